@@ -1,0 +1,63 @@
+"""Numbered records, their append-only revisions, and the code counters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import Base, JSONData, UTCDateTime
+
+
+class CodeCounter(Base):
+    """The last sequence number used for one (category, year); locked while minting."""
+
+    __tablename__ = "code_counters"
+
+    category: Mapped[str] = mapped_column(String(8), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)
+
+
+class Record(Base):
+    """A submitted form. Its data is the latest revision's; history lives in the revisions.
+
+    Records refer to their form version by (form_code, form_version) rather than a foreign key,
+    so the archive does not depend on the forms package's tables.
+    """
+
+    __tablename__ = "records"
+    __table_args__ = (UniqueConstraint("form_code", "year", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(24), unique=True)
+    form_code: Mapped[str] = mapped_column(String(8))
+    form_version: Mapped[int] = mapped_column(Integer)
+    year: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(200))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    submitted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict[str, Any]] = mapped_column(JSONData)
+
+
+class RecordRevision(Base):
+    """One step in a record's life; never updated, never deleted while the record exists."""
+
+    __tablename__ = "record_revisions"
+    __table_args__ = (UniqueConstraint("record_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]] = mapped_column(JSONData)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    reason: Mapped[str | None] = mapped_column(Text)

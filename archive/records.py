@@ -1,0 +1,175 @@
+"""The record services: create (inside the submitting transaction), read, list.
+
+Who may see what is decided here, not in templates: clerks and supervisors see their own
+department's records; archivists, auditors and admins see every department's. Every read and
+every list is written to the audit trail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, func, select, true
+from sqlalchemy.orm import Session
+
+from archive.models import Record, RecordRevision
+from archive.numbering import code_year, format_code, next_sequence
+from core.audit import trail
+from core.auth.models import Department, User
+from core.auth.roles import Actor, NotFound, PermissionDenied
+from core.clock import Clock
+from core.db import Database
+
+CODE_MAX_LENGTH = 24
+
+
+@dataclass(frozen=True)
+class RevisionView:
+    number: int
+    action: str
+    state: str
+    actor: str
+    at: datetime
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class RecordView:
+    """A record as callers see it: plain data, safe to hand to templates and JSON."""
+
+    code: str
+    form_code: str
+    form_version: int
+    state: str
+    title: str
+    data: dict[str, Any]
+    department_code: str | None
+    department_name: tuple[str, str]
+    submitted_by: str
+    submitted_by_name: str
+    submitted_at: datetime
+    revisions: tuple[RevisionView, ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code, "form": self.form_code, "version": self.form_version,
+            "state": self.state, "title": self.title, "data": self.data,
+            "department": self.department_code, "submitted_at": self.submitted_at.isoformat(),
+            "submitted_by": self.submitted_by,
+        }
+
+
+@dataclass(frozen=True)
+class Page:
+    items: tuple[RecordView, ...]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def create_record(
+    session: Session, *, clock: Clock, zone: ZoneInfo, actor: Actor, form_code: str,
+    form_version: int, state: str, title: str, data: dict[str, Any], department_id: int | None,
+) -> Record:
+    """Mint the code and insert the record with its first revision and audit event.
+
+    Runs inside the caller's (submitting) transaction; nothing here commits.
+    """
+    now = clock.now()
+    year = code_year(now, zone)
+    seq = next_sequence(session, form_code, year)
+    record = Record(
+        code=format_code(form_code, year, seq), form_code=form_code, form_version=form_version,
+        year=year, seq=seq, state=state, title=title[:200], department_id=department_id,
+        submitted_by_id=actor.user_id, submitted_at=now, revision=1, data=data,
+    )
+    session.add(record)
+    session.flush()
+    session.add(RecordRevision(record_id=record.id, number=1, action="submit", state=state,
+                               data=data, actor_id=actor.user_id, at=now))
+    trail.append(session, at=now, actor=actor, action="record.submit", object_type="record",
+                 object_id=record.code, detail={"form": form_code, "version": form_version})
+    return record
+
+
+def visible_to(actor: Actor) -> ColumnElement[bool]:
+    """The SQL condition for the records ``actor`` may see."""
+    if actor.sees_all_departments:
+        return true()
+    return Record.department_id == actor.department_id
+
+
+def may_see(actor: Actor, record: Record) -> bool:
+    return actor.sees_all_departments or record.department_id == actor.department_id
+
+
+def get_record(db: Database, clock: Clock, actor: Actor, code: str, *, channel: str = "web") -> RecordView:
+    """One record with its history; refuses records outside the actor's scope. Audited."""
+    if len(code) > CODE_MAX_LENGTH:
+        raise NotFound(code)
+    with db.transaction() as session:
+        record = session.scalar(select(Record).where(Record.code == code))
+        if record is None:
+            raise NotFound(code)
+        if not may_see(actor, record):
+            trail.append(session, at=clock.now(), actor=actor, action="record.read.denied",
+                         object_type="record", object_id=code, detail={"via": channel})
+            denied = PermissionDenied(f"record {code} belongs to another department")
+        else:
+            trail.append(session, at=clock.now(), actor=actor, action="record.read",
+                         object_type="record", object_id=code, detail={"via": channel})
+            return _view(session, record, with_revisions=True)
+    raise denied
+
+
+def list_records(
+    db: Database, clock: Clock, actor: Actor, *, mine: bool = False, page: int = 1,
+    per_page: int = 20, form_code: str | None = None,
+) -> Page:
+    """A page of the records the actor may see, newest first. Audited as one list event."""
+    page, per_page = max(page, 1), min(max(per_page, 1), 100)
+    conditions = [visible_to(actor)]
+    if mine:
+        conditions.append(Record.submitted_by_id == actor.user_id)
+    if form_code:
+        conditions.append(Record.form_code == form_code)
+    with db.transaction() as session:
+        total = session.scalar(select(func.count()).select_from(Record).where(*conditions)) or 0
+        rows = session.scalars(
+            select(Record).where(*conditions).order_by(Record.submitted_at.desc(), Record.id.desc())
+            .limit(per_page).offset((page - 1) * per_page)
+        ).all()
+        items = tuple(_view(session, r) for r in rows)
+        trail.append(session, at=clock.now(), actor=actor, action="record.list",
+                     object_type="record", object_id="",
+                     detail={"mine": mine, "page": page, "codes": [r.code for r in items]})
+    return Page(items, page, per_page, total)
+
+
+def _view(session: Session, record: Record, *, with_revisions: bool = False) -> RecordView:
+    submitter = session.get(User, record.submitted_by_id)
+    department = session.get(Department, record.department_id) if record.department_id else None
+    revisions: tuple[RevisionView, ...] = ()
+    if with_revisions:
+        rows = session.execute(
+            select(RecordRevision, User.username).join(User, User.id == RecordRevision.actor_id)
+            .where(RecordRevision.record_id == record.id).order_by(RecordRevision.number)
+        ).all()
+        revisions = tuple(RevisionView(r.number, r.action, r.state, name, r.at, r.reason)
+                          for r, name in rows)
+    return RecordView(
+        code=record.code, form_code=record.form_code, form_version=record.form_version,
+        state=record.state, title=record.title, data=record.data,
+        department_code=department.code if department else None,
+        department_name=(department.name_zh, department.name_en) if department else ("", ""),
+        submitted_by=submitter.username if submitter else "",
+        submitted_by_name=submitter.display_name if submitter else "",
+        submitted_at=record.submitted_at, revisions=revisions,
+    )

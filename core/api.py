@@ -1,0 +1,133 @@
+"""JSON API plumbing shared by every package's API module.
+
+- Bearer-token authentication (:func:`token_required`); the API never accepts the session
+  cookie, so it needs no CSRF token and cannot be driven from another site.
+- Errors are always ``{"error": "...", "fields": {...}}`` with the right status; never a 500 page.
+- The OpenAPI 3.1 document is assembled from the path items each API module declares next to its
+  routes (:func:`add_openapi_paths`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
+
+from core.auth import accounts
+from core.auth.roles import Actor
+from core.web import services
+
+F = TypeVar("F", bound=Callable[..., Any])
+API_PREFIX = "/api/v1"
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, fields: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status, self.message, self.fields = status, message, fields or {}
+
+
+def json_error(status: int, message: str, fields: dict[str, str] | None = None) -> Response:
+    response = jsonify({"error": message, "fields": fields or {}})
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="dossier"'
+    return response
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+def token_required(view: F) -> F:
+    """Authenticate ``Authorization: Bearer <token>``; unknown tokens are audited and get 401."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise ApiError(401, "missing bearer token: send 'Authorization: Bearer <token>'")
+        actor = accounts.actor_for_token(services().db, token.strip())
+        if actor is None:
+            accounts.record_rejected_token(services().db, services().clock, token.strip(),
+                                           request.remote_addr or "")
+            raise ApiError(401, "the bearer token is unknown or revoked")
+        g.api_actor = actor
+        return view(*args, **kwargs)
+
+    return cast(F, wrapper)
+
+
+def api_actor() -> Actor:
+    return cast(Actor, g.api_actor)
+
+
+def json_object_body() -> dict[str, Any]:
+    """The request body as a JSON object, or a 400/413 that says what is wrong with it."""
+    if not request.is_json:
+        raise ApiError(400, "send the body as JSON with 'Content-Type: application/json'")
+    payload = request.get_json(silent=True)
+    if payload is None:
+        raise ApiError(400, "the body is not valid JSON")
+    if not isinstance(payload, dict):
+        raise ApiError(400, "the body must be a JSON object")
+    return payload
+
+
+def add_openapi_paths(app: Flask, paths: dict[str, Any], schemas: dict[str, Any]) -> None:
+    document = app.extensions.setdefault("dossier.openapi", {"paths": {}, "schemas": {}})
+    document["paths"].update(paths)
+    document["schemas"].update(schemas)
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error", "fields"],
+    "properties": {
+        "error": {"type": "string"},
+        "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+    },
+}
+
+
+def error_response(description: str) -> dict[str, Any]:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+def openapi_document() -> dict[str, Any]:
+    parts = current_app.extensions.get("dossier.openapi", {"paths": {}, "schemas": {}})
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Dossier API", "version": "1",
+                 "description": "Forms and archive records. Authenticate with a bearer token "
+                                "from `flask --app wsgi tokens create USER`."},
+        "servers": [{"url": API_PREFIX}],
+        "paths": parts["paths"],
+        "components": {
+            "schemas": {"Error": ERROR_SCHEMA, **parts["schemas"]},
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+        "security": [{"bearer": []}],
+    }
+
+
+docs_bp = Blueprint("api_docs", __name__, url_prefix=API_PREFIX)
+
+
+@docs_bp.route("/openapi.json")
+def openapi_json() -> Response:
+    """The OpenAPI document (public: it describes the API, it holds no records)."""
+    return jsonify(openapi_document())
+
+
+OPENAPI_PATHS = {
+    "/openapi.json": {"get": {
+        "summary": "This OpenAPI document", "security": [],
+        "responses": {"200": {"description": "OpenAPI 3.1 document",
+                              "content": {"application/json": {"schema": {"type": "object"}}}}},
+    }},
+}

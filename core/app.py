@@ -1,0 +1,89 @@
+"""The application factory: the one composition root.
+
+It reads configuration, creates the database handle and the clock, and registers every package's
+blueprints, CLI commands and init steps. It does no database I/O: the schema is created by
+``flask --app wsgi init``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import click
+from flask import Flask
+from flask_babel import Babel
+from flask_wtf.csrf import CSRFProtect
+
+import archive
+import forms
+from archive.api import bp as archive_api_bp
+from core import cli
+from core.api import OPENAPI_PATHS as API_DOC_PATHS
+from core.api import add_openapi_paths
+from core.api import docs_bp as api_docs_bp
+from core.auth.departments import ensure_default_departments
+from core.auth.views import bp as auth_bp
+from core.clock import Clock, SystemClock, local
+from core.config import PROJECT_ROOT, ensure_secret_key, instance_paths, load_config
+from core.db import Database
+from core.errors import register_error_pages
+from core.i18n import LOCALE_NAMES, current_locale, pick, select_locale
+from core.web import AppServices, init_services, services
+from forms.api import bp as forms_api_bp
+
+csrf = CSRFProtect()
+babel = Babel()
+
+
+def create_app(overrides: dict[str, Any] | None = None, *, clock: Clock | None = None) -> Flask:
+    paths = instance_paths()
+    config = load_config(paths, overrides)
+    app = Flask(
+        __name__, instance_path=str(paths.root),
+        template_folder=str(PROJECT_ROOT / "templates"), static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.update(config)
+    app.config["SECRET_KEY"] = config.get("SECRET_KEY") or ensure_secret_key(paths)
+    init_services(app, AppServices(
+        db=Database(config["DATABASE_URL"]), clock=clock or SystemClock(),
+        zone=ZoneInfo(config["TIMEZONE"]),
+    ))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    register_error_pages(app)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(api_docs_bp)
+    add_openapi_paths(app, API_DOC_PATHS, {})
+    app.jinja_env.globals.update(pick=pick, current_locale=current_locale, locales=LOCALE_NAMES)
+    app.jinja_env.filters["localtime"] = _localtime
+    cli.register_core_commands(app)
+    cli.add_init_step(app, _seed_departments)
+    forms.init_app(app)
+    archive.init_app(app)
+    for api_blueprint in (forms_api_bp, archive_api_bp):  # bearer tokens, never cookies
+        csrf.exempt(api_blueprint)
+    app.after_request(_security_headers)
+    return app
+
+
+def _localtime(instant: datetime | None) -> str:
+    """A stored UTC instant shown in the office's zone."""
+    return "" if instant is None else local(instant, services().zone).strftime("%Y-%m-%d %H:%M")
+
+
+def _seed_departments() -> None:
+    added = ensure_default_departments(services().db)
+    click.echo(f"Departments: {added} added.")
+
+
+def _security_headers(response: Any) -> Any:
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "frame-ancestors 'none'; form-action 'self'")
+    return response

@@ -1,0 +1,1 @@
+"""Users, departments, roles, login and API tokens."""

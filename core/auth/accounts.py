@@ -1,0 +1,153 @@
+"""Account services: creating users, logging in with throttling, API tokens.
+
+Failed logins are counted per account; after ``max_failures`` in a row the account is locked for
+``lockout`` and every attempt in that time is refused without checking the password. Unknown
+usernames cost the same password-hash time as known ones, so timing does not reveal them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from core.audit import trail
+from core.auth.models import ApiToken, Department, User
+from core.auth.roles import Actor, Role
+from core.clock import Clock
+from core.db import Database
+
+USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+MIN_PASSWORD_LENGTH = 10
+TOKEN_PREFIX = "dsr_"
+_DUMMY_HASH = generate_password_hash("not a real password")
+
+
+class AccountError(Exception):
+    """Input for an account operation is unusable; the message names the problem."""
+
+
+@dataclass(frozen=True)
+class LoginPolicy:
+    max_failures: int = 5
+    lockout: timedelta = timedelta(minutes=15)
+
+
+class LoginRefused(Exception):
+    def __init__(self, locked: bool) -> None:
+        super().__init__("account locked" if locked else "wrong username or password")
+        self.locked = locked
+
+
+def create_user(
+    db: Database, clock: Clock, *, username: str, password: str, role: str,
+    department_code: str | None, display_name: str | None = None, actor: Actor | None = None,
+) -> int:
+    """Create a user; raises :class:`AccountError` naming the bad value."""
+    if not USERNAME_PATTERN.match(username):
+        raise AccountError(
+            f"username {username!r}: use 2-64 lower-case letters, digits, '.', '_' or '-'")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"password: at least {MIN_PASSWORD_LENGTH} characters")
+    if role not in {r.value for r in Role}:
+        raise AccountError(f"role {role!r}: choose one of {', '.join(r.value for r in Role)}")
+    with db.transaction() as session:
+        department_id = None
+        if department_code:
+            department = session.scalar(select(Department).filter_by(code=department_code))
+            if department is None:
+                known = ", ".join(session.scalars(select(Department.code)).all()) or "none yet"
+                raise AccountError(f"department {department_code!r} does not exist (known: {known})")
+            department_id = department.id
+        user = User(
+            username=username, display_name=display_name or username,
+            password_hash=generate_password_hash(password), role=role,
+            department_id=department_id, active=True, failed_logins=0, created_at=clock.now(),
+        )
+        session.add(user)
+        try:
+            session.flush()
+        except IntegrityError as exc:
+            raise AccountError(f"username {username!r} is already taken") from exc
+        trail.append(session, at=clock.now(), actor=actor, action="user.create",
+                     object_type="user", object_id=username, detail={"role": role})
+        return user.id
+
+
+def authenticate(
+    db: Database, clock: Clock, policy: LoginPolicy, username: str, password: str,
+    remote_addr: str = "",
+) -> Actor:
+    """Check a password login; on success reset the failure count, else count and maybe lock."""
+    now = clock.now()
+    with db.transaction() as session:
+        user = session.scalar(select(User).filter_by(username=username).with_for_update())
+        if user is None or not user.active:
+            check_password_hash(_DUMMY_HASH, password)
+            trail.append(session, at=now, actor=None, actor_name=username[:64],
+                         action="login.failed", object_type="user", object_id=username[:64],
+                         detail={"reason": "unknown user", "ip": remote_addr})
+            refused = LoginRefused(locked=False)
+        elif user.locked_until is not None and user.locked_until > now:
+            trail.append(session, at=now, actor=user.actor(), action="login.failed",
+                         object_type="user", object_id=username,
+                         detail={"reason": "locked", "ip": remote_addr})
+            refused = LoginRefused(locked=True)
+        elif not check_password_hash(user.password_hash, password):
+            user.failed_logins += 1
+            locked = user.failed_logins >= policy.max_failures
+            if locked:
+                user.locked_until, user.failed_logins = now + policy.lockout, 0
+            trail.append(session, at=now, actor=user.actor(), action="login.failed",
+                         object_type="user", object_id=username,
+                         detail={"reason": "wrong password", "locked": locked, "ip": remote_addr})
+            refused = LoginRefused(locked=locked)
+        else:
+            user.failed_logins, user.locked_until = 0, None
+            trail.append(session, at=now, actor=user.actor(), action="login",
+                         object_type="user", object_id=username, detail={"ip": remote_addr})
+            return user.actor()
+    raise refused
+
+
+def create_token(db: Database, clock: Clock, username: str, label: str) -> str:
+    """Issue a bearer token for ``username``; the token is returned once and stored hashed."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with db.transaction() as session:
+        user = session.scalar(select(User).filter_by(username=username))
+        if user is None:
+            raise AccountError(f"user {username!r} does not exist")
+        row = ApiToken(user_id=user.id, label=label, token_hash=hash_token(token),
+                       created_at=clock.now())
+        session.add(row)
+        session.flush()
+        trail.append(session, at=clock.now(), actor=user.actor(), action="token.create",
+                     object_type="token", object_id=str(row.id), detail={"label": label})
+    return token
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def actor_for_token(db: Database, token: str) -> Actor | None:
+    """The identity behind a bearer token, or None if it is unknown, revoked or its user inactive."""
+    with db.reading() as session:
+        row = session.scalar(select(ApiToken).filter_by(token_hash=hash_token(token)))
+        if row is None or row.revoked_at is not None or not row.user.active:
+            return None
+        return row.user.actor(token_id=row.id)
+
+
+def record_rejected_token(db: Database, clock: Clock, token: str, remote_addr: str) -> None:
+    """Audit a request that presented an unusable token (only a hash prefix is kept)."""
+    with db.transaction() as session:
+        trail.append(session, at=clock.now(), actor=None, actor_name="anonymous",
+                     action="token.rejected", object_type="token",
+                     object_id=hash_token(token)[:12], detail={"ip": remote_addr})

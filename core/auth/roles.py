@@ -1,0 +1,53 @@
+"""Roles and the acting identity that every service receives explicitly.
+
+An :class:`Actor` is plain data taken from the logged-in user or the API token; services decide
+what it may do, so a check can never be skipped by forgetting it in a template.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    CLERK = "clerk"
+    SUPERVISOR = "supervisor"
+    ARCHIVIST = "archivist"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+
+#: Roles that see every department's records.
+ORGANISATION_WIDE = frozenset({Role.ARCHIVIST, Role.AUDITOR, Role.ADMIN})
+#: Roles that may fill and submit forms (auditors only read).
+FILLERS = frozenset({Role.CLERK, Role.SUPERVISOR, Role.ARCHIVIST, Role.ADMIN})
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: int
+    username: str
+    role: Role
+    department_id: int | None
+    token_id: int | None = None
+
+    @property
+    def sees_all_departments(self) -> bool:
+        return self.role in ORGANISATION_WIDE
+
+    @property
+    def may_fill_forms(self) -> bool:
+        return self.role in FILLERS
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+
+class PermissionDenied(Exception):
+    """The actor may not do this; the message says what was refused (shown to the user)."""
+
+
+class NotFound(Exception):
+    """The object does not exist (or the actor may not even learn that it exists)."""

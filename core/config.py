@@ -1,0 +1,104 @@
+"""Configuration: defaults < ``instance/config.toml`` < environment variables.
+
+The instance folder holds everything that belongs to one deployment (database, secret key,
+stored files, search index). It defaults to ``./instance`` and moves with ``DOSSIER_INSTANCE``;
+``DOSSIER_DATABASE_URL`` selects the database.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULTS: dict[str, Any] = {
+    "TIMEZONE": "Asia/Shanghai",
+    "COMPANY_NAME": "Dossier 客户服务部",
+    "DEFAULT_LOCALE": "zh",
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+    "PAGE_SIZE": 20,
+    "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_LOCKOUT_MINUTES": 15,
+    "SESSION_COOKIE_SECURE": True,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_SECURE": True,
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+    "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+}
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the setting and the problem."""
+
+
+@dataclass(frozen=True)
+class InstancePaths:
+    root: Path
+
+    @property
+    def config_file(self) -> Path:
+        return self.root / "config.toml"
+
+    @property
+    def secret_key_file(self) -> Path:
+        return self.root / "secret_key"
+
+    @property
+    def database_file(self) -> Path:
+        return self.root / "dossier.sqlite3"
+
+
+def instance_paths(environ: dict[str, str] | None = None) -> InstancePaths:
+    environ = dict(os.environ) if environ is None else environ
+    root = environ.get("DOSSIER_INSTANCE") or str(PROJECT_ROOT / "instance")
+    return InstancePaths(Path(root).resolve())
+
+
+def load_config(
+    paths: InstancePaths, overrides: dict[str, Any] | None = None, environ: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Merge the configuration layers and check the values that can be checked up front."""
+    environ = dict(os.environ) if environ is None else environ
+    config = dict(DEFAULTS)
+    config.update(_read_config_file(paths.config_file))
+    if environ.get("DOSSIER_DATABASE_URL"):
+        config["DATABASE_URL"] = environ["DOSSIER_DATABASE_URL"]
+    config.update(overrides or {})
+    config.setdefault("DATABASE_URL", f"sqlite:///{paths.database_file}")
+    try:
+        ZoneInfo(str(config["TIMEZONE"]))
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"TIMEZONE: unknown time zone {config['TIMEZONE']!r}") from exc
+    return config
+
+
+def _read_config_file(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    return {key.upper(): value for key, value in data.items()}
+
+
+def ensure_secret_key(paths: InstancePaths) -> str:
+    """Read the instance's secret key, creating it (mode 0600) on first run; never committed."""
+    paths.root.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(paths.secret_key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return paths.secret_key_file.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        key = secrets.token_hex(32)
+        fh.write(key + "\n")
+    return key

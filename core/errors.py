@@ -1,0 +1,77 @@
+"""Error pages: a clear message in the user's language, never a traceback.
+
+JSON errors for ``/api/`` are handled by :mod:`core.api`; these are the HTML ones.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from core.api import ApiError, is_api_request, json_error
+from core.auth.roles import NotFound, PermissionDenied
+
+log = logging.getLogger(__name__)
+
+
+def _messages() -> dict[int, str]:
+    return {
+        400: _("The request could not be understood. Go back and try again."),
+        401: _("Please sign in to continue."),
+        403: _("You do not have permission to see this page."),
+        404: _("There is no page at this address. Check the address or use the menu."),
+        405: _("This page cannot be used that way."),
+        413: _("What you sent is too large."),
+        429: _("Too many attempts. Wait a few minutes and try again."),
+        500: _("Something went wrong on our side. Your saved work is safe; try again."),
+    }
+
+
+API_MESSAGES = {
+    400: "bad request", 401: "authentication required", 403: "forbidden",
+    404: "not found", 405: "method not allowed", 413: "the request body is too large",
+    429: "too many requests", 500: "internal error",
+}
+
+
+def render_error(status: int, detail: str | None = None) -> ResponseReturnValue:
+    """An error page, or the JSON error shape for API paths."""
+    if is_api_request():
+        return json_error(status, detail or API_MESSAGES.get(status, "error"))
+    message = detail or _messages().get(status, _messages()[500])
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+def register_error_pages(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def _api(error: ApiError) -> ResponseReturnValue:
+        return json_error(error.status, error.message, error.fields)
+
+    @app.errorhandler(CSRFError)
+    def _csrf(_error: CSRFError) -> ResponseReturnValue:
+        return render_error(400, _("The form expired or was sent from elsewhere. "
+                                   "Reload the page and submit again."))
+
+    @app.errorhandler(PermissionDenied)
+    def _denied(error: PermissionDenied) -> ResponseReturnValue:
+        return render_error(403, str(error) or None)
+
+    @app.errorhandler(NotFound)
+    def _missing(_error: NotFound) -> ResponseReturnValue:
+        return render_error(404)
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException) -> ResponseReturnValue:
+        return render_error(error.code or 500)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> ResponseReturnValue:
+        if isinstance(error, HTTPException):
+            return _http(error)
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return render_error(InternalServerError.code)

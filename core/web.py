@@ -1,0 +1,75 @@
+"""Glue between Flask requests and services: who is acting, which database, which clock.
+
+Views call these; services never do, because services receive everything explicitly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Flask, abort, current_app
+from flask_login import LoginManager, UserMixin, current_user
+from sqlalchemy import select
+
+from core.auth.models import User
+from core.auth.roles import Actor
+from core.clock import Clock
+from core.db import Database
+
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = None  # the login page itself explains what to do
+login_manager.session_protection = "basic"
+
+
+@dataclass(frozen=True)
+class AppServices:
+    """What every service needs from the application, created once by the app factory."""
+
+    db: Database
+    clock: Clock
+    zone: ZoneInfo
+
+
+def init_services(app: Flask, services: AppServices) -> None:
+    app.extensions["dossier"] = services
+    login_manager.init_app(app)
+
+
+def services() -> AppServices:
+    return current_app.extensions["dossier"]
+
+
+class WebUser(UserMixin):
+    """The logged-in user as templates see it: plain data, re-read on every request."""
+
+    def __init__(self, user: User) -> None:
+        self.id = user.id
+        self.username = user.username
+        self.display_name = user.display_name
+        self.role = user.role
+        self.department_name_zh = user.department.name_zh if user.department else ""
+        self.department_name_en = user.department.name_en if user.department else ""
+        self.actor = user.actor()
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> WebUser | None:
+    if not user_id.isdigit():
+        return None
+    with services().db.reading() as session:
+        user = session.scalar(select(User).where(User.id == int(user_id), User.active.is_(True)))
+        return WebUser(user) if user else None
+
+
+def current_actor() -> Actor:
+    """The acting identity of a logged-in request (views behind ``login_required``)."""
+    if not current_user.is_authenticated:
+        abort(401)
+    return current_user.actor
+
+
+def template_globals() -> dict[str, Any]:
+    return {"services": services}

@@ -1,0 +1,35 @@
+"""The front office: form specs, field types, drafts, filling pages, submission, API."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from core.cli import add_init_step
+from core.web import services
+from forms import api, cli, versions
+from forms.spec.library import SPEC_DIR, load_or_fail
+from forms.views import bp
+
+
+def init_app(app: Flask) -> None:
+    """Register the forms package. A broken spec stops the app here, naming every problem."""
+    spec_dir = app.config.get("SPEC_DIR", SPEC_DIR)
+    app.extensions["dossier.spec_dir"] = spec_dir
+    specs = load_or_fail(spec_dir)
+    app.register_blueprint(bp)
+    api.init_api(app)
+    app.cli.add_command(cli.forms_cli)
+    app.cli.add_command(cli.demo_command)
+
+    def register_spec_versions() -> None:
+        report = versions.register_specs(services().db, services().clock, specs)
+        click.echo(f"Form specs: {len(report.registered)} new version(s) registered "
+                   f"{report.registered or ''}, {len(report.unchanged)} unchanged.")
+        for problem in report.problems:
+            click.echo(f"  problem: {problem}", err=True)
+        if report.registered:
+            click.echo("  New versions must be approved by an admin before they can be filled "
+                       "(web: /admin/forms, or `flask --app wsgi forms approve CODE VERSION --by ADMIN`).")
+
+    add_init_step(app, register_spec_versions)

@@ -1,0 +1,128 @@
+"""API v1, front office: form types with their JSON Schema, and submitting records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, Response, jsonify, url_for
+
+from archive.records import get_record
+from core.api import (API_PREFIX, ApiError, add_openapi_paths, api_actor, error_response,
+                      json_object_body, token_required)
+from core.auth.roles import NotFound, PermissionDenied
+from core.web import services
+from forms import versions
+from forms.schema import record_data_schema
+from forms.spec.model import FormSpec
+from forms.submission import submit
+from forms.validation import InvalidData
+
+bp = Blueprint("forms_api", __name__, url_prefix=API_PREFIX)
+
+
+def form_json(spec: FormSpec) -> dict[str, Any]:
+    return {"code": spec.code, "version": spec.version, "title": spec.title,
+            "department": spec.department, "retention": spec.retention,
+            "states": list(spec.workflow.states), "initial_state": spec.workflow.initial}
+
+
+@bp.get("/forms")
+@token_required
+def forms_index() -> Response:
+    specs = versions.current_specs(services().db)
+    return jsonify({"forms": [form_json(s) for s in sorted(specs.values(), key=lambda s: s.code)]})
+
+
+@bp.get("/forms/<code>")
+@token_required
+def form_detail(code: str) -> Response:
+    try:
+        spec = versions.current_spec(services().db, code)
+    except NotFound as exc:
+        raise ApiError(404, f"no approved form type {code!r}") from exc
+    return jsonify({**form_json(spec), "schema": record_data_schema(spec)})
+
+
+@bp.post("/records")
+@token_required
+def create_record() -> tuple[Response, int, dict[str, str]]:
+    body = json_object_body()
+    form_code, data = body.get("form"), body.get("data")
+    if not isinstance(form_code, str) or not form_code:
+        raise ApiError(422, "'form' must name a form type, e.g. \"CP\"", {"form": "required"})
+    if not isinstance(data, dict):
+        raise ApiError(422, "'data' must be an object of field values", {"data": "required"})
+    unknown = set(body) - {"form", "data"}
+    if unknown:
+        raise ApiError(422, f"unknown keys: {', '.join(sorted(unknown))}")
+    try:
+        code = submit(services().db, services().clock, services().zone, api_actor(),
+                      form_code, data)
+    except NotFound as exc:
+        raise ApiError(422, f"no approved form type {form_code!r}", {"form": "unknown"}) from exc
+    except PermissionDenied as exc:
+        raise ApiError(403, str(exc)) from exc
+    except InvalidData as invalid:
+        raise ApiError(422, "the record data is invalid", invalid.errors) from invalid
+    view = get_record(services().db, services().clock, api_actor(), code, channel="api")
+    location = url_for("archive_api.record_detail", code=code)
+    return jsonify(view.as_json()), 201, {"Location": location}
+
+
+FORM_SCHEMA = {
+    "type": "object",
+    "required": ["code", "version", "title", "department", "retention", "states"],
+    "properties": {
+        "code": {"type": "string"}, "version": {"type": "integer"},
+        "title": {"type": "object", "properties": {"zh": {"type": "string"},
+                                                   "en": {"type": "string"}}},
+        "department": {"type": "string"}, "retention": {"type": "string"},
+        "states": {"type": "array", "items": {"type": "string"}},
+        "initial_state": {"type": "string"},
+        "schema": {"type": "object", "description": "JSON Schema (2020-12) of record data"},
+    },
+}
+
+OPENAPI_PATHS = {
+    "/forms": {"get": {
+        "summary": "Form types that can be filled, each at its current approved version",
+        "responses": {
+            "200": {"description": "Form types", "content": {"application/json": {"schema": {
+                "type": "object", "properties": {"forms": {
+                    "type": "array", "items": {"$ref": "#/components/schemas/Form"}}}}}}},
+            "401": error_response("No or bad token"),
+        },
+    }},
+    "/forms/{code}": {"get": {
+        "summary": "One form type with the JSON Schema its record data must satisfy",
+        "parameters": [{"name": "code", "in": "path", "required": True,
+                        "schema": {"type": "string"}}],
+        "responses": {
+            "200": {"description": "The form type", "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/Form"}}}},
+            "401": error_response("No or bad token"),
+            "404": error_response("No approved form type with that code"),
+        },
+    }},
+    "/records": {"post": {
+        "summary": "Submit a record; the code is minted on success",
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["form", "data"], "additionalProperties": False,
+            "properties": {"form": {"type": "string", "example": "CP"},
+                           "data": {"type": "object"}}}}}},
+        "responses": {
+            "201": {"description": "Created", "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/Record"}}}},
+            "400": error_response("Malformed JSON"),
+            "401": error_response("No or bad token"),
+            "403": error_response("The token's user may not submit forms"),
+            "413": error_response("Body too large"),
+            "422": error_response("Invalid data; `fields` names each wrong field"),
+        },
+    }},
+}
+
+
+def init_api(app: Flask) -> None:
+    app.register_blueprint(bp)
+    add_openapi_paths(app, OPENAPI_PATHS, {"Form": FORM_SCHEMA})

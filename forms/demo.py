@@ -1,0 +1,122 @@
+"""Demo data: one user per role and a few realistic records of every form (Chinese content)."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from werkzeug.security import generate_password_hash
+
+from archive.models import Record
+from core.auth import accounts
+from core.auth.models import User
+from core.clock import Clock
+from core.db import Database
+from forms import versions
+from forms.models import FormVersion
+from forms.submission import submit
+
+DEMO_USERS = (
+    # username, role, department, display name
+    ("admin", "admin", "ARCHIVE", "陈静"),
+    ("archivist", "archivist", "ARCHIVE", "王芳"),
+    ("auditor", "auditor", None, "刘洋"),
+    ("supervisor", "supervisor", "CS", "李娜"),
+    ("clerk", "clerk", "CS", "张伟"),
+    ("sales", "clerk", "SALES", "赵磊"),
+    ("renewal", "clerk", "RENEWAL", "孙丽"),
+)
+
+
+def ensure_demo_users(db: Database, clock: Clock) -> list[tuple[str, str, str]]:
+    """Create the demo users, or give them fresh passwords; returns (username, role, password)."""
+    printed = []
+    for username, role, department, name in DEMO_USERS:
+        password = secrets.token_urlsafe(9)
+        with db.transaction() as session:
+            user = session.scalar(select(User).filter_by(username=username))
+            if user is not None:
+                user.password_hash, user.failed_logins, user.locked_until = (
+                    generate_password_hash(password), 0, None)
+        if user is None:
+            accounts.create_user(db, clock, username=username, password=password, role=role,
+                                 department_code=department, display_name=name)
+        printed.append((username, role, password))
+    _approve_pending(db, clock)
+    return printed
+
+
+def _approve_pending(db: Database, clock: Clock) -> None:
+    with db.reading() as session:
+        admin = session.scalar(select(User).filter_by(username="admin")).actor()
+        pending = session.execute(select(FormVersion.form_code, FormVersion.version).where(
+            FormVersion.status == FormVersion.PENDING)).all()
+    for form_code, version in pending:
+        versions.approve(db, clock, admin, form_code, version)
+
+
+SAMPLES = {
+    "clerk": [
+        ("CP", {"channel": "phone", "received_at": "{now}", "customer_name": "上海恒丰贸易有限公司",
+                "contact_person": "王建国", "phone": "13800138000", "order_no": "SO-2026-0815",
+                "part_no": "PN-44718", "quantity": 500, "defective_quantity": 37,
+                "complaint": "收到的第二批货物外包装破损，部分产品表面有划痕，影响销售。",
+                "customer_request": "要求补发37件合格品并承担运费。", "level": "2",
+                "cause_class": "quality"}),
+        ("CP", {"channel": "head_office", "received_at": "{now}", "customer_name": "李秀英",
+                "phone": "021-62345678", "complaint": "客服热线多次无人接听，投诉服务态度差。",
+                "level": "1", "cause_class": "non_quality"}),
+        ("CP", {"channel": "visit", "received_at": "{now}", "customer_name": "深圳新世纪电子",
+                "phone": "13912345678", "order_no": "SO-2026-0902", "part_no": "PN-50211",
+                "complaint": "批量产品出现漏电，客户生产线停产，要求紧急处理。", "level": "3"}),
+        ("AR", {"applicant_department": "CS", "records_wanted": "CP-2026-000001",
+                "purpose": "complaint", "reason": "跟进客户投诉的改善结果，准备回访。",
+                "period_from": "{today}", "period_to": "{in_week}"}),
+    ],
+    "sales": [
+        ("VR", {"visit_date": "{today}", "customer_name": "周女士", "phone": "13700001111",
+                "needs": "三室两厅，120平方米左右，预算300万。", "feedback": "对小区绿化满意，嫌价格偏高。",
+                "customer_tier": "B", "receiving_staff": "sales"}),
+        ("VR", {"visit_date": "{today}", "customer_name": "吴先生", "phone": "15811112222",
+                "needs": "两室一厅，近地铁。", "receiving_staff": "sales"}),
+    ],
+    "renewal": [
+        ("RS", {"policy_no": "P20240315001", "policyholder": "郑红梅", "phone": "13655556666",
+                "due_date": "{due}", "instalment": 3, "policy_state": "grace",
+                "service_staff": "renewal",
+                "visits": [{"visit_date": "{today}", "method": "phone", "notes": "客户称本月资金紧张"}],
+                "nonpayment_reason": "资金周转困难", "customer_choice": "pay"}),
+        ("RS", {"policy_no": "P20230808017", "policyholder": "黄志强", "due_date": "{due}",
+                "instalment": 5, "policy_state": "lapsed", "service_staff": "renewal",
+                "visits": [{"visit_date": "{today}", "method": "unreachable"}]}),
+    ],
+}
+
+
+def create_sample_records(db: Database, clock: Clock, zone: ZoneInfo) -> int:
+    """Submit the samples through the normal service, once (skipped if records exist)."""
+    with db.reading() as session:
+        if session.scalar(select(func.count()).select_from(Record)):
+            return 0
+        actors = {u.username: u.actor() for u in session.scalars(select(User))}
+    now = clock.now().astimezone(zone)
+    values = {"{now}": now.replace(second=0, microsecond=0).isoformat(),
+              "{today}": now.date().isoformat(),
+              "{in_week}": (now.date() + timedelta(days=7)).isoformat(),
+              "{due}": (now.date() - timedelta(days=35)).isoformat()}
+    created = 0
+    for username, samples in SAMPLES.items():
+        for form_code, data in samples:
+            submit(db, clock, zone, actors[username], form_code, _fill_in(data, values))
+            created += 1
+    return created
+
+
+def _fill_in(data: object, values: dict[str, str]) -> object:
+    if isinstance(data, dict):
+        return {k: _fill_in(v, values) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_fill_in(v, values) for v in data]
+    return values.get(data, data) if isinstance(data, str) else data

@@ -1,0 +1,75 @@
+"""Drafts: half-filled forms saved as typed. A draft has no code and only its author sees it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from core.auth.roles import Actor, NotFound, PermissionDenied
+from core.clock import Clock
+from core.db import Database
+from forms.models import Draft, FormVersion
+from forms.versions import current_spec
+
+
+@dataclass(frozen=True)
+class DraftView:
+    id: int
+    form_code: str
+    version: int
+    data: dict[str, Any]
+    updated_at: datetime
+
+
+def save_draft(db: Database, clock: Clock, actor: Actor, form_code: str, raw: dict[str, Any],
+               draft_id: int | None = None) -> int:
+    """Create or update the actor's draft; input is kept exactly as typed, valid or not."""
+    if not actor.may_fill_forms:
+        raise PermissionDenied("your role cannot fill forms")
+    spec = current_spec(db, form_code)
+    now = clock.now()
+    with db.transaction() as session:
+        if draft_id is None:
+            version_id = session.scalar(select(FormVersion.id).filter_by(
+                form_code=spec.code, version=spec.version))
+            draft = Draft(form_version_id=version_id, author_id=actor.user_id, data=raw,
+                          created_at=now, updated_at=now)
+            session.add(draft)
+            session.flush()
+            return draft.id
+        draft = owned_draft(session, actor, draft_id)
+        draft.data, draft.updated_at = raw, now
+        return draft.id
+
+
+def get_draft(db: Database, actor: Actor, draft_id: int) -> DraftView:
+    with db.reading() as session:
+        draft = owned_draft(session, actor, draft_id)
+        version = session.get(FormVersion, draft.form_version_id)
+        return DraftView(draft.id, version.form_code, version.version, draft.data,
+                         draft.updated_at)
+
+
+def list_drafts(db: Database, actor: Actor) -> list[DraftView]:
+    with db.reading() as session:
+        rows = session.execute(
+            select(Draft, FormVersion).join(FormVersion, FormVersion.id == Draft.form_version_id)
+            .where(Draft.author_id == actor.user_id).order_by(Draft.updated_at.desc())
+        ).all()
+        return [DraftView(d.id, v.form_code, v.version, d.data, d.updated_at) for d, v in rows]
+
+
+def delete_draft(db: Database, actor: Actor, draft_id: int) -> None:
+    with db.transaction() as session:
+        session.delete(owned_draft(session, actor, draft_id))
+
+
+def owned_draft(session: Any, actor: Actor, draft_id: int) -> Draft:
+    """The draft if it is the actor's; other people's drafts do not exist for them."""
+    draft = session.get(Draft, draft_id)
+    if draft is None or draft.author_id != actor.user_id:
+        raise NotFound(f"draft {draft_id}")
+    return draft

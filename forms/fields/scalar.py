@@ -1,0 +1,297 @@
+"""Single-value field types: text, numbers, dates and times, phone, e-mail, yes/no."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+from wtforms import BooleanField, StringField, TextAreaField
+from wtforms.fields.core import UnboundField
+
+from core.i18n import pick
+from forms.fields.base import BuildContext, FieldType, ParseError, register
+from forms.spec.model import FieldSpec
+
+
+def _label(spec: FieldSpec, ctx: BuildContext) -> str:
+    return pick(spec.label, ctx.locale)
+
+
+def _hint(spec: FieldSpec, ctx: BuildContext) -> str:
+    return pick(spec.help, ctx.locale)
+
+
+class _StringBacked(FieldType):
+    """Types whose input is one line of text."""
+
+    input_mode: str | None = None
+    autocomplete: str | None = None
+
+    def form_field(self, spec: FieldSpec, ctx: BuildContext) -> UnboundField:
+        render_kw: dict[str, str] = {}
+        if self.input_mode:
+            render_kw["inputmode"] = self.input_mode
+        if self.autocomplete:
+            render_kw["autocomplete"] = self.autocomplete
+        return StringField(_label(spec, ctx), description=_hint(spec, ctx), render_kw=render_kw)
+
+
+def _length_checks(spec: FieldSpec, default_max: int) -> list[str]:
+    problems = []
+    for key in ("min_length", "max_length"):
+        value = getattr(spec, key)
+        if value is not None and (not isinstance(value, int) or value < 0):
+            problems.append(f"{key} must be a whole number ≥ 0")
+    if (spec.max_length or default_max) > 100_000:
+        problems.append("max_length must be at most 100000")
+    return problems
+
+
+@register
+class Text(_StringBacked):
+    name = "text"
+    extra_keys = frozenset({"min_length", "max_length"})
+    default_max = 200
+
+    def check_spec(self, spec: FieldSpec) -> list[str]:
+        return _length_checks(spec, self.default_max)
+
+    def json_schema(self, spec: FieldSpec) -> dict[str, Any]:
+        schema: dict[str, Any] = {"type": "string", "maxLength": spec.max_length or self.default_max}
+        min_length = max(spec.min_length or 0, 1 if spec.required else 0)
+        if min_length:
+            schema["minLength"] = min_length
+        return schema
+
+
+@register
+class TextArea(Text):
+    name = "textarea"
+    default_max = 5000
+
+    def form_field(self, spec: FieldSpec, ctx: BuildContext) -> UnboundField:
+        return TextAreaField(_label(spec, ctx), description=_hint(spec, ctx),
+                             render_kw={"rows": "5"})
+
+
+class _Number(_StringBacked):
+    extra_keys = frozenset({"min", "max"})
+    input_mode = "numeric"
+
+    def check_spec(self, spec: FieldSpec) -> list[str]:
+        if spec.min is not None and spec.max is not None and spec.min > spec.max:
+            return [f"min ({spec.min}) is greater than max ({spec.max})"]
+        return []
+
+    def _bounds(self, spec: FieldSpec) -> dict[str, Any]:
+        bounds: dict[str, Any] = {}
+        if spec.min is not None:
+            bounds["minimum"] = spec.min
+        if spec.max is not None:
+            bounds["maximum"] = spec.max
+        return bounds
+
+
+@register
+class Integer(_Number):
+    name = "integer"
+
+    def json_schema(self, spec: FieldSpec) -> dict[str, Any]:
+        return {"type": "integer", **self._bounds(spec)}
+
+    def parse(self, spec: FieldSpec, raw: Any, ctx: BuildContext) -> Any:
+        text = super().parse(spec, raw, ctx)
+        if text is None:
+            return None
+        text = text.replace(",", "").replace("，", "")
+        if not re.fullmatch(r"[-+]?\d{1,15}", text):
+            raise ParseError(_("Enter a whole number, like 12."))
+        return int(text)
+
+
+DECIMAL_PATTERN = r"^-?\d{1,12}(\.\d{1,4})?$"
+
+
+@register
+class DecimalNumber(_Number):
+    """Stored as a string so that amounts never pass through binary floating point."""
+
+    name = "decimal"
+    input_mode = "decimal"
+
+    def json_schema(self, spec: FieldSpec) -> dict[str, Any]:
+        return {"type": "string", "pattern": DECIMAL_PATTERN}
+
+    def parse(self, spec: FieldSpec, raw: Any, ctx: BuildContext) -> Any:
+        text = super().parse(spec, raw, ctx)
+        if text is None:
+            return None
+        text = text.replace(",", "").replace("，", "")
+        try:
+            number = Decimal(text)
+        except InvalidOperation as exc:
+            raise ParseError(_("Enter a number, like 12.50.")) from exc
+        if not number.is_finite() or not re.match(DECIMAL_PATTERN, format(number, "f")):
+            raise ParseError(_("Enter a number with at most 12 digits and 4 decimals."))
+        return format(number, "f")
+
+    def check_value(self, spec: FieldSpec, value: Any) -> str | None:
+        number = Decimal(value)
+        if spec.min is not None and number < Decimal(str(spec.min)):
+            return _("Must be at least %(min)s.", min=spec.min)
+        if spec.max is not None and number > Decimal(str(spec.max)):
+            return _("Must be at most %(max)s.", max=spec.max)
+        return None
+
+
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+_TYPED_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+
+
+def parse_typed_date(text: str) -> date:
+    """Dates the way people type them: 2026-11-23, 2026/11/23, 2026.11.23, 2026年11月23日, 20261123."""
+    match = _TYPED_DATE.match(text) or _COMPACT_DATE.match(text)
+    if not match:
+        raise ParseError(_("Enter a date like 2026-11-23."))
+    try:
+        return date(*(int(part) for part in match.groups()))
+    except ValueError as exc:
+        raise ParseError(_("This date does not exist; check the month and day.")) from exc
+
+
+@register
+class Date(_StringBacked):
+    name = "date"
+
+    def json_schema(self, spec: FieldSpec) -> dict[str, Any]:
+        return {"type": "string", "pattern": DATE_PATTERN, "format": "date"}
+
+    def parse(self, spec: FieldSpec, raw: Any, ctx: BuildContext) -> Any:
+        text = super().parse(spec, raw, ctx)
+        return None if text is None else parse_typed_date(text).isoformat()
+
+    def check_value(self, spec: FieldSpec, value: Any) -> str | None:
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            return _("This date does not exist; check the month and day.")
+        return None
+
+
+DATETIME_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?([+-]\d{2}:\d{2}|Z)$"
+_TYPED_TIME = re.compile(r"^(\d{1,2})[:：时](\d{2})(?:[:：分](\d{2}))?秒?$")
+
+
+@register
+class DateTime(_StringBacked):
+    """A local date and time, stored in ISO 8601 with the office's UTC offset."""
+
+    name = "datetime"
+
+    def json_schema(self, spec: FieldSpec) -> dict[str, Any]:
+        return {"type": "string", "pattern": DATETIME_PATTERN, "format": "date-time"}
+
+    def parse(self, spec: FieldSpec, raw: Any, ctx: BuildContext) -> Any:
+        text = super().parse(spec, raw, ctx)
+        if text is None:
+            return None
+        day_part, _sep, time_part = text.replace("T", " ").partition(" ")
+        day = parse_typed_date(day_part.strip())
+        match = _TYPED_TIME.match(time_part.strip() or "0:00")
+        if not match:
+            raise ParseError(_("Enter a date and time like 2026-11-23 14:30."))
+        hour, minute, second = (int(g or 0) for g in match.groups())
+        try:
+            moment = datetime(day.year, day.month, day.day, hour, minute, second,
+                              tzinfo=ZoneInfo(ctx.zone_name))
+        except ValueError as exc:
+            raise ParseError(_("Enter a date and time like 2026-11-23 14:30.")) from exc
+        return moment.isoformat()
+
+    def check_value(self, spec: FieldSpec, value: Any) -> str | None:
+        try:
+            datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return _("Enter a date and time like 2026-11-23 14:30.")
+        return None
+
+    def display(self, spec: FieldSpec, value: Any, locale: str) -> str:
+        if not value:
+            return ""
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).strftime("%Y-%m-%d %H:%M")
+
+    def to_form(self, spec: FieldSpec, value: Any) -> Any:
+        return self.display(spec, value, "zh") if value else value
+
+
+#: Mainland mobile (11 digits starting 1[3-9]) or landline with area code, optional +86.
+PHONE_PATTERN = r"^(\+86)?(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$"
+
+
+def normalise_phone(text: str) -> str:
+    """Drop the spaces, dashes and brackets people type; keep the landline's area dash."""
+    compact = re.sub(r"[\s()（）]", "", text)
+    if compact.startswith("0"):
+        return re.sub(r"-+", "-", compact)
+    return compact.replace("-", "")
+
+
+@register
+class Phone(_StringBacked):
+    name = "phone"
+    input_mode = "tel"
+    autocomplete = "off"
+
+    def json_schema(self, spec: FieldSpec) -> dict[str, Any]:
+        return {"type": "string", "pattern": PHONE_PATTERN}
+
+    def parse(self, spec: FieldSpec, raw: Any, ctx: BuildContext) -> Any:
+        text = super().parse(spec, raw, ctx)
+        if text is None:
+            return None
+        phone = normalise_phone(text)
+        if not re.match(PHONE_PATTERN, phone):
+            raise ParseError(_("Enter a valid phone number, like 138 0013 8000 or 021-6234 5678."))
+        return phone
+
+
+EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$"
+
+
+@register
+class Email(_StringBacked):
+    name = "email"
+    input_mode = "email"
+
+    def json_schema(self, spec: FieldSpec) -> dict[str, Any]:
+        return {"type": "string", "pattern": EMAIL_PATTERN, "maxLength": 254}
+
+    def parse(self, spec: FieldSpec, raw: Any, ctx: BuildContext) -> Any:
+        text = super().parse(spec, raw, ctx)
+        if text is not None and not re.match(EMAIL_PATTERN, text):
+            raise ParseError(_("Enter an e-mail address like name@example.com."))
+        return text
+
+
+@register
+class Boolean(FieldType):
+    name = "boolean"
+
+    def json_schema(self, spec: FieldSpec) -> dict[str, Any]:
+        return {"type": "boolean"}
+
+    def form_field(self, spec: FieldSpec, ctx: BuildContext) -> UnboundField:
+        return BooleanField(_label(spec, ctx), description=_hint(spec, ctx))
+
+    def parse(self, spec: FieldSpec, raw: Any, ctx: BuildContext) -> Any:
+        return bool(raw)
+
+    def display(self, spec: FieldSpec, value: Any, locale: str) -> str:
+        if value is None:
+            return ""
+        return ("是" if value else "否") if locale == "zh" else ("Yes" if value else "No")

@@ -1,0 +1,1 @@
+"""Form specs: one declarative TOML file per form type, validated on load."""

@@ -1,0 +1,217 @@
+"""Turning a spec file into a :class:`FormSpec`, reporting every problem at once.
+
+Each problem names the file, the field and what is wrong, e.g.
+``forms/specs/CP.toml: field 'phone': unknown type 'fone' (known: choice, date, …)``.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from core.auth.roles import Role
+from forms.fields import REGISTRY
+from forms.fields.base import COMMON_KEYS
+from forms.spec.model import Choice, FieldSpec, FormSpec, Texts, Transition, Workflow
+
+CODE_PATTERN = re.compile(r"^[A-Z]{2,4}$")
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+TOP_LEVEL_KEYS = frozenset({"code", "version", "title", "department", "category", "retention",
+                            "description", "fields", "workflow", "print"})
+ROLE_NAMES = frozenset(r.value for r in Role)
+
+
+class SpecError(Exception):
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+class _Problems:
+    """Collects problems with a location prefix so every message says where it is."""
+
+    def __init__(self, source: str) -> None:
+        self.source, self.items = source, []
+
+    def add(self, where: str, message: str) -> None:
+        self.items.append(f"{self.source}: {where + ': ' if where else ''}{message}")
+
+
+def load_spec_file(path: Path) -> FormSpec:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SpecError([f"{path}: not valid TOML: {exc}"]) from exc
+    spec = parse_spec(raw, str(path))
+    if path.stem != spec.code:
+        raise SpecError([f"{path}: the file name must be the form code ({spec.code}.toml)"])
+    return spec
+
+
+def parse_spec(raw: dict[str, Any], source: str) -> FormSpec:
+    problems = _Problems(source)
+    for key in sorted(set(raw) - TOP_LEVEL_KEYS):
+        problems.add("", f"unknown key {key!r} (allowed: {', '.join(sorted(TOP_LEVEL_KEYS))})")
+    code = raw.get("code")
+    if not isinstance(code, str) or not CODE_PATTERN.match(code):
+        problems.add("code", "must be 2-4 capital letters, e.g. 'CP'")
+    version = raw.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        problems.add("version", "must be a whole number ≥ 1")
+    for key in ("department", "retention"):
+        if not isinstance(raw.get(key), str) or not raw.get(key):
+            problems.add(key, "is required and must be text")
+    title = _texts(raw.get("title"), "title", problems)
+    category = _texts(raw.get("category"), "category", problems)
+    description = _texts(raw.get("description"), "description", problems, required=False)
+    fields = _fields(raw.get("fields"), problems)
+    workflow = _workflow(raw.get("workflow"), {f.name for f in fields}, problems)
+    print_layout = raw.get("print", {})
+    if not isinstance(print_layout, dict):
+        problems.add("print", "must be a table")
+    if problems.items:
+        raise SpecError(problems.items)
+    return FormSpec(code=code, version=version, title=title, department=raw["department"],
+                    category=category, retention=raw["retention"], fields=tuple(fields),
+                    workflow=workflow, description=description, print_layout=print_layout, raw=raw)
+
+
+def _texts(value: Any, where: str, problems: _Problems, required: bool = True) -> Texts:
+    if value is None and not required:
+        return {}
+    if not isinstance(value, dict) or not all(
+            isinstance(value.get(lang), str) and value.get(lang).strip() for lang in ("zh", "en")):
+        problems.add(where, "needs texts in both languages: { zh = \"…\", en = \"…\" }")
+        return {}
+    return {"zh": value["zh"], "en": value["en"]}
+
+
+def _fields(value: Any, problems: _Problems) -> list[FieldSpec]:
+    if not isinstance(value, list) or not value:
+        problems.add("fields", "needs at least one [[fields]] entry")
+        return []
+    return _field_list(value, "field", problems)
+
+
+def _field_list(items: Iterable[Any], kind: str, problems: _Problems) -> list[FieldSpec]:
+    parsed, seen = [], set()
+    for index, item in enumerate(items, start=1):
+        field = _field(item, f"{kind} #{index}", problems)
+        if field is None:
+            continue
+        if field.name in seen:
+            problems.add(f"{kind} {field.name!r}", "the name is used twice")
+        seen.add(field.name)
+        parsed.append(field)
+    return parsed
+
+
+def _field(item: Any, fallback_where: str, problems: _Problems) -> FieldSpec | None:
+    if not isinstance(item, dict):
+        problems.add(fallback_where, "must be a table")
+        return None
+    name = item.get("name")
+    where = f"field {name!r}" if isinstance(name, str) else fallback_where
+    if not isinstance(name, str) or not NAME_PATTERN.match(name):
+        problems.add(where, "name must be lower-case letters, digits and _, starting with a letter")
+        return None
+    type_name = item.get("type")
+    if type_name not in REGISTRY:
+        problems.add(where, f"unknown type {type_name!r} (known: {', '.join(sorted(REGISTRY))})")
+        return None
+    field_type = REGISTRY[type_name]
+    allowed = COMMON_KEYS | field_type.extra_keys
+    for key in sorted(set(item) - allowed):
+        problems.add(where, f"key {key!r} does not apply to type {type_name!r} "
+                            f"(allowed: {', '.join(sorted(allowed))})")
+    before = len(problems.items)
+    spec = FieldSpec(
+        name=name, type=type_name, label=_texts(item.get("label"), f"{where} label", problems),
+        required=_flag(item, "required", where, problems),
+        help=_texts(item.get("help"), f"{where} help", problems, required=False),
+        choices=_choices(item.get("choices", []), where, problems),
+        columns=tuple(_field_list(item.get("columns", []), f"{where} column", problems)),
+        min=_number(item, "min", where, problems), max=_number(item, "max", where, problems),
+        min_length=item.get("min_length"), max_length=item.get("max_length"),
+        min_rows=item.get("min_rows", 0), max_rows=item.get("max_rows", 50),
+        indexed=_flag(item, "indexed", where, problems),
+        personal=_flag(item, "personal", where, problems),
+    )
+    if len(problems.items) == before:
+        for message in field_type.check_spec(spec):
+            problems.add(where, message)
+    return spec
+
+
+def _flag(item: dict[str, Any], key: str, where: str, problems: _Problems) -> bool:
+    value = item.get(key, False)
+    if not isinstance(value, bool):
+        problems.add(where, f"{key} must be true or false")
+        return False
+    return value
+
+
+def _number(item: dict[str, Any], key: str, where: str, problems: _Problems) -> float | None:
+    value = item.get(key)
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+        problems.add(where, f"{key} must be a number")
+        return None
+    return value
+
+
+def _choices(value: Any, where: str, problems: _Problems) -> tuple[Choice, ...]:
+    if not isinstance(value, list):
+        problems.add(where, "choices must be a list of { value, zh, en }")
+        return ()
+    choices = []
+    for entry in value:
+        if not isinstance(entry, dict) or not isinstance(entry.get("value"), str):
+            problems.add(where, "each choice needs value, zh and en")
+            continue
+        label = _texts(entry, f"{where} choice {entry['value']!r}", problems)
+        choices.append(Choice(entry["value"], label))
+    return tuple(choices)
+
+
+def _workflow(value: Any, field_names: set[str], problems: _Problems) -> Workflow:
+    if not isinstance(value, dict):
+        problems.add("workflow", "needs a [workflow] table with initial and states")
+        return Workflow("", {})
+    states_raw = value.get("states")
+    states = {}
+    if not isinstance(states_raw, dict) or not states_raw:
+        problems.add("workflow.states", "needs at least one state with zh/en labels")
+    else:
+        states = {name: _texts(t, f"workflow state {name!r}", problems)
+                  for name, t in states_raw.items()}
+    initial = value.get("initial")
+    if initial not in states:
+        problems.add("workflow.initial", f"{initial!r} is not one of the states")
+    transitions = [_transition(t, states, field_names, problems)
+                   for t in value.get("transitions", [])]
+    return Workflow(initial or "", states, tuple(t for t in transitions if t))
+
+
+def _transition(item: Any, states: dict[str, Texts], field_names: set[str],
+                problems: _Problems) -> Transition | None:
+    if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+        problems.add("workflow.transitions", "each transition needs a name")
+        return None
+    where = f"workflow transition {item['name']!r}"
+    from_states = item.get("from", [])
+    from_states = [from_states] if isinstance(from_states, str) else from_states
+    for state in [*from_states, item.get("to")]:
+        if state not in states:
+            problems.add(where, f"state {state!r} is not declared in workflow.states")
+    for role in item.get("roles", []):
+        if role not in ROLE_NAMES:
+            problems.add(where, f"unknown role {role!r} (known: {', '.join(sorted(ROLE_NAMES))})")
+    for name in item.get("requires", []):
+        if name not in field_names:
+            problems.add(where, f"requires unknown field {name!r}")
+    label = _texts(item.get("label"), f"{where} label", problems)
+    return Transition(item["name"], label, tuple(from_states), item.get("to", ""),
+                      tuple(item.get("roles", [])), tuple(item.get("requires", [])))

@@ -1,0 +1,122 @@
+"""Validating record data against its form version, with messages a person can act on.
+
+This is the one authoritative check, used for web and API submissions alike: empty optional
+values are dropped, the JSON Schema is enforced, then each field type's own checks run (real
+calendar dates and such), then references to users and departments are looked up.
+Errors are ``{field: message}``; rows report ``field`` with the row number in the message.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from flask_babel import gettext as _
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from forms.fields import REGISTRY
+from forms.schema import record_data_schema
+from forms.spec.model import FieldSpec, FormSpec
+
+
+class InvalidData(Exception):
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+def drop_empty(data: dict[str, Any]) -> dict[str, Any]:
+    """Empty optional answers are the same as no answer; they are not stored."""
+    return {k: v for k, v in data.items() if v is not None and v != "" and v != []}
+
+
+@lru_cache(maxsize=128)
+def _validator(spec: FormSpec) -> Draft202012Validator:
+    """Compiled once per parsed spec (specs compare and hash by identity)."""
+    return Draft202012Validator(record_data_schema(spec))
+
+
+def validate(spec: FormSpec, data: dict[str, Any], *, users: set[str] | None = None,
+             departments: set[str] | None = None) -> dict[str, Any]:
+    """The cleaned data, or :class:`InvalidData` naming every wrong field."""
+    data = drop_empty(data)
+    errors: dict[str, str] = {}
+    for error in _validator(spec).iter_errors(data):
+        for name, message in _describe(spec, error):
+            errors.setdefault(name, message)
+    for field in spec.fields:
+        if field.name in errors or field.name not in data:
+            continue
+        problem = REGISTRY[field.type].check_value(field, data[field.name])
+        problem = problem or _reference_problem(field, data[field.name], users, departments)
+        if problem:
+            errors[field.name] = problem
+    if errors:
+        raise InvalidData(errors)
+    return data
+
+
+def _reference_problem(field: FieldSpec, value: Any, users: set[str] | None,
+                       departments: set[str] | None) -> str | None:
+    known = {"user": users, "department": departments}.get(field.type)
+    if known is not None and value not in known:
+        return _("%(value)s is not a known %(kind)s.", value=value,
+                 kind=_("user") if field.type == "user" else _("department"))
+    return None
+
+
+def _describe(spec: FormSpec, error: ValidationError) -> list[tuple[str, str]]:
+    """Turn one JSON Schema error into (field name, message) pairs."""
+    path = list(error.absolute_path)
+    if not path:
+        if error.validator == "required":
+            missing = [n for n in error.validator_value if n not in error.instance]
+            return [(name, _("This field is required.")) for name in missing]
+        if error.validator == "additionalProperties":
+            extra = sorted(set(error.instance) - {f.name for f in spec.fields})
+            return [(name, _("There is no field called %(name)s in this form.", name=name))
+                    for name in extra]
+        if error.validator == "type":
+            return [("_", _("The data must be an object of field names and values."))]
+        return [("_", error.message)]
+    name = str(path[0])
+    field = spec.field(name)
+    message = _message(field, error)
+    if len(path) > 1 and isinstance(path[1], int):
+        message = f"{_('Row %(n)d', n=path[1] + 1)}: {message}"
+    return [(name, message)]
+
+
+def _message(field: FieldSpec | None, error: ValidationError) -> str:
+    keyword, limit = error.validator, error.validator_value
+    if keyword == "minLength" and limit == 1:
+        return _("This field is required.")
+    if keyword == "minItems" and limit == 1:
+        return _("Add at least one entry.")
+    messages = {
+        "maxLength": lambda: _("Use at most %(n)d characters.", n=limit),
+        "minLength": lambda: _("Use at least %(n)d characters.", n=limit),
+        "minimum": lambda: _("Must be at least %(n)s.", n=limit),
+        "maximum": lambda: _("Must be at most %(n)s.", n=limit),
+        "enum": lambda: _("Choose one of the listed options."),
+        "minItems": lambda: _("Add at least %(n)d entries.", n=limit),
+        "maxItems": lambda: _("Use at most %(n)d entries.", n=limit),
+        "uniqueItems": lambda: _("Each option can be chosen once."),
+        "required": lambda: _("Every row needs its required columns."),
+        "additionalProperties": lambda: _("A row has a column this form does not have."),
+        "type": lambda: _("Wrong kind of value: expected %(kind)s.", kind=limit),
+        "pattern": lambda: _pattern_message(field),
+    }
+    return messages.get(keyword, lambda: error.message)()
+
+
+def _pattern_message(field: FieldSpec | None) -> str:
+    kind = field.type if field else ""
+    return {
+        "phone": _("Enter a valid phone number, like 138 0013 8000 or 021-6234 5678."),
+        "date": _("Enter a date like 2026-11-23."),
+        "datetime": _("Enter a date and time like 2026-11-23T14:30:00+08:00."),
+        "email": _("Enter an e-mail address like name@example.com."),
+        "decimal": _("Enter a number with at most 12 digits and 4 decimals."),
+    }.get(kind, _("This value is not in the expected format."))

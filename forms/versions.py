@@ -1,0 +1,125 @@
+"""Form versions: registering specs from disk, approving them, finding the one to fill.
+
+A spec file whose (code, version) is new becomes a *pending* version; an admin approves it
+before anyone can fill it. Editing a registered version's file without raising its version
+number is refused, so a version always means one exact set of fields.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from core.audit import trail
+from core.auth.roles import Actor, NotFound, PermissionDenied
+from core.clock import Clock
+from core.db import Database
+from forms.models import FormVersion
+from forms.spec.model import FormSpec
+from forms.spec.parser import parse_spec
+
+_PARSED: dict[str, FormSpec] = {}
+
+
+def spec_hash(spec: FormSpec) -> str:
+    canonical = json.dumps(spec.raw, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    form_code: str
+    version: int
+    status: str
+    registered_at: datetime
+    approved_at: datetime | None
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    registered: list[str]
+    unchanged: list[str]
+    problems: list[str]
+
+
+def register_specs(db: Database, clock: Clock, specs: dict[str, FormSpec]) -> SyncReport:
+    """Record every spec version not yet known; report edited-in-place versions as problems."""
+    report = SyncReport([], [], [])
+    with db.transaction() as session:
+        for spec in specs.values():
+            label = f"{spec.code} v{spec.version}"
+            existing = session.scalar(select(FormVersion).filter_by(
+                form_code=spec.code, version=spec.version))
+            if existing is None:
+                session.add(FormVersion(form_code=spec.code, version=spec.version, spec=spec.raw,
+                                        spec_hash=spec_hash(spec), status=FormVersion.PENDING,
+                                        registered_at=clock.now()))
+                trail.append(session, at=clock.now(), actor=None, action="form_version.register",
+                             object_type="form_version", object_id=label)
+                report.registered.append(label)
+            elif existing.spec_hash != spec_hash(spec):
+                report.problems.append(
+                    f"{label}: the spec file changed but its version number did not; "
+                    f"set version = {spec.version + 1} for the new fields")
+            else:
+                report.unchanged.append(label)
+    return report
+
+
+def approve(db: Database, clock: Clock, actor: Actor, form_code: str, version: int) -> None:
+    if not actor.is_admin:
+        raise PermissionDenied("only an administrator can approve a form version")
+    with db.transaction() as session:
+        row = session.scalar(select(FormVersion).filter_by(form_code=form_code, version=version))
+        if row is None:
+            raise NotFound(f"{form_code} v{version}")
+        if row.status == FormVersion.APPROVED:
+            return
+        row.status, row.approved_at, row.approved_by_id = (
+            FormVersion.APPROVED, clock.now(), actor.user_id)
+        trail.append(session, at=clock.now(), actor=actor, action="form_version.approve",
+                     object_type="form_version", object_id=f"{form_code} v{version}")
+
+
+def list_versions(db: Database) -> list[VersionInfo]:
+    with db.reading() as session:
+        rows = session.scalars(select(FormVersion).order_by(
+            FormVersion.form_code, FormVersion.version.desc())).all()
+        return [VersionInfo(r.form_code, r.version, r.status, r.registered_at, r.approved_at)
+                for r in rows]
+
+
+def current_specs(db: Database) -> dict[str, FormSpec]:
+    """The newest approved version of every form type: what can be filled now."""
+    with db.reading() as session:
+        rows = session.scalars(select(FormVersion).where(
+            FormVersion.status == FormVersion.APPROVED).order_by(FormVersion.version)).all()
+        return {row.form_code: _parsed(row) for row in rows}
+
+
+def current_spec(db: Database, form_code: str) -> FormSpec:
+    spec = current_specs(db).get(form_code)
+    if spec is None:
+        raise NotFound(f"form {form_code} has no approved version")
+    return spec
+
+
+def spec_version(db: Database, form_code: str, version: int) -> FormSpec:
+    """The exact version a record was filled against (approved or not)."""
+    with db.reading() as session:
+        row = session.scalar(select(FormVersion).filter_by(form_code=form_code, version=version))
+        if row is None:
+            raise NotFound(f"{form_code} v{version}")
+        return _parsed(row)
+
+
+def _parsed(row: FormVersion) -> FormSpec:
+    """Stored specs are immutable, so each distinct one is parsed once per process."""
+    if row.spec_hash not in _PARSED:
+        _PARSED[row.spec_hash] = parse_spec(row.spec, f"{row.form_code} v{row.version} (database)")
+    return _PARSED[row.spec_hash]
+

@@ -1,0 +1,54 @@
+"""Record pages: one record with its data and history, and the paged lists."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import render_template, request
+from flask.typing import ResponseReturnValue
+from flask_login import login_required
+
+from archive.records import RecordView, get_record, list_records
+from core.i18n import current_locale
+from core.web import current_actor, services
+from forms import versions
+from forms.fields import REGISTRY
+from forms.spec.model import FormSpec
+from forms.views.context import page_number
+
+
+@login_required
+def record(code: str) -> ResponseReturnValue:
+    view = get_record(services().db, services().clock, current_actor(), code, channel="web")
+    spec = versions.spec_version(services().db, view.form_code, view.form_version)
+    return render_template("forms/record.html", record=view, spec=spec,
+                           rows=display_rows(spec, view.data, current_locale()))
+
+
+@login_required
+def record_list() -> ResponseReturnValue:
+    scope = "department" if request.args.get("scope") == "department" else "mine"
+    page = list_records(services().db, services().clock, current_actor(), mine=scope == "mine",
+                        page=page_number(request.args.get("page")))
+    specs = _specs_for(page.items)
+    return render_template("forms/records.html", page=page, scope=scope, specs=specs)
+
+
+def display_rows(spec: FormSpec, data: dict[str, Any], locale: str) -> list[dict[str, Any]]:
+    """(label, shown value, table rows for repeating fields) for every field of the version."""
+    shown = []
+    for field in spec.fields:
+        value = data.get(field.name)
+        entry: dict[str, Any] = {"field": field, "value": "", "table": None}
+        if field.type == "rows":
+            entry["table"] = [[REGISTRY[c.type].display(c, row.get(c.name), locale)
+                               for c in field.columns] for row in value or []]
+        else:
+            entry["value"] = REGISTRY[field.type].display(field, value, locale)
+        shown.append(entry)
+    return shown
+
+
+def _specs_for(items: tuple[RecordView, ...]) -> dict[tuple[str, int], FormSpec]:
+    keys = {(item.form_code, item.form_version) for item in items}
+    return {key: versions.spec_version(services().db, *key) for key in keys}
