@@ -84,7 +84,8 @@ def _describe(spec: FormSpec, error: ValidationError) -> list[tuple[str, str]]:
     field = spec.field(name)
     message = _message(field, error)
     if len(path) > 1 and isinstance(path[1], int):
-        message = f"{_('Row %(n)d', n=path[1] + 1)}: {message}"
+        row = _("Row %(n)d", n=path[1] + 1)
+        message = f"{row}: {message}"
     return [(name, message)]
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from wtforms import RadioField, SelectField, SelectMultipleField, widgets
+from wtforms.fields.choices import SelectChoice
 from wtforms.fields.core import UnboundField
 
 from core.i18n import pick
@@ -16,8 +17,12 @@ from forms.spec.model import FieldSpec
 RADIO_LIMIT = 5
 
 
-def _options(spec: FieldSpec, locale: str) -> list[tuple[str, str]]:
-    return [(c.value, pick(c.label, locale)) for c in spec.choices]
+def _options(spec: FieldSpec, locale: str) -> list[SelectChoice]:
+    return [SelectChoice(c.value, pick(c.label, locale)) for c in spec.choices]
+
+
+def _with_placeholder(options: list[SelectChoice]) -> list[SelectChoice]:
+    return [SelectChoice("", _("— choose —")), *options]
 
 
 class _FixedChoices(FieldType):
@@ -51,7 +56,7 @@ class Choice(_FixedChoices):
         if len(options) <= RADIO_LIMIT:
             return RadioField(pick(spec.label, ctx.locale), choices=options, **kwargs)
         return SelectField(pick(spec.label, ctx.locale),
-                           choices=[("", _("— choose —")), *options], **kwargs)
+                           choices=_with_placeholder(options), **kwargs)
 
     def parse(self, spec: FieldSpec, raw: Any, ctx: BuildContext) -> Any:
         value = super().parse(spec, raw, ctx)
@@ -101,7 +106,8 @@ class _Reference(FieldType):
 
     def form_field(self, spec: FieldSpec, ctx: BuildContext) -> UnboundField:
         return SelectField(pick(spec.label, ctx.locale),
-                           choices=[("", _("— choose —")), *self.options(ctx)],
+                           choices=_with_placeholder(
+                               [SelectChoice(key, label) for key, label in self.options(ctx)]),
                            description=pick(spec.help, ctx.locale), validate_choice=False)
 
     def parse(self, spec: FieldSpec, raw: Any, ctx: BuildContext) -> Any:

@@ -83,7 +83,8 @@ class Rows(FieldType):
                 if col.name in row:
                     problem = REGISTRY[col.type].check_value(col, row[col.name])
                     if problem:
-                        return f"{_('Row %(n)d', n=index)}, {pick(col.label)}: {problem}"
+                        row = _("Row %(n)d", n=index)
+                        return f"{row}, {pick(col.label)}: {problem}"
         return None
 
     def to_form(self, spec: FieldSpec, value: Any) -> Any:

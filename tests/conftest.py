@@ -1,0 +1,84 @@
+"""Shared fixtures: a fresh, populated SQLite instance per test (copied from a template)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from core.auth import accounts
+from core.clock import FrozenClock
+from core.web import services
+from tests.support.instance import login, make_app, populate
+
+START = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)  # 09:30 in Shanghai
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("template")
+    path = directory / "template.sqlite3"
+    import os
+
+    os.environ["DOSSIER_INSTANCE"] = str(directory)
+    app = make_app(f"sqlite:///{path}", FrozenClock(START))
+    populate(app)
+    with app.app_context():
+        services().db.dispose()
+    return path
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(START)
+
+
+@pytest.fixture
+def instance_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("DOSSIER_INSTANCE", str(tmp_path))
+    monkeypatch.delenv("DOSSIER_DATABASE_URL", raising=False)
+    return tmp_path
+
+
+@pytest.fixture
+def app(template_db: Path, instance_dir: Path, clock: FrozenClock) -> Iterator[Flask]:
+    database = instance_dir / "dossier.sqlite3"
+    shutil.copy(template_db, database)
+    application = make_app(f"sqlite:///{database}", clock)
+    yield application
+    with application.app_context():
+        services().db.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def logged_in(app: Flask) -> Callable[[str], FlaskClient]:
+    """``logged_in("clerk")`` → a test client signed in as that user."""
+
+    def make(username: str) -> FlaskClient:
+        test_client = app.test_client()
+        login(test_client, username)
+        return test_client
+
+    return make
+
+
+@pytest.fixture
+def token_for(app: Flask) -> Callable[[str], dict[str, str]]:
+    """``token_for("clerk")`` → Authorization headers with a fresh API token of that user."""
+
+    def make(username: str) -> dict[str, str]:
+        with app.app_context():
+            token = accounts.create_token(services().db, services().clock, username, "test")
+        return {"Authorization": f"Bearer {token}"}
+
+    return make

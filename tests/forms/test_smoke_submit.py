@@ -1,0 +1,26 @@
+from tests.support.instance import csrf_token
+
+
+def test_clerk_submits_a_complaint_and_gets_a_code(logged_in):
+    client = logged_in("clerk")
+    page = client.get("/forms/CP/new")
+    response = client.post("/forms/CP/new", data={
+        "csrf_token": csrf_token(page.text), "action": "submit", "channel": "phone",
+        "received_at": "2026-03-02 09:00", "customer_name": "测试客户",
+        "phone": "138 0013 8000", "complaint": "产品表面划痕"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/records/CP-2026-000001"
+    record = client.get("/records/CP-2026-000001")
+    assert "测试客户" in record.text and "13800138000" in record.text
+
+
+def test_missing_phone_is_reported_in_chinese(logged_in):
+    client = logged_in("clerk")
+    page = client.get("/forms/CP/new", headers={"Accept-Language": "zh-CN"})
+    response = client.post("/forms/CP/new", headers={"Accept-Language": "zh-CN"}, data={
+        "csrf_token": csrf_token(page.text), "action": "submit", "channel": "phone",
+        "received_at": "2026-03-02 09:00", "customer_name": "测试客户", "complaint": "划痕"})
+    assert response.status_code == 422
+    assert "出现以下问题" in response.text
+    assert '<a href="#phone">联系电话: 此项必填。</a>' in response.text
+    assert 'value="测试客户"' in response.text  # input kept

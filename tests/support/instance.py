@@ -1,0 +1,88 @@
+"""Building real instances for tests: migrated database, departments, users, approved specs.
+
+The expensive part (migrations, password hashing) is done once into a template SQLite file;
+each test gets its own copy. The same builder prepares a PostgreSQL database.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from core import schema
+from core.app import create_app
+from core.auth import accounts
+from core.auth.departments import ensure_default_departments
+from core.auth.models import User
+from core.clock import Clock
+from core.web import services
+from forms import versions
+from forms.spec.library import load_or_fail
+
+PASSWORD = "correct-horse-9"
+
+#: username → (role, department code)
+TEST_USERS = {
+    "admin": ("admin", "ARCHIVE"),
+    "archivist": ("archivist", "ARCHIVE"),
+    "auditor": ("auditor", None),
+    "supervisor": ("supervisor", "CS"),
+    "clerk": ("clerk", "CS"),
+    "sales": ("clerk", "SALES"),
+    "sales_boss": ("supervisor", "SALES"),
+}
+
+CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"'
+                          r'|name="csrf_token" value="([^"]+)"')
+
+
+def make_app(database_url: str, clock: Clock, **overrides: Any) -> Flask:
+    config = {"DATABASE_URL": database_url, "SESSION_COOKIE_SECURE": False,
+              "REMEMBER_COOKIE_SECURE": False, "TESTING": True, **overrides}
+    return create_app(config, clock=clock)
+
+
+def populate(app: Flask) -> None:
+    """Schema, departments, the test users, and every spec registered and approved."""
+    with app.app_context():
+        db, clock = services().db, services().clock
+        schema.upgrade(db)
+        ensure_default_departments(db)
+        for username, (role, department) in TEST_USERS.items():
+            accounts.create_user(db, clock, username=username, password=PASSWORD, role=role,
+                                 department_code=department, display_name=username.title())
+        versions.register_specs(db, clock, load_or_fail())
+        with db.reading() as session:
+            admin = session.scalar(select(User).filter_by(username="admin")).actor()
+        for info in versions.list_versions(db):
+            versions.approve(db, clock, admin, info.form_code, info.version)
+
+
+def csrf_token(html: str) -> str:
+    match = CSRF_PATTERN.search(html)
+    assert match, "no CSRF token on the page"
+    return match.group(1) or match.group(2)
+
+
+def login(client: FlaskClient, username: str, password: str = PASSWORD) -> None:
+    page = client.get("/login")
+    response = client.post("/login", data={"csrf_token": csrf_token(page.text),
+                                           "username": username, "password": password})
+    assert response.status_code == 302, f"login of {username} failed: {response.status_code}"
+
+
+@contextmanager
+def app_context(app: Flask) -> Iterator[None]:
+    with app.app_context():
+        yield
+
+
+def actor_of(app: Flask, username: str) -> Any:
+    with app.app_context(), services().db.reading() as session:
+        return session.scalar(select(User).filter_by(username=username)).actor()
