@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from core import schema
 from core.audit import trail
@@ -27,6 +27,7 @@ def add_init_step(app: Flask, step: InitStep) -> None:
 
 
 @click.command("init")
+@with_appcontext
 def init_command() -> None:
     """Create or upgrade the instance: schema, default departments, form specs. Idempotent."""
     click.echo(f"Instance: {current_app.instance_path}")

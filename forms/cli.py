@@ -6,7 +6,7 @@ import sys
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from core.auth.models import User
@@ -58,6 +58,7 @@ def forms_approve(form_code: str, version: int, username: str) -> None:
 
 
 @click.command("demo")
+@with_appcontext
 def demo_command() -> None:
     """Demo users (one per role, passwords printed) and a few sample records of each form."""
     for username, role, password in demo.ensure_demo_users(services().db, services().clock):
