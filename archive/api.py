@@ -5,7 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, Flask, Response, jsonify
 
 from archive.records import get_record
-from core.api import API_PREFIX, ApiError, add_openapi_paths, api_actor, error_response, token_required
+from core.api import (
+    API_PREFIX,
+    ApiError,
+    add_openapi_paths,
+    api_actor,
+    error_response,
+    token_required,
+)
 from core.auth.roles import NotFound, PermissionDenied
 from core.web import services
 

@@ -7,8 +7,15 @@ from typing import Any
 from flask import Blueprint, Flask, Response, jsonify, url_for
 
 from archive.records import get_record
-from core.api import (API_PREFIX, ApiError, add_openapi_paths, api_actor, error_response,
-                      json_object_body, token_required)
+from core.api import (
+    API_PREFIX,
+    ApiError,
+    add_openapi_paths,
+    api_actor,
+    error_response,
+    json_object_body,
+    token_required,
+)
 from core.auth.roles import NotFound, PermissionDenied
 from core.web import services
 from forms import versions

@@ -25,7 +25,7 @@ from core.db import Database
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 MIN_PASSWORD_LENGTH = 10
-TOKEN_PREFIX = "dsr_"
+TOKEN_PREFIX = "dsr_"  # noqa: S105 - a public prefix that makes leaked tokens greppable
 _DUMMY_HASH = generate_password_hash("not a real password")
 
 

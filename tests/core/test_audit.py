@@ -1,5 +1,7 @@
 """The audit trail records who did what, and tampering with it is detected."""
 
+import itertools
+
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DatabaseError
@@ -78,4 +80,4 @@ def test_each_event_links_to_the_previous_hash(app):
                   session.scalars(select(AuditEvent).order_by(AuditEvent.seq))]
         checked, broken = trail.verify(session)
     assert broken is None and checked == len(events) > 3
-    assert all(b[0] == a[1] for a, b in zip(events, events[1:], strict=False))
+    assert all(b[0] == a[1] for a, b in itertools.pairwise(events))
