@@ -125,7 +125,7 @@ def get_record(db: Database, clock: Clock, actor: Actor, code: str, *, channel: 
         else:
             trail.append(session, at=clock.now(), actor=actor, action="record.read",
                          object_type="record", object_id=code, detail={"via": channel})
-            return _view(session, record, with_revisions=True)
+            return record_view(session, record, with_revisions=True)
     raise denied
 
 
@@ -146,14 +146,15 @@ def list_records(
             select(Record).where(*conditions).order_by(Record.submitted_at.desc(), Record.id.desc())
             .limit(per_page).offset((page - 1) * per_page)
         ).all()
-        items = tuple(_view(session, r) for r in rows)
+        items = tuple(record_view(session, r) for r in rows)
         trail.append(session, at=clock.now(), actor=actor, action="record.list",
                      object_type="record", object_id="",
                      detail={"mine": mine, "page": page, "codes": [r.code for r in items]})
     return Page(items, page, per_page, total)
 
 
-def _view(session: Session, record: Record, *, with_revisions: bool = False) -> RecordView:
+def record_view(session: Session, record: Record, *, with_revisions: bool = False) -> RecordView:
+    """Plain data for ``record``, read inside the caller's session."""
     submitter = session.get(User, record.submitted_by_id)
     department = session.get(Department, record.department_id) if record.department_id else None
     revisions: tuple[RevisionView, ...] = ()

@@ -6,7 +6,6 @@ Views call these; services never do, because services receive everything explici
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask, abort, current_app
@@ -69,7 +68,3 @@ def current_actor() -> Actor:
     if not current_user.is_authenticated:
         abort(401)
     return current_user.actor
-
-
-def template_globals() -> dict[str, Any]:
-    return {"services": services}

@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, jsonify, url_for
 
-from archive.records import get_record
 from core.api import (
     API_PREFIX,
     ApiError,
@@ -63,17 +62,16 @@ def create_record() -> tuple[Response, int, dict[str, str]]:
     if unknown:
         raise ApiError(422, f"unknown keys: {', '.join(sorted(unknown))}")
     try:
-        code = submit(services().db, services().clock, services().zone, api_actor(),
-                      form_code, data)
+        record = submit(services().db, services().clock, services().zone, api_actor(),
+                        form_code, data)
     except NotFound as exc:
         raise ApiError(422, f"no approved form type {form_code!r}", {"form": "unknown"}) from exc
     except PermissionDenied as exc:
         raise ApiError(403, str(exc)) from exc
     except InvalidData as invalid:
         raise ApiError(422, "the record data is invalid", invalid.errors) from invalid
-    view = get_record(services().db, services().clock, api_actor(), code, channel="api")
-    location = url_for("archive_api.record_detail", code=code)
-    return jsonify(view.as_json()), 201, {"Location": location}
+    location = url_for("archive_api.record_detail", code=record.code)
+    return jsonify(record.as_json()), 201, {"Location": location}
 
 
 FORM_SCHEMA = {

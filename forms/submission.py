@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from archive.records import create_record
+from archive.records import RecordView, create_record, record_view
 from core.auth.models import Department, User
 from core.auth.roles import Actor, PermissionDenied
 from core.clock import Clock
@@ -23,8 +23,8 @@ from forms.versions import current_spec
 
 
 def submit(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, form_code: str,
-           data: dict[str, Any], *, draft_id: int | None = None) -> str:
-    """Returns the new record's code; raises InvalidData naming every wrong field."""
+           data: dict[str, Any], *, draft_id: int | None = None) -> RecordView:
+    """The new record; raises InvalidData naming every wrong field."""
     if not actor.may_fill_forms:
         raise PermissionDenied("your role cannot submit forms")
     spec = current_spec(db, form_code)
@@ -38,7 +38,7 @@ def submit(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, form_code: 
             form_version=spec.version, state=spec.workflow.initial, title=summary(spec, clean),
             data=clean, department_id=actor.department_id,
         )
-        return record.code
+        return record_view(session, record, with_revisions=True)
 
 
 def reference_keys(db: Database) -> tuple[set[str], set[str]]:

@@ -95,13 +95,13 @@ def _try_submit(spec: FormSpec, form: Any, ctx: Any, draft_id: int | None) -> st
         return errors
     try:
         return submit(services().db, services().clock, services().zone, current_actor(),
-                      spec.code, data, draft_id=draft_id)
+                      spec.code, data, draft_id=draft_id).code
     except InvalidData as invalid:
         return invalid.errors
 
 
 def _add_row(form: Any, field_name: str) -> None:
-    field = form._fields.get(field_name)
+    field = getattr(form, field_name, None)
     if field is not None and hasattr(field, "append_entry") and (
             field.max_entries is None or len(field.entries) < field.max_entries):
         field.append_entry()

@@ -18,7 +18,7 @@ def cs_record(app):
         from core.web import services
 
         return submit(services().db, services().clock, services().zone,
-                      actor_of(app, "clerk"), "CP", VALID_CP)
+                      actor_of(app, "clerk"), "CP", VALID_CP).code
 
 
 MATRIX = {
