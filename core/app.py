@@ -15,6 +15,7 @@ import click
 from flask import Flask
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.routing import IntegerConverter
 
 import archive
 import forms
@@ -45,6 +46,7 @@ def create_app(overrides: dict[str, Any] | None = None, *, clock: Clock | None =
         template_folder=str(PROJECT_ROOT / "templates"), static_folder=str(PROJECT_ROOT / "static"),
     )
     app.config.update(config)
+    app.url_map.converters["id"] = DatabaseId
     app.config["SECRET_KEY"] = config.get("SECRET_KEY") or ensure_secret_key(paths)
     init_services(app, AppServices(
         db=Database(config["DATABASE_URL"]), clock=clock or SystemClock(),
@@ -66,6 +68,13 @@ def create_app(overrides: dict[str, Any] | None = None, *, clock: Clock | None =
         csrf.exempt(api_blueprint)
     app.after_request(_security_headers)
     return app
+
+
+class DatabaseId(IntegerConverter):
+    """A positive integer that fits a database id; larger numbers are a 404, not an overflow."""
+
+    def __init__(self, url_map: Any) -> None:
+        super().__init__(url_map, min=1, max=2**31 - 1)
 
 
 def _localtime(instant: datetime | None) -> str:

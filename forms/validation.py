@@ -120,4 +120,6 @@ def _pattern_message(field: FieldSpec | None) -> str:
         "datetime": _("Enter a date and time like 2026-11-23T14:30:00+08:00."),
         "email": _("Enter an e-mail address like name@example.com."),
         "decimal": _("Enter a number with at most 12 digits and 4 decimals."),
+        "text": _("Remove the invisible control characters from this text."),
+        "textarea": _("Remove the invisible control characters from this text."),
     }.get(kind, _("This value is not in the expected format."))

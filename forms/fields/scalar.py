@@ -51,6 +51,11 @@ def _length_checks(spec: FieldSpec, default_max: int) -> list[str]:
     return problems
 
 
+#: Text may hold line breaks and tabs but no other control characters (NUL breaks PostgreSQL,
+#: the rest are invisible and never typed on purpose).
+PRINTABLE_TEXT_PATTERN = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]*$"
+
+
 @register
 class Text(_StringBacked):
     name = "text"
@@ -61,7 +66,8 @@ class Text(_StringBacked):
         return _length_checks(spec, self.default_max)
 
     def json_schema(self, spec: FieldSpec) -> dict[str, Any]:
-        schema: dict[str, Any] = {"type": "string", "maxLength": spec.max_length or self.default_max}
+        schema: dict[str, Any] = {"type": "string", "maxLength": spec.max_length or self.default_max,
+                                  "pattern": PRINTABLE_TEXT_PATTERN}
         min_length = max(spec.min_length or 0, 1 if spec.required else 0)
         if min_length:
             schema["minLength"] = min_length

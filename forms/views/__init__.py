@@ -11,12 +11,12 @@ bp = Blueprint("forms", __name__)
 bp.add_url_rule("/", "home", lambda: redirect(url_for("forms.catalogue")))
 bp.add_url_rule("/forms", "catalogue", filling.catalogue)
 bp.add_url_rule("/forms/<form_code>/new", "new_form", filling.new_form, methods=["GET", "POST"])
-bp.add_url_rule("/drafts/<int:draft_id>", "resume_draft", filling.resume_draft,
+bp.add_url_rule("/drafts/<id:draft_id>", "resume_draft", filling.resume_draft,
                 methods=["GET", "POST"])
-bp.add_url_rule("/drafts/<int:draft_id>/discard", "discard_draft", filling.discard_draft,
+bp.add_url_rule("/drafts/<id:draft_id>/discard", "discard_draft", filling.discard_draft,
                 methods=["POST"])
 bp.add_url_rule("/records", "record_list", records.record_list)
 bp.add_url_rule("/records/<code>", "record", records.record)
 bp.add_url_rule("/admin/forms", "version_list", admin.version_list)
-bp.add_url_rule("/admin/forms/<form_code>/<int:version>/approve", "approve_version",
+bp.add_url_rule("/admin/forms/<form_code>/<id:version>/approve", "approve_version",
                 admin.approve_version, methods=["POST"])
