@@ -82,8 +82,11 @@ def _describe(spec: FormSpec, error: ValidationError) -> list[tuple[str, str]]:
         return [("_", error.message)]
     name = str(path[0])
     field = spec.field(name)
+    in_row = len(path) > 1 and isinstance(path[1], int)
+    if in_row and len(path) > 2 and field is not None:  # a cell: its column's type speaks
+        field = next((c for c in field.columns if c.name == path[2]), field)
     message = _message(field, error)
-    if len(path) > 1 and isinstance(path[1], int):
+    if in_row:
         row = _("Row %(n)d", n=path[1] + 1)
         message = f"{row}: {message}"
     return [(name, message)]
@@ -107,19 +110,7 @@ def _message(field: FieldSpec | None, error: ValidationError) -> str:
         "required": lambda: _("Every row needs its required columns."),
         "additionalProperties": lambda: _("A row has a column this form does not have."),
         "type": lambda: _("Wrong kind of value: expected %(kind)s.", kind=limit),
-        "pattern": lambda: _pattern_message(field),
+        "pattern": lambda: (REGISTRY[field.type].format_message() if field
+                            else _("This value is not in the expected format.")),
     }
     return messages.get(keyword, lambda: error.message)()
-
-
-def _pattern_message(field: FieldSpec | None) -> str:
-    kind = field.type if field else ""
-    return {
-        "phone": _("Enter a valid phone number, like 138 0013 8000 or 021-6234 5678."),
-        "date": _("Enter a date like 2026-11-23."),
-        "datetime": _("Enter a date and time like 2026-11-23T14:30:00+08:00."),
-        "email": _("Enter an e-mail address like name@example.com."),
-        "decimal": _("Enter a number with at most 12 digits and 4 decimals."),
-        "text": _("Remove the invisible control characters from this text."),
-        "textarea": _("Remove the invisible control characters from this text."),
-    }.get(kind, _("This value is not in the expected format."))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.core import UnboundField
 
@@ -54,6 +55,10 @@ class FieldType:
             return None
         text = str(raw).strip()
         return text or None
+
+    def format_message(self) -> str:
+        """What to say when a stored value does not match this type's pattern."""
+        return _("This value is not in the expected format.")
 
     def check_value(self, spec: FieldSpec, value: Any) -> str | None:
         """Checks beyond the JSON Schema (calendar validity and such); a message or None."""

@@ -73,6 +73,9 @@ class Text(_StringBacked):
             schema["minLength"] = min_length
         return schema
 
+    def format_message(self) -> str:
+        return _("Remove the invisible control characters from this text.")
+
 
 @register
 class TextArea(Text):
@@ -142,8 +145,11 @@ class DecimalNumber(_Number):
         except InvalidOperation as exc:
             raise ParseError(_("Enter a number, like 12.50.")) from exc
         if not number.is_finite() or not re.match(DECIMAL_PATTERN, format(number, "f")):
-            raise ParseError(_("Enter a number with at most 12 digits and 4 decimals."))
+            raise ParseError(self.format_message())
         return format(number, "f")
+
+    def format_message(self) -> str:
+        return _("Enter a number with at most 12 digits and 4 decimals.")
 
     def check_value(self, spec: FieldSpec, value: Any) -> str | None:
         number = Decimal(value)
@@ -163,7 +169,7 @@ def parse_typed_date(text: str) -> date:
     """Dates the way people type them: 2026-11-23, 2026/11/23, 2026.11.23, 2026年11月23日, 20261123."""
     match = _TYPED_DATE.match(text) or _COMPACT_DATE.match(text)
     if not match:
-        raise ParseError(_("Enter a date like 2026-11-23."))
+        raise ParseError(Date.format_message())
     try:
         return date(*(int(part) for part in match.groups()))
     except ValueError as exc:
@@ -176,6 +182,10 @@ class Date(_StringBacked):
 
     def json_schema(self, spec: FieldSpec) -> dict[str, Any]:
         return {"type": "string", "pattern": DATE_PATTERN, "format": "date"}
+
+    @staticmethod
+    def format_message() -> str:
+        return _("Enter a date like 2026-11-23.")
 
     def parse(self, spec: FieldSpec, raw: Any, ctx: BuildContext) -> Any:
         text = super().parse(spec, raw, ctx)
@@ -223,8 +233,12 @@ class DateTime(_StringBacked):
         try:
             datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
-            return _("Enter a date and time like 2026-11-23 14:30.")
+            return self.format_message()
         return None
+
+    def format_message(self) -> str:
+        """Stored values are ISO 8601 with an offset (what API clients must send)."""
+        return _("Enter a date and time like 2026-11-23T14:30:00+08:00.")
 
     def display(self, spec: FieldSpec, value: Any, locale: str) -> str:
         if not value:
@@ -262,8 +276,11 @@ class Phone(_StringBacked):
             return None
         phone = normalise_phone(text)
         if not re.match(PHONE_PATTERN, phone):
-            raise ParseError(_("Enter a valid phone number, like 138 0013 8000 or 021-6234 5678."))
+            raise ParseError(self.format_message())
         return phone
+
+    def format_message(self) -> str:
+        return _("Enter a valid phone number, like 138 0013 8000 or 021-6234 5678.")
 
 
 EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$"
@@ -280,8 +297,11 @@ class Email(_StringBacked):
     def parse(self, spec: FieldSpec, raw: Any, ctx: BuildContext) -> Any:
         text = super().parse(spec, raw, ctx)
         if text is not None and not re.match(EMAIL_PATTERN, text):
-            raise ParseError(_("Enter an e-mail address like name@example.com."))
+            raise ParseError(self.format_message())
         return text
+
+    def format_message(self) -> str:
+        return _("Enter an e-mail address like name@example.com.")
 
 
 @register

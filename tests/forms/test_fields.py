@@ -115,3 +115,13 @@ def test_rows_errors_name_the_row(app):
     with app.test_request_context(headers=EN), pytest.raises(InvalidData) as failure:
         validate(SPECS["RS"], data, users={"clerk"})
     assert failure.value.errors == {"visits": "Row 2: Every row needs its required columns."}
+
+
+def test_a_bad_cell_gets_its_column_types_message(app):
+    data = {"policy_no": "P1", "policyholder": "郑", "due_date": "2026-01-01", "instalment": 2,
+            "policy_state": "lapsed", "service_staff": "clerk",
+            "visits": [{"visit_date": "2026-02-01", "method": "face"},
+                       {"visit_date": "1 March", "method": "phone"}]}
+    with app.test_request_context(headers=EN), pytest.raises(InvalidData) as failure:
+        validate(SPECS["RS"], data, users={"clerk"})
+    assert failure.value.errors == {"visits": "Row 2: Enter a date like 2026-11-23."}
