@@ -87,7 +87,7 @@ def authenticate(
     """Check a password login; on success reset the failure count, else count and maybe lock."""
     now = clock.now()
     with db.transaction() as session:
-        user = session.scalar(select(User).filter_by(username=username).with_for_update())
+        user = session.scalar(select(User).filter_by(username=username).with_for_update(of=User))
         if user is None or not user.active:
             check_password_hash(_DUMMY_HASH, password)
             trail.append(session, at=now, actor=None, actor_name=username[:64],
