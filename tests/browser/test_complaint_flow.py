@@ -1,0 +1,103 @@
+"""A clerk files a complaint in Chinese through a real browser, and the page passes axe."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from tests.support.instance import PASSWORD
+
+pytestmark = pytest.mark.browser
+AXE = Axe()
+
+
+def assert_accessible(page: Page, what: str) -> None:
+    """No serious or critical axe-core violations."""
+    violations = AXE.run(page).response["violations"]
+    bad = [v for v in violations if v["impact"] in ("serious", "critical")]
+    described = "\n".join(f"{v['impact']}: {v['id']} — {v['help']} "
+                          f"({[n['target'] for n in v['nodes']][:3]})" for v in bad)
+    assert not bad, f"{what}:\n{described}"
+
+
+def sign_in(page: Page, base: str, username: str = "clerk") -> None:
+    page.goto(f"{base}/login")
+    page.locator("#username").fill(username)
+    page.locator("#password").fill(PASSWORD)
+    page.locator("button[type=submit].button").click()
+    expect(page).to_have_url(f"{base}/forms")
+
+
+def test_clerk_files_a_complaint_in_chinese(live_server, new_page, artifacts):
+    page = new_page("zh-CN")
+    page.goto(f"{live_server}/login")
+    expect(page.locator("h1")).to_have_text("登录")
+    assert_accessible(page, "login page")
+    sign_in(page, live_server)
+
+    page.get_by_role("link", name="客户抱怨处理表").click()
+    expect(page.locator("h1")).to_have_text("客户抱怨处理表")
+    assert_accessible(page, "empty complaint form")
+    page.get_by_label("电话", exact=True).check()
+    page.get_by_label("受理时间").fill("2026-03-02 09:00")
+    page.get_by_label("客户名称").fill("上海恒丰贸易有限公司")
+    page.get_by_label("投诉内容").fill("收到的第二批货物外包装破损，部分产品表面有划痕。")
+    page.get_by_role("button", name="提交").click()
+
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_visible()
+    expect(summary).to_contain_text("出现以下问题")
+    expect(summary.locator('a[href="#phone"]')).to_have_text("联系电话: 此项必填。")
+    expect(page.locator("#group-phone")).to_have_class("form-group form-group--error")
+    expect(page.locator("#phone-error")).to_contain_text("此项必填。")
+    expect(page.get_by_label("客户名称")).to_have_value("上海恒丰贸易有限公司")
+    expect(page.get_by_label("电话", exact=True)).to_be_checked()
+    expect(summary).to_be_focused()  # keyboard and screen-reader users hear the problem first
+    page.screenshot(path=str(artifacts / "cp-missing-phone-zh.png"), full_page=True)
+    assert_accessible(page, "complaint form with errors")
+
+    summary.locator('a[href="#phone"]').click()
+    expect(page.locator("#phone")).to_be_focused()
+    page.keyboard.type("138 0013 8000")
+    page.get_by_role("button", name="提交").click()
+
+    # the browser keeps the #phone fragment across the redirect; the path is what matters
+    expect(page).to_have_url(re.compile(rf"^{live_server}/records/CP-2026-000001(#.*)?$"))
+    expect(page.locator("h1")).to_have_text("CP-2026-000001")
+    expect(page.locator("[role=status]")).to_contain_text("已提交，记录编号为 CP-2026-000001。")
+    expect(page.locator("main")).to_contain_text("13800138000")
+    page.screenshot(path=str(artifacts / "cp-record-zh.png"), full_page=True)
+    assert_accessible(page, "record page")
+
+
+def test_the_same_form_in_english(live_server, new_page, artifacts):
+    page = new_page("zh-CN")
+    sign_in(page, live_server)
+    page.goto(f"{live_server}/forms/CP/new")
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("h1")).to_have_text("Customer Complaint Handling")
+    expect(page.get_by_label("Phone", exact=True).first).to_be_visible()
+    page.get_by_role("button", name="Submit").click()
+    expect(page.locator("#error-summary")).to_contain_text("There is a problem")
+    expect(page.locator('#error-summary a[href="#phone"]')).to_have_text(
+        "Phone: This field is required.")
+    page.screenshot(path=str(artifacts / "cp-errors-en.png"), full_page=True)
+    assert_accessible(page, "English complaint form with errors")
+
+
+def test_save_draft_and_add_a_visit_row_by_keyboard(live_server, new_page):
+    page = new_page("en-US")
+    sign_in(page, live_server)
+    page.goto(f"{live_server}/forms/RS/new")
+    page.get_by_label("Policy number").fill("P20240315001")
+    page.get_by_role("button", name="Add a row").press("Enter")
+    expect(page.locator('input[name="visits-1-visit_date"]')).to_be_visible()
+    expect(page.get_by_label("Policy number")).to_have_value("P20240315001")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.locator("[role=status]")).to_contain_text("Draft saved")
+    page.goto(f"{live_server}/forms")
+    page.get_by_role("link", name="RS · draft").click()
+    expect(page.get_by_label("Policy number")).to_have_value("P20240315001")
