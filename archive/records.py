@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, func, select, true
+from sqlalchemy import ColumnElement, func, insert, select, true
 from sqlalchemy.orm import Session
 
 from archive.models import Record, RecordRevision
@@ -77,26 +77,36 @@ class Page:
 def create_record(
     session: Session, *, clock: Clock, zone: ZoneInfo, actor: Actor, form_code: str,
     form_version: int, state: str, title: str, data: dict[str, Any], department_id: int | None,
-) -> Record:
+) -> RecordView:
     """Mint the code and insert the record with its first revision and audit event.
 
-    Runs inside the caller's (submitting) transaction; nothing here commits.
+    Runs inside the caller's (submitting) transaction, which holds the counter row locked
+    until it commits; so this does only the writes, as plain statements, and builds the
+    returned view from what it already knows. Nothing here commits.
     """
     now = clock.now()
     year = code_year(now, zone)
     seq = next_sequence(session, form_code, year)
-    record = Record(
-        code=format_code(form_code, year, seq), form_code=form_code, form_version=form_version,
-        year=year, seq=seq, state=state, title=title[:200], department_id=department_id,
+    code = format_code(form_code, year, seq)
+    record_id = session.execute(insert(Record).values(
+        code=code, form_code=form_code, form_version=form_version, year=year, seq=seq,
+        state=state, title=title[:200], department_id=department_id,
         submitted_by_id=actor.user_id, submitted_at=now, revision=1, data=data,
-    )
-    session.add(record)
-    session.flush()
-    session.add(RecordRevision(record_id=record.id, number=1, action="submit", state=state,
-                               data=data, actor_id=actor.user_id, at=now))
+    ).returning(Record.id)).scalar_one()
+    session.execute(insert(RecordRevision).values(
+        record_id=record_id, number=1, action="submit", state=state, data=data,
+        actor_id=actor.user_id, at=now))
     trail.append(session, at=now, actor=actor, action="record.submit", object_type="record",
-                 object_id=record.code, detail={"form": form_code, "version": form_version})
-    return record
+                 object_id=code, detail={"form": form_code, "version": form_version})
+    department = session.get(Department, department_id) if department_id else None
+    return RecordView(
+        code=code, form_code=form_code, form_version=form_version, state=state,
+        title=title[:200], data=data, department_code=department.code if department else None,
+        department_name=(department.name_zh, department.name_en) if department else ("", ""),
+        submitted_by=actor.username, submitted_by_name=actor.display_name or actor.username,
+        submitted_at=now,
+        revisions=(RevisionView(1, "submit", state, actor.username, now, None),),
+    )
 
 
 def visible_to(actor: Actor) -> ColumnElement[bool]:

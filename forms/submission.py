@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from archive.records import RecordView, create_record, record_view
+from archive.records import RecordView, create_record
 from core.auth.models import Department, User
 from core.auth.roles import Actor, PermissionDenied
 from core.clock import Clock
@@ -28,24 +28,35 @@ def submit(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, form_code: 
     if not actor.may_fill_forms:
         raise PermissionDenied("your role cannot submit forms")
     spec = current_spec(db, form_code)
-    users, departments = reference_keys(db)
+    users, departments = known_references(db, spec, data)
     clean = validate(spec, data, users=users, departments=departments)
     with db.transaction() as session:
         if draft_id is not None:
             session.delete(owned_draft(session, actor, draft_id))
-        record = create_record(
+        return create_record(
             session, clock=clock, zone=zone, actor=actor, form_code=spec.code,
             form_version=spec.version, state=spec.workflow.initial, title=summary(spec, clean),
             data=clean, department_id=actor.department_id,
         )
-        return record_view(session, record, with_revisions=True)
 
 
-def reference_keys(db: Database) -> tuple[set[str], set[str]]:
-    """Usernames of active users and department codes, for user/department fields."""
+def known_references(db: Database, spec: FormSpec, data: dict[str, Any]) -> tuple[set[str], set[str]]:
+    """Which of the usernames and department codes that ``data`` names exist (active users only).
+
+    Only the values actually given are looked up, and nothing when the form names none.
+    """
+    wanted: dict[str, set[str]] = {"user": set(), "department": set()}
+    for field in spec.fields:
+        value = data.get(field.name)
+        if field.type in wanted and isinstance(value, str) and value:
+            wanted[field.type].add(value)
+    if not any(wanted.values()):
+        return set(), set()
     with db.reading() as session:
-        users = set(session.scalars(select(User.username).where(User.active.is_(True))))
-        departments = set(session.scalars(select(Department.code)))
+        users = set(session.scalars(select(User.username).where(
+            User.username.in_(wanted["user"]), User.active.is_(True)))) if wanted["user"] else set()
+        departments = set(session.scalars(select(Department.code).where(
+            Department.code.in_(wanted["department"])))) if wanted["department"] else set()
     return users, departments
 
 

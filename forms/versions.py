@@ -12,7 +12,8 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Row, Select, select
+from sqlalchemy.orm import Session
 
 from core.audit import trail
 from core.auth.roles import Actor, NotFound, PermissionDenied
@@ -96,30 +97,38 @@ def list_versions(db: Database) -> list[VersionInfo]:
 def current_specs(db: Database) -> dict[str, FormSpec]:
     """The newest approved version of every form type: what can be filled now."""
     with db.reading() as session:
-        rows = session.scalars(select(FormVersion).where(
+        rows = session.execute(_version_keys().where(
             FormVersion.status == FormVersion.APPROVED).order_by(FormVersion.version)).all()
-        return {row.form_code: _parsed(row) for row in rows}
+        return {row.form_code: _parsed(session, row) for row in rows}
 
 
 def current_spec(db: Database, form_code: str) -> FormSpec:
-    spec = current_specs(db).get(form_code)
-    if spec is None:
-        raise NotFound(f"form {form_code} has no approved version")
-    return spec
+    with db.reading() as session:
+        row = session.execute(_version_keys().where(
+            FormVersion.form_code == form_code, FormVersion.status == FormVersion.APPROVED,
+        ).order_by(FormVersion.version.desc()).limit(1)).first()
+        if row is None:
+            raise NotFound(f"form {form_code} has no approved version")
+        return _parsed(session, row)
 
 
 def spec_version(db: Database, form_code: str, version: int) -> FormSpec:
     """The exact version a record was filled against (approved or not)."""
     with db.reading() as session:
-        row = session.scalar(select(FormVersion).filter_by(form_code=form_code, version=version))
+        row = session.execute(_version_keys().filter_by(form_code=form_code, version=version)).first()
         if row is None:
             raise NotFound(f"{form_code} v{version}")
-        return _parsed(row)
+        return _parsed(session, row)
 
 
-def _parsed(row: FormVersion) -> FormSpec:
-    """Stored specs are immutable, so each distinct one is parsed once per process."""
+def _version_keys() -> Select[tuple[int, str, int, str]]:
+    """Which version, without its (large) stored spec: that is read only when not yet parsed."""
+    return select(FormVersion.id, FormVersion.form_code, FormVersion.version, FormVersion.spec_hash)
+
+
+def _parsed(session: Session, row: Row[tuple[int, str, int, str]]) -> FormSpec:
+    """Stored specs are immutable, so each distinct one is read and parsed once per process."""
     if row.spec_hash not in _PARSED:
-        _PARSED[row.spec_hash] = parse_spec(row.spec, f"{row.form_code} v{row.version} (database)")
+        raw = session.scalar(select(FormVersion.spec).where(FormVersion.id == row.id))
+        _PARSED[row.spec_hash] = parse_spec(raw, f"{row.form_code} v{row.version} (database)")
     return _PARSED[row.spec_hash]
-

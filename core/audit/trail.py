@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from core.audit.models import GENESIS_HASH, AuditEvent, AuditHead
@@ -40,8 +40,12 @@ def append(
     session: Session, *, at: datetime, actor: Actor | None, action: str,
     object_type: str = "", object_id: str = "", detail: dict[str, Any] | None = None,
     actor_name: str | None = None,
-) -> AuditEvent:
-    """Append one event; locks the chain head until the caller's transaction ends."""
+) -> int:
+    """Append one event and return its sequence number.
+
+    Locks the chain head until the caller's transaction ends. Plain INSERT/UPDATE statements,
+    no ORM unit of work: this runs inside every audited write while the head is locked.
+    """
     detail = dict(detail or {})
     if actor is not None and actor.token_id is not None:
         detail.setdefault("token", actor.token_id)
@@ -55,10 +59,9 @@ def append(
         "action": action, "object_type": object_type, "object_id": object_id, "detail": detail,
     }
     digest = event_hash(**fields, prev_hash=prev_hash)
-    event = AuditEvent(**fields, prev_hash=prev_hash, hash=digest)
-    session.add(event)
+    session.execute(insert(AuditEvent).values(**fields, prev_hash=prev_hash, hash=digest))
     session.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=digest))
-    return event
+    return seq
 
 
 @dataclass(frozen=True)

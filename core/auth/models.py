@@ -40,7 +40,8 @@ class User(Base):
     department: Mapped[Department | None] = relationship(lazy="joined")
 
     def actor(self, token_id: int | None = None) -> Actor:
-        return Actor(self.id, self.username, Role(self.role), self.department_id, token_id)
+        return Actor(self.id, self.username, Role(self.role), self.department_id, token_id,
+                     self.display_name)
 
 
 class ApiToken(Base):

@@ -31,6 +31,7 @@ class Actor:
     role: Role
     department_id: int | None
     token_id: int | None = None
+    display_name: str = ""
 
     @property
     def sees_all_departments(self) -> bool:
