@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from core.auth.roles import Actor, NotFound, PermissionDenied
 from core.clock import Clock
@@ -67,7 +68,7 @@ def delete_draft(db: Database, actor: Actor, draft_id: int) -> None:
         session.delete(owned_draft(session, actor, draft_id))
 
 
-def owned_draft(session: Any, actor: Actor, draft_id: int) -> Draft:
+def owned_draft(session: Session, actor: Actor, draft_id: int) -> Draft:
     """The draft if it is the actor's; other people's drafts do not exist for them."""
     draft = session.get(Draft, draft_id)
     if draft is None or draft.author_id != actor.user_id:

@@ -19,11 +19,9 @@ from archive.numbering import next_sequence
 from core.clock import FrozenClock
 from core.web import services
 from forms.submission import submit
-from tests.support.instance import actor_of, make_app, populate
+from tests.support.instance import VALID_CP, actor_of, make_app, populate
 
 SUBMITTERS, EACH = 16, 50
-VALID_CP = {"channel": "phone", "received_at": "2026-03-02T09:00:00+08:00",
-            "customer_name": "并发客户", "phone": "13800138000", "complaint": "并发提交"}
 VALID_VR = {"visit_date": "2026-03-02", "customer_name": "周女士", "phone": "13700001111",
             "needs": "三室两厅", "receiving_staff": "sales"}
 

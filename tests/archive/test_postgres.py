@@ -14,12 +14,10 @@ from core import schema
 from core.audit import trail
 from core.clock import FrozenClock
 from core.web import services
-from tests.support.instance import csrf_token, login, make_app, populate
+from tests.support.instance import VALID_CP, csrf_token, login, make_app, populate
 
 pytestmark = pytest.mark.postgres
 
-VALID_CP = {"channel": "phone", "received_at": "2026-03-02T09:00:00+08:00",
-            "customer_name": "上海恒丰", "phone": "13800138000", "complaint": "划痕"}
 
 
 @pytest.fixture

@@ -9,10 +9,7 @@ from sqlalchemy.exc import DatabaseError
 from core.audit import trail
 from core.audit.models import AuditEvent
 from core.web import services
-from tests.support.instance import PASSWORD, csrf_token
-
-VALID_CP = {"channel": "phone", "received_at": "2026-03-02T09:00:00+08:00",
-            "customer_name": "上海恒丰", "phone": "13800138000", "complaint": "划痕"}
+from tests.support.instance import PASSWORD, VALID_CP, csrf_token
 
 
 def actions(app):

@@ -3,12 +3,10 @@
 import pytest
 
 from forms.submission import submit
-from tests.support.instance import actor_of
+from tests.support.instance import VALID_CP, actor_of
 
 ROLES = ["clerk", "supervisor", "sales", "archivist", "auditor", "admin"]
 
-VALID_CP = {"channel": "phone", "received_at": "2026-03-02T09:00:00+08:00",
-            "customer_name": "上海恒丰", "phone": "13800138000", "complaint": "划痕"}
 
 
 @pytest.fixture

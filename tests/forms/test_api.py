@@ -6,8 +6,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate as validate_openapi
 
-VALID_CP = {"channel": "phone", "received_at": "2026-03-02T09:00:00+08:00",
-            "customer_name": "上海恒丰", "phone": "13800138000", "complaint": "划痕"}
+from tests.support.instance import VALID_CP
 
 
 def test_forms_index_and_detail_with_schema(client, token_for):

@@ -5,6 +5,7 @@ import pytest
 from forms.fields import REGISTRY, BuildContext, ParseError
 from forms.spec.library import load_or_fail
 from forms.validation import InvalidData, validate
+from tests.support.instance import VALID_CP
 
 EN = {"Accept-Language": "en"}
 CTX = BuildContext(locale="en", users=(("clerk", "Clerk"),), departments=(("CS", "CS"),))
@@ -65,8 +66,6 @@ def test_row_cells_report_their_position():
     assert failure.value.cells == {"2.visit_date": "Enter a date like 2026-11-23."}
 
 
-VALID_CP = {"channel": "phone", "received_at": "2026-03-02T09:00:00+08:00",
-            "customer_name": "上海恒丰", "phone": "13800138000", "complaint": "划痕"}
 
 
 def test_valid_data_passes_and_empty_optionals_are_dropped(app):

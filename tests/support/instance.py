@@ -38,6 +38,10 @@ TEST_USERS = {
     "sales_boss": ("supervisor", "SALES"),
 }
 
+#: A complete, valid complaint (CP) as the API and the services take it.
+VALID_CP = {"channel": "phone", "received_at": "2026-03-02T09:00:00+08:00",
+            "customer_name": "上海恒丰", "phone": "13800138000", "complaint": "划痕"}
+
 CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"'
                           r'|name="csrf_token" value="([^"]+)"')
 
