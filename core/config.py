@@ -19,7 +19,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULTS: dict[str, Any] = {
     "TIMEZONE": "Asia/Shanghai",
-    "COMPANY_NAME": "Dossier 客户服务部",
+    "COMPANY_NAME": "客户服务部",
     "DEFAULT_LOCALE": "zh",
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "PAGE_SIZE": 20,
