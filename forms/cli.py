@@ -63,6 +63,9 @@ def demo_command() -> None:
     """Demo users (one per role, passwords printed) and a few sample records of each form."""
     for username, role, password in demo.ensure_demo_users(services().db, services().clock):
         click.echo(f"  {role:<10} {username:<12} password: {password}")
+    approved = demo.approve_pending(services().db, services().clock)
+    if approved:
+        click.echo(f"Form versions approved by the demo admin: {', '.join(approved)}.")
     created = demo.create_sample_records(services().db, services().clock, services().zone)
     click.echo(f"Sample records: {created} created." if created
                else "Sample records: already present.")

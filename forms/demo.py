@@ -31,7 +31,10 @@ DEMO_USERS = (
 
 
 def ensure_demo_users(db: Database, clock: Clock) -> list[tuple[str, str, str]]:
-    """Create the demo users, or give them fresh passwords; returns (username, role, password)."""
+    """Create the demo users, or give them fresh passwords; returns (username, role, password).
+
+    Pending form versions are then approved by the demo admin (see :func:`approve_pending`).
+    """
     printed = []
     for username, role, department, name in DEMO_USERS:
         password = secrets.token_urlsafe(9)
@@ -44,17 +47,18 @@ def ensure_demo_users(db: Database, clock: Clock) -> list[tuple[str, str, str]]:
             accounts.create_user(db, clock, username=username, password=password, role=role,
                                  department_code=department, display_name=name)
         printed.append((username, role, password))
-    _approve_pending(db, clock)
     return printed
 
 
-def _approve_pending(db: Database, clock: Clock) -> None:
+def approve_pending(db: Database, clock: Clock) -> list[str]:
+    """Approve every pending form version as the demo admin; returns what was approved."""
     with db.reading() as session:
         admin = session.scalar(select(User).filter_by(username="admin")).actor()
         pending = session.execute(select(FormVersion.form_code, FormVersion.version).where(
             FormVersion.status == FormVersion.PENDING)).all()
     for form_code, version in pending:
         versions.approve(db, clock, admin, form_code, version)
+    return [f"{form_code} v{version}" for form_code, version in pending]
 
 
 SAMPLES = {
