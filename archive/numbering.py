@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -28,20 +28,26 @@ def code_year(submitted_at: datetime, zone: ZoneInfo) -> int:
     return submitted_at.astimezone(zone).year
 
 
+_COUNTERS = CodeCounter.__table__
+#: Built once: a statement object reused with bound values keeps its compiled form cached.
+_BUMP = (
+    update(_COUNTERS)
+    .where(_COUNTERS.c.category == bindparam("b_category"), _COUNTERS.c.year == bindparam("b_year"))
+    .values(value=_COUNTERS.c.value + 1)
+    .returning(_COUNTERS.c.value)
+)
+_FIRST = insert(_COUNTERS)
+
+
 def next_sequence(session: Session, category: str, year: int) -> int:
-    bump = (
-        update(CodeCounter)
-        .where(CodeCounter.category == category, CodeCounter.year == year)
-        .values(value=CodeCounter.value + 1)
-        .returning(CodeCounter.value)
-        .execution_options(synchronize_session=False)
-    )
-    value = session.execute(bump).scalar_one_or_none()
+    connection = session.connection()
+    key = {"b_category": category, "b_year": year}
+    value = connection.execute(_BUMP, key).scalar_one_or_none()
     if value is not None:
         return value
     try:
-        with session.begin_nested():
-            session.add(CodeCounter(category=category, year=year, value=1))
+        with connection.begin_nested():
+            connection.execute(_FIRST, {"category": category, "year": year, "value": 1})
         return 1
     except IntegrityError:
-        return session.execute(bump).scalar_one()
+        return connection.execute(_BUMP, key).scalar_one()

@@ -25,6 +25,10 @@ from core.db import Database
 
 CODE_MAX_LENGTH = 24
 
+#: Built once and reused (their compiled form stays cached): they run with the counter locked.
+_INSERT_RECORD = insert(Record.__table__).returning(Record.__table__.c.id)
+_INSERT_REVISION = insert(RecordRevision.__table__)
+
 
 @dataclass(frozen=True)
 class RevisionView:
@@ -88,14 +92,15 @@ def create_record(
     year = code_year(now, zone)
     seq = next_sequence(session, form_code, year)
     code = format_code(form_code, year, seq)
-    record_id = session.execute(insert(Record).values(
-        code=code, form_code=form_code, form_version=form_version, year=year, seq=seq,
-        state=state, title=title[:200], department_id=department_id,
-        submitted_by_id=actor.user_id, submitted_at=now, revision=1, data=data,
-    ).returning(Record.id)).scalar_one()
-    session.execute(insert(RecordRevision).values(
-        record_id=record_id, number=1, action="submit", state=state, data=data,
-        actor_id=actor.user_id, at=now))
+    connection = session.connection()
+    record_id = connection.execute(_INSERT_RECORD, {
+        "code": code, "form_code": form_code, "form_version": form_version, "year": year,
+        "seq": seq, "state": state, "title": title[:200], "department_id": department_id,
+        "submitted_by_id": actor.user_id, "submitted_at": now, "revision": 1, "data": data,
+    }).scalar_one()
+    connection.execute(_INSERT_REVISION, {
+        "record_id": record_id, "number": 1, "action": "submit", "state": state, "data": data,
+        "actor_id": actor.user_id, "at": now, "reason": None})
     trail.append(session, at=now, actor=actor, action="record.submit", object_type="record",
                  object_id=code, detail={"form": form_code, "version": form_version})
     department = session.get(Department, department_id) if department_id else None

@@ -13,13 +13,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from core.audit.models import GENESIS_HASH, AuditEvent, AuditHead
 from core.auth.roles import Actor
 
 SYSTEM_ACTOR = "system"
+
+_HEAD = AuditHead.__table__
+#: Built once and reused: these run inside every audited write, with the head row locked.
+_TAKE_HEAD = (update(_HEAD).where(_HEAD.c.id == 1).values(seq=_HEAD.c.seq + 1)
+              .returning(_HEAD.c.seq, _HEAD.c.hash))
+_MOVE_HEAD = update(_HEAD).where(_HEAD.c.id == 1).values(hash=bindparam("new_hash"))
+_INSERT_EVENT = insert(AuditEvent.__table__)
 
 
 def event_hash(
@@ -49,18 +56,16 @@ def append(
     detail = dict(detail or {})
     if actor is not None and actor.token_id is not None:
         detail.setdefault("token", actor.token_id)
-    seq, prev_hash = session.execute(
-        update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1)
-        .returning(AuditHead.seq, AuditHead.hash)
-    ).one()
+    connection = session.connection()
+    seq, prev_hash = connection.execute(_TAKE_HEAD).one()
     fields: dict[str, Any] = {
         "seq": seq, "at": at, "actor_id": actor.user_id if actor else None,
         "actor_name": actor.username if actor else (actor_name or SYSTEM_ACTOR),
         "action": action, "object_type": object_type, "object_id": object_id, "detail": detail,
     }
     digest = event_hash(**fields, prev_hash=prev_hash)
-    session.execute(insert(AuditEvent).values(**fields, prev_hash=prev_hash, hash=digest))
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=digest))
+    connection.execute(_INSERT_EVENT, {**fields, "prev_hash": prev_hash, "hash": digest})
+    connection.execute(_MOVE_HEAD, {"new_hash": digest})
     return seq
 
 
