@@ -12,6 +12,7 @@ from tests.support.instance import PASSWORD
 
 pytestmark = pytest.mark.browser
 AXE = Axe()
+COMPLAINT = "收到的第二批货物外包装破损，部分产品表面有划痕。"
 
 
 def assert_accessible(page: Page, what: str) -> None:
@@ -44,7 +45,7 @@ def test_clerk_files_a_complaint_in_chinese(live_server, new_page, artifacts):
     page.get_by_label("电话", exact=True).check()
     page.get_by_label("受理时间").fill("2026-03-02 09:00")
     page.get_by_label("客户名称").fill("上海恒丰贸易有限公司")
-    page.get_by_label("投诉内容").fill("收到的第二批货物外包装破损，部分产品表面有划痕。")
+    page.get_by_label("投诉内容").fill(COMPLAINT)
     page.get_by_role("button", name="提交").click()
 
     summary = page.locator("#error-summary")
@@ -53,8 +54,12 @@ def test_clerk_files_a_complaint_in_chinese(live_server, new_page, artifacts):
     expect(summary.locator('a[href="#phone"]')).to_have_text("联系电话: 此项必填。")
     expect(page.locator("#group-phone")).to_have_class("form-group form-group--error")
     expect(page.locator("#phone-error")).to_contain_text("此项必填。")
+    expect(page.locator('label[for="phone"]')).to_contain_text("联系电话")
+    expect(page.get_by_label("电话", exact=True)).to_be_checked()  # everything typed is kept
+    expect(page.get_by_label("受理时间")).to_have_value("2026-03-02 09:00")
     expect(page.get_by_label("客户名称")).to_have_value("上海恒丰贸易有限公司")
-    expect(page.get_by_label("电话", exact=True)).to_be_checked()
+    expect(page.get_by_label("投诉内容")).to_have_value(COMPLAINT)
+    expect(page.locator("#phone")).to_have_value("")
     expect(summary).to_be_focused()  # keyboard and screen-reader users hear the problem first
     page.screenshot(path=str(artifacts / "cp-missing-phone-zh.png"), full_page=True)
     assert_accessible(page, "complaint form with errors")
@@ -69,6 +74,7 @@ def test_clerk_files_a_complaint_in_chinese(live_server, new_page, artifacts):
     expect(page.locator("h1")).to_have_text("CP-2026-000001")
     expect(page.locator("[role=status]")).to_contain_text("已提交，记录编号为 CP-2026-000001。")
     expect(page.locator("main")).to_contain_text("13800138000")
+    expect(page.locator("main")).to_contain_text(COMPLAINT)
     page.screenshot(path=str(artifacts / "cp-record-zh.png"), full_page=True)
     assert_accessible(page, "record page")
 
@@ -79,7 +85,9 @@ def test_the_same_form_in_english(live_server, new_page, artifacts):
     page.goto(f"{live_server}/forms/CP/new")
     page.get_by_role("button", name="English").click()
     expect(page.locator("h1")).to_have_text("Customer Complaint Handling")
-    expect(page.get_by_label("Phone", exact=True).first).to_be_visible()
+    # "Phone" alone is also the first channel radio; the phone field's label reads "Phone ※"
+    expect(page.locator('label[for="phone"]')).to_contain_text("Phone")
+    expect(page.get_by_role("textbox", name="Phone (required)")).to_be_visible()
     page.get_by_role("button", name="Submit").click()
     expect(page.locator("#error-summary")).to_contain_text("There is a problem")
     expect(page.locator('#error-summary a[href="#phone"]')).to_have_text(
