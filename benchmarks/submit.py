@@ -8,7 +8,10 @@ the database that the codes are distinct and contiguous (no duplicate, no missin
     .venv/bin/python benchmarks/submit.py [--backends sqlite postgres] [--requests 2000]
 
 Clients run on the same 2-core machine as the server, so they compete for the CPU: the figures
-are a floor for what a separate client machine would see.
+are a floor for what a separate client machine would see. The ``client`` column says how many
+cores the load generator itself used. Default server: 4 single-threaded workers, the fastest
+layout measured here (threads in one worker make a lock holder wait for the GIL behind its
+siblings, which stretches every SQLite write lock).
 """
 
 from __future__ import annotations
@@ -71,6 +74,9 @@ def gunicorn(env: dict[str, str], workers: int, threads: int):
         process.wait(timeout=30)
 
 
+client_cpu: list[float] = []  # cores used by the load generator itself, per run
+
+
 def run_clients(port: int, token: str, clients: int, total: int) -> tuple[float, list[float]]:
     """``total`` submissions spread over ``clients`` keep-alive connections."""
     latencies: list[float] = []
@@ -101,10 +107,11 @@ def run_clients(port: int, token: str, clients: int, total: int) -> tuple[float,
     for thread in threads:
         thread.start()
     barrier.wait()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - started
+    client_cpu.append((time.process_time() - cpu_started) / elapsed)
     if errors:
         raise SystemExit(f"{len(errors)} failed submissions, e.g. {errors[:3]}")
     return elapsed, latencies
@@ -144,7 +151,8 @@ def bench_backend(name: str, database_url: str | None, args: argparse.Namespace)
             rows.append({"backend": name, "clients": clients, "submissions": len(latencies),
                          "seconds": elapsed, "per_second": len(latencies) / elapsed,
                          "p50_ms": quantiles[49] * 1000, "p95_ms": quantiles[94] * 1000,
-                         "p99_ms": quantiles[98] * 1000, "records": records,
+                         "p99_ms": quantiles[98] * 1000, "client_cores": client_cpu[-1],
+                         "records": records,
                          "duplicates": duplicates, "missing": missing})
             print_row(rows[-1])
     return rows
@@ -153,7 +161,8 @@ def bench_backend(name: str, database_url: str | None, args: argparse.Namespace)
 def print_row(row: dict) -> None:
     print(f"{row['backend']:<10} {row['clients']:>7} {row['submissions']:>11} {row['seconds']:>8.2f} "
           f"{row['per_second']:>9.0f} {row['p50_ms']:>8.1f} {row['p95_ms']:>8.1f} {row['p99_ms']:>8.1f} "
-          f"{row['records']:>8} {row['duplicates']:>5} {row['missing']:>7}", flush=True)
+          f"{row['client_cores']:>7.2f} {row['records']:>8} {row['duplicates']:>5} {row['missing']:>7}",
+          flush=True)
 
 
 def machine() -> str:
@@ -170,13 +179,14 @@ def main() -> None:
                         choices=["sqlite", "postgres"])
     parser.add_argument("--clients", nargs="+", type=int, default=[1, 4, 16])
     parser.add_argument("--requests", type=int, default=2000, help="submissions per client count")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
     args = parser.parse_args()
     print(f"machine: {machine()}")
     print(f"server: gunicorn, {args.workers} workers x {args.threads} threads (gthread)")
     print(f"{'backend':<10} {'clients':>7} {'submissions':>11} {'seconds':>8} {'subs/s':>9} "
-          f"{'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'records':>8} {'dups':>5} {'missing':>7}")
+          f"{'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'client':>7} {'records':>8} {'dups':>5} "
+          f"{'missing':>7}")
     for backend in args.backends:
         if backend == "postgres":
             server = start_server()
