@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Row, Select, select
+from sqlalchemy import Row, Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from core.audit import trail
@@ -103,10 +103,9 @@ def current_specs(db: Database) -> dict[str, FormSpec]:
 
 
 def current_spec(db: Database, form_code: str) -> FormSpec:
+    """The newest approved version of one form type (asked on every submission)."""
     with db.reading() as session:
-        row = session.execute(_version_keys().where(
-            FormVersion.form_code == form_code, FormVersion.status == FormVersion.APPROVED,
-        ).order_by(FormVersion.version.desc()).limit(1)).first()
+        row = session.connection().execute(_CURRENT_VERSION, {"form_code": form_code}).first()
         if row is None:
             raise NotFound(f"form {form_code} has no approved version")
         return _parsed(session, row)
@@ -124,6 +123,11 @@ def spec_version(db: Database, form_code: str, version: int) -> FormSpec:
 def _version_keys() -> Select[tuple[int, str, int, str]]:
     """Which version, without its (large) stored spec: that is read only when not yet parsed."""
     return select(FormVersion.id, FormVersion.form_code, FormVersion.version, FormVersion.spec_hash)
+
+
+_CURRENT_VERSION = _version_keys().where(
+    FormVersion.form_code == bindparam("form_code"), FormVersion.status == FormVersion.APPROVED,
+).order_by(FormVersion.version.desc()).limit(1)
 
 
 def _parsed(session: Session, row: Row[tuple[int, str, int, str]]) -> FormSpec:
