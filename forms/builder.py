@@ -20,12 +20,6 @@ def form_class(spec: FormSpec, ctx: BuildContext) -> type[FlaskForm]:
     return type(f"{spec.code}V{spec.version}Form", (FlaskForm,), attrs)
 
 
-def stored_to_form_data(spec: FormSpec, data: dict[str, Any]) -> dict[str, Any]:
-    """Record data → initial values for an edit form (e.g. dates shown as typed)."""
-    return {f.name: REGISTRY[f.type].to_form(f, data.get(f.name)) for f in spec.fields
-            if f.name in data}
-
-
 def raw_input(spec: FormSpec, form: Form) -> dict[str, Any]:
     """Everything the person typed, valid or not: what a draft keeps."""
     return {f.name: form[f.name].data for f in spec.fields}

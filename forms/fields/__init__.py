@@ -2,6 +2,6 @@
 
 # Importing the modules registers their types.
 from forms.fields import choice, rows, scalar  # noqa: F401
-from forms.fields.base import REGISTRY, BuildContext, FieldType, ParseError, field_type
+from forms.fields.base import REGISTRY, BuildContext, FieldType, ParseError
 
-__all__ = ["REGISTRY", "BuildContext", "FieldType", "ParseError", "field_type"]
+__all__ = ["REGISTRY", "BuildContext", "FieldType", "ParseError"]

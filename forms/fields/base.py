@@ -7,11 +7,10 @@ person typed into a stored value, and how to show a stored value. Adding a type 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from wtforms.fields.core import UnboundField
 
 from forms.spec.model import FieldSpec
@@ -31,13 +30,11 @@ class BuildContext:
     users: tuple[tuple[str, str], ...] = ()
     departments: tuple[tuple[str, str], ...] = ()
     zone_name: str = "Asia/Shanghai"
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class FieldType:
     name: ClassVar[str]
     extra_keys: ClassVar[frozenset[str]] = frozenset()
-    empty_message = _l("Enter a value.")
 
     def check_spec(self, spec: FieldSpec) -> list[str]:
         """Problems with this field's declaration beyond the key names (none by default)."""
@@ -67,10 +64,6 @@ class FieldType:
     def display(self, spec: FieldSpec, value: Any, locale: str) -> str:
         return "" if value is None else str(value)
 
-    def to_form(self, spec: FieldSpec, value: Any) -> Any:
-        """Stored value → what the WTForms field should show when editing again."""
-        return value
-
 
 REGISTRY: dict[str, FieldType] = {}
 
@@ -79,6 +72,3 @@ def register(cls: type[FieldType]) -> type[FieldType]:
     REGISTRY[cls.name] = cls()
     return cls
 
-
-def field_type(name: str) -> FieldType:
-    return REGISTRY[name]

@@ -87,6 +87,3 @@ class Rows(FieldType):
                         return f"{row}, {pick(col.label)}: {problem}"
         return None
 
-    def to_form(self, spec: FieldSpec, value: Any) -> Any:
-        return [{c.name: REGISTRY[c.type].to_form(c, row.get(c.name)) for c in spec.columns}
-                for row in value or []]

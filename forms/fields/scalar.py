@@ -245,9 +245,6 @@ class DateTime(_StringBacked):
             return ""
         return datetime.fromisoformat(value.replace("Z", "+00:00")).strftime("%Y-%m-%d %H:%M")
 
-    def to_form(self, spec: FieldSpec, value: Any) -> Any:
-        return self.display(spec, value, "zh") if value else value
-
 
 #: Mainland mobile (11 digits starting 1[3-9]) or landline with area code, optional +86.
 PHONE_PATTERN = r"^(\+86)?(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$"

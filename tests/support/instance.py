@@ -7,8 +7,6 @@ each test gets its own copy. The same builder prepares a PostgreSQL database.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask
@@ -79,12 +77,6 @@ def login(client: FlaskClient, username: str, password: str = PASSWORD) -> None:
     response = client.post("/login", data={"csrf_token": csrf_token(page.text),
                                            "username": username, "password": password})
     assert response.status_code == 302, f"login of {username} failed: {response.status_code}"
-
-
-@contextmanager
-def app_context(app: Flask) -> Iterator[None]:
-    with app.app_context():
-        yield
 
 
 def actor_of(app: Flask, username: str) -> Any:

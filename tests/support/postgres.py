@@ -1,14 +1,20 @@
-"""A real PostgreSQL server for the test session, from the distribution's binaries.
+"""A real PostgreSQL server for the test session (and the benchmarks), from the distribution's binaries.
 
-``initdb`` refuses to run as root (CI runs as root), so as root the data directory is owned by
-the ``postgres`` system user and the binaries run through ``runuser``. The server listens on
-127.0.0.1 and a Unix socket in its own temporary directory, and is stopped at the end.
+``initdb`` refuses to run as root (CI runs as root), so as root the server's directory belongs to
+the ``postgres`` system user and every binary runs through ``runuser -u postgres --``; as anyone
+else the binaries run directly. The server listens on 127.0.0.1 and on a Unix socket inside its
+own temporary directory, on a free port, and is stopped with ``pg_ctl stop -m fast`` at the end
+(also at interpreter exit, should the caller forget).
+
+Missing binaries are an error that says how to install them, never a silent skip.
 """
 
 from __future__ import annotations
 
-import glob
+import atexit
 import os
+import pwd
+import re
 import shutil
 import socket
 import subprocess
@@ -19,15 +25,45 @@ from pathlib import Path
 
 import psycopg
 
-INSTALL_HINT = "install it with ./bootstrap.sh (Debian package 'postgresql')"
+INSTALL_HINT = ("run ./bootstrap.sh (as root it installs the Debian package 'postgresql'; "
+                "otherwise it prints the apt-get command to run)")
+BINARY_ROOT = Path("/usr/lib/postgresql")
+SERVICE_USER = "postgres"
+START_ATTEMPTS = 3  # a free port can be taken between choosing it and the server binding it
 
 
-def find_binaries() -> Path:
-    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),
-                        key=lambda p: int(Path(p).parts[-3]))
-    if not candidates:
-        raise RuntimeError(f"PostgreSQL server binaries not found under /usr/lib/postgresql; {INSTALL_HINT}")
-    return Path(candidates[-1]).parent
+class PostgresUnavailable(RuntimeError):
+    """The server binaries or the ``postgres`` system user are missing: the machine is not set up."""
+
+
+def _version_key(bindir: Path) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", bindir.parent.name))
+
+
+def find_binaries(root: Path = BINARY_ROOT) -> Path:
+    """``/usr/lib/postgresql/<newest version>/bin``, holding ``initdb`` and ``pg_ctl``."""
+    found = [initdb.parent for initdb in root.glob("*/bin/initdb")
+             if (initdb.parent / "pg_ctl").exists()]
+    if not found:
+        raise PostgresUnavailable(
+            f"PostgreSQL server binaries (initdb, pg_ctl) not found under {root}/<version>/bin; "
+            f"{INSTALL_HINT}")
+    return max(found, key=_version_key)
+
+
+def running_as_root() -> bool:
+    return os.geteuid() == 0
+
+
+def _check_service_user() -> None:
+    try:
+        pwd.getpwnam(SERVICE_USER)
+    except KeyError:
+        raise PostgresUnavailable(
+            f"running as root, but there is no {SERVICE_USER!r} system user to run PostgreSQL as "
+            f"(initdb refuses root); {INSTALL_HINT}") from None
+    if shutil.which("runuser") is None:
+        raise PostgresUnavailable("running as root, but 'runuser' (util-linux) is not installed")
 
 
 def free_port() -> int:
@@ -41,46 +77,91 @@ class PostgresServer:
     bindir: Path
     root: Path
     port: int
+    running: bool = False
 
     @property
     def data(self) -> Path:
         return self.root / "data"
 
+    @property
+    def log(self) -> Path:
+        return self.root / "server.log"
+
     def _run(self, *args: str) -> None:
         command = [str(self.bindir / args[0]), *args[1:]]
-        if os.geteuid() == 0:
-            command = ["runuser", "-u", "postgres", "--", *command]
-        result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        if running_as_root():
+            command = ["runuser", "-u", SERVICE_USER, "--", *command]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
         if result.returncode != 0:
-            raise RuntimeError(f"{args[0]} failed ({result.returncode}): {result.stderr or result.stdout}")
+            raise RuntimeError(f"{' '.join(command)} failed ({result.returncode}):\n"
+                               f"{result.stderr or result.stdout}{self._log_tail()}")
+
+    def _log_tail(self, lines: int = 20) -> str:
+        try:
+            text = self.log.read_text(errors="replace")
+        except OSError:
+            return ""
+        return "\nserver log:\n" + "\n".join(text.splitlines()[-lines:])
+
+    def initdb(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        if running_as_root():
+            shutil.chown(self.root, SERVICE_USER, SERVICE_USER)
+        self._run("initdb", "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8",
+                  "--no-sync", "-D", str(self.data))
 
     def start(self) -> None:
-        self.root.mkdir(parents=True, exist_ok=True)
-        if os.geteuid() == 0:
-            shutil.chown(self.root, "postgres", "postgres")
-        self._run("initdb", "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync",
-                  "-D", str(self.data))
+        # Durability is not under test: fsync off makes every commit cheap on a test machine.
         options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
-                   "-c fsync=off -c synchronous_commit=off -c max_connections=100")
+                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+                   "-c max_connections=100")
         self._run("pg_ctl", "start", "-w", "-t", "60", "-D", str(self.data),
-                  "-l", str(self.root / "server.log"), "-o", options)
+                  "-l", str(self.log), "-o", options)
+        self.running = True
 
     def stop(self) -> None:
-        if self.data.exists():
-            self._run("pg_ctl", "stop", "-m", "fast", "-D", str(self.data))
-        shutil.rmtree(self.root, ignore_errors=True)
+        """Stop the server and delete its files; safe to call twice."""
+        try:
+            if self.running:
+                self.running = False
+                self._run("pg_ctl", "stop", "-m", "fast", "-w", "-D", str(self.data))
+        finally:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    def dsn(self, database: str = "postgres") -> str:
+        return f"host=127.0.0.1 port={self.port} user=postgres dbname={database}"
+
+    def url(self, database: str) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
 
     def create_database(self, name: str | None = None) -> str:
         """A fresh, empty database; returns its SQLAlchemy URL."""
         name = name or f"t_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres",
-                             autocommit=True) as connection:
+        if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", name):
+            raise ValueError(f"not a plain database name: {name!r}")
+        with psycopg.connect(self.dsn(), autocommit=True) as connection:
             connection.execute(f'CREATE DATABASE "{name}"')
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{name}"
+        return self.url(name)
 
 
 def start_server() -> PostgresServer:
-    root = Path(tempfile.mkdtemp(prefix="dossier-pg-"))
-    server = PostgresServer(find_binaries(), root, free_port())
-    server.start()
+    """initdb into a new temporary directory and start a server on a free loopback port."""
+    bindir = find_binaries()
+    if running_as_root():
+        _check_service_user()
+    server = PostgresServer(bindir, Path(tempfile.mkdtemp(prefix="dossier-pg-")), free_port())
+    try:
+        server.initdb()
+        for attempt in range(1, START_ATTEMPTS + 1):
+            try:
+                server.start()
+                break
+            except RuntimeError:
+                if attempt == START_ATTEMPTS:
+                    raise
+                server.port = free_port()
+    except BaseException:
+        server.stop()
+        raise
+    atexit.register(server.stop)
     return server
