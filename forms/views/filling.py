@@ -22,6 +22,7 @@ from forms.spec.model import FormSpec
 from forms.submission import submit
 from forms.validation import InvalidData, validate
 from forms.views.context import build_context
+from forms.views.summary import summary_items
 
 ADD_ROW_PREFIX = "add_row:"
 
@@ -81,7 +82,7 @@ def _fill(spec: FormSpec, draft_id: int | None, initial: dict[str, Any] | None) 
                 errors = outcome
     status = 422 if errors else 200
     return render_template("forms/fill.html", spec=spec, form=form, errors=errors,
-                           draft_id=draft_id), status
+                           summary=summary_items(spec, form, errors), draft_id=draft_id), status
 
 
 def _try_submit(spec: FormSpec, form: Any, ctx: Any, draft_id: int | None) -> str | dict[str, str]:

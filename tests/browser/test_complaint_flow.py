@@ -51,7 +51,7 @@ def test_clerk_files_a_complaint_in_chinese(live_server, new_page, artifacts):
     summary = page.locator("#error-summary")
     expect(summary).to_be_visible()
     expect(summary).to_contain_text("出现以下问题")
-    expect(summary.locator('a[href="#phone"]')).to_have_text("联系电话: 此项必填。")
+    expect(summary.locator('a[href="#phone"]')).to_have_text("联系电话：此项必填。")
     expect(page.locator("#group-phone")).to_have_class("form-group form-group--error")
     expect(page.locator("#phone-error")).to_contain_text("此项必填。")
     expect(page.locator('label[for="phone"]')).to_contain_text("联系电话")

@@ -127,3 +127,15 @@ def test_every_shipped_spec_is_registered_once(app):
     with app.app_context():
         listed = {(v.form_code, v.version, v.status) for v in versions.list_versions(services().db)}
     assert listed == {(code, 1, "approved") for code in load_or_fail()}
+
+
+def test_a_bad_cell_is_named_with_its_row_in_the_summary(logged_in):
+    client = logged_in("clerk")
+    page = client.get("/forms/RS/new", headers={"Accept-Language": "zh-CN"})
+    response = client.post("/forms/RS/new", headers={"Accept-Language": "zh-CN"}, data={
+        "csrf_token": csrf_token(page.text), "action": "submit",
+        "visits-0-visit_date": "明天", "visits-0-method": "face"})
+    assert ('<a href="#visits-0-visit_date">访问记录第1行（日期）：请按 2026-11-23 的格式填写日期。</a>'
+            in response.text)
+    assert '<a href="#visits-0-visit_date">访问记录：部分行有问题，请查看标出的单元格。</a>' in response.text
+    assert '<a href="#policy_state-0">保单状态：此项必填。</a>' in response.text

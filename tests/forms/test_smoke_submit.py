@@ -22,5 +22,5 @@ def test_missing_phone_is_reported_in_chinese(logged_in):
         "received_at": "2026-03-02 09:00", "customer_name": "测试客户", "complaint": "划痕"})
     assert response.status_code == 422
     assert "出现以下问题" in response.text
-    assert '<a href="#phone">联系电话: 此项必填。</a>' in response.text
+    assert '<a href="#phone">联系电话：此项必填。</a>' in response.text
     assert 'value="测试客户"' in response.text  # input kept
