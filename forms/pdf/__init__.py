@@ -1,0 +1,1 @@
+"""Print rendering: HTML strings in, PDF bytes out, with our own fonts and nothing fetched."""

@@ -1,0 +1,102 @@
+"""The PDF renderer: Chinese text and embedded fonts checked with poppler, and nothing fetched
+that is not ours."""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import ClassVar
+
+import pytest
+
+from forms.pdf.fonts import MissingFontError, find_fonts
+from forms.pdf.render import Renderer
+
+
+@pytest.fixture(scope="module")
+def renderer() -> Renderer:
+    return Renderer(find_fonts())
+
+
+def pdf_text(pdf: bytes) -> str:
+    return subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True,
+                          check=True).stdout.decode("utf-8")
+
+
+def pdf_fonts(pdf: bytes) -> list[list[str]]:
+    lines = subprocess.run(["pdffonts", "-"], input=pdf, capture_output=True,
+                           check=True).stdout.decode().splitlines()[2:]
+    return [line.split() for line in lines]
+
+
+PAGE = """<html lang="zh-CN"><head><link rel="stylesheet" href="dossier-asset:print.css"></head>
+<body><h1>客户抱怨处理表</h1><p><b>联系电话</b> 13800138000 · Customer complaint</p></body></html>"""
+
+
+def test_chinese_text_is_extractable_and_every_font_is_embedded(renderer):
+    rendered = renderer.render(PAGE)
+    assert rendered.pdf.startswith(b"%PDF-")
+    text = pdf_text(rendered.pdf)
+    assert "客户抱怨处理表" in text and "联系电话" in text and "Customer complaint" in text
+    fonts = pdf_fonts(rendered.pdf)
+    assert fonts, "no fonts listed"
+    assert all("Dossier-Sans" in row[0] for row in fonts), fonts  # ours, no host fallback
+    assert all(row[-5] == "yes" for row in fonts), fonts  # the 'emb' column
+    assert rendered.refused == ()
+
+
+class CountingHandler(BaseHTTPRequestHandler):
+    hits: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        CountingHandler.hits.append(self.path)
+        self.send_response(302)
+        self.send_header("Location", "file:///etc/passwd")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def local_server():
+    server = HTTPServer(("127.0.0.1", 0), CountingHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    CountingHandler.hits = []
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def test_nothing_outside_our_assets_is_fetched(renderer, local_server):
+    urls = [
+        "file:///etc/passwd", f"{local_server}/img.png",
+        f"{local_server.replace('http', 'https')}/x", "data:image/svg+xml;base64,PHN2Zy8+",
+        "ftp://127.0.0.1/x", "dossier-asset:../../../etc/passwd",
+        "dossier-asset:%2e%2e/%2e%2e/core/config.py", "dossier-asset:/etc/passwd",
+        "dossier-font:../../etc/passwd", "relative/path.png",
+    ]
+    images = "".join(f'<img src="{url}">' for url in urls)
+    styles = (f'<link rel="stylesheet" href="file:///etc/passwd">'
+              f'<style>@import url({local_server}/a.css);</style>')
+    rendered = renderer.render(
+        f'<html lang="zh-CN"><head>{styles}</head><body>{images}<p>正文</p></body></html>')
+    assert CountingHandler.hits == []  # no request reached the server, so no redirect either
+    refused = set(rendered.refused)
+    for url in urls[:-1]:
+        assert url in refused, url
+    assert "root:" not in pdf_text(rendered.pdf) and "正文" in pdf_text(rendered.pdf)
+
+
+def test_our_own_assets_are_served(renderer):
+    rendered = renderer.render('<html><head><link rel="stylesheet" href="dossier-asset:print.css">'
+                               '</head><body><p>页</p></body></html>')
+    assert rendered.refused == ()
+
+
+def test_a_missing_cjk_font_is_a_clear_error(tmp_path):
+    with pytest.raises(MissingFontError) as failure:
+        find_fonts(regular=str(tmp_path / "nope.ttc"))
+    message = str(failure.value)
+    assert "nope.ttc" in message and "apt-get install fonts-noto-cjk" in message
