@@ -125,8 +125,12 @@ def may_see(actor: Actor, record: Record) -> bool:
     return actor.sees_all_departments or record.department_id == actor.department_id
 
 
-def get_record(db: Database, clock: Clock, actor: Actor, code: str, *, channel: str = "web") -> RecordView:
-    """One record with its history; refuses records outside the actor's scope. Audited."""
+def get_record(db: Database, clock: Clock, actor: Actor, code: str, *, channel: str = "web",
+               purpose: str = "read") -> RecordView:
+    """One record with its history; refuses records outside the actor's scope.
+
+    Audited as ``record.<purpose>`` (``read``, ``print``…), or ``record.<purpose>.denied``.
+    """
     if len(code) > CODE_MAX_LENGTH:
         raise NotFound(code)
     with db.transaction() as session:
@@ -134,11 +138,11 @@ def get_record(db: Database, clock: Clock, actor: Actor, code: str, *, channel: 
         if record is None:
             raise NotFound(code)
         if not may_see(actor, record):
-            trail.append(session, at=clock.now(), actor=actor, action="record.read.denied",
+            trail.append(session, at=clock.now(), actor=actor, action=f"record.{purpose}.denied",
                          object_type="record", object_id=code, detail={"via": channel})
             denied = PermissionDenied(f"record {code} belongs to another department")
         else:
-            trail.append(session, at=clock.now(), actor=actor, action="record.read",
+            trail.append(session, at=clock.now(), actor=actor, action=f"record.{purpose}",
                          object_type="record", object_id=code, detail={"via": channel})
             return record_view(session, record, with_revisions=True)
     raise denied

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, Response, jsonify, url_for
+from flask import Blueprint, Flask, Response, current_app, jsonify, url_for
 
 from core.api import (
     API_PREFIX,
@@ -18,6 +18,9 @@ from core.api import (
 from core.auth.roles import NotFound, PermissionDenied
 from core.web import services
 from forms import versions
+from forms.pdf.fonts import MissingFontError
+from forms.pdf.service import thread_renderer
+from forms.printing import print_record
 from forms.schema import record_data_schema
 from forms.spec.model import FormSpec
 from forms.submission import submit
@@ -74,6 +77,24 @@ def create_record() -> tuple[Response, int, dict[str, str]]:
     return jsonify(record.as_json()), 201, {"Location": location}
 
 
+@bp.get("/records/<code>/pdf")
+@token_required
+def record_pdf(code: str) -> Response:
+    """The record's handout as PDF; audited as a print."""
+    try:
+        printout = print_record(services().db, services().clock, services().zone,
+                                thread_renderer(current_app.config), api_actor(), code,
+                                current_app.config["COMPANY_NAME"])
+    except NotFound as exc:
+        raise ApiError(404, f"no record {code!r}") from exc
+    except PermissionDenied as exc:
+        raise ApiError(403, str(exc)) from exc
+    except MissingFontError as exc:
+        raise ApiError(503, str(exc)) from exc
+    return Response(printout.pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{printout.code}.pdf"'})
+
+
 FORM_SCHEMA = {
     "type": "object",
     "required": ["code", "version", "title", "department", "retention", "states"],
@@ -107,6 +128,20 @@ OPENAPI_PATHS = {
                 "schema": {"$ref": "#/components/schemas/Form"}}}},
             "401": error_response("No or bad token"),
             "404": error_response("No approved form type with that code"),
+        },
+    }},
+    "/records/{code}/pdf": {"get": {
+        "summary": "The record's printed handout (the print is audited)",
+        "parameters": [{"name": "code", "in": "path", "required": True,
+                        "schema": {"type": "string"}}],
+        "responses": {
+            "200": {"description": "A4 PDF",
+                    "content": {"application/pdf": {"schema": {"type": "string",
+                                                               "format": "binary"}}}},
+            "401": error_response("No or bad token"),
+            "403": error_response("The record is outside the token user's departments"),
+            "404": error_response("No such record"),
+            "503": error_response("No Chinese font is installed for PDFs"),
         },
     }},
     "/records": {"post": {

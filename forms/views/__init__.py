@@ -16,6 +16,7 @@ bp.add_url_rule("/drafts/<id:draft_id>", "resume_draft", filling.resume_draft,
 bp.add_url_rule("/drafts/<id:draft_id>/discard", "discard_draft", filling.discard_draft,
                 methods=["POST"])
 bp.add_url_rule("/records", "record_list", records.record_list)
+bp.add_url_rule("/records/<code>.pdf", "record_pdf", records.record_pdf)
 bp.add_url_rule("/records/<code>", "record", records.record)
 bp.add_url_rule("/admin/forms", "version_list", admin.version_list)
 bp.add_url_rule("/admin/forms/<form_code>/<id:version>/approve", "approve_version",

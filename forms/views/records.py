@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import render_template, request
+from flask import Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
 from archive.records import RecordView, get_record, list_records
+from core.errors import render_error
 from core.i18n import current_locale
 from core.web import current_actor, services
 from forms import versions
 from forms.fields import REGISTRY
+from forms.pdf.fonts import MissingFontError
+from forms.pdf.service import thread_renderer
+from forms.printing import print_record
 from forms.spec.model import FormSpec
 from forms.views.context import page_number
 
@@ -23,6 +27,19 @@ def record(code: str) -> ResponseReturnValue:
     spec = versions.spec_version(services().db, view.form_code, view.form_version)
     return render_template("forms/record.html", record=view, spec=spec,
                            rows=display_rows(spec, view.data, current_locale()))
+
+
+@login_required
+def record_pdf(code: str) -> ResponseReturnValue:
+    """The record's handout, shown inline; the print is audited."""
+    try:
+        printout = print_record(services().db, services().clock, services().zone,
+                                thread_renderer(current_app.config), current_actor(), code,
+                                current_app.config["COMPANY_NAME"])
+    except MissingFontError as exc:
+        return render_error(503, str(exc))
+    return Response(printout.pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{printout.code}.pdf"'})
 
 
 @login_required

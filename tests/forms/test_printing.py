@@ -1,0 +1,99 @@
+"""A record's PDF handout: layout content checked with poppler, permissions, audit."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from sqlalchemy import select
+
+from core.audit.models import AuditEvent
+from core.web import services
+from forms.submission import submit
+from tests.support.instance import actor_of
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+ARTIFACTS.mkdir(exist_ok=True)
+
+RS_DATA = {"policy_no": "P20240315001", "policyholder": "郑红梅", "phone": "13655556666",
+           "due_date": "2026-01-20", "instalment": 3, "policy_state": "lapsed",
+           "service_staff": "clerk", "nonpayment_reason": "资金周转困难\n下月再联系",
+           "visits": [{"visit_date": "2026-02-25", "method": "phone", "notes": "客户称本月资金紧张"},
+                      {"visit_date": "2026-03-01", "method": "face", "notes": "已当面说明复效流程"}]}
+
+
+def submitted_rs(app) -> str:
+    with app.app_context():
+        s = services()
+        return submit(s.db, s.clock, s.zone, actor_of(app, "clerk"), "RS", RS_DATA).code
+
+
+def text_of(pdf: bytes) -> str:
+    return subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True,
+                          check=True).stdout.decode("utf-8")
+
+
+def test_the_handout_carries_header_fields_rows_signatures_and_page_numbers(app, logged_in):
+    code = submitted_rs(app)
+    response = logged_in("clerk").get(f"/records/{code}.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.headers["Content-Disposition"] == f'inline; filename="{code}.pdf"'
+    (ARTIFACTS / "rs-handout.pdf").write_bytes(response.data)
+    text = text_of(response.data)
+    for expected in ("客户续收服务登记表", "RS-2026-000001", "RS 版号 1", "客户服务部",
+                     "保单号", "P20240315001", "投保人", "郑红梅", "访问记录", "电话访", "面访",
+                     "客户称本月资金紧张", "资金周转困难", "下月再联系", "填写人签字",
+                     "直接上级主管阅签", "第 1 页，共 1 页"):
+        assert expected in text, expected
+
+
+def test_every_font_in_the_handout_is_embedded(app, logged_in):
+    code = submitted_rs(app)
+    pdf = logged_in("clerk").get(f"/records/{code}.pdf").data
+    fonts = subprocess.run(["pdffonts", "-"], input=pdf, capture_output=True,
+                           check=True).stdout.decode().splitlines()[2:]
+    assert fonts and all(" yes " in line and "Dossier-Sans" in line for line in fonts), fonts
+
+
+def test_printing_is_permission_checked_and_audited(app, logged_in):
+    code = submitted_rs(app)
+    assert logged_in("sales").get(f"/records/{code}.pdf").status_code == 403
+    assert logged_in("archivist").get(f"/records/{code}.pdf").status_code == 200
+    with app.app_context(), services().db.reading() as session:
+        events = session.execute(select(AuditEvent.action, AuditEvent.actor_name).where(
+            AuditEvent.object_id == code)).all()
+    assert ("record.print.denied", "sales") in events
+    assert ("record.print", "archivist") in events
+
+
+def test_user_text_cannot_inject_markup_into_the_pdf(app, logged_in):
+    with app.app_context():
+        s = services()
+        code = submit(s.db, s.clock, s.zone, actor_of(app, "clerk"), "RS", {
+            **RS_DATA, "policyholder": '<img src="file:///etc/passwd">"}</style>'}).code
+    text = text_of(logged_in("clerk").get(f"/records/{code}.pdf").data)
+    assert '<img src="file:///etc/passwd">' in text  # shown as text, not loaded
+
+
+def test_a_long_complaint_breaks_across_pages_with_numbers_on_each(app, logged_in):
+    with app.app_context():
+        s = services()
+        code = submit(s.db, s.clock, s.zone, actor_of(app, "clerk"), "CP", {
+            "channel": "phone", "received_at": "2026-03-02T09:00:00+08:00",
+            "customer_name": "上海恒丰", "phone": "13800138000",
+            "complaint": "外包装破损，产品表面有划痕。" * 140}).code
+    text = text_of(logged_in("clerk").get(f"/records/{code}.pdf").data)
+    pages = [page for page in text.split("\f") if page.strip()]
+    assert len(pages) >= 2
+    for number, page in enumerate(pages, start=1):
+        assert f"第 {number} 页，共 {len(pages)} 页" in page and code in page
+
+
+def test_the_api_serves_the_pdf_with_the_same_permissions(app, client, token_for):
+    code = submitted_rs(app)
+    response = client.get(f"/api/v1/records/{code}/pdf", headers=token_for("supervisor"))
+    assert response.status_code == 200 and response.data.startswith(b"%PDF-")
+    assert "郑红梅" in text_of(response.data)
+    assert client.get(f"/api/v1/records/{code}/pdf", headers=token_for("sales")).status_code == 403
+    missing = client.get("/api/v1/records/RS-2026-999999/pdf", headers=token_for("clerk"))
+    assert missing.status_code == 404 and missing.json["error"]
