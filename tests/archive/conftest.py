@@ -10,10 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from flask import Flask
 
+from core.clock import FrozenClock
+from core.web import services
+from tests.conftest import START
+from tests.support.instance import make_app, populate
 from tests.support.postgres import PostgresServer, PostgresUnavailable, start_server
 
-PG_FIXTURES = {"pg_server", "pg_url"}
+PG_FIXTURES = {"pg_server", "pg_url", "pg_template", "pg_app"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -24,10 +29,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[PostgresServer]:
+    problem = None
     try:
         server = start_server()
     except PostgresUnavailable as exc:
-        pytest.fail(str(exc), pytrace=False)
+        problem = str(exc)
+    if problem:
+        pytest.fail(problem, pytrace=False)
     yield server
     server.stop()
 
@@ -36,3 +44,29 @@ def pg_server() -> Iterator[PostgresServer]:
 def pg_url(pg_server: PostgresServer) -> str:
     """SQLAlchemy URL of a new, empty database on the session's server."""
     return pg_server.create_database()
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_server: PostgresServer, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Name of a populated database (schema, users, approved specs) that tests copy.
+
+    Built once: migrations and password hashing cost about a second per database.
+    """
+    url = pg_server.create_database("populated_template")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DOSSIER_INSTANCE", str(tmp_path_factory.mktemp("pg-template")))
+        patch.delenv("DOSSIER_DATABASE_URL", raising=False)
+        application = make_app(url, FrozenClock(START))
+        populate(application)
+        with application.app_context():
+            services().db.dispose()  # CREATE DATABASE … TEMPLATE needs it unused
+    return url.rsplit("/", 1)[1]
+
+
+@pytest.fixture
+def pg_app(pg_server: PostgresServer, pg_template: str, instance_dir, clock: FrozenClock) -> Iterator[Flask]:
+    """A populated instance on its own PostgreSQL database (a copy of ``pg_template``)."""
+    application = make_app(pg_server.create_database(template=pg_template), clock)
+    yield application
+    with application.app_context():
+        services().db.dispose()

@@ -4,7 +4,8 @@
 the ``postgres`` system user and every binary runs through ``runuser -u postgres --``; as anyone
 else the binaries run directly. The server listens on 127.0.0.1 and on a Unix socket inside its
 own temporary directory, on a free port, and is stopped with ``pg_ctl stop -m fast`` at the end
-(also at interpreter exit, should the caller forget).
+(also at interpreter exit, should the caller forget). A session killed before it could stop its
+server leaves an ``owner.pid`` naming a dead process; the next start stops such servers first.
 
 Missing binaries are an error that says how to install them, never a silent skip.
 """
@@ -12,6 +13,7 @@ Missing binaries are an error that says how to install them, never a silent skip
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import pwd
 import re
@@ -28,6 +30,7 @@ import psycopg
 INSTALL_HINT = ("run ./bootstrap.sh (as root it installs the Debian package 'postgresql'; "
                 "otherwise it prints the apt-get command to run)")
 BINARY_ROOT = Path("/usr/lib/postgresql")
+ROOT_PREFIX = "dossier-pg-"
 SERVICE_USER = "postgres"
 START_ATTEMPTS = 3  # a free port can be taken between choosing it and the server binding it
 
@@ -40,8 +43,9 @@ def _version_key(bindir: Path) -> tuple[int, ...]:
     return tuple(int(part) for part in re.findall(r"\d+", bindir.parent.name))
 
 
-def find_binaries(root: Path = BINARY_ROOT) -> Path:
+def find_binaries(root: Path | None = None) -> Path:
     """``/usr/lib/postgresql/<newest version>/bin``, holding ``initdb`` and ``pg_ctl``."""
+    root = root or BINARY_ROOT
     found = [initdb.parent for initdb in root.glob("*/bin/initdb")
              if (initdb.parent / "pg_ctl").exists()]
     if not found:
@@ -134,14 +138,43 @@ class PostgresServer:
     def url(self, database: str) -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
 
-    def create_database(self, name: str | None = None) -> str:
-        """A fresh, empty database; returns its SQLAlchemy URL."""
+    def create_database(self, name: str | None = None, *, template: str | None = None) -> str:
+        """A fresh database, empty or a copy of ``template`` (which nobody may be connected to).
+
+        Returns its SQLAlchemy URL; the name is the last part of it.
+        """
         name = name or f"t_{uuid.uuid4().hex[:12]}"
-        if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", name):
-            raise ValueError(f"not a plain database name: {name!r}")
+        for given in (name, template or "template0"):
+            if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", given):
+                raise ValueError(f"not a plain database name: {given!r}")
+        statement = f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")
         with psycopg.connect(self.dsn(), autocommit=True) as connection:
-            connection.execute(f'CREATE DATABASE "{name}"')
+            connection.execute(statement)
         return self.url(name)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def reap_orphans(bindir: Path) -> None:
+    """Stop servers whose owning process died without stopping them (killed test sessions)."""
+    for root in Path(tempfile.gettempdir()).glob(ROOT_PREFIX + "*"):
+        try:
+            owner = int((root / "owner.pid").read_text())
+        except (OSError, ValueError):
+            continue
+        if not _alive(owner):
+            orphan = PostgresServer(bindir, root, 0, running=(root / "data" / "postmaster.pid").exists())
+            # Best effort: a fresh server does not depend on the orphan being gone.
+            with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):
+                orphan.stop()
 
 
 def start_server() -> PostgresServer:
@@ -149,7 +182,9 @@ def start_server() -> PostgresServer:
     bindir = find_binaries()
     if running_as_root():
         _check_service_user()
-    server = PostgresServer(bindir, Path(tempfile.mkdtemp(prefix="dossier-pg-")), free_port())
+    reap_orphans(bindir)
+    server = PostgresServer(bindir, Path(tempfile.mkdtemp(prefix=ROOT_PREFIX)), free_port())
+    (server.root / "owner.pid").write_text(str(os.getpid()))
     try:
         server.initdb()
         for attempt in range(1, START_ATTEMPTS + 1):
