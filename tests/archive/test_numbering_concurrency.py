@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -23,11 +23,10 @@ from archive.models import CodeCounter, Record, RecordRevision
 from archive.records import create_record
 from core.audit import trail
 from core.audit.models import AuditEvent
-from core.clock import FrozenClock
 from core.web import services
 from forms.submission import submit
 from forms.validation import InvalidData
-from tests.support.instance import actor_of, make_app, populate
+from tests.support.instance import actor_of
 
 SUBMITTERS, EACH = 16, 50
 TOTAL = SUBMITTERS * EACH
@@ -45,19 +44,9 @@ class Abort(Exception):
 
 # --- apps on both backends -----------------------------------------------------------------------
 
-@pytest.fixture
-def pg_app(pg_url: str, instance_dir, clock: FrozenClock) -> Iterator[Flask]:
-    """A populated instance on a fresh database of the session's PostgreSQL server."""
-    application = make_app(pg_url, clock)
-    populate(application)
-    yield application
-    with application.app_context():
-        services().db.dispose()
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def any_app(request: pytest.FixtureRequest) -> Flask:
-    """The same test on SQLite (the ``app`` fixture) and on PostgreSQL (``pg_app``)."""
+    """The same test on SQLite (the ``app`` fixture) and on PostgreSQL (``pg_app``, conftest)."""
     return request.getfixturevalue("app" if request.param == "sqlite" else "pg_app")
 
 
