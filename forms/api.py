@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, url_for
+from flask import Blueprint, Flask, Response, current_app, jsonify, request, url_for
 
 from core.api import (
     API_PREFIX,
@@ -20,7 +20,7 @@ from core.web import services
 from forms import versions
 from forms.pdf.fonts import MissingFontError
 from forms.pdf.service import thread_renderer
-from forms.printing import print_record
+from forms.printing import UnknownVariant, print_record
 from forms.schema import record_data_schema
 from forms.spec.model import FormSpec
 from forms.submission import submit
@@ -84,7 +84,9 @@ def record_pdf(code: str) -> Response:
     try:
         printout = print_record(services().db, services().clock, services().zone,
                                 thread_renderer(current_app.config), api_actor(), code,
-                                current_app.config["COMPANY_NAME"])
+                                current_app.config["COMPANY_NAME"], request.args.get("variant"))
+    except UnknownVariant as exc:
+        raise ApiError(400, str(exc), {"variant": "unknown"}) from exc
     except NotFound as exc:
         raise ApiError(404, f"no record {code!r}") from exc
     except PermissionDenied as exc:
@@ -133,11 +135,15 @@ OPENAPI_PATHS = {
     "/records/{code}/pdf": {"get": {
         "summary": "The record's printed handout (the print is audited)",
         "parameters": [{"name": "code", "in": "path", "required": True,
-                        "schema": {"type": "string"}}],
+                        "schema": {"type": "string"}},
+                       {"name": "variant", "in": "query", "required": False,
+                        "description": "A variant the form declares: RS business/customer, CP receipt",
+                        "schema": {"type": "string", "enum": ["business", "customer", "receipt"]}}],
         "responses": {
             "200": {"description": "A4 PDF",
                     "content": {"application/pdf": {"schema": {"type": "string",
                                                                "format": "binary"}}}},
+            "400": error_response("The form has no such print variant"),
             "401": error_response("No or bad token"),
             "403": error_response("The record is outside the token user's departments"),
             "404": error_response("No such record"),

@@ -7,6 +7,7 @@ layout has its own autoescaping Jinja environment, so printing needs no request.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -26,20 +27,64 @@ LAYOUTS = Environment(loader=FileSystemLoader(PROJECT_ROOT / "templates" / "pdf"
                       autoescape=select_autoescape(default=True, default_for_string=True))
 
 
+#: The two-part forms (RS): each part is the whole form, labelled for who keeps it.
+COPIES = {"business": "业务联（公司留存）", "customer": "客户联（交客户收执）"}
+RECEIPT = "receipt"
+
+
+class UnknownVariant(ValueError):
+    """The requested print variant does not exist for this form; the message lists those that do."""
+
+
 @dataclass(frozen=True)
 class Printout:
     code: str
     pdf: bytes
+    variant: str | None
 
 
 def print_record(db: Database, clock: Clock, zone: ZoneInfo, renderer: Renderer, actor: Actor,
-                 code: str, company: str) -> Printout:
-    """The record's handout as PDF; permission-checked and audited as ``record.print``."""
+                 code: str, company: str, variant: str | None = None) -> Printout:
+    """The record's handout as PDF; permission-checked and audited as ``record.print``.
+
+    Without a variant a two-part form prints both labelled parts; ``variant`` picks one part,
+    or another layout such as the complaint ``receipt``.
+    """
     record = get_record(db, clock, actor, code, channel="pdf", purpose="print")
     spec = versions.spec_version(db, record.form_code, record.form_version)
-    html = LAYOUTS.get_template("record.html").render(
-        **print_context(spec, record, zone, company, printed_at=local(clock.now(), zone)))
-    return Printout(record.code, renderer.render(html).pdf)
+    declared = spec.print_layout.get("variants", [])
+    if variant is not None and variant not in declared:
+        allowed = ", ".join(declared) or "none"
+        raise UnknownVariant(f"{spec.code} has no print variant {variant!r} (variants: {allowed})")
+    context = print_context(spec, record, zone, company, printed_at=local(clock.now(), zone))
+    if variant == RECEIPT:
+        html = LAYOUTS.get_template("receipt.html").render(**context, **receipt_context(spec, record))
+    else:
+        parts = [variant] if variant else [v for v in declared if v in COPIES]
+        copies = [COPIES[part] for part in parts] or [None]
+        html = LAYOUTS.get_template("record.html").render(**context, copies=copies)
+    return Printout(record.code, renderer.render(html).pdf, variant)
+
+
+def response_deadline(spec: FormSpec, data: dict[str, Any]) -> datetime | None:
+    """When the customer was promised an answer: receipt time + the level's hours, if known."""
+    hours = spec.print_layout.get("response_hours", {}).get(data.get("level"))
+    received = data.get("received_at")
+    if hours is None or not received:
+        return None
+    return datetime.fromisoformat(received) + timedelta(hours=hours)
+
+
+def receipt_context(spec: FormSpec, record: RecordView) -> dict[str, Any]:
+    def shown(name: str) -> str:
+        field = spec.field(name)
+        value = record.data.get(name)
+        return REGISTRY[field.type].display(field, value, "zh") if field and value is not None else ""
+
+    deadline = response_deadline(spec, record.data)
+    return {"received_at": shown("received_at"), "customer": shown("customer_name"),
+            "channel": shown("channel"), "level": shown("level"),
+            "deadline": deadline.strftime("%Y-%m-%d %H:%M") if deadline else ""}
 
 
 def print_context(spec: FormSpec, record: RecordView, zone: ZoneInfo, company: str,

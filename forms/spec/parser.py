@@ -69,14 +69,43 @@ def parse_spec(raw: dict[str, Any], source: str) -> FormSpec:
     description = _texts(raw.get("description"), "description", problems, required=False)
     fields = _fields(raw.get("fields"), problems)
     workflow = _workflow(raw.get("workflow"), {f.name for f in fields}, problems)
-    print_layout = raw.get("print", {})
-    if not isinstance(print_layout, dict):
-        problems.add("print", "must be a table")
+    print_layout = _print_layout(raw.get("print", {}), {f.name: f for f in fields}, problems)
     if problems.items:
         raise SpecError(problems.items)
     return FormSpec(code=code, version=version, title=title, department=raw["department"],
                     category=category, retention=raw["retention"], fields=tuple(fields),
                     workflow=workflow, description=description, print_layout=print_layout, raw=raw)
+
+
+PRINT_KEYS = frozenset({"summary", "variants", "response_hours"})
+PRINT_VARIANTS = frozenset({"business", "customer", "receipt"})
+
+
+def _print_layout(value: Any, fields: dict[str, FieldSpec], problems: _Problems) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        problems.add("print", "must be a table")
+        return {}
+    for key in sorted(set(value) - PRINT_KEYS):
+        problems.add("print", f"unknown key {key!r} (allowed: {', '.join(sorted(PRINT_KEYS))})")
+    for name in value.get("summary", []):
+        if name not in fields:
+            problems.add("print.summary", f"names unknown field {name!r}")
+    for variant in value.get("variants", []):
+        if variant not in PRINT_VARIANTS:
+            problems.add("print.variants", f"unknown variant {variant!r} "
+                                           f"(known: {', '.join(sorted(PRINT_VARIANTS))})")
+    hours = value.get("response_hours", {})
+    level = fields.get("level")
+    levels = {c.value for c in level.choices} if level else set()
+    if hours and not isinstance(hours, dict):
+        problems.add("print.response_hours", "must be a table of level = hours")
+    elif hours:
+        for key, number in hours.items():
+            if key not in levels:
+                problems.add("print.response_hours", f"{key!r} is not a choice of field 'level'")
+            if isinstance(number, bool) or not isinstance(number, int | float) or number <= 0:
+                problems.add("print.response_hours", f"hours for level {key!r} must be a positive number")
+    return value
 
 
 def _texts(value: Any, where: str, problems: _Problems, required: bool = True) -> Texts:

@@ -16,7 +16,7 @@ from forms import versions
 from forms.fields import REGISTRY
 from forms.pdf.fonts import MissingFontError
 from forms.pdf.service import thread_renderer
-from forms.printing import print_record
+from forms.printing import UnknownVariant, print_record
 from forms.spec.model import FormSpec
 from forms.views.context import page_number
 
@@ -35,7 +35,9 @@ def record_pdf(code: str) -> ResponseReturnValue:
     try:
         printout = print_record(services().db, services().clock, services().zone,
                                 thread_renderer(current_app.config), current_actor(), code,
-                                current_app.config["COMPANY_NAME"])
+                                current_app.config["COMPANY_NAME"], request.args.get("variant"))
+    except UnknownVariant as exc:
+        return render_error(400, str(exc))
     except MissingFontError as exc:
         return render_error(503, str(exc))
     return Response(printout.pdf, mimetype="application/pdf", headers={

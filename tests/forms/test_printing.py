@@ -35,7 +35,7 @@ def text_of(pdf: bytes) -> str:
 
 def test_the_handout_carries_header_fields_rows_signatures_and_page_numbers(app, logged_in):
     code = submitted_rs(app)
-    response = logged_in("clerk").get(f"/records/{code}.pdf")
+    response = logged_in("clerk").get(f"/records/{code}.pdf?variant=business")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.headers["Content-Disposition"] == f'inline; filename="{code}.pdf"'
     (ARTIFACTS / "rs-handout.pdf").write_bytes(response.data)
@@ -43,7 +43,7 @@ def test_the_handout_carries_header_fields_rows_signatures_and_page_numbers(app,
     for expected in ("客户续收服务登记表", "RS-2026-000001", "RS 版号 1", "客户服务部",
                      "保单号", "P20240315001", "投保人", "郑红梅", "访问记录", "电话访", "面访",
                      "客户称本月资金紧张", "资金周转困难", "下月再联系", "填写人签字",
-                     "直接上级主管阅签", "第 1 页，共 1 页"):
+                     "直接上级主管阅签", "业务联（公司留存）", "第 1 页，共 1 页"):
         assert expected in text, expected
 
 
@@ -97,3 +97,42 @@ def test_the_api_serves_the_pdf_with_the_same_permissions(app, client, token_for
     assert client.get(f"/api/v1/records/{code}/pdf", headers=token_for("sales")).status_code == 403
     missing = client.get("/api/v1/records/RS-2026-999999/pdf", headers=token_for("clerk"))
     assert missing.status_code == 404 and missing.json["error"]
+
+
+def test_rs_prints_as_two_labelled_parts_or_one(app, logged_in):
+    code = submitted_rs(app)
+    client = logged_in("clerk")
+    both = text_of(client.get(f"/records/{code}.pdf").data)
+    pages = [page for page in both.split("\f") if page.strip()]
+    assert len(pages) == 2
+    assert "业务联（公司留存）" in pages[0] and "客户联" not in pages[0]
+    assert "客户联（交客户收执）" in pages[1] and "郑红梅" in pages[1]
+    customer = text_of(client.get(f"/records/{code}.pdf?variant=customer").data)
+    assert "客户联（交客户收执）" in customer and "业务联" not in customer
+
+
+def complaint(app, **extra) -> str:
+    with app.app_context():
+        s = services()
+        return submit(s.db, s.clock, s.zone, actor_of(app, "clerk"), "CP", {
+            "channel": "head_office", "received_at": "2026-03-02T09:00:00+08:00",
+            "customer_name": "上海恒丰", "phone": "13800138000", "complaint": "划痕", **extra}).code
+
+
+def test_cp_receipt_promises_a_response_by_level(app, logged_in):
+    client = logged_in("clerk")
+    urgent = text_of(client.get(f"/records/{complaint(app, level='3')}.pdf?variant=receipt").data)
+    assert "客户投诉受理回执" in urgent and "CP-2026-000001" in urgent
+    assert "三级（重大投诉）" in urgent and "总部转办" in urgent
+    assert "2026-03-02 21:00" in urgent  # received 09:00 + 12 hours for level 3
+    unclassified = text_of(client.get(f"/records/{complaint(app)}.pdf?variant=receipt").data)
+    assert "待分类" in unclassified and "分类后通知" in unclassified
+
+
+def test_an_unknown_variant_is_a_clear_400(app, logged_in, client, token_for):
+    code = submitted_rs(app)
+    page = logged_in("clerk").get(f"/records/{code}.pdf?variant=receipt",
+                                  headers={"Accept-Language": "en"})
+    assert page.status_code == 400 and "variants: business, customer" in page.text
+    api = client.get(f"/api/v1/records/{code}/pdf?variant=poster", headers=token_for("clerk"))
+    assert api.status_code == 400 and api.json["fields"] == {"variant": "unknown"}

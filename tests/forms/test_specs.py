@@ -74,6 +74,10 @@ type = "choice"
 label = { zh = "类别", en = "Kind" }
 max_length = 3
 
+[print]
+summary = ["nothing"]
+variants = ["poster"]
+
 [workflow]
 initial = "nowhere"
 states = { registered = { zh = "已登记", en = "Registered" } }
@@ -97,6 +101,8 @@ def test_every_problem_is_reported_with_file_and_field(tmp_path):
     assert "field 'kind': key 'max_length' does not apply to type 'choice'" in text
     assert "field 'kind': needs at least one entry in choices" in text
     assert "workflow.initial: 'nowhere' is not one of the states" in text
+    assert "print.summary: names unknown field 'nothing'" in text
+    assert "print.variants: unknown variant 'poster'" in text
     assert len(problems) >= 6
 
 
@@ -127,4 +133,4 @@ def test_forms_check_lists_all_problems_and_exits_non_zero(app, tmp_path):
 def test_forms_check_passes_on_the_shipped_specs(app):
     result = app.test_cli_runner().invoke(args=["forms", "check"])
     assert result.exit_code == 0, result.output
-    assert "OK: 4 specs (AR v1, CP v1, RS v1, VR v1)" in result.output
+    assert "OK: 4 specs (AR v1, CP v2, RS v1, VR v1)" in result.output
