@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, request, url_for
+from flask import Blueprint, Flask, Response, jsonify, url_for
 
 from core.api import (
     API_PREFIX,
@@ -19,8 +19,8 @@ from core.auth.roles import NotFound, PermissionDenied
 from core.web import services
 from forms import versions
 from forms.pdf.fonts import MissingFontError
-from forms.pdf.service import thread_renderer
-from forms.printing import UnknownVariant, print_record
+from forms.pdf.service import pdf_response
+from forms.printing import UnknownVariant
 from forms.schema import record_data_schema
 from forms.spec.model import FormSpec
 from forms.submission import submit
@@ -82,9 +82,7 @@ def create_record() -> tuple[Response, int, dict[str, str]]:
 def record_pdf(code: str) -> Response:
     """The record's handout as PDF; audited as a print."""
     try:
-        printout = print_record(services().db, services().clock, services().zone,
-                                thread_renderer(current_app.config), api_actor(), code,
-                                current_app.config["COMPANY_NAME"], request.args.get("variant"))
+        return pdf_response(api_actor(), code)
     except UnknownVariant as exc:
         raise ApiError(400, str(exc), {"variant": "unknown"}) from exc
     except NotFound as exc:
@@ -93,8 +91,6 @@ def record_pdf(code: str) -> Response:
         raise ApiError(403, str(exc)) from exc
     except MissingFontError as exc:
         raise ApiError(503, str(exc)) from exc
-    return Response(printout.pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{printout.code}.pdf"'})
 
 
 FORM_SCHEMA = {

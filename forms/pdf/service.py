@@ -1,13 +1,19 @@
-"""One renderer per thread, created on first use: a missing CJK font then fails the print with
-a clear message instead of stopping the whole app at start-up."""
+"""Request glue for printing: one renderer per thread, created on first use (a missing CJK font
+then fails the print with a clear message instead of stopping the whole app at start-up), and
+the PDF response shared by the page and the API."""
 
 from __future__ import annotations
 
 import threading
 from typing import Any
 
+from flask import Response, current_app, request
+
+from core.auth.roles import Actor
+from core.web import services
 from forms.pdf.fonts import find_fonts
 from forms.pdf.render import Renderer
+from forms.printing import print_record
 
 _local = threading.local()
 
@@ -19,3 +25,16 @@ def thread_renderer(config: dict[str, Any]) -> Renderer:
         renderer = Renderer(find_fonts(config.get("PDF_FONT_REGULAR"), config.get("PDF_FONT_BOLD")))
         _local.renderer = renderer
     return renderer
+
+
+def pdf_response(actor: Actor, code: str) -> Response:
+    """Print ``code`` for ``actor`` (``?variant=`` from the query) as an inline PDF response.
+
+    Raises what :func:`forms.printing.print_record` raises; each caller answers in its own
+    format (an error page, or JSON).
+    """
+    printout = print_record(services().db, services().clock, services().zone,
+                            thread_renderer(current_app.config), actor, code,
+                            current_app.config["COMPANY_NAME"], request.args.get("variant"))
+    return Response(printout.pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{printout.code}.pdf"'})

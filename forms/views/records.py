@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, render_template, request
+from flask import render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
@@ -15,8 +15,8 @@ from core.web import current_actor, services
 from forms import versions
 from forms.fields import REGISTRY
 from forms.pdf.fonts import MissingFontError
-from forms.pdf.service import thread_renderer
-from forms.printing import UnknownVariant, print_record
+from forms.pdf.service import pdf_response
+from forms.printing import UnknownVariant
 from forms.spec.model import FormSpec
 from forms.views.context import page_number
 
@@ -33,15 +33,11 @@ def record(code: str) -> ResponseReturnValue:
 def record_pdf(code: str) -> ResponseReturnValue:
     """The record's handout, shown inline; the print is audited."""
     try:
-        printout = print_record(services().db, services().clock, services().zone,
-                                thread_renderer(current_app.config), current_actor(), code,
-                                current_app.config["COMPANY_NAME"], request.args.get("variant"))
+        return pdf_response(current_actor(), code)
     except UnknownVariant as exc:
         return render_error(400, str(exc))
     except MissingFontError as exc:
         return render_error(503, str(exc))
-    return Response(printout.pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="{printout.code}.pdf"'})
 
 
 @login_required
