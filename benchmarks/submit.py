@@ -11,9 +11,10 @@ counter = N, one record per 201 response) and exits with status 1 if not.
         [--worker-class sync|gthread] [--workers 2] [--threads 1] [--profile DIR]
 
 Default server: ``gunicorn -k sync -w 2`` (one worker process per core). On this 2-core machine it
-was the fastest layout measured (see docs/benchmarks.md): every extra process or thread only adds
-context switches and waiters on the single SQLite write lock, and gthread's event loop and thread
-hand-off cost more CPU per request than the sync worker's new connection per request.
+was the fastest layout measured, on both backends (see docs/benchmarks.md): a sync worker takes a
+new connection per request, so the next request goes to whichever worker is free, whereas a
+gthread worker keeps its keep-alive connections and the load splits unevenly (one core idles);
+every extra process or thread only adds context switches and waiters on SQLite's write lock.
 
 The clients run on the same machine and share its 2 cores with the server: ``client cores`` says
 how much of them the load generator itself used, ``server ms`` the server's CPU per submission
