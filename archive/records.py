@@ -19,7 +19,7 @@ from archive.models import Record, RecordRevision
 from archive.numbering import code_year, format_code, next_sequence
 from core.audit import trail
 from core.auth.models import Department, User
-from core.auth.roles import Actor, NotFound, PermissionDenied
+from core.auth.roles import Actor, DepartmentRef, NotFound, PermissionDenied
 from core.clock import Clock
 from core.db import Database
 
@@ -80,13 +80,14 @@ class Page:
 
 def create_record(
     session: Session, *, clock: Clock, zone: ZoneInfo, actor: Actor, form_code: str,
-    form_version: int, state: str, title: str, data: dict[str, Any], department_id: int | None,
+    form_version: int, state: str, title: str, data: dict[str, Any], department: DepartmentRef | None,
 ) -> RecordView:
     """Mint the code and insert the record with its first revision and audit event.
 
     Runs inside the caller's (submitting) transaction, which holds the counter row locked
     until it commits; so this does only the writes, as plain statements, and builds the
-    returned view from what it already knows. Nothing here commits.
+    returned view from what it already knows (the department comes in as plain data, not
+    looked up under the lock). Nothing here commits.
     """
     now = clock.now()
     year = code_year(now, zone)
@@ -95,7 +96,8 @@ def create_record(
     connection = session.connection()
     record_id = connection.execute(_INSERT_RECORD, {
         "code": code, "form_code": form_code, "form_version": form_version, "year": year,
-        "seq": seq, "state": state, "title": title[:200], "department_id": department_id,
+        "seq": seq, "state": state, "title": title[:200],
+        "department_id": department.id if department else None,
         "submitted_by_id": actor.user_id, "submitted_at": now, "revision": 1, "data": data,
     }).scalar_one()
     connection.execute(_INSERT_REVISION, {
@@ -103,7 +105,6 @@ def create_record(
         "actor_id": actor.user_id, "at": now, "reason": None})
     trail.append(session, at=now, actor=actor, action="record.submit", object_type="record",
                  object_id=code, detail={"form": form_code, "version": form_version})
-    department = session.get(Department, department_id) if department_id else None
     return RecordView(
         code=code, form_code=form_code, form_version=form_version, state=state,
         title=title[:200], data=data, department_code=department.code if department else None,

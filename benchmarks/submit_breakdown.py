@@ -91,7 +91,7 @@ def measure(calls: int) -> list[tuple[str, float]]:
             with s.db.transaction() as session:
                 create_record(session, clock=s.clock, zone=s.zone, actor=actor, form_code="CP",
                               form_version=spec.version, state=spec.workflow.initial,
-                              title=summary(spec, clean), data=clean, department_id=actor.department_id)
+                              title=summary(spec, clean), data=clean, department=actor.department)
 
         def empty_write() -> None:
             with s.db.transaction():

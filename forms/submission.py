@@ -36,7 +36,7 @@ def submit(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, form_code: 
         return create_record(
             session, clock=clock, zone=zone, actor=actor, form_code=spec.code,
             form_version=spec.version, state=spec.workflow.initial, title=summary(spec, clean),
-            data=clean, department_id=actor.department_id,
+            data=clean, department=actor.department,
         )
 
 

@@ -19,7 +19,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from core.audit import trail
 from core.auth.models import ApiToken, Department, User
-from core.auth.roles import Actor, Role
+from core.auth.roles import Actor, DepartmentRef, Role
 from core.clock import Clock
 from core.db import Database
 
@@ -136,12 +136,13 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-_TOKENS, _USERS = ApiToken.__table__, User.__table__
+_TOKENS, _USERS, _DEPARTMENTS = ApiToken.__table__, User.__table__, Department.__table__
 #: Built once: every API request runs it.
 _TOKEN_ACTOR = (
-    select(_TOKENS.c.id, _USERS.c.id, _USERS.c.username, _USERS.c.role, _USERS.c.department_id,
-           _USERS.c.display_name)
+    select(_TOKENS.c.id, _USERS.c.id, _USERS.c.username, _USERS.c.role, _USERS.c.display_name,
+           _DEPARTMENTS.c.id, _DEPARTMENTS.c.code, _DEPARTMENTS.c.name_zh, _DEPARTMENTS.c.name_en)
     .join_from(_TOKENS, _USERS, _TOKENS.c.user_id == _USERS.c.id)
+    .outerjoin(_DEPARTMENTS, _USERS.c.department_id == _DEPARTMENTS.c.id)
     .where(_TOKENS.c.token_hash == bindparam("token_hash"), _TOKENS.c.revoked_at.is_(None),
            _USERS.c.active.is_(True))
 )
@@ -154,8 +155,9 @@ def actor_for_token(db: Database, token: str) -> Actor | None:
             _TOKEN_ACTOR, {"token_hash": hash_token(token)}).first()
     if row is None:
         return None
-    token_id, user_id, username, role, department_id, display_name = row
-    return Actor(user_id, username, Role(role), department_id, token_id, display_name)
+    token_id, user_id, username, role, display_name, department_id, *names = row
+    department = DepartmentRef(department_id, *names) if department_id is not None else None
+    return Actor(user_id, username, Role(role), department, token_id, display_name)
 
 
 def record_rejected_token(db: Database, clock: Clock, token: str, remote_addr: str) -> None:

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.auth.roles import Actor, Role
+from core.auth.roles import Actor, DepartmentRef, Role
 from core.db import Base, UTCDateTime
 
 
@@ -21,6 +21,9 @@ class Department(Base):
 
     def name(self, locale: str) -> str:
         return self.name_zh if locale.startswith("zh") else self.name_en
+
+    def ref(self) -> DepartmentRef:
+        return DepartmentRef(self.id, self.code, self.name_zh, self.name_en)
 
 
 class User(Base):
@@ -40,8 +43,8 @@ class User(Base):
     department: Mapped[Department | None] = relationship(lazy="joined")
 
     def actor(self, token_id: int | None = None) -> Actor:
-        return Actor(self.id, self.username, Role(self.role), self.department_id, token_id,
-                     self.display_name)
+        return Actor(self.id, self.username, Role(self.role), self.department.ref()
+                     if self.department else None, token_id, self.display_name)
 
 
 class ApiToken(Base):

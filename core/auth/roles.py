@@ -25,13 +25,27 @@ FILLERS = frozenset({Role.CLERK, Role.SUPERVISOR, Role.ARCHIVIST, Role.ADMIN})
 
 
 @dataclass(frozen=True)
+class DepartmentRef:
+    """A department as plain data, loaded with the actor so that submitting needs no lookup."""
+
+    id: int
+    code: str
+    name_zh: str
+    name_en: str
+
+
+@dataclass(frozen=True)
 class Actor:
     user_id: int
     username: str
     role: Role
-    department_id: int | None
+    department: DepartmentRef | None
     token_id: int | None = None
     display_name: str = ""
+
+    @property
+    def department_id(self) -> int | None:
+        return self.department.id if self.department else None
 
     @property
     def sees_all_departments(self) -> bool:

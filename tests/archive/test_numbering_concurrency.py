@@ -23,6 +23,7 @@ from archive.models import CodeCounter, Record, RecordRevision
 from archive.records import create_record
 from core.audit import trail
 from core.audit.models import AuditEvent
+from core.auth.roles import DepartmentRef
 from core.web import services
 from forms.submission import submit
 from forms.validation import InvalidData
@@ -145,7 +146,7 @@ def mint_then_fail(actor) -> str:
     with s.db.transaction() as session:
         view = create_record(session, clock=s.clock, zone=s.zone, actor=actor, form_code="CP",
                              form_version=1, state="submitted", title="rolled back",
-                             data=COMPLAINT, department_id=actor.department_id)
+                             data=COMPLAINT, department=actor.department)
         raise Abort(view.code)
 
 
@@ -186,7 +187,8 @@ def test_a_database_error_after_minting_gives_the_number_back(any_app):
         with s.db.transaction() as session:
             create_record(session, clock=s.clock, zone=s.zone, actor=clerk, form_code="CP",
                           form_version=1, state="submitted", title="no such department",
-                          data=COMPLAINT, department_id=987654)
+                          data=COMPLAINT,
+                          department=DepartmentRef(987654, "GONE", "无", "gone"))
     assert submit_as(any_app) == "CP-2026-000001"
     assert_only_codes(any_app, ["CP-2026-000001"])
 
