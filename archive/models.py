@@ -61,3 +61,25 @@ class RecordRevision(Base):
     actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Rendition(Base):
+    """A stored, write-once file rendering one revision of a record (the archival PDF/A).
+
+    ``content_fingerprint`` is the SHA-256 of the record data the file shows (what a printed
+    copy's QR code carries); ``sha256`` is the file's own checksum, for fixity checks.
+    """
+
+    __tablename__ = "renditions"
+    __table_args__ = (UniqueConstraint("record_id", "revision", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    profile: Mapped[str] = mapped_column(String(16))
+    content_fingerprint: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(Integer)
+    path: Mapped[str] = mapped_column(String(255), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

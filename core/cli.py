@@ -17,6 +17,7 @@ from core import schema
 from core.audit import trail
 from core.auth import accounts
 from core.auth.roles import Role
+from core.outbox.cli import outbox_cli
 from core.web import services
 
 InitStep = Callable[[], None]
@@ -91,5 +92,5 @@ def audit_verify() -> None:
 
 
 def register_core_commands(app: Flask) -> None:
-    for command in (init_command, users_cli, tokens_cli, audit_cli):
+    for command in (init_command, users_cli, tokens_cli, audit_cli, outbox_cli):
         app.cli.add_command(command)
