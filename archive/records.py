@@ -7,7 +7,7 @@ every list is written to the audit trail.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -56,6 +56,7 @@ class RecordView:
     submitted_by_name: str
     submitted_at: datetime
     revisions: tuple[RevisionView, ...] = ()
+    revision: int = 1  # the number of the revision whose data and state this view shows
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -173,6 +174,24 @@ def list_records(
     return Page(items, page, per_page, total)
 
 
+def record_at_revision(session: Session, code: str, number: int) -> RecordView | None:
+    """``code`` as it stood at revision ``number`` (its data, state and history up to then).
+
+    Not audited and not permission-checked: for system work (rendering the archival copy,
+    verifying a printed copy), whose callers record what they did.
+    """
+    record = session.scalar(select(Record).where(Record.code == code))
+    if record is None:
+        return None
+    revision = session.scalar(select(RecordRevision).where(
+        RecordRevision.record_id == record.id, RecordRevision.number == number))
+    if revision is None:
+        return None
+    view = record_view(session, record, with_revisions=True)
+    return replace(view, data=revision.data, state=revision.state, revision=number,
+                   revisions=tuple(r for r in view.revisions if r.number <= number))
+
+
 def record_view(session: Session, record: Record, *, with_revisions: bool = False) -> RecordView:
     """Plain data for ``record``, read inside the caller's session."""
     submitter = session.get(User, record.submitted_by_id)
@@ -192,5 +211,5 @@ def record_view(session: Session, record: Record, *, with_revisions: bool = Fals
         department_name=(department.name_zh, department.name_en) if department else ("", ""),
         submitted_by=submitter.username if submitter else "",
         submitted_by_name=submitter.display_name if submitter else "",
-        submitted_at=record.submitted_at, revisions=revisions,
+        submitted_at=record.submitted_at, revisions=revisions, revision=record.revision,
     )

@@ -49,8 +49,8 @@ def create_app(overrides: dict[str, Any] | None = None, *, clock: Clock | None =
     app.url_map.converters["id"] = DatabaseId
     app.config["SECRET_KEY"] = config.get("SECRET_KEY") or ensure_secret_key(paths)
     init_services(app, AppServices(
-        db=Database(config["DATABASE_URL"], pre_ping=bool(config["DATABASE_PRE_PING"])), clock=clock or SystemClock(),
-        zone=ZoneInfo(config["TIMEZONE"]),
+        db=Database(config["DATABASE_URL"], pre_ping=bool(config["DATABASE_PRE_PING"])),
+        clock=clock or SystemClock(), zone=ZoneInfo(config["TIMEZONE"]),
     ))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)

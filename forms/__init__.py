@@ -6,8 +6,10 @@ import click
 from flask import Flask
 
 from core.cli import add_init_step
+from core.outbox.cli import register_handler
 from core.web import services
 from forms import api, cli, versions
+from forms.pdf import archival
 from forms.spec.library import SPEC_DIR, load_or_fail
 from forms.views import bp
 
@@ -21,6 +23,7 @@ def init_app(app: Flask) -> None:
     api.init_api(app)
     app.cli.add_command(cli.forms_cli)
     app.cli.add_command(cli.demo_command)
+    register_handler(app, archival.TOPIC, archival.handle)
 
     def register_spec_versions() -> None:
         report = versions.register_specs(services().db, services().clock, specs)

@@ -17,6 +17,7 @@ from core.clock import Clock
 from core.db import Database
 from forms.drafts import owned_draft
 from forms.fields import REGISTRY
+from forms.pdf.archival import enqueue_rendition
 from forms.spec.model import FormSpec
 from forms.validation import validate
 from forms.versions import current_spec
@@ -33,11 +34,13 @@ def submit(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, form_code: 
     with db.transaction() as session:
         if draft_id is not None:
             session.delete(owned_draft(session, actor, draft_id))
-        return create_record(
+        record = create_record(
             session, clock=clock, zone=zone, actor=actor, form_code=spec.code,
             form_version=spec.version, state=spec.workflow.initial, title=summary(spec, clean),
             data=clean, department=actor.department,
         )
+        enqueue_rendition(session, record)
+    return record
 
 
 def known_references(db: Database, spec: FormSpec, data: dict[str, Any]) -> tuple[set[str], set[str]]:

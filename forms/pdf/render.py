@@ -8,10 +8,13 @@ margin boxes (headers, footers) do not pull in other fonts. Every URL goes throu
 
 from __future__ import annotations
 
+import io
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
-from weasyprint import CSS, HTML
+from weasyprint import CSS, HTML, Attachment
 from weasyprint.text.fonts import FontConfiguration
 
 from core.config import PROJECT_ROOT
@@ -28,6 +31,24 @@ html {{ font-family: {FONT_FAMILY}; }}
 """
 
 
+#: The archival profile. PDF/A-3 because only part 3 may embed a non-PDF file (the record's data
+#: as JSON); level "u" so that every glyph maps to Unicode and the Chinese text stays searchable
+#: and extractable in thirty years.
+ARCHIVAL_PROFILE = "PDF/A-3u"
+_WEASYPRINT_VARIANT = "pdf/a-3u"
+
+
+@dataclass(frozen=True)
+class Attached:
+    """A file embedded in an archival PDF. ``when`` is fixed by the caller: same input, same bytes."""
+
+    name: str
+    data: bytes
+    description: str
+    when: datetime
+    relationship: str = "Source"
+
+
 @dataclass(frozen=True)
 class Rendered:
     pdf: bytes
@@ -37,14 +58,29 @@ class Rendered:
 class Renderer:
     """One per process: keeps the font configuration between documents."""
 
-    def __init__(self, fonts: FontSet, asset_root: Path = ASSET_ROOT) -> None:
+    def __init__(self, fonts: FontSet, asset_root: Path = ASSET_ROOT, logo: Path | None = None) -> None:
         self.fonts = fonts
         self.asset_root = asset_root
+        self.logo = logo
         self.font_config = FontConfiguration()
 
-    def render(self, html: str) -> Rendered:
-        fetcher = AssetFetcher(self.asset_root, self.fonts)
+    def render(self, html: str, *, archival: bool = False,
+               attachments: Sequence[Attached] = ()) -> Rendered:
+        """``archival`` makes a PDF/A-3u with ``attachments`` embedded.
+
+        Metadata (title, author, dates) comes from the document's ``<title>`` and ``<meta>``
+        tags; nothing in the output depends on the time of rendering, so the same HTML and
+        attachments give the same bytes (WeasyPrint derives the file identifier from the content).
+        """
+        fetcher = AssetFetcher(self.asset_root, self.fonts, self.logo)
         base = CSS(string=BASE_CSS, font_config=self.font_config, url_fetcher=fetcher)
+        options = {"pdf_variant": _WEASYPRINT_VARIANT} if archival else {}
         pdf = HTML(string=html, url_fetcher=fetcher).write_pdf(
-            stylesheets=[base], font_config=self.font_config)
+            stylesheets=[base], font_config=self.font_config,
+            attachments=[_attachment(item) for item in attachments], **options)
         return Rendered(pdf, tuple(fetcher.refused))
+
+
+def _attachment(item: Attached) -> Attachment:
+    return Attachment(file_obj=io.BytesIO(item.data), name=item.name, description=item.description,
+                      created=item.when, modified=item.when, relationship=item.relationship)

@@ -1,0 +1,166 @@
+"""Stored renditions: write-once files under the instance, their checksums, and their reads.
+
+A rendition is committed by its database row. The file is written first (to a temporary name,
+fsynced, then moved into place read-only) and the row inserted after, so a crash in between
+leaves at most a file without a row, which the retried render overwrites with the same bytes.
+Reading a file back is a read of the record: permission-checked and audited.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Row, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from archive.models import Record, Rendition
+from archive.records import may_see
+from core.audit import trail
+from core.auth.roles import Actor, NotFound, PermissionDenied
+from core.clock import Clock
+from core.db import Database
+
+ARCHIVAL = "archival"
+_CODE = re.compile(r"(?P<form>[A-Z]{2,8})-(?P<year>\d{4})-\d{6,}")
+SYSTEM_ACTOR = "system:renderer"
+
+
+@dataclass(frozen=True)
+class RenditionView:
+    code: str
+    revision: int
+    kind: str
+    profile: str
+    content_fingerprint: str
+    sha256: str
+    size: int
+    created_at: datetime
+
+
+class RenditionStore:
+    """The folder of rendition files: ``<root>/<FORM>/<YEAR>/<code>.r<N>.<kind>.pdf``."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def relative_path(self, code: str, revision: int, kind: str) -> str:
+        match = _CODE.fullmatch(code)
+        if match is None or kind not in (ARCHIVAL,) or revision < 1:
+            raise ValueError(f"not a storable rendition: {code!r} r{revision} {kind!r}")
+        return f"{match['form']}/{match['year']}/{code}.r{revision}.{kind}.pdf"
+
+    def write(self, relative: str, data: bytes) -> None:
+        target = self._inside(relative)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".writing-")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            os.chmod(temporary, 0o444)
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+    def read(self, relative: str) -> bytes:
+        return self._inside(relative).read_bytes()
+
+    def _inside(self, relative: str) -> Path:
+        root = self.root.resolve()
+        path = (root / relative).resolve()
+        if not path.is_relative_to(root):
+            raise ValueError(f"rendition path {relative!r} leaves the store")
+        return path
+
+
+def instance_store(instance_path: str | Path) -> RenditionStore:
+    """The store of an instance: ``<instance>/renditions``."""
+    return RenditionStore(Path(instance_path) / "renditions")
+
+
+def store_rendition(db: Database, clock: Clock, store: RenditionStore, *, code: str, revision: int,
+                    profile: str, content_fingerprint: str, pdf: bytes) -> RenditionView:
+    """File and record the archival rendition of ``code`` at ``revision``; idempotent."""
+    existing = _find(db, code, revision)
+    if existing is not None:
+        return existing
+    relative = store.relative_path(code, revision, ARCHIVAL)
+    store.write(relative, pdf)
+    digest = hashlib.sha256(pdf).hexdigest()
+    try:
+        with db.transaction() as session:
+            record_id = session.scalar(select(Record.id).where(Record.code == code))
+            if record_id is None:
+                raise NotFound(code)
+            session.add(Rendition(
+                record_id=record_id, revision=revision, kind=ARCHIVAL, profile=profile,
+                content_fingerprint=content_fingerprint, sha256=digest, size=len(pdf),
+                path=relative, created_at=clock.now()))
+            trail.append(session, at=clock.now(), actor=None, actor_name=SYSTEM_ACTOR,
+                         action="rendition.store", object_type="record", object_id=code,
+                         detail={"revision": revision, "sha256": digest, "profile": profile})
+    except IntegrityError:  # another worker stored it first: the same bytes, by construction
+        pass
+    stored = _find(db, code, revision)
+    assert stored is not None
+    return stored
+
+
+def renditions_of(db: Database, code: str) -> list[RenditionView]:
+    """The stored renditions' metadata (shown on a record page whose read is audited already)."""
+    with db.reading() as session:
+        rows = session.execute(_VIEW.where(Record.code == code).order_by(Rendition.revision)).all()
+    return [RenditionView(*row) for row in rows]
+
+
+def rendition_file(db: Database, clock: Clock, store: RenditionStore, actor: Actor, code: str,
+                   revision: int | None = None) -> tuple[RenditionView, bytes]:
+    """The stored archival file (latest revision by default); audited as ``record.download``."""
+    denied: PermissionDenied | None = None
+    with db.transaction() as session:
+        record = session.scalar(select(Record).where(Record.code == code))
+        if record is None:
+            raise NotFound(code)
+        if not may_see(actor, record):  # the refusal is committed to the trail, then raised
+            trail.append(session, at=clock.now(), actor=actor, action="record.download.denied",
+                         object_type="record", object_id=code, detail={"via": "archival"})
+            denied = PermissionDenied(f"record {code} belongs to another department")
+        else:
+            row = _latest(session, record.id, revision)
+            if row is None:
+                raise NotFound(f"{code}: no archival copy stored yet")
+            trail.append(session, at=clock.now(), actor=actor, action="record.download",
+                         object_type="record", object_id=code,
+                         detail={"via": "archival", "revision": row.revision, "sha256": row.sha256})
+    if denied is not None:
+        raise denied
+    return RenditionView(*row[:-1]), store.read(row.path)
+
+
+def _latest(session: Session, record_id: int, revision: int | None) -> Row[Any] | None:
+    query = _VIEW.add_columns(Rendition.path).where(Rendition.record_id == record_id)
+    if revision is not None:
+        query = query.where(Rendition.revision == revision)
+    return session.execute(query.order_by(Rendition.revision.desc()).limit(1)).first()
+
+
+_VIEW = select(Record.code, Rendition.revision, Rendition.kind, Rendition.profile,
+               Rendition.content_fingerprint, Rendition.sha256, Rendition.size,
+               Rendition.created_at).join_from(Rendition, Record, Rendition.record_id == Record.id)
+
+
+def _find(db: Database, code: str, revision: int) -> RenditionView | None:
+    with db.reading() as session:
+        row = session.execute(_VIEW.where(Record.code == code, Rendition.revision == revision,
+                                          Rendition.kind == ARCHIVAL)).first()
+    return RenditionView(*row) if row else None

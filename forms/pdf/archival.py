@@ -1,0 +1,92 @@
+"""The archival rendition: PDF/A-3u of one record revision, its data attached as JSON.
+
+Submitting queues it (:func:`enqueue`, in the submitting transaction); the outbox worker renders
+it after commit (:func:`handle`), never while the counter row is locked. The same revision
+always renders to the same bytes: no print time, fixed metadata dates, content-derived file
+identifier, and attachment dates taken from the revision.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from archive.content import canonical_json, content_document, content_fingerprint
+from archive.records import RecordView, record_at_revision
+from archive.renditions import RenditionView, instance_store, renditions_of, store_rendition
+from core.db import Database
+from core.outbox.queue import Task, enqueue, pending_for
+from core.web import services
+from forms import versions
+from forms.pdf.render import ARCHIVAL_PROFILE, Attached, Renderer
+from forms.pdf.service import thread_renderer
+from forms.printing import LAYOUTS, print_context
+from forms.spec.model import FormSpec
+
+TOPIC = "pdf.archival"
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ArchivalPdf:
+    pdf: bytes
+    content_fingerprint: str
+
+
+@dataclass(frozen=True)
+class ArchivalStatus:
+    """What the record page says about the archival copy of the current revision."""
+
+    stored: RenditionView | None
+    pending: bool
+    last_error: str | None
+
+
+def archival_status(db: Database, record: RecordView) -> ArchivalStatus:
+    stored = next((r for r in renditions_of(db, record.code) if r.revision == record.revision), None)
+    waiting = pending_for(db, TOPIC, record.code)
+    return ArchivalStatus(stored, bool(waiting), waiting[-1].last_error if waiting else None)
+
+
+def enqueue_rendition(session: Session, record: RecordView) -> None:
+    """Queue the archival rendition of ``record``'s current revision (caller's transaction)."""
+    enqueue(session, topic=TOPIC, subject=record.code, at=record.revisions[-1].at,
+            payload={"revision": record.revision})
+
+
+def render_archival(renderer: Renderer, spec: FormSpec, record: RecordView, *, company: str,
+                    zone: ZoneInfo, public_url: str) -> ArchivalPdf:
+    """The PDF/A-3u bytes of ``record`` (a view at one revision, with its history)."""
+    context = print_context(spec, record, zone, company, printed_at=None, public_url=public_url,
+                            has_logo=renderer.logo is not None)
+    html = LAYOUTS.get_template("record.html").render(**context, copies=[None])
+    data = Attached(name=f"{record.code}.r{record.revision}.json",
+                    data=canonical_json(content_document(record)),
+                    description=f"{record.code} revision {record.revision}: the record's data",
+                    when=record.revisions[-1].at)
+    rendered = renderer.render(html, archival=True, attachments=[data])
+    return ArchivalPdf(rendered.pdf, content_fingerprint(record))
+
+
+def handle(task: Task) -> None:
+    """Outbox handler: render and store one revision (idempotent; runs in an app context)."""
+    s, config = services(), current_app.config
+    revision = int(task.payload["revision"])
+    with s.db.reading() as session:
+        record = record_at_revision(session, task.subject, revision)
+    if record is None:  # disposed of since (or never committed): nothing left to render
+        log.warning("archival rendition of %s r%d skipped: no such record revision", task.subject, revision)
+        return
+    spec = versions.spec_version(s.db, record.form_code, record.form_version)
+    renderer = thread_renderer(config, Path(current_app.instance_path))
+    made = render_archival(renderer, spec, record, company=config["COMPANY_NAME"], zone=s.zone,
+                           public_url=config["PUBLIC_URL"])
+    stored: RenditionView = store_rendition(
+        s.db, s.clock, instance_store(current_app.instance_path), code=record.code, revision=revision,
+        profile=ARCHIVAL_PROFILE, content_fingerprint=made.content_fingerprint, pdf=made.pdf)
+    log.info("archival rendition of %s r%d stored, sha256 %s", record.code, revision, stored.sha256)
