@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, jsonify
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from archive.records import get_record
+from archive.renditions import instance_store, rendition_file
 from core.api import (
     API_PREFIX,
     ApiError,
@@ -29,6 +30,26 @@ def record_detail(code: str) -> Response:
     except PermissionDenied as exc:
         raise ApiError(403, str(exc)) from exc
     return jsonify(view.as_json())
+
+
+@bp.get("/records/<code>/archival")
+@token_required
+def record_archival(code: str) -> Response:
+    """The stored archival PDF/A of the current (or ``?revision=N``) revision; audited."""
+    revision = request.args.get("revision")
+    if revision is not None and not revision.isdigit():
+        raise ApiError(400, "revision must be a positive whole number", {"revision": "not a number"})
+    try:
+        view, data = rendition_file(
+            services().db, services().clock, instance_store(current_app.instance_path), api_actor(),
+            code, int(revision) if revision else None)
+    except NotFound as exc:
+        raise ApiError(404, str(exc) if str(exc) != code else f"no record {code!r}") from exc
+    except PermissionDenied as exc:
+        raise ApiError(403, str(exc)) from exc
+    return Response(data, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{view.code}.r{view.revision}.pdf"',
+        "X-Content-SHA256": view.sha256})
 
 
 RECORD_SCHEMA = {
@@ -56,6 +77,21 @@ OPENAPI_PATHS = {
             "401": error_response("No or bad token"),
             "403": error_response("The record is outside the token user's departments"),
             "404": error_response("No such record"),
+        },
+    }},
+    "/records/{code}/archival": {"get": {
+        "summary": "The stored archival PDF/A-3u (record data attached as JSON); download is audited",
+        "parameters": [
+            {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}},
+            {"name": "revision", "in": "query", "required": False,
+             "schema": {"type": "integer", "minimum": 1}, "description": "Default: the latest stored"}],
+        "responses": {
+            "200": {"description": "The PDF/A file; header X-Content-SHA256 carries its checksum",
+                    "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
+            "400": error_response("revision is not a number"),
+            "401": error_response("No or bad token"),
+            "403": error_response("The record is outside the token user's departments"),
+            "404": error_response("No such record, or no archival copy stored yet"),
         },
     }},
 }

@@ -20,6 +20,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULTS: dict[str, Any] = {
     "TIMEZONE": "Asia/Shanghai",
     "COMPANY_NAME": "客户服务部",
+    # Where staff and customers reach the site: the QR code on every printed copy points here.
+    "PUBLIC_URL": "http://127.0.0.1:5000",
     "DEFAULT_LOCALE": "zh",
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "PAGE_SIZE": 20,

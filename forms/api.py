@@ -18,7 +18,7 @@ from core.api import (
 from core.auth.roles import NotFound, PermissionDenied
 from core.web import services
 from forms import versions
-from forms.pdf.fonts import MissingFontError
+from forms.pdf.fonts import PdfSetupError
 from forms.pdf.service import pdf_response
 from forms.printing import UnknownVariant
 from forms.schema import record_data_schema
@@ -89,7 +89,7 @@ def record_pdf(code: str) -> Response:
         raise ApiError(404, f"no record {code!r}") from exc
     except PermissionDenied as exc:
         raise ApiError(403, str(exc)) from exc
-    except MissingFontError as exc:
+    except PdfSetupError as exc:
         raise ApiError(503, str(exc)) from exc
 
 

@@ -12,14 +12,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
+from archive.content import SHORT_FINGERPRINT, content_fingerprint
 from archive.records import RecordView, get_record
 from core.auth.roles import Actor
 from core.clock import Clock, local
-from core.config import PROJECT_ROOT
+from core.config import DEFAULTS, PROJECT_ROOT
 from core.db import Database
 from forms import versions
 from forms.fields import REGISTRY
+from forms.pdf.qr import qr_svg
 from forms.pdf.render import Renderer
 from forms.spec.model import FormSpec
 
@@ -27,9 +30,13 @@ LAYOUTS = Environment(loader=FileSystemLoader(PROJECT_ROOT / "templates" / "pdf"
                       autoescape=select_autoescape(default=True, default_for_string=True))
 
 
+DEFAULT_PUBLIC_URL = DEFAULTS["PUBLIC_URL"]
+
 #: The two-part forms (RS): each part is the whole form, labelled for who keeps it.
 COPIES = {"business": "业务联（公司留存）", "customer": "客户联（交客户收执）"}
 RECEIPT = "receipt"
+#: The revision action of a correction (勘误), marked on every copy printed after it.
+CORRECTION = "correct"
 
 
 class UnknownVariant(ValueError):
@@ -44,7 +51,8 @@ class Printout:
 
 
 def print_record(db: Database, clock: Clock, zone: ZoneInfo, renderer: Renderer, actor: Actor,
-                 code: str, company: str, variant: str | None = None) -> Printout:
+                 code: str, company: str, variant: str | None = None, *,
+                 public_url: str = DEFAULT_PUBLIC_URL) -> Printout:
     """The record's handout as PDF; permission-checked and audited as ``record.print``.
 
     Without a variant a two-part form prints both labelled parts; ``variant`` picks one part,
@@ -56,7 +64,8 @@ def print_record(db: Database, clock: Clock, zone: ZoneInfo, renderer: Renderer,
     if variant is not None and variant not in declared:
         allowed = ", ".join(declared) or "none"
         raise UnknownVariant(f"{spec.code} has no print variant {variant!r} (variants: {allowed})")
-    context = print_context(spec, record, zone, company, printed_at=local(clock.now(), zone))
+    context = print_context(spec, record, zone, company, printed_at=local(clock.now(), zone),
+                            public_url=public_url, has_logo=renderer.logo is not None)
     if variant == RECEIPT:
         html = LAYOUTS.get_template("receipt.html").render(**context, **receipt_context(spec, record))
     else:
@@ -87,9 +96,18 @@ def receipt_context(spec: FormSpec, record: RecordView) -> dict[str, Any]:
             "deadline": deadline.strftime("%Y-%m-%d %H:%M") if deadline else ""}
 
 
+def verify_url(public_url: str, record: RecordView) -> str:
+    """What the QR code says: where to check this copy, and the fingerprint of what it shows."""
+    fingerprint = content_fingerprint(record)[:SHORT_FINGERPRINT]
+    return f"{public_url.rstrip('/')}/verify/{record.code}?r={record.revision}&f={fingerprint}"
+
+
 def print_context(spec: FormSpec, record: RecordView, zone: ZoneInfo, company: str,
-                  printed_at: Any) -> dict[str, Any]:
-    """Everything the layout shows, as plain data (labels in Chinese, as the office prints)."""
+                  printed_at: datetime | None, *, public_url: str, has_logo: bool) -> dict[str, Any]:
+    """Everything the layout shows, as plain data (labels in Chinese, as the office prints).
+
+    ``printed_at`` None is the archival rendition: nothing in it may depend on when it is made.
+    """
     fields = []
     for field in spec.fields:
         value = record.data.get(field.name)
@@ -102,6 +120,8 @@ def print_context(spec: FormSpec, record: RecordView, zone: ZoneInfo, company: s
             entry["value"] = REGISTRY[field.type].display(field, value, "zh")
         fields.append(entry)
     submitted = local(record.submitted_at, zone)
+    changed = record.revisions[-1].at if record.revisions else record.submitted_at
+    url = verify_url(public_url, record)
     return {
         "company": company, "title": spec.title["zh"], "title_en": spec.title["en"],
         "form_code": spec.code, "form_version": spec.version, "code": record.code,
@@ -109,6 +129,16 @@ def print_context(spec: FormSpec, record: RecordView, zone: ZoneInfo, company: s
         "state": spec.workflow.states.get(record.state, {}).get("zh", record.state),
         "submitted_at": submitted.strftime("%Y-%m-%d %H:%M"),
         "submitted_date": submitted.strftime("%Y-%m-%d"),
-        "filler": record.submitted_by_name, "printed_at": printed_at.strftime("%Y-%m-%d %H:%M"),
-        "fields": fields,
+        "filler": record.submitted_by_name,
+        "printed_at": printed_at.strftime("%Y-%m-%d %H:%M") if printed_at else None,
+        "revision": record.revision, "changed_at": local(changed, zone).strftime("%Y-%m-%d %H:%M"),
+        "fields": fields, "has_logo": has_logo, "verify_url": url, "qr": Markup(qr_svg(url)),  # noqa: S704 - our own SVG, no user text
+        "fingerprint": url.rsplit("=", 1)[1], "corrections": corrections(record, zone),
+        "created_iso": record.submitted_at.isoformat(), "modified_iso": changed.isoformat(),
     }
+
+
+def corrections(record: RecordView, zone: ZoneInfo) -> list[dict[str, str]]:
+    """Every correction so far: who, when and why, for the "corrected" mark."""
+    return [{"by": r.actor, "at": local(r.at, zone).strftime("%Y-%m-%d %H:%M"), "reason": r.reason or ""}
+            for r in record.revisions if r.action == CORRECTION]

@@ -1,7 +1,8 @@
 """The only way a PDF being rendered can load anything: our assets and our fonts.
 
-Two private schemes are served, ``dossier-asset:NAME`` (files under ``static/pdf/``) and
-``dossier-font:regular|bold``. Everything else — ``file:``, ``http(s):``, ``data:``, ``ftp:``,
+Three private schemes are served, ``dossier-asset:NAME`` (files under ``static/pdf/``),
+``dossier-font:regular|bold`` and ``dossier-logo:`` (the one logo file the instance configures).
+Everything else — ``file:``, ``http(s):``, ``data:``, ``ftp:``,
 any path that leaves the asset folder — is refused before anything is opened, so a record's
 text can never make the server read a file or call a URL, and no redirect is ever followed.
 """
@@ -21,6 +22,7 @@ log = logging.getLogger(__name__)
 
 ASSET_SCHEME = "dossier-asset:"
 FONT_SCHEME = "dossier-font:"
+LOGO_URL = "dossier-logo:"
 
 
 class RefusedURL(ValueError):
@@ -28,10 +30,11 @@ class RefusedURL(ValueError):
 
 
 class AssetFetcher(URLFetcher):
-    def __init__(self, asset_root: Path, fonts: FontSet) -> None:
+    def __init__(self, asset_root: Path, fonts: FontSet, logo: Path | None = None) -> None:
         super().__init__(allowed_protocols=(), allow_redirects=False, timeout=1)
         self.asset_root = asset_root.resolve()
         self.fonts = fonts
+        self.logo = logo
         self.refused: list[str] = []
 
     def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
@@ -45,6 +48,8 @@ class AssetFetcher(URLFetcher):
                                   headers={"Content-Type": mime or "application/octet-stream"})
 
     def _resolve(self, url: str) -> Path | None:
+        if url == LOGO_URL:
+            return self.logo
         if url.startswith(FONT_SCHEME):
             return self.fonts.file(url.removeprefix(FONT_SCHEME))
         if url.startswith(ASSET_SCHEME):

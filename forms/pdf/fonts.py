@@ -24,7 +24,11 @@ INSTALL_HINT = ("install one with `apt-get install fonts-noto-cjk` (./bootstrap.
                 "or name font files in instance/config.toml as pdf_font_regular / pdf_font_bold")
 
 
-class MissingFontError(RuntimeError):
+class PdfSetupError(RuntimeError):
+    """The instance cannot print (fonts, logo): the message says what to fix. Answered as 503."""
+
+
+class MissingFontError(PdfSetupError):
     """No usable CJK font: the message names what was looked for and how to install it."""
 
 

@@ -5,6 +5,8 @@ the PDF response shared by the page and the API."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from flask import Response, current_app, request
@@ -12,18 +14,24 @@ from flask import Response, current_app, request
 from core.auth.roles import Actor
 from core.web import services
 from forms.pdf.fonts import find_fonts
+from forms.pdf.logo import find_logo
 from forms.pdf.render import Renderer
 from forms.printing import print_record
 
 _local = threading.local()
 
 
-def thread_renderer(config: dict[str, Any]) -> Renderer:
+def configured_renderer(config: Mapping[str, Any], instance: Path) -> Renderer:
+    """A renderer with the instance's fonts and logo; raises MissingFontError or LogoError."""
+    fonts = find_fonts(config.get("PDF_FONT_REGULAR"), config.get("PDF_FONT_BOLD"))
+    return Renderer(fonts, logo=find_logo(config.get("PDF_LOGO"), instance))
+
+
+def thread_renderer(config: Mapping[str, Any], instance: Path) -> Renderer:
     """WeasyPrint's font configuration is not shared between threads, so each has its own."""
     renderer = getattr(_local, "renderer", None)
     if renderer is None:
-        renderer = Renderer(find_fonts(config.get("PDF_FONT_REGULAR"), config.get("PDF_FONT_BOLD")))
-        _local.renderer = renderer
+        renderer = _local.renderer = configured_renderer(config, instance)
     return renderer
 
 
@@ -34,7 +42,8 @@ def pdf_response(actor: Actor, code: str) -> Response:
     format (an error page, or JSON).
     """
     printout = print_record(services().db, services().clock, services().zone,
-                            thread_renderer(current_app.config), actor, code,
-                            current_app.config["COMPANY_NAME"], request.args.get("variant"))
+                            thread_renderer(current_app.config, Path(current_app.instance_path)),
+                            actor, code, current_app.config["COMPANY_NAME"], request.args.get("variant"),
+                            public_url=current_app.config["PUBLIC_URL"])
     return Response(printout.pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="{printout.code}.pdf"'})

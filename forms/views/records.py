@@ -14,7 +14,8 @@ from core.i18n import current_locale
 from core.web import current_actor, services
 from forms import versions
 from forms.fields import REGISTRY
-from forms.pdf.fonts import MissingFontError
+from forms.pdf.archival import archival_status
+from forms.pdf.fonts import PdfSetupError
 from forms.pdf.service import pdf_response
 from forms.printing import UnknownVariant
 from forms.spec.model import FormSpec
@@ -26,7 +27,8 @@ def record(code: str) -> ResponseReturnValue:
     view = get_record(services().db, services().clock, current_actor(), code, channel="web")
     spec = versions.spec_version(services().db, view.form_code, view.form_version)
     return render_template("forms/record.html", record=view, spec=spec,
-                           rows=display_rows(spec, view.data, current_locale()))
+                           rows=display_rows(spec, view.data, current_locale()),
+                           archival=archival_status(services().db, view))
 
 
 @login_required
@@ -36,7 +38,7 @@ def record_pdf(code: str) -> ResponseReturnValue:
         return pdf_response(current_actor(), code)
     except UnknownVariant as exc:
         return render_error(400, str(exc))
-    except MissingFontError as exc:
+    except PdfSetupError as exc:
         return render_error(503, str(exc))
 
 
