@@ -28,11 +28,13 @@ def configured_renderer(config: Mapping[str, Any], instance: Path) -> Renderer:
 
 
 def thread_renderer(config: Mapping[str, Any], instance: Path) -> Renderer:
-    """WeasyPrint's font configuration is not shared between threads, so each has its own."""
-    renderer = getattr(_local, "renderer", None)
-    if renderer is None:
-        renderer = _local.renderer = configured_renderer(config, instance)
-    return renderer
+    """WeasyPrint's font configuration is not shared between threads, so each has its own,
+    kept per configuration (one process may serve several apps, e.g. the tests)."""
+    key = (config.get("PDF_FONT_REGULAR"), config.get("PDF_FONT_BOLD"), config.get("PDF_LOGO"), instance)
+    renderers: dict[tuple[Any, ...], Renderer] = _local.__dict__.setdefault("renderers", {})
+    if key not in renderers:
+        renderers[key] = configured_renderer(config, instance)
+    return renderers[key]
 
 
 def pdf_response(actor: Actor, code: str) -> Response:

@@ -42,7 +42,8 @@ def test_a_row_exists_only_if_its_transaction_commits(app: Flask) -> None:
         assert [item.subject for item in queue.pending(services().db)] == ["committed"]
 
 
-def test_a_failure_is_recorded_backed_off_and_retried_until_it_succeeds(app: Flask, clock: FrozenClock) -> None:
+def test_a_failure_is_recorded_backed_off_and_retried_until_it_succeeds(
+        app: Flask, clock: FrozenClock) -> None:
     enqueue_one(app)
     calls: list[int] = []
 
