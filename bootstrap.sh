@@ -66,8 +66,12 @@ case "${1:-}" in
     setup_python
     .venv/bin/flask --app wsgi init
     .venv/bin/flask --app wsgi demo
+    # The outbox worker renders archival PDFs after each submission; it stops with the server.
+    .venv/bin/flask --app wsgi outbox run &
+    worker=$!
+    trap 'kill "$worker" 2>/dev/null || true' EXIT INT TERM
     echo "==> serving on http://127.0.0.1:${PORT:-5000}  (Ctrl-C to stop)"
-    exec .venv/bin/waitress-serve --host 127.0.0.1 --port "${PORT:-5000}" --threads 8 wsgi:app
+    .venv/bin/waitress-serve --host 127.0.0.1 --port "${PORT:-5000}" --threads 8 wsgi:app
     ;;
   test)
     install_system_packages
