@@ -13,6 +13,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -80,6 +81,13 @@ def load_config(
         ZoneInfo(str(config["TIMEZONE"]))
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(f"TIMEZONE: unknown time zone {config['TIMEZONE']!r}") from exc
+    public = urlsplit(str(config["PUBLIC_URL"]))
+    if public.scheme not in ("http", "https") or not public.netloc or public.query or public.fragment:
+        raise ConfigError(f"PUBLIC_URL: {config['PUBLIC_URL']!r} is not an http(s) address such as "
+                          "https://records.example.com")
+    for key in ("PDF_LOGO", "PDF_FONT_REGULAR", "PDF_FONT_BOLD"):
+        if key in config and not isinstance(config[key], str):
+            raise ConfigError(f"{key}: must be a file path in quotes, not {config[key]!r}")
     return config
 
 
