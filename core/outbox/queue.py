@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import bindparam, case, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from core.clock import Clock
@@ -129,14 +129,14 @@ def pending_for(db: Database, topic: str, subject: str) -> list[PendingItem]:
 
 def counts(db: Database) -> dict[str, dict[str, int]]:
     """Per topic: how many rows are waiting, failing (tried and not done) and done."""
+    bucket = case((OutboxItem.done_at.is_not(None), "done"), (OutboxItem.attempts > 0, "failing"),
+                  else_="waiting").label("bucket")
     result: dict[str, dict[str, int]] = {}
     with db.reading() as session:
-        rows = session.execute(select(
-            OutboxItem.topic, OutboxItem.done_at.is_not(None), OutboxItem.attempts > 0, func.count())
-            .group_by(OutboxItem.topic, OutboxItem.done_at.is_not(None), OutboxItem.attempts > 0))
-        for topic, done, tried, count in rows:
-            bucket = result.setdefault(topic, {"waiting": 0, "failing": 0, "done": 0})
-            bucket["done" if done else "failing" if tried else "waiting"] += count
+        rows = session.execute(select(OutboxItem.topic, bucket, func.count())
+                               .group_by(OutboxItem.topic, bucket))
+        for topic, name, count in rows:
+            result.setdefault(topic, {"waiting": 0, "failing": 0, "done": 0})[name] = count
     return result
 
 
