@@ -141,3 +141,12 @@ def test_a_file_is_checked_byte_for_byte_against_the_stored_copies(app: Flask, l
     assert clerk.post("/verify", data={"csrf_token": token}).status_code == 400  # no file chosen
     assert clerk.post("/verify", data={}, content_type="multipart/form-data").status_code == 400  # no CSRF
     assert app.test_client().get("/verify").status_code == 302  # sign-in required
+
+
+def test_the_customer_receipt_carries_the_qr_code_too(app: Flask, logged_in, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    code = submit_cp(app)
+    receipt = logged_in("clerk").get(f"/records/{code}.pdf?variant=receipt").data
+    [url] = qr_codes_on_pages(receipt, tmp_path)
+    assert f"/verify/{code}?r=1&f=" in url
+    page = app.test_client().get(url.split("127.0.0.1:5000", 1)[1]).get_data(as_text=True)
+    assert "此副本与档案一致" in page
