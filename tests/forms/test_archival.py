@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import struct
 import subprocess
+import zlib
 from pathlib import Path
 
 import pikepdf
@@ -14,7 +16,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from archive.records import record_at_revision
-from archive.renditions import renditions_of
+from archive.renditions import instance_store, renditions_of
 from core.audit.models import AuditEvent
 from core.outbox import queue
 from core.web import services
@@ -22,7 +24,7 @@ from forms import versions
 from forms.pdf.archival import TOPIC, render_archival
 from forms.pdf.service import configured_renderer
 from forms.submission import submit
-from tests.support.instance import VALID_CP, actor_of, make_app
+from tests.support.instance import VALID_CP, actor_of, login, make_app
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -152,8 +154,6 @@ def test_the_api_serves_the_archival_file_and_says_when_there_is_none(app: Flask
 
 @pytest.mark.parametrize("path", ["../../etc/passwd", "CP-2026-000001/../../x"])
 def test_the_store_refuses_paths_that_leave_it(app: Flask, path: str) -> None:
-    from archive.renditions import instance_store
-
     with pytest.raises(ValueError, match="leaves the store"):
         instance_store(app.instance_path).read(path)
 
@@ -181,9 +181,6 @@ def test_the_first_page_renders_to_a_non_blank_image_kept_as_an_artifact(app: Fl
 
 def tiny_png(width: int = 8, height: int = 8) -> bytes:
     """A solid dark-blue PNG written by hand (no imaging library needed)."""
-    import struct
-    import zlib
-
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
@@ -206,8 +203,6 @@ def test_the_configured_logo_is_printed_and_a_bad_setting_is_a_clear_error(
     def print_with(**config: object) -> tuple[int, bytes]:
         other = make_app(url, clock, **config)
         client = other.test_client()
-        from tests.support.instance import login
-
         login(client, "clerk")
         response = client.get(f"/records/{code}.pdf")
         return response.status_code, response.data
