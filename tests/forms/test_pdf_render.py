@@ -75,7 +75,8 @@ def test_nothing_outside_our_assets_is_fetched(renderer, local_server):
         f"{local_server.replace('http', 'https')}/x", "data:image/svg+xml;base64,PHN2Zy8+",
         "ftp://127.0.0.1/x", "dossier-asset:../../../etc/passwd",
         "dossier-asset:%2e%2e/%2e%2e/core/config.py", "dossier-asset:/etc/passwd",
-        "dossier-font:../../etc/passwd", "relative/path.png",
+        "dossier-font:../../etc/passwd", "dossier-logo:", "dossier-logo:../../etc/passwd",
+        "relative/path.png",
     ]
     images = "".join(f'<img src="{url}">' for url in urls)
     styles = (f'<link rel="stylesheet" href="file:///etc/passwd">'
@@ -87,6 +88,17 @@ def test_nothing_outside_our_assets_is_fetched(renderer, local_server):
     for url in urls[:-1]:
         assert url in refused, url
     assert "root:" not in pdf_text(rendered.pdf) and "正文" in pdf_text(rendered.pdf)
+
+
+def test_the_logo_scheme_serves_the_configured_file_and_nothing_else(tmp_path):
+    logo = tmp_path / "logo.svg"
+    logo.write_text('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 4">'
+                    '<image href="file:///etc/passwd"/><rect width="4" height="4"/></svg>')
+    renderer = Renderer(find_fonts(), logo=logo)
+    rendered = renderer.render('<html><body><img src="dossier-logo:"><img src="dossier-logo:x">'
+                               '</body></html>')
+    # the logo itself loads; another name under the scheme and what the SVG asks for do not
+    assert set(rendered.refused) == {"dossier-logo:x", "file:///etc/passwd"}
 
 
 def test_our_own_assets_are_served(renderer):
