@@ -4,8 +4,10 @@ that is not ours."""
 from __future__ import annotations
 
 import subprocess
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
 from typing import ClassVar
 
 import pytest
@@ -112,3 +114,20 @@ def test_a_missing_cjk_font_is_a_clear_error(tmp_path):
         find_fonts(regular=str(tmp_path / "nope.ttc"))
     message = str(failure.value)
     assert "nope.ttc" in message and "apt-get install fonts-noto-cjk" in message
+
+
+def test_a_renderer_leaves_no_font_copies_behind(tmp_path):
+    """WeasyPrint copies our fonts (≈ 38 MB) to a temp folder; close() and a normal exit remove it."""
+    renderer = Renderer(find_fonts())
+    renderer.render("<html><body><p>字</p></body></html>")
+    folder = renderer.font_config._folder
+    assert folder is not None and folder.exists()
+    renderer.close()
+    assert not folder.exists()
+    script = ("import sys, tempfile; from forms.pdf.fonts import find_fonts; "
+              "from forms.pdf.render import Renderer; r = Renderer(find_fonts()); "
+              "r.render('<p>字</p>'); print(r.font_config._folder)")
+    env = {"TMPDIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                         env=env, cwd=Path(__file__).resolve().parents[2]).stdout.strip()
+    assert out.startswith(str(tmp_path)) and list(tmp_path.iterdir()) == []  # gone at exit
