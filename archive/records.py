@@ -116,6 +116,14 @@ def create_record(
     )
 
 
+def codes_of(db: Database, actor: Actor, form_code: str, year: int) -> list[str]:
+    """Codes of one form and code year that ``actor`` may see, in sequence order (for batch work;
+    each record is then read through an audited service)."""
+    with db.reading() as session:
+        return list(session.scalars(select(Record.code).where(
+            visible_to(actor), Record.form_code == form_code, Record.year == year).order_by(Record.seq)))
+
+
 def visible_to(actor: Actor) -> ColumnElement[bool]:
     """The SQL condition for the records ``actor`` may see."""
     if actor.sees_all_departments:

@@ -46,6 +46,7 @@ def create_app(overrides: dict[str, Any] | None = None, *, clock: Clock | None =
         template_folder=str(PROJECT_ROOT / "templates"), static_folder=str(PROJECT_ROOT / "static"),
     )
     app.config.update(config)
+    app.extensions["dossier.factory"] = create_app  # for worker processes that build their own app
     app.url_map.converters["id"] = DatabaseId
     app.config["SECRET_KEY"] = config.get("SECRET_KEY") or ensure_secret_key(paths)
     init_services(app, AppServices(

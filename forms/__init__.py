@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
     api.init_api(app)
     app.cli.add_command(cli.forms_cli)
     app.cli.add_command(cli.demo_command)
+    app.cli.add_command(cli.pdf_cli)
     register_handler(app, archival.TOPIC, archival.handle)
 
     def register_spec_versions() -> None:

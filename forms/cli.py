@@ -1,18 +1,22 @@
-"""``forms check|list|approve`` and ``demo``."""
+"""``forms check|list|approve``, ``pdf export`` and ``demo``."""
 
 from __future__ import annotations
 
+import os
 import sys
+import time
+from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
-from sqlalchemy import select
 
-from core.auth.models import User
+from archive import records
+from core.auth import accounts
 from core.auth.roles import NotFound, PermissionDenied
 from core.web import services
 from forms import demo, versions
+from forms.pdf import export
 from forms.spec.library import SPEC_DIR, load_directory
 
 forms_cli = AppGroup("forms", help="Form specs and versions.")
@@ -45,9 +49,7 @@ def forms_list() -> None:
 @click.option("--by", "username", required=True, help="The approving administrator.")
 def forms_approve(form_code: str, version: int, username: str) -> None:
     """Approve FORM_CODE VERSION so it can be filled."""
-    with services().db.reading() as session:
-        user = session.scalar(select(User).filter_by(username=username))
-        actor = user.actor() if user else None
+    actor = accounts.actor_named(services().db, username)
     if actor is None:
         raise click.ClickException(f"user {username!r} does not exist")
     try:
@@ -69,3 +71,46 @@ def demo_command() -> None:
     created = demo.create_sample_records(services().db, services().clock, services().zone)
     click.echo(f"Sample records: {created} created." if created
                else "Sample records: already present.")
+
+
+pdf_cli = AppGroup("pdf", help="Printed PDFs in bulk.")
+
+
+@pdf_cli.command("export")
+@click.option("--form", "form_code", required=True, help="Form code, e.g. CP.")
+@click.option("--year", type=click.IntRange(2000, 2100), required=True, help="Code year, e.g. 2026.")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the PDFs and manifest.csv (created if missing).")
+@click.option("--by", "username", required=True, help="Export as this user (their scope; audited).")
+@click.option("--variant", default=None, help="A print variant of the form, e.g. receipt.")
+@click.option("--processes", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default=True,
+              help="Worker processes (default: every core).")
+def pdf_export(form_code: str, year: int, out: Path, username: str, variant: str | None,
+               processes: int) -> None:
+    """Print every record of FORM and YEAR that --by may see into OUT, with a progress bar."""
+    s = services()
+    actor = accounts.actor_named(s.db, username)
+    if actor is None:
+        raise click.BadParameter(f"no active user {username!r}", param_hint="--by")
+    try:
+        spec = versions.current_spec(s.db, form_code.upper())
+    except NotFound as exc:
+        raise click.BadParameter(f"unknown form {form_code!r} ({exc})", param_hint="--form") from exc
+    declared = spec.print_layout.get("variants", [])
+    if variant is not None and variant not in declared:
+        raise click.BadParameter(f"{spec.code} has no print variant {variant!r} "
+                                 f"(variants: {', '.join(declared) or 'none'})", param_hint="--variant")
+    codes = records.codes_of(s.db, actor, spec.code, year)
+    job = export.ExportJob(actor, out, variant)
+    started = time.monotonic()
+    with click.progressbar(length=len(codes), label=f"Printing {spec.code} {year}", show_pos=True,
+                           show_eta=True, file=sys.stderr) as bar:
+        results = export.run_export(current_app, job, codes, processes, lambda _result: bar.update(1))
+    seconds = time.monotonic() - started
+    failed = [r for r in results if r.error]
+    click.echo(f"Exported {len(results) - len(failed)} of {len(codes)} record(s) to {out} in "
+               f"{seconds:.1f} s ({len(results) / seconds if seconds and results else 0:.1f}/s, "
+               f"{processes} process(es)); manifest.csv lists them.")
+    for result in failed:
+        click.echo(f"  failed: {result.code}: {result.error}", err=True)
+    sys.exit(1 if failed else 0)

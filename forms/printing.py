@@ -52,13 +52,13 @@ class Printout:
 
 def print_record(db: Database, clock: Clock, zone: ZoneInfo, renderer: Renderer, actor: Actor,
                  code: str, company: str, variant: str | None = None, *,
-                 public_url: str = DEFAULT_PUBLIC_URL) -> Printout:
+                 public_url: str = DEFAULT_PUBLIC_URL, channel: str = "pdf") -> Printout:
     """The record's handout as PDF; permission-checked and audited as ``record.print``.
 
     Without a variant a two-part form prints both labelled parts; ``variant`` picks one part,
     or another layout such as the complaint ``receipt``.
     """
-    record = get_record(db, clock, actor, code, channel="pdf", purpose="print")
+    record = get_record(db, clock, actor, code, channel=channel, purpose="print")
     spec = versions.spec_version(db, record.form_code, record.form_version)
     declared = spec.print_layout.get("variants", [])
     if variant is not None and variant not in declared:

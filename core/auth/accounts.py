@@ -137,6 +137,13 @@ def create_token(db: Database, clock: Clock, username: str, label: str) -> str:
     return token
 
 
+def actor_named(db: Database, username: str) -> Actor | None:
+    """The active user ``username`` as an Actor (for CLI commands that act as someone)."""
+    with db.reading() as session:
+        user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
+        return user.actor() if user else None
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
