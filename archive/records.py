@@ -7,6 +7,7 @@ every list is written to the audit trail.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -122,6 +123,51 @@ def codes_of(db: Database, actor: Actor, form_code: str, year: int) -> list[str]
     with db.reading() as session:
         return list(session.scalars(select(Record.code).where(
             visible_to(actor), Record.form_code == form_code, Record.year == year).order_by(Record.seq)))
+
+
+@dataclass(frozen=True)
+class IndexRow:
+    """The current state of a record as indexing needs it (no history, no audit)."""
+
+    code: str
+    form_code: str
+    form_version: int
+    year: int
+    state: str
+    department_code: str | None
+    submitted_at: datetime
+    revision: int
+    title: str
+    data: dict[str, Any]
+
+
+def current_revisions(db: Database) -> dict[str, int]:
+    """Code → current revision of every record (for comparing with the search index)."""
+    with db.reading() as session:
+        return dict(session.execute(select(Record.code, Record.revision)).tuples().all())
+
+
+def index_rows(db: Database, codes: list[str] | None = None, *, batch: int = 500) -> Iterator[IndexRow]:
+    """Records for indexing, in id order, read in batches of ``batch`` (all when ``codes`` is None).
+
+    System work, not a user's read: the indexing handler and ``search`` commands call it.
+    """
+    last_id = 0
+    while True:
+        query = (select(Record.id, Record.code, Record.form_code, Record.form_version, Record.year,
+                        Record.state, Department.code, Record.submitted_at, Record.revision,
+                        Record.title, Record.data)
+                 .outerjoin(Department, Department.id == Record.department_id)
+                 .where(Record.id > last_id).order_by(Record.id).limit(batch))
+        if codes is not None:
+            query = query.where(Record.code.in_(codes))
+        with db.reading() as session:
+            rows = session.execute(query).all()
+        if not rows:
+            return
+        for row in rows:
+            yield IndexRow(*row[1:])
+        last_id = rows[-1][0]
 
 
 def visible_to(actor: Actor) -> ColumnElement[bool]:

@@ -19,6 +19,7 @@ from werkzeug.routing import IntegerConverter
 
 import archive
 import forms
+import search
 from archive.api import bp as archive_api_bp
 from core import cli
 from core.api import OPENAPI_PATHS as API_DOC_PATHS
@@ -65,6 +66,7 @@ def create_app(overrides: dict[str, Any] | None = None, *, clock: Clock | None =
     cli.add_init_step(app, _seed_departments)
     forms.init_app(app)
     archive.init_app(app)
+    search.init_app(app)
     for api_blueprint in (forms_api_bp, archive_api_bp):  # bearer tokens, never cookies
         csrf.exempt(api_blueprint)
     app.after_request(_security_headers)

@@ -8,10 +8,11 @@ from flask import Flask
 from core.cli import add_init_step
 from core.outbox.cli import register_handler
 from core.web import services
-from forms import api, cli, versions
+from forms import api, cli, search_documents, versions
 from forms.pdf import archival
 from forms.spec.library import SPEC_DIR, load_or_fail
 from forms.views import bp
+from search.cli import SOURCE as SEARCH_SOURCE
 
 
 def init_app(app: Flask) -> None:
@@ -25,6 +26,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(cli.demo_command)
     app.cli.add_command(cli.pdf_cli)
     register_handler(app, archival.TOPIC, archival.handle)
+    register_handler(app, search_documents.TOPIC, search_documents.handle)
+    app.extensions[SEARCH_SOURCE] = lambda: search_documents.RecordDocuments(services().db)
 
     def register_spec_versions() -> None:
         report = versions.register_specs(services().db, services().clock, specs)

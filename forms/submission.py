@@ -18,6 +18,7 @@ from core.db import Database
 from forms.drafts import owned_draft
 from forms.fields import REGISTRY
 from forms.pdf.archival import enqueue_rendition
+from forms.search_documents import enqueue_indexing
 from forms.spec.model import FormSpec
 from forms.validation import validate
 from forms.versions import current_spec
@@ -40,6 +41,7 @@ def submit(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, form_code: 
             data=clean, department=actor.department,
         )
         enqueue_rendition(session, record)
+        enqueue_indexing(session, record.code, record.revision, record.submitted_at)
     return record
 
 

@@ -1,0 +1,92 @@
+"""Records → search documents (the spec says which fields are searchable), and the after-commit
+indexing step. Lives in forms because only the spec knows which fields are ``indexed``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from archive.records import IndexRow, current_revisions, index_rows
+from core.db import Database
+from core.outbox.queue import Task, enqueue
+from core.web import services
+from forms import versions
+from forms.fields import REGISTRY
+from forms.spec.model import FormSpec
+from search.indexing import SearchDocument, build, put, remove
+from search.store import IndexUnavailable, SearchStore
+
+TOPIC = "search.index"
+log = logging.getLogger(__name__)
+
+
+def enqueue_indexing(session: Session, code: str, revision: int, at: Any) -> None:
+    """Queue (re)indexing of ``code`` in the caller's transaction."""
+    enqueue(session, topic=TOPIC, subject=code, at=at, payload={"revision": revision})
+
+
+def searchable_texts(spec: FormSpec, data: dict[str, Any]) -> tuple[str, ...]:
+    """The values of the spec's ``indexed`` fields as text (choices by their Chinese label)."""
+    texts = []
+    for name in spec.indexed_fields:
+        field = spec.field(name)
+        value = data.get(name)
+        if field is None or value in (None, "", []):
+            continue
+        if field.type == "rows":
+            for row in value:
+                texts.extend(str(REGISTRY[c.type].display(c, row.get(c.name), "zh")) for c in field.columns
+                             if row.get(c.name) not in (None, ""))
+        else:
+            texts.append(str(REGISTRY[field.type].display(field, value, "zh")))
+    return tuple(texts)
+
+
+class RecordDocuments:
+    """The archive's records as search documents; what ``search rebuild/check`` and the
+    indexing step read."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def revisions(self) -> dict[str, int]:
+        return current_revisions(self.db)
+
+    def documents(self, codes: list[str] | None = None) -> Iterator[SearchDocument]:
+        specs = cache(lambda form, version: versions.spec_version(self.db, form, version))
+        for row in index_rows(self.db, codes):
+            yield document(specs(row.form_code, row.form_version), row)
+
+
+def document(spec: FormSpec, row: IndexRow) -> SearchDocument:
+    return SearchDocument(
+        code=row.code, form=row.form_code, year=row.year, state=row.state,
+        department=row.department_code or "", submitted_at=row.submitted_at, revision=row.revision,
+        title=row.title, texts=searchable_texts(spec, row.data))
+
+
+def search_store(instance_path: str) -> SearchStore:
+    return SearchStore(Path(instance_path) / "search")
+
+
+def handle(task: Task) -> None:
+    """Outbox handler: put the record's current state into the index (or take it out)."""
+    source = RecordDocuments(services().db)
+    store = search_store(current_app.instance_path)
+    try:
+        ix = store.open()
+    except IndexUnavailable as exc:  # no index or an old schema: build it whole, this record included
+        log.warning("%s; rebuilding the search index", exc)
+        build(store, (d.fields() for d in source.documents()))
+        return
+    documents = list(source.documents([task.subject]))
+    if documents:
+        put(ix, documents)
+    else:
+        remove(ix, [task.subject])

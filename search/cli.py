@@ -1,0 +1,65 @@
+"""``flask --app wsgi search rebuild|check [--repair]``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from search import consistency
+from search.consistency import DocumentSource
+from search.indexing import build
+from search.store import IndexUnavailable, SearchStore
+
+SOURCE = "dossier.search_source"
+search_cli = AppGroup("search", help="The search index.")
+
+
+def store() -> SearchStore:
+    return SearchStore(Path(current_app.instance_path) / "search")
+
+
+def source() -> DocumentSource:
+    return current_app.extensions[SOURCE]()
+
+
+@search_cli.command("rebuild")
+def rebuild_command() -> None:
+    """Build a new index from the database beside the old one, then switch to it atomically."""
+    records = source()
+    total = len(records.revisions())
+    with click.progressbar(length=total, label="Indexing records", show_pos=True, show_eta=True,
+                           file=sys.stderr) as bar:
+        count = build(store(), (d.fields() for d in records.documents()), bar.update)
+    # Records submitted while the build ran were indexed into the old folder; bring them over.
+    changed = consistency.repair(store().open(), records, consistency.check(store().open(), records))
+    click.echo(f"Search index rebuilt: {count} record(s), {changed} caught up after the switch.")
+
+
+@search_cli.command("check")
+@click.option("--repair", is_flag=True, help="Index what is missing or stale, drop orphans.")
+def check_command(repair: bool) -> None:
+    """Compare the database with the index; exit 1 listing every difference (unless repaired)."""
+    try:
+        ix = store().open()
+    except IndexUnavailable as exc:
+        raise click.ClickException(str(exc)) from exc
+    records = source()
+    report = consistency.check(ix, records)
+    for label, codes in (("missing", report.missing), ("stale", report.stale),
+                         ("orphaned", report.orphaned)):
+        click.echo(f"{label}: {len(codes)}" + (f" ({', '.join(codes[:20])}"
+                                               f"{', …' if len(codes) > 20 else ''})" if codes else ""))
+    if report.clean:
+        click.echo("The index matches the database.")
+        return
+    if not repair:
+        sys.exit(1)
+    changed = consistency.repair(ix, records, report)
+    after = consistency.check(ix, records)
+    outcome = "matches" if after.clean else "still differs from"
+    click.echo(f"Repaired: {changed} change(s); the index {outcome} the database.")
+    sys.exit(0 if after.clean else 1)

@@ -1,0 +1,113 @@
+"""Putting records into the index and taking them out: one record, or all of them (rebuild)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from whoosh.index import Index
+from whoosh.writing import LockError
+
+from search.analysis import IndexTerms
+from search.store import SearchStore
+
+#: How long an indexing step waits for Whoosh's writer lock before giving up (and being retried).
+WRITER_WAIT_SECONDS = 30.0
+
+
+class IndexBusy(RuntimeError):
+    """Another writer held the index lock too long; the outbox retries the step later."""
+
+
+@dataclass(frozen=True)
+class SearchDocument:
+    """A record as the index sees it: plain data built by the forms package from the spec."""
+
+    code: str
+    form: str
+    year: int
+    state: str
+    department: str
+    submitted_at: datetime
+    revision: int
+    title: str
+    texts: tuple[str, ...] = field(default=())
+
+    def fields(self) -> dict[str, Any]:
+        terms = IndexTerms()
+        terms.add(self.code)
+        for text in self.texts:
+            terms.add(text)
+        return {"code": self.code, "form": self.form, "year": str(self.year), "state": self.state,
+                "department": self.department, "submitted_at": naive_utc(self.submitted_at),
+                "revision": self.revision, "title": self.title, "body": " · ".join(self.texts),
+                **terms.fields()}
+
+
+def naive_utc(instant: datetime) -> datetime:
+    """Whoosh compares naive datetimes: the index keeps UTC without a zone."""
+    return instant.astimezone(UTC).replace(tzinfo=None) if instant.tzinfo else instant
+
+
+def _writer(ix: Index) -> Any:
+    try:
+        return ix.writer(timeout=WRITER_WAIT_SECONDS, delay=0.05)
+    except LockError as exc:
+        raise IndexBusy("the search index was locked by another writer for "
+                        f"{WRITER_WAIT_SECONDS:.0f} s") from exc
+
+
+def put(ix: Index, documents: Iterable[SearchDocument]) -> int:
+    """Add or replace these records (by code); returns how many."""
+    writer = _writer(ix)
+    count = 0
+    try:
+        for document in documents:
+            writer.update_document(**document.fields())
+            count += 1
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+    return count
+
+
+def remove(ix: Index, codes: Iterable[str]) -> int:
+    writer = _writer(ix)
+    removed = 0
+    try:
+        for code in codes:
+            removed += writer.delete_by_term("code", code)
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+    return removed
+
+
+def indexed_revisions(ix: Index) -> dict[str, int]:
+    """Code → revision of every indexed record (for ``search check``)."""
+    with ix.searcher() as searcher:
+        return {fields["code"]: fields["revision"] for fields in searcher.all_stored_fields()}
+
+
+def build(store: SearchStore, documents: Iterable[dict[str, Any]],
+          progress: Callable[[int], None] = lambda _n: None) -> int:
+    """A new index from ``documents`` (field dicts, see :meth:`SearchDocument.fields`), made
+    current only when complete; returns how many went in."""
+    folder, ix = store.new_build()
+    writer = ix.writer(limitmb=256)
+    count = 0
+    try:
+        for fields in documents:
+            writer.add_document(**fields)
+            count += 1
+            progress(1)
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+    store.make_current(folder)
+    return count

@@ -1,0 +1,125 @@
+"""Searching as a user: only records they may open, counted and faceted the same way; audited.
+
+The user's scope becomes a Whoosh *filter*, so a record outside it is in no hit, no total and no
+facet count. The scope rule is the archive's (core's ``Actor``): organisation-wide roles see
+every department, everyone else their own department.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from markupsafe import Markup
+from whoosh import sorting
+from whoosh.query import NullQuery, Query, Term
+
+from core.audit import trail
+from core.auth.roles import Actor
+from core.clock import Clock
+from core.db import Database
+from search.analysis import pieces
+from search.query import CODE_LIKE, Filters, combined, filter_queries, text_query
+from search.store import SearchStore
+
+FACETS = ("form", "year", "state", "department")
+MAX_PER_PAGE = 100
+SNIPPET_CHARS = 80
+
+
+@dataclass(frozen=True)
+class Hit:
+    code: str
+    form: str
+    title: str
+    state: str
+    department: str
+    submitted_at: datetime
+    snippet: Markup
+
+    def as_json(self) -> dict[str, Any]:
+        return {"code": self.code, "form": self.form, "title": self.title,
+                "snippet": str(self.snippet), "submitted_at": self.submitted_at.isoformat()}
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    total: int
+    page: int
+    per_page: int
+    hits: tuple[Hit, ...]
+    facets: dict[str, dict[str, int]]
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def scope_filter(actor: Actor) -> Query | None:
+    """The records ``actor`` may see, as an index query (the same rule as the archive's);
+    None means no restriction."""
+    if actor.sees_all_departments:
+        return None
+    if actor.department is None:
+        return NullQuery()
+    return Term("department", actor.department.code)
+
+
+def search(db: Database, clock: Clock, zone: ZoneInfo, store: SearchStore, actor: Actor, *,
+           text: str = "", filters: Filters | None = None, sort: str = "relevance", page: int = 1,
+           per_page: int = 20, channel: str = "web") -> SearchResult:
+    """One page of hits for ``text`` within ``filters`` and the actor's scope, with facets."""
+    filters = filters or Filters()
+    page, per_page = max(page, 1), min(max(per_page, 1), MAX_PER_PAGE)
+    query = combined(text_query(text), filter_queries(filters, zone))
+    scope = scope_filter(actor)
+    ix = store.open()
+    with ix.searcher() as searcher:
+        options: dict[str, Any] = {"filter": scope, "groupedby": list(FACETS), "maptype": sorting.Count}
+        if sort == "newest":
+            options["sortedby"] = sorting.FieldFacet("submitted_at", reverse=True)
+        results = searcher.search_page(query, page, pagelen=per_page, **options)
+        facets = {name: dict(sorted(results.results.groups(name).items(),
+                                    key=lambda item: (-item[1], item[0])))
+                  for name in FACETS}
+        hits = tuple(_hit(fields, text) for fields in (hit.fields() for hit in results))
+        total = results.total
+    _audit(db, clock, actor, text, filters, sort, page, total, channel)
+    return SearchResult(total, page, per_page, hits, facets)
+
+
+def _hit(fields: dict[str, Any], text: str) -> Hit:
+    submitted = fields["submitted_at"].replace(tzinfo=UTC)
+    return Hit(fields["code"], fields["form"], fields.get("title", ""), fields["state"],
+               fields["department"], submitted, snippet(fields.get("body", ""), text))
+
+
+def snippet(body: str, text: str, width: int = SNIPPET_CHARS) -> Markup:
+    """A piece of ``body`` around the first thing searched for, with every match marked."""
+    words = [w for w in text.split() if not CODE_LIKE.fullmatch(w)]  # codes are not in the body
+    needles = sorted({p.text for w in words for p in pieces(w) if p.kind != "word"}
+                     | {w for w in re.findall(r"[^\W\d_]+", " ".join(words)) if w.isascii()},
+                     key=len, reverse=True)
+    if not needles:
+        return Markup(html.escape(body[:width]))  # noqa: S704 - escaped just now
+    pattern = re.compile("|".join(re.escape(n) for n in needles), re.IGNORECASE)
+    first = pattern.search(body)
+    start = max(0, (first.start() if first else 0) - width // 3)
+    window = body[start:start + width]
+    marked = pattern.sub(lambda m: f"\x00{m.group()}\x01", window)
+    escaped = html.escape(marked).replace("\x00", "<mark>").replace("\x01", "</mark>")
+    prefix, suffix = ("…" if start else ""), ("…" if start + width < len(body) else "")
+    return Markup(prefix + escaped + suffix)  # noqa: S704 - user text escaped above
+
+
+def _audit(db: Database, clock: Clock, actor: Actor, text: str, filters: Filters, sort: str,
+           page: int, total: int, channel: str) -> None:
+    detail = {"q": text, "sort": sort, "page": page, "total": total, "via": channel,
+              "filters": {k: str(v) for k, v in vars(filters).items() if v is not None}}
+    with db.transaction() as session:
+        trail.append(session, at=clock.now(), actor=actor, action="search", object_type="search",
+                     detail=detail)

@@ -1,0 +1,78 @@
+"""Where the index lives: ``<instance>/search/``, one folder per build, a pointer to the current.
+
+A rebuild writes a complete new folder and then replaces the ``CURRENT`` pointer atomically, so
+searches never see a half-built index; each folder records the schema version it was built
+with, and an index of another version counts as missing (it must be rebuilt).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from whoosh import index
+from whoosh.index import Index
+
+from search.schema import SCHEMA_VERSION, make_schema
+
+POINTER = "CURRENT"
+VERSION_FILE = "SCHEMA_VERSION"
+
+
+class IndexUnavailable(RuntimeError):
+    """No usable index (never built, or built with another schema): the message says what to run."""
+
+
+class SearchStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def current_dir(self) -> Path | None:
+        try:
+            name = (self.root / POINTER).read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        folder = self.root / name
+        return folder if name and folder.parent == self.root and folder.is_dir() else None
+
+    def problem(self) -> str | None:
+        """Why there is no usable index, or None."""
+        folder = self.current_dir()
+        if folder is None:
+            return "the search index has not been built"
+        try:
+            version = int((folder / VERSION_FILE).read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            version = None
+        if version != SCHEMA_VERSION:
+            return (f"the search index was built with schema version {version}, "
+                    f"this code uses {SCHEMA_VERSION}")
+        return None
+
+    def open(self) -> Index:
+        problem = self.problem()
+        if problem:
+            raise IndexUnavailable(f"{problem}: run `flask --app wsgi search rebuild`")
+        folder = self.current_dir()
+        assert folder is not None
+        return index.open_dir(str(folder))
+
+    def new_build(self) -> tuple[Path, Index]:
+        """An empty index in a fresh folder, not yet current."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        folder = Path(tempfile.mkdtemp(prefix=f"index-v{SCHEMA_VERSION}-{stamp}-", dir=self.root))
+        (folder / VERSION_FILE).write_text(str(SCHEMA_VERSION), encoding="utf-8")
+        return folder, index.create_in(str(folder), make_schema())
+
+    def make_current(self, folder: Path) -> None:
+        """Point searches at ``folder`` (one atomic rename), then remove the older builds."""
+        pointer = self.root / f".{POINTER}.tmp"
+        pointer.write_text(folder.name, encoding="utf-8")
+        os.replace(pointer, self.root / POINTER)
+        for other in self.root.glob("index-*"):
+            if other != folder and other.is_dir():
+                shutil.rmtree(other, ignore_errors=True)
