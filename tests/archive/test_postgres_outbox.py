@@ -53,7 +53,7 @@ def test_the_archival_rendition_is_stored_from_a_postgresql_instance(pg_app: Fla
         s = services()
         code = submit(s.db, s.clock, s.zone, actor_of(pg_app, "clerk"), "CP", VALID_CP).code
     result = pg_app.test_cli_runner().invoke(args=["outbox", "run", "--once"])
-    assert "1 done, 0 failed" in result.output, result.output
+    assert "2 done, 0 failed" in result.output, result.output  # the PDF and the index entry
     with pg_app.app_context():
         [stored] = renditions_of(services().db, code)
     path = Path(pg_app.instance_path) / "renditions" / "CP" / "2026" / f"{code}.r1.archival.pdf"

@@ -23,7 +23,7 @@ def test_download_the_archival_copy_and_check_it(app: Flask, live_server, new_pa
     with app.app_context():
         s = services()
         code = submit(s.db, s.clock, s.zone, actor_of(app, "clerk"), "CP", VALID_CP).code
-    assert "1 done" in app.test_cli_runner().invoke(args=["outbox", "run", "--once"]).output
+    assert "2 done" in app.test_cli_runner().invoke(args=["outbox", "run", "--once"]).output
 
     page = new_page("zh-CN")
     sign_in(page, live_server, "archivist")

@@ -47,9 +47,10 @@ def stored_file(app: Flask, code: str) -> Path:
 def test_submitting_queues_the_rendition_and_the_worker_stores_it(app: Flask) -> None:
     code = submit_cp(app)
     with app.app_context():
-        assert [(i.topic, i.subject) for i in queue.pending(services().db)] == [(TOPIC, code)]
+        assert [(i.topic, i.subject) for i in queue.pending(services().db)] == [
+            (TOPIC, code), ("search.index", code)]
         assert renditions_of(services().db, code) == []  # nothing rendered inside the request
-    assert "1 done, 0 failed" in run_outbox(app)
+    assert "2 done, 0 failed" in run_outbox(app)  # the PDF and the index entry
     with app.app_context():
         [stored] = renditions_of(services().db, code)
         assert queue.pending(services().db) == []
@@ -108,7 +109,7 @@ def test_a_failed_render_leaves_the_record_and_is_retried_until_it_works(
     code = submit_cp(app)
     broken = make_app(app.config["DATABASE_URL"], clock, PDF_FONT_REGULAR="/nonexistent/font.ttc")
     output = run_outbox(broken)
-    assert "0 done, 1 failed" in output and "/nonexistent/font.ttc" in output
+    assert "1 done, 1 failed" in output and "/nonexistent/font.ttc" in output  # indexed, not printed
     with broken.app_context():
         [item] = queue.pending(services().db)
     assert item.attempts == 1 and "No Chinese (regular) font" in (item.last_error or "")
