@@ -144,7 +144,7 @@ class IndexRow:
 def current_revisions(db: Database) -> dict[str, int]:
     """Code → current revision of every record (for comparing with the search index)."""
     with db.reading() as session:
-        return dict(session.execute(select(Record.code, Record.revision)).tuples().all())
+        return {code: revision for code, revision in session.execute(select(Record.code, Record.revision))}
 
 
 def index_rows(db: Database, codes: list[str] | None = None, *, batch: int = 500) -> Iterator[IndexRow]:

@@ -13,6 +13,7 @@ from forms.pdf import archival
 from forms.spec.library import SPEC_DIR, load_or_fail
 from forms.views import bp
 from search.cli import SOURCE as SEARCH_SOURCE
+from search.views import LABELS as SEARCH_LABELS
 
 
 def init_app(app: Flask) -> None:
@@ -28,6 +29,7 @@ def init_app(app: Flask) -> None:
     register_handler(app, archival.TOPIC, archival.handle)
     register_handler(app, search_documents.TOPIC, search_documents.handle)
     app.extensions[SEARCH_SOURCE] = lambda: search_documents.RecordDocuments(services().db)
+    app.extensions[SEARCH_LABELS] = lambda locale: search_documents.facet_labels(services().db, locale)
 
     def register_spec_versions() -> None:
         report = versions.register_specs(services().db, services().clock, specs)

@@ -6,13 +6,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from flask import current_app
 from sqlalchemy.orm import Session
 
 from archive.records import IndexRow, current_revisions, index_rows
+from core.auth.departments import department_names
 from core.db import Database
 from core.outbox.queue import Task, enqueue
 from core.web import services
@@ -20,7 +20,7 @@ from forms import versions
 from forms.fields import REGISTRY
 from forms.spec.model import FormSpec
 from search.indexing import SearchDocument, build, put, remove
-from search.store import IndexUnavailable, SearchStore
+from search.store import IndexUnavailable, instance_search_store
 
 TOPIC = "search.index"
 log = logging.getLogger(__name__)
@@ -71,14 +71,10 @@ def document(spec: FormSpec, row: IndexRow) -> SearchDocument:
         title=row.title, texts=searchable_texts(spec, row.data))
 
 
-def search_store(instance_path: str) -> SearchStore:
-    return SearchStore(Path(instance_path) / "search")
-
-
 def handle(task: Task) -> None:
     """Outbox handler: put the record's current state into the index (or take it out)."""
     source = RecordDocuments(services().db)
-    store = search_store(current_app.instance_path)
+    store = instance_search_store(current_app.instance_path)
     try:
         ix = store.open()
     except IndexUnavailable as exc:  # no index or an old schema: build it whole, this record included
@@ -90,3 +86,15 @@ def handle(task: Task) -> None:
         put(ix, documents)
     else:
         remove(ix, [task.subject])
+
+
+def facet_labels(db: Database, locale: str) -> dict[str, dict[str, str]]:
+    """Readable names for facet values: form titles, state names, department names."""
+    language = "zh" if locale.startswith("zh") else "en"
+    forms: dict[str, str] = {}
+    states: dict[str, str] = {}
+    for spec in versions.current_specs(db).values():
+        forms[spec.code] = spec.title.get(language, spec.code)
+        for state, names in spec.workflow.states.items():
+            states.setdefault(state, names.get(language, state))
+    return {"form": forms, "state": states, "department": department_names(db, language)}

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask import Flask
 
-from search import cli
+from search import api, cli, views
 
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(cli.search_cli)
+    app.register_blueprint(views.bp)
+    api.init_api(app)

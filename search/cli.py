@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 from flask import current_app
@@ -12,14 +11,14 @@ from flask.cli import AppGroup
 from search import consistency
 from search.consistency import DocumentSource
 from search.indexing import build
-from search.store import IndexUnavailable, SearchStore
+from search.store import IndexUnavailable, SearchStore, instance_search_store
 
 SOURCE = "dossier.search_source"
 search_cli = AppGroup("search", help="The search index.")
 
 
 def store() -> SearchStore:
-    return SearchStore(Path(current_app.instance_path) / "search")
+    return instance_search_store(current_app.instance_path)
 
 
 def source() -> DocumentSource:

@@ -26,6 +26,11 @@ class IndexUnavailable(RuntimeError):
     """No usable index (never built, or built with another schema): the message says what to run."""
 
 
+def instance_search_store(instance_path: str | Path) -> SearchStore:
+    """The index of an instance: ``<instance>/search``."""
+    return SearchStore(Path(instance_path) / "search")
+
+
 class SearchStore:
     def __init__(self, root: Path) -> None:
         self.root = root

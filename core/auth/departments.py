@@ -26,3 +26,10 @@ def ensure_default_departments(db: Database) -> int:
                 session.add(Department(code=code, name_zh=name_zh, name_en=name_en))
                 added += 1
     return added
+
+
+def department_names(db: Database, language: str) -> dict[str, str]:
+    """Code → name in ``language`` ("zh" or "en") of every department."""
+    with db.reading() as session:
+        rows = session.execute(select(Department.code, Department.name_zh, Department.name_en)).all()
+    return {code: (zh if language == "zh" else en) for code, zh, en in rows}

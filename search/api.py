@@ -1,0 +1,81 @@
+"""``GET /api/v1/search``: the same search as the page, as JSON (bearer tokens)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
+
+from core.api import API_PREFIX, ApiError, add_openapi_paths, api_actor, error_response, token_required
+from core.web import services
+from search.params import parse_params
+from search.query import BadSearch
+from search.service import search
+from search.store import IndexUnavailable, instance_search_store
+
+bp = Blueprint("search_api", __name__, url_prefix=API_PREFIX)
+
+
+@bp.get("/search")
+@token_required
+def search_records() -> Response:
+    try:
+        params = parse_params(request.args)
+        s = services()
+        result = search(s.db, s.clock, s.zone, instance_search_store(current_app.instance_path),
+                        api_actor(), text=params.text, filters=params.filters, sort=params.sort,
+                        page=params.page, per_page=params.per_page, channel="api")
+    except BadSearch as exc:
+        raise ApiError(400, str(exc), {exc.field: exc.message}) from exc
+    except IndexUnavailable as exc:
+        raise ApiError(503, str(exc)) from exc
+    return jsonify({"total": result.total, "page": result.page, "per_page": result.per_page,
+                    "hits": [hit.as_json() for hit in result.hits], "facets": result.facets})
+
+
+def _param(name: str, schema: dict[str, object], description: str) -> dict[str, object]:
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+
+SEARCH_RESULT = {
+    "type": "object", "required": ["total", "page", "per_page", "hits", "facets"],
+    "properties": {
+        "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"},
+        "hits": {"type": "array", "items": {
+            "type": "object", "required": ["code", "form", "title", "snippet", "submitted_at"],
+            "properties": {"code": {"type": "string"}, "form": {"type": "string"},
+                           "title": {"type": "string"},
+                           "snippet": {"type": "string", "description": "HTML: escaped text with <mark>"},
+                           "submitted_at": {"type": "string", "format": "date-time"}}}},
+        "facets": {"type": "object", "description": "form, year, state, department → value → count",
+                   "additionalProperties": {"type": "object",
+                                            "additionalProperties": {"type": "integer"}}},
+    },
+}
+
+OPENAPI_PATHS = {"/search": {"get": {
+    "summary": "Search the records the token's user may see (audited)",
+    "parameters": [
+        _param("q", {"type": "string", "maxLength": 200},
+               "Words (Chinese or English), a record code or code prefix, a phone or its last digits"),
+        _param("form", {"type": "string"}, "Form code, e.g. CP"),
+        _param("year", {"type": "integer"}, "Code year"),
+        _param("state", {"type": "string"}, "Workflow state"),
+        _param("department", {"type": "string"}, "Department code"),
+        _param("from", {"type": "string", "format": "date"}, "Submitted on or after (office time zone)"),
+        _param("to", {"type": "string", "format": "date"}, "Submitted on or before"),
+        _param("sort", {"type": "string", "enum": ["relevance", "newest"]}, "Default relevance"),
+        _param("page", {"type": "integer", "minimum": 1}, "Default 1"),
+        _param("per_page", {"type": "integer", "minimum": 1, "maximum": 100}, "Default 20"),
+    ],
+    "responses": {
+        "200": {"description": "One page of hits with facet counts", "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/SearchResult"}}}},
+        "400": error_response("A parameter cannot be used; `fields` names it"),
+        "401": error_response("No or bad token"),
+        "503": error_response("The index has not been built yet"),
+    },
+}}}
+
+
+def init_api(app: Flask) -> None:
+    app.register_blueprint(bp)
+    add_openapi_paths(app, OPENAPI_PATHS, {"SearchResult": SEARCH_RESULT})

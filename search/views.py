@@ -1,0 +1,65 @@
+"""The search page: query box, facets with counts, date range, sort, snippets, paging."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from core.i18n import current_locale
+from core.web import current_actor, services
+from search.params import parse_params
+from search.query import BadSearch
+from search.service import FACETS, search
+from search.store import IndexUnavailable, instance_search_store
+
+bp = Blueprint("search", __name__)
+LABELS = "dossier.search_labels"
+
+
+@bp.get("/search")
+@login_required
+def search_page() -> ResponseReturnValue:
+    labels = current_app.extensions.get(LABELS, lambda _locale: {})(current_locale())
+    context: dict[str, Any] = {"args": request.args, "labels": labels, "facets_order": FACETS,
+                               "result": None, "problem": None, "link": _link}
+    try:
+        params = parse_params(request.args)
+    except BadSearch as exc:
+        context["problem"] = _("%(field)s: %(message)s", field=_field_label(exc.field), message=exc.message)
+        return render_template("search/search.html", **context), 400
+    context["params"] = params
+    if not request.args:
+        return render_template("search/search.html", **context)
+    s = services()
+    try:
+        context["result"] = search(s.db, s.clock, s.zone, instance_search_store(current_app.instance_path),
+                                   current_actor(), text=params.text, filters=params.filters,
+                                   sort=params.sort, page=params.page, per_page=params.per_page)
+    except IndexUnavailable:
+        context["problem"] = _("Search is not available yet: the index is being built. Try again in a "
+                               "few minutes, or ask an administrator to run the index rebuild.")
+        return render_template("search/search.html", **context), 503
+    return render_template("search/search.html", **context)
+
+
+def _field_label(name: str) -> str:
+    return {"q": _("Search"), "from": _("Submitted from"), "to": _("Submitted to"), "sort": _("Sort by"),
+            "form": _("Form"), "year": _("Year"), "state": _("State"), "department": _("Department"),
+            "page": _("Page"), "per_page": _("Page")}.get(name, name)
+
+
+def _link(**changes: Any) -> str:
+    """This search with some parameters changed (None removes one); back to page 1 unless paging."""
+    args = {k: v for k, v in request.args.items() if v}
+    if "page" not in changes:
+        args.pop("page", None)
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = value
+    return url_for("search.search_page", **args)
