@@ -3,8 +3,6 @@ codes, phones and filters, only within the user's scope, on the page and through
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from flask import Flask
 from sqlalchemy import select
