@@ -25,9 +25,24 @@ def source() -> DocumentSource:
     return current_app.extensions[SOURCE]()
 
 
+def ensure_index() -> None:
+    """``flask init`` step: build the index when there is none usable (new instance, or a new
+    schema version), so search works before the first submission."""
+    problem = store().problem()
+    if problem is None:
+        click.echo("Search index is up to date.")
+        return
+    click.echo(f"Search index: {problem}; building it.")
+    rebuild()
+
+
 @search_cli.command("rebuild")
 def rebuild_command() -> None:
     """Build a new index from the database beside the old one, then switch to it atomically."""
+    rebuild()
+
+
+def rebuild() -> None:
     records = source()
     total = len(records.revisions())
     with click.progressbar(length=total, label="Indexing records", show_pos=True, show_eta=True,

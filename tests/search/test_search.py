@@ -185,3 +185,11 @@ def test_an_index_of_another_schema_version_is_rebuilt(app, indexed, token_for):
     work_outbox(app)
     assert store.problem() is None and store.current_dir() != folder
     assert len(found(app.test_client(), "CP-2026-", token_for("admin"))) == 4
+
+
+def test_init_builds_the_index_of_a_fresh_instance(app, token_for):  # type: ignore[no-untyped-def]
+    code = submit_cp(app, complaint="包装受潮")  # a record from before search existed
+    first = app.test_cli_runner().invoke(args=["init"])
+    assert "the search index has not been built; building it" in first.output
+    assert found(app.test_client(), "受潮", token_for("admin")) == [code]
+    assert "Search index is up to date." in app.test_cli_runner().invoke(args=["init"]).output
