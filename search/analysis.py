@@ -2,13 +2,20 @@
 dictionary.
 
 Chinese has no spaces and names are not in any dictionary, so a word segmenter misses names in
-free text (DESIGN.md: jieba recall 0.44–0.62). Instead every run of Chinese characters is indexed
-twice: as single characters (field ``uni``) and as overlapping pairs (field ``bi``). A query word
-of one character looks up ``uni``; of two, one ``bi`` term; of three or more, a phrase of its
-pairs. Every record containing the word is found (recall 1.0 by construction), and the common
-two-character case costs a single term lookup. English words are case-folded and Porter-stemmed;
-digit runs (phones, order and part numbers) are indexed whole in ``uni`` and reversed in ``tail``,
-so a number's last digits are a prefix query.
+free text (DESIGN.md: jieba recall 0.44–0.62). Instead every run of Chinese characters goes into
+the field ``cjk`` as its overlapping pairs followed by its last character alone: "外包装" →
+"外包 包装 装". A query word of two characters is one ``cjk`` term; of three or more, a phrase
+of its pairs; of one, a prefix: every character of a run starts a pair or is the run's last.
+Every record containing the word is found (recall 1.0 by construction), and the common
+two-character case costs a single term lookup. The lone last character also keeps two runs
+apart: a phrase of pairs never bridges it, so "…客户，户要…" does not match "客户要".
+
+Single characters are not indexed on their own: that would nearly double the postings per
+record, and writing postings is what indexing spends its time on (benchmarks/search.py).
+
+English words are case-folded and Porter-stemmed into ``words``; digit runs (phones, order and
+part numbers) go into ``words`` whole and reversed into ``tail``, so a number's last digits are
+a prefix query.
 """
 
 from __future__ import annotations
@@ -21,8 +28,6 @@ from whoosh.lang.porter import stem
 
 CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _PIECES = re.compile(rf"(?P<cjk>[{CJK}]+)|(?P<digits>\d+)|(?P<word>[^\W\d_{CJK}]+)")
-#: Put between runs in ``bi``; never a query term (queries hold no "|").
-RUN_BREAK = "|"
 #: A tail query needs this many digits (fewer would match half the index).
 MIN_TAIL = 3
 
@@ -51,24 +56,22 @@ def english(word: str) -> str:
 
 @dataclass
 class IndexTerms:
-    """What one document's text contributes to the three analysed fields (space-joined)."""
+    """What one document's text contributes to the three analysed fields (lists of terms)."""
 
-    uni: list[str] = field(default_factory=list)
-    bi: list[str] = field(default_factory=list)
+    cjk: list[str] = field(default_factory=list)
+    words: list[str] = field(default_factory=list)
     tail: list[str] = field(default_factory=list)
 
     def add(self, text: str) -> None:
         for piece in pieces(text):
             if piece.kind == "cjk":
-                self.uni.extend(piece.text)
-                self.bi.extend(bigrams(piece.text))
-                # Two runs would otherwise touch in ``bi``: "…客户，户要…" must not match "客户要".
-                self.bi.append(RUN_BREAK)
+                self.cjk.extend(bigrams(piece.text))
+                self.cjk.append(piece.text[-1])
             elif piece.kind == "digits":
-                self.uni.append(piece.text)
+                self.words.append(piece.text)
                 self.tail.append(piece.text[::-1])
             else:
-                self.uni.append(english(piece.text))
+                self.words.append(english(piece.text))
 
-    def fields(self) -> dict[str, str]:
-        return {"uni": " ".join(self.uni), "bi": " ".join(self.bi), "tail": " ".join(self.tail)}
+    def fields(self) -> dict[str, list[str]]:
+        return {"cjk": self.cjk, "words": self.words, "tail": self.tail}

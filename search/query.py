@@ -59,17 +59,17 @@ def _piece_queries(word: str) -> list[Query]:
     for piece in pieces(word):
         if piece.kind == "cjk":
             if len(piece.text) == 1:
-                queries.append(Term("uni", piece.text))
+                queries.append(Prefix("cjk", piece.text))
             elif len(piece.text) == 2:
-                queries.append(Term("bi", piece.text))
+                queries.append(Term("cjk", piece.text))
             else:
-                queries.append(Phrase("bi", bigrams(piece.text)))
+                queries.append(Phrase("cjk", bigrams(piece.text)))
         elif piece.kind == "digits":
-            whole = Term("uni", piece.text)
+            whole = Term("words", piece.text)
             tail = Prefix("tail", piece.text[::-1]) if len(piece.text) >= MIN_TAIL else None
             queries.append(Or([whole, tail]) if tail else whole)
         else:
-            queries.append(Term("uni", english(piece.text)))
+            queries.append(Term("words", english(piece.text)))
     return queries
 
 

@@ -25,11 +25,11 @@ def test_text_splits_into_chinese_runs_digits_and_words() -> None:
                      ("word", "on"), ("word", "SO"), ("digits", "2026"), ("digits", "0815")]
 
 
-def test_terms_hold_characters_pairs_stems_numbers_and_tails() -> None:
+def test_terms_hold_pairs_last_characters_stems_numbers_and_tails() -> None:
     terms = IndexTerms()
-    terms.add("外包装破损 Scratches 13800138000")
-    assert terms.uni == ["外", "包", "装", "破", "损", "scratch", "13800138000"]
-    assert terms.bi == ["外包", "包装", "装破", "破损", "|"]
+    terms.add("外包装破损 Scratches 13800138000 王")
+    assert terms.cjk == ["外包", "包装", "装破", "破损", "损", "王"]
+    assert terms.words == ["scratch", "13800138000"]
     assert terms.tail == ["00083100831"]
 
 
@@ -68,3 +68,4 @@ def test_a_phrase_never_matches_across_two_runs(tmp_path: Path) -> None:
     build(store, [SearchDocument("CP-2026-000001", "CP", 2026, "submitted", "CS",
                                  datetime(2026, 3, 1, tzinfo=UTC), 1, "", ("甲客户，户要乙",)).fields()])
     assert hits(store, "客户") == {"CP-2026-000001"} and hits(store, "客户要") == set()
+    assert hits(store, "乙") == {"CP-2026-000001"}  # a character only ever last in its run
