@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -33,21 +34,24 @@ def ensure_index() -> None:
         click.echo("Search index is up to date.")
         return
     click.echo(f"Search index: {problem}; building it.")
-    rebuild()
+    rebuild(os.cpu_count() or 1)
 
 
 @search_cli.command("rebuild")
-def rebuild_command() -> None:
+@click.option("--processes", type=click.IntRange(1, 64), default=os.cpu_count() or 1, show_default=True,
+              help="Writer processes (default: every core).")
+def rebuild_command(processes: int) -> None:
     """Build a new index from the database beside the old one, then switch to it atomically."""
-    rebuild()
+    rebuild(processes)
 
 
-def rebuild() -> None:
+def rebuild(processes: int = 1) -> None:
     records = source()
     total = len(records.revisions())
     with click.progressbar(length=total, label="Indexing records", show_pos=True, show_eta=True,
                            file=sys.stderr) as bar:
-        count = build(store(), (d.fields() for d in records.documents()), bar.update)
+        count = build(store(), (d.fields() for d in records.documents()), bar.update,
+                      processes=processes)
     # Records submitted while the build ran were indexed into the old folder; bring them over.
     changed = consistency.repair(store().open(), records, consistency.check(store().open(), records))
     click.echo(f"Search index rebuilt: {count} record(s), {changed} caught up after the switch.")

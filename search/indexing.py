@@ -15,6 +15,8 @@ from search.store import SearchStore
 
 #: How long an indexing step waits for Whoosh's writer lock before giving up (and being retried).
 WRITER_WAIT_SECONDS = 30.0
+#: Memory a build's writer process fills with postings before sorting them out to disk.
+BUILD_LIMIT_MB = 256
 
 
 class IndexBusy(RuntimeError):
@@ -94,11 +96,17 @@ def indexed_revisions(ix: Index) -> dict[str, int]:
 
 
 def build(store: SearchStore, documents: Iterable[dict[str, Any]],
-          progress: Callable[[int], None] = lambda _n: None) -> int:
+          progress: Callable[[int], None] = lambda _n: None, *, processes: int = 1,
+          limitmb: int = BUILD_LIMIT_MB) -> int:
     """A new index from ``documents`` (field dicts, see :meth:`SearchDocument.fields`), made
-    current only when complete; returns how many went in."""
+    current only when complete; returns how many went in.
+
+    With ``processes`` > 1, Whoosh's multiprocessing writer hands batches of documents to that
+    many writer processes, each writing its own segment (``multisegment``: merging them
+    afterwards would cost as much again, and searching a few segments costs next to nothing).
+    Writing postings is pure Python and is where the time goes (benchmarks/search.py)."""
     folder, ix = store.new_build()
-    writer = ix.writer(limitmb=256)
+    writer = ix.writer(limitmb=limitmb, procs=processes, multisegment=processes > 1)
     count = 0
     try:
         for fields in documents:

@@ -193,3 +193,20 @@ def test_init_builds_the_index_of_a_fresh_instance(app, token_for):  # type: ign
     assert "the search index has not been built; building it" in first.output
     assert found(app.test_client(), "受潮", token_for("admin")) == [code]
     assert "Search index is up to date." in app.test_cli_runner().invoke(args=["init"]).output
+
+
+def test_rebuild_with_two_writer_processes_keeps_every_record_findable(app, indexed, token_for):  # type: ignore[no-untyped-def]
+    from search.store import instance_search_store
+
+    store = instance_search_store(app.instance_path)
+    before = store.current_dir()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["search", "rebuild", "--processes", "2"])
+    assert result.exit_code == 0 and "Search index rebuilt: 3 record(s)" in result.output
+    assert store.current_dir() != before and not before.exists()  # switched, the old build removed
+    client, admin = app.test_client(), token_for("admin")
+    assert sorted(found(client, "CP-2026-", admin)) == sorted(indexed.values())
+    assert found(client, "外包装破损", admin) == [indexed["scratch"]]
+    assert runner.invoke(args=["search", "check"]).exit_code == 0
+    refused = runner.invoke(args=["search", "rebuild", "--processes", "0"])
+    assert refused.exit_code == 2 and "'--processes': 0 is not in the range" in refused.output
