@@ -15,8 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
-from whoosh import sorting
-from whoosh.query import NullQuery, Query, Term
+from whoosh.query import And, NullQuery, Query, Term
 from whoosh.searching import Searcher
 
 from core.audit import trail
@@ -24,6 +23,7 @@ from core.auth.roles import Actor
 from core.clock import Clock
 from core.db import Database
 from search.analysis import pieces
+from search.collect import collect
 from search.query import CODE_LIKE, Filters, combined, filter_queries, text_query
 from search.store import SearchStore
 
@@ -87,14 +87,11 @@ def find(searcher: Searcher, query: Query, *, scope: Query | None, text: str, so
          per_page: int) -> SearchResult:
     """One page of hits for ``query`` within ``scope``, with facets and snippets for ``text``:
     the part of :func:`search` that reads the index (benchmarks/search.py times it)."""
-    options: dict[str, Any] = {"filter": scope, "groupedby": list(FACETS), "maptype": sorting.Count}
-    if sort == "newest":
-        options["sortedby"] = sorting.FieldFacet("submitted_at", reverse=True)
-    results = searcher.search_page(query, page, pagelen=per_page, **options)
-    facets = {name: dict(sorted(results.results.groups(name).items(), key=lambda item: (-item[1], item[0])))
-              for name in FACETS}
-    hits = tuple(_hit(fields, text) for fields in (hit.fields() for hit in results))
-    return SearchResult(results.total, page, per_page, hits, facets)
+    within = query if scope is None else And([query, scope])
+    collected = collect(searcher, within, facets=FACETS, newest_first=sort == "newest", page=page,
+                        per_page=per_page)
+    hits = tuple(_hit(searcher.stored_fields(docnum), text) for docnum in collected.page)
+    return SearchResult(collected.total, page, per_page, hits, collected.facets)
 
 
 def _hit(fields: dict[str, Any], text: str) -> Hit:

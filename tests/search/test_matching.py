@@ -1,0 +1,107 @@
+"""Our set evaluation and collector give exactly what Whoosh's own matchers and collector give.
+
+The index has several segments and deleted documents (records updated after the build), as a
+live index does; every kind of query :mod:`search.query` makes is compared with Whoosh.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from whoosh import scoring, sorting
+from whoosh.query import And, DateRange, Every, NullQuery, Query, Term
+from whoosh.searching import Searcher
+
+from search.collect import collect
+from search.indexing import SearchDocument, build, put
+from search.matching import matching
+from search.query import text_query
+from search.service import FACETS
+from search.store import SearchStore
+
+CLAUSES = ["外包装破损", "表面有划痕", "客户要求退货", "哈哈哈哈", "延迟交货三天", "说明书缺失",
+           "Scratches found", "颜色不符", "包装受潮", "运输途中损坏", "王小明跟进", "欧阳娜娜回电",
+           "外包装完好", "安装破裂", "轻微破损"]  # all the pairs of 外包装破损, not as that phrase
+TEXTS = ["外包装破损", "划痕", "退货", "哈哈哈", "外包装 退货", "包装", "外", "损", "scratch", "王小明",
+         "欧阳", "8000", "13800138000", "装破损", "破损表", "交货三天", "CP-2026-", "CP-2026-000007",
+         "不存在的词", "受潮 颜色不符"]
+
+
+def document(rng: random.Random, n: int, revision: int = 1) -> SearchDocument:
+    form = rng.choice(("CP", "VR", "RS"))
+    text = "，".join(rng.sample(CLAUSES, 5)) + f"。电话138{rng.randrange(10**8):08d}"
+    return SearchDocument(
+        code=f"CP-2026-{n:06d}", form=form, year=rng.choice((2025, 2026)),
+        state=rng.choice(("submitted", "closed")), department=rng.choice(("CS", "SALES")),
+        submitted_at=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(hours=rng.randrange(5000)),
+        revision=revision, title="", texts=(text,))
+
+
+@pytest.fixture(scope="module")
+def searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
+    rng = random.Random(11)
+    store = SearchStore(Path(tmp_path_factory.mktemp("matching")))
+    build(store, (document(rng, n).fields() for n in range(1, 301)))
+    ix = store.open()
+    put(ix, [document(rng, n) for n in range(301, 341)])  # a second segment
+    put(ix, [document(rng, n, revision=2) for n in range(1, 400, 9)])  # updates: deletions, a third
+    searcher = store.searcher()
+    assert len(searcher.leaf_searchers()) >= 2 and searcher.reader().has_deletions()
+    return searcher
+
+
+def queries() -> list[Query]:
+    found: list[Query] = []
+    for text in TEXTS:
+        query = text_query(text)
+        assert query is not None
+        found += [query, And([query, Term("department", "CS")]), And([query, Term("form", "VR")])]
+    start = datetime(2026, 2, 1)
+    return [*found, Every(), NullQuery(), Term("form", "RS"),
+            And([Term("state", "closed"), Term("year", "2025")]),
+            DateRange("submitted_at", start, start + timedelta(days=60))]
+
+
+def test_the_sets_are_whooshs(searcher: Searcher) -> None:
+    for query in queries():
+        ours = {n + offset for sub, offset in searcher.leaf_searchers() for n in matching(sub, query)}
+        assert ours == set(searcher.docs_for_query(query)), query
+    pairs = text_query("外包 包装 装破 破损")
+    assert pairs is not None and len(set(searcher.docs_for_query(pairs))) > len(hits(searcher, "外包装破损"))
+
+
+def hits(searcher: Searcher, text: str) -> set[int]:
+    query = text_query(text)
+    assert query is not None
+    return set(searcher.docs_for_query(query))
+
+
+def test_counts_facets_and_scores_are_whooshs(searcher: Searcher) -> None:
+    weighted = 0
+    for query in queries():
+        ours = collect(searcher, query, facets=FACETS, newest_first=False, page=1, per_page=400)
+        whoosh = searcher.search(query, limit=None, groupedby=list(FACETS), maptype=sorting.Count)
+        assert ours.total == len(whoosh), query
+        for name in FACETS:
+            assert ours.facets[name] == {str(k): v for k, v in whoosh.groups(name).items()}, (query, name)
+        assert sorted(ours.page) == sorted(hit.docnum for hit in whoosh)
+        if "Phrase" not in repr(query) and "Prefix" not in repr(query):  # Whoosh scores those otherwise
+            scores = {hit.docnum: round(hit.score, 4) for hit in whoosh}
+            assert [scores[n] for n in ours.page] == sorted(scores.values(), reverse=True), query
+            weighted += len(set(scores.values())) > 1
+    assert weighted >= 5  # the scores did differ between records: the ordering was tested
+
+
+def test_pages_and_newest_first(searcher: Searcher) -> None:
+    query = text_query("外包装破损")
+    assert query is not None
+    every = collect(searcher, query, facets=(), newest_first=True, page=1, per_page=1000).page
+    dates = [searcher.stored_fields(n)["submitted_at"] for n in every]
+    assert len(every) > 40 and dates == sorted(dates, reverse=True)
+    pages = [collect(searcher, query, facets=(), newest_first=True, page=page, per_page=7).page
+             for page in (1, 2, 3)]
+    assert [n for page in pages for n in page] == every[:21]
+    assert scoring.BM25F().B == 0.75 and scoring.BM25F().K1 == 1.2  # the parameters search.collect copies
