@@ -6,10 +6,8 @@ hit, so a word found in a third of 100,000 records took 0.25 s, a phrase 1.3 s. 
 segment:
 
 - the matching documents are a set (:mod:`search.matching`);
-- facet values, dates and field lengths are read once per segment into lists
-  (:class:`SegmentColumns`) and kept while the segment is open: a segment's documents never
-  change, only which of them are deleted, and the matcher already leaves those out. Counting a
-  facet is then ``Counter`` over list lookups, done in C;
+- facet values, dates and field lengths come from lists kept per segment
+  (:mod:`search.columns`); counting a facet is ``Counter`` over list lookups, done in C;
 - relevance is BM25F with Whoosh's defaults (B 0.75, K1 1.2, Whoosh's idf over the whole index),
   summed over the query's terms in the analysed fields, one pass over each term's postings.
   Ties, and queries without such terms (codes, filters only), go newest first.
@@ -21,57 +19,20 @@ The hits and counts are the ones Whoosh's collector finds; the scores are Whoosh
 from __future__ import annotations
 
 import heapq
-import weakref
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from whoosh.query import Query
-from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
+from search.columns import DATE_FIELD, SegmentColumns, columns_of
 from search.matching import SegmentTerms, matching
 
 #: The analysed text fields whose terms count towards relevance.
 SCORED_FIELDS = frozenset({"cjk", "words", "tail"})
-#: The date that orders "newest" and breaks ties.
-DATE_FIELD = "submitted_at"
 BM25_B, BM25_K1 = 0.75, 1.2
-
-
-class SegmentColumns:
-    """One segment's column values as lists indexed by document number, read on first use."""
-
-    def __init__(self, reader: IndexReader) -> None:
-        self._reader = reader
-        self._values: dict[str, list[Any]] = {}
-        self._lengths: dict[str, list[int]] = {}
-
-    def values(self, field: str) -> list[Any]:
-        """The field's column values (facets as strings, dates as sortable integers)."""
-        if field not in self._values:
-            translate = field != DATE_FIELD  # raw integers order dates without making datetimes
-            self._values[field] = list(self._reader.column_reader(field, translate=translate))
-        return self._values[field]
-
-    def lengths(self, field: str) -> list[int]:
-        """Each document's length in ``field`` (terms), as Whoosh stores it for scoring."""
-        if field not in self._lengths:
-            length = self._reader.doc_field_length
-            self._lengths[field] = [length(n, field, 1) or 1 for n in range(self._reader.doc_count_all())]
-        return self._lengths[field]
-
-
-_columns: weakref.WeakKeyDictionary[IndexReader, SegmentColumns] = weakref.WeakKeyDictionary()
-
-
-def columns_of(reader: IndexReader) -> SegmentColumns:
-    """The kept columns of a segment's reader (a refreshed searcher reuses unchanged readers)."""
-    kept = _columns.get(reader)
-    if kept is None:
-        kept = _columns[reader] = SegmentColumns(reader)
-    return kept
 
 
 @dataclass(frozen=True)
@@ -116,9 +77,14 @@ def collect(searcher: Searcher, query: Query, *, facets: Sequence[str], newest_f
 
 
 def _scored_terms(searcher: Searcher, query: Query) -> list[tuple[str, bytes]]:
-    """The query's terms in the analysed fields, prefixes expanded to the terms in the index."""
-    found = query.existing_terms(searcher.reader(), phrases=True, expand=True)
-    return sorted(term for term in found if term[0] in SCORED_FIELDS)
+    """The query's terms in the analysed fields, prefixes expanded to the terms in the index
+    (only there: a code prefix would expand to thousands of codes, none of them scored)."""
+    reader = searcher.reader()
+    found: set[tuple[str, bytes]] = set()
+    for leaf in query.leaves():
+        if leaf.field() in SCORED_FIELDS:
+            found |= leaf.existing_terms(reader, phrases=True, expand=True)
+    return sorted(found)
 
 
 def _scores(searcher: Searcher, postings: SegmentTerms, segment: SegmentColumns,

@@ -6,13 +6,15 @@ The queries :mod:`search.query` makes are few in kind (terms, prefixes, phrases 
 OR, filters), so they are evaluated here with sets instead: a term's postings are read a block
 at a time and kept for the rest of the search (:class:`SegmentTerms`), AND and OR are set
 operations done in C, and a phrase checks the positions of its pairs only in the records that
-hold all of them. Any other kind of query (date ranges, ``Every``, …) is left to Whoosh.
+hold all of them; code prefixes and date ranges are bisections of a sorted column
+(:mod:`search.columns`). Any other kind of query (``Every``, …) is left to Whoosh.
 Deleted documents are removed once, at the end. ``tests/search/test_matching.py`` checks every
 kind against Whoosh.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate
@@ -20,9 +22,11 @@ from typing import Any
 
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
-from whoosh.query import And, Or, Phrase, Prefix, Query, Term
+from whoosh.query import And, DateRange, Or, Phrase, Prefix, Query, Term
 from whoosh.reading import IndexReader, TermNotFound
 from whoosh.searching import Searcher
+
+from search.columns import DATE_FIELD, SegmentColumns, columns_of
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,8 @@ class Postings:
 
 
 NO_POSTINGS = Postings([], [], [])
+#: ID fields whose prefixes are looked up in their sorted column instead of term by term.
+SORTED_PREFIX_FIELDS = frozenset({"code"})
 
 
 class SegmentTerms:
@@ -70,12 +76,39 @@ def _evaluate(searcher: Searcher, terms: SegmentTerms, query: Query) -> set[int]
         return parts[0].intersection(*parts[1:]) if parts else set()
     if isinstance(query, Or):
         return set().union(*(_evaluate(searcher, terms, q) for q in query.subqueries))
+    if isinstance(query, Prefix) and query.fieldname in SORTED_PREFIX_FIELDS:
+        return _prefix_docs(columns_of(terms.reader), query.fieldname, query.text)
     if isinstance(query, Prefix):
         return set().union(*(terms.postings(field, text).docs()
                              for field, text in query.existing_terms(terms.reader, expand=True)))
+    if isinstance(query, DateRange) and query.fieldname == DATE_FIELD:
+        return _range_docs(columns_of(terms.reader), query)
     if isinstance(query, Phrase) and query.slop == 1 and query.words:
         return _phrase_docs(terms, query.fieldname, query.words)
     return set(query.docs(searcher))  # deleted ones included; matching() removes them
+
+
+def _prefix_docs(columns: SegmentColumns, field: str, prefix: str) -> set[int]:
+    """Documents whose ``field`` value starts with ``prefix``, by bisecting the sorted column
+    (``CP-2026-`` names thousands of codes: a term each, too many to read one by one)."""
+    values, docnums = columns.sorted(field)
+    start = bisect_left(values, prefix)
+    end = start
+    while end < len(values) and values[end].startswith(prefix):
+        end += 1
+    return set(docnums[start:end])
+
+
+def _range_docs(columns: SegmentColumns, query: DateRange) -> set[int]:
+    """Documents dated within the range, by bisecting the sorted date column (which holds
+    Whoosh's own integer form of the dates, the form the query carries too)."""
+    values, docnums = columns.sorted(DATE_FIELD)
+    low, high = 0, len(values)
+    if query.start is not None:
+        low = (bisect_right if query.startexcl else bisect_left)(values, query.start)
+    if query.end is not None:
+        high = (bisect_left if query.endexcl else bisect_right)(values, query.end)
+    return set(docnums[low:high])
 
 
 def _phrase_docs(terms: SegmentTerms, field: str, words: Sequence[str]) -> set[int]:

@@ -30,13 +30,18 @@ TEXTS = ["外包装破损", "划痕", "退货", "哈哈哈", "外包装 退货",
          "不存在的词", "受潮 颜色不符"]
 
 
+#: The moment every 50th document carries exactly (date range boundaries are compared on it).
+EXACT = datetime(2026, 1, 1) + timedelta(hours=100)
+
+
 def document(rng: random.Random, n: int, revision: int = 1) -> SearchDocument:
     form = rng.choice(("CP", "VR", "RS"))
     text = "，".join(rng.sample(CLAUSES, 5)) + f"。电话138{rng.randrange(10**8):08d}"
+    hours = 100 if n % 50 == 0 else rng.randrange(5000)  # every 50th exactly at EXACT
     return SearchDocument(
         code=f"CP-2026-{n:06d}", form=form, year=rng.choice((2025, 2026)),
         state=rng.choice(("submitted", "closed")), department=rng.choice(("CS", "SALES")),
-        submitted_at=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(hours=rng.randrange(5000)),
+        submitted_at=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(hours=hours),
         revision=revision, title="", texts=(text,))
 
 
@@ -62,7 +67,10 @@ def queries() -> list[Query]:
     start = datetime(2026, 2, 1)
     return [*found, Every(), NullQuery(), Term("form", "RS"),
             And([Term("state", "closed"), Term("year", "2025")]),
-            DateRange("submitted_at", start, start + timedelta(days=60))]
+            DateRange("submitted_at", start, start + timedelta(days=60)),
+            DateRange("submitted_at", start, None), DateRange("submitted_at", None, start),
+            DateRange("submitted_at", EXACT, EXACT), DateRange("submitted_at", EXACT, None, startexcl=True),
+            DateRange("submitted_at", None, EXACT, endexcl=True), text_query("CP-2026-00001")]
 
 
 def test_the_sets_are_whooshs(searcher: Searcher) -> None:
@@ -105,3 +113,10 @@ def test_pages_and_newest_first(searcher: Searcher) -> None:
              for page in (1, 2, 3)]
     assert [n for page in pages for n in page] == every[:21]
     assert scoring.BM25F().B == 0.75 and scoring.BM25F().K1 == 1.2  # the parameters search.collect copies
+
+
+def test_segments_are_separate_files(searcher: Searcher) -> None:
+    """Whoosh copies a compound segment into memory whole when a searcher opens it (see
+    search.indexing.COMPOUND_SEGMENTS): builds and updates must leave separate files."""
+    folder = Path(searcher._ix.storage.folder)
+    assert list(folder.glob("*.pst")) and not list(folder.glob("*.seg"))

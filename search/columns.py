@@ -1,0 +1,61 @@
+"""Per-segment column values kept in memory: facets, dates, codes and field lengths as lists.
+
+A Whoosh segment's documents never change once written (only which of them are deleted, and
+the matchers leave those out), so a column read once into a list stays right for as long as
+the segment is open. A refreshed searcher reuses the readers of unchanged segments, so the
+lists are kept per reader object and go with it. At 100,000 records the lists a search uses
+take about 30 MB per process and a second to read after a rebuild or merge.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+from whoosh.reading import IndexReader
+
+#: The date that orders "newest", breaks ties and answers date ranges.
+DATE_FIELD = "submitted_at"
+
+
+class SegmentColumns:
+    """One segment's column values as lists indexed by document number, read on first use."""
+
+    def __init__(self, reader: IndexReader) -> None:
+        self._reader = reader
+        self._values: dict[str, list[Any]] = {}
+        self._lengths: dict[str, list[int]] = {}
+        self._sorted: dict[str, tuple[list[Any], list[int]]] = {}
+
+    def values(self, field: str) -> list[Any]:
+        """The field's column values (facets as strings, dates as sortable integers)."""
+        if field not in self._values:
+            translate = field != DATE_FIELD  # raw integers order dates without making datetimes
+            self._values[field] = list(self._reader.column_reader(field, translate=translate))
+        return self._values[field]
+
+    def sorted(self, field: str) -> tuple[list[Any], list[int]]:
+        """The field's values in order with the document number of each: a range or prefix of
+        values is then found by bisection instead of a walk through the index's terms."""
+        if field not in self._sorted:
+            pairs = sorted((value, docnum) for docnum, value in enumerate(self.values(field)))
+            self._sorted[field] = ([value for value, _docnum in pairs], [docnum for _value, docnum in pairs])
+        return self._sorted[field]
+
+    def lengths(self, field: str) -> list[int]:
+        """Each document's length in ``field`` (terms), as Whoosh stores it for scoring."""
+        if field not in self._lengths:
+            length = self._reader.doc_field_length
+            self._lengths[field] = [length(n, field, 1) or 1 for n in range(self._reader.doc_count_all())]
+        return self._lengths[field]
+
+
+_columns: weakref.WeakKeyDictionary[IndexReader, SegmentColumns] = weakref.WeakKeyDictionary()
+
+
+def columns_of(reader: IndexReader) -> SegmentColumns:
+    """The kept columns of a segment's reader (a refreshed searcher reuses unchanged readers)."""
+    kept = _columns.get(reader)
+    if kept is None:
+        kept = _columns[reader] = SegmentColumns(reader)
+    return kept
