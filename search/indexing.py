@@ -17,6 +17,10 @@ from search.store import SearchStore
 WRITER_WAIT_SECONDS = 30.0
 #: Memory a build's writer process fills with postings before sorting them out to disk.
 BUILD_LIMIT_MB = 256
+#: Segments are left as separate files. Whoosh reads a compound segment file by copying each
+#: part it opens into memory (``BytesIO`` over the mapped file): 390 MB per open searcher at
+#: 100,000 records, against 17 MB with separate files, at the same query speed.
+COMPOUND_SEGMENTS = False
 
 
 class IndexBusy(RuntimeError):
@@ -55,7 +59,7 @@ def naive_utc(instant: datetime) -> datetime:
 
 def _writer(ix: Index) -> Any:
     try:
-        return ix.writer(timeout=WRITER_WAIT_SECONDS, delay=0.05)
+        return ix.writer(timeout=WRITER_WAIT_SECONDS, delay=0.05, compound=COMPOUND_SEGMENTS)
     except LockError as exc:
         raise IndexBusy("the search index was locked by another writer for "
                         f"{WRITER_WAIT_SECONDS:.0f} s") from exc
@@ -106,7 +110,8 @@ def build(store: SearchStore, documents: Iterable[dict[str, Any]],
     afterwards would cost as much again, and searching a few segments costs next to nothing).
     Writing postings is pure Python and is where the time goes (benchmarks/search.py)."""
     folder, ix = store.new_build()
-    writer = ix.writer(limitmb=limitmb, procs=processes, multisegment=processes > 1)
+    writer = ix.writer(limitmb=limitmb, procs=processes, multisegment=processes > 1,
+                       compound=COMPOUND_SEGMENTS)
     count = 0
     try:
         for fields in documents:
