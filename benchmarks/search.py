@@ -281,6 +281,7 @@ class Ours:
 
     def __init__(self, store: SearchStore) -> None:
         self.store = store
+        store.searcher()  # opened now, as Raw opens its own
 
     def __call__(self, search: Search) -> int:
         result = find(self.store.searcher(), search.ours(), scope=None, text=search.text,
@@ -416,7 +417,6 @@ def query_both(corpus: Corpus, ours_root: Path, raw_folder: Path, args: argparse
     """Time the mix and single characters on both indexes and print the figures."""
     started = time.perf_counter()
     ours_request, raw_request = Ours(SearchStore(ours_root)), Raw(raw_folder)
-    ours_request.store.searcher()
     print(f"Opening both searchers took {time.perf_counter() - started:.2f} s (once per process).\n")
     for search in the_mix(corpus, 3, rng):  # warm-up: imports, caches, the page cache
         ours_request(search)
@@ -473,6 +473,46 @@ def recall_both(corpus: Corpus, ours_folder: Path, raw_folder: Path, args: argpa
     return min(min(result["ours"]) for result in results.values())
 
 
+# --- memory ----------------------------------------------------------------------------------
+
+MEMORY_PROBE = """
+import sys
+sys.path.insert(0, {root!r})
+from pathlib import Path
+from benchmarks.search import Ours, Raw, Search, anonymous_mb
+from search.query import Filters
+from search.store import SearchStore
+before = anonymous_mb()
+request = Ours(SearchStore(Path({ours!r}))) if {kind!r} == "ours" else Raw(Path({raw!r}))
+opened = anonymous_mb()
+for search in [Search("w", "退货"), Search("p", "要求退货"), Search("f", filters=Filters(form="CP")),
+               Search("c", "CP-2025-", code="CP-2025-", prefix=True)]:
+    request(search)
+print(before, opened, anonymous_mb())
+"""
+
+
+def anonymous_mb() -> float:
+    """This process's private resident memory (not the index files mapped from the page cache)."""
+    fields = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())
+    return int(fields["RssAnon"].split()[0]) / 1024
+
+
+def memory_both(ours_root: Path, raw_folder: Path) -> None:
+    """Private memory of a fresh process that opens one searcher and answers a few queries
+    (a code prefix, a word, a phrase, filters): what each web server process holds per thread."""
+    import subprocess
+
+    print("| memory of one searcher process (MB) | at start | searcher open | after 4 queries |")
+    print("| --- | ---: | ---: | ---: |")
+    for kind in ("ours", "raw"):
+        probe = MEMORY_PROBE.format(root=str(ROOT), ours=str(ours_root), raw=str(raw_folder), kind=kind)
+        out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+        start, opened, after = (float(x) for x in out.stdout.split())
+        print(f"| {kind} | {start:.0f} | {opened:.0f} | {after:.0f} |")
+    print(flush=True)
+
+
 def main() -> int:
     global UTC_ZONE
     from zoneinfo import ZoneInfo
@@ -504,6 +544,7 @@ def main() -> int:
         rng = random.Random(args.seed + 1)
         print("querying…", file=sys.stderr, flush=True)
         query_both(corpus, work / "ours", raw_folder, args, rng)
+        memory_both(work / "ours", raw_folder)
         print("recall…", file=sys.stderr, flush=True)
         worst = recall_both(corpus, ours_folder, raw_folder, args, rng)
     finally:
