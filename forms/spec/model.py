@@ -39,14 +39,38 @@ class FieldSpec:
         return value
 
 
+#: Who may act, besides the roles: the person who submitted the record.
+FILLER = "filler"
+#: ``accepts`` value meaning every field of the form.
+EVERY_FIELD = "*"
+#: What a transition may stamp on the record besides its state.
+STAMPS = frozenset({"countersign"})
+
+
 @dataclass(frozen=True)
 class Transition:
+    """One action of a form's workflow, as the spec declares it.
+
+    ``roles`` are role names or ``filler``; ``requires`` are fields that must hold a value once
+    the action is done (they can be filled in by it; a yes/no field must be yes: closing a
+    complaint requires the customer's acceptance), ``accepts`` more fields it may change
+    (``*``: all); ``to`` empty keeps the state; ``reason`` makes a written reason required;
+    ``stamp`` records a countersignature."""
+
     name: str
     label: Texts
     from_states: tuple[str, ...]
     to: str
     roles: tuple[str, ...]
     requires: tuple[str, ...] = ()
+    accepts: tuple[str, ...] = ()
+    reason: bool = False
+    stamp: str | None = None
+
+    def editable(self, spec_fields: tuple[str, ...]) -> tuple[str, ...]:
+        """The fields this action may change, in the form's order."""
+        wanted = set(self.requires) | set(self.accepts)
+        return tuple(name for name in spec_fields if EVERY_FIELD in wanted or name in wanted)
 
 
 @dataclass(frozen=True)
@@ -54,6 +78,9 @@ class Workflow:
     initial: str
     states: dict[str, Texts]
     transitions: tuple[Transition, ...] = ()
+
+    def transition(self, name: str) -> Transition | None:
+        return next((t for t in self.transitions if t.name == name), None)
 
 
 @dataclass(frozen=True, eq=False)

@@ -15,13 +15,25 @@ from typing import Any
 from core.auth.roles import Role
 from forms.fields import REGISTRY
 from forms.fields.base import COMMON_KEYS
-from forms.spec.model import Choice, FieldSpec, FormSpec, Texts, Transition, Workflow
+from forms.spec.model import (
+    EVERY_FIELD,
+    FILLER,
+    STAMPS,
+    Choice,
+    FieldSpec,
+    FormSpec,
+    Texts,
+    Transition,
+    Workflow,
+)
 
 CODE_PATTERN = re.compile(r"^[A-Z]{2,4}$")
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 TOP_LEVEL_KEYS = frozenset({"code", "version", "title", "department", "category", "retention",
                             "description", "fields", "workflow", "print"})
 ROLE_NAMES = frozenset(r.value for r in Role)
+TRANSITION_KEYS = frozenset({"name", "label", "from", "to", "roles", "requires", "accepts", "reason",
+                             "stamp"})
 
 
 class SpecError(Exception):
@@ -230,17 +242,35 @@ def _transition(item: Any, states: dict[str, Texts], field_names: set[str],
         problems.add("workflow.transitions", "each transition needs a name")
         return None
     where = f"workflow transition {item['name']!r}"
+    unknown = set(item) - TRANSITION_KEYS
+    if unknown:
+        known = ", ".join(sorted(TRANSITION_KEYS))
+        problems.add(where, f"unknown keys {', '.join(sorted(unknown))} (known: {known})")
     from_states = item.get("from", [])
     from_states = [from_states] if isinstance(from_states, str) else from_states
-    for state in [*from_states, item.get("to")]:
+    if not from_states:
+        problems.add(where, "needs from = the states it can be taken in")
+    to = item.get("to", "")
+    for state in [*from_states, *([to] if to else [])]:
         if state not in states:
             problems.add(where, f"state {state!r} is not declared in workflow.states")
-    for role in item.get("roles", []):
-        if role not in ROLE_NAMES:
-            problems.add(where, f"unknown role {role!r} (known: {', '.join(sorted(ROLE_NAMES))})")
-    for name in item.get("requires", []):
-        if name not in field_names:
-            problems.add(where, f"requires unknown field {name!r}")
+    roles = item.get("roles", [])
+    if not roles:
+        problems.add(where, "needs roles = who may take it")
+    for role in roles:
+        if role not in ROLE_NAMES | {FILLER}:
+            known = ", ".join(sorted(ROLE_NAMES | {FILLER}))
+            problems.add(where, f"unknown role {role!r} (known: {known})")
+    for key in ("requires", "accepts"):
+        for name in item.get(key, []):
+            if name not in field_names and not (key == "accepts" and name == EVERY_FIELD):
+                problems.add(where, f"{key} unknown field {name!r}")
+    stamp = item.get("stamp")
+    if stamp is not None and stamp not in STAMPS:
+        problems.add(where, f"unknown stamp {stamp!r} (known: {', '.join(sorted(STAMPS))})")
+    if not isinstance(item.get("reason", False), bool):
+        problems.add(where, "reason must be true or false")
     label = _texts(item.get("label"), f"{where} label", problems)
-    return Transition(item["name"], label, tuple(from_states), item.get("to", ""),
-                      tuple(item.get("roles", [])), tuple(item.get("requires", [])))
+    return Transition(item["name"], label, tuple(from_states), to, tuple(roles),
+                      tuple(item.get("requires", [])), tuple(item.get("accepts", [])),
+                      item.get("reason", False) is True, stamp)

@@ -133,4 +133,4 @@ def test_forms_check_lists_all_problems_and_exits_non_zero(app, tmp_path):
 def test_forms_check_passes_on_the_shipped_specs(app):
     result = app.test_cli_runner().invoke(args=["forms", "check"])
     assert result.exit_code == 0, result.output
-    assert "OK: 4 specs (AR v1, CP v2, RS v1, VR v1)" in result.output
+    assert "OK: 4 specs (AR v2, CP v3, RS v2, VR v2)" in result.output
