@@ -63,6 +63,9 @@ RECORD_SCHEMA = {
         "data": {"type": "object"}, "department": {"type": ["string", "null"]},
         "submitted_at": {"type": "string", "format": "date-time"},
         "submitted_by": {"type": "string"},
+        "revision": {"type": "integer", "description": "The current revision; send it with an action"},
+        "countersigned_by": {"type": ["string", "null"]},
+        "countersigned_at": {"type": ["string", "null"], "format": "date-time"},
     },
 }
 

@@ -44,6 +44,9 @@ class Record(Base):
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     revision: Mapped[int] = mapped_column(Integer)
     data: Mapped[dict[str, Any]] = mapped_column(JSONData)
+    #: The supervisor's countersignature (阅签), stamped by the workflow's countersign action.
+    countersigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    countersigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class RecordRevision(Base):

@@ -8,7 +8,7 @@ every list is written to the audit trail.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -39,6 +39,7 @@ class RevisionView:
     actor: str
     at: datetime
     reason: str | None
+    data: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -58,13 +59,18 @@ class RecordView:
     submitted_at: datetime
     revisions: tuple[RevisionView, ...] = ()
     revision: int = 1  # the number of the revision whose data and state this view shows
+    countersigned_by: str | None = None  # username of the supervisor who countersigned (阅签)
+    countersigned_by_name: str = ""
+    countersigned_at: datetime | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
             "code": self.code, "form": self.form_code, "version": self.form_version,
             "state": self.state, "title": self.title, "data": self.data,
             "department": self.department_code, "submitted_at": self.submitted_at.isoformat(),
-            "submitted_by": self.submitted_by,
+            "submitted_by": self.submitted_by, "revision": self.revision,
+            "countersigned_by": self.countersigned_by,
+            "countersigned_at": self.countersigned_at.isoformat() if self.countersigned_at else None,
         }
 
 
@@ -113,7 +119,7 @@ def create_record(
         department_name=(department.name_zh, department.name_en) if department else ("", ""),
         submitted_by=actor.username, submitted_by_name=actor.display_name or actor.username,
         submitted_at=now,
-        revisions=(RevisionView(1, "submit", state, actor.username, now, None),),
+        revisions=(RevisionView(1, "submit", state, actor.username, now, None, data),),
     )
 
 
@@ -242,6 +248,8 @@ def record_at_revision(session: Session, code: str, number: int) -> RecordView |
     if revision is None:
         return None
     view = record_view(session, record, with_revisions=True)
+    if view.countersigned_at is not None and view.countersigned_at > revision.at:
+        view = replace(view, countersigned_by=None, countersigned_by_name="", countersigned_at=None)
     return replace(view, data=revision.data, state=revision.state, revision=number,
                    revisions=tuple(r for r in view.revisions if r.number <= number))
 
@@ -249,6 +257,7 @@ def record_at_revision(session: Session, code: str, number: int) -> RecordView |
 def record_view(session: Session, record: Record, *, with_revisions: bool = False) -> RecordView:
     """Plain data for ``record``, read inside the caller's session."""
     submitter = session.get(User, record.submitted_by_id)
+    signer = session.get(User, record.countersigned_by_id) if record.countersigned_by_id else None
     department = session.get(Department, record.department_id) if record.department_id else None
     revisions: tuple[RevisionView, ...] = ()
     if with_revisions:
@@ -256,7 +265,7 @@ def record_view(session: Session, record: Record, *, with_revisions: bool = Fals
             select(RecordRevision, User.username).join(User, User.id == RecordRevision.actor_id)
             .where(RecordRevision.record_id == record.id).order_by(RecordRevision.number)
         ).all()
-        revisions = tuple(RevisionView(r.number, r.action, r.state, name, r.at, r.reason)
+        revisions = tuple(RevisionView(r.number, r.action, r.state, name, r.at, r.reason, r.data)
                           for r, name in rows)
     return RecordView(
         code=record.code, form_code=record.form_code, form_version=record.form_version,
@@ -266,4 +275,7 @@ def record_view(session: Session, record: Record, *, with_revisions: bool = Fals
         submitted_by=submitter.username if submitter else "",
         submitted_by_name=submitter.display_name if submitter else "",
         submitted_at=record.submitted_at, revisions=revisions, revision=record.revision,
+        countersigned_by=signer.username if signer else None,
+        countersigned_by_name=(signer.display_name or signer.username) if signer else "",
+        countersigned_at=record.countersigned_at,
     )

@@ -25,6 +25,7 @@ from forms.schema import record_data_schema
 from forms.spec.model import FormSpec
 from forms.submission import submit
 from forms.validation import InvalidData
+from forms.workflow import ActionRefused, act, actions_for
 
 bp = Blueprint("forms_api", __name__, url_prefix=API_PREFIX)
 
@@ -77,6 +78,49 @@ def create_record() -> tuple[Response, int, dict[str, str]]:
     return jsonify(record.as_json()), 201, {"Location": location}
 
 
+@bp.get("/records/<code>/actions")
+@token_required
+def record_actions(code: str) -> Response:
+    """The actions the token's user may take on the record now (reading it is audited)."""
+    try:
+        record, actions = actions_for(services().db, services().clock, api_actor(), code, channel="api")
+    except NotFound as exc:
+        raise ApiError(404, f"no record {code!r}") from exc
+    except PermissionDenied as exc:
+        raise ApiError(403, str(exc)) from exc
+    return jsonify({"code": record.code, "state": record.state, "revision": record.revision,
+                    "actions": [a.as_json() for a in actions]})
+
+
+@bp.post("/records/<code>/actions/<action>")
+@token_required
+def record_action(code: str, action: str) -> Response:
+    """Take a workflow action: ``{"fields": {...}, "reason": "...", "revision": N}``."""
+    body = json_object_body()
+    unknown = set(body) - {"fields", "reason", "revision"}
+    if unknown:
+        raise ApiError(422, f"unknown keys: {', '.join(sorted(unknown))}")
+    fields, reason, revision = body.get("fields", {}), body.get("reason", ""), body.get("revision")
+    if not isinstance(fields, dict):
+        raise ApiError(422, "'fields' must be an object of field values", {"fields": "not an object"})
+    if not isinstance(reason, str):
+        raise ApiError(422, "'reason' must be text", {"reason": "not text"})
+    if revision is not None and (not isinstance(revision, int) or isinstance(revision, bool) or revision < 1):
+        raise ApiError(422, "'revision' must be the record's revision number", {"revision": "not a number"})
+    try:
+        record = act(services().db, services().clock, api_actor(), code, action, fields=fields,
+                     reason=reason, revision=revision, channel="api")
+    except NotFound as exc:
+        raise ApiError(404, str(exc) if str(exc) != code else f"no record {code!r}") from exc
+    except PermissionDenied as exc:
+        raise ApiError(403, str(exc)) from exc
+    except ActionRefused as exc:
+        raise ApiError(409, str(exc)) from exc
+    except InvalidData as invalid:
+        raise ApiError(422, f"{action} needs other values", invalid.errors) from invalid
+    return jsonify(record.as_json())
+
+
 @bp.get("/records/<code>/pdf")
 @token_required
 def record_pdf(code: str) -> Response:
@@ -104,6 +148,18 @@ FORM_SCHEMA = {
         "states": {"type": "array", "items": {"type": "string"}},
         "initial_state": {"type": "string"},
         "schema": {"type": "object", "description": "JSON Schema (2020-12) of record data"},
+    },
+}
+
+ACTION_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "name": {"type": "string", "example": "countersign"},
+        "label": {"type": "object", "properties": {"zh": {"type": "string"}, "en": {"type": "string"}}},
+        "to": {"type": ["string", "null"], "description": "The state it leads to; null keeps the state"},
+        "fields": {"type": "array", "items": {"type": "string"}},
+        "requires": {"type": "array", "items": {"type": "string"}},
+        "reason_required": {"type": "boolean"},
     },
 }
 
@@ -146,6 +202,42 @@ OPENAPI_PATHS = {
             "503": error_response("No Chinese font is installed for PDFs"),
         },
     }},
+    "/records/{code}/actions": {"get": {
+        "summary": "The workflow actions the token's user may take on the record now",
+        "parameters": [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "responses": {
+            "200": {"description": "State, revision and actions", "content": {"application/json": {
+                "schema": {"type": "object", "properties": {
+                    "code": {"type": "string"}, "state": {"type": "string"}, "revision": {"type": "integer"},
+                    "actions": {"type": "array", "items": {"$ref": "#/components/schemas/Action"}}}}}}},
+            "401": error_response("No or bad token"),
+            "403": error_response("The record is outside the token user's departments"),
+            "404": error_response("No such record"),
+        },
+    }},
+    "/records/{code}/actions/{action}": {"post": {
+        "summary": "Take a workflow action (countersign, return, complete, correct, classify, close, "
+                   "approve…; each form's spec lists its own): a new revision, audited",
+        "parameters": [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"}},
+                       {"name": "action", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "additionalProperties": False,
+            "properties": {
+                "fields": {"type": "object", "description": "Values of the fields it fills in or changes"},
+                "reason": {"type": "string", "description": "Required by return, correct, deny"},
+                "revision": {"type": "integer", "description": "The revision you saw; refused (409) if "
+                             "the record has changed since"}}}}}},
+        "responses": {
+            "200": {"description": "The record after the action", "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/Record"}}}},
+            "400": error_response("Malformed JSON"),
+            "401": error_response("No or bad token"),
+            "403": error_response("The token's user may not take this action on this record"),
+            "404": error_response("No such record, or the form has no such action"),
+            "409": error_response("Not possible in the record's state, already done, or the record changed"),
+            "422": error_response("Missing or invalid values; `fields` names each"),
+        },
+    }},
     "/records": {"post": {
         "summary": "Submit a record; the code is minted on success",
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
@@ -167,4 +259,4 @@ OPENAPI_PATHS = {
 
 def init_api(app: Flask) -> None:
     app.register_blueprint(bp)
-    add_openapi_paths(app, OPENAPI_PATHS, {"Form": FORM_SCHEMA})
+    add_openapi_paths(app, OPENAPI_PATHS, {"Form": FORM_SCHEMA, "Action": ACTION_SCHEMA})

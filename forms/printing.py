@@ -130,6 +130,9 @@ def print_context(spec: FormSpec, record: RecordView, zone: ZoneInfo, company: s
         "submitted_at": submitted.strftime("%Y-%m-%d %H:%M"),
         "submitted_date": submitted.strftime("%Y-%m-%d"),
         "filler": record.submitted_by_name,
+        "countersigner": record.countersigned_by_name,
+        "countersigned_date": local(record.countersigned_at, zone).strftime("%Y-%m-%d")
+        if record.countersigned_at else "",
         "printed_at": printed_at.strftime("%Y-%m-%d %H:%M") if printed_at else None,
         "revision": record.revision, "changed_at": local(changed, zone).strftime("%Y-%m-%d %H:%M"),
         "fields": fields, "has_logo": has_logo, "verify_url": url, "qr": Markup(qr_svg(url)),  # noqa: S704 - our own SVG, no user text

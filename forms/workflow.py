@@ -1,0 +1,197 @@
+"""Workflow actions on records: which actions a user may take now, and taking one.
+
+The spec declares each form's states and transitions (:class:`forms.spec.model.Transition`):
+from which states, who (roles, or ``filler`` for the person who submitted it), which fields
+must hold a value afterwards, which more it may change, whether a reason is required, and
+whether it stamps the supervisor's countersignature. This module applies them, for the web
+page and the API alike.
+
+An action never overwrites: it appends a revision with the whole data as it now stands, its
+name, the new state, who, when and why; the record row only points at the newest. A
+correction (勘误) is the action ``correct``: a reason is required and something must change;
+the earlier revisions stay readable and every later print carries the "corrected" mark.
+Authorization is decided here, with the same department scope as reading; a refused action is
+in the audit trail like a taken one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from archive.models import Record, RecordRevision
+from archive.records import RecordView, get_record, may_see, record_view
+from core.audit import trail
+from core.auth.roles import Actor, NotFound, PermissionDenied
+from core.clock import Clock
+from core.db import Database
+from forms.pdf.archival import enqueue_rendition
+from forms.printing import CORRECTION
+from forms.search_documents import enqueue_indexing
+from forms.spec.model import FILLER, FormSpec, Transition
+from forms.submission import known_references, summary
+from forms.validation import InvalidData, validate
+from forms.versions import spec_version
+
+MAX_REASON = 2000
+
+
+class ActionRefused(Exception):
+    """The action cannot be taken on the record as it now stands (its state, a stamp already
+    there, or a newer revision than the one the user saw); the message says which."""
+
+
+@dataclass(frozen=True)
+class ActionView:
+    """An action the user may take now, as the record page and the API describe it."""
+
+    name: str
+    label: dict[str, str]
+    to: str
+    fields: tuple[str, ...]  # the fields it may change, in the form's order
+    requires: tuple[str, ...]
+    reason: bool
+
+    def as_json(self) -> dict[str, Any]:
+        return {"name": self.name, "label": self.label, "to": self.to or None, "fields": list(self.fields),
+                "requires": list(self.requires), "reason_required": self.reason}
+
+
+def permitted(actor: Actor, record: RecordView, transition: Transition) -> bool:
+    """Whether ``actor`` is one of the people ``transition`` names (scope is checked apart)."""
+    for role in transition.roles:
+        if role == FILLER and actor.username == record.submitted_by:
+            return True
+        if role == actor.role.value:
+            return True
+    return False
+
+
+def available_actions(spec: FormSpec, record: RecordView, actor: Actor) -> list[ActionView]:
+    """What ``actor`` may do to ``record`` now (the caller has checked they may see it)."""
+    names = tuple(f.name for f in spec.fields)
+    return [ActionView(t.name, dict(t.label), t.to, t.editable(names), t.requires, t.reason)
+            for t in spec.workflow.transitions
+            if record.state in t.from_states and permitted(actor, record, t)
+            and not (t.stamp == "countersign" and record.countersigned_at is not None)]
+
+
+def actions_for(db: Database, clock: Clock, actor: Actor, code: str, *,
+                channel: str = "web") -> tuple[RecordView, list[ActionView]]:
+    """The record as ``actor`` may read it (audited as a read) and what they may do to it now."""
+    record = get_record(db, clock, actor, code, channel=channel)
+    spec = spec_version(db, record.form_code, record.form_version)
+    return record, available_actions(spec, record, actor)
+
+
+def act(db: Database, clock: Clock, actor: Actor, code: str, action: str, *,
+        fields: dict[str, Any] | None = None, reason: str = "", revision: int | None = None,
+        channel: str = "web") -> RecordView:
+    """Take ``action`` on record ``code``: a new revision, audited, re-rendered and re-indexed
+    after commit. ``revision`` is the one the user was shown: if the record has moved on since,
+    the action is refused rather than applied to data they have not seen."""
+    fields = fields or {}
+    reason = reason.strip()
+    spec, current = _spec_of(db, code)
+    transition = spec.workflow.transition(action)
+    if transition is None:
+        raise NotFound(f"{spec.code} has no action {action!r}")
+    users, departments = known_references(db, spec, {**current, **fields})
+    with db.transaction() as session:
+        record = session.scalar(select(Record).where(Record.code == code).with_for_update())
+        if record is None:
+            raise NotFound(code)
+        view = record_view(session, record)
+        problem = _refusal(actor, record, view, transition, revision)
+        if problem is not None:
+            trail.append(session, at=clock.now(), actor=actor, action=f"record.{action}.denied",
+                         object_type="record", object_id=code, detail={"via": channel, "why": str(problem)})
+            refused: Exception = problem
+        else:
+            clean = _new_data(spec, transition, record.data, fields, reason, users, departments)
+            return _apply(session, clock, actor, spec, record, transition, clean, reason, channel)
+    raise refused
+
+
+def _spec_of(db: Database, code: str) -> tuple[FormSpec, dict[str, Any]]:
+    """The record's form version and its data now (to look up the users and departments it
+    names before the writing transaction starts)."""
+    with db.reading() as session:
+        row = session.execute(select(Record.form_code, Record.form_version, Record.data)
+                              .where(Record.code == code)).one_or_none()
+    if row is None:
+        raise NotFound(code)
+    return spec_version(db, row.form_code, row.form_version), row.data
+
+
+def _refusal(actor: Actor, record: Record, view: RecordView, transition: Transition,
+             revision: int | None) -> Exception | None:
+    """Why ``actor`` may not take ``transition`` now, or None."""
+    if not may_see(actor, record):
+        return PermissionDenied(f"record {record.code} belongs to another department")
+    if not permitted(actor, view, transition):
+        who = ", ".join(transition.roles)
+        return PermissionDenied(f"only {who} may {transition.label.get('en', transition.name).lower()} "
+                                f"record {record.code}")
+    if record.state not in transition.from_states:
+        return ActionRefused(f"record {record.code} is {record.state}; {transition.name} is possible "
+                             f"when it is {' or '.join(transition.from_states)}")
+    if revision is not None and revision != record.revision:
+        return ActionRefused(f"record {record.code} has changed since you opened it (revision "
+                             f"{record.revision}, you saw {revision}); reload it and try again")
+    if transition.stamp == "countersign" and record.countersigned_at is not None:
+        return ActionRefused(f"record {record.code} is already countersigned")
+    return None
+
+
+def _new_data(spec: FormSpec, transition: Transition, current: dict[str, Any], fields: dict[str, Any],
+              reason: str, users: set[str], departments: set[str]) -> dict[str, Any]:
+    """The record's data after the action, validated as a whole; InvalidData names every problem."""
+    errors: dict[str, str] = {}
+    editable = set(transition.editable(tuple(f.name for f in spec.fields)))
+    for name in fields:
+        if name not in editable:
+            errors[name] = (f"{transition.name} cannot change this field" if spec.field(name)
+                            else "no such field in this form")
+    if transition.reason and not reason:
+        errors["reason"] = "a reason is required for this action"
+    elif len(reason) > MAX_REASON:
+        errors["reason"] = f"at most {MAX_REASON} characters"
+    if errors:
+        raise InvalidData(errors)
+    clean = validate(spec, {**current, **fields}, users=users, departments=departments)
+    for name in transition.requires:
+        if name not in clean or clean[name] is False:  # a required yes/no must be yes
+            errors[name] = f"required for {transition.name}"
+    if transition.name == CORRECTION and clean == current:
+        errors["fields"] = "a correction must change at least one field"
+    if errors:
+        raise InvalidData(errors)
+    return clean
+
+
+def _apply(session: Session, clock: Clock, actor: Actor, spec: FormSpec, record: Record,
+           transition: Transition, clean: dict[str, Any], reason: str, channel: str) -> RecordView:
+    now = clock.now()
+    before = record.state
+    changed = sorted(k for k in clean.keys() | record.data.keys() if clean.get(k) != record.data.get(k))
+    record.revision += 1
+    record.state = transition.to or record.state
+    record.data = clean
+    record.title = summary(spec, clean)[:200]
+    if transition.stamp == "countersign":
+        record.countersigned_by_id, record.countersigned_at = actor.user_id, now
+    session.add(RecordRevision(record_id=record.id, number=record.revision, action=transition.name,
+                               state=record.state, data=clean, actor_id=actor.user_id, at=now,
+                               reason=reason or None))
+    trail.append(session, at=now, actor=actor, action=f"record.{transition.name}", object_type="record",
+                 object_id=record.code, detail={"via": channel, "revision": record.revision,
+                                                "from": before, "to": record.state, "changed": changed})
+    session.flush()
+    view = record_view(session, record, with_revisions=True)
+    enqueue_rendition(session, view)
+    enqueue_indexing(session, record.code, record.revision, record.submitted_at)
+    return view
