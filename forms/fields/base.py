@@ -64,6 +64,10 @@ class FieldType:
     def display(self, spec: FieldSpec, value: Any, locale: str) -> str:
         return "" if value is None else str(value)
 
+    def as_input(self, spec: FieldSpec, value: Any, ctx: BuildContext) -> Any:
+        """A stored value as a person would type it, to pre-fill a form that changes it."""
+        return value
+
 
 REGISTRY: dict[str, FieldType] = {}
 

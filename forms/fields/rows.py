@@ -77,6 +77,10 @@ class Rows(FieldType):
             raise RowsParseError(cells)
         return rows or None
 
+    def as_input(self, spec: FieldSpec, value: Any, ctx: BuildContext) -> Any:
+        return [{col.name: REGISTRY[col.type].as_input(col, row.get(col.name), ctx) for col in spec.columns}
+                for row in value or []]
+
     def check_value(self, spec: FieldSpec, value: Any) -> str | None:
         for index, row in enumerate(value, start=1):
             for col in spec.columns:

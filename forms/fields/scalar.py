@@ -245,6 +245,14 @@ class DateTime(_StringBacked):
             return ""
         return datetime.fromisoformat(value.replace("Z", "+00:00")).strftime("%Y-%m-%d %H:%M")
 
+    def as_input(self, spec: FieldSpec, value: Any, ctx: BuildContext) -> Any:
+        """In the office's zone, as :meth:`parse` reads it back (API values may carry another
+        offset: shown as they are, they would be read as a different moment)."""
+        if not value:
+            return value
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return moment.astimezone(ZoneInfo(ctx.zone_name)).strftime("%Y-%m-%d %H:%M:%S")
+
 
 #: Mainland mobile (11 digits starting 1[3-9]) or landline with area code, optional +86.
 PHONE_PATTERN = r"^(\+86)?(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, url_for
 
-from forms.views import admin, filling, records
+from forms.views import actions, admin, filling, records
 
 bp = Blueprint("forms", __name__)
 
@@ -18,6 +18,8 @@ bp.add_url_rule("/drafts/<id:draft_id>/discard", "discard_draft", filling.discar
 bp.add_url_rule("/records", "record_list", records.record_list)
 bp.add_url_rule("/records/<code>.pdf", "record_pdf", records.record_pdf)
 bp.add_url_rule("/records/<code>", "record", records.record)
+bp.add_url_rule("/records/<code>/actions/<action>", "record_action", actions.record_action,
+                methods=["GET", "POST"])
 bp.add_url_rule("/admin/forms", "version_list", admin.version_list)
 bp.add_url_rule("/admin/forms/<form_code>/<id:version>/approve", "approve_version",
                 admin.approve_version, methods=["POST"])

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import login_required
 
-from archive.records import RecordView, get_record, list_records
+from archive.records import RecordView, RevisionView, list_records
 from core.errors import render_error
-from core.i18n import current_locale
+from core.i18n import current_locale, pick
 from core.web import current_actor, services
 from forms import versions
 from forms.fields import REGISTRY
@@ -20,15 +22,65 @@ from forms.pdf.service import pdf_response
 from forms.printing import UnknownVariant
 from forms.spec.model import FormSpec
 from forms.views.context import page_number
+from forms.workflow import actions_for
 
 
 @login_required
 def record(code: str) -> ResponseReturnValue:
-    view = get_record(services().db, services().clock, current_actor(), code, channel="web")
+    view, actions = actions_for(services().db, services().clock, current_actor(), code, channel="web")
     spec = versions.spec_version(services().db, view.form_code, view.form_version)
-    return render_template("forms/record.html", record=view, spec=spec,
-                           rows=display_rows(spec, view.data, current_locale()),
+    locale = current_locale()
+    return render_template("forms/record.html", record=view, spec=spec, actions=actions,
+                           rows=display_rows(spec, view.data, locale),
+                           history=history(spec, view, locale),
                            archival=archival_status(services().db, view))
+
+
+@dataclass(frozen=True)
+class Change:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    revision: RevisionView
+    label: dict[str, str]  # the action's name as the spec labels it
+    changes: tuple[Change, ...]  # what this revision changed, as displayed
+
+
+def history(spec: FormSpec, record: RecordView, locale: str) -> list[HistoryEntry]:
+    """Every revision with the fields it changed (before → after), newest last."""
+    entries = []
+    previous: dict[str, Any] | None = None
+    for revision in record.revisions:
+        transition = spec.workflow.transition(revision.action)
+        label = dict(transition.label) if transition else {}
+        changes = () if previous is None else _changes(spec, previous, revision.data, locale)
+        entries.append(HistoryEntry(revision, label, changes))
+        previous = revision.data
+    return entries
+
+
+def _changes(spec: FormSpec, before: dict[str, Any], after: dict[str, Any],
+             locale: str) -> tuple[Change, ...]:
+    changes = []
+    for field in spec.fields:
+        old, new = before.get(field.name), after.get(field.name)
+        if old != new:
+            kind = REGISTRY[field.type]
+            changes.append(Change(pick(field.label), _shown(kind, field, old, locale),
+                                  _shown(kind, field, new, locale)))
+    return tuple(changes)
+
+
+def _shown(kind: Any, field: Any, value: Any, locale: str) -> str:
+    if value is None:
+        return ""
+    if field.type == "rows":
+        return _("%(n)d row(s)", n=len(value))
+    return str(kind.display(field, value, locale))
 
 
 @login_required

@@ -1,0 +1,95 @@
+"""The page that takes one workflow action on a record (countersign, return, classify, correct…).
+
+It shows the fields the action fills in or may change, pre-filled with the record's values, a
+reason box when the action needs one, and the revision the user is looking at; the service
+(:func:`forms.workflow.act`) decides whether the action is allowed and refuses a stale one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import login_required
+from werkzeug.wrappers import Response
+
+from core.auth.roles import PermissionDenied
+from core.errors import render_error
+from core.i18n import pick
+from core.web import current_actor, services
+from forms import versions
+from forms.builder import form_class, parse_form
+from forms.fields import REGISTRY, BuildContext
+from forms.spec.model import FormSpec
+from forms.validation import InvalidData
+from forms.views.context import build_context
+from forms.views.summary import SummaryItem, summary_items
+from forms.workflow import ActionRefused, ActionView, act, actions_for
+
+
+@login_required
+def record_action(code: str, action: str) -> ResponseReturnValue:
+    actor = current_actor()
+    record, available = actions_for(services().db, services().clock, actor, code)
+    chosen = next((a for a in available if a.name == action), None)
+    if chosen is None:
+        return render_error(403, _("You cannot take this action on %(code)s now.", code=code))
+    spec = versions.spec_version(services().db, record.form_code, record.form_version)
+    action_spec = _fields_of(spec, chosen)
+    ctx = build_context()
+    if request.method == "GET":
+        form = form_class(action_spec, ctx)(data=_as_input(action_spec, record.data, ctx))
+        return _page(action_spec, chosen, record, form, {}, revision=record.revision)
+    form = form_class(action_spec, ctx)()
+    revision = request.form.get("revision", type=int)
+    reason = request.form.get("reason", "")
+    if not form.validate_on_submit():  # only the CSRF token is validated by WTForms
+        return _page(action_spec, chosen, record, form, {"_": _("The form expired. Submit again.")},
+                     revision=revision, reason=reason, status=400)
+    data, errors = parse_form(action_spec, form, ctx)
+    if not errors:
+        try:
+            act(services().db, services().clock, actor, code, action, fields=_changed(data, record.data),
+                reason=reason, revision=revision)
+        except InvalidData as invalid:
+            errors = invalid.errors
+        except (ActionRefused, PermissionDenied) as refused:
+            flash(str(refused), "error")
+            return redirect(url_for("forms.record", code=code))
+        else:
+            flash(_("%(action)s: done.", action=pick(chosen.label)), "success")
+            return redirect(url_for("forms.record", code=code))
+    return _page(action_spec, chosen, record, form, errors, revision=revision, reason=reason, status=422)
+
+
+def _fields_of(spec: FormSpec, action: ActionView) -> FormSpec:
+    """The spec cut down to the action's fields, those it requires marked required."""
+    fields = tuple(replace(f, required=f.required or f.name in action.requires)
+                   for f in spec.fields if f.name in action.fields)
+    return replace(spec, fields=fields)
+
+
+def _changed(data: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
+    """What the person changed. An unticked box reads as False, which is not an answer where
+    there was none: a box left unticked on a record that never had it stays unanswered."""
+    return {name: value for name, value in data.items()
+            if value != current.get(name) and not (value is False and current.get(name) is None)}
+
+
+def _as_input(spec: FormSpec, data: dict[str, Any], ctx: BuildContext) -> dict[str, Any]:
+    return {f.name: REGISTRY[f.type].as_input(f, data.get(f.name), ctx) for f in spec.fields}
+
+
+def _page(spec: FormSpec, action: ActionView, record: Any, form: Any, errors: dict[str, str], *,
+          revision: int | None, reason: str = "", status: int = 200) -> Response:
+    items = summary_items(spec, form, {k: v for k, v in errors.items() if k != "reason"})
+    if "reason" in errors:
+        items.append(SummaryItem("reason", _("%(field)s: %(message)s", field=_("Reason"),
+                                             message=errors["reason"])))
+    body = render_template("forms/action.html", spec=spec, action=action, record=record, form=form,
+                           errors=errors, summary=items, revision=revision, reason=reason)
+    return Response(body, status=status)
+
