@@ -26,9 +26,16 @@ def describe() -> str:
 
 
 def busy_seconds() -> float:
-    """CPU seconds the whole machine has been busy since boot (all but idle and iowait)."""
-    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    return (sum(values[:8]) - values[3] - values[4]) / CLOCK_TICKS
+    """CPU seconds the whole machine has been busy since boot: user, nice, system, irq and
+    softirq (not idle, iowait, or time stolen by the hypervisor, see :func:`stolen_seconds`)."""
+    user, nice, system, _idle, _iowait, irq, softirq = (
+        int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:8])
+    return (user + nice + system + irq + softirq) / CLOCK_TICKS
+
+
+def stolen_seconds() -> float:
+    """CPU seconds the hypervisor has taken from this machine since boot."""
+    return int(Path("/proc/stat").read_text().split("\n", 1)[0].split()[8]) / CLOCK_TICKS
 
 
 def own_seconds() -> float:

@@ -80,6 +80,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.machine import busy_seconds, cpu_model, own_seconds, stolen_seconds  # noqa: E402
+
 PRINT_CSS = ROOT / "static" / "pdf" / "print.css"
 ASSET_LINK = '<link rel="stylesheet" href="dossier-asset:print.css">'
 WARMUP = 3
@@ -289,32 +291,6 @@ class RawFreshFonts:
 PIPELINES = {"ours": Ours, "raw": Raw}
 
 
-# --- machine and CPU accounting --------------------------------------------------------------
-
-def cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown"
-
-
-def machine_seconds() -> tuple[float, float]:
-    """CPU seconds the machine has spent busy since boot (user, nice, system, irq, softirq), and
-    stolen by the hypervisor."""
-    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
-    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(v) for v in fields[:8])
-    tick = os.sysconf("SC_CLK_TCK")
-    return (user + nice + system + irq + softirq) / tick, steal / tick
-
-
-def own_seconds() -> float:
-    """CPU of this process and of its waited-for children (the cold subprocesses)."""
-    import resource
-
-    me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
-
-
 @dataclasses.dataclass
 class Phase:
     """Wall time and the CPU other processes used while one phase ran."""
@@ -330,10 +306,10 @@ class Meter:
         self.phases: list[Phase] = []
 
     def run(self, name: str, function: Any, *args: Any) -> Any:
-        (busy, steal), own, started = machine_seconds(), own_seconds(), time.perf_counter()
+        busy, steal, own, started = busy_seconds(), stolen_seconds(), own_seconds(), time.perf_counter()
         result, extra_own = function(*args)
         wall = time.perf_counter() - started
-        busy_after, steal_after = machine_seconds()
+        busy_after, steal_after = busy_seconds(), stolen_seconds()
         other = (busy_after - busy) - (own_seconds() - own) - extra_own
         self.phases.append(Phase(name, wall, max(other, 0.0), steal_after - steal))
         return result

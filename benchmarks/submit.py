@@ -29,7 +29,6 @@ import argparse
 import http.client
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -47,6 +46,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, text  # noqa: E402
 
+from benchmarks.machine import busy_seconds, describe  # noqa: E402
 from tests.support.postgres import PostgresServer, free_port, start_server  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent
@@ -78,11 +78,6 @@ def tree_cpu_seconds(pid: int) -> float:
         total += sum(int(value) for value in fields[11:15]) / CLOCK_TICKS
         pending.extend(int(child) for child in children)
     return total
-
-
-def machine_busy_seconds() -> float:
-    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    return (sum(values[:8]) - values[3] - values[4]) / CLOCK_TICKS  # all but idle and iowait
 
 
 # --- server and clients -------------------------------------------------------------------------
@@ -224,9 +219,9 @@ class Row:
 
 def measure(backend: str, server: Server, token: str, clients: int, total: int, url: str,
             expected: int) -> Row:
-    server_cpu, busy, own = server.cpu_seconds(), machine_busy_seconds(), time.process_time()
+    server_cpu, busy, own = server.cpu_seconds(), busy_seconds(), time.process_time()
     elapsed, latencies = run_clients(server.port, token, clients, total)
-    server_cpu, busy = server.cpu_seconds() - server_cpu, machine_busy_seconds() - busy
+    server_cpu, busy = server.cpu_seconds() - server_cpu, busy_seconds() - busy
     own = time.process_time() - own
     q = statistics.quantiles(latencies, n=100)
     return Row(backend, clients, total, elapsed, q[49] * 1000, q[94] * 1000, q[98] * 1000,
@@ -296,16 +291,6 @@ def print_row(row: Row) -> None:
     print("| " + " | ".join(str(c) for c in cells) + " |", flush=True)
 
 
-def machine() -> str:
-    lines = Path("/proc/cpuinfo").read_text().splitlines()
-    model = next((line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")),
-                 platform.processor())
-    nproc = subprocess.run(["nproc"], capture_output=True, text=True, check=False).stdout.strip()
-    load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    return (f"nproc {nproc}, {model}, Python {platform.python_version()}, {platform.platform()}, "
-            f"load average before the run {load}")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -321,7 +306,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)
-    print(f"machine: {machine()}")
+    print(f"machine: {describe()}")
     threads = f" x {args.threads} threads" if args.worker_class == "gthread" else ""
     print(f"server: gunicorn -k {args.worker_class}, {args.workers} workers{threads}\n")
     print_header()
