@@ -14,7 +14,6 @@ from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
-from werkzeug.wrappers import Response
 
 from core.auth.roles import PermissionDenied
 from core.errors import render_error
@@ -84,12 +83,11 @@ def _as_input(spec: FormSpec, data: dict[str, Any], ctx: BuildContext) -> dict[s
 
 
 def _page(spec: FormSpec, action: ActionView, record: Any, form: Any, errors: dict[str, str], *,
-          revision: int | None, reason: str = "", status: int = 200) -> Response:
+          revision: int | None, reason: str = "", status: int = 200) -> ResponseReturnValue:
     items = summary_items(spec, form, {k: v for k, v in errors.items() if k != "reason"})
     if "reason" in errors:
         items.append(SummaryItem("reason", _("%(field)s: %(message)s", field=_("Reason"),
                                              message=errors["reason"])))
-    body = render_template("forms/action.html", spec=spec, action=action, record=record, form=form,
-                           errors=errors, summary=items, revision=revision, reason=reason)
-    return Response(body, status=status)
+    return render_template("forms/action.html", spec=spec, action=action, record=record, form=form,
+                           errors=errors, summary=items, revision=revision, reason=reason), status
 

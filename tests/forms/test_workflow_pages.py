@@ -32,9 +32,10 @@ def test_the_supervisor_countersigns_returns_and_the_clerk_completes(app, client
     assert "Supervisor (supervisor)" in page.text and ">Countersign<" not in page.text
 
     form = boss.get(f"/records/{code}/actions/return")
+    assert form.mimetype == "text/html"
     assert 'name="reason"' in form.text and 'name="complaint"' not in form.text
     empty = boss.post(f"/records/{code}/actions/return", data={**form_values(form.text), "reason": ""})
-    assert empty.status_code == 422 and 'href="#reason"' in empty.text
+    assert empty.status_code == 422 and empty.mimetype == "text/html" and 'href="#reason"' in empty.text
     done = boss.post(f"/records/{code}/actions/return", data={**form_values(form.text), "reason": "缺订单号"})
     assert done.status_code == 302
     returned = clerk.get(f"/records/{code}")
