@@ -66,6 +66,9 @@ RECORD_SCHEMA = {
         "revision": {"type": "integer", "description": "The current revision; send it with an action"},
         "countersigned_by": {"type": ["string", "null"]},
         "countersigned_at": {"type": ["string", "null"], "format": "date-time"},
+        "due_at": {"type": ["string", "null"], "format": "date-time",
+                   "description": "The response deadline, where the form has one (CP: by level)"},
+        "overdue": {"type": "boolean", "description": "Marked overdue by `workflow tick`"},
     },
 }
 

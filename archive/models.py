@@ -47,6 +47,9 @@ class Record(Base):
     #: The supervisor's countersignature (阅签), stamped by the workflow's countersign action.
     countersigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     countersigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The response deadline (forms.deadlines) and when ``workflow tick`` found it passed.
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    overdue_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class RecordRevision(Base):

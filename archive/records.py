@@ -62,6 +62,8 @@ class RecordView:
     countersigned_by: str | None = None  # username of the supervisor who countersigned (阅签)
     countersigned_by_name: str = ""
     countersigned_at: datetime | None = None
+    due_at: datetime | None = None  # the response deadline, where the form has one
+    overdue_at: datetime | None = None  # when ``workflow tick`` found the deadline passed
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -71,6 +73,7 @@ class RecordView:
             "submitted_by": self.submitted_by, "revision": self.revision,
             "countersigned_by": self.countersigned_by,
             "countersigned_at": self.countersigned_at.isoformat() if self.countersigned_at else None,
+            "due_at": self.due_at.isoformat() if self.due_at else None, "overdue": self.overdue_at is not None,
         }
 
 
@@ -89,6 +92,7 @@ class Page:
 def create_record(
     session: Session, *, clock: Clock, zone: ZoneInfo, actor: Actor, form_code: str,
     form_version: int, state: str, title: str, data: dict[str, Any], department: DepartmentRef | None,
+    due_at: datetime | None = None,
 ) -> RecordView:
     """Mint the code and insert the record with its first revision and audit event.
 
@@ -107,6 +111,7 @@ def create_record(
         "seq": seq, "state": state, "title": title[:200],
         "department_id": department.id if department else None,
         "submitted_by_id": actor.user_id, "submitted_at": now, "revision": 1, "data": data,
+        "due_at": due_at,
     }).scalar_one()
     connection.execute(_INSERT_REVISION, {
         "record_id": record_id, "number": 1, "action": "submit", "state": state, "data": data,
@@ -277,5 +282,5 @@ def record_view(session: Session, record: Record, *, with_revisions: bool = Fals
         submitted_at=record.submitted_at, revisions=revisions, revision=record.revision,
         countersigned_by=signer.username if signer else None,
         countersigned_by_name=(signer.display_name or signer.username) if signer else "",
-        countersigned_at=record.countersigned_at,
+        countersigned_at=record.countersigned_at, due_at=record.due_at, overdue_at=record.overdue_at,
     )

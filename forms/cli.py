@@ -1,4 +1,4 @@
-"""``forms check|list|approve``, ``pdf export`` and ``demo``."""
+"""``forms check|list|approve``, ``workflow tick``, ``pdf export`` and ``demo``."""
 
 from __future__ import annotations
 
@@ -15,11 +15,21 @@ from archive import records
 from core.auth import accounts
 from core.auth.roles import NotFound, PermissionDenied
 from core.web import services
-from forms import demo, versions
+from forms import deadlines, demo, versions
 from forms.pdf import export
 from forms.spec.library import SPEC_DIR, load_directory
 
 forms_cli = AppGroup("forms", help="Form specs and versions.")
+workflow_cli = AppGroup("workflow", help="Workflow deadlines.")
+
+
+@workflow_cli.command("tick")
+def workflow_tick() -> None:
+    """Mark records whose response deadline has passed as overdue (safe from cron every minute)."""
+    report = deadlines.tick(services().db, services().clock)
+    if report.marked:
+        click.echo(f"Marked {len(report.marked)} record(s) overdue: {', '.join(report.marked)}.")
+    click.echo(f"{report.overdue} record(s) overdue in all.")
 
 
 @forms_cli.command("check")

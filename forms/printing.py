@@ -7,7 +7,7 @@ layout has its own autoescaping Jinja environment, so printing needs no request.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,6 +21,7 @@ from core.clock import Clock, local
 from core.config import DEFAULTS, PROJECT_ROOT
 from core.db import Database
 from forms import versions
+from forms.deadlines import due_at
 from forms.fields import REGISTRY
 from forms.pdf.qr import qr_svg
 from forms.pdf.render import Renderer
@@ -67,7 +68,7 @@ def print_record(db: Database, clock: Clock, zone: ZoneInfo, renderer: Renderer,
     context = print_context(spec, record, zone, company, printed_at=local(clock.now(), zone),
                             public_url=public_url, has_logo=renderer.logo is not None)
     if variant == RECEIPT:
-        html = LAYOUTS.get_template("receipt.html").render(**context, **receipt_context(spec, record))
+        html = LAYOUTS.get_template("receipt.html").render(**context, **receipt_context(spec, record, zone))
     else:
         parts = [variant] if variant else [v for v in declared if v in COPIES]
         copies = [COPIES[part] for part in parts] or [None]
@@ -75,25 +76,18 @@ def print_record(db: Database, clock: Clock, zone: ZoneInfo, renderer: Renderer,
     return Printout(record.code, renderer.render(html).pdf, variant)
 
 
-def response_deadline(spec: FormSpec, data: dict[str, Any]) -> datetime | None:
-    """When the customer was promised an answer: receipt time + the level's hours, if known."""
-    hours = spec.print_layout.get("response_hours", {}).get(data.get("level"))
-    received = data.get("received_at")
-    if hours is None or not received:
-        return None
-    return datetime.fromisoformat(received) + timedelta(hours=hours)
 
 
-def receipt_context(spec: FormSpec, record: RecordView) -> dict[str, Any]:
+def receipt_context(spec: FormSpec, record: RecordView, zone: ZoneInfo) -> dict[str, Any]:
     def shown(name: str) -> str:
         field = spec.field(name)
         value = record.data.get(name)
         return REGISTRY[field.type].display(field, value, "zh") if field and value is not None else ""
 
-    deadline = response_deadline(spec, record.data)
+    deadline = due_at(spec, record.data)
     return {"received_at": shown("received_at"), "customer": shown("customer_name"),
             "channel": shown("channel"), "level": shown("level"),
-            "deadline": deadline.strftime("%Y-%m-%d %H:%M") if deadline else ""}
+            "deadline": local(deadline, zone).strftime("%Y-%m-%d %H:%M") if deadline else ""}
 
 
 def verify_url(public_url: str, record: RecordView) -> str:

@@ -15,6 +15,7 @@ from core.auth.models import Department, User
 from core.auth.roles import Actor, PermissionDenied
 from core.clock import Clock
 from core.db import Database
+from forms.deadlines import due_at
 from forms.drafts import owned_draft
 from forms.fields import REGISTRY
 from forms.pdf.archival import enqueue_rendition
@@ -38,7 +39,7 @@ def submit(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, form_code: 
         record = create_record(
             session, clock=clock, zone=zone, actor=actor, form_code=spec.code,
             form_version=spec.version, state=spec.workflow.initial, title=summary(spec, clean),
-            data=clean, department=actor.department,
+            data=clean, department=actor.department, due_at=due_at(spec, clean),
         )
         enqueue_rendition(session, record)
         enqueue_indexing(session, record.code, record.revision, record.submitted_at)

@@ -28,6 +28,7 @@ from core.audit import trail
 from core.auth.roles import Actor, NotFound, PermissionDenied
 from core.clock import Clock
 from core.db import Database
+from forms.deadlines import refreshed
 from forms.pdf.archival import enqueue_rendition
 from forms.printing import CORRECTION
 from forms.search_documents import enqueue_indexing
@@ -182,6 +183,7 @@ def _apply(session: Session, clock: Clock, actor: Actor, spec: FormSpec, record:
     record.state = transition.to or record.state
     record.data = clean
     record.title = summary(spec, clean)[:200]
+    refreshed(spec, record, now)
     if transition.stamp == "countersign":
         record.countersigned_by_id, record.countersigned_at = actor.user_id, now
     session.add(RecordRevision(record_id=record.id, number=record.revision, action=transition.name,

@@ -74,10 +74,22 @@ class Transition:
 
 
 @dataclass(frozen=True)
+class Deadline:
+    """A response deadline: ``hours`` (by the value of the choice field ``field``) after the
+    moment in the datetime field ``start``; reaching one of the states ``met`` meets it."""
+
+    field: str
+    start: str
+    hours: dict[str, float]
+    met: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Workflow:
     initial: str
     states: dict[str, Texts]
     transitions: tuple[Transition, ...] = ()
+    deadline: Deadline | None = None
 
     def transition(self, name: str) -> Transition | None:
         return next((t for t in self.transitions if t.name == name), None)

@@ -20,6 +20,7 @@ from forms.spec.model import (
     FILLER,
     STAMPS,
     Choice,
+    Deadline,
     FieldSpec,
     FormSpec,
     Texts,
@@ -80,7 +81,7 @@ def parse_spec(raw: dict[str, Any], source: str) -> FormSpec:
     category = _texts(raw.get("category"), "category", problems)
     description = _texts(raw.get("description"), "description", problems, required=False)
     fields = _fields(raw.get("fields"), problems)
-    workflow = _workflow(raw.get("workflow"), {f.name for f in fields}, problems)
+    workflow = _workflow(raw.get("workflow"), {f.name: f for f in fields}, problems)
     print_layout = _print_layout(raw.get("print", {}), {f.name: f for f in fields}, problems)
     if problems.items:
         raise SpecError(problems.items)
@@ -217,7 +218,7 @@ def _choices(value: Any, where: str, problems: _Problems) -> tuple[Choice, ...]:
     return tuple(choices)
 
 
-def _workflow(value: Any, field_names: set[str], problems: _Problems) -> Workflow:
+def _workflow(value: Any, fields: dict[str, FieldSpec], problems: _Problems) -> Workflow:
     if not isinstance(value, dict):
         problems.add("workflow", "needs a [workflow] table with initial and states")
         return Workflow("", {})
@@ -231,9 +232,45 @@ def _workflow(value: Any, field_names: set[str], problems: _Problems) -> Workflo
     initial = value.get("initial")
     if initial not in states:
         problems.add("workflow.initial", f"{initial!r} is not one of the states")
-    transitions = [_transition(t, states, field_names, problems)
+    transitions = [_transition(t, states, set(fields), problems)
                    for t in value.get("transitions", [])]
-    return Workflow(initial or "", states, tuple(t for t in transitions if t))
+    deadline = _deadline(value["deadline"], states, fields, problems) if "deadline" in value else None
+    return Workflow(initial or "", states, tuple(t for t in transitions if t), deadline)
+
+
+def _deadline(value: Any, states: dict[str, Texts], fields: dict[str, FieldSpec],
+              problems: _Problems) -> Deadline | None:
+    where = "workflow.deadline"
+    if not isinstance(value, dict):
+        problems.add(where, "must be a table with field, start, hours and met")
+        return None
+    unknown = set(value) - {"field", "start", "hours", "met"}
+    if unknown:
+        problems.add(where, f"unknown keys {', '.join(sorted(unknown))} (known: field, hours, met, start)")
+    field, start = fields.get(value.get("field", "")), fields.get(value.get("start", ""))
+    if field is None or field.type != "choice":
+        problems.add(where, f"field {value.get('field')!r} must name a choice field of this form")
+    if start is None or start.type != "datetime":
+        problems.add(where, f"start {value.get('start')!r} must name a datetime field of this form")
+    hours = value.get("hours")
+    if not isinstance(hours, dict) or not hours:
+        problems.add(where, "hours must map choice values to hours, e.g. { \"1\" = 5 }")
+        hours = {}
+    known = {c.value for c in field.choices} if field is not None else set()
+    for choice, amount in hours.items():
+        if field is not None and choice not in known:
+            problems.add(where, f"hours: {choice!r} is not a value of {field.name}")
+        if isinstance(amount, bool) or not isinstance(amount, int | float) or amount <= 0:
+            problems.add(where, f"hours: {choice!r} must be a positive number of hours")
+    met = value.get("met", [])
+    if not isinstance(met, list) or not met:
+        problems.add(where, "met must list the states that meet the deadline")
+        met = []
+    for state in met:
+        if state not in states:
+            problems.add(where, f"met: state {state!r} is not declared in workflow.states")
+    return Deadline(str(value.get("field")), str(value.get("start")),
+                    {k: float(v) for k, v in hours.items() if isinstance(v, int | float)}, tuple(met))
 
 
 def _transition(item: Any, states: dict[str, Texts], field_names: set[str],

@@ -1,0 +1,105 @@
+"""Complaint response deadlines (5/8/12 hours by level, from receipt) and `workflow tick`,
+with a frozen clock: the boundary second is in time, the next one is overdue."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from core.audit.models import AuditEvent
+from core.web import services
+from forms.spec.library import SPEC_DIR
+from forms.spec.parser import SpecError, parse_spec
+from tests.support.instance import VALID_CP, login
+from tests.support.pdf import text_of
+
+RECEIVED = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # VALID_CP's 09:00 in Shanghai
+CLASSIFIED = {"cause_class": "quality", "responsible_department": "CS"}
+
+
+def classified(client, token_for, level: str) -> str:  # type: ignore[no-untyped-def]
+    code = client.post("/api/v1/records", headers=token_for("clerk"),
+                       json={"form": "CP", "data": VALID_CP}).json["code"]
+    assert client.get(f"/api/v1/records/{code}", headers=token_for("clerk")).json["due_at"] is None
+    response = client.post(f"/api/v1/records/{code}/actions/classify", headers=token_for("supervisor"),
+                           json={"fields": {**CLASSIFIED, "level": level}})
+    assert response.status_code == 200, response.json
+    return str(code)
+
+
+def tick(app) -> str:  # type: ignore[no-untyped-def]
+    result = app.test_cli_runner().invoke(args=["workflow", "tick"])
+    assert result.exit_code == 0, result.output
+    return str(result.output)
+
+
+@pytest.mark.parametrize(("level", "hours"), [("1", 5), ("2", 8), ("3", 12)])
+def test_the_deadline_is_hours_after_receipt_and_the_boundary_second_is_in_time(
+        app, client, clock, token_for, level, hours):  # type: ignore[no-untyped-def]
+    code = classified(client, token_for, level)
+    record = client.get(f"/api/v1/records/{code}", headers=token_for("clerk")).json
+    due = datetime.fromisoformat(record["due_at"])
+    assert (due - RECEIVED).total_seconds() == hours * 3600
+    clock.current = due
+    assert "Marked" not in tick(app)
+    clock.advance(seconds=1)
+    assert f"Marked 1 record(s) overdue: {code}." in tick(app)
+    assert client.get(f"/api/v1/records/{code}", headers=token_for("clerk")).json["overdue"] is True
+
+
+def test_tick_marks_once_and_leaves_answered_complaints_alone(app, client, clock, token_for):  # type: ignore[no-untyped-def]
+    late, answered = classified(client, token_for, "1"), classified(client, token_for, "1")
+    clerk = token_for("clerk")
+    for action, fields in (("investigate", {"investigation": "抽检"}),
+                           ("respond", {"root_cause": "运输", "corrective_action": "加固",
+                                        "customer_reply": "已回复"})):
+        assert client.post(f"/api/v1/records/{answered}/actions/{action}", headers=clerk,
+                           json={"fields": fields}).status_code == 200
+    clock.advance(hours=6)
+    assert f"Marked 1 record(s) overdue: {late}." in tick(app)
+    again = tick(app)
+    assert "Marked" not in again and "1 record(s) overdue in all." in again
+    with app.app_context(), services().db.reading() as session:
+        events = session.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == "record.overdue"))
+    assert events == 1
+    page = app.test_client()
+    login(page, "supervisor")
+    inbox = page.get("/inbox", headers={"Accept-Language": "en"}).text
+    assert inbox.index(late) < inbox.index("Overdue") < inbox.index("</tbody>")
+    assert "Overdue" in page.get(f"/records/{late}", headers={"Accept-Language": "en"}).text
+
+
+def test_a_corrected_level_moves_the_deadline_and_can_lift_the_overdue_mark(app, client, clock, token_for):  # type: ignore[no-untyped-def]
+    code = classified(client, token_for, "1")
+    clock.advance(hours=5)  # 06:30 UTC, half an hour past the level-1 deadline
+    tick(app)
+    assert client.get(f"/api/v1/records/{code}", headers=token_for("clerk")).json["overdue"] is True
+    corrected = client.post(f"/api/v1/records/{code}/actions/correct", headers=token_for("supervisor"),
+                            json={"fields": {"level": "3"}, "reason": "实为重大投诉"})
+    assert corrected.status_code == 200
+    assert corrected.json["overdue"] is False and corrected.json["due_at"].startswith("2026-03-02T13:00")
+
+
+def test_the_receipt_promises_the_deadline_in_the_office_zone(app, client, token_for, logged_in):  # type: ignore[no-untyped-def]
+    code = classified(client, token_for, "2")
+    receipt = text_of(logged_in("clerk").get(f"/records/{code}.pdf?variant=receipt").data)
+    assert "2026-03-02 17:00" in receipt  # 09:00 + 8 hours, Shanghai time
+
+
+@pytest.mark.parametrize(("change", "problem"), [
+    (('field = "level"', 'field = "complaint"'), "field 'complaint' must name a choice field"),
+    (('start = "received_at"', 'start = "level"'), "start 'level' must name a datetime field"),
+    (('"3" = 12 }', '"4" = 12 }'), "hours: '4' is not a value of level"),
+    (('"1" = 5,', '"1" = 0,'), "hours: '1' must be a positive number of hours"),
+    (('met = ["responded", "closed"]', 'met = ["answered"]'), "met: state 'answered' is not declared"),
+])
+def test_deadline_mistakes_in_a_spec_are_named(change: tuple[str, str], problem: str) -> None:
+    text = (SPEC_DIR / "CP.toml").read_text(encoding="utf-8")
+    assert change[0] in text
+    with pytest.raises(SpecError) as refused:
+        parse_spec(tomllib.loads(text.replace(*change)), "CP.toml")
+    assert any(f"workflow.deadline: {problem}" in line for line in refused.value.problems)
