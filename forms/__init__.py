@@ -7,8 +7,8 @@ from flask import Flask
 
 from core.cli import add_init_step
 from core.outbox.cli import register_handler
-from core.web import services
-from forms import api, cli, search_documents, versions
+from core.web import current_actor, services
+from forms import api, cli, inbox, search_documents, versions
 from forms.pdf import archival
 from forms.spec.library import SPEC_DIR, load_or_fail
 from forms.views import bp
@@ -24,12 +24,14 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     api.init_api(app)
     app.cli.add_command(cli.forms_cli)
+    app.cli.add_command(cli.workflow_cli)
     app.cli.add_command(cli.demo_command)
     app.cli.add_command(cli.pdf_cli)
     register_handler(app, archival.TOPIC, archival.handle)
     register_handler(app, search_documents.TOPIC, search_documents.handle)
     app.extensions[SEARCH_SOURCE] = lambda: search_documents.RecordDocuments(services().db)
     app.extensions[SEARCH_LABELS] = lambda locale: search_documents.facet_labels(services().db, locale)
+    app.jinja_env.globals["inbox_count"] = lambda: inbox.inbox_count(services().db, current_actor())
 
     def register_spec_versions() -> None:
         report = versions.register_specs(services().db, services().clock, specs)

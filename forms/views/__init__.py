@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, url_for
 
-from forms.views import actions, admin, filling, records
+from forms.views import actions, admin, filling, inbox, records
 
 bp = Blueprint("forms", __name__)
 
@@ -16,6 +16,7 @@ bp.add_url_rule("/drafts/<id:draft_id>", "resume_draft", filling.resume_draft,
 bp.add_url_rule("/drafts/<id:draft_id>/discard", "discard_draft", filling.discard_draft,
                 methods=["POST"])
 bp.add_url_rule("/records", "record_list", records.record_list)
+bp.add_url_rule("/inbox", "inbox", inbox.inbox_page)
 bp.add_url_rule("/records/<code>.pdf", "record_pdf", records.record_pdf)
 bp.add_url_rule("/records/<code>", "record", records.record)
 bp.add_url_rule("/records/<code>/actions/<action>", "record_action", actions.record_action,

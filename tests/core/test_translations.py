@@ -26,7 +26,12 @@ def test_every_extracted_message_is_translated(tmp_path):
 
 def test_the_compiled_catalogue_matches_the_po_file():
     with (CATALOGUE / "messages.po").open("rb") as fh:
-        po = {m.id: m.string for m in read_po(fh) if m.id}
-    mo = {m.id: m.string for m in read_mo(io.BytesIO((CATALOGUE / "messages.mo").read_bytes()))
-          if m.id}
+        po = {_key(m.id): _key(m.string) for m in read_po(fh) if m.id}
+    mo = {_key(m.id): _key(m.string)
+          for m in read_mo(io.BytesIO((CATALOGUE / "messages.mo").read_bytes())) if m.id}
     assert po == mo
+
+
+def _key(value):
+    """Plural messages come back as lists from the compiled file and as tuples from the source."""
+    return tuple(value) if isinstance(value, list | tuple) else value

@@ -1,0 +1,16 @@
+"""The inbox page: what waits for the signed-in user."""
+
+from __future__ import annotations
+
+from flask import render_template
+from flask.typing import ResponseReturnValue
+from flask_login import login_required
+
+from core.web import current_actor, services
+from forms.inbox import inbox
+
+
+@login_required
+def inbox_page() -> ResponseReturnValue:
+    tasks, total = inbox(services().db, services().clock, current_actor())
+    return render_template("forms/inbox.html", tasks=tasks, total=total)
