@@ -3,8 +3,9 @@
 A Whoosh segment's documents never change once written (only which of them are deleted, and
 the matchers leave those out), so a column read once into a list stays right for as long as
 the segment is open. A refreshed searcher reuses the readers of unchanged segments, so the
-lists are kept per reader object and go with it. At 100,000 records the lists a search uses
-take about 30 MB per process and a second to read after a rebuild or merge.
+lists are kept per reader object and go with it. At 100,000 records all of them (four facets,
+dates, codes and dates sorted, two fields' lengths) take 53 MB and 1.0 s to read, once per
+searcher after a rebuild or merge (measured on the benchmark's index).
 """
 
 from __future__ import annotations
