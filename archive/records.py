@@ -73,7 +73,8 @@ class RecordView:
             "submitted_by": self.submitted_by, "revision": self.revision,
             "countersigned_by": self.countersigned_by,
             "countersigned_at": self.countersigned_at.isoformat() if self.countersigned_at else None,
-            "due_at": self.due_at.isoformat() if self.due_at else None, "overdue": self.overdue_at is not None,
+            "due_at": self.due_at.isoformat() if self.due_at else None,
+            "overdue": self.overdue_at is not None,
         }
 
 
