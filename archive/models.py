@@ -89,3 +89,20 @@ class Rendition(Base):
     size: Mapped[int] = mapped_column(Integer)
     path: Mapped[str] = mapped_column(String(255), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AccessGrant(Base):
+    """Leave for one user to read one record outside their department, from an approved access
+    request (AR), for a limited time. Reads under it are audited with the request's code."""
+
+    __tablename__ = "access_grants"
+    __table_args__ = (UniqueConstraint("request_code", "record_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grantee_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    record_code: Mapped[str] = mapped_column(String(24), index=True)
+    request_code: Mapped[str] = mapped_column(String(24))
+    valid_from: Mapped[datetime] = mapped_column(UTCDateTime())
+    valid_until: Mapped[datetime] = mapped_column(UTCDateTime())
+    granted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, func, insert, select, true
 from sqlalchemy.orm import Session
 
+from archive.grants import active_grant
 from archive.models import Record, RecordRevision
 from archive.numbering import code_year, format_code, next_sequence
 from core.audit import trail
@@ -195,9 +196,11 @@ def may_see(actor: Actor, record: Record) -> bool:
 
 def get_record(db: Database, clock: Clock, actor: Actor, code: str, *, channel: str = "web",
                purpose: str = "read") -> RecordView:
-    """One record with its history; refuses records outside the actor's scope.
+    """One record with its history; refuses records outside the actor's scope unless an
+    access grant (an approved AR) opens it to them now.
 
-    Audited as ``record.<purpose>`` (``read``, ``print``…), or ``record.<purpose>.denied``.
+    Audited as ``record.<purpose>`` (``read``, ``print``…; with the grant's request code when
+    read under one), or ``record.<purpose>.denied``.
     """
     if len(code) > CODE_MAX_LENGTH:
         raise NotFound(code)
@@ -205,13 +208,20 @@ def get_record(db: Database, clock: Clock, actor: Actor, code: str, *, channel: 
         record = session.scalar(select(Record).where(Record.code == code))
         if record is None:
             raise NotFound(code)
-        if not may_see(actor, record):
-            trail.append(session, at=clock.now(), actor=actor, action=f"record.{purpose}.denied",
-                         object_type="record", object_id=code, detail={"via": channel})
-            denied = PermissionDenied(f"record {code} belongs to another department")
+        now = clock.now()
+        detail: dict[str, Any] = {"via": channel}
+        under = None if may_see(actor, record) else active_grant(session, actor, code, now)
+        if under is not None:
+            detail["grant"] = under.request_code
+        if not may_see(actor, record) and under is None:
+            trail.append(session, at=now, actor=actor, action=f"record.{purpose}.denied",
+                         object_type="record", object_id=code, detail=detail)
+            denied = PermissionDenied(
+                f"record {code} belongs to another department; to read it, file an archive access "
+                "request (AR) that names it, and open it once an archivist has approved it")
         else:
-            trail.append(session, at=clock.now(), actor=actor, action=f"record.{purpose}",
-                         object_type="record", object_id=code, detail={"via": channel})
+            trail.append(session, at=now, actor=actor, action=f"record.{purpose}",
+                         object_type="record", object_id=code, detail=detail)
             return record_view(session, record, with_revisions=True)
     raise denied
 
