@@ -108,8 +108,8 @@ def record_action(code: str, action: str) -> Response:
     if revision is not None and (not isinstance(revision, int) or isinstance(revision, bool) or revision < 1):
         raise ApiError(422, "'revision' must be the record's revision number", {"revision": "not a number"})
     try:
-        record = act(services().db, services().clock, api_actor(), code, action, fields=fields,
-                     reason=reason, revision=revision, channel="api")
+        record = act(services().db, services().clock, services().zone, api_actor(), code, action,
+                     fields=fields, reason=reason, revision=revision, channel="api")
     except NotFound as exc:
         raise ApiError(404, str(exc) if str(exc) != code else f"no record {code!r}") from exc
     except PermissionDenied as exc:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,6 +29,7 @@ from core.audit import trail
 from core.auth.roles import Actor, NotFound, PermissionDenied
 from core.clock import Clock
 from core.db import Database
+from forms import rules
 from forms.deadlines import refreshed
 from forms.pdf.archival import enqueue_rendition
 from forms.printing import CORRECTION
@@ -85,10 +87,12 @@ def actions_for(db: Database, clock: Clock, actor: Actor, code: str, *,
     """The record as ``actor`` may read it (audited as a read) and what they may do to it now."""
     record = get_record(db, clock, actor, code, channel=channel)
     spec = spec_version(db, record.form_code, record.form_version)
-    return record, available_actions(spec, record, actor)
+    in_scope = actor.sees_all_departments or (
+        actor.department is not None and record.department_code == actor.department.code)
+    return record, available_actions(spec, record, actor) if in_scope else []  # a grant only reads
 
 
-def act(db: Database, clock: Clock, actor: Actor, code: str, action: str, *,
+def act(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, code: str, action: str, *,
         fields: dict[str, Any] | None = None, reason: str = "", revision: int | None = None,
         channel: str = "web") -> RecordView:
     """Take ``action`` on record ``code``: a new revision, audited, re-rendered and re-indexed
@@ -113,7 +117,7 @@ def act(db: Database, clock: Clock, actor: Actor, code: str, action: str, *,
             refused: Exception = problem
         else:
             clean = _new_data(spec, transition, record.data, fields, reason, users, departments)
-            return _apply(session, clock, actor, spec, record, transition, clean, reason, channel)
+            return _apply(session, clock, zone, actor, spec, record, transition, clean, reason, channel)
     raise refused
 
 
@@ -174,9 +178,14 @@ def _new_data(spec: FormSpec, transition: Transition, current: dict[str, Any], f
     return clean
 
 
-def _apply(session: Session, clock: Clock, actor: Actor, spec: FormSpec, record: Record,
+def _apply(session: Session, clock: Clock, zone: ZoneInfo, actor: Actor, spec: FormSpec, record: Record,
            transition: Transition, clean: dict[str, Any], reason: str, channel: str) -> RecordView:
     now = clock.now()
+    context = rules.ActionContext(session, actor, record, now, zone.key)
+    rule = rules.CHECKS.get((spec.code, transition.name))
+    problems = rule(context, clean) if rule else {}
+    if problems:
+        raise InvalidData(problems)
     before = record.state
     changed = sorted(k for k in clean.keys() | record.data.keys() if clean.get(k) != record.data.get(k))
     record.revision += 1
@@ -193,6 +202,9 @@ def _apply(session: Session, clock: Clock, actor: Actor, spec: FormSpec, record:
                  object_id=record.code, detail={"via": channel, "revision": record.revision,
                                                 "from": before, "to": record.state, "changed": changed})
     session.flush()
+    effect = rules.EFFECTS.get((spec.code, transition.name))
+    if effect:
+        effect(context)
     view = record_view(session, record, with_revisions=True)
     enqueue_rendition(session, view)
     enqueue_indexing(session, record.code, record.revision, record.submitted_at)

@@ -51,7 +51,8 @@ def record_action(code: str, action: str) -> ResponseReturnValue:
     data, errors = parse_form(action_spec, form, ctx)
     if not errors:
         try:
-            act(services().db, services().clock, actor, code, action, fields=_changed(data, record.data),
+            act(services().db, services().clock, services().zone, actor, code, action,
+                fields=_changed(data, record.data),
                 reason=reason, revision=revision)
         except InvalidData as invalid:
             errors = invalid.errors

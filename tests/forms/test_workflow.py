@@ -152,9 +152,9 @@ def test_a_correction_needs_a_reason_and_a_change_and_keeps_the_original(app, cl
     assert "Supervisor" in printed.split("直接上级主管阅签")[1].splitlines()[0]  # the countersignature
 
 
-def test_an_access_request_is_approved_or_denied_by_an_archivist(client, token_for):  # type: ignore[no-untyped-def]
+def test_an_access_request_is_approved_or_denied_by_an_archivist(client, token_for, complaint):  # type: ignore[no-untyped-def]
     clerk, archivist = token_for("clerk"), token_for("archivist")
-    request = {"applicant_department": "CS", "records_wanted": "CP-2026-000001", "purpose": "audit",
+    request = {"applicant_department": "CS", "records_wanted": complaint, "purpose": "audit",
                "reason": "审计", "period_from": "2026-03-02", "period_to": "2026-03-09"}
     codes = [client.post("/api/v1/records", headers=clerk, json={"form": "AR", "data": request}).json["code"]
              for _ in range(2)]
