@@ -69,6 +69,8 @@ RECORD_SCHEMA = {
         "due_at": {"type": ["string", "null"], "format": "date-time",
                    "description": "The response deadline, where the form has one (CP: by level)"},
         "overdue": {"type": "boolean", "description": "Marked overdue by `workflow tick`"},
+        "flags": {"type": "object", "description": "What the form's rules found, e.g. "
+                  "{\"conflict_with\": \"VR-2026-000001\", \"claimed_by\": \"sales\"}"},
     },
 }
 

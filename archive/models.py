@@ -50,6 +50,8 @@ class Record(Base):
     #: The response deadline (forms.deadlines) and when ``workflow tick`` found it passed.
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     overdue_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Findings of a form's rules about the record, e.g. {"conflict_with": "VR-2026-000001"}.
+    flags: Mapped[dict[str, Any] | None] = mapped_column(JSONData)
 
 
 class RecordRevision(Base):

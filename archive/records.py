@@ -65,6 +65,7 @@ class RecordView:
     countersigned_at: datetime | None = None
     due_at: datetime | None = None  # the response deadline, where the form has one
     overdue_at: datetime | None = None  # when ``workflow tick`` found the deadline passed
+    flags: dict[str, Any] = field(default_factory=dict)  # what form rules found (e.g. a conflict)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -75,7 +76,7 @@ class RecordView:
             "countersigned_by": self.countersigned_by,
             "countersigned_at": self.countersigned_at.isoformat() if self.countersigned_at else None,
             "due_at": self.due_at.isoformat() if self.due_at else None,
-            "overdue": self.overdue_at is not None,
+            "overdue": self.overdue_at is not None, "flags": self.flags,
         }
 
 
@@ -294,4 +295,5 @@ def record_view(session: Session, record: Record, *, with_revisions: bool = Fals
         countersigned_by=signer.username if signer else None,
         countersigned_by_name=(signer.display_name or signer.username) if signer else "",
         countersigned_at=record.countersigned_at, due_at=record.due_at, overdue_at=record.overdue_at,
+        flags=dict(record.flags or {}),
     )

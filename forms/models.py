@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, JSONData, UTCDateTime
@@ -45,3 +45,19 @@ class Draft(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSONData)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CustomerClaim(Base):
+    """A staff member's claim on a visiting customer (VR), by one of the customer's phone
+    numbers (the customer's own, or a relative's who counts as the same customer). It lasts
+    to ``valid_until``: a month after the last visit or follow-up (forms.rules.visit_register)."""
+
+    __tablename__ = "customer_claims"
+    __table_args__ = (UniqueConstraint("record_code", "phone"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_code: Mapped[str] = mapped_column(String(24), index=True)
+    phone: Mapped[str] = mapped_column(String(20), index=True)
+    staff: Mapped[str] = mapped_column(String(64))
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    valid_until: Mapped[date] = mapped_column(Date)

@@ -5,23 +5,26 @@ draft it came from. Used by the web page and the API alike.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from archive.models import Record
 from archive.records import RecordView, create_record
 from core.auth.models import Department, User
 from core.auth.roles import Actor, PermissionDenied
 from core.clock import Clock
 from core.db import Database
+from forms import rules
 from forms.deadlines import due_at
 from forms.drafts import owned_draft
 from forms.fields import REGISTRY
 from forms.pdf.archival import enqueue_rendition
 from forms.search_documents import enqueue_indexing
 from forms.spec.model import FormSpec
-from forms.validation import validate
+from forms.validation import InvalidData, validate
 from forms.versions import current_spec
 
 
@@ -33,6 +36,10 @@ def submit(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, form_code: 
     spec = current_spec(db, form_code)
     users, departments = known_references(db, spec, data)
     clean = validate(spec, data, users=users, departments=departments)
+    check = rules.SUBMIT_CHECKS.get(spec.code)
+    problems = check(clean) if check else {}
+    if problems:
+        raise InvalidData(problems)
     with db.transaction() as session:
         if draft_id is not None:
             session.delete(owned_draft(session, actor, draft_id))
@@ -41,6 +48,11 @@ def submit(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, form_code: 
             form_version=spec.version, state=spec.workflow.initial, title=summary(spec, clean),
             data=clean, department=actor.department, due_at=due_at(spec, clean),
         )
+        effect = rules.SUBMIT_EFFECTS.get(spec.code)
+        flags = effect(rules.Submitted(session, actor, record, record.submitted_at)) if effect else None
+        if flags:
+            session.execute(update(Record).where(Record.code == record.code).values(flags=flags))
+            record = replace(record, flags=flags)
         enqueue_rendition(session, record)
         enqueue_indexing(session, record.code, record.revision, record.submitted_at)
     return record

@@ -2,8 +2,9 @@
 
 The spec says what each transition needs (fields, roles, states); a rule module says what a
 form needs beyond that — an access request's codes must name existing records, its approval
-opens them to the applicant. Each module registers its hooks by (form code, action name);
-:mod:`forms.workflow` calls them inside the action's transaction.
+opens them to the applicant, a visit registration claims the customer for its staff member.
+Each module registers its hooks by form code (submission) or (form code, action name);
+:mod:`forms.submission` and :mod:`forms.workflow` call them inside their transaction.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from archive.models import Record
+from archive.records import RecordView
 from core.auth.roles import Actor
 
 
@@ -37,6 +39,38 @@ CHECKS: dict[tuple[str, str], Check] = {}
 EFFECTS: dict[tuple[str, str], Effect] = {}
 
 
+@dataclass(frozen=True)
+class Submitted:
+    session: Session
+    actor: Actor
+    record: RecordView  # as just created, in the submitting transaction
+    now: datetime
+
+
+#: Problems with a new record's data before it is created ({field: message}).
+SubmitCheck = Callable[[dict[str, Any]], dict[str, str]]
+#: Effects of a new record, in the submitting transaction (after its code is minted); returns
+#: the flags to put on the record (see ``Record.flags``), or None.
+SubmitEffect = Callable[[Submitted], dict[str, Any] | None]
+
+SUBMIT_CHECKS: dict[str, SubmitCheck] = {}
+SUBMIT_EFFECTS: dict[str, SubmitEffect] = {}
+
+
+def on_submit(form: str) -> Callable[[SubmitEffect], SubmitEffect]:
+    def register(function: SubmitEffect) -> SubmitEffect:
+        SUBMIT_EFFECTS[form] = function
+        return function
+    return register
+
+
+def check_submission(form: str) -> Callable[[SubmitCheck], SubmitCheck]:
+    def register(function: SubmitCheck) -> SubmitCheck:
+        SUBMIT_CHECKS[form] = function
+        return function
+    return register
+
+
 def check(form: str, action: str) -> Callable[[Check], Check]:
     def register(function: Check) -> Check:
         CHECKS[form, action] = function
@@ -51,4 +85,4 @@ def effect(form: str, action: str) -> Callable[[Effect], Effect]:
     return register
 
 
-from forms.rules import access_request  # noqa: E402,F401 - registers its hooks
+from forms.rules import access_request, visit_register  # noqa: E402,F401 - they register their hooks
