@@ -45,7 +45,7 @@ class Task:
 
 
 def _is_task(transition: Transition) -> bool:
-    return transition.name != CORRECTION
+    return transition.task and transition.name != CORRECTION
 
 
 Kinds = dict[tuple[str, int, str], list[Transition]]  # (form, version, state) → task transitions

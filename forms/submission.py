@@ -36,8 +36,9 @@ def submit(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, form_code: 
     spec = current_spec(db, form_code)
     users, departments = known_references(db, spec, data)
     clean = validate(spec, data, users=users, departments=departments)
+    today = clock.now().astimezone(zone).date()
     check = rules.SUBMIT_CHECKS.get(spec.code)
-    problems = check(clean) if check else {}
+    problems = check(clean, today) if check else {}
     if problems:
         raise InvalidData(problems)
     with db.transaction() as session:
@@ -49,7 +50,8 @@ def submit(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, form_code: 
             data=clean, department=actor.department, due_at=due_at(spec, clean),
         )
         effect = rules.SUBMIT_EFFECTS.get(spec.code)
-        flags = effect(rules.Submitted(session, actor, record, record.submitted_at)) if effect else None
+        submitted = rules.Submitted(session, actor, record, record.submitted_at, today)
+        flags = effect(submitted) if effect else None
         if flags:
             session.execute(update(Record).where(Record.code == record.code).values(flags=flags))
             record = replace(record, flags=flags)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -45,10 +45,12 @@ class Submitted:
     actor: Actor
     record: RecordView  # as just created, in the submitting transaction
     now: datetime
+    today: date  # in the office's zone
 
 
-#: Problems with a new record's data before it is created ({field: message}).
-SubmitCheck = Callable[[dict[str, Any]], dict[str, str]]
+#: Problems with a new record's data before it is created ({field: message}), given today's
+#: date in the office's zone.
+SubmitCheck = Callable[[dict[str, Any], date], dict[str, str]]
 #: Effects of a new record, in the submitting transaction (after its code is minted); returns
 #: the flags to put on the record (see ``Record.flags``), or None.
 SubmitEffect = Callable[[Submitted], dict[str, Any] | None]
@@ -85,4 +87,4 @@ def effect(form: str, action: str) -> Callable[[Effect], Effect]:
     return register
 
 
-from forms.rules import access_request, visit_register  # noqa: E402,F401 - they register their hooks
+from forms.rules import access_request, renewal, visit_register  # noqa: E402,F401 - they register their hooks

@@ -54,7 +54,7 @@ def claim_end(day: date) -> date:
 
 
 @check_submission("VR")
-def not_a_phone_enquiry(data: dict[str, Any]) -> dict[str, str]:
+def not_a_phone_enquiry(data: dict[str, Any], today: date) -> dict[str, str]:
     if data.get("visit_kind") == "phone":
         return {"visit_kind": "a phone enquiry is not a visit: keep it as a phone record, "
                               "not in the visit register"}

@@ -55,7 +55,8 @@ class Transition:
     the action is done (they can be filled in by it; a yes/no field must be yes: closing a
     complaint requires the customer's acceptance), ``accepts`` more fields it may change
     (``*``: all); ``to`` empty keeps the state; ``reason`` makes a written reason required;
-    ``stamp`` records a countersignature."""
+    ``stamp`` records a countersignature; ``task = false`` keeps an optional action (a spot
+    check) out of the inbox."""
 
     name: str
     label: Texts
@@ -66,6 +67,7 @@ class Transition:
     accepts: tuple[str, ...] = ()
     reason: bool = False
     stamp: str | None = None
+    task: bool = True  # listed in the inbox while open to someone (false: optional, e.g. spot checks)
 
     def editable(self, spec_fields: tuple[str, ...]) -> tuple[str, ...]:
         """The fields this action may change, in the form's order."""

@@ -34,7 +34,7 @@ TOP_LEVEL_KEYS = frozenset({"code", "version", "title", "department", "category"
                             "description", "fields", "workflow", "print"})
 ROLE_NAMES = frozenset(r.value for r in Role)
 TRANSITION_KEYS = frozenset({"name", "label", "from", "to", "roles", "requires", "accepts", "reason",
-                             "stamp"})
+                             "stamp", "task"})
 
 
 class SpecError(Exception):
@@ -305,9 +305,10 @@ def _transition(item: Any, states: dict[str, Texts], field_names: set[str],
     stamp = item.get("stamp")
     if stamp is not None and stamp not in STAMPS:
         problems.add(where, f"unknown stamp {stamp!r} (known: {', '.join(sorted(STAMPS))})")
-    if not isinstance(item.get("reason", False), bool):
-        problems.add(where, "reason must be true or false")
+    for key in ("reason", "task"):
+        if not isinstance(item.get(key, key == "task"), bool):
+            problems.add(where, f"{key} must be true or false")
     label = _texts(item.get("label"), f"{where} label", problems)
     return Transition(item["name"], label, tuple(from_states), to, tuple(roles),
                       tuple(item.get("requires", [])), tuple(item.get("accepts", [])),
-                      item.get("reason", False) is True, stamp)
+                      item.get("reason", False) is True, stamp, item.get("task", True) is not False)
