@@ -87,4 +87,4 @@ def effect(form: str, action: str) -> Callable[[Effect], Effect]:
     return register
 
 
-from forms.rules import access_request, renewal, visit_register  # noqa: E402,F401 - they register their hooks
+from forms.rules import access_request, complaint, renewal, visit_register  # noqa: E402,F401 - register hooks

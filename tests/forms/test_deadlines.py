@@ -103,3 +103,15 @@ def test_deadline_mistakes_in_a_spec_are_named(change: tuple[str, str], problem:
     with pytest.raises(SpecError) as refused:
         parse_spec(tomllib.loads(text.replace(*change)), "CP.toml")
     assert any(f"workflow.deadline: {problem}" in line for line in refused.value.problems)
+
+
+def test_a_major_complaint_is_flagged_for_a_volume_of_its_own(client, token_for):  # type: ignore[no-untyped-def]
+    code = classified(client, token_for, "3")
+    assert client.get(f"/api/v1/records/{code}", headers=token_for("clerk")).json["flags"] == {
+        "separate_volume": True}
+    lowered = client.post(f"/api/v1/records/{code}/actions/correct", headers=token_for("supervisor"),
+                          json={"fields": {"level": "2"}, "reason": "影响范围小"})
+    assert lowered.json["flags"] == {}
+    registered_major = client.post("/api/v1/records", headers=token_for("clerk"),
+                                   json={"form": "CP", "data": {**VALID_CP, "level": "3"}})
+    assert registered_major.json["flags"] == {"separate_volume": True}
