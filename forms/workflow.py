@@ -209,3 +209,26 @@ def _apply(session: Session, clock: Clock, zone: ZoneInfo, actor: Actor, spec: F
     enqueue_rendition(session, view)
     enqueue_indexing(session, record.code, record.revision, record.submitted_at)
     return view
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    done: list[str]
+    refused: dict[str, str]  # code → why
+
+
+def act_on_many(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, items: list[tuple[str, int]],
+                action: str, *, channel: str = "web") -> BatchOutcome:
+    """The same field-less action on several records, each at the revision the user saw (a
+    supervisor confirming the day's visit registrations). Each record is its own transaction:
+    one refused record does not hold back the others, and says why."""
+    done: list[str] = []
+    refused: dict[str, str] = {}
+    for code, revision in items:
+        try:
+            act(db, clock, zone, actor, code, action, revision=revision, channel=channel)
+        except (ActionRefused, PermissionDenied, NotFound, InvalidData) as problem:
+            refused[code] = str(problem)
+        else:
+            done.append(code)
+    return BatchOutcome(done, refused)

@@ -1,0 +1,29 @@
+"""The day's visit registrations, for the supervisor who confirms them (主管每日确认)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from archive.models import Record
+from archive.records import RecordView, record_view, visible_to
+from core.audit import trail
+from core.auth.roles import Actor
+from core.clock import Clock
+from core.db import Database
+
+FORM = "VR"
+CONFIRM = "confirm"
+
+
+def registrations_of(db: Database, clock: Clock, actor: Actor, day: date) -> list[RecordView]:
+    """The visit registrations of ``day`` that ``actor`` may see, in code order; audited."""
+    with db.transaction() as session:
+        records = session.scalars(select(Record).where(
+            Record.form_code == FORM, visible_to(actor),
+            Record.data["visit_date"].as_string() == day.isoformat()).order_by(Record.code)).all()
+        views = [record_view(session, r) for r in records]
+        trail.append(session, at=clock.now(), actor=actor, action="record.list", object_type="record",
+                     object_id="", detail={"day": day.isoformat(), "codes": [v.code for v in views]})
+    return views
