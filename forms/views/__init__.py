@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, url_for
 
-from forms.views import actions, admin, day_register, filling, inbox, records, statistics
+from forms.views import actions, admin, day_register, filing, filling, inbox, records, statistics
 
 bp = Blueprint("forms", __name__)
 
@@ -17,6 +17,8 @@ bp.add_url_rule("/drafts/<id:draft_id>/discard", "discard_draft", filling.discar
                 methods=["POST"])
 bp.add_url_rule("/records", "record_list", records.record_list)
 bp.add_url_rule("/inbox", "inbox", inbox.inbox_page)
+bp.add_url_rule("/filing/RS", "filing_page", filing.filing_page)
+bp.add_url_rule("/filing/RS.pdf", "filing_catalogue", filing.filing_catalogue)
 bp.add_url_rule("/registrations/day", "day_register", day_register.day_register, methods=["GET", "POST"])
 bp.add_url_rule("/stats/complaints", "complaint_statistics", statistics.complaint_statistics)
 bp.add_url_rule("/stats/complaints.csv", "complaint_statistics_csv", statistics.complaint_statistics_csv)
