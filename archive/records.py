@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, func, insert, select, true
 from sqlalchemy.orm import Session
 
@@ -217,9 +218,9 @@ def get_record(db: Database, clock: Clock, actor: Actor, code: str, *, channel: 
         if not may_see(actor, record) and under is None:
             trail.append(session, at=now, actor=actor, action=f"record.{purpose}.denied",
                          object_type="record", object_id=code, detail=detail)
-            denied = PermissionDenied(
-                f"record {code} belongs to another department; to read it, file an archive access "
-                "request (AR) that names it, and open it once an archivist has approved it")
+            denied = PermissionDenied(_(
+                "Record %(code)s belongs to another department. To read it, file an archive access request "
+                "(AR) that names it, and open it once an archivist has approved it.", code=code))
         else:
             trail.append(session, at=now, actor=actor, action=f"record.{purpose}",
                          object_type="record", object_id=code, detail=detail)

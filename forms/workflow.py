@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -29,6 +30,7 @@ from core.audit import trail
 from core.auth.roles import Actor, NotFound, PermissionDenied
 from core.clock import Clock
 from core.db import Database
+from core.i18n import pick
 from forms import rules
 from forms.deadlines import refreshed
 from forms.pdf.archival import enqueue_rendition
@@ -103,14 +105,14 @@ def act(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, code: str, act
     spec, current = _spec_of(db, code)
     transition = spec.workflow.transition(action)
     if transition is None:
-        raise NotFound(f"{spec.code} has no action {action!r}")
+        raise NotFound(_("%(form)s has no action “%(action)s”.", form=spec.code, action=action))
     users, departments = known_references(db, spec, {**current, **fields})
     with db.transaction() as session:
         record = session.scalar(select(Record).where(Record.code == code).with_for_update())
         if record is None:
             raise NotFound(code)
         view = record_view(session, record)
-        problem = _refusal(actor, record, view, transition, revision)
+        problem = _refusal(actor, spec, record, view, transition, revision)
         if problem is not None:
             trail.append(session, at=clock.now(), actor=actor, action=f"record.{action}.denied",
                          object_type="record", object_id=code, detail={"via": channel, "why": str(problem)})
@@ -132,47 +134,55 @@ def _spec_of(db: Database, code: str) -> tuple[FormSpec, dict[str, Any]]:
     return spec_version(db, row.form_code, row.form_version), row.data
 
 
-def _refusal(actor: Actor, record: Record, view: RecordView, transition: Transition,
+def _refusal(actor: Actor, spec: FormSpec, record: Record, view: RecordView, transition: Transition,
              revision: int | None) -> Exception | None:
-    """Why ``actor`` may not take ``transition`` now, or None."""
+    """Why ``actor`` may not take ``transition`` now, or None (in the user's language)."""
+    action = pick(transition.label) or transition.name
     if not may_see(actor, record):
-        return PermissionDenied(f"record {record.code} belongs to another department")
+        return PermissionDenied(_("Record %(code)s belongs to another department.", code=record.code))
     if not permitted(actor, view, transition):
-        who = ", ".join(transition.roles)
-        return PermissionDenied(f"only {who} may {transition.label.get('en', transition.name).lower()} "
-                                f"record {record.code}")
+        return PermissionDenied(_("Only %(who)s may take the action “%(action)s” on %(code)s.",
+                                  who=", ".join(transition.roles), action=action, code=record.code))
     if record.state not in transition.from_states:
-        return ActionRefused(f"record {record.code} is {record.state}; {transition.name} is possible "
-                             f"when it is {' or '.join(transition.from_states)}")
+        possible = " / ".join(f"“{_state(spec, s)}”" for s in transition.from_states)
+        return ActionRefused(_("Record %(code)s is “%(state)s”; “%(action)s” is possible when it is "
+                               "%(states)s.", code=record.code, state=_state(spec, record.state),
+                               action=action, states=possible))
     if revision is not None and revision != record.revision:
-        return ActionRefused(f"record {record.code} has changed since you opened it (revision "
-                             f"{record.revision}, you saw {revision}); reload it and try again")
+        return ActionRefused(_("Record %(code)s has changed since you opened it (revision %(now)d, you saw "
+                               "%(seen)d); reload it and try again.", code=record.code, now=record.revision,
+                               seen=revision))
     if transition.stamp == "countersign" and record.countersigned_at is not None:
-        return ActionRefused(f"record {record.code} is already countersigned")
+        return ActionRefused(_("Record %(code)s is already countersigned.", code=record.code))
     return None
+
+
+def _state(spec: FormSpec, state: str) -> str:
+    return pick(spec.workflow.states.get(state, {})) or state
 
 
 def _new_data(spec: FormSpec, transition: Transition, current: dict[str, Any], fields: dict[str, Any],
               reason: str, users: set[str], departments: set[str]) -> dict[str, Any]:
     """The record's data after the action, validated as a whole; InvalidData names every problem."""
     errors: dict[str, str] = {}
+    action = pick(transition.label) or transition.name
     editable = set(transition.editable(tuple(f.name for f in spec.fields)))
     for name in fields:
         if name not in editable:
-            errors[name] = (f"{transition.name} cannot change this field" if spec.field(name)
-                            else "no such field in this form")
+            errors[name] = (_("“%(action)s” cannot change this field.", action=action) if spec.field(name)
+                            else _("There is no such field in this form."))
     if transition.reason and not reason:
-        errors["reason"] = "a reason is required for this action"
+        errors["reason"] = _("A reason is required for this action.")
     elif len(reason) > MAX_REASON:
-        errors["reason"] = f"at most {MAX_REASON} characters"
+        errors["reason"] = _("At most %(n)d characters.", n=MAX_REASON)
     if errors:
         raise InvalidData(errors)
     clean = validate(spec, {**current, **fields}, users=users, departments=departments)
     for name in transition.requires:
         if name not in clean or clean[name] is False:  # a required yes/no must be yes
-            errors[name] = f"required for {transition.name}"
+            errors[name] = _("Required for “%(action)s”.", action=action)
     if transition.name == CORRECTION and clean == current:
-        errors["fields"] = "a correction must change at least one field"
+        errors["fields"] = _("A correction must change at least one field.")
     if errors:
         raise InvalidData(errors)
     return clean

@@ -79,6 +79,6 @@ def token_for(app: Flask) -> Callable[[str], dict[str, str]]:
     def make(username: str) -> dict[str, str]:
         with app.app_context():
             token = accounts.create_token(services().db, services().clock, username, "test")
-        return {"Authorization": f"Bearer {token}"}
+        return {"Authorization": f"Bearer {token}", "Accept-Language": "en"}  # messages asserted in English
 
     return make

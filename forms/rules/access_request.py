@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from archive.grants import grant
@@ -32,14 +33,14 @@ def before_approval(context: ActionContext, data: dict[str, Any]) -> dict[str, s
     errors: dict[str, str] = {}
     codes = wanted_codes(data)
     if not codes:
-        errors["records_wanted"] = "names no record code (such as CP-2026-000123); return it for codes"
+        errors["records_wanted"] = _("Names no record code (such as CP-2026-000123); return it for codes.")
     else:
         found = set(context.session.scalars(select(Record.code).where(Record.code.in_(codes))))
         missing = [code for code in codes if code not in found]
         if missing:
-            errors["records_wanted"] = f"no such record: {', '.join(missing)}"
+            errors["records_wanted"] = _("No such record: %(codes)s.", codes=", ".join(missing))
     if data["period_to"] < data["period_from"]:
-        errors["period_to"] = "ends before the period starts"
+        errors["period_to"] = _("Ends before the period starts.")
     return errors
 
 

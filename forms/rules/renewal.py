@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
+
 from forms.rules import Submitted, check_submission, on_submit
 
 PAST_DUE_DAYS = 30
@@ -23,11 +25,11 @@ def only_long_past_due(data: dict[str, Any], today: date) -> dict[str, str]:
     due = date.fromisoformat(data["due_date"])
     past = (today - due).days
     if past <= PAST_DUE_DAYS:
-        errors["due_date"] = (f"the renewal register is for policies more than {PAST_DUE_DAYS} days past "
-                              f"their due date; this one is {past} day(s) past")
+        errors["due_date"] = _("The renewal register is for policies more than %(limit)d days past their due "
+                               "date; this one is %(days)d day(s) past.", limit=PAST_DUE_DAYS, days=past)
     lapse = data.get("lapse_date")
     if lapse and date.fromisoformat(lapse) < due:
-        errors["lapse_date"] = "is before the due date"
+        errors["lapse_date"] = _("Is before the due date.")
     return errors
 
 

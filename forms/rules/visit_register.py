@@ -22,6 +22,7 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from core.audit import trail
@@ -56,8 +57,8 @@ def claim_end(day: date) -> date:
 @check_submission("VR")
 def not_a_phone_enquiry(data: dict[str, Any], today: date) -> dict[str, str]:
     if data.get("visit_kind") == "phone":
-        return {"visit_kind": "a phone enquiry is not a visit: keep it as a phone record, "
-                              "not in the visit register"}
+        return {"visit_kind": _("A phone enquiry is not a visit: keep it as a phone record, not in the visit "
+                                "register.")}
     return {}
 
 
@@ -85,14 +86,15 @@ def claim_the_customer(submitted: Submitted) -> dict[str, Any] | None:
 def follow_ups_are_new_and_dated_sensibly(context: ActionContext, data: dict[str, Any]) -> dict[str, str]:
     before, rows = context.record.data.get("follow_ups", []), data.get("follow_ups", [])
     if len(rows) <= len(before):
-        return {"follow_ups": "add a row for the new follow-up"}
+        return {"follow_ups": _("Add a row for the new follow-up.")}
     visit = date.fromisoformat(data["visit_date"])
     for number, row in enumerate(rows, start=1):
         day = date.fromisoformat(row["date"])
         if day < visit:
-            return {"follow_ups": f"row {number}: before the visit ({visit.isoformat()})"}
+            return {"follow_ups": _("Row %(n)d: before the visit (%(day)s).", n=number,
+                                    day=visit.isoformat())}
         if day > context.now.astimezone(ZoneInfo(context.zone_name)).date():
-            return {"follow_ups": f"row {number}: in the future"}
+            return {"follow_ups": _("Row %(n)d: in the future.", n=number)}
     return {}
 
 

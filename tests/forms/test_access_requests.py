@@ -57,9 +57,9 @@ def test_approval_opens_exactly_the_listed_records_for_the_period(app, client, c
 def test_a_request_must_name_existing_records_and_a_sane_period(client, token_for):  # type: ignore[no-untyped-def]
     sales, archivist = token_for("sales"), token_for("archivist")
     for wanted, first, last, field, message in [
-        ("CP-2026-999999", "2026-03-02", "2026-03-03", "records_wanted", "no such record: CP-2026-999999"),
-        ("上个月的全部投诉", "2026-03-02", "2026-03-03", "records_wanted", "names no record code"),
-        ("CP-2026-999999", "2026-03-05", "2026-03-03", "period_to", "ends before the period starts"),
+        ("CP-2026-999999", "2026-03-02", "2026-03-03", "records_wanted", "No such record: CP-2026-999999."),
+        ("上个月的全部投诉", "2026-03-02", "2026-03-03", "records_wanted", "Names no record code"),
+        ("CP-2026-999999", "2026-03-05", "2026-03-03", "period_to", "Ends before the period starts."),
     ]:
         ar = request(client, sales, wanted, first, last)
         response = client.post(f"/api/v1/records/{ar}/actions/approve", headers=archivist, json={})

@@ -29,7 +29,7 @@ def test_the_days_registrations_are_confirmed_together(client, token_for, logged
     done = boss.post("/registrations/day", data={"csrf_token": csrf_token(page.text), "day": "2026-03-02",
                                                 "record": posted}, headers=english, follow_redirects=True)
     assert f"Confirmed: {today[0]}, {today[1]}." in done.text
-    assert f"{stale}: record {stale} is returned" in done.text
+    assert f"{stale}: Record {stale} is “Returned for completion”" in done.text
     for code in today[:2]:
         assert client.get(f"/api/v1/records/{code}", headers=sales).json["state"] == "confirmed"
     assert "Confirm 1 registration" not in done.text  # the returned one is not awaiting confirmation

@@ -20,7 +20,7 @@ def test_only_policies_more_than_30_days_past_due(client, token_for, due, taken)
     response = register(client, token_for("clerk"), due_date=due)  # 30 and 31 days before 03-02
     assert (response.status_code == 201) is taken, response.json
     if not taken:
-        assert "more than 30 days past their due date; this one is 30 day(s) past" in \
+        assert "more than 30 days past their due date; this one is 30 day(s) past." in \
             response.json["fields"]["due_date"]
 
 
@@ -35,7 +35,7 @@ def test_a_late_hand_in_is_flagged(client, token_for, lapse, flags):  # type: ig
 
 def test_a_lapse_before_the_due_date_is_refused(client, token_for):  # type: ignore[no-untyped-def]
     response = register(client, token_for("clerk"), lapse_date="2026-01-01")
-    assert response.status_code == 422 and response.json["fields"]["lapse_date"] == "is before the due date"
+    assert response.status_code == 422 and response.json["fields"]["lapse_date"] == "Is before the due date."
 
 
 def test_a_spot_check_is_a_signed_revision_and_not_a_task(client, token_for, logged_in):  # type: ignore[no-untyped-def]

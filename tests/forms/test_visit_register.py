@@ -75,7 +75,7 @@ def test_follow_ups_extend_the_claim(client, token_for):  # type: ignore[no-unty
 def test_a_follow_up_must_add_a_sensible_row(client, token_for):  # type: ignore[no-untyped-def]
     sales = token_for("sales")
     code = visit(client, sales, "sales", "2026-02-20")["code"]
-    for rows, message in [([], "required for follow_up"),
+    for rows, message in [([], "Required for “Log a follow-up”."),
                           ([{"date": "2026-02-19", "method": "phone"}], "before the visit"),
                           ([{"date": "2026-03-03", "method": "phone"}], "in the future")]:
         response = client.post(f"/api/v1/records/{code}/actions/follow_up", headers=sales,
@@ -88,4 +88,4 @@ def test_a_phone_enquiry_is_not_a_visit(client, token_for):  # type: ignore[no-u
         "visit_kind": "phone", "visit_date": "2026-03-02", "customer_name": "周女士", "phone": "13700001111",
         "needs": "咨询", "receiving_staff": "sales"}})
     assert response.status_code == 422
-    assert "a phone enquiry is not a visit" in response.json["fields"]["visit_kind"]
+    assert "A phone enquiry is not a visit" in response.json["fields"]["visit_kind"]

@@ -93,7 +93,7 @@ def test_refusals_say_why_and_change_nothing(app, client, token_for, complaint):
     outside = take(client, other_boss, complaint, "countersign")
     assert outside.status_code == 403 and "another department" in outside.json["error"]
     wrong_state = take(client, boss, complaint, "close", fields={"customer_accepted": True})
-    assert wrong_state.status_code == 409 and "is registered; close is possible when it is responded" \
+    assert wrong_state.status_code == 409 and "is “Registered”; “Close” is possible when it is “Responded”." \
         in wrong_state.json["error"]
     assert take(client, boss, complaint, "countersign", revision=1).status_code == 200
     again = take(client, boss, complaint, "countersign")
@@ -103,7 +103,7 @@ def test_refusals_say_why_and_change_nothing(app, client, token_for, complaint):
     assert take(client, boss, complaint, "approve").status_code == 404  # not a CP action
     sneaky = take(client, boss, complaint, "classify", fields={**CLASSIFIED, "complaint": "改写"})
     assert sneaky.status_code == 422
-    assert sneaky.json["fields"] == {"complaint": "classify cannot change this field"}
+    assert sneaky.json["fields"] == {"complaint": "“Classify” cannot change this field."}
     bad = take(client, boss, complaint, "classify", fields={**CLASSIFIED, "level": "9"})
     assert bad.status_code == 422 and set(bad.json["fields"]) == {"level"}
     assert take(client, boss, complaint, "classify", fields=CLASSIFIED, extra=1).status_code == 422
@@ -120,7 +120,7 @@ def test_return_for_completion_then_the_filler_completes(app, client, token_for,
     clerk, boss = token_for("clerk"), token_for("supervisor")
     no_reason = take(client, boss, complaint, "return", reason="  ")
     assert no_reason.status_code == 422
-    assert no_reason.json["fields"] == {"reason": "a reason is required for this action"}
+    assert no_reason.json["fields"] == {"reason": "A reason is required for this action."}
     returned = take(client, boss, complaint, "return", reason="缺订单号")
     assert returned.json["state"] == "returned"
     assert actions(client, clerk, complaint) == ["complete"]
@@ -180,3 +180,14 @@ def test_spec_transitions_are_checked(transition: str, problem: str) -> None:
     with pytest.raises(SpecError) as refused:
         parse_spec(tomllib.loads(text), "CP.toml")
     assert any(problem in line and "workflow transition 'x'" in line for line in refused.value.problems)
+
+
+def test_refusals_and_problems_come_in_the_users_language(client, token_for, complaint):  # type: ignore[no-untyped-def]
+    chinese = {**token_for("supervisor"), "Accept-Language": "zh-CN"}
+    take(client, chinese, complaint, "countersign")
+    again = take(client, chinese, complaint, "countersign")
+    assert again.status_code == 409 and again.json["error"] == f"记录 {complaint} 已经阅签。"
+    closed = take(client, chinese, complaint, "close", fields={"customer_accepted": True})
+    assert "当前为“已登记”；“结案”只能在 “已回复客户” 时执行" in closed.json["error"]
+    no_reason = take(client, chinese, complaint, "return")
+    assert no_reason.json["fields"] == {"reason": "此操作须填写理由。"}

@@ -63,7 +63,8 @@ def test_a_stale_page_is_refused_and_says_so(client, token_for, logged_in):  # t
     values = {**form_values(form.text), "cause_class": "quality", "level": "1",
               "responsible_department": "CS"}
     client.post(f"/api/v1/records/{code}/actions/countersign", headers=token_for("supervisor"), json={})
-    stale = boss.post(f"/records/{code}/actions/classify", data=values, follow_redirects=True)
+    stale = boss.post(f"/records/{code}/actions/classify", data=values, follow_redirects=True,
+                      headers={"Accept-Language": "en"})
     assert "has changed since you opened it" in stale.text
     assert "Classified" not in stale.text.split("History")[0]
 
