@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from flask import Flask
 
 from archive import api, views
+from archive.grants import granted_codes
+from core.auth.roles import Actor
+from core.web import services
+from search.service import GRANTS
 
 
 def init_app(app: Flask) -> None:
     api.init_api(app)
     app.register_blueprint(views.bp)
+    app.extensions[GRANTS] = _granted
+
+
+def _granted(actor: Actor) -> Collection[str]:
+    """What search adds to the actor's scope: the records access grants open to them now."""
+    if actor.sees_all_departments:
+        return ()
+    with services().db.reading() as session:
+        return granted_codes(session, actor, services().clock.now())

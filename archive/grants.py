@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import ColumnElement, and_, insert, select
 from sqlalchemy.orm import Session
 
 from archive.models import AccessGrant
@@ -27,9 +27,18 @@ def grant(session: Session, *, grantee_id: int, codes: Iterable[str], request_co
     return len(rows)
 
 
+def _open_to(actor: Actor, now: datetime) -> ColumnElement[bool]:
+    """Grants to ``actor`` that run now (from the first moment of the period, to before its end)."""
+    return and_(AccessGrant.grantee_id == actor.user_id, AccessGrant.valid_from <= now,
+                AccessGrant.valid_until > now)
+
+
 def active_grant(session: Session, actor: Actor, code: str, now: datetime) -> AccessGrant | None:
     """The grant under which ``actor`` may read record ``code`` now, if any."""
-    return session.scalar(select(AccessGrant).where(
-        AccessGrant.grantee_id == actor.user_id, AccessGrant.record_code == code,
-        AccessGrant.valid_from <= now, AccessGrant.valid_until > now).order_by(AccessGrant.valid_until.desc())
-        .limit(1))
+    return session.scalar(select(AccessGrant).where(_open_to(actor, now), AccessGrant.record_code == code)
+                          .order_by(AccessGrant.valid_until.desc()).limit(1))
+
+
+def granted_codes(session: Session, actor: Actor, now: datetime) -> set[str]:
+    """Every record code an access grant opens to ``actor`` now (for search scoping)."""
+    return set(session.scalars(select(AccessGrant.record_code).where(_open_to(actor, now))))

@@ -8,7 +8,7 @@ from core.api import API_PREFIX, ApiError, add_openapi_paths, api_actor, error_r
 from core.web import services
 from search.params import parse_params
 from search.query import BadSearch
-from search.service import search
+from search.service import GRANTS, NoGrants, search
 from search.store import IndexUnavailable, instance_search_store
 
 bp = Blueprint("search_api", __name__, url_prefix=API_PREFIX)
@@ -22,7 +22,8 @@ def search_records() -> Response:
         s = services()
         result = search(s.db, s.clock, s.zone, instance_search_store(current_app.instance_path),
                         api_actor(), text=params.text, filters=params.filters, sort=params.sort,
-                        page=params.page, per_page=params.per_page, channel="api")
+                        page=params.page, per_page=params.per_page, channel="api",
+                        granted=current_app.extensions.get(GRANTS, NoGrants)(api_actor()))
     except BadSearch as exc:
         raise ApiError(400, str(exc), {exc.field: exc.message}) from exc
     except IndexUnavailable as exc:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
-from whoosh.query import And, NullQuery, Query, Term
+from whoosh.query import And, NullQuery, Or, Query, Term
 from whoosh.searching import Searcher
 
 from core.audit import trail
@@ -28,6 +29,9 @@ from search.query import CODE_LIKE, Filters, combined, filter_queries, text_quer
 from search.store import SearchStore
 
 FACETS = ("form", "year", "state", "department")
+#: app.extensions key: ``actor -> codes`` the archive's access grants open to the actor now.
+GRANTS = "dossier.search_grants"
+NoGrants: Callable[[Actor], Collection[str]] = lambda _actor: ()  # noqa: E731
 MAX_PER_PAGE = 100
 SNIPPET_CHARS = 80
 
@@ -60,25 +64,30 @@ class SearchResult:
         return max(1, -(-self.total // self.per_page))
 
 
-def scope_filter(actor: Actor) -> Query | None:
-    """The records ``actor`` may see, as an index query (the same rule as the archive's);
-    None means no restriction."""
+def scope_filter(actor: Actor, granted: Collection[str] = ()) -> Query | None:
+    """The records ``actor`` may see, as an index query (the same rule as the archive's:
+    their department, plus the records an access grant opens to them now); None means no
+    restriction."""
     if actor.sees_all_departments:
         return None
-    if actor.department is None:
+    parts: list[Query] = [Term("code", code) for code in sorted(granted)]
+    if actor.department is not None:
+        parts.insert(0, Term("department", actor.department.code))
+    if not parts:
         return NullQuery()
-    return Term("department", actor.department.code)
+    return parts[0] if len(parts) == 1 else Or(parts)
 
 
 def search(db: Database, clock: Clock, zone: ZoneInfo, store: SearchStore, actor: Actor, *,
            text: str = "", filters: Filters | None = None, sort: str = "relevance", page: int = 1,
-           per_page: int = 20, channel: str = "web") -> SearchResult:
-    """One page of hits for ``text`` within ``filters`` and the actor's scope, with facets."""
+           per_page: int = 20, channel: str = "web", granted: Collection[str] = ()) -> SearchResult:
+    """One page of hits for ``text`` within ``filters`` and the actor's scope, with facets.
+    ``granted``: codes of records outside that scope an access grant opens to the actor now."""
     filters = filters or Filters()
     page, per_page = max(page, 1), min(max(per_page, 1), MAX_PER_PAGE)
     query = combined(text_query(text), filter_queries(filters, zone))
-    result = find(store.searcher(), query, scope=scope_filter(actor), text=text, sort=sort, page=page,
-                  per_page=per_page)
+    result = find(store.searcher(), query, scope=scope_filter(actor, granted), text=text, sort=sort,
+                  page=page, per_page=per_page)
     _audit(db, clock, actor, text, filters, sort, page, result.total, channel)
     return result
 

@@ -13,7 +13,7 @@ from core.i18n import current_locale
 from core.web import current_actor, services
 from search.params import parse_params
 from search.query import BadSearch
-from search.service import FACETS, search
+from search.service import FACETS, GRANTS, NoGrants, search
 from search.store import IndexUnavailable, instance_search_store
 
 bp = Blueprint("search", __name__)
@@ -36,9 +36,11 @@ def search_page() -> ResponseReturnValue:
         return render_template("search/search.html", **context)
     s = services()
     try:
+        actor = current_actor()
         context["result"] = search(s.db, s.clock, s.zone, instance_search_store(current_app.instance_path),
-                                   current_actor(), text=params.text, filters=params.filters,
-                                   sort=params.sort, page=params.page, per_page=params.per_page)
+                                   actor, text=params.text, filters=params.filters,
+                                   sort=params.sort, page=params.page, per_page=params.per_page,
+                                   granted=current_app.extensions.get(GRANTS, NoGrants)(actor))
     except IndexUnavailable:
         context["problem"] = _("Search is not available yet: the index is being built. Try again in a "
                                "few minutes, or ask an administrator to run the index rebuild.")

@@ -75,3 +75,21 @@ def test_a_denied_request_opens_nothing(client, token_for):  # type: ignore[no-u
                          json={"reason": "无业务需要"})
     assert denied.status_code == 200
     assert client.get(f"/api/v1/records/{wanted}", headers=sales).status_code == 403
+
+
+def test_granted_records_are_found_by_search_and_nothing_else_is(app, client, token_for):  # type: ignore[no-untyped-def]
+    clerk, sales, archivist = token_for("clerk"), token_for("sales"), token_for("archivist")
+    data = {**VALID_CP, "complaint": "冷藏柜压缩机异响"}
+    wanted, other = (client.post("/api/v1/records", headers=clerk, json={"form": "CP", "data": data})
+                     .json["code"] for _ in range(2))
+    ar = request(client, sales, wanted)
+    app.test_cli_runner().invoke(args=["outbox", "run", "--once"])
+
+    def found() -> set[str]:
+        response = client.get("/api/v1/search", query_string={"q": "压缩机异响"}, headers=sales)
+        assert response.status_code == 200, response.json
+        return {hit["code"] for hit in response.json["hits"]}
+
+    assert found() == set()
+    client.post(f"/api/v1/records/{ar}/actions/approve", headers=archivist, json={})
+    assert found() == {wanted} and other not in found()
