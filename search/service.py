@@ -25,6 +25,7 @@ from core.clock import Clock
 from core.db import Database
 from search.analysis import pieces
 from search.collect import collect
+from search.params import SearchParams
 from search.query import CODE_LIKE, Filters, combined, filter_queries, text_query
 from search.store import SearchStore
 
@@ -90,6 +91,16 @@ def search(db: Database, clock: Clock, zone: ZoneInfo, store: SearchStore, actor
                   page=page, per_page=per_page)
     _audit(db, clock, actor, text, filters, sort, page, result.total, channel)
     return result
+
+
+def codes_found(store: SearchStore, zone: ZoneInfo, params: SearchParams, *, limit: int) -> list[str]:
+    """The codes of every record (in any department) a saved search finds now, newest first, at
+    most ``limit`` + 1 (so that a caller can tell "too many"). For approving an access request
+    by search: the approver sees the whole archive, and the result is frozen into grants."""
+    query = combined(text_query(params.text), filter_queries(params.filters, zone))
+    searcher = store.searcher()
+    collected = collect(searcher, query, facets=(), newest_first=True, page=1, per_page=limit + 1)
+    return [searcher.stored_fields(docnum)["code"] for docnum in collected.page]
 
 
 def find(searcher: Searcher, query: Query, *, scope: Query | None, text: str, sort: str, page: int,

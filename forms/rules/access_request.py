@@ -2,8 +2,13 @@
 and approval opens exactly those records to the applicant for that period (archive.grants).
 
 ``records_wanted`` holds record codes, one or more per line, possibly with other words around
-them ("CP-2026-000123 客户投诉"); the codes are what is granted. A request naming no code at all
-(only search criteria) cannot be approved as it is: the archivist returns it for codes.
+them ("CP-2026-000123 客户投诉"), and/or saved searches: the address of a search page
+(``…/search?q=压缩机&form=CP&year=2026``) as the applicant copied it. On approval each search is
+run over the whole archive and the records it finds then are frozen into the grants, with the
+codes in the audit trail (``access.grant``): the grant is to exactly those records, not to
+whatever the search would find later. A search finding more than :data:`MAX_GRANTED` records,
+or a request naming neither a code nor a search, cannot be approved as it is: the archivist
+returns it.
 """
 
 from __future__ import annotations
@@ -11,29 +16,70 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from archive.grants import grant
 from archive.models import Record
+from core.audit import trail
 from forms.rules import ActionContext, check, effect
+from search.params import parse_params
+from search.query import BadSearch
+from search.service import codes_found
+from search.store import IndexUnavailable, instance_search_store
 
 CODE = re.compile(r"\b[A-Z]{2,4}-\d{4}-\d{6}\b")
+SAVED_SEARCH = re.compile(r"\S*/search\?\S+")
+MAX_GRANTED = 200
 
 
 def wanted_codes(data: dict[str, Any]) -> list[str]:
-    """The record codes a request names, in order, each once."""
-    return list(dict.fromkeys(CODE.findall(str(data.get("records_wanted", "")).upper())))
+    """The record codes a request names, in order, each once (not those of its searches)."""
+    text = SAVED_SEARCH.sub(" ", str(data.get("records_wanted", "")))
+    return list(dict.fromkeys(CODE.findall(text.upper())))
+
+
+def saved_searches(data: dict[str, Any]) -> list[str]:
+    return SAVED_SEARCH.findall(str(data.get("records_wanted", "")))
+
+
+def resolved(data: dict[str, Any], zone: ZoneInfo) -> tuple[list[str], str | None]:
+    """Every code the request asks for now (its codes, then what its searches find), or a
+    problem that stops the approval."""
+    codes = wanted_codes(data)
+    for link in saved_searches(data):
+        try:
+            params = parse_params(dict(parse_qsl(urlsplit(link).query)))
+            found = codes_found(instance_search_store(current_app.instance_path), zone, params,
+                                limit=MAX_GRANTED)
+        except BadSearch as exc:
+            return [], _("The saved search %(link)s cannot be used: %(problem)s", link=link, problem=str(exc))
+        except IndexUnavailable:
+            return [], _("Search is not available now; approve later, or return the request for codes.")
+        if len(found) > MAX_GRANTED:
+            return [], _("The saved search %(link)s finds more than %(n)d records; return it to be narrowed.",
+                         link=link, n=MAX_GRANTED)
+        codes += [code for code in found if code not in codes]
+    if len(codes) > MAX_GRANTED:
+        return [], _("More than %(n)d records are asked for; return the request to be narrowed.",
+                     n=MAX_GRANTED)
+    return codes, None
 
 
 @check("AR", "approve")
 def before_approval(context: ActionContext, data: dict[str, Any]) -> dict[str, str]:
     errors: dict[str, str] = {}
-    codes = wanted_codes(data)
-    if not codes:
+    codes, problem = resolved(data, ZoneInfo(context.zone_name))
+    if problem:
+        errors["records_wanted"] = problem
+    elif not codes and not saved_searches(data):
         errors["records_wanted"] = _("Names no record code (such as CP-2026-000123); return it for codes.")
+    elif not codes:
+        errors["records_wanted"] = _("The saved searches find no record now; return the request.")
     else:
         found = set(context.session.scalars(select(Record.code).where(Record.code.in_(codes))))
         missing = [code for code in codes if code not in found]
@@ -47,10 +93,14 @@ def before_approval(context: ActionContext, data: dict[str, Any]) -> dict[str, s
 @effect("AR", "approve")
 def open_the_records(context: ActionContext) -> None:
     data, zone = context.record.data, ZoneInfo(context.zone_name)
+    codes, _problem = resolved(data, zone)  # checked just before, in the same transaction
     first, last = date.fromisoformat(data["period_from"]), date.fromisoformat(data["period_to"])
-    grant(context.session, grantee_id=context.record.submitted_by_id, codes=wanted_codes(data),
+    grant(context.session, grantee_id=context.record.submitted_by_id, codes=codes,
           request_code=context.record.code, valid_from=_start_of(first, zone),
           valid_until=_start_of(last + timedelta(days=1), zone), granted_by=context.actor, now=context.now)
+    trail.append(context.session, at=context.now, actor=context.actor, action="access.grant",
+                 object_type="record", object_id=context.record.code,
+                 detail={"codes": codes, "from": first.isoformat(), "to": last.isoformat()})
 
 
 def _start_of(day: date, zone: ZoneInfo) -> datetime:

@@ -93,3 +93,33 @@ def test_granted_records_are_found_by_search_and_nothing_else_is(app, client, to
     assert found() == set()
     client.post(f"/api/v1/records/{ar}/actions/approve", headers=archivist, json={})
     assert found() == {wanted} and other not in found()
+
+
+def test_a_saved_search_is_frozen_into_grants_at_approval(app, client, token_for):  # type: ignore[no-untyped-def]
+    clerk, sales, archivist = token_for("clerk"), token_for("sales"), token_for("archivist")
+    found_then = [client.post("/api/v1/records", headers=clerk, json={"form": "CP", "data": {
+        **VALID_CP, "complaint": "冷藏柜压缩机异响"}}).json["code"] for _ in range(2)]
+    unrelated = client.post("/api/v1/records", headers=clerk,
+                            json={"form": "CP", "data": VALID_CP}).json["code"]
+    app.test_cli_runner().invoke(args=["outbox", "run", "--once"])
+    # q=压缩机异响, as the browser's address bar shows the search page
+    link = "http://127.0.0.1:5000/search?q=%E5%8E%8B%E7%BC%A9%E6%9C%BA%E5%BC%82%E5%93%8D&form=CP"
+    ar = request(client, sales, f"上月压缩机投诉：{link}")
+    approved = client.post(f"/api/v1/records/{ar}/actions/approve", headers=archivist, json={})
+    assert approved.status_code == 200, approved.json
+    later = client.post("/api/v1/records", headers=clerk, json={"form": "CP", "data": {
+        **VALID_CP, "complaint": "压缩机异响又出现"}}).json["code"]
+    app.test_cli_runner().invoke(args=["outbox", "run", "--once"])
+    for code in found_then:
+        assert client.get(f"/api/v1/records/{code}", headers=sales).status_code == 200
+    for code in (unrelated, later):  # not found by the search, or found only after the approval
+        assert client.get(f"/api/v1/records/{code}", headers=sales).status_code == 403
+    with app.app_context(), services().db.reading() as session:
+        detail = session.scalar(select(AuditEvent.detail).where(AuditEvent.action == "access.grant"))
+    assert sorted(detail["codes"]) == sorted(found_then)
+
+
+def test_a_bad_saved_search_stops_the_approval_with_a_reason(client, token_for):  # type: ignore[no-untyped-def]
+    ar = request(client, token_for("sales"), "/search?sort=sideways")
+    refused = client.post(f"/api/v1/records/{ar}/actions/approve", headers=token_for("archivist"), json={})
+    assert refused.status_code == 422 and "cannot be used: sort" in refused.json["fields"]["records_wanted"]
