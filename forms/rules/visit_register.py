@@ -34,6 +34,10 @@ from forms.rules import ActionContext, Submitted, check, check_submission, effec
 WRITTEN_PHONE = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?(1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}|0\d{2,3}-?\d{7,8})(?!\d)")
 
 
+#: Each customer is followed up at least this many times (shown on the record until done).
+EXPECTED_FOLLOW_UPS = 3
+
+
 def customer_phones(data: dict[str, Any]) -> list[str]:
     """The phones that identify the customer: theirs, then any in the related-person field."""
     found = [normalise_phone(str(data["phone"])).removeprefix("+86")]
@@ -79,7 +83,14 @@ def claim_the_customer(submitted: Submitted) -> dict[str, Any] | None:
     until = claim_end(last_contact(data))
     session.add_all(CustomerClaim(record_code=submitted.record.code, phone=phone, staff=staff,
                                   registered_at=submitted.now, valid_until=until) for phone in phones)
-    return None
+    return _follow_ups_owed(data, {})
+
+
+def _follow_ups_owed(data: dict[str, Any], flags: dict[str, Any]) -> dict[str, Any]:
+    """``flags`` with how many of the expected follow-ups are still to come (none: removed)."""
+    owed = max(EXPECTED_FOLLOW_UPS - len(data.get("follow_ups", [])), 0)
+    flags = {k: v for k, v in flags.items() if k != "follow_ups_owed"}
+    return {**flags, "follow_ups_owed": owed} if owed else flags
 
 
 @check("VR", "follow_up")
@@ -102,3 +113,4 @@ def follow_ups_are_new_and_dated_sensibly(context: ActionContext, data: dict[str
 def extend_the_claim(context: ActionContext) -> None:
     context.session.execute(update(CustomerClaim).where(CustomerClaim.record_code == context.record.code)
                             .values(valid_until=claim_end(last_contact(context.record.data))))
+    context.record.flags = _follow_ups_owed(context.record.data, dict(context.record.flags or {}))
