@@ -25,6 +25,7 @@ from forms.fields import REGISTRY, BuildContext
 from forms.spec.model import FormSpec
 from forms.validation import InvalidData
 from forms.views.context import build_context
+from forms.views.filling import ADD_ROW_PREFIX, add_row
 from forms.views.summary import SummaryItem, summary_items
 from forms.workflow import ActionRefused, ActionView, act, actions_for
 
@@ -48,6 +49,9 @@ def record_action(code: str, action: str) -> ResponseReturnValue:
     if not form.validate_on_submit():  # only the CSRF token is validated by WTForms
         return _page(action_spec, chosen, record, form, {"_": _("The form expired. Submit again.")},
                      revision=revision, reason=reason, status=400)
+    if request.form.get("action", "").startswith(ADD_ROW_PREFIX):  # "add a row" to a table field
+        add_row(form, request.form["action"].removeprefix(ADD_ROW_PREFIX))
+        return _page(action_spec, chosen, record, form, {}, revision=revision, reason=reason)
     data, errors = parse_form(action_spec, form, ctx)
     if not errors:
         try:

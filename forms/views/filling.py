@@ -68,7 +68,7 @@ def _fill(spec: FormSpec, draft_id: int | None, initial: dict[str, Any] | None) 
         else:
             action = request.form.get("action", "submit")
             if action.startswith(ADD_ROW_PREFIX):
-                _add_row(form, action.removeprefix(ADD_ROW_PREFIX))
+                add_row(form, action.removeprefix(ADD_ROW_PREFIX))
             elif action == "save_draft":
                 draft_id = drafts.save_draft(services().db, services().clock, current_actor(),
                                              spec.code, raw_input(spec, form), draft_id)
@@ -101,7 +101,7 @@ def _try_submit(spec: FormSpec, form: Any, ctx: Any, draft_id: int | None) -> st
         return invalid.errors
 
 
-def _add_row(form: Any, field_name: str) -> None:
+def add_row(form: Any, field_name: str) -> None:
     field = getattr(form, field_name, None)
     if field is not None and hasattr(field, "append_entry") and (
             field.max_entries is None or len(field.entries) < field.max_entries):

@@ -73,3 +73,25 @@ def test_actions_outside_ones_reach_are_refused(client, token_for, logged_in):  
     code = a_complaint(client, token_for)
     assert logged_in("clerk").get(f"/records/{code}/actions/classify").status_code == 403
     assert logged_in("sales_boss").get(f"/records/{code}/actions/countersign").status_code == 403
+
+
+def test_a_follow_up_row_is_added_on_the_action_page(client, token_for, logged_in):  # type: ignore[no-untyped-def]
+    data = {"visit_date": "2026-02-20", "customer_name": "周女士", "phone": "13700001111", "needs": "三居室",
+            "receiving_staff": "sales"}
+    code = client.post("/api/v1/records", headers=token_for("sales"),
+                       json={"form": "VR", "data": data}).json["code"]
+    sales = logged_in("sales")
+    first = sales.get(f"/records/{code}/actions/follow_up")
+    values = {**form_values(first.text), "follow_ups-0-date": "2026-02-25", "follow_ups-0-method": "phone",
+              "follow_ups-0-notes": "约周末看房"}
+    assert sales.post(f"/records/{code}/actions/follow_up", data=values).status_code == 302
+    second = sales.get(f"/records/{code}/actions/follow_up")
+    assert 'name="follow_ups-1-date"' not in second.text
+    widened = sales.post(f"/records/{code}/actions/follow_up",
+                         data={**form_values(second.text), "action": "add_row:follow_ups"})
+    assert widened.status_code == 200 and 'name="follow_ups-1-date"' in widened.text
+    values = {**form_values(widened.text), "follow_ups-1-date": "2026-03-01", "follow_ups-1-method": "visit"}
+    assert sales.post(f"/records/{code}/actions/follow_up", data=values).status_code == 302
+    record = client.get(f"/api/v1/records/{code}", headers=token_for("sales")).json
+    assert [row["date"] for row in record["data"]["follow_ups"]] == ["2026-02-25", "2026-03-01"]
+    assert record["flags"] == {"follow_ups_owed": 1}
