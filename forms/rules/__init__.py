@@ -10,7 +10,7 @@ Each module registers its hooks by form code (submission) or (form code, action 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -28,6 +28,8 @@ class ActionContext:
     record: Record  # checks see it as it stands; effects as saved (new data, state, revision)
     now: datetime
     zone_name: str
+    #: What a check found that its effect needs (computed once, e.g. the codes to grant).
+    found: dict[str, Any] = field(default_factory=dict)
 
 
 #: Problems with the new data ({field: message}); empty when the action may go ahead.

@@ -74,6 +74,7 @@ def resolved(data: dict[str, Any], zone: ZoneInfo) -> tuple[list[str], str | Non
 def before_approval(context: ActionContext, data: dict[str, Any]) -> dict[str, str]:
     errors: dict[str, str] = {}
     codes, problem = resolved(data, ZoneInfo(context.zone_name))
+    context.found["codes"] = codes
     if problem:
         errors["records_wanted"] = problem
     elif not codes and not saved_searches(data):
@@ -93,7 +94,7 @@ def before_approval(context: ActionContext, data: dict[str, Any]) -> dict[str, s
 @effect("AR", "approve")
 def open_the_records(context: ActionContext) -> None:
     data, zone = context.record.data, ZoneInfo(context.zone_name)
-    codes, _problem = resolved(data, zone)  # checked just before, in the same transaction
+    codes = context.found["codes"]  # resolved and checked just before, in the same transaction
     first, last = date.fromisoformat(data["period_from"]), date.fromisoformat(data["period_to"])
     grant(context.session, grantee_id=context.record.submitted_by_id, codes=codes,
           request_code=context.record.code, valid_from=_start_of(first, zone),
