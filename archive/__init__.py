@@ -6,7 +6,7 @@ from collections.abc import Collection
 
 from flask import Flask
 
-from archive import api, views
+from archive import admin_views, api, views
 from archive.grants import granted_codes
 from core.auth.roles import Actor
 from core.web import services
@@ -16,6 +16,7 @@ from search.service import GRANTS
 def init_app(app: Flask) -> None:
     api.init_api(app)
     app.register_blueprint(views.bp)
+    app.register_blueprint(admin_views.bp)
     app.extensions[GRANTS] = _granted
 
 

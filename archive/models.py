@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, JSONData, UTCDateTime
@@ -108,3 +108,23 @@ class AccessGrant(Base):
     valid_until: Mapped[datetime] = mapped_column(UTCDateTime())
     granted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class RetentionClass(Base):
+    """How long records of a class are kept, from what, and what happens at the end
+    (archive.retention). Admins edit them; every change is in the audit trail."""
+
+    __tablename__ = "retention_classes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(100))
+    years: Mapped[int] = mapped_column(Integer)
+    months: Mapped[int] = mapped_column(Integer)
+    trigger: Mapped[str] = mapped_column(String(16))
+    event_field: Mapped[str | None] = mapped_column(String(64))
+    at_year_end: Mapped[bool] = mapped_column(Boolean)
+    action: Mapped[str] = mapped_column(String(16))
+    mandate: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

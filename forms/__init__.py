@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask import Flask
 
+from archive import retention
 from core.cli import add_init_step
 from core.outbox.cli import register_handler
 from core.web import current_actor, services
@@ -34,6 +35,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["inbox_count"] = lambda: inbox.inbox_count(services().db, current_actor())
 
     def register_spec_versions() -> None:
+        added = retention.ensure_defaults(services().db, services().clock)
+        if added:
+            click.echo(f"Retention classes added: {', '.join(added)}.")
         report = versions.register_specs(services().db, services().clock, specs)
         click.echo(f"Form specs: {len(report.registered)} new version(s) registered "
                    f"{report.registered or ''}, {len(report.unchanged)} unchanged.")

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import Row, Select, bindparam, select
 from sqlalchemy.orm import Session
 
+from archive.retention import class_codes
 from core.audit import trail
 from core.auth.roles import Actor, NotFound, PermissionDenied
 from core.clock import Clock
@@ -50,9 +51,15 @@ class SyncReport:
 def register_specs(db: Database, clock: Clock, specs: dict[str, FormSpec]) -> SyncReport:
     """Record every spec version not yet known; report edited-in-place versions as problems."""
     report = SyncReport([], [], [])
+    retention = class_codes(db)
     with db.transaction() as session:
         for spec in specs.values():
             label = f"{spec.code} v{spec.version}"
+            if spec.retention not in retention:
+                report.problems.append(
+                    f"{label}: retention class {spec.retention!r} does not exist (known: "
+                    f"{', '.join(sorted(retention)) or 'none'}); not registered")
+                continue
             existing = session.scalar(select(FormVersion).filter_by(
                 form_code=spec.code, version=spec.version))
             if existing is None:

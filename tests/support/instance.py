@@ -13,6 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from archive import retention
 from core import schema
 from core.app import create_app
 from core.auth import accounts
@@ -59,6 +60,7 @@ def populate(app: Flask) -> None:
         for username, (role, department) in TEST_USERS.items():
             accounts.create_user(db, clock, username=username, password=PASSWORD, role=role,
                                  department_code=department, display_name=username.title())
+        retention.ensure_defaults(db, clock)
         versions.register_specs(db, clock, load_or_fail())
         with db.reading() as session:
             admin = session.scalar(select(User).filter_by(username="admin")).actor()
