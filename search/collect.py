@@ -46,7 +46,7 @@ def collect(searcher: Searcher, query: Query, *, facets: Sequence[str], newest_f
             per_page: int) -> Collected:
     """Every match of ``query`` counted per facet value, and page ``page`` of them in order:
     by relevance (then newest), or newest first."""
-    terms = _scored_terms(searcher, query)
+    terms = [] if newest_first else _scored_terms(searcher, query)  # only relevance needs them
     counts: dict[str, Counter[Any]] = {name: Counter() for name in facets}
     wanted = page * per_page
     ranked: list[tuple[float, int, int]] = []  # each segment's best: (score, date, global docnum)
