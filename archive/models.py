@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, JSONData, UTCDateTime
@@ -52,6 +52,21 @@ class Record(Base):
     overdue_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: Findings of a form's rules about the record, e.g. {"conflict_with": "VR-2026-000001"}.
     flags: Mapped[dict[str, Any] | None] = mapped_column(JSONData)
+    #: Filing (archive.filing): when the record was filed and at which revision, the volume
+    #: (案卷) it went into, and its retention schedule, computed from its class at filing and
+    #: recomputed when an admin edits the class (unless an archivist's review has decided it).
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    filed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    filed_revision: Mapped[int | None] = mapped_column(Integer)
+    volume: Mapped[str | None] = mapped_column(String(32))
+    retention_class: Mapped[str | None] = mapped_column(String(32), index=True)
+    #: The last day the record is kept (None: permanently, or not filed yet).
+    retention_until: Mapped[date | None] = mapped_column(Date, index=True)
+    #: What happens after that day: destroy, review or permanent (from the class, or a review).
+    end_action: Mapped[str | None] = mapped_column(String(16))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: When personal fields were anonymised (kept past the personal-data period).
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class RecordRevision(Base):
@@ -89,6 +104,7 @@ class Rendition(Base):
     content_fingerprint: Mapped[str] = mapped_column(String(64))
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     size: Mapped[int] = mapped_column(Integer)
+    pages: Mapped[int | None] = mapped_column(Integer)
     path: Mapped[str] = mapped_column(String(255), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -128,3 +144,83 @@ class RetentionClass(Base):
     action: Mapped[str] = mapped_column(String(16))
     mandate: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LegalHold(Base):
+    """A legal hold (冻结): while it is active, none of its records may be disposed of."""
+
+    __tablename__ = "legal_holds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    released_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    release_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class HeldRecord(Base):
+    """One record under one hold, by code (the hold outlives nothing: held records stay)."""
+
+    __tablename__ = "held_records"
+    __table_args__ = (UniqueConstraint("hold_id", "record_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hold_id: Mapped[int] = mapped_column(ForeignKey("legal_holds.id"), index=True)
+    record_code: Mapped[str] = mapped_column(String(24), index=True)
+    added_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DisposalList(Base):
+    """A destruction list: proposed by an archivist, approved (or rejected) by an admin, then
+    executed; the approved list is filed as a permanent record (销毁清册, ``register_code``)."""
+
+    __tablename__ = "disposal_lists"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    note: Mapped[str] = mapped_column(Text)
+    proposed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    executed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    executed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    register_code: Mapped[str | None] = mapped_column(String(24))
+
+
+class DisposalItem(Base):
+    """A record on a destruction list and what became of it (None until executed)."""
+
+    __tablename__ = "disposal_items"
+    __table_args__ = (UniqueConstraint("list_id", "record_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    list_id: Mapped[int] = mapped_column(ForeignKey("disposal_lists.id"), index=True)
+    record_code: Mapped[str] = mapped_column(String(24), index=True)
+    outcome: Mapped[str | None] = mapped_column(String(16))
+
+
+class Tombstone(Base):
+    """What is left of a destroyed record: enough to prove it existed and was disposed of
+    lawfully, and nothing personal (no title, no data)."""
+
+    __tablename__ = "tombstones"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(24), unique=True)
+    form_code: Mapped[str] = mapped_column(String(8))
+    year: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    retention_class: Mapped[str] = mapped_column(String(32))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    filed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    retention_until: Mapped[date | None] = mapped_column(Date)
+    destroyed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    approved_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    disposal_list_id: Mapped[int] = mapped_column(ForeignKey("disposal_lists.id"))

@@ -39,7 +39,7 @@ def form_json(spec: FormSpec) -> dict[str, Any]:
 @bp.get("/forms")
 @token_required
 def forms_index() -> Response:
-    specs = versions.current_specs(services().db)
+    specs = versions.fillable_specs(services().db)
     return jsonify({"forms": [form_json(s) for s in sorted(specs.values(), key=lambda s: s.code)]})
 
 
@@ -47,7 +47,7 @@ def forms_index() -> Response:
 @token_required
 def form_detail(code: str) -> Response:
     try:
-        spec = versions.current_spec(services().db, code)
+        spec = versions.fillable_spec(services().db, code)
     except NotFound as exc:
         raise ApiError(404, f"no approved form type {code!r}") from exc
     return jsonify({**form_json(spec), "schema": record_data_schema(spec)})
@@ -69,7 +69,8 @@ def create_record() -> tuple[Response, int, dict[str, str]]:
         record = submit(services().db, services().clock, services().zone, api_actor(),
                         form_code, data)
     except NotFound as exc:
-        raise ApiError(422, f"no approved form type {form_code!r}", {"form": "unknown"}) from exc
+        raise ApiError(422, f"no form type {form_code!r} that can be filled: {exc}",
+                       {"form": "unknown"}) from exc
     except PermissionDenied as exc:
         raise ApiError(403, str(exc)) from exc
     except InvalidData as invalid:

@@ -13,7 +13,7 @@ from core.auth.roles import Actor, NotFound, PermissionDenied
 from core.clock import Clock
 from core.db import Database
 from forms.models import Draft, FormVersion
-from forms.versions import current_spec
+from forms.versions import fillable_spec
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ def save_draft(db: Database, clock: Clock, actor: Actor, form_code: str, raw: di
     """Create or update the actor's draft; input is kept exactly as typed, valid or not."""
     if not actor.may_fill_forms:
         raise PermissionDenied("your role cannot fill forms")
-    spec = current_spec(db, form_code)
+    spec = fillable_spec(db, form_code)
     now = clock.now()
     with db.transaction() as session:
         if draft_id is None:

@@ -25,7 +25,7 @@ from forms.pdf.archival import enqueue_rendition
 from forms.search_documents import enqueue_indexing
 from forms.spec.model import FormSpec
 from forms.validation import InvalidData, validate
-from forms.versions import current_spec
+from forms.versions import fillable_spec
 
 
 def submit(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, form_code: str,
@@ -33,7 +33,7 @@ def submit(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, form_code: 
     """The new record; raises InvalidData naming every wrong field."""
     if not actor.may_fill_forms:
         raise PermissionDenied("your role cannot submit forms")
-    spec = current_spec(db, form_code)
+    spec = fillable_spec(db, form_code)
     users, departments = known_references(db, spec, data)
     clean = validate(spec, data, users=users, departments=departments)
     today = clock.now().astimezone(zone).date()

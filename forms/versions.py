@@ -62,10 +62,12 @@ def register_specs(db: Database, clock: Clock, specs: dict[str, FormSpec]) -> Sy
                 continue
             existing = session.scalar(select(FormVersion).filter_by(
                 form_code=spec.code, version=spec.version))
-            if existing is None:
+            if existing is None:  # a system form (never filled by staff) needs no approval
+                status = FormVersion.APPROVED if spec.system else FormVersion.PENDING
                 session.add(FormVersion(form_code=spec.code, version=spec.version, spec=spec.raw,
-                                        spec_hash=spec_hash(spec), status=FormVersion.PENDING,
-                                        registered_at=clock.now()))
+                                        spec_hash=spec_hash(spec), status=status,
+                                        registered_at=clock.now(),
+                                        approved_at=clock.now() if spec.system else None))
                 trail.append(session, at=clock.now(), actor=None, action="form_version.register",
                              object_type="form_version", object_id=label)
                 report.registered.append(label)
@@ -107,6 +109,19 @@ def current_specs(db: Database) -> dict[str, FormSpec]:
         rows = session.execute(_version_keys().where(
             FormVersion.status == FormVersion.APPROVED).order_by(FormVersion.version)).all()
         return {row.form_code: _parsed(session, row) for row in rows}
+
+
+def fillable_specs(db: Database) -> dict[str, FormSpec]:
+    """The forms staff can fill now: the current ones, less those the system writes itself."""
+    return {code: spec for code, spec in current_specs(db).items() if not spec.system}
+
+
+def fillable_spec(db: Database, form_code: str) -> FormSpec:
+    """The current version of a form staff may fill; a system form is refused as not found."""
+    spec = current_spec(db, form_code)
+    if spec.system:
+        raise NotFound(f"form {form_code} is written by the system, not filled in")
+    return spec
 
 
 def current_spec(db: Database, form_code: str) -> FormSpec:

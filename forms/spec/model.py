@@ -97,6 +97,27 @@ class Workflow:
         return next((t for t in self.transitions if t.name == name), None)
 
 
+@dataclass(frozen=True)
+class Filing:
+    """When a record is filed (归档): on reaching one of the ``final`` states, countersigned
+    first where ``countersign`` says so. A filed record takes only corrections (勘误) and the
+    actions listed in ``after`` (a visit register's follow-ups), each a new revision."""
+
+    final: tuple[str, ...]
+    countersign: bool = True
+    after: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """Who needs the fields marked ``personal`` (other roles see them masked, on screen and in
+    print; the filler always sees them), and how many ``years`` after filing they are kept
+    before a record still in the archive is anonymised (None: as long as the record)."""
+
+    roles: tuple[str, ...]
+    years: int | None = None
+
+
 @dataclass(frozen=True, eq=False)
 class FormSpec:
     """A whole form version. Compared and hashed by identity: parsed specs are cached."""
@@ -111,10 +132,18 @@ class FormSpec:
     workflow: Workflow
     description: Texts = field(default_factory=dict)
     print_layout: dict[str, Any] = field(default_factory=dict)
+    filing: Filing | None = None
+    personal: PersonalData | None = None
+    #: Filled by the system, never offered to staff (the destruction register 销毁清册).
+    system: bool = False
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def field(self, name: str) -> FieldSpec | None:
         return next((f for f in self.fields if f.name == name), None)
+
+    @property
+    def personal_fields(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields if f.personal)
 
     @property
     def indexed_fields(self) -> tuple[str, ...]:

@@ -15,6 +15,7 @@ from typing import Any
 from core.auth.roles import Role
 from forms.fields import REGISTRY
 from forms.fields.base import COMMON_KEYS
+from forms.spec.archiving import parse_filing, parse_personal
 from forms.spec.model import (
     EVERY_FIELD,
     FILLER,
@@ -31,7 +32,8 @@ from forms.spec.model import (
 CODE_PATTERN = re.compile(r"^[A-Z]{2,4}$")
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 TOP_LEVEL_KEYS = frozenset({"code", "version", "title", "department", "category", "retention",
-                            "description", "fields", "workflow", "print"})
+                            "description", "fields", "workflow", "print", "filing", "personal",
+                            "system"})
 ROLE_NAMES = frozenset(r.value for r in Role)
 TRANSITION_KEYS = frozenset({"name", "label", "from", "to", "roles", "requires", "accepts", "reason",
                              "stamp", "task"})
@@ -83,11 +85,16 @@ def parse_spec(raw: dict[str, Any], source: str) -> FormSpec:
     fields = _fields(raw.get("fields"), problems)
     workflow = _workflow(raw.get("workflow"), {f.name: f for f in fields}, problems)
     print_layout = _print_layout(raw.get("print", {}), {f.name: f for f in fields}, problems)
+    filing = parse_filing(raw.get("filing"), workflow.states, workflow.transitions, problems)
+    personal = parse_personal(raw.get("personal"), problems)
+    if not isinstance(raw.get("system", False), bool):
+        problems.add("system", "must be true or false")
     if problems.items:
         raise SpecError(problems.items)
     return FormSpec(code=code, version=version, title=title, department=raw["department"],
                     category=category, retention=raw["retention"], fields=tuple(fields),
-                    workflow=workflow, description=description, print_layout=print_layout, raw=raw)
+                    workflow=workflow, description=description, print_layout=print_layout,
+                    filing=filing, personal=personal, system=raw.get("system") is True, raw=raw)
 
 
 PRINT_KEYS = frozenset({"summary", "variants", "response_hours"})

@@ -30,7 +30,7 @@ ADD_ROW_PREFIX = "add_row:"
 @login_required
 def catalogue() -> ResponseReturnValue:
     actor = current_actor()
-    specs = versions.current_specs(services().db)
+    specs = versions.fillable_specs(services().db)
     my_drafts = drafts.list_drafts(services().db, actor)
     return render_template("forms/catalogue.html", specs=sorted(specs.values(), key=lambda s: s.code),
                            drafts=my_drafts, may_fill=actor.may_fill_forms)
@@ -40,14 +40,14 @@ def catalogue() -> ResponseReturnValue:
 def new_form(form_code: str) -> ResponseReturnValue:
     if not current_actor().may_fill_forms:
         raise PermissionDenied(_("Your role can read records but not fill forms."))
-    spec = versions.current_spec(services().db, form_code.upper())
+    spec = versions.fillable_spec(services().db, form_code.upper())
     return _fill(spec, draft_id=None, initial=None)
 
 
 @login_required
 def resume_draft(draft_id: int) -> ResponseReturnValue:
     draft = drafts.get_draft(services().db, current_actor(), draft_id)
-    spec = versions.current_spec(services().db, draft.form_code)
+    spec = versions.fillable_spec(services().db, draft.form_code)
     return _fill(spec, draft_id=draft.id, initial=draft.data)
 
 

@@ -69,7 +69,7 @@ def test_only_admins_change_classes(app, logged_in):  # type: ignore[no-untyped-
 def test_a_spec_naming_a_missing_class_is_not_registered(app, tmp_path: Path):  # type: ignore[no-untyped-def]
     text = (SPEC_DIR / "AR.toml").read_text(encoding="utf-8")
     text = text.replace('retention = "access-request"', 'retention = "forever-ish"').replace(
-        "version = 2", "version = 9")
+        "version = 3", "version = 9")
     (tmp_path / "AR.toml").write_text(text, encoding="utf-8")
     with app.app_context():
         report = versions.register_specs(services().db, services().clock,

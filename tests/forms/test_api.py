@@ -15,7 +15,7 @@ def test_forms_index_and_detail_with_schema(client, token_for):
     assert index.status_code == 200
     assert [f["code"] for f in index.json["forms"]] == ["AR", "CP", "RS", "VR"]
     detail = client.get("/api/v1/forms/CP", headers=headers)
-    assert detail.json["version"] == 3
+    assert detail.json["version"] == 4
     assert "phone" in detail.json["schema"]["required"]
 
 
@@ -25,7 +25,7 @@ def test_submit_returns_201_with_the_record_and_location(client, token_for):
     assert response.status_code == 201
     body = response.json
     assert body["code"] == "CP-2026-000001"
-    assert (body["form"], body["version"], body["state"]) == ("CP", 3, "registered")
+    assert (body["form"], body["version"], body["state"]) == ("CP", 4, "registered")
     assert body["data"] == VALID_CP and body["submitted_by"] == "clerk"
     assert body["submitted_at"].startswith("2026-03-02T01:30:00")
     assert response.headers["Location"] == "/api/v1/records/CP-2026-000001"
@@ -128,3 +128,10 @@ def test_openapi_document_is_valid_and_matches_the_routes(app, client):
                 routes.add((path, method.lower()))
     documented = {(path, method) for path, item in document["paths"].items() for method in item}
     assert routes == documented
+
+
+def test_the_system_written_destruction_register_cannot_be_filled(client, token_for):
+    headers = token_for("admin")
+    assert client.get("/api/v1/forms/DD", headers=headers).status_code == 404
+    response = client.post("/api/v1/records", headers=headers, json={"form": "DD", "data": {"list_no": "1"}})
+    assert response.status_code == 422 and "written by the system" in response.json["error"]

@@ -25,7 +25,8 @@ DOMAIN_FIELDS = {
 
 def test_the_four_specs_load_with_every_domain_field():
     specs = load_or_fail()
-    assert set(specs) == {"CP", "VR", "RS", "AR"}
+    assert set(specs) == {"CP", "VR", "RS", "AR", "DD"}
+    assert specs["DD"].system and not any(specs[c].system for c in ("CP", "VR", "RS", "AR"))
     for code, names in DOMAIN_FIELDS.items():
         assert names <= {f.name for f in specs[code].fields}, code
         assert specs[code].title["zh"] and specs[code].title["en"]
@@ -133,4 +134,4 @@ def test_forms_check_lists_all_problems_and_exits_non_zero(app, tmp_path):
 def test_forms_check_passes_on_the_shipped_specs(app):
     result = app.test_cli_runner().invoke(args=["forms", "check"])
     assert result.exit_code == 0, result.output
-    assert "OK: 4 specs (AR v2, CP v3, RS v2, VR v2)" in result.output
+    assert "OK: 5 specs (AR v3, CP v4, DD v1, RS v3, VR v3)" in result.output
