@@ -7,6 +7,7 @@ from collections.abc import Collection
 from flask import Flask
 
 from archive import admin_views, api, views
+from archive.cli import archive_cli
 from archive.grants import granted_codes
 from core.auth.roles import Actor
 from core.web import services
@@ -17,6 +18,7 @@ def init_app(app: Flask) -> None:
     api.init_api(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(admin_views.bp)
+    app.cli.add_command(archive_cli)
     app.extensions[GRANTS] = _granted
 
 
