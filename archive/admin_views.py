@@ -64,7 +64,7 @@ def class_edit(code: str) -> ResponseReturnValue:
         values["years"] = form.years.data if form.years.data is not None else -1
         values["months"] = form.months.data if form.months.data is not None else -1
         try:
-            update_class(services().db, services().clock, current_actor(), code, values)
+            update_class(services().db, services().clock, current_actor(), code, values, zone=services().zone)
         except InvalidClass as invalid:
             errors = invalid.errors
         else:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -45,6 +45,23 @@ class RevisionView:
 
 
 @dataclass(frozen=True)
+class FilingState:
+    """A filed record's place in the archive (archive.filing)."""
+
+    filed_at: datetime
+    revision: int
+    volume: str
+    retention_class: str
+    retention_until: date | None  # None: kept permanently
+    end_action: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"filed_at": self.filed_at.isoformat(), "revision": self.revision, "volume": self.volume,
+                "retention_class": self.retention_class, "end_action": self.end_action,
+                "retention_until": self.retention_until.isoformat() if self.retention_until else None}
+
+
+@dataclass(frozen=True)
 class RecordView:
     """A record as callers see it: plain data, safe to hand to templates and JSON."""
 
@@ -67,6 +84,7 @@ class RecordView:
     due_at: datetime | None = None  # the response deadline, where the form has one
     overdue_at: datetime | None = None  # when ``workflow tick`` found the deadline passed
     flags: dict[str, Any] = field(default_factory=dict)  # what form rules found (e.g. a conflict)
+    filing: FilingState | None = None  # where and how long the record is kept, once filed
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -78,6 +96,7 @@ class RecordView:
             "countersigned_at": self.countersigned_at.isoformat() if self.countersigned_at else None,
             "due_at": self.due_at.isoformat() if self.due_at else None,
             "overdue": self.overdue_at is not None, "flags": self.flags,
+            "filing": self.filing.as_json() if self.filing else None,
         }
 
 
@@ -296,5 +315,12 @@ def record_view(session: Session, record: Record, *, with_revisions: bool = Fals
         countersigned_by=signer.username if signer else None,
         countersigned_by_name=(signer.display_name or signer.username) if signer else "",
         countersigned_at=record.countersigned_at, due_at=record.due_at, overdue_at=record.overdue_at,
-        flags=dict(record.flags or {}),
+        flags=dict(record.flags or {}), filing=_filing_state(record),
     )
+
+
+def _filing_state(record: Record) -> FilingState | None:
+    if record.filed_at is None:
+        return None
+    return FilingState(record.filed_at, record.filed_revision or record.revision, record.volume or "",
+                       record.retention_class or "", record.retention_until, record.end_action or "")

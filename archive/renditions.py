@@ -89,7 +89,8 @@ def instance_store(instance_path: str | Path) -> RenditionStore:
 
 
 def store_rendition(db: Database, clock: Clock, store: RenditionStore, *, code: str, revision: int,
-                    profile: str, content_fingerprint: str, pdf: bytes) -> RenditionView:
+                    profile: str, content_fingerprint: str, pdf: bytes, pages: int | None = None
+                    ) -> RenditionView:
     """File and record the archival rendition of ``code`` at ``revision``; idempotent."""
     existing = _find(db, code, revision)
     if existing is not None:
@@ -104,7 +105,7 @@ def store_rendition(db: Database, clock: Clock, store: RenditionStore, *, code: 
                 raise NotFound(code)
             session.add(Rendition(
                 record_id=record_id, revision=revision, kind=ARCHIVAL, profile=profile,
-                content_fingerprint=content_fingerprint, sha256=digest, size=len(pdf),
+                content_fingerprint=content_fingerprint, sha256=digest, size=len(pdf), pages=pages,
                 path=relative, created_at=clock.now()))
             trail.append(session, at=clock.now(), actor=None, actor_name=SYSTEM_ACTOR,
                          action="rendition.store", object_type="record", object_id=code,

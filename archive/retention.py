@@ -12,17 +12,19 @@ from __future__ import annotations
 import calendar
 import tomllib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from archive.models import RetentionClass
+from archive.models import Record, RetentionClass
 from core.audit import trail
 from core.auth.roles import Actor, NotFound, PermissionDenied
-from core.clock import Clock
+from core.clock import Clock, local
 from core.db import Database
 
 DEFAULTS_FILE = Path(__file__).with_name("retention_defaults.toml")
@@ -126,8 +128,10 @@ def class_codes(db: Database) -> set[str]:
         return set(session.scalars(select(RetentionClass.code)))
 
 
-def update_class(db: Database, clock: Clock, actor: Actor, code: str, values: dict[str, Any]) -> ClassView:
-    """Change a class (admins only); the audit event keeps the values before and after."""
+def update_class(db: Database, clock: Clock, actor: Actor, code: str, values: dict[str, Any], *,
+                 zone: ZoneInfo) -> ClassView:
+    """Change a class (admins only); the audit event keeps the values before and after. The
+    class's filed records are rescheduled in the same transaction: a rule applies to all."""
     if not actor.is_admin:
         raise PermissionDenied(_("Only administrators change retention classes."))
     values = {name: values.get(name) for name in EDITABLE}
@@ -144,10 +148,24 @@ def update_class(db: Database, clock: Clock, actor: Actor, code: str, values: di
         for name, value in values.items():
             setattr(row, name, value)
         row.updated_at = clock.now()
+        rescheduled = _reschedule(session, _view(row), zone)
         trail.append(session, at=clock.now(), actor=actor, action="retention.update",
                      object_type="retention_class", object_id=code,
-                     detail={"before": before, "after": _view(row).values()})
+                     detail={"before": before, "after": _view(row).values(), "rescheduled": rescheduled})
         return _view(row)
+
+
+def _reschedule(session: Session, cls: ClassView, zone: ZoneInfo) -> int:
+    """Recompute the schedule of the class's filed records (those an archivist's review has
+    decided keep theirs); returns how many changed."""
+    changed = 0
+    for record in session.scalars(select(Record).where(
+            Record.retention_class == cls.code, Record.filed_at.is_not(None), Record.reviewed_at.is_(None))):
+        until, action = schedule(cls, record, zone)
+        if (until, action) != (record.retention_until, record.end_action):
+            record.retention_until, record.end_action = until, action
+            changed += 1
+    return changed
 
 
 def retention_end(cls: ClassView, trigger_day: date) -> date | None:
@@ -159,3 +177,31 @@ def retention_end(cls: ClassView, trigger_day: date) -> date | None:
     total = start.month - 1 + cls.years * 12 + cls.months
     year, month = start.year + total // 12, total % 12 + 1
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def trigger_day(cls: ClassView, record: Record, zone: ZoneInfo) -> date:
+    """The day the period counts from, in the office's zone. An event date the record lacks (or
+    that is not a date) falls back to the filing day, so no record goes without a schedule."""
+    filed = record.filed_at or record.submitted_at
+    if cls.trigger == "closure" and record.closed_at is not None:
+        return local(record.closed_at, zone).date()
+    if cls.trigger == "event" and cls.event_field:
+        value = (record.data or {}).get(cls.event_field)
+        try:
+            moment = datetime.fromisoformat(str(value))
+        except ValueError:
+            return local(filed, zone).date()
+        return local(moment, zone).date() if moment.tzinfo else moment.date()
+    return local(filed, zone).date()
+
+
+def schedule(cls: ClassView, record: Record, zone: ZoneInfo) -> tuple[date | None, str]:
+    """(last day kept, what happens after) for a filed record under ``cls``."""
+    return retention_end(cls, trigger_day(cls, record, zone)), cls.action
+
+
+def class_view(session: Session, code: str) -> ClassView:
+    row = session.scalar(select(RetentionClass).where(RetentionClass.code == code))
+    if row is None:
+        raise NotFound(f"retention class {code!r}")
+    return _view(row)

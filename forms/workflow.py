@@ -81,7 +81,8 @@ def available_actions(spec: FormSpec, record: RecordView, actor: Actor) -> list[
     return [ActionView(t.name, dict(t.label), t.to, t.editable(names), t.requires, t.reason)
             for t in spec.workflow.transitions
             if record.state in t.from_states and permitted(actor, record, t)
-            and not (t.stamp == "countersign" and record.countersigned_at is not None)]
+            and not (t.stamp == "countersign" and record.countersigned_at is not None)
+            and (record.filing is None or open_when_filed(spec, t))]
 
 
 def actions_for(db: Database, clock: Clock, actor: Actor, code: str, *,
@@ -143,6 +144,9 @@ def _refusal(actor: Actor, spec: FormSpec, record: Record, view: RecordView, tra
     if not permitted(actor, view, transition):
         return PermissionDenied(_("Only %(who)s may take the action “%(action)s” on %(code)s.",
                                   who=", ".join(transition.roles), action=action, code=record.code))
+    if record.filed_at is not None and not open_when_filed(spec, transition):
+        return ActionRefused(_("Record %(code)s is filed: it takes only corrections (勘误) now.",
+                               code=record.code))
     if record.state not in transition.from_states:
         possible = " / ".join(f"“{_state(spec, s)}”" for s in transition.from_states)
         return ActionRefused(_("Record %(code)s is “%(state)s”; “%(action)s” is possible when it is "
@@ -155,6 +159,14 @@ def _refusal(actor: Actor, spec: FormSpec, record: Record, view: RecordView, tra
     if transition.stamp == "countersign" and record.countersigned_at is not None:
         return ActionRefused(_("Record %(code)s is already countersigned.", code=record.code))
     return None
+
+
+def open_when_filed(spec: FormSpec, transition: Transition) -> bool:
+    """Whether ``transition`` may still be taken on a filed record: a correction, or an action
+    the spec's ``[filing] after`` lists. Records filled against a version without filing rules
+    take only corrections once filed."""
+    return transition.name == CORRECTION or (
+        spec.filing is not None and transition.name in spec.filing.after)
 
 
 def _state(spec: FormSpec, state: str) -> str:

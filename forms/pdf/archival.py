@@ -23,6 +23,7 @@ from core.db import Database
 from core.outbox.queue import Task, enqueue, pending_for
 from core.web import services
 from forms import versions
+from forms.archiving import file_record
 from forms.pdf.render import ARCHIVAL_PROFILE, Attached, Renderer
 from forms.pdf.service import thread_renderer
 from forms.printing import LAYOUTS, print_context
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 class ArchivalPdf:
     pdf: bytes
     content_fingerprint: str
+    pages: int
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,7 @@ def render_archival(renderer: Renderer, spec: FormSpec, record: RecordView, *, c
                     description=f"{record.code} revision {record.revision}: the record's data",
                     when=record.revisions[-1].at)
     rendered = renderer.render(html, archival=True, attachments=[data])
-    return ArchivalPdf(rendered.pdf, content_fingerprint(record))
+    return ArchivalPdf(rendered.pdf, content_fingerprint(record), rendered.pages)
 
 
 def handle(task: Task) -> None:
@@ -88,5 +90,8 @@ def handle(task: Task) -> None:
                            public_url=config["PUBLIC_URL"])
     stored: RenditionView = store_rendition(
         s.db, s.clock, instance_store(current_app.instance_path), code=record.code, revision=revision,
-        profile=ARCHIVAL_PROFILE, content_fingerprint=made.content_fingerprint, pdf=made.pdf)
+        profile=ARCHIVAL_PROFILE, content_fingerprint=made.content_fingerprint, pdf=made.pdf,
+        pages=made.pages)
     log.info("archival rendition of %s r%d stored, sha256 %s", record.code, revision, stored.sha256)
+    if file_record(s.db, s.clock, s.zone, record.code, record.form_code):
+        log.info("%s filed at revision %d", record.code, revision)

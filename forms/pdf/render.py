@@ -55,6 +55,7 @@ class Attached:
 class Rendered:
     pdf: bytes
     refused: tuple[str, ...]  # URLs the document asked for and did not get
+    pages: int = 0
 
 
 class Renderer:
@@ -88,11 +89,12 @@ class Renderer:
         fetcher = AssetFetcher(self.asset_root, self.fonts, self.logo)
         base = CSS(string=BASE_CSS, font_config=self.font_config, url_fetcher=fetcher)
         options = {"pdf_variant": _WEASYPRINT_VARIANT} if archival else {}
-        pdf = HTML(string=html, url_fetcher=fetcher).write_pdf(
-            stylesheets=[base], font_config=self.font_config,
-            attachments=[_attachment(item) for item in attachments], **options)
+        arguments = {"stylesheets": [base], "attachments": [_attachment(item) for item in attachments],
+                     **options}
+        document = HTML(string=html, url_fetcher=fetcher).render(font_config=self.font_config, **arguments)
+        pdf = document.write_pdf(**arguments)
         self._watch_font_folder()
-        return Rendered(pdf, tuple(fetcher.refused))
+        return Rendered(pdf, tuple(fetcher.refused), len(document.pages))
 
     def _watch_font_folder(self) -> None:
         folder = getattr(self.font_config, "_folder", None)  # created by the first render

@@ -63,7 +63,8 @@ def test_an_admin_changes_a_class_and_the_change_is_audited(app, logged_in):  # 
 def test_only_admins_change_classes(app, logged_in):  # type: ignore[no-untyped-def]
     assert logged_in("archivist").get("/admin/retention").status_code == 403
     with app.app_context(), pytest.raises(PermissionDenied):
-        update_class(services().db, services().clock, actor_of(app, "archivist"), "permanent", {})
+        update_class(services().db, services().clock, actor_of(app, "archivist"), "permanent", {},
+                     zone=services().zone)
 
 
 def test_a_spec_naming_a_missing_class_is_not_registered(app, tmp_path: Path):  # type: ignore[no-untyped-def]

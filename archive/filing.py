@@ -1,0 +1,150 @@
+"""Filing (归档): a record that has reached a final state, countersigned where its form asks for
+it, and whose archival PDF/A of that revision is stored, is filed. Filing fixes its volume
+(案卷), its closure time and its retention schedule; from then on the workflow accepts only
+corrections and the actions its spec still allows (forms.workflow).
+
+The forms layer knows the specs and passes each form's :class:`FilingRule`. Filing is
+attempted after every archival rendition is stored (the outbox), and by ``archive file`` for
+records that became ready before their form had filing rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy.orm import Session
+
+from archive.models import Record, RecordRevision, Rendition
+from archive.records import visible_to
+from archive.renditions import ARCHIVAL
+from archive.retention import class_view, schedule
+from core.audit import trail
+from core.auth.roles import Actor, PermissionDenied
+from core.clock import Clock
+from core.db import Database
+
+
+@dataclass(frozen=True)
+class FilingRule:
+    """One form's filing rule, from its spec: the final states, whether a countersignature is
+    required first, and the retention class its records are kept under."""
+
+    final: tuple[str, ...]
+    countersign: bool
+    retention_class: str
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A record in a final state that is not filed yet, and what it waits for."""
+
+    code: str
+    title: str
+    state: str
+    since: datetime
+    needs_countersign: bool
+    needs_archival_copy: bool
+
+
+def volume_of(record: Record) -> str:
+    """The volume a record is filed in: its form and year, or a volume of its own when a form
+    rule flagged it (a major complaint is filed separately, 单独立卷)."""
+    if (record.flags or {}).get("separate_volume"):
+        return record.code
+    return f"{record.form_code}-{record.year}"
+
+
+def is_ready(record: Record, rule: FilingRule) -> bool:
+    return (record.filed_at is None and record.state in rule.final
+            and (not rule.countersign or record.countersigned_at is not None))
+
+
+def file_if_ready(db: Database, clock: Clock, zone: ZoneInfo, code: str, rule: FilingRule) -> bool:
+    """File ``code`` if it is ready and its current revision's archival copy is stored; True
+    if it was filed now. Safe to call repeatedly and from several workers (row locked)."""
+    with db.transaction() as session:
+        record = session.scalar(select(Record).where(Record.code == code).with_for_update())
+        if record is None or not is_ready(record, rule):
+            return False
+        copy = session.scalar(select(Rendition).where(
+            Rendition.record_id == record.id, Rendition.revision == record.revision,
+            Rendition.kind == ARCHIVAL))
+        if copy is None:
+            return False
+        _file(session, clock, zone, record, rule, copy)
+        return True
+
+
+def _file(session: Session, clock: Clock, zone: ZoneInfo, record: Record, rule: FilingRule,
+          copy: Rendition) -> None:
+    now = clock.now()
+    cls = class_view(session, rule.retention_class)
+    record.filed_at, record.filed_revision = now, record.revision
+    record.closed_at = closed_at(session, record, rule.final)
+    record.volume = volume_of(record)
+    record.retention_class = cls.code
+    record.retention_until, record.end_action = schedule(cls, record, zone)
+    trail.append(session, at=now, actor=None, actor_name="system:filing", action="record.file",
+                 object_type="record", object_id=record.code,
+                 detail={"revision": record.revision, "sha256": copy.sha256, "volume": record.volume,
+                         "retention_class": cls.code, "end_action": record.end_action,
+                         "retention_until": _iso(record.retention_until)})
+
+
+def closed_at(session: Session, record: Record, final: tuple[str, ...]) -> datetime:
+    """When the record entered the final state it is in (the revision that took it there)."""
+    states = session.execute(select(RecordRevision.state, RecordRevision.at).where(
+        RecordRevision.record_id == record.id).order_by(RecordRevision.number)).all()
+    entered = states[-1].at
+    for state, at in reversed(states):
+        if state not in final:
+            break
+        entered = at
+    return entered
+
+
+def ready_codes(db: Database, rules: dict[str, FilingRule]) -> list[tuple[str, int]]:
+    """(code, revision) of every record ready to be filed, for ``archive file``."""
+    with db.reading() as session:
+        rows = session.execute(select(Record.code, Record.revision).where(
+            _ready_condition(rules)).order_by(Record.id)).all()
+    return [(code, revision) for code, revision in rows]
+
+
+def filing_queue(db: Database, clock: Clock, actor: Actor, rules: dict[str, FilingRule]) -> list[Waiting]:
+    """Records in a final state not filed yet, oldest first, with what holds each back.
+    Archivists and admins see the archive's queue; audited as a list of records."""
+    _require_archive_role(actor)
+    reached = or_(*(and_(Record.form_code == form, Record.state.in_(rule.final))
+                    for form, rule in rules.items())) if rules else false()
+    with db.transaction() as session:
+        records = session.scalars(select(Record).where(
+            reached, Record.filed_at.is_(None), visible_to(actor)).order_by(Record.submitted_at)).all()
+        stored = set(session.execute(select(Rendition.record_id, Rendition.revision).where(
+            Rendition.record_id.in_([r.id for r in records]), Rendition.kind == ARCHIVAL)).all())
+        trail.append(session, at=clock.now(), actor=actor, action="record.list", object_type="record",
+                     object_id="", detail={"list": "filing-queue", "codes": [r.code for r in records]})
+        return [Waiting(r.code, r.title, r.state, r.submitted_at,
+                        rules[r.form_code].countersign and r.countersigned_at is None,
+                        (r.id, r.revision) not in stored) for r in records]
+
+
+def _ready_condition(rules: dict[str, FilingRule]) -> ColumnElement[bool]:
+    ready = [and_(Record.form_code == form, Record.state.in_(rule.final),
+                  Record.countersigned_at.is_not(None) if rule.countersign else Record.id.is_not(None))
+             for form, rule in rules.items()]
+    return and_(Record.filed_at.is_(None), or_(*ready) if ready else false())
+
+
+def _require_archive_role(actor: Actor) -> None:
+    if not actor.sees_all_departments:
+        raise PermissionDenied(_("Only the records office (archivists, auditors, administrators) "
+                                 "works with the archive."))
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
