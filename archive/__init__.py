@@ -6,10 +6,11 @@ from collections.abc import Collection
 
 from flask import Flask
 
-from archive import admin_views, api, views
+from archive import admin_views, api, purge, views
 from archive.cli import archive_cli
 from archive.grants import granted_codes
 from core.auth.roles import Actor
+from core.outbox.cli import register_handler
 from core.web import services
 from search.service import GRANTS
 
@@ -19,6 +20,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(admin_views.bp)
     app.cli.add_command(archive_cli)
+    register_handler(app, purge.PURGE_TOPIC, purge.handle)
     app.extensions[GRANTS] = _granted
 
 

@@ -14,16 +14,16 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlalchemy.orm import Session
 
 from archive.models import Record, RecordRevision, Rendition
+from archive.office import require_records_office
 from archive.records import visible_to
 from archive.renditions import ARCHIVAL
 from archive.retention import class_view, schedule
 from core.audit import trail
-from core.auth.roles import Actor, PermissionDenied
+from core.auth.roles import Actor
 from core.clock import Clock
 from core.db import Database
 
@@ -118,7 +118,7 @@ def ready_codes(db: Database, rules: dict[str, FilingRule]) -> list[tuple[str, i
 def filing_queue(db: Database, clock: Clock, actor: Actor, rules: dict[str, FilingRule]) -> list[Waiting]:
     """Records in a final state not filed yet, oldest first, with what holds each back.
     Archivists and admins see the archive's queue; audited as a list of records."""
-    _require_archive_role(actor)
+    require_records_office(actor)
     reached = or_(*(and_(Record.form_code == form, Record.state.in_(rule.final))
                     for form, rule in rules.items())) if rules else false()
     with db.transaction() as session:
@@ -138,12 +138,6 @@ def _ready_condition(rules: dict[str, FilingRule]) -> ColumnElement[bool]:
                   Record.countersigned_at.is_not(None) if rule.countersign else Record.id.is_not(None))
              for form, rule in rules.items()]
     return and_(Record.filed_at.is_(None), or_(*ready) if ready else false())
-
-
-def _require_archive_role(actor: Actor) -> None:
-    if not actor.sees_all_departments:
-        raise PermissionDenied(_("Only the records office (archivists, auditors, administrators) "
-                                 "works with the archive."))
 
 
 def _iso(day: date | None) -> str | None:

@@ -75,6 +75,10 @@ class RenditionStore:
     def read(self, relative: str) -> bytes:
         return self._inside(relative).read_bytes()
 
+    def path_of(self, relative: str) -> Path:
+        """The file's path, refusing one that would leave the store (a tampered row)."""
+        return self._inside(relative)
+
     def _inside(self, relative: str) -> Path:
         root = self.root.resolve()
         path = (root / relative).resolve()

@@ -174,7 +174,13 @@ def retention_end(cls: ClassView, trigger_day: date) -> date | None:
     if cls.action == "permanent":
         return None
     start = date(trigger_day.year, 12, 31) if cls.at_year_end else trigger_day
-    total = start.month - 1 + cls.years * 12 + cls.months
+    return add_months(start, cls.years * 12 + cls.months)
+
+
+def add_months(start: date, months: int) -> date:
+    """The same day ``months`` later, or that month's last day when it is shorter (29 February
+    plus a year is 28 February)."""
+    total = start.month - 1 + months
     year, month = start.year + total // 12, total % 12 + 1
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 

@@ -1,0 +1,304 @@
+"""Controlled disposal (销毁): records whose retention has ended reach a daily list; an archivist
+proposes a destruction list; an administrator other than the proposer approves (or rejects)
+it; a keeper executes it. Execution re-checks every record's holds inside the destroying
+transaction, deletes the record's content, revisions and rendition rows, leaves a tombstone
+(code, class, dates, approver — nothing personal), and files the destruction register
+(销毁清册) as a permanent record through the forms layer's hook. Files and index entries go
+after commit, through the outbox, so a rolled-back execution never loses a file.
+
+Records whose class ends in "review" reach the archivist's review list instead: keep them
+longer, or clear them for destruction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from archive.holds import held_codes, is_held
+from archive.models import DisposalItem, DisposalList, Record, RecordRevision, Rendition, Tombstone
+from archive.office import require_admin, require_keeper, require_records_office
+from archive.purge import enqueue_purge
+from archive.retention import add_months
+from core.audit import trail
+from core.auth.models import User
+from core.auth.roles import Actor, NotFound
+from core.clock import Clock, local
+from core.db import Database
+
+#: app.extensions key: a callable giving the forms layer's DisposalHooks (registered by forms).
+HOOKS_EXTENSION = "dossier.disposal_hooks"
+OPEN_STATES = ("proposed", "approved")
+MAX_NOTE = 2000
+
+
+class DisposalRefused(ValueError):
+    """The step cannot be taken; ``errors`` names what is wrong."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class DueRecord:
+    code: str
+    title: str
+    retention_class: str
+    retention_until: date
+    filed_at: datetime
+
+
+@dataclass(frozen=True)
+class ListView:
+    id: int
+    state: str
+    note: str
+    proposed_by: str
+    proposed_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_reason: str | None
+    executed_at: datetime | None
+    register_code: str | None
+    items: tuple[tuple[str, str | None], ...]  # (code, outcome)
+
+    def as_json(self) -> dict[str, object]:
+        return {"id": self.id, "state": self.state, "note": self.note, "proposed_by": self.proposed_by,
+                "proposed_at": self.proposed_at.isoformat(), "decided_by": self.decided_by,
+                "decided_at": self.decided_at.isoformat() if self.decided_at else None,
+                "decision_reason": self.decision_reason, "register_code": self.register_code,
+                "executed_at": self.executed_at.isoformat() if self.executed_at else None,
+                "items": [{"code": c, "outcome": o} for c, o in self.items]}
+
+
+@dataclass(frozen=True)
+class Destroyed:
+    """What the destruction register lists for one record (no personal data)."""
+
+    code: str
+    retention_class: str
+    formed: date
+    kept_until: date | None
+    outcome: str  # destroyed, held, gone
+
+
+@dataclass(frozen=True)
+class RegisterData:
+    list_id: int
+    proposed_by: str
+    approved_by: str
+    approved_at: datetime
+    executed_by: str
+    entries: tuple[Destroyed, ...]
+
+
+@dataclass(frozen=True)
+class DisposalHooks:
+    """What the forms layer does inside the destroying transaction: file the register (returns
+    its code) and remove what it keeps about a record (claims, the index entry)."""
+
+    file_register: Callable[[Session, Actor, RegisterData], str]
+    forget: Callable[[Session, str], None]
+
+
+def today(clock: Clock, zone: ZoneInfo) -> date:
+    return local(clock.now(), zone).date()
+
+
+def due_list(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, *,
+             action: str = "destroy") -> list[DueRecord]:
+    """Filed records whose last day has passed and whose end is ``action`` (destroy: the daily
+    disposal list, without held records and those already on an open list; review: the
+    archivist's review list)."""
+    require_records_office(actor)
+    with db.transaction() as session:
+        rows = session.scalars(select(Record).where(
+            Record.filed_at.is_not(None), Record.end_action == action,
+            Record.retention_until < today(clock, zone)).order_by(Record.retention_until, Record.code)).all()
+        excluded = held_codes(session) | _on_open_lists(session) if action == "destroy" else set()
+        due = [DueRecord(r.code, r.title, r.retention_class or "", r.retention_until, r.filed_at)
+               for r in rows if r.code not in excluded and r.retention_until and r.filed_at]
+        trail.append(session, at=clock.now(), actor=actor, action="record.list", object_type="record",
+                     object_id="", detail={"list": f"due-{action}", "codes": [d.code for d in due]})
+    return due
+
+
+def propose(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, codes: list[str],
+            note: str) -> ListView:
+    """A destruction list of records now on the due list; any other code is refused, named."""
+    require_keeper(actor)
+    wanted = sorted({c.strip().upper() for c in codes if c.strip()})
+    note = note.strip()
+    if not wanted:
+        raise DisposalRefused({"codes": _("Choose at least one record from the list of records due.")})
+    if len(note) > MAX_NOTE:
+        raise DisposalRefused({"note": _("At most %(n)d characters.", n=MAX_NOTE)})
+    due = {d.code for d in due_list(db, clock, zone, actor)}
+    stray = [c for c in wanted if c not in due]
+    if stray:
+        raise DisposalRefused({"codes": _("Not due for destruction (or held, or on another list): "
+                                          "%(codes)s.", codes=", ".join(stray))})
+    with db.transaction() as session:
+        listed = DisposalList(state="proposed", note=note, proposed_by_id=actor.user_id,
+                              proposed_at=clock.now())
+        session.add(listed)
+        session.flush()
+        session.add_all(DisposalItem(list_id=listed.id, record_code=c) for c in wanted)
+        trail.append(session, at=clock.now(), actor=actor, action="disposal.propose",
+                     object_type="disposal_list", object_id=str(listed.id), detail={"codes": wanted})
+        session.flush()
+        return _view(session, listed)
+
+
+def decide(db: Database, clock: Clock, actor: Actor, list_id: int, *, approve: bool,
+           reason: str = "") -> ListView:
+    """An administrator other than the proposer approves or rejects a proposed list."""
+    require_admin(actor)
+    reason = reason.strip()
+    if not approve and not reason:
+        raise DisposalRefused({"reason": _("Say why the list is rejected.")})
+    with db.transaction() as session:
+        listed = _locked(session, list_id, "proposed")
+        if listed.proposed_by_id == actor.user_id:
+            raise DisposalRefused({"list": _("The proposer of a destruction list cannot approve it.")})
+        listed.state = "approved" if approve else "rejected"
+        listed.decided_by_id, listed.decided_at = actor.user_id, clock.now()
+        listed.decision_reason = reason or None
+        trail.append(session, at=clock.now(), actor=actor,
+                     action="disposal.approve" if approve else "disposal.reject",
+                     object_type="disposal_list", object_id=str(list_id), detail={"reason": reason})
+        return _view(session, listed)
+
+
+def execute(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, list_id: int,
+            hooks: DisposalHooks) -> ListView:
+    """Destroy an approved list's records, in one transaction that re-checks each one's holds."""
+    require_keeper(actor)
+    with db.transaction() as session:
+        listed = _locked(session, list_id, "approved")
+        now = clock.now()
+        entries, paths = [], []
+        for item in session.scalars(select(DisposalItem).where(DisposalItem.list_id == list_id)
+                                    .order_by(DisposalItem.record_code)):
+            entry, removed = _dispose(session, now, zone, actor, listed, item.record_code, hooks)
+            item.outcome = entry.outcome if entry else "gone"
+            entries.append(entry or Destroyed(item.record_code, "", local(now, zone).date(), None, "gone"))
+            paths.extend(removed)
+        listed.state, listed.executed_by_id, listed.executed_at = "executed", actor.user_id, now
+        register = RegisterData(list_id, _username(session, listed.proposed_by_id),
+                                _username(session, listed.decided_by_id), listed.decided_at or now,
+                                actor.username, tuple(entries))
+        listed.register_code = hooks.file_register(session, actor, register)
+        enqueue_purge(session, subject=f"disposal-{list_id}", at=now, paths=paths)
+        trail.append(session, at=now, actor=actor, action="disposal.execute", object_type="disposal_list",
+                     object_id=str(list_id), detail={"register": listed.register_code, "outcomes": {
+                         e.code: e.outcome for e in entries}})
+        return _view(session, listed)
+
+
+def _dispose(session: Session, now: datetime, zone: ZoneInfo, actor: Actor, listed: DisposalList,
+             code: str, hooks: DisposalHooks) -> tuple[Destroyed | None, list[str]]:
+    """Destroy one record unless a hold has reached it since approval; (entry, file paths)."""
+    record = session.scalar(select(Record).where(Record.code == code).with_for_update())
+    if record is None:
+        return None, []
+    formed = local(record.submitted_at, zone).date()
+    entry = Destroyed(code, record.retention_class or "", formed, record.retention_until, "destroyed")
+    if is_held(session, code):
+        trail.append(session, at=now, actor=actor, action="disposal.skip", object_type="record",
+                     object_id=code, detail={"list": listed.id, "why": "held"})
+        return Destroyed(entry.code, entry.retention_class, formed, entry.kept_until, "held"), []
+    paths = list(session.scalars(select(Rendition.path).where(Rendition.record_id == record.id)))
+    session.add(Tombstone(code=code, form_code=record.form_code, year=record.year, seq=record.seq,
+                          retention_class=record.retention_class or "", submitted_at=record.submitted_at,
+                          filed_at=record.filed_at, retention_until=record.retention_until, destroyed_at=now,
+                          approved_by_id=listed.decided_by_id, disposal_list_id=listed.id))
+    session.execute(delete(Rendition).where(Rendition.record_id == record.id))
+    session.execute(delete(RecordRevision).where(RecordRevision.record_id == record.id))
+    session.delete(record)
+    hooks.forget(session, code)
+    trail.append(session, at=now, actor=actor, action="record.destroy", object_type="record", object_id=code,
+                 detail={"list": listed.id, "retention_class": entry.retention_class, "files": len(paths)})
+    return entry, paths
+
+
+def list_lists(db: Database, actor: Actor) -> list[ListView]:
+    require_records_office(actor)
+    with db.reading() as session:
+        lists = session.scalars(select(DisposalList).order_by(DisposalList.id.desc()))
+        return [_view(session, d) for d in lists]
+
+
+def get_list(db: Database, actor: Actor, list_id: int) -> ListView:
+    require_records_office(actor)
+    with db.reading() as session:
+        listed = session.get(DisposalList, list_id)
+        if listed is None:
+            raise NotFound(_("No destruction list %(id)d.", id=list_id))
+        return _view(session, listed)
+
+
+def _locked(session: Session, list_id: int, state: str) -> DisposalList:
+    listed = session.get(DisposalList, list_id, with_for_update=True)
+    if listed is None:
+        raise NotFound(_("No destruction list %(id)d.", id=list_id))
+    if listed.state != state:
+        raise DisposalRefused({"list": _("Destruction list %(id)d is %(state)s, not %(wanted)s.",
+                                         id=list_id, state=listed.state, wanted=state)})
+    return listed
+
+
+def _on_open_lists(session: Session) -> set[str]:
+    return set(session.scalars(select(DisposalItem.record_code).join(
+        DisposalList, DisposalList.id == DisposalItem.list_id).where(DisposalList.state.in_(OPEN_STATES))))
+
+
+def _username(session: Session, user_id: int | None) -> str:
+    return session.scalar(select(User.username).where(User.id == user_id)) or "" if user_id else ""
+
+
+def _view(session: Session, listed: DisposalList) -> ListView:
+    items = tuple((code, outcome) for code, outcome in session.execute(
+        select(DisposalItem.record_code, DisposalItem.outcome).where(
+            DisposalItem.list_id == listed.id).order_by(DisposalItem.record_code)))
+    return ListView(listed.id, listed.state, listed.note, _username(session, listed.proposed_by_id),
+                    listed.proposed_at, _username(session, listed.decided_by_id) or None, listed.decided_at,
+                    listed.decision_reason, listed.executed_at, listed.register_code, items)
+
+
+def review(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, code: str, *, keep_years: int,
+           reason: str) -> date | None:
+    """An archivist's decision on a record at the end of a "review" period: keep it
+    ``keep_years`` more (0: clear it for destruction now). Returns its new last day."""
+    require_keeper(actor)
+    reason = reason.strip()
+    errors = {}
+    if not reason:
+        errors["reason"] = _("Say why (the decision is part of the record's history).")
+    if not 0 <= keep_years <= 100:
+        errors["keep_years"] = _("A whole number of years from 0 to 100.")
+    if errors:
+        raise DisposalRefused(errors)
+    with db.transaction() as session:
+        record = session.scalar(select(Record).where(Record.code == code).with_for_update())
+        if record is None or record.end_action != "review" or record.retention_until is None \
+                or record.retention_until >= today(clock, zone):
+            raise DisposalRefused({"code": _("%(code)s is not on the review list.", code=code)})
+        before = record.retention_until
+        if keep_years:
+            record.retention_until = add_months(before, keep_years * 12)
+        else:
+            record.end_action = "destroy"
+        record.reviewed_at = clock.now()
+        trail.append(session, at=clock.now(), actor=actor, action="record.review", object_type="record",
+                     object_id=code, detail={"keep_years": keep_years, "reason": reason,
+                                             "until_before": before.isoformat(),
+                                             "until": record.retention_until.isoformat()})
+        return record.retention_until

@@ -1,0 +1,162 @@
+"""Legal holds (冻结): a named hold with a reason and an owner; records join it by code (or by
+the codes a search found). While a hold is active none of its records is disposed of — the
+destroying transaction checks again (archive.disposal). Releasing a hold needs a reason; every
+step is in the audit trail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from archive.models import HeldRecord, LegalHold, Record
+from archive.office import require_keeper, require_records_office
+from core.audit import trail
+from core.auth.models import User
+from core.auth.roles import Actor, NotFound
+from core.clock import Clock
+from core.db import Database
+
+MAX_NAME = 200
+MAX_REASON = 2000
+
+
+class InvalidHold(ValueError):
+    """What is wrong with a hold's values or its records; ``errors`` names each field."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class HoldView:
+    id: int
+    name: str
+    reason: str
+    owner: str
+    created_at: datetime
+    released_at: datetime | None
+    release_reason: str | None
+    codes: tuple[str, ...]
+
+    @property
+    def active(self) -> bool:
+        return self.released_at is None
+
+    def as_json(self) -> dict[str, object]:
+        return {"id": self.id, "name": self.name, "reason": self.reason, "owner": self.owner,
+                "created_at": self.created_at.isoformat(), "active": self.active,
+                "released_at": self.released_at.isoformat() if self.released_at else None,
+                "release_reason": self.release_reason, "records": list(self.codes)}
+
+
+def is_held(session: Session, code: str) -> bool:
+    """Whether an active hold contains ``code`` (read in the caller's transaction)."""
+    return bool(session.scalar(select(exists().where(
+        HeldRecord.record_code == code, HeldRecord.hold_id == LegalHold.id,
+        LegalHold.released_at.is_(None)))))
+
+
+def held_codes(session: Session) -> set[str]:
+    return set(session.scalars(select(HeldRecord.record_code).join(
+        LegalHold, LegalHold.id == HeldRecord.hold_id).where(LegalHold.released_at.is_(None))))
+
+
+def create_hold(db: Database, clock: Clock, actor: Actor, *, name: str, reason: str, owner: str) -> HoldView:
+    require_keeper(actor)
+    name, reason = name.strip(), reason.strip()
+    errors = {}
+    if not name or len(name) > MAX_NAME:
+        errors["name"] = _("A name of 1 to %(n)d characters.", n=MAX_NAME)
+    if not reason or len(reason) > MAX_REASON:
+        errors["reason"] = _("A reason of 1 to %(n)d characters.", n=MAX_REASON)
+    with db.transaction() as session:
+        owner_id = session.scalar(select(User.id).where(User.username == owner.strip(),
+                                                        User.active.is_(True)))
+        if owner_id is None:
+            errors["owner"] = _("No active user %(name)s.", name=owner)
+        if errors:
+            raise InvalidHold(errors)
+        hold = LegalHold(name=name, reason=reason, owner_id=owner_id, created_by_id=actor.user_id,
+                         created_at=clock.now())
+        session.add(hold)
+        session.flush()
+        trail.append(session, at=clock.now(), actor=actor, action="hold.create", object_type="hold",
+                     object_id=str(hold.id), detail={"name": name, "owner": owner.strip()})
+        return _view(session, hold)
+
+
+def add_records(db: Database, clock: Clock, actor: Actor, hold_id: int, codes: Iterable[str],
+                *, via: str = "codes") -> HoldView:
+    """Put records on an active hold. Every code must name an existing record (a destroyed one
+    cannot be held any more); unknown codes are refused together, naming each."""
+    require_keeper(actor)
+    wanted = sorted({c.strip().upper() for c in codes if c.strip()})
+    if not wanted:
+        raise InvalidHold({"codes": _("Name at least one record code.")})
+    with db.transaction() as session:
+        hold = _active(session, hold_id)
+        known = set(session.scalars(select(Record.code).where(Record.code.in_(wanted))))
+        unknown = [c for c in wanted if c not in known]
+        if unknown:
+            raise InvalidHold({"codes": _("No such record: %(codes)s.", codes=", ".join(unknown))})
+        already = set(session.scalars(select(HeldRecord.record_code).where(HeldRecord.hold_id == hold_id)))
+        added = [c for c in wanted if c not in already]
+        for code in added:
+            session.add(HeldRecord(hold_id=hold_id, record_code=code, added_by_id=actor.user_id,
+                                   added_at=clock.now()))
+        trail.append(session, at=clock.now(), actor=actor, action="hold.add", object_type="hold",
+                     object_id=str(hold_id), detail={"codes": added, "via": via})
+        session.flush()
+        return _view(session, hold)
+
+
+def release_hold(db: Database, clock: Clock, actor: Actor, hold_id: int, reason: str) -> HoldView:
+    require_keeper(actor)
+    reason = reason.strip()
+    if not reason or len(reason) > MAX_REASON:
+        raise InvalidHold({"reason": _("A reason of 1 to %(n)d characters.", n=MAX_REASON)})
+    with db.transaction() as session:
+        hold = _active(session, hold_id)
+        hold.released_at, hold.released_by_id, hold.release_reason = clock.now(), actor.user_id, reason
+        trail.append(session, at=clock.now(), actor=actor, action="hold.release", object_type="hold",
+                     object_id=str(hold_id), detail={"reason": reason})
+        return _view(session, hold)
+
+
+def list_holds(db: Database, actor: Actor) -> list[HoldView]:
+    require_records_office(actor)
+    with db.reading() as session:
+        return [_view(session, h) for h in session.scalars(select(LegalHold).order_by(LegalHold.id.desc()))]
+
+
+def get_hold(db: Database, actor: Actor, hold_id: int) -> HoldView:
+    require_records_office(actor)
+    with db.reading() as session:
+        hold = session.get(LegalHold, hold_id)
+        if hold is None:
+            raise NotFound(_("No legal hold %(id)d.", id=hold_id))
+        return _view(session, hold)
+
+
+def _active(session: Session, hold_id: int) -> LegalHold:
+    hold = session.get(LegalHold, hold_id, with_for_update=True)
+    if hold is None:
+        raise NotFound(_("No legal hold %(id)d.", id=hold_id))
+    if hold.released_at is not None:
+        raise InvalidHold({"hold": _("Legal hold %(id)d has been released.", id=hold_id)})
+    return hold
+
+
+def _view(session: Session, hold: LegalHold) -> HoldView:
+    owner = session.scalar(select(User.username).where(User.id == hold.owner_id)) or ""
+    codes = tuple(session.scalars(select(HeldRecord.record_code).where(
+        HeldRecord.hold_id == hold.id).order_by(HeldRecord.record_code)))
+    return HoldView(hold.id, hold.name, hold.reason, owner, hold.created_at, hold.released_at,
+                    hold.release_reason, codes)
