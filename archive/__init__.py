@@ -6,7 +6,8 @@ from collections.abc import Collection
 
 from flask import Flask
 
-from archive import admin_views, api, purge, views
+import archive.integrity_cli  # noqa: F401  (registers its commands)
+from archive import admin_views, api, archive_api, purge, views
 from archive.cli import archive_cli
 from archive.grants import granted_codes
 from core.auth.roles import Actor
@@ -17,6 +18,7 @@ from search.service import GRANTS
 
 def init_app(app: Flask) -> None:
     api.init_api(app)
+    archive_api.init_api(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(admin_views.bp)
     app.cli.add_command(archive_cli)

@@ -12,10 +12,12 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from archive import records
+from archive.cli import archive_cli
 from core.auth import accounts
 from core.auth.roles import NotFound, PermissionDenied
 from core.web import services
 from forms import deadlines, demo, versions
+from forms.archiving import file_all_ready
 from forms.pdf import export
 from forms.spec.library import SPEC_DIR, load_directory
 
@@ -124,3 +126,15 @@ def pdf_export(form_code: str, year: int, out: Path, username: str, variant: str
     for result in failed:
         click.echo(f"  failed: {result.code}: {result.error}", err=True)
     sys.exit(1 if failed else 0)
+
+
+@archive_cli.command("file")
+def archive_file() -> None:
+    """File every record that is ready (final state, countersigned, archival copy stored); for
+    records that became ready before their form had filing rules."""
+    s = services()
+    filed, waiting = file_all_ready(s.db, s.clock, s.zone)
+    click.echo(f"Filed {len(filed)} record(s){': ' + ', '.join(filed) if filed else ''}.")
+    if waiting:
+        click.echo(f"{len(waiting)} ready record(s) wait for their archival copy (run `outbox run`): "
+                   f"{', '.join(waiting)}.")

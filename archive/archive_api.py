@@ -1,0 +1,129 @@
+"""API v1, the archive's read side: the catalogue, legal holds, destruction lists and
+tombstones. Records-office tokens only (checked by the services); every list is audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, Response, jsonify, request
+
+from archive import catalogue, disposal, holds
+from core.api import (
+    API_PREFIX,
+    ApiError,
+    add_openapi_paths,
+    api_actor,
+    error_response,
+    json_error,
+    token_required,
+)
+from core.auth.roles import NotFound, PermissionDenied
+from core.web import services
+
+bp = Blueprint("archive_read_api", __name__, url_prefix=f"{API_PREFIX}/archive")
+
+
+@bp.errorhandler(PermissionDenied)
+def _denied(exc: PermissionDenied) -> tuple[Response, int]:
+    return json_error(403, str(exc)), 403
+
+
+@bp.errorhandler(NotFound)
+def _missing(exc: NotFound) -> tuple[Response, int]:
+    return json_error(404, str(exc)), 404
+
+
+def _form_and_year(required: bool) -> tuple[str | None, int | None]:
+    form, year = request.args.get("form", "").strip().upper() or None, request.args.get("year", "").strip()
+    errors = {}
+    if required and not form:
+        errors["form"] = "required, e.g. CP"
+    if year and not (year.isdigit() and 2000 <= int(year) <= 2100):
+        errors["year"] = "a year from 2000 to 2100"
+    elif required and not year:
+        errors["year"] = "required, e.g. 2026"
+    if errors:
+        raise ApiError(400, "bad parameters: " + "; ".join(f"{k} {v}" for k, v in errors.items()), errors)
+    return form, int(year) if year else None
+
+
+@bp.get("/catalogue")
+@token_required
+def catalogue_list() -> Response:
+    form, year = _form_and_year(required=True)
+    s = services()
+    assert form is not None and year is not None
+    entries = catalogue.catalogue(s.db, s.clock, s.zone, api_actor(), form, year,
+                                  request.args.get("volume") or None)
+    return jsonify({"form": form, "year": year, "entries": [e.as_json() for e in entries]})
+
+
+@bp.get("/holds")
+@token_required
+def holds_list() -> Response:
+    return jsonify({"holds": [h.as_json() for h in holds.list_holds(services().db, api_actor())]})
+
+
+@bp.get("/holds/<int:hold_id>")
+@token_required
+def hold_detail(hold_id: int) -> Response:
+    return jsonify(holds.get_hold(services().db, api_actor(), hold_id).as_json())
+
+
+@bp.get("/disposal-lists")
+@token_required
+def disposal_lists() -> Response:
+    return jsonify({"lists": [d.as_json() for d in disposal.list_lists(services().db, api_actor())]})
+
+
+@bp.get("/tombstones")
+@token_required
+def tombstone_list() -> Response:
+    form, year = _form_and_year(required=False)
+    s = services()
+    found = catalogue.tombstones(s.db, s.clock, api_actor(), form_code=form, year=year)
+    return jsonify({"tombstones": [t.as_json() for t in found]})
+
+
+def _get(summary: str, schema: dict[str, Any],
+         parameters: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    return {"get": {"summary": summary, "parameters": parameters or [], "responses": {
+        "200": {"description": summary, "content": {"application/json": {"schema": schema}}},
+        "400": error_response("A parameter is missing or wrong (the message names it)"),
+        "401": error_response("No or bad token"),
+        "403": error_response("Only the records office (archivist, auditor, admin) reads the archive"),
+    }}}
+
+
+def _query(name: str, kind: str, required: bool, description: str) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": required, "schema": {"type": kind},
+            "description": description}
+
+
+_OBJECT = {"type": "object"}
+OPENAPI_PATHS = {
+    "/archive/catalogue": _get(
+        "The catalogue (案卷目录) of filed records of one form and year, in code order",
+        {"type": "object", "properties": {"entries": {"type": "array", "items": {
+            "type": "object", "properties": {k: {} for k in (
+                "number", "code", "title", "pages", "formed", "volume", "retention_class",
+                "retention_until")}}}}},
+        [_query("form", "string", True, "Form code, e.g. CP"), _query("year", "integer", True, "Code year"),
+         _query("volume", "string", False, "One volume, e.g. CP-2026 or a major complaint's own")]),
+    "/archive/holds": _get("Legal holds, newest first, with their records",
+                           {"type": "object", "properties": {"holds": {"type": "array", "items": _OBJECT}}}),
+    "/archive/holds/{hold_id}": _get("One legal hold", _OBJECT, [
+        {"name": "hold_id", "in": "path", "required": True, "schema": {"type": "integer"}}]),
+    "/archive/disposal-lists": _get(
+        "Destruction lists with their state and each record's outcome",
+        {"type": "object", "properties": {"lists": {"type": "array", "items": _OBJECT}}}),
+    "/archive/tombstones": _get(
+        "Tombstones of destroyed records (code, class, dates, approver; no personal data)",
+        {"type": "object", "properties": {"tombstones": {"type": "array", "items": _OBJECT}}},
+        [_query("form", "string", False, "Form code"), _query("year", "integer", False, "Code year")]),
+}
+
+
+def init_api(app: Flask) -> None:
+    app.register_blueprint(bp)
+    add_openapi_paths(app, OPENAPI_PATHS, {})
