@@ -7,7 +7,7 @@ from collections.abc import Collection
 from flask import Flask
 
 import archive.integrity_cli  # noqa: F401  (registers its commands)
-from archive import admin_views, api, archive_api, purge, views
+from archive import admin_views, api, archive_api, office_views, purge, views
 from archive.cli import archive_cli
 from archive.grants import granted_codes
 from core.auth.roles import Actor
@@ -21,6 +21,7 @@ def init_app(app: Flask) -> None:
     archive_api.init_api(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(admin_views.bp)
+    app.register_blueprint(office_views.bp)
     app.cli.add_command(archive_cli)
     register_handler(app, purge.PURGE_TOPIC, purge.handle)
     app.extensions[GRANTS] = _granted

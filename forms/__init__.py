@@ -6,10 +6,12 @@ import click
 from flask import Flask
 
 from archive import retention
+from archive.disposal import HOOKS_EXTENSION as DISPOSAL_HOOKS
+from archive.office_views import FILING_RULES
 from core.cli import add_init_step
 from core.outbox.cli import register_handler
 from core.web import current_actor, services
-from forms import api, cli, inbox, search_documents, versions
+from forms import api, archiving, cli, inbox, registers, search_documents, versions
 from forms.pdf import archival
 from forms.spec.library import SPEC_DIR, load_or_fail
 from forms.views import bp
@@ -32,6 +34,9 @@ def init_app(app: Flask) -> None:
     register_handler(app, search_documents.TOPIC, search_documents.handle)
     app.extensions[SEARCH_SOURCE] = lambda: search_documents.RecordDocuments(services().db)
     app.extensions[SEARCH_LABELS] = lambda locale: search_documents.facet_labels(services().db, locale)
+    app.extensions[FILING_RULES] = lambda: archiving.filing_rules(services().db)
+    app.extensions[DISPOSAL_HOOKS] = lambda: registers.disposal_hooks(
+        services().db, services().clock, services().zone)
     app.jinja_env.globals["inbox_count"] = lambda: inbox.inbox_count(services().db, current_actor())
 
     def register_spec_versions() -> None:

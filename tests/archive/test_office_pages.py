@@ -1,0 +1,60 @@
+"""The records office's pages over HTTP: the filing queue, the catalogue and its CSV, a hold,
+a destruction list from proposal to execution — with CSRF, and refused to other roles."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from core.clock import FrozenClock
+from tests.archive.test_disposal import DAYS_TO_2030
+from tests.support.instance import csrf_token
+from tests.support.lifecycle import close_complaint, new_complaint, work_outbox
+
+
+def test_an_archivist_holds_proposes_and_an_admin_approves_then_execution(app: Flask, logged_in,  # type: ignore[no-untyped-def]
+                                                                          clock: FrozenClock) -> None:
+    held, gone = new_complaint(app), new_complaint(app)
+    for code in (held, gone):
+        close_complaint(app, code)
+    work_outbox(app)
+    archivist, admin = logged_in("archivist"), logged_in("admin")
+    catalogue = archivist.get("/archive/catalogue?form=CP&year=2026")
+    assert held in catalogue.text and gone in catalogue.text
+    csv_text = archivist.get("/archive/catalogue?form=CP&year=2026&format=csv").get_data(as_text=True)
+    assert csv_text.splitlines()[1].startswith(f"1,{held},") and "2029-12-31" in csv_text
+    assert archivist.get("/archive/catalogue?year=20x6").status_code == 400
+
+    page = archivist.get("/archive/holds")
+    made = archivist.post("/archive/holds", data={"csrf_token": csrf_token(page.text), "name": "",
+                                                  "reason": "", "owner": "archivist"})
+    assert made.status_code == 400 and "A name of 1 to" in made.get_data(as_text=True)
+    made = archivist.post("/archive/holds", data={"csrf_token": csrf_token(page.text), "name": "诉讼",
+                                                  "reason": "客户起诉", "owner": "archivist"})
+    hold_url = made.headers["Location"]
+    archivist.post(hold_url, data={"csrf_token": csrf_token(page.text), "step": "add", "codes": held})
+    assert held in archivist.get(hold_url).text
+
+    clock.advance(days=DAYS_TO_2030)
+    due = archivist.get("/archive/disposal")
+    assert gone in due.text and held not in due.text.split("Destruction lists")[0]
+    proposed = archivist.post("/archive/disposal", data={"csrf_token": csrf_token(due.text), "code": [gone],
+                                                         "note": "到期"})
+    list_url = proposed.headers["Location"]
+    approved = admin.post(list_url, data={"csrf_token": csrf_token(admin.get(list_url).text),
+                                          "step": "approve"})
+    assert approved.status_code == 302
+    executed = archivist.post(list_url, data={"csrf_token": csrf_token(due.text), "step": "execute"})
+    assert executed.status_code == 302
+    shown = archivist.get(list_url).get_data(as_text=True)
+    assert "executed" in shown and "DD-2030-000001" in shown
+    assert archivist.get(f"/records/{gone}").status_code == 404
+
+
+def test_other_roles_are_refused_and_posts_need_csrf(app: Flask, logged_in) -> None:  # type: ignore[no-untyped-def]
+    clerk = logged_in("clerk")
+    for path in ("/archive/", "/archive/catalogue", "/archive/holds", "/archive/disposal", "/archive/review"):
+        assert clerk.get(path).status_code == 403, path
+    archivist = logged_in("archivist")
+    assert archivist.post("/archive/holds", data={"name": "无令牌冻结", "reason": "y", "owner": "archivist"}
+                          ).status_code in (200, 400)  # no CSRF token: nothing is created
+    assert "无令牌冻结" not in archivist.get("/archive/holds").get_data(as_text=True)
