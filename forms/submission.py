@@ -20,12 +20,14 @@ from core.db import Database
 from forms import rules
 from forms.deadlines import due_at
 from forms.drafts import owned_draft
-from forms.fields import REGISTRY
 from forms.pdf.archival import enqueue_rendition
 from forms.search_documents import enqueue_indexing
 from forms.spec.model import FormSpec
+from forms.titles import summary
 from forms.validation import InvalidData, validate
 from forms.versions import fillable_spec
+
+__all__ = ["known_references", "submit", "summary"]  # summary: forms.titles, re-exported
 
 
 def submit(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, form_code: str,
@@ -79,13 +81,3 @@ def known_references(db: Database, spec: FormSpec, data: dict[str, Any]) -> tupl
             Department.code.in_(wanted["department"])))) if wanted["department"] else set()
     return users, departments
 
-
-def summary(spec: FormSpec, data: dict[str, Any], locale: str = "zh") -> str:
-    """A one-line title for lists, from the fields the spec's print hints name."""
-    parts = []
-    for name in spec.print_layout.get("summary", []):
-        field = spec.field(name)
-        if field and name in data:
-            parts.append(REGISTRY[field.type].display(field, data[name], locale))
-    text = " · ".join(p.replace("\n", " ") for p in parts if p)
-    return text[:200] or spec.title.get(locale, spec.code)
