@@ -13,6 +13,7 @@ from core.outbox.cli import register_handler
 from core.web import current_actor, services
 from forms import api, archiving, cli, inbox, registers, search_documents, versions
 from forms.pdf import archival
+from forms.personal import init_app as init_personal_data
 from forms.spec.library import SPEC_DIR, load_or_fail
 from forms.views import bp
 from search.cli import SOURCE as SEARCH_SOURCE
@@ -30,6 +31,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(cli.workflow_cli)
     app.cli.add_command(cli.demo_command)
     app.cli.add_command(cli.pdf_cli)
+    init_personal_data(app)  # the personal commands, masking hooks and the file purge
     register_handler(app, archival.TOPIC, archival.handle)
     register_handler(app, search_documents.TOPIC, search_documents.handle)
     app.extensions[SEARCH_SOURCE] = lambda: search_documents.RecordDocuments(services().db)

@@ -23,6 +23,7 @@ from core.db import Database
 from forms import versions
 from forms.deadlines import due_at
 from forms.fields import REGISTRY
+from forms.masking import shown_record
 from forms.pdf.qr import qr_svg
 from forms.pdf.render import Renderer
 from forms.spec.model import FormSpec
@@ -65,10 +66,11 @@ def print_record(db: Database, clock: Clock, zone: ZoneInfo, renderer: Renderer,
     if variant is not None and variant not in declared:
         allowed = ", ".join(declared) or "none"
         raise UnknownVariant(f"{spec.code} has no print variant {variant!r} (variants: {allowed})")
+    shown = shown_record(spec, actor, record)  # personal fields masked unless the actor needs them
     context = print_context(spec, record, zone, company, printed_at=local(clock.now(), zone),
-                            public_url=public_url, has_logo=renderer.logo is not None)
+                            public_url=public_url, has_logo=renderer.logo is not None, shown=shown)
     if variant == RECEIPT:
-        html = LAYOUTS.get_template("receipt.html").render(**context, **receipt_context(spec, record, zone))
+        html = LAYOUTS.get_template("receipt.html").render(**context, **receipt_context(spec, shown, zone))
     else:
         parts = [variant] if variant else [v for v in declared if v in COPIES]
         copies = [COPIES[part] for part in parts] or [None]
@@ -97,14 +99,17 @@ def verify_url(public_url: str, record: RecordView) -> str:
 
 
 def print_context(spec: FormSpec, record: RecordView, zone: ZoneInfo, company: str,
-                  printed_at: datetime | None, *, public_url: str, has_logo: bool) -> dict[str, Any]:
+                  printed_at: datetime | None, *, public_url: str, has_logo: bool,
+                  shown: RecordView | None = None) -> dict[str, Any]:
     """Everything the layout shows, as plain data (labels in Chinese, as the office prints).
 
     ``printed_at`` None is the archival rendition: nothing in it may depend on when it is made.
+    ``shown`` is the record with personal fields masked for a reader without the need: its
+    fields are printed, while the QR code still carries the stored record's fingerprint.
     """
     fields = []
     for field in spec.fields:
-        value = record.data.get(field.name)
+        value = (shown or record).data.get(field.name)
         entry: dict[str, Any] = {"label": field.label["zh"], "wide": field.type in ("textarea", "rows")}
         if field.type == "rows":
             entry["columns"] = [c.label["zh"] for c in field.columns]

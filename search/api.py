@@ -8,7 +8,7 @@ from core.api import API_PREFIX, ApiError, add_openapi_paths, api_actor, error_r
 from core.web import services
 from search.params import parse_params
 from search.query import BadSearch
-from search.service import GRANTS, NoGrants, search
+from search.service import GRANTS, SHOWN, NoGrants, as_indexed, search
 from search.store import IndexUnavailable, instance_search_store
 
 bp = Blueprint("search_api", __name__, url_prefix=API_PREFIX)
@@ -24,6 +24,7 @@ def search_records() -> Response:
                         api_actor(), text=params.text, filters=params.filters, sort=params.sort,
                         page=params.page, per_page=params.per_page, channel="api",
                         granted=current_app.extensions.get(GRANTS, NoGrants)(api_actor()))
+        result = current_app.extensions.get(SHOWN, as_indexed)(api_actor(), params.text, result)
     except BadSearch as exc:
         raise ApiError(400, str(exc), {exc.field: exc.message}) from exc
     except IndexUnavailable as exc:

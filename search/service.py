@@ -33,6 +33,9 @@ FACETS = ("form", "year", "state", "department")
 #: app.extensions key: ``actor -> codes`` the archive's access grants open to the actor now.
 GRANTS = "dossier.search_grants"
 NoGrants: Callable[[Actor], Collection[str]] = lambda _actor: ()  # noqa: E731
+#: app.extensions key: ``(actor, text, result) -> result`` with each hit's title and snippet as
+#: the actor may read them (the forms package masks personal data there); default: as indexed.
+SHOWN = "dossier.search_shown"
 MAX_PER_PAGE = 100
 SNIPPET_CHARS = 80
 
@@ -63,6 +66,11 @@ class SearchResult:
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
+
+
+def as_indexed(actor: Actor, text: str, result: SearchResult) -> SearchResult:
+    """Hits shown as the index stores them (no :data:`SHOWN` hook registered)."""
+    return result
 
 
 def scope_filter(actor: Actor, granted: Collection[str] = ()) -> Query | None:

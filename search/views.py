@@ -13,7 +13,7 @@ from core.i18n import current_locale
 from core.web import current_actor, services
 from search.params import parse_params
 from search.query import BadSearch
-from search.service import FACETS, GRANTS, NoGrants, search
+from search.service import FACETS, GRANTS, SHOWN, NoGrants, as_indexed, search
 from search.store import IndexUnavailable, instance_search_store
 
 bp = Blueprint("search", __name__)
@@ -41,6 +41,8 @@ def search_page() -> ResponseReturnValue:
                                    actor, text=params.text, filters=params.filters,
                                    sort=params.sort, page=params.page, per_page=params.per_page,
                                    granted=current_app.extensions.get(GRANTS, NoGrants)(actor))
+        shown = current_app.extensions.get(SHOWN, as_indexed)
+        context["result"] = shown(actor, params.text, context["result"])
     except IndexUnavailable:
         context["problem"] = _("Search is not available yet: the index is being built. Try again in a "
                                "few minutes, or ask an administrator to run the index rebuild.")

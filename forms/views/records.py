@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from flask import render_template, request
@@ -15,7 +15,9 @@ from core.errors import render_error
 from core.i18n import current_locale, pick
 from core.web import current_actor, services
 from forms import versions
+from forms.disclosure import shown_page
 from forms.fields import REGISTRY
+from forms.masking import may_download_archival, shown_record
 from forms.pdf.archival import archival_status
 from forms.pdf.fonts import PdfSetupError
 from forms.pdf.service import pdf_response
@@ -27,13 +29,20 @@ from forms.workflow import actions_for
 
 @login_required
 def record(code: str) -> ResponseReturnValue:
-    view, actions = actions_for(services().db, services().clock, current_actor(), code, channel="web")
+    actor = current_actor()
+    view, actions = actions_for(services().db, services().clock, actor, code, channel="web")
     spec = versions.spec_version(services().db, view.form_code, view.form_version)
+    shown = shown_record(spec, actor, view)  # personal fields masked unless the actor needs them
     locale = current_locale()
-    return render_template("forms/record.html", record=view, spec=spec, actions=actions,
-                           rows=display_rows(spec, view.data, locale),
-                           history=history(spec, view, locale),
-                           archival=archival_status(services().db, view))
+    return render_template("forms/record.html", record=shown, spec=spec, actions=actions,
+                           rows=display_rows(spec, shown.data, locale),
+                           history=history(spec, view, locale, shown=shown),
+                           archival=archival_status(services().db, view),
+                           archival_allowed=may_download_archival(spec, actor, view))
+
+
+#: Revisions the system appends outside the spec's workflow, labelled for the history.
+SYSTEM_ACTIONS = {"anonymise": {"zh": "个人信息匿名化", "en": "Personal data anonymised"}}
 
 
 @dataclass(frozen=True)
@@ -50,28 +59,32 @@ class HistoryEntry:
     changes: tuple[Change, ...]  # what this revision changed, as displayed
 
 
-def history(spec: FormSpec, record: RecordView, locale: str) -> list[HistoryEntry]:
-    """Every revision with the fields it changed (before → after), newest last."""
+def history(spec: FormSpec, record: RecordView, locale: str, *,
+            shown: RecordView | None = None) -> list[HistoryEntry]:
+    """Every revision with the fields it changed (before → after), newest last. Changes are
+    found in ``record``'s data and displayed from ``shown``'s (the same record, masked), so a
+    changed name that masks the same still shows as changed, and never in full."""
     entries = []
-    previous: dict[str, Any] | None = None
-    for revision in record.revisions:
+    previous: tuple[dict[str, Any], dict[str, Any]] | None = None
+    masked = shown.revisions if shown is not None else record.revisions
+    for revision, display in zip(record.revisions, masked, strict=True):
         transition = spec.workflow.transition(revision.action)
-        label = dict(transition.label) if transition else {}
-        changes = () if previous is None else _changes(spec, previous, revision.data, locale)
-        entries.append(HistoryEntry(revision, label, changes))
-        previous = revision.data
+        label = dict(transition.label) if transition else dict(SYSTEM_ACTIONS.get(revision.action, {}))
+        changes = () if previous is None else _changes(spec, previous, (revision.data, display.data), locale)
+        entries.append(HistoryEntry(replace(revision, data=display.data), label, changes))
+        previous = (revision.data, display.data)
     return entries
 
 
-def _changes(spec: FormSpec, before: dict[str, Any], after: dict[str, Any],
-             locale: str) -> tuple[Change, ...]:
+def _changes(spec: FormSpec, before: tuple[dict[str, Any], dict[str, Any]],
+             after: tuple[dict[str, Any], dict[str, Any]], locale: str) -> tuple[Change, ...]:
+    """(stored, displayed) data before and after → the displayed changes."""
     changes = []
     for field in spec.fields:
-        old, new = before.get(field.name), after.get(field.name)
-        if old != new:
+        if before[0].get(field.name) != after[0].get(field.name):
             kind = REGISTRY[field.type]
-            changes.append(Change(pick(field.label), _shown(kind, field, old, locale),
-                                  _shown(kind, field, new, locale)))
+            changes.append(Change(pick(field.label), _shown(kind, field, before[1].get(field.name), locale),
+                                  _shown(kind, field, after[1].get(field.name), locale)))
     return tuple(changes)
 
 
@@ -97,8 +110,10 @@ def record_pdf(code: str) -> ResponseReturnValue:
 @login_required
 def record_list() -> ResponseReturnValue:
     scope = "department" if request.args.get("scope") == "department" else "mine"
-    page = list_records(services().db, services().clock, current_actor(), mine=scope == "mine",
-                        page=page_number(request.args.get("page")))
+    actor = current_actor()
+    listed = list_records(services().db, services().clock, actor, mine=scope == "mine",
+                          page=page_number(request.args.get("page")))
+    page = shown_page(services().db, actor, listed)  # titles name customers: masked where not needed
     specs = _specs_for(page.items)
     return render_template("forms/records.html", page=page, scope=scope, specs=specs)
 

@@ -1,0 +1,214 @@
+"""Anonymising records kept past their personal-data period (issue 6).
+
+A spec's ``[personal] years`` says how long after filing a record's personal fields are kept.
+A filed record still in the archive after that (a review kept it, or its retention is longer)
+has them replaced by placeholders, once, in one transaction: a new revision ``anonymise`` with
+the placeholders, the same fields scrubbed in every earlier revision (the one sanctioned
+exception to append-only history: otherwise the history would keep what the period ends), the
+title recomputed, ``anonymised_at`` set, the record's customer claims (phones) deleted, the
+archival renditions of earlier revisions removed (rows now, files after commit) and a new one
+and the search entry queued. A record under an active legal hold is left alone: a hold keeps
+the evidence intact. The audit event names the fields, never their values.
+
+Placeholders keep the data valid against the spec (a later correction validates the whole
+record): text ``已匿名``; a phone ``000-00000000``, which passes the phone pattern and is no
+one's number (no area code 000); an e-mail address at the reserved ``.invalid`` domain; other
+types lose their value.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import ColumnElement, and_, delete, exists, select
+from sqlalchemy.orm import Session
+
+from archive.models import HeldRecord, LegalHold, Record, RecordRevision, Rendition
+from archive.records import record_view
+from archive.renditions import instance_store
+from core.audit import trail
+from core.auth.roles import Actor, PermissionDenied, Role
+from core.clock import Clock
+from core.db import Database
+from core.outbox.queue import Task, enqueue
+from forms import versions
+from forms.models import CustomerClaim
+from forms.pdf.archival import enqueue_rendition
+from forms.search_documents import enqueue_indexing
+from forms.spec.model import FieldSpec, FormSpec
+from forms.titles import summary
+
+ACTION = "anonymise"
+PURGE_TOPIC = "personal.purge_files"
+TEXT_PLACEHOLDER = "已匿名"
+PHONE_PLACEHOLDER = "000-00000000"
+EMAIL_PLACEHOLDER = "anonymised@example.invalid"
+PLACEHOLDERS = {"text": TEXT_PLACEHOLDER, "textarea": TEXT_PLACEHOLDER, "phone": PHONE_PLACEHOLDER,
+                "email": EMAIL_PLACEHOLDER}
+#: Who may run it: the archive's custodians.
+ANONYMISERS = frozenset({Role.ARCHIVIST, Role.ADMIN})
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Due:
+    code: str
+    form_code: str
+    filed_at: datetime
+
+
+@dataclass(frozen=True)
+class Outcome:
+    due: list[Due]
+    done: list[str]
+    held: list[str]  # due by date but under an active legal hold: left intact
+    dry_run: bool
+
+
+def placeholder_value(field: FieldSpec, value: Any) -> Any:
+    """What replaces ``value`` of a personal field (None: the value is dropped)."""
+    if value is None or value == "":
+        return value
+    if field.type == "rows":
+        return [{name: placeholder_value(column, cell) if (column := field_column(field, name))
+                 and (field.personal or column.personal) else cell for name, cell in row.items()}
+                for row in value]
+    return PLACEHOLDERS.get(field.type)
+
+
+def field_column(field: FieldSpec, name: str) -> FieldSpec | None:
+    return next((c for c in field.columns if c.name == name), None)
+
+
+def anonymised_data(spec: FormSpec, data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with every personal field (and personal table column) replaced."""
+    clean = dict(data)
+    for field in spec.fields:
+        personal = field.personal or (field.type == "rows" and any(c.personal for c in field.columns))
+        if personal and field.name in clean:
+            clean[field.name] = placeholder_value(field, clean[field.name])
+            if clean[field.name] is None:
+                del clean[field.name]
+    return clean
+
+
+def _active_hold() -> ColumnElement[bool]:
+    return exists().where(HeldRecord.record_code == Record.code, HeldRecord.hold_id == LegalHold.id,
+                          LegalHold.released_at.is_(None))
+
+
+def _period_over(spec: FormSpec, today: date, zone: ZoneInfo) -> ColumnElement[bool]:
+    """Filed more than ``years`` ago: the period ends on the anniversary of the filing day
+    (office time; 29 February → 28 February), anonymised from the day after."""
+    assert spec.personal is not None and spec.personal.years is not None
+    years = spec.personal.years
+    try:
+        first_kept = today.replace(year=today.year - years)
+    except ValueError:  # today is 29 February
+        first_kept = today.replace(year=today.year - years, day=28)
+    cutoff = datetime.combine(first_kept, time(), zone)
+    return and_(Record.form_code == spec.code, Record.form_version == spec.version, Record.filed_at < cutoff)
+
+
+def due_records(db: Database, clock: Clock, zone: ZoneInfo) -> tuple[list[Due], list[str]]:
+    """Filed, not yet anonymised records past their period: (to anonymise, held ones)."""
+    today = clock.now().astimezone(zone).date()
+    with db.reading() as session:
+        kinds = session.execute(select(Record.form_code, Record.form_version).distinct().where(
+            Record.filed_at.is_not(None), Record.anonymised_at.is_(None))).all()
+        due: list[Due] = []
+        held: list[str] = []
+        for form_code, version in kinds:
+            spec = versions.spec_version(db, form_code, version)
+            if spec.personal is None or spec.personal.years is None or not spec.personal_fields:
+                continue
+            rows = session.execute(select(Record.code, Record.filed_at, _active_hold()).where(
+                _period_over(spec, today, zone), Record.anonymised_at.is_(None)).order_by(Record.id)).all()
+            due += [Due(code, form_code, filed) for code, filed, on_hold in rows if not on_hold]
+            held += [code for code, _filed, on_hold in rows if on_hold]
+    return due, held
+
+
+def anonymise_due(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, *,
+                  dry_run: bool = False) -> Outcome:
+    """Anonymise every record due (or, ``dry_run``, only say which; audited either way). Each
+    record is its own transaction, which checks again that it is due and not held."""
+    if actor.role not in ANONYMISERS:
+        raise PermissionDenied(_("Only an archivist or an administrator may anonymise records."))
+    due, held = due_records(db, clock, zone)
+    if dry_run:
+        with db.transaction() as session:
+            trail.append(session, at=clock.now(), actor=actor, action="record.anonymise.preview",
+                         object_type="record", object_id="",
+                         detail={"due": [d.code for d in due], "held": held})
+        return Outcome(due, [], held, True)
+    done = [d.code for d in due if anonymise_record(db, clock, zone, actor, d.code)]
+    return Outcome(due, done, held, False)
+
+
+def anonymise_record(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, code: str) -> bool:
+    """Anonymise ``code`` in one transaction if it is (still) due and not held; True if done."""
+    with db.reading() as session:
+        key = session.execute(select(Record.form_code, Record.form_version)
+                              .where(Record.code == code)).first()
+    if key is None:
+        return False
+    spec = versions.spec_version(db, *key)
+    if spec.personal is None or spec.personal.years is None:
+        return False
+    today = clock.now().astimezone(zone).date()
+    with db.transaction() as session:
+        record = session.scalar(select(Record).where(
+            Record.code == code, Record.anonymised_at.is_(None), _period_over(spec, today, zone),
+            ~_active_hold()).with_for_update())
+        if record is None:
+            return False
+        _scrub(session, clock, actor, spec, record)
+    return True
+
+
+def _scrub(session: Session, clock: Clock, actor: Actor, spec: FormSpec, record: Record) -> None:
+    now = clock.now()
+    revisions = session.scalars(select(RecordRevision).where(RecordRevision.record_id == record.id)).all()
+    for revision in revisions:
+        revision.data = anonymised_data(spec, revision.data)  # a new dict: the JSON column is rewritten
+    clean = anonymised_data(spec, record.data)
+    record.revision += 1
+    record.data, record.title, record.anonymised_at = clean, summary(spec, clean)[:200], now
+    session.add(RecordRevision(record_id=record.id, number=record.revision, action=ACTION,
+                               state=record.state, data=clean, actor_id=actor.user_id, at=now, reason=None))
+    claims = session.execute(delete(CustomerClaim).where(CustomerClaim.record_code == record.code)).rowcount
+    stored = session.execute(select(Rendition.id, Rendition.revision, Rendition.path)
+                             .where(Rendition.record_id == record.id)).all()
+    session.execute(delete(Rendition).where(Rendition.id.in_([r.id for r in stored])))
+    if stored:
+        enqueue(session, topic=PURGE_TOPIC, subject=record.code, at=now,
+                payload={"paths": [r.path for r in stored]})
+    trail.append(session, at=now, actor=actor, action="record.anonymise", object_type="record",
+                 object_id=record.code, detail={
+                     "fields": list(spec.personal_fields), "revision": record.revision,
+                     "revisions_scrubbed": len(revisions), "claims_deleted": claims,
+                     "renditions_removed": sorted(r.revision for r in stored)})
+    session.flush()
+    view = record_view(session, record, with_revisions=True)
+    enqueue_rendition(session, view)
+    enqueue_indexing(session, record.code, record.revision, record.submitted_at)
+
+
+def purge_files(task: Task) -> None:
+    """Outbox handler: delete the archival files whose rows an anonymisation removed (after its
+    commit, so a rollback never loses a file); a file already gone is fine (a retried task)."""
+    root = instance_store(current_app.instance_path).root.resolve()
+    for relative in task.payload.get("paths", []):
+        path = (root / relative).resolve()
+        if not path.is_relative_to(root):
+            log.error("not deleting %s for %s: outside the rendition store", relative, task.subject)
+            continue
+        path.unlink(missing_ok=True)
+        log.info("deleted %s (%s anonymised)", relative, task.subject)

@@ -1,0 +1,105 @@
+"""Personal data as each person may read it, where records leave the forms package: the
+archive's record API and archival download (through :data:`archive.disclosure.DISCLOSURE`),
+search hits (through :data:`search.service.SHOWN`) and record lists.
+
+The rule itself is :mod:`forms.masking`; this module looks up the specs and the records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import cache
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from archive.models import Record
+from archive.records import Page, RecordView, may_see, record_view
+from archive.renditions import RenditionStore, RenditionView, rendition_file
+from core.audit import trail
+from core.auth.models import Department, User
+from core.auth.roles import Actor, PermissionDenied
+from core.clock import Clock
+from core.db import Database
+from core.web import services
+from forms import versions
+from forms.masking import masked_data, may_download_archival, needs_personal_data, shown_record
+from forms.search_documents import searchable_texts
+from forms.titles import summary
+from search.service import SearchResult, snippet
+
+
+class SpecDisclosure:
+    """The forms package's :class:`archive.disclosure.Disclosure`: masking by the record's spec."""
+
+    def shown(self, actor: Actor, record: RecordView) -> RecordView:
+        spec = versions.spec_version(services().db, record.form_code, record.form_version)
+        return shown_record(spec, actor, record)
+
+    def archival_file(self, db: Database, clock: Clock, store: RenditionStore, actor: Actor, code: str,
+                      revision: int | None = None) -> tuple[RenditionView, bytes]:
+        return archival_copy(db, clock, store, actor, code, revision)
+
+
+def archival_copy(db: Database, clock: Clock, store: RenditionStore, actor: Actor, code: str,
+                  revision: int | None = None) -> tuple[RenditionView, bytes]:
+    """The stored archival PDF/A of ``code`` (unmasked: it is the record itself), for those who
+    need its personal data and for archivists; anyone else in scope is refused, and the refusal
+    audited as ``record.download.denied``. Scope and the download itself are
+    :func:`archive.renditions.rendition_file`'s."""
+    with db.reading() as session:
+        record = session.scalar(select(Record).where(Record.code == code))
+        view = record_view(session, record) if record is not None and may_see(actor, record) else None
+    if view is not None:
+        spec = versions.spec_version(db, view.form_code, view.form_version)
+        if not may_download_archival(spec, actor, view):
+            with db.transaction() as session:
+                trail.append(session, at=clock.now(), actor=actor, action="record.download.denied",
+                             object_type="record", object_id=code,
+                             detail={"via": "archival", "why": "personal data"})
+            raise PermissionDenied(_(
+                "The archival copy of %(code)s holds personal data that your role does not need, so it "
+                "cannot be downloaded. Print the record instead: personal fields are masked there.",
+                code=code))
+    return rendition_file(db, clock, store, actor, code, revision)
+
+
+def shown_page(db: Database, actor: Actor, page: Page) -> Page:
+    """A page of records with each title as ``actor`` may read it."""
+    specs = cache(lambda form, version: versions.spec_version(db, form, version))
+    return replace(page, items=tuple(shown_record(specs(r.form_code, r.form_version), actor, r)
+                                     for r in page.items))
+
+
+def shown_hits(actor: Actor, text: str, result: SearchResult) -> SearchResult:
+    """``search.service.SHOWN`` hook: hits of records whose personal data ``actor`` does not
+    need get a title and a snippet made from the masked data (the index stores them whole)."""
+    if not result.hits:
+        return result
+    db = services().db
+    found = _records(db, [hit.code for hit in result.hits])
+    specs = cache(lambda form, version: versions.spec_version(db, form, version))
+    hits = []
+    for hit in result.hits:
+        row = found.get(hit.code)
+        spec = specs(row["form_code"], row["form_version"]) if row else None
+        if spec is None or needs_personal_data(spec, actor, row["submitted_by"], row["department"]):
+            hits.append(hit)
+            continue
+        data = masked_data(spec, row["data"])
+        hits.append(replace(hit, title=summary(spec, data)[:200],
+                            snippet=snippet(" · ".join(searchable_texts(spec, data)), text)))
+    return replace(result, hits=tuple(hits))
+
+
+def _records(db: Database, codes: list[str]) -> dict[str, dict[str, Any]]:
+    """What deciding and masking needs of each record (no audit: the search is audited)."""
+    query = (select(Record.code, Record.form_code, Record.form_version, Record.data,
+                    Department.code.label("department"), User.username.label("submitted_by"))
+             .join(User, User.id == Record.submitted_by_id)
+             .outerjoin(Department, Department.id == Record.department_id)
+             .where(Record.code.in_(codes)))
+    with db.reading() as session:
+        return {row.code: row._asdict() for row in session.execute(query)}
+

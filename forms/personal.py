@@ -1,0 +1,52 @@
+"""Personal data (issue 6): the ``personal`` commands and the wiring of masking into the
+archive's adapters and search (see :mod:`forms.masking`, :mod:`forms.disclosure`,
+:mod:`forms.anonymise`)."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from archive.disclosure import DISCLOSURE
+from core.auth import accounts
+from core.auth.roles import PermissionDenied
+from core.clock import local
+from core.outbox.cli import register_handler
+from core.web import services
+from forms import anonymise, disclosure
+from search.service import SHOWN
+
+personal_cli = AppGroup("personal", help="Personal data: anonymising records kept past their period.")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(personal_cli)
+    register_handler(app, anonymise.PURGE_TOPIC, anonymise.purge_files)
+    app.extensions[DISCLOSURE] = disclosure.SpecDisclosure()
+    app.extensions[SHOWN] = disclosure.shown_hits
+
+
+@personal_cli.command("anonymise")
+@click.option("--by", "username", required=True, help="The archivist (or administrator) running it; audited.")
+@click.option("--dry-run", is_flag=True, help="List the records due (and those held) without changing them.")
+def anonymise_command(username: str, dry_run: bool) -> None:
+    """Anonymise the personal fields of filed records kept past their spec's [personal] years."""
+    s = services()
+    actor = accounts.actor_named(s.db, username)
+    if actor is None:
+        raise click.BadParameter(f"no active user {username!r}", param_hint="--by")
+    try:
+        outcome = anonymise.anonymise_due(s.db, s.clock, s.zone, actor, dry_run=dry_run)
+    except PermissionDenied as exc:
+        raise click.ClickException(str(exc)) from exc
+    for due in outcome.due:
+        filed = local(due.filed_at, s.zone).strftime("%Y-%m-%d")
+        done = "would be anonymised" if dry_run else (
+            "anonymised" if due.code in outcome.done else "skipped (changed meanwhile)")
+        click.echo(f"{due.code}  filed {filed}  {done}")
+    for code in outcome.held:
+        click.echo(f"{code}  under a legal hold: left intact")
+    verb = "due" if dry_run else "anonymised"
+    count = len(outcome.due) if dry_run else len(outcome.done)
+    click.echo(f"{count} record(s) {verb}, {len(outcome.held)} held.")
