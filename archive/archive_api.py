@@ -64,10 +64,12 @@ def holds_list() -> Response:
     return jsonify({"holds": [h.as_json() for h in holds.list_holds(services().db, api_actor())]})
 
 
-@bp.get("/holds/<int:hold_id>")
+@bp.get("/holds/<hold_id>")
 @token_required
-def hold_detail(hold_id: int) -> Response:
-    return jsonify(holds.get_hold(services().db, api_actor(), hold_id).as_json())
+def hold_detail(hold_id: str) -> Response:
+    if not hold_id.isdigit() or len(hold_id) > 9:
+        raise ApiError(404, f"no legal hold {hold_id!r}")
+    return jsonify(holds.get_hold(services().db, api_actor(), int(hold_id)).as_json())
 
 
 @bp.get("/disposal-lists")
