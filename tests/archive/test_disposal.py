@@ -134,7 +134,7 @@ def test_a_review_class_reaches_the_review_list_and_the_archivist_decides(app: F
         until = disposal.review(s.db, s.clock, s.zone, archivist, kept, keep_years=2, reason="典型案例")
         assert until == date(2031, 12, 31)
         disposal.review(s.db, s.clock, s.zone, archivist, cleared, keep_years=0, reason="无保留价值")
-        with pytest.raises(DisposalRefused, match="Say why"):
+        with pytest.raises(DisposalRefused, match="理由"):
             disposal.review(s.db, s.clock, s.zone, archivist, kept, keep_years=1, reason=" ")
     assert due(app, "review") == [] and due(app) == [cleared]
 

@@ -73,7 +73,7 @@ def test_a_filed_record_takes_only_corrections(app: Flask) -> None:
     code = new_complaint(app)
     close_complaint(app, code)
     work_outbox(app)
-    with pytest.raises(ActionRefused, match="filed"):
+    with pytest.raises(ActionRefused, match="已归档"):
         step(app, code, "return", "supervisor", reason="不应再退回")
     step(app, code, "correct", "clerk", {"order_no": "SO-2026-0001"}, reason="订单号漏填")
     work_outbox(app)
@@ -96,6 +96,6 @@ def test_closure_in_january_counts_from_the_end_of_that_year(app: Flask, clock: 
 
 
 def test_only_the_records_office_sees_the_filing_queue(app: Flask) -> None:
-    with app.app_context(), pytest.raises(PermissionDenied, match="records office"):
+    with app.app_context(), pytest.raises(PermissionDenied, match="档案室"):
         s = services()
         filing_queue(s.db, s.clock, actor_of(app, "clerk"), filing_rules(s.db))
