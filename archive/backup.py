@@ -1,0 +1,137 @@
+"""``archive backup`` / ``archive restore``: a consistent copy of an SQLite instance and its files.
+
+The database is copied with SQLite's online backup API (``sqlite3.Connection.backup``) in one
+step: it reads one snapshot while writers carry on (WAL), so the copy is a single moment of
+the database however busy the server is. The rendition files are copied *after* it, and only
+the ones the copied ``renditions`` rows name: a file is written before its row is committed
+and never changed, so every row in the copy has its file on disk already, and files rendered
+after the snapshot stay out (they would be *extra* in ``archive verify``). A file missing by
+then was disposed of meanwhile; the backup refuses and says to run it again.
+
+The search index is not backed up: ``flask --app wsgi search rebuild`` rebuilds it from the
+database. Neither are ``config.toml`` and ``secret_key`` (deployment settings, kept with the
+server's configuration). PostgreSQL has its own tools; docs/backup.md gives the procedure, and
+:func:`backup_instance` says so instead of pretending.
+
+A restore replaces the whole database (users, settings, trail) by the backup's, so it goes only
+into an instance without archive content; the schema is then upgraded if the backup is older.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import inspect
+
+from archive.portability import ManifestWriter, PortabilityError, check_manifest, occupied, refuse_non_empty
+from archive.renditions import RenditionStore
+from core import schema
+from core.audit import trail
+from core.auth.roles import Actor, PermissionDenied
+from core.clock import Clock
+from core.db import Database
+
+DATABASE_FILE = "dossier.sqlite3"
+POSTGRES_PROCEDURE = (
+    "archive backup copies SQLite databases only; this instance runs on PostgreSQL. Back it up "
+    "with pg_dump --format=custom plus a copy of the instance's renditions folder, and restore "
+    "with pg_restore, as docs/backup.md describes.")
+
+
+@dataclass(frozen=True)
+class BackupResult:
+    out: Path
+    database_bytes: int
+    files: int
+    manifest_sha256: str
+
+
+def backup_instance(db: Database, clock: Clock, store: RenditionStore, out: Path, *,
+                    actor: Actor | None = None,
+                    progress: Callable[[int], None] = lambda _n: None) -> BackupResult:
+    """Copy the database and its rendition files into ``out`` (new or empty); audited."""
+    _refuse(db, actor)
+    refuse_non_empty(out)
+    out.mkdir(parents=True, exist_ok=True)
+    writer = ManifestWriter(out)
+    raw = db.engine.raw_connection()
+    try:
+        with sqlite3.connect(out / DATABASE_FILE) as copy:
+            raw.driver_connection.backup(copy)  # type: ignore[union-attr]
+            rows = copy.execute("SELECT path, sha256 FROM renditions ORDER BY path").fetchall()
+        copy.close()
+    finally:
+        raw.close()
+    writer.add_file(DATABASE_FILE)
+    for path, sha256 in rows:
+        _copy_file(store, writer, path, sha256)
+        progress(1)
+    manifest_sha256 = writer.finish({"kind": "backup", "made_at": clock.now().isoformat(),
+                                     "made_by": actor.username if actor else "console"})
+    with db.transaction() as session:
+        trail.append(session, at=clock.now(), actor=actor, actor_name="console", action="archive.backup",
+                     object_type="archive", object_id=str(out)[:64],
+                     detail={"out": str(out), "files": len(rows), "manifest_sha256": manifest_sha256})
+    return BackupResult(out, writer.entries[0]["size"], len(rows), manifest_sha256)
+
+
+def _refuse(db: Database, actor: Actor | None) -> None:
+    if actor is not None and not actor.is_admin:
+        raise PermissionDenied("only admins may back up or restore the instance")
+    if db.dialect != "sqlite":
+        raise PortabilityError(POSTGRES_PROCEDURE)
+
+
+def _copy_file(store: RenditionStore, writer: ManifestWriter, path: str, sha256: str) -> None:
+    target = writer.root / "renditions" / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        shutil.copyfile(store.path_of(path), target)
+    except (FileNotFoundError, ValueError) as exc:
+        raise PortabilityError(f"{path}: gone since the database was copied (disposed of meanwhile?); "
+                               "run the backup again into a new folder") from exc
+    writer.add_file(f"renditions/{path}")
+    if writer.entries[-1]["sha256"] != sha256:
+        raise PortabilityError(f"{path}: does not match its checksum; run `archive verify` first")
+
+
+def restore_instance(db: Database, clock: Clock, store: RenditionStore, folder: Path, *,
+                     actor: Actor | None = None,
+                     progress: Callable[[int], None] = lambda _n: None) -> int:
+    """Check the backup's manifest, then restore it over this empty instance; returns files restored."""
+    _refuse(db, actor)
+    manifest = check_manifest(folder, "backup", progress)
+    reasons = _occupied(db, store)
+    if reasons:
+        raise PortabilityError(f"this instance is not empty ({', '.join(reasons)}): a restore replaces "
+                               "the whole database, so it goes only into a new or wiped instance")
+    files = [e["path"].removeprefix("renditions/") for e in manifest["files"]
+             if e["path"].startswith("renditions/")]
+    with sqlite3.connect(folder / DATABASE_FILE) as source:
+        raw = db.engine.raw_connection()
+        try:
+            source.backup(raw.driver_connection)  # type: ignore[arg-type]
+        finally:
+            raw.close()
+    source.close()
+    db.engine.dispose()  # no pooled connection keeps the empty schema's cached statements
+    for relative in files:
+        store.write(relative, (folder / "renditions" / relative).read_bytes())
+    schema.upgrade(db)
+    with db.transaction() as session:
+        trail.append(session, at=clock.now(), actor=actor, actor_name="console", action="archive.restore",
+                     object_type="archive", object_id=str(folder)[:64],
+                     detail={"from": str(folder), "files": len(files)})
+    return len(files)
+
+
+def _occupied(db: Database, store: RenditionStore) -> list[str]:
+    if not inspect(db.engine).has_table("records"):  # a wiped instance: not even a schema yet
+        files = store.root.is_dir() and any(p.is_file() for p in store.root.rglob("*"))
+        return [f"files under {store.root}"] if files else []
+    with db.reading() as session:
+        return occupied(session, store)

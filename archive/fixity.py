@@ -1,0 +1,253 @@
+"""Fixity: is the archive still what it claims to be?
+
+:func:`verify_archive` checks four things and returns every problem it finds, not only the
+first, so that one run tells an operator the whole extent of a damage:
+
+- every stored rendition file against its ``renditions`` row (SHA-256 and size); a row whose
+  file is gone is *missing*;
+- every file under the store against the rows: a file no row names is *extra*, and a
+  ``.writing-*`` file is a *temp* file left by a write that died before its rename;
+- the audit trail's hash chain (``core.audit.trail.verify``), and every audit extract an
+  ``archive import`` kept under the instance (``audit-imports/``, see archive/importing.py);
+- the codes: for every (form, year) counter, each sequence 1..value is a record or a
+  tombstone; a number that is neither is a *code gap* (a record deleted outside disposal).
+
+Checksums are computed by a few threads: ``hashlib`` releases the GIL while it hashes, so the
+pass is bound by the disk, not by one core (there may be 100k files).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from archive.models import CodeCounter, Record, Rendition, Tombstone
+from archive.numbering import format_code
+from archive.portability import AUDIT_IMPORTS, verify_extract
+from archive.renditions import RenditionStore
+from core.audit import trail
+from core.auth.roles import Actor, PermissionDenied, Role
+from core.clock import Clock
+from core.db import Database
+
+TEMP_PREFIX = ".writing-"
+HASH_THREADS = 4
+CHUNK = 1 << 20
+#: Who may run the check through a service call (the console operator passes no actor).
+VERIFIERS = frozenset({Role.ADMIN, Role.ARCHIVIST, Role.AUDITOR})
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding: ``kind`` is checksum, missing, extra, temp, audit or code-gap."""
+
+    kind: str
+    subject: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"[{self.kind}] {self.subject}: {self.detail}"
+
+
+@dataclass
+class FixityReport:
+    files_checked: int = 0
+    bytes_checked: int = 0
+    events_checked: int = 0
+    codes_checked: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return not self.problems
+
+    def counts(self) -> dict[str, int]:
+        counted: dict[str, int] = {}
+        for problem in self.problems:
+            counted[problem.kind] = counted.get(problem.kind, 0) + 1
+        return counted
+
+    def summary(self) -> str:
+        checked = (f"{self.files_checked} files ({self.bytes_checked / 1e6:.1f} MB), "
+                   f"{self.events_checked} audit events, {self.codes_checked} codes")
+        if self.clean:
+            return f"clean: {checked} checked, no problems."
+        found = ", ".join(f"{n} {kind}" for kind, n in sorted(self.counts().items()))
+        return f"NOT clean: {len(self.problems)} problem(s) ({found}); {checked} checked."
+
+
+@dataclass(frozen=True)
+class _Stored:
+    path: str
+    sha256: str
+    size: int
+
+
+def rendition_count(db: Database) -> int:
+    """How many files the checksum pass will read (for a progress bar's length)."""
+    with db.reading() as session:
+        return session.scalar(select(func.count()).select_from(Rendition)) or 0
+
+
+def verify_archive(db: Database, clock: Clock, store: RenditionStore, *, actor: Actor | None = None,
+                   instance_path: Path | None = None,
+                   progress: Callable[[int], None] = lambda _n: None) -> FixityReport:
+    """Run every check and return the report; the run itself is audited (``archive.verify``).
+
+    ``actor`` None is the operator at the console (the CLI); a service caller passes the user,
+    who must be an admin, archivist or auditor. ``progress`` is called once per file hashed.
+    """
+    if actor is not None and actor.role not in VERIFIERS:
+        raise PermissionDenied("only admins, archivists and auditors may verify the archive")
+    report = FixityReport()
+    with db.reading() as session:
+        known = _check_files(session, store, report, progress)
+        report.events_checked, broken = trail.verify(session)
+        if broken is not None:
+            report.problems.append(Problem("audit", f"event seq={broken.seq} (id={broken.event_id})",
+                                           broken.reason))
+        _check_codes(session, report)
+        _check_extra(session, store, known, report)
+    if instance_path is not None:
+        _check_extracts(instance_path / AUDIT_IMPORTS, report)
+    with db.transaction() as session:
+        trail.append(session, at=clock.now(), actor=actor, actor_name="console", action="archive.verify",
+                     object_type="archive", detail={"clean": report.clean, **report.counts()})
+    return report
+
+
+def _check_files(session: Session, store: RenditionStore, report: FixityReport,
+                 progress: Callable[[int], None]) -> set[str]:
+    rows = session.execute(select(Rendition.path, Rendition.sha256, Rendition.size)
+                           .order_by(Rendition.path).execution_options(yield_per=2000))
+    known: set[str] = set()
+    with ThreadPoolExecutor(HASH_THREADS) as pool:
+        for batch in rows.partitions(1000):  # Executor.map submits all at once: bound it
+            stored = [_Stored(*row) for row in batch]
+            for row, actual in zip(stored, pool.map(_digest, [_path(store, r.path) for r in stored]),
+                                   strict=True):
+                known.add(row.path)
+                report.files_checked += 1
+                progress(1)
+                report.problems.extend(_compare(row, actual))
+                report.bytes_checked += actual[1] if actual else 0
+    return known
+
+
+def _path(store: RenditionStore, relative: str) -> Path | None:
+    try:
+        return store.path_of(relative)
+    except ValueError:  # a row naming "../…": never read outside the store
+        return None
+
+
+def _digest(path: Path | None) -> tuple[str, int] | None:
+    """The file's SHA-256 and size, or None if it is not there."""
+    if path is None:
+        return None
+    digest, size = hashlib.sha256(), 0
+    try:
+        with path.open("rb") as handle:
+            while block := handle.read(CHUNK):
+                digest.update(block)
+                size += len(block)
+    except FileNotFoundError:
+        return None
+    return digest.hexdigest(), size
+
+
+def _compare(row: _Stored, actual: tuple[str, int] | None) -> Iterable[Problem]:
+    if actual is None:
+        yield Problem("missing", row.path, "the renditions row names this file, but it is not there")
+    elif actual != (row.sha256, row.size):
+        yield Problem("checksum", row.path, f"SHA-256 {actual[0]} ({actual[1]} bytes) differs from "
+                                            f"the stored {row.sha256} ({row.size} bytes)")
+
+
+def _check_extra(session: Session, store: RenditionStore, known: set[str], report: FixityReport) -> None:
+    extra = []
+    for relative in stored_files(store.root):
+        if Path(relative).name.startswith(TEMP_PREFIX):
+            report.problems.append(Problem("temp", relative, "a temporary file left by an interrupted "
+                                                             "write (safe to delete)"))
+        elif relative not in known:
+            extra.append(relative)
+    destroyed = _tombstoned(session, {_code_of(relative) for relative in extra})
+    for relative in extra:
+        why = ("the record was destroyed but its file is still here (the outbox's archive.purge_files "
+               "task is pending or failing)" if _code_of(relative) in destroyed
+               else "no renditions row names this file")
+        report.problems.append(Problem("extra", relative, why))
+
+
+def _code_of(relative: str) -> str:
+    return Path(relative).name.partition(".")[0]
+
+
+def _tombstoned(session: Session, codes: set[str]) -> set[str]:
+    found: set[str] = set()
+    ordered = sorted(codes)
+    for start in range(0, len(ordered), 500):
+        found.update(session.scalars(select(Tombstone.code).where(
+            Tombstone.code.in_(ordered[start:start + 500]))))
+    return found
+
+
+def stored_files(root: Path) -> Iterator[str]:
+    """Every file under ``root`` as a relative POSIX path, in a stable order."""
+    if not root.is_dir():
+        return
+    for folder, directories, files in os.walk(root):
+        directories.sort()
+        for name in sorted(files):
+            yield Path(folder, name).relative_to(root).as_posix()
+
+
+def _check_codes(session: Session, report: FixityReport) -> None:
+    for counter in session.scalars(select(CodeCounter).order_by(CodeCounter.category, CodeCounter.year)):
+        taken = set(session.scalars(select(Record.seq).where(
+            Record.form_code == counter.category, Record.year == counter.year)))
+        taken.update(session.scalars(select(Tombstone.seq).where(
+            Tombstone.form_code == counter.category, Tombstone.year == counter.year)))
+        report.codes_checked += counter.value
+        for first, last in _runs(sorted(set(range(1, counter.value + 1)) - taken)):
+            span = format_code(counter.category, counter.year, first)
+            if last != first:
+                span += f" … {format_code(counter.category, counter.year, last)} ({last - first + 1} codes)"
+            report.problems.append(Problem("code-gap", span, "minted, but neither a record nor a "
+                                                             "tombstone"))
+        for seq in sorted(s for s in taken if s > counter.value):
+            report.problems.append(Problem("code-gap", format_code(counter.category, counter.year, seq),
+                                           f"beyond the counter ({counter.value}): it could be minted again"))
+
+
+def _runs(numbers: list[int]) -> Iterator[tuple[int, int]]:
+    """Consecutive runs of sorted numbers as (first, last)."""
+    start = previous = None
+    for number in numbers:
+        if previous is not None and number == previous + 1:
+            previous = number
+            continue
+        if start is not None:
+            yield start, previous  # type: ignore[misc]
+        start = previous = number
+    if start is not None:
+        yield start, previous  # type: ignore[misc]
+
+
+def _check_extracts(folder: Path, report: FixityReport) -> None:
+    """Audit extracts kept by ``archive import``: each must still verify against its own hashes."""
+    if not folder.is_dir():
+        return
+    for extract in sorted(folder.glob("*/events.jsonl")):
+        checked, problem = verify_extract(extract)
+        report.events_checked += checked
+        if problem is not None:
+            report.problems.append(Problem("audit", str(extract.relative_to(folder.parent)), problem))

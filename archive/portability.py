@@ -1,0 +1,201 @@
+"""What export, import, backup and restore share: rows as JSON, manifests of checksummed files,
+audit extracts that verify on their own, and the test that an instance is empty.
+
+Rows are written column by column from the table's metadata (times as ISO 8601 with their UTC
+offset, dates as ISO dates, JSON columns as they are), so a new column travels without code
+here changing; reading converts back by the column's type.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Date, Table, func, select
+from sqlalchemy.orm import Session
+
+from archive.models import DisposalList, LegalHold, Record, Rendition, Tombstone
+from archive.renditions import RenditionStore
+from core.audit.models import GENESIS_HASH
+from core.audit.trail import event_hash
+from core.db import UTCDateTime
+
+FORMAT = "dossier-archive"
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+#: Where ``archive import`` keeps the source's audit extract, under the instance.
+AUDIT_IMPORTS = "audit-imports"
+CHUNK = 1 << 20
+
+
+class PortabilityError(Exception):
+    """An export, import, backup or restore cannot go ahead; the message says why."""
+
+
+def row_to_json(table: Table, row: Mapping[str, Any]) -> dict[str, Any]:
+    return {column.name: _dump(row[column.name]) for column in table.columns}
+
+
+def _dump(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date | datetime) else value
+
+
+def row_from_json(table: Table, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Column values for an insert; unknown keys are refused (the export is of another schema)."""
+    unknown = set(data) - set(table.columns.keys())
+    if unknown:
+        raise PortabilityError(f"{table.name}: unknown column(s) {', '.join(sorted(unknown))}")
+    return {name: _load(table.columns[name].type, value) for name, value in data.items()}
+
+
+def _load(kind: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(kind, UTCDateTime):
+        return datetime.fromisoformat(value)
+    if isinstance(kind, Date):
+        return date.fromisoformat(value)
+    return value
+
+
+def file_digest(path: Path) -> tuple[str, int]:
+    digest, size = hashlib.sha256(), 0
+    with path.open("rb") as handle:
+        while block := handle.read(CHUNK):
+            digest.update(block)
+            size += len(block)
+    return digest.hexdigest(), size
+
+
+@dataclass
+class ManifestWriter:
+    """Files written into an output folder, each with its SHA-256 and size."""
+
+    root: Path
+    entries: list[dict[str, Any]] = field(default_factory=list)
+
+    def write_bytes(self, relative: str, data: bytes) -> None:
+        target = self.root / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        self.entries.append({"path": relative, "sha256": hashlib.sha256(data).hexdigest(),
+                             "size": len(data)})
+
+    def add_file(self, relative: str) -> None:
+        """List a file already written under the root (large ones: hashed from disk)."""
+        sha256, size = file_digest(self.root / relative)
+        self.entries.append({"path": relative, "sha256": sha256, "size": size})
+
+    def write_json(self, relative: str, document: Any) -> None:
+        self.write_bytes(relative, json_bytes(document))
+
+    def finish(self, meta: dict[str, Any]) -> str:
+        """Write ``manifest.json``; returns its SHA-256 (what the audit event names)."""
+        data = json_bytes({"format": FORMAT, "format_version": FORMAT_VERSION, **meta,
+                           "files": self.entries})
+        with (self.root / MANIFEST).open("wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        return hashlib.sha256(data).hexdigest()
+
+
+def json_bytes(document: Any) -> bytes:
+    return json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
+
+
+def refuse_non_empty(out: Path) -> None:
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise PortabilityError(f"{out} is not an empty folder: choose a new or empty one "
+                               "(nothing is ever written over)")
+
+
+def check_manifest(folder: Path, kind: str,
+                   progress: Callable[[int], None] = lambda _n: None) -> dict[str, Any]:
+    """Read ``manifest.json`` and check every file against it before anything is imported.
+
+    Any difference refuses the whole folder, naming the file: a changed, missing or unlisted
+    file means the copy is not the one that was made.
+    """
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise PortabilityError(f"{folder / MANIFEST}: cannot be read ({exc})") from exc
+    if manifest.get("format") != FORMAT or manifest.get("kind") != kind:
+        raise PortabilityError(f"{folder}: not an archive {kind} (manifest says "
+                               f"{manifest.get('format')!r} / {manifest.get('kind')!r})")
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise PortabilityError(f"{folder}: format version {manifest.get('format_version')!r}, "
+                               f"this program reads {FORMAT_VERSION}")
+    listed = {entry["path"]: entry for entry in manifest["files"]}
+    for path, entry in listed.items():
+        _check_listed(folder, path, entry)
+        progress(1)
+    unlisted = sorted(set(_files(folder)) - set(listed) - {MANIFEST})
+    if unlisted:
+        raise PortabilityError(f"{unlisted[0]}: not in the manifest ({len(unlisted)} unlisted file(s))")
+    return manifest
+
+
+def _check_listed(folder: Path, path: str, entry: Mapping[str, Any]) -> None:
+    target = (folder / path).resolve()
+    if not target.is_relative_to(folder.resolve()):
+        raise PortabilityError(f"{path}: the manifest names a file outside the folder")
+    if not target.is_file():
+        raise PortabilityError(f"{path}: listed in the manifest but missing")
+    sha256, size = file_digest(target)
+    if (sha256, size) != (entry["sha256"], entry["size"]):
+        raise PortabilityError(f"{path}: SHA-256 {sha256} ({size} bytes) does not match the "
+                               f"manifest's {entry['sha256']} ({entry['size']} bytes)")
+
+
+def _files(folder: Path) -> Iterator[str]:
+    for directory, _dirs, files in os.walk(folder):
+        for name in files:
+            yield Path(directory, name).relative_to(folder).as_posix()
+
+
+def verify_extract(path: Path) -> tuple[int, str | None]:
+    """Recompute the hash chain of an audit extract (JSON lines, from the first event on).
+
+    Returns how many events were checked and the first problem, as ``trail.verify`` does for
+    the live trail; the extract needs nothing but itself and ``event_hash`` to be verified.
+    """
+    prev_hash, expected, checked = GENESIS_HASH, 1, 0
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            event = json.loads(line)
+            if event["seq"] != expected:
+                return checked, f"seq {event['seq']}: expected {expected} (events are missing)"
+            if event["prev_hash"] != prev_hash:
+                return checked, f"seq {event['seq']}: previous-hash does not match the event before it"
+            fields = {k: event[k] for k in ("seq", "actor_id", "actor_name", "action", "object_type",
+                                            "object_id", "detail")}
+            if event_hash(**fields, at=datetime.fromisoformat(event["at"]),
+                          prev_hash=prev_hash) != event["hash"]:
+                return checked, f"seq {event['seq']}: content does not match its hash (edited)"
+            prev_hash, expected, checked = event["hash"], expected + 1, checked + 1
+    return checked, None
+
+
+def occupied(session: Session, store: RenditionStore) -> list[str]:
+    """Why the instance is not empty enough to import into or restore over ([] if it is).
+
+    Users, departments, retention classes and form versions may exist (``init`` makes them);
+    anything of the archive proper may not, so nothing can be merged or overwritten.
+    """
+    reasons = []
+    for model, what in ((Record, "records"), (Tombstone, "tombstones"), (Rendition, "renditions"),
+                        (LegalHold, "legal holds"), (DisposalList, "disposal lists")):
+        count = session.scalar(select(func.count()).select_from(model)) or 0
+        if count:
+            reasons.append(f"{count} {what}")
+    if store.root.is_dir() and any(p.is_file() for p in store.root.rglob("*")):
+        reasons.append(f"files under {store.root}")
+    return reasons

@@ -1,0 +1,171 @@
+"""``archive export`` and ``archive import``: an export reproduces the archive in a new instance
+with identical checksums and equal records, and a damaged export or a used instance is refused."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from archive import holds
+from archive.models import Record, RecordRevision, Rendition, Tombstone
+from archive.retention import ensure_defaults
+from core import schema
+from core.audit.models import AuditEvent
+from core.auth import accounts
+from core.auth.departments import ensure_default_departments
+from core.auth.models import User
+from core.clock import FrozenClock
+from core.web import services
+from forms import versions
+from forms.spec.library import load_or_fail
+from tests.support.instance import PASSWORD, actor_of, make_app
+from tests.support.lifecycle import close_complaint, new_complaint, work_outbox
+
+
+def archive_state(app: Flask) -> dict[str, Any]:
+    """Everything an import must reproduce, by code and username rather than by id."""
+    with app.app_context(), services().db.reading() as session:
+        names = dict(session.execute(select(User.id, User.username)).all())
+        records = {}
+        for record in session.scalars(select(Record).order_by(Record.code)):
+            records[record.code] = {
+                **{c.name: getattr(record, c.name) for c in Record.__table__.c
+                   if c.name not in ("id", "submitted_by_id", "countersigned_by_id", "department_id")},
+                "submitted_by": names[record.submitted_by_id],
+                "countersigned_by": names.get(record.countersigned_by_id)}
+        renditions = sorted((r.path, r.sha256, r.size, r.pages) for r in session.scalars(select(Rendition)))
+        tombstones = sorted(t.code for t in session.scalars(select(Tombstone)))
+    return {"records": records, "renditions": renditions, "tombstones": tombstones}
+
+
+def revisions_of(app: Flask, code: str) -> list[tuple[Any, ...]]:
+    with app.app_context(), services().db.reading() as session:
+        rows = session.execute(
+            select(RecordRevision, User.username).join(Record, Record.id == RecordRevision.record_id)
+            .join(User, User.id == RecordRevision.actor_id).where(Record.code == code)
+            .order_by(RecordRevision.number)).all()
+        return [(r.number, r.action, r.state, r.data, r.at, r.reason, who) for r, who in rows]
+
+
+@pytest.fixture
+def source(app: Flask) -> Flask:
+    """Two filed complaints, one still open with its copy, and a legal hold on the first."""
+    filed = [new_complaint(app) for _ in range(2)]
+    for code in filed:
+        close_complaint(app, code)
+    new_complaint(app, customer_name="北京宏达")
+    work_outbox(app)
+    with app.app_context():
+        s = services()
+        archivist = actor_of(app, "archivist")
+        hold = holds.create_hold(s.db, s.clock, archivist, name="诉讼", reason="客户起诉", owner="admin")
+        holds.add_records(s.db, s.clock, archivist, hold.id, [filed[0]])
+    return app
+
+
+@pytest.fixture
+def target(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch,
+           clock: FrozenClock) -> Iterator[Flask]:
+    """A new instance as `flask init` and one `users create` leave it."""
+    folder = tmp_path_factory.mktemp("target")
+    monkeypatch.setenv("DOSSIER_INSTANCE", str(folder))
+    application = make_app(f"sqlite:///{folder}/dossier.sqlite3", clock)
+    with application.app_context():
+        s = services()
+        schema.upgrade(s.db)
+        ensure_default_departments(s.db)
+        ensure_defaults(s.db, s.clock)
+        versions.register_specs(s.db, s.clock, load_or_fail())
+        accounts.create_user(s.db, s.clock, username="admin", password=PASSWORD, role="admin",
+                             department_code="ARCHIVE")
+    yield application
+    with application.app_context():
+        services().db.dispose()
+
+
+def export(app: Flask, out: Path, *extra: str) -> Any:
+    return app.test_cli_runner().invoke(args=["archive", "export", "--out", str(out), *extra])
+
+
+def test_export_then_import_reproduces_the_archive(source: Flask, target: Flask, tmp_path: Path) -> None:
+    out = tmp_path / "export"
+    result = export(source, out, "--by", "archivist")
+    assert result.exit_code == 0, result.output
+    assert "Exported 3 record(s)" in result.stdout and "Exporting records" in result.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    paths = {e["path"] for e in manifest["files"]}
+    assert {"tables/legal_holds.json", "tables/held_records.json", "tables/disposal_lists.json",
+            "tables/disposal_items.json", "tables/tombstones.json", "tables/retention_classes.json",
+            "tables/form_versions.json", "tables/users.json", "tables/departments.json",
+            "audit/events.jsonl"} <= paths
+    stored = archive_state(source)["renditions"]  # a copy of every revision: 6 + 6 + 1
+    assert len(stored) == 13 and {f"renditions/{r[0]}" for r in stored} <= paths
+    users = json.loads((out / "tables/users.json").read_text())
+    assert {u["username"] for u in users} >= {"clerk", "supervisor", "archivist"}
+    assert all("password_hash" not in u for u in users)
+
+    result = target.test_cli_runner().invoke(args=["archive", "import", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Created inactive, without password:" in result.stdout and "clerk" in result.stdout
+    verified = target.test_cli_runner().invoke(args=["archive", "verify"])
+    assert verified.exit_code == 0 and verified.stdout.startswith("clean: 13 files"), verified.output
+    assert archive_state(target) == archive_state(source)  # records, checksums, tombstones
+    for code in archive_state(source)["records"]:
+        assert revisions_of(target, code) == revisions_of(source, code)
+    for path, _sha, _size, _pages in archive_state(source)["renditions"]:
+        original = Path(source.instance_path) / "renditions" / path
+        assert (Path(target.instance_path) / "renditions" / path).read_bytes() == original.read_bytes()
+    with target.app_context():
+        s = services()
+        assert accounts.actor_named(s.db, "clerk") is None  # inactive
+        with pytest.raises(accounts.LoginRefused):
+            accounts.authenticate(s.db, s.clock, accounts.LoginPolicy(), "clerk", PASSWORD)
+        [hold] = holds.list_holds(s.db, actor_of(target, "admin"))
+        assert hold.name == "诉讼"
+        with s.db.reading() as session:
+            detail = session.scalar(select(AuditEvent.detail).where(AuditEvent.action == "archive.import"))
+    assert detail["records"] == 3 and detail["extract_head"] == manifest["audit_head"]
+    assert (Path(detail["extract"]) / "events.jsonl").read_bytes() == (
+        out / "audit/events.jsonl").read_bytes()
+
+
+def test_export_is_audited_and_refuses_a_used_folder_or_a_clerk(source: Flask, tmp_path: Path) -> None:
+    (tmp_path / "used").mkdir()
+    (tmp_path / "used" / "notes.txt").write_text("x")
+    result = export(source, tmp_path / "used")
+    assert result.exit_code == 1 and "is not an empty folder" in result.output
+    result = export(source, tmp_path / "out", "--by", "clerk")
+    assert result.exit_code == 1 and "only admins and archivists" in result.output
+    assert export(source, tmp_path / "ok").exit_code == 0
+    with source.app_context(), services().db.reading() as session:
+        [detail] = session.scalars(select(AuditEvent.detail).where(AuditEvent.action == "archive.export"))
+    assert detail["records"] == 3 and len(detail["manifest_sha256"]) == 64
+
+
+def test_a_damaged_export_is_refused_naming_the_file_and_nothing_is_imported(
+        source: Flask, target: Flask, tmp_path: Path) -> None:
+    out = tmp_path / "export"
+    assert export(source, out).exit_code == 0
+    record_file = sorted((out / "records/CP/2026").iterdir())[0]
+    edited = record_file.read_text().replace("上海恒丰", "上海恒豐")
+    assert edited != record_file.read_text()
+    record_file.write_text(edited)
+    result = target.test_cli_runner().invoke(args=["archive", "import", str(out)])
+    assert result.exit_code == 1
+    assert f"records/CP/2026/{record_file.name}: SHA-256" in result.output
+    assert archive_state(target) == {"records": {}, "renditions": [], "tombstones": []}
+    assert not (Path(target.instance_path) / "renditions").exists()
+
+
+def test_import_refuses_an_instance_with_records(source: Flask, tmp_path: Path) -> None:
+    out = tmp_path / "export"
+    assert export(source, out).exit_code == 0
+    result = source.test_cli_runner().invoke(args=["archive", "import", str(out)])
+    assert result.exit_code == 1
+    assert "this instance is not empty (3 records, 13 renditions, 1 legal holds" in result.output
