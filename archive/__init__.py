@@ -6,6 +6,7 @@ from collections.abc import Collection
 
 from flask import Flask
 
+import archive.integrity_cli  # noqa: F401  (registers its commands)
 from archive import admin_views, api, archive_api, office_views, purge, views
 from archive.cli import archive_cli
 from archive.grants import granted_codes
