@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
+from archive.disclosure import current_disclosure
 from archive.records import get_record
-from archive.renditions import instance_store, rendition_file
+from archive.renditions import instance_store
 from core.api import (
     API_PREFIX,
     ApiError,
@@ -29,7 +30,7 @@ def record_detail(code: str) -> Response:
         raise ApiError(404, f"no record {code!r}") from exc
     except PermissionDenied as exc:
         raise ApiError(403, str(exc)) from exc
-    return jsonify(view.as_json())
+    return jsonify(current_disclosure().shown(api_actor(), view).as_json())
 
 
 @bp.get("/records/<code>/archival")
@@ -40,7 +41,7 @@ def record_archival(code: str) -> Response:
     if revision is not None and not revision.isdigit():
         raise ApiError(400, "revision must be a positive whole number", {"revision": "not a number"})
     try:
-        view, data = rendition_file(
+        view, data = current_disclosure().archival_file(
             services().db, services().clock, instance_store(current_app.instance_path), api_actor(),
             code, int(revision) if revision else None)
     except NotFound as exc:

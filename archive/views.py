@@ -14,7 +14,8 @@ from flask_login import login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 
-from archive.renditions import instance_store, rendition_file
+from archive.disclosure import current_disclosure
+from archive.renditions import instance_store
 from archive.verification import BadVerificationLink, parse_link, verify_file, verify_fingerprint
 from core.web import current_actor, services
 
@@ -57,9 +58,9 @@ def verify_upload() -> ResponseReturnValue:
 def archival_pdf(code: str) -> ResponseReturnValue:
     """The stored PDF/A, as filed (a download, audited as ``record.download``)."""
     revision = request.args.get("revision", type=int)
-    view, data = rendition_file(services().db, services().clock, instance_store(current_app.instance_path),
-                                current_actor(),
-                                code, revision)
+    view, data = current_disclosure().archival_file(
+        services().db, services().clock, instance_store(current_app.instance_path), current_actor(), code,
+        revision)
     return Response(data, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{view.code}.r{view.revision}.pdf"',
         "X-Content-SHA256": view.sha256})

@@ -27,7 +27,7 @@ def test_an_archivist_holds_proposes_and_an_admin_approves_then_execution(app: F
     page = archivist.get("/archive/holds")
     made = archivist.post("/archive/holds", data={"csrf_token": csrf_token(page.text), "name": "",
                                                   "reason": "", "owner": "archivist"})
-    assert made.status_code == 400 and "A name of 1 to" in made.get_data(as_text=True)
+    assert made.status_code == 400 and "名称须为 1 到" in made.get_data(as_text=True)
     made = archivist.post("/archive/holds", data={"csrf_token": csrf_token(page.text), "name": "诉讼",
                                                   "reason": "客户起诉", "owner": "archivist"})
     hold_url = made.headers["Location"]

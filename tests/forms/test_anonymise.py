@@ -133,6 +133,6 @@ def test_the_anonymised_page_shows_the_step_and_can_still_be_corrected(app: Flas
 def test_only_archivists_and_admins_may_anonymise(app: Flask) -> None:
     runner = app.test_cli_runner()
     refused = runner.invoke(args=["personal", "anonymise", "--by", "supervisor", "--dry-run"])
-    assert refused.exit_code != 0 and "archivist" in refused.output
+    assert refused.exit_code != 0 and "档案员" in refused.output
     unknown = runner.invoke(args=["personal", "anonymise", "--by", "nobody"])
     assert unknown.exit_code != 0 and "nobody" in unknown.output
