@@ -43,16 +43,17 @@ from archive.models import (
     RetentionClass,
     Tombstone,
 )
+from archive.office import KEEPERS
 from archive.portability import ManifestWriter, PortabilityError, refuse_non_empty, row_to_json
 from archive.renditions import RenditionStore
 from core.audit import trail
 from core.audit.models import AuditEvent, AuditHead
 from core.auth.models import Department, User
-from core.auth.roles import Actor, PermissionDenied, Role
+from core.auth.roles import Actor, PermissionDenied
 from core.clock import Clock
 from core.db import Base, Database
 
-EXPORTERS = frozenset({Role.ADMIN, Role.ARCHIVIST})
+EXPORTERS = KEEPERS
 #: Exported as they are, in this order (an import inserts them in the same order).
 TABLES: tuple[Table, ...] = tuple(model.__table__ for model in (  # type: ignore[misc]
     RetentionClass, CodeCounter, LegalHold, HeldRecord, DisposalList, DisposalItem, Tombstone,

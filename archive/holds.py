@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, select
+from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session
 
 from archive.models import HeldRecord, LegalHold, Record
@@ -56,11 +56,15 @@ class HoldView:
                 "release_reason": self.release_reason, "records": list(self.codes)}
 
 
+def active_hold_on(code: ColumnElement[str] | str) -> ColumnElement[bool]:
+    """SQL: an active hold contains ``code`` (a value, or a column such as ``Record.code``)."""
+    return exists().where(HeldRecord.record_code == code, HeldRecord.hold_id == LegalHold.id,
+                          LegalHold.released_at.is_(None))
+
+
 def is_held(session: Session, code: str) -> bool:
     """Whether an active hold contains ``code`` (read in the caller's transaction)."""
-    return bool(session.scalar(select(exists().where(
-        HeldRecord.record_code == code, HeldRecord.hold_id == LegalHold.id,
-        LegalHold.released_at.is_(None)))))
+    return bool(session.scalar(select(active_hold_on(code))))
 
 
 def held_codes(session: Session) -> set[str]:

@@ -24,19 +24,20 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, and_, delete, exists, select
+from sqlalchemy import ColumnElement, and_, delete, select
 from sqlalchemy.orm import Session
 
-from archive.models import HeldRecord, LegalHold, Record, RecordRevision, Rendition
+from archive.holds import active_hold_on
+from archive.models import Record, RecordRevision, Rendition
+from archive.office import KEEPERS
+from archive.purge import enqueue_purge
 from archive.records import record_view
-from archive.renditions import instance_store
+from archive.retention import add_months
 from core.audit import trail
-from core.auth.roles import Actor, PermissionDenied, Role
+from core.auth.roles import Actor, PermissionDenied
 from core.clock import Clock
 from core.db import Database
-from core.outbox.queue import Task, enqueue
 from forms import versions
 from forms.models import CustomerClaim
 from forms.pdf.archival import enqueue_rendition
@@ -45,14 +46,11 @@ from forms.spec.model import FieldSpec, FormSpec
 from forms.titles import summary
 
 ACTION = "anonymise"
-PURGE_TOPIC = "personal.purge_files"
 TEXT_PLACEHOLDER = "已匿名"
 PHONE_PLACEHOLDER = "000-00000000"
 EMAIL_PLACEHOLDER = "anonymised@example.invalid"
 PLACEHOLDERS = {"text": TEXT_PLACEHOLDER, "textarea": TEXT_PLACEHOLDER, "phone": PHONE_PLACEHOLDER,
                 "email": EMAIL_PLACEHOLDER}
-#: Who may run it: the archive's custodians.
-ANONYMISERS = frozenset({Role.ARCHIVIST, Role.ADMIN})
 log = logging.getLogger(__name__)
 
 
@@ -98,20 +96,11 @@ def anonymised_data(spec: FormSpec, data: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
-def _active_hold() -> ColumnElement[bool]:
-    return exists().where(HeldRecord.record_code == Record.code, HeldRecord.hold_id == LegalHold.id,
-                          LegalHold.released_at.is_(None))
-
-
 def _period_over(spec: FormSpec, today: date, zone: ZoneInfo) -> ColumnElement[bool]:
     """Filed more than ``years`` ago: the period ends on the anniversary of the filing day
     (office time; 29 February → 28 February), anonymised from the day after."""
     assert spec.personal is not None and spec.personal.years is not None
-    years = spec.personal.years
-    try:
-        first_kept = today.replace(year=today.year - years)
-    except ValueError:  # today is 29 February
-        first_kept = today.replace(year=today.year - years, day=28)
+    first_kept = add_months(today, -12 * spec.personal.years)
     cutoff = datetime.combine(first_kept, time(), zone)
     return and_(Record.form_code == spec.code, Record.form_version == spec.version, Record.filed_at < cutoff)
 
@@ -128,7 +117,7 @@ def due_records(db: Database, clock: Clock, zone: ZoneInfo) -> tuple[list[Due], 
             spec = versions.spec_version(db, form_code, version)
             if spec.personal is None or spec.personal.years is None or not spec.personal_fields:
                 continue
-            rows = session.execute(select(Record.code, Record.filed_at, _active_hold()).where(
+            rows = session.execute(select(Record.code, Record.filed_at, active_hold_on(Record.code)).where(
                 _period_over(spec, today, zone), Record.anonymised_at.is_(None)).order_by(Record.id)).all()
             due += [Due(code, form_code, filed) for code, filed, on_hold in rows if not on_hold]
             held += [code for code, _filed, on_hold in rows if on_hold]
@@ -139,7 +128,7 @@ def anonymise_due(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, *,
                   dry_run: bool = False) -> Outcome:
     """Anonymise every record due (or, ``dry_run``, only say which; audited either way). Each
     record is its own transaction, which checks again that it is due and not held."""
-    if actor.role not in ANONYMISERS:
+    if actor.role not in KEEPERS:
         raise PermissionDenied(_("Only an archivist or an administrator may anonymise records."))
     due, held = due_records(db, clock, zone)
     if dry_run:
@@ -166,7 +155,7 @@ def anonymise_record(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, c
     with db.transaction() as session:
         record = session.scalar(select(Record).where(
             Record.code == code, Record.anonymised_at.is_(None), _period_over(spec, today, zone),
-            ~_active_hold()).with_for_update())
+            ~active_hold_on(Record.code)).with_for_update())
         if record is None:
             return False
         _scrub(session, clock, actor, spec, record)
@@ -187,9 +176,7 @@ def _scrub(session: Session, clock: Clock, actor: Actor, spec: FormSpec, record:
     stored = session.execute(select(Rendition.id, Rendition.revision, Rendition.path)
                              .where(Rendition.record_id == record.id)).all()
     session.execute(delete(Rendition).where(Rendition.id.in_([r.id for r in stored])))
-    if stored:
-        enqueue(session, topic=PURGE_TOPIC, subject=record.code, at=now,
-                payload={"paths": [r.path for r in stored]})
+    enqueue_purge(session, subject=record.code, at=now, paths=[r.path for r in stored])
     trail.append(session, at=now, actor=actor, action="record.anonymise", object_type="record",
                  object_id=record.code, detail={
                      "fields": list(spec.personal_fields), "revision": record.revision,
@@ -200,15 +187,3 @@ def _scrub(session: Session, clock: Clock, actor: Actor, spec: FormSpec, record:
     enqueue_rendition(session, view)
     enqueue_indexing(session, record.code, record.revision, record.submitted_at)
 
-
-def purge_files(task: Task) -> None:
-    """Outbox handler: delete the archival files whose rows an anonymisation removed (after its
-    commit, so a rollback never loses a file); a file already gone is fine (a retried task)."""
-    root = instance_store(current_app.instance_path).root.resolve()
-    for relative in task.payload.get("paths", []):
-        path = (root / relative).resolve()
-        if not path.is_relative_to(root):
-            log.error("not deleting %s for %s: outside the rendition store", relative, task.subject)
-            continue
-        path.unlink(missing_ok=True)
-        log.info("deleted %s (%s anonymised)", relative, task.subject)

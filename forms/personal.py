@@ -12,7 +12,6 @@ from archive.disclosure import DISCLOSURE
 from core.auth import accounts
 from core.auth.roles import PermissionDenied
 from core.clock import local
-from core.outbox.cli import register_handler
 from core.web import services
 from forms import anonymise, disclosure
 from search.service import SHOWN
@@ -22,7 +21,6 @@ personal_cli = AppGroup("personal", help="Personal data: anonymising records kep
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(personal_cli)
-    register_handler(app, anonymise.PURGE_TOPIC, anonymise.purge_files)
     app.extensions[DISCLOSURE] = disclosure.SpecDisclosure()
     app.extensions[SHOWN] = disclosure.shown_hits
 
