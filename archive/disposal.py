@@ -119,15 +119,22 @@ def due_list(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, *,
     archivist's review list)."""
     require_records_office(actor)
     with db.transaction() as session:
-        rows = session.scalars(select(Record).where(
-            Record.filed_at.is_not(None), Record.end_action == action,
-            Record.retention_until < today(clock, zone)).order_by(Record.retention_until, Record.code)).all()
-        excluded = held_codes(session) | _on_open_lists(session) if action == "destroy" else set()
-        due = [DueRecord(r.code, r.title, r.retention_class or "", r.retention_until, r.filed_at)
-               for r in rows if r.code not in excluded and r.retention_until and r.filed_at]
+        due = _due(session, today(clock, zone), action)
         trail.append(session, at=clock.now(), actor=actor, action="record.list", object_type="record",
                      object_id="", detail={"list": f"due-{action}", "codes": [d.code for d in due]})
     return due
+
+
+def _due(session: Session, day: date, action: str) -> list[DueRecord]:
+    """The records past their last day before ``day`` whose end is ``action`` (destroy: less
+    the held ones and those on an open list), read in the caller's transaction."""
+    rows = session.execute(select(
+        Record.code, Record.title, Record.retention_class, Record.retention_until, Record.filed_at).where(
+        Record.filed_at.is_not(None), Record.end_action == action, Record.retention_until < day,
+    ).order_by(Record.retention_until, Record.code)).all()
+    excluded = held_codes(session) | _on_open_lists(session) if action == "destroy" else set()
+    return [DueRecord(code, title, cls or "", until, filed)
+            for code, title, cls, until, filed in rows if code not in excluded]
 
 
 def propose(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, codes: list[str],
@@ -140,12 +147,12 @@ def propose(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, codes: lis
         raise DisposalRefused({"codes": _("Choose at least one record from the list of records due.")})
     if len(note) > MAX_NOTE:
         raise DisposalRefused({"note": _("At most %(n)d characters.", n=MAX_NOTE)})
-    due = {d.code for d in due_list(db, clock, zone, actor)}
-    stray = [c for c in wanted if c not in due]
-    if stray:
-        raise DisposalRefused({"codes": _("Not due for destruction (or held, or on another list): "
-                                          "%(codes)s.", codes=", ".join(stray))})
-    with db.transaction() as session:
+    with db.transaction() as session:  # checked and listed in one transaction
+        due = {d.code for d in _due(session, today(clock, zone), "destroy")}
+        stray = [c for c in wanted if c not in due]
+        if stray:
+            raise DisposalRefused({"codes": _("Not due for destruction (or held, or on another list): "
+                                              "%(codes)s.", codes=", ".join(stray))})
         listed = DisposalList(state="proposed", note=note, proposed_by_id=actor.user_id,
                               proposed_at=clock.now())
         session.add(listed)
