@@ -31,6 +31,7 @@ from core.auth.models import User
 from core.auth.roles import Actor, NotFound
 from core.clock import Clock, local
 from core.db import Database
+from core.problems import FieldProblems
 
 #: app.extensions key: a callable giving the forms layer's DisposalHooks (registered by forms).
 HOOKS_EXTENSION = "dossier.disposal_hooks"
@@ -38,12 +39,8 @@ OPEN_STATES = ("proposed", "approved")
 MAX_NOTE = 2000
 
 
-class DisposalRefused(ValueError):
+class DisposalRefused(FieldProblems):
     """The step cannot be taken; ``errors`` names what is wrong."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
 
 
 @dataclass(frozen=True)

@@ -21,17 +21,14 @@ from core.auth.models import User
 from core.auth.roles import Actor, NotFound
 from core.clock import Clock
 from core.db import Database
+from core.problems import FieldProblems
 
 MAX_NAME = 200
 MAX_REASON = 2000
 
 
-class InvalidHold(ValueError):
+class InvalidHold(FieldProblems):
     """What is wrong with a hold's values or its records; ``errors`` names each field."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from core.audit import trail
 from core.auth.roles import Actor, NotFound, PermissionDenied
 from core.clock import Clock, local
 from core.db import Database
+from core.problems import FieldProblems
 
 DEFAULTS_FILE = Path(__file__).with_name("retention_defaults.toml")
 TRIGGERS = ("filing", "closure", "event")
@@ -35,12 +36,8 @@ EDITABLE = ("name_zh", "name_en", "years", "months", "trigger", "event_field", "
 MAX_YEARS = 100
 
 
-class InvalidClass(ValueError):
+class InvalidClass(FieldProblems):
     """The values cannot make a schedule; ``errors`` names each wrong one."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
 
 
 @dataclass(frozen=True)
