@@ -60,3 +60,12 @@ def columns_of(reader: IndexReader) -> SegmentColumns:
     if kept is None:
         kept = _columns[reader] = SegmentColumns(reader)
     return kept
+
+
+def share(old: IndexReader, new: IndexReader) -> None:
+    """Let ``new``, a reader of the same segment as ``old`` (only its deletions differ), use the
+    lists ``old`` has read: they describe the same documents."""
+    kept = _columns.get(old)
+    if kept is not None:
+        kept._reader = new
+        _columns[new] = kept

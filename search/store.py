@@ -6,7 +6,8 @@ with, and an index of another version counts as missing (it must be rebuilt).
 
 Opening a Whoosh searcher reads every segment's term and column files into memory: about 200 ms
 for 100,000 records, more than a whole query. So each thread keeps its searcher per index and
-only refreshes it (one look at the table of contents, reusing unchanged segments) per search.
+only refreshes it (one look at the table of contents, reusing unchanged segments) per search,
+with :func:`search.reopen.reopened` rather than Whoosh's ``refresh`` (which kept stale deletions).
 """
 
 from __future__ import annotations
@@ -16,13 +17,15 @@ import shutil
 import tempfile
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from whoosh import index
-from whoosh.index import Index
+from whoosh.index import FileIndex, Index
 from whoosh.searching import Searcher
 
+from search.reopen import reopened
 from search.schema import SCHEMA_VERSION, make_schema
 
 POINTER = "CURRENT"
@@ -32,6 +35,16 @@ VERSION_FILE = "SCHEMA_VERSION"
 #: Searchers a thread keeps open (one per index root; tests open many instances).
 KEPT_SEARCHERS = 4
 _kept = threading.local()
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A thread's searcher and the index generation it shows."""
+
+    folder: Path
+    ix: FileIndex
+    generation: int
+    searcher: Searcher
 
 
 class IndexUnavailable(RuntimeError):
@@ -72,7 +85,7 @@ class SearchStore:
     def open(self) -> Index:
         return self._open_current()[1]
 
-    def _open_current(self) -> tuple[Path, Index]:
+    def _open_current(self) -> tuple[Path, FileIndex]:
         problem = self.problem()
         folder = self.current_dir()
         if problem or folder is None:
@@ -81,21 +94,23 @@ class SearchStore:
 
     def searcher(self) -> Searcher:
         """This thread's searcher on the current index, brought up to date. Do not close it."""
-        kept: OrderedDict[Path, tuple[Path, Searcher]] = _kept.__dict__.setdefault("searchers", OrderedDict())
+        kept: OrderedDict[Path, Kept] = _kept.__dict__.setdefault("searchers", OrderedDict())
         folder = self.current_dir()
         entry = kept.pop(self.root, None)
-        if entry is not None and entry[0] == folder and self.problem() is None:
-            searcher = entry[1].refresh()
+        if entry is not None and entry.folder == folder and self.problem() is None:
+            generation = entry.ix.latest_generation()
+            if generation != entry.generation:
+                entry = Kept(folder, entry.ix, generation, reopened(entry.ix, entry.searcher))
         else:
             if entry is not None:
-                entry[1].close()  # an older build, replaced by a rebuild
+                entry.searcher.close()  # an older build, replaced by a rebuild
             folder, ix = self._open_current()
-            searcher = ix.searcher()
-        assert folder is not None
-        kept[self.root] = (folder, searcher)
+            generation = ix.latest_generation()
+            entry = Kept(folder, ix, generation, reopened(ix, None))
+        kept[self.root] = entry
         while len(kept) > KEPT_SEARCHERS:
-            kept.popitem(last=False)[1][1].close()
-        return searcher
+            kept.popitem(last=False)[1].searcher.close()
+        return entry.searcher
 
     def new_build(self) -> tuple[Path, Index]:
         """An empty index in a fresh folder, not yet current."""
