@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, jsonify, request
 
 from archive import catalogue, disposal, holds
+from archive.disclosure import shown_titles
 from core.api import (
     API_PREFIX,
     ApiError,
@@ -55,6 +56,7 @@ def catalogue_list() -> Response:
     assert form is not None and year is not None
     entries = catalogue.catalogue(s.db, s.clock, s.zone, api_actor(), form, year,
                                   request.args.get("volume") or None)
+    entries = shown_titles(s.db, api_actor(), entries)
     return jsonify({"form": form, "year": year, "entries": [e.as_json() for e in entries]})
 
 

@@ -5,8 +5,10 @@ audited, and open to the records office only."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -37,6 +39,28 @@ class CatalogueEntry:
                 "formed": self.formed.isoformat(), "volume": self.volume,
                 "retention_class": self.retention_class,
                 "retention_until": self.retention_until.isoformat() if self.retention_until else None}
+
+
+@dataclass(frozen=True)
+class CatalogueHeading:
+    """What a printed catalogue says it lists, and when it was printed."""
+
+    form_code: str
+    year: int
+    volume: str | None
+    printed_at: datetime  # local time
+
+
+class PrintUnavailable(Exception):
+    """The catalogue cannot be printed on this instance now (e.g. no CJK font); the message
+    says what to do."""
+
+
+class CataloguePrinter(Protocol):
+    """Prints a catalogue as PDF (registered by the forms package, which owns the renderer and
+    the forms' names); raises :class:`PrintUnavailable`."""
+
+    def __call__(self, heading: CatalogueHeading, entries: Sequence[CatalogueEntry]) -> bytes: ...
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,9 @@ registered one (an app without the forms package) records are shown whole.
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Protocol, TypeVar
 
 from flask import current_app
 
@@ -32,6 +34,10 @@ class Disclosure(Protocol):
         """The stored archival file, or PermissionDenied (audited) if ``actor`` may not have it."""
         ...
 
+    def masked_titles(self, db: Database, actor: Actor, codes: list[str]) -> dict[str, str]:
+        """By code, the titles ``actor`` must read masked (stored titles carry customer names)."""
+        ...
+
 
 class WholeRecords:
     """No masking: what the archive does on its own."""
@@ -43,8 +49,31 @@ class WholeRecords:
                       revision: int | None = None) -> tuple[RenditionView, bytes]:
         return rendition_file(db, clock, store, actor, code, revision)
 
+    def masked_titles(self, db: Database, actor: Actor, codes: list[str]) -> dict[str, str]:
+        return {}
+
 
 def current_disclosure() -> Disclosure:
     """The app's disclosure rules (request glue: call it from views and API modules)."""
     found: Disclosure = current_app.extensions.get(DISCLOSURE) or WholeRecords()
     return found
+
+
+class Titled(Protocol):
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def title(self) -> str: ...
+
+
+T = TypeVar("T", bound=Titled)
+
+
+def shown_titles(db: Database, actor: Actor, items: Sequence[T]) -> list[T]:
+    """``items`` (frozen dataclasses with ``code`` and ``title``: catalogue entries, the filing
+    queue, due lists) with each title as ``actor`` may read it. The records office sees these
+    lists whole, but auditors and administrators have no need of customers' names."""
+    masked = current_disclosure().masked_titles(db, actor, [item.code for item in items])
+    return [replace(item, title=masked[item.code]) if item.code in masked else item  # type: ignore[type-var]
+            for item in items]

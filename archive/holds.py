@@ -118,6 +118,19 @@ def add_records(db: Database, clock: Clock, actor: Actor, hold_id: int, codes: I
         return _view(session, hold)
 
 
+def add_found(db: Database, clock: Clock, actor: Actor, hold_id: int, codes: list[str], *,
+              search: str, limit: int) -> HoldView:
+    """Put on a hold every record a search found (``codes``: at most ``limit`` + 1 of them, so
+    that "too many" shows). A search that finds nothing or too much adds nothing: a hold is a
+    deliberate list, so an over-broad search must be narrowed rather than cut off silently.
+    ``search`` describes it for the audit trail."""
+    if not codes:
+        raise InvalidHold({"search": _("The search finds no records.")})
+    if len(codes) > limit:
+        raise InvalidHold({"search": _("The search finds more than %(n)d records; narrow it.", n=limit)})
+    return add_records(db, clock, actor, hold_id, codes, via=f"search {search}")
+
+
 def release_hold(db: Database, clock: Clock, actor: Actor, hold_id: int, reason: str) -> HoldView:
     require_keeper(actor)
     reason = reason.strip()

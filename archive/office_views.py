@@ -8,6 +8,7 @@ import csv
 import io
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -16,14 +17,30 @@ from flask_login import login_required
 from flask_wtf import FlaskForm
 
 from archive import catalogue, disposal, holds
+from archive.disclosure import shown_titles
 from archive.disposal import HOOKS_EXTENSION, DisposalRefused
 from archive.filing import filing_queue
 from archive.holds import InvalidHold
+from core.auth.roles import Actor
+from core.clock import local
+from core.errors import render_error
 from core.web import current_actor, services
+from search.params import parse_params
+from search.query import BadSearch
+from search.service import SHOWN, SearchResult, as_indexed, codes_found, search
+from search.store import IndexUnavailable, instance_search_store
 
 bp = Blueprint("archive_office", __name__, url_prefix="/archive")
 #: app.extensions key: a callable giving each form's FilingRule (registered by forms).
 FILING_RULES = "dossier.filing_rules"
+#: app.extensions key: a callable giving the :class:`archive.catalogue.CataloguePrinter`
+#: (registered by forms).
+CATALOGUE_PRINTER = "dossier.catalogue_printer"
+#: How each catalogue output is audited (``record.<purpose>``).
+CATALOGUE_PURPOSES = {"csv": "export", "pdf": "print"}
+#: The search parameters a hold's "add by search" takes, and how many records it adds at most.
+HOLD_SEARCH_ARGS = ("q", "form", "year", "state", "department", "from", "to")
+MAX_HOLD_BY_SEARCH = 500
 
 
 @bp.get("/")
@@ -31,6 +48,7 @@ FILING_RULES = "dossier.filing_rules"
 def office() -> ResponseReturnValue:
     s = services()
     waiting = filing_queue(s.db, s.clock, current_actor(), current_app.extensions[FILING_RULES]())
+    waiting = shown_titles(s.db, current_actor(), waiting)
     return render_template("archive/office.html", waiting=waiting, form=FlaskForm())
 
 
@@ -45,13 +63,29 @@ def catalogue_page() -> ResponseReturnValue:
         return render_template("archive/catalogue.html", entries=[], volumes=[], form_code=form_code,
                                year=year_text, volume=""), 400
     year, volume = int(year_text), request.args.get("volume", "").strip()
-    as_csv = request.args.get("format") == "csv"
+    output = request.args.get("format", "")
     entries = catalogue.catalogue(s.db, s.clock, s.zone, current_actor(), form_code, year, volume or None,
-                                  purpose="export" if as_csv else "list")
-    if as_csv:
-        return _csv(entries, f"catalogue-{form_code}-{year}{'-' + volume if volume else ''}.csv")
+                                  purpose=CATALOGUE_PURPOSES.get(output, "list"))
+    entries = shown_titles(s.db, current_actor(), entries)
+    name = f"catalogue-{form_code}-{year}{'-' + volume if volume else ''}"
+    if output == "csv":
+        return _csv(entries, f"{name}.csv")
+    if output == "pdf":
+        return _pdf(entries, catalogue.CatalogueHeading(form_code, year, volume or None,
+                                                        local(s.clock.now(), s.zone)), f"{name}.pdf")
     return render_template("archive/catalogue.html", entries=entries, form_code=form_code, year=year,
                            volume=volume, volumes=catalogue.volumes(s.db, current_actor(), form_code, year))
+
+
+def _pdf(entries: list[catalogue.CatalogueEntry], heading: catalogue.CatalogueHeading,
+         name: str) -> ResponseReturnValue:
+    printer: catalogue.CataloguePrinter = current_app.extensions[CATALOGUE_PRINTER]()
+    try:
+        pdf = printer(heading, entries)
+    except catalogue.PrintUnavailable as exc:
+        return render_error(503, str(exc))
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{name}"'})
 
 
 def _csv(entries: list[catalogue.CatalogueEntry], name: str) -> Response:
@@ -91,23 +125,72 @@ def hold_list() -> ResponseReturnValue:
 def hold_detail(hold_id: int) -> ResponseReturnValue:
     s, form = services(), FlaskForm()
     errors: dict[str, str] = {}
-    if form.validate_on_submit():
-        step = request.form.get("step")
+    steps: dict[str, Callable[[], Any]] = {
+        "release": lambda: holds.release_hold(s.db, s.clock, current_actor(), hold_id,
+                                              request.form.get("reason", "")),
+        "add": lambda: holds.add_records(s.db, s.clock, current_actor(), hold_id,
+                                         request.form.get("codes", "").replace(",", " ").split()),
+        "add_found": lambda: _add_found(hold_id),
+    }
+    step = steps.get(request.form.get("step", ""))
+    if form.validate_on_submit() and step is not None:
         try:
-            if step == "release":
-                holds.release_hold(s.db, s.clock, current_actor(), hold_id, request.form.get("reason", ""))
-                flash(_("The hold is released."), "success")
-            else:
-                codes = request.form.get("codes", "").replace(",", " ").split()
-                holds.add_records(s.db, s.clock, current_actor(), hold_id, codes)
-                flash(_("Records added to the hold."), "success")
+            step()
         except InvalidHold as invalid:
             errors = invalid.errors
         else:
+            flash(_("The hold is released.") if request.form["step"] == "release"
+                  else _("Records added to the hold."), "success")
             return redirect(url_for(".hold_detail", hold_id=hold_id))
     hold = holds.get_hold(s.db, current_actor(), hold_id)
-    return render_template("archive/hold.html", hold=hold, form=form, errors=errors,
-                           values=request.form), 400 if errors else 200
+    search_args = {k: v for k, v in request.args.items() if k in HOLD_SEARCH_ARGS and v.strip()}
+    found, status = None, 400 if errors else 200
+    if search_args and hold.active:
+        try:
+            found = _search_preview(search_args)
+        except (BadSearch, InvalidHold) as problem:
+            errors["search"] = _search_problem(problem)
+            status = 400
+    return render_template("archive/hold.html", hold=hold, form=form, errors=errors, values=request.form,
+                           search_args=search_args, found=found, max_found=MAX_HOLD_BY_SEARCH), status
+
+
+def _search_preview(args: dict[str, str]) -> SearchResult:
+    """The first page of what a hold search finds, as the archivist may read it (audited as a
+    search; the records office sees every department)."""
+    s, actor = services(), current_actor()
+    params = parse_params(args, default_per_page=50)
+    try:
+        result = search(s.db, s.clock, s.zone, instance_search_store(current_app.instance_path), actor,
+                        text=params.text, filters=params.filters, sort="newest", per_page=params.per_page)
+    except IndexUnavailable:
+        raise InvalidHold({"search": _("Search is not available now; add the records by code.")}) from None
+    shown: Callable[[Actor, str, SearchResult], SearchResult] = current_app.extensions.get(SHOWN, as_indexed)
+    return shown(actor, params.text, result)
+
+
+def _add_found(hold_id: int) -> holds.HoldView:
+    s = services()
+    args = {k: v for k, v in request.form.items() if k in HOLD_SEARCH_ARGS and v.strip()}
+    try:
+        params = parse_params(args)
+        codes = codes_found(instance_search_store(current_app.instance_path), s.zone, params,
+                            limit=MAX_HOLD_BY_SEARCH)
+    except BadSearch as exc:
+        raise InvalidHold({"search": _search_problem(exc)}) from None
+    except IndexUnavailable:
+        raise InvalidHold({"search": _("Search is not available now; add the records by code.")}) from None
+    return holds.add_found(s.db, s.clock, current_actor(), hold_id, codes, search=urlencode(args),
+                           limit=MAX_HOLD_BY_SEARCH)
+
+
+def _search_problem(problem: BadSearch | InvalidHold) -> str:
+    if isinstance(problem, InvalidHold):
+        return problem.errors["search"]
+    labels = {"q": _("Words"), "form": _("Form"), "year": _("Year"), "state": _("State"),
+              "department": _("Department"), "from": _("Submitted from"), "to": _("Submitted to")}
+    return _("%(field)s: %(message)s", field=labels.get(problem.field, problem.field),
+             message=problem.message)
 
 
 @bp.route("/disposal", methods=["GET", "POST"])
@@ -125,7 +208,7 @@ def disposal_page() -> ResponseReturnValue:
             flash(_("Destruction list %(id)d proposed; an administrator approves it.", id=listed.id),
                   "success")
             return redirect(url_for(".disposal_list", list_id=listed.id))
-    due = disposal.due_list(s.db, s.clock, s.zone, current_actor())
+    due = shown_titles(s.db, current_actor(), disposal.due_list(s.db, s.clock, s.zone, current_actor()))
     return render_template("archive/disposal.html", due=due, lists=disposal.list_lists(s.db, current_actor()),
                            form=form, errors=errors), 400 if errors else 200
 
@@ -172,5 +255,6 @@ def review_page() -> ResponseReturnValue:
         else:
             flash(_("Decision recorded."), "success")
             return redirect(url_for(".review_page"))
-    due = disposal.due_list(s.db, s.clock, s.zone, current_actor(), action="review")
+    due = shown_titles(s.db, current_actor(),
+                       disposal.due_list(s.db, s.clock, s.zone, current_actor(), action="review"))
     return render_template("archive/review.html", due=due, form=form, errors=errors), 400 if errors else 200

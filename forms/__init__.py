@@ -7,11 +7,11 @@ from flask import Flask
 
 from archive import retention
 from archive.disposal import HOOKS_EXTENSION as DISPOSAL_HOOKS
-from archive.office_views import FILING_RULES
+from archive.office_views import CATALOGUE_PRINTER, FILING_RULES
 from core.cli import add_init_step
 from core.outbox.cli import register_handler
 from core.web import current_actor, services
-from forms import api, archiving, cli, inbox, registers, search_documents, versions
+from forms import api, archiving, catalogue_print, cli, inbox, registers, search_documents, versions
 from forms.pdf import archival
 from forms.personal import init_app as init_personal_data
 from forms.spec.library import SPEC_DIR, load_or_fail
@@ -37,6 +37,7 @@ def init_app(app: Flask) -> None:
     app.extensions[SEARCH_SOURCE] = lambda: search_documents.RecordDocuments(services().db)
     app.extensions[SEARCH_LABELS] = lambda locale: search_documents.facet_labels(services().db, locale)
     app.extensions[FILING_RULES] = lambda: archiving.filing_rules(services().db)
+    app.extensions[CATALOGUE_PRINTER] = lambda: catalogue_print.app_catalogue_printer(services().db)
     app.extensions[DISPOSAL_HOOKS] = lambda: registers.disposal_hooks(
         services().db, services().clock, services().zone)
     app.jinja_env.globals["inbox_count"] = lambda: inbox.inbox_count(services().db, current_actor())

@@ -26,6 +26,7 @@ from core.web import services
 from forms import versions
 from forms.masking import masked_data, may_download_archival, needs_personal_data, shown_record
 from forms.search_documents import searchable_texts
+from forms.spec.model import FormSpec
 from forms.titles import summary
 from search.service import SearchResult, snippet
 
@@ -40,6 +41,9 @@ class SpecDisclosure:
     def archival_file(self, db: Database, clock: Clock, store: RenditionStore, actor: Actor, code: str,
                       revision: int | None = None) -> tuple[RenditionView, bytes]:
         return archival_copy(db, clock, store, actor, code, revision)
+
+    def masked_titles(self, db: Database, actor: Actor, codes: list[str]) -> dict[str, str]:
+        return masked_titles(db, actor, codes)
 
 
 def archival_copy(db: Database, clock: Clock, store: RenditionStore, actor: Actor, code: str,
@@ -77,20 +81,38 @@ def shown_hits(actor: Actor, text: str, result: SearchResult) -> SearchResult:
     need get a title and a snippet made from the masked data (the index stores them whole)."""
     if not result.hits:
         return result
-    db = services().db
-    found = _records(db, [hit.code for hit in result.hits])
-    specs = cache(lambda form, version: versions.spec_version(db, form, version))
+    masked = masked_records(services().db, actor, [hit.code for hit in result.hits])
     hits = []
     for hit in result.hits:
-        row = found.get(hit.code)
-        spec = specs(row["form_code"], row["form_version"]) if row else None
-        if spec is None or needs_personal_data(spec, actor, row["submitted_by"], row["department"]):
+        if hit.code not in masked:
             hits.append(hit)
             continue
-        data = masked_data(spec, row["data"])
+        spec, data = masked[hit.code]
         hits.append(replace(hit, title=summary(spec, data)[:200],
                             snippet=snippet(" · ".join(searchable_texts(spec, data)), text)))
     return replace(result, hits=tuple(hits))
+
+
+def masked_titles(db: Database, actor: Actor, codes: list[str]) -> dict[str, str]:
+    """The titles ``actor`` reads masked, by code (records whose personal data they need, and
+    codes of no record, are left out): list pages show these instead of the stored title."""
+    masked = masked_records(db, actor, codes)
+    return {code: summary(spec, data)[:200] for code, (spec, data) in masked.items()}
+
+
+def masked_records(db: Database, actor: Actor,
+                   codes: list[str]) -> dict[str, tuple[FormSpec, dict[str, Any]]]:
+    """Each record of ``codes`` whose personal data ``actor`` does not need: its spec and its
+    data masked. The one place lists (search hits, archive lists) decide what to mask."""
+    if not codes:
+        return {}
+    specs = cache(lambda form, version: versions.spec_version(db, form, version))
+    masked = {}
+    for code, row in _records(db, codes).items():
+        spec = specs(row["form_code"], row["form_version"])
+        if spec is not None and not needs_personal_data(spec, actor, row["submitted_by"], row["department"]):
+            masked[code] = (spec, masked_data(spec, row["data"]))
+    return masked
 
 
 def _records(db: Database, codes: list[str]) -> dict[str, dict[str, Any]]:
