@@ -8,6 +8,7 @@ Layout of the folder::
     tables/<table>.json                tombstones, retention classes, legal holds and their
                                        records, disposal lists and their items, code counters,
                                        access grants, form versions (the specs records point at),
+                                       visit claims,
                                        the users and departments referenced (no password hashes)
     audit/events.jsonl, audit/head.json   every audit event with its hashes, and the chain head
 
@@ -61,6 +62,11 @@ TABLES: tuple[Table, ...] = tuple(model.__table__ for model in (  # type: ignore
 #: The forms package's table of specs, read by name: records point at (form_code, version)
 #: without a foreign key, and the archive must not import the forms package.
 FORM_VERSIONS = "form_versions"
+#: The forms package's visit claims (a registration's hold on its customer for a month), read
+#: by name like the specs: they name records by code, and a moved archive must keep them or a
+#: second registration of a claimed customer would pass unnoticed. Drafts are not exported:
+#: they are their authors' unfinished work, not records.
+CUSTOMER_CLAIMS = "customer_claims"
 #: What a user row loses on the way out.
 PRIVATE_USER_COLUMNS = frozenset({"password_hash", "failed_logins", "locked_until"})
 BATCH = 500
@@ -165,8 +171,8 @@ def _note_references(table: Table, rows: Iterable[Any], referenced: dict[str, se
 
 
 def _export_tables(session: Session, writer: ManifestWriter, referenced: dict[str, set[Any]]) -> None:
-    form_versions = Base.metadata.tables[FORM_VERSIONS]
-    for table in (*TABLES, form_versions):
+    by_name = (Base.metadata.tables[FORM_VERSIONS], Base.metadata.tables[CUSTOMER_CLAIMS])
+    for table in (*TABLES, *by_name):
         rows = [row._mapping for row in session.execute(select(table).order_by(*table.primary_key))]
         _note_references(table, rows, referenced)
         writer.write_json(f"tables/{table.name}.json", [row_to_json(table, row) for row in rows])

@@ -35,7 +35,7 @@ from typing import Any
 from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
-from archive.exporting import FORM_VERSIONS
+from archive.exporting import CUSTOMER_CLAIMS, FORM_VERSIONS
 from archive.models import (
     AccessGrant,
     CodeCounter,
@@ -55,6 +55,7 @@ from archive.portability import (
     PortabilityError,
     check_manifest,
     file_digest,
+    json_value,
     occupied,
     row_from_json,
 )
@@ -79,6 +80,7 @@ class ImportResult:
     files: int
     users_created: tuple[str, ...]
     extract: Path
+    classes_changed: tuple[str, ...] = ()  # retention classes the export's values replaced
 
 
 def import_archive(db: Database, clock: Clock, store: RenditionStore, instance_path: Path, folder: Path,
@@ -104,18 +106,19 @@ def import_archive(db: Database, clock: Clock, store: RenditionStore, instance_p
         for relative in files:
             store.write(relative, (folder / "renditions" / relative).read_bytes())
         with db.transaction() as session:
-            records, created = _restore_rows(session, folder, manifest)
+            records, created, classes = _restore_rows(session, folder, manifest)
             trail.append(session, at=clock.now(), actor=actor, actor_name="console",
                          action="archive.import", object_type="archive", object_id=str(folder)[:64],
                          detail={"from": str(folder), "records": records, "files": len(files),
-                                 "users_created": created, "manifest_sha256": manifest_sha256,
+                                 "users_created": created, "retention_classes": classes,
+                                 "manifest_sha256": manifest_sha256,
                                  "extract": str(extract), "extract_head": manifest.get("audit_head")})
     except BaseException:
         for relative in files:
             (store.root / relative).unlink(missing_ok=True)
         shutil.rmtree(extract, ignore_errors=True)
         raise
-    return ImportResult(records, len(files), tuple(created), extract)
+    return ImportResult(records, len(files), tuple(created), extract, tuple(sorted(classes["changed"])))
 
 
 def _keep_extract(folder: Path, instance_path: Path, clock: Clock) -> Path:
@@ -130,11 +133,12 @@ def _load(folder: Path, relative: str) -> Any:
     return json.loads((folder / relative).read_text("utf-8"))
 
 
-def _restore_rows(session: Session, folder: Path, manifest: dict[str, Any]) -> tuple[int, list[str]]:
+def _restore_rows(session: Session, folder: Path,
+                  manifest: dict[str, Any]) -> tuple[int, list[str], dict[str, Any]]:
     maps: Maps = {"departments": _merge_departments(session, _load(folder, "tables/departments.json"))}
     created: list[str] = []
     maps["users"] = _merge_users(session, _load(folder, "tables/users.json"), maps, created)
-    _merge_classes(session, _load(folder, "tables/retention_classes.json"))
+    classes = _merge_classes(session, _load(folder, "tables/retention_classes.json"))
     _merge_form_versions(session, _load(folder, "tables/form_versions.json"), maps)
     _merge_counters(session, _load(folder, "tables/code_counters.json"))
     for table in LINKED:
@@ -149,7 +153,9 @@ def _restore_rows(session: Session, folder: Path, manifest: dict[str, Any]) -> t
                 for row in document[key]:
                     _insert(session, table, row, maps)
             records += 1
-    return records, created
+    for row in _load(folder, f"tables/{CUSTOMER_CLAIMS}.json"):  # they name records by code
+        _insert(session, Base.metadata.tables[CUSTOMER_CLAIMS], row, maps)
+    return records, created, classes
 
 
 def _insert(session: Session, table: Table, data: dict[str, Any], maps: Maps) -> int:
@@ -192,14 +198,27 @@ def _merge_users(session: Session, rows: list[dict[str, Any]], maps: Maps,
     return mapping
 
 
-def _merge_classes(session: Session, rows: list[dict[str, Any]]) -> None:
+def _merge_classes(session: Session, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Take the export's retention classes (they scheduled its records). A class this instance
+    already has with other values is overwritten, and what changed is returned for the import's
+    audit event: a class changes only with a trace, import or not."""
     table = RetentionClass.__table__
+    changed: dict[str, dict[str, list[Any]]] = {}
+    added: list[str] = []
     for row in rows:
         values = row_from_json(table, row)
         values.pop("id")
-        done = session.execute(update(table).where(table.c.code == values["code"]).values(values))
-        if done.rowcount == 0:
+        current = session.execute(select(table).where(table.c.code == values["code"])).mappings().first()
+        if current is None:
             session.execute(insert(table), values)
+            added.append(values["code"])
+            continue
+        differences = {name: [json_value(current[name]), json_value(value)]
+                       for name, value in values.items() if name != "updated_at" and current[name] != value}
+        if differences:
+            session.execute(update(table).where(table.c.code == values["code"]).values(values))
+            changed[values["code"]] = differences
+    return {"added": added, "changed": changed}
 
 
 def _merge_form_versions(session: Session, rows: list[dict[str, Any]], maps: Maps) -> None:

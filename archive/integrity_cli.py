@@ -105,6 +105,9 @@ def import_command(folder: Path) -> None:
                f"kept in {result.extract}.")
     if result.users_created:
         click.echo(f"Created inactive, without password: {', '.join(result.users_created)}.")
+    if result.classes_changed:
+        click.echo(f"Retention classes replaced by the export's values (audited with the import): "
+                   f"{', '.join(result.classes_changed)}.")
     click.echo(f"Run `flask --app wsgi archive verify` to check. {REBUILD_HINT}")
 
 

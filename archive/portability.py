@@ -39,10 +39,11 @@ class PortabilityError(Exception):
 
 
 def row_to_json(table: Table, row: Mapping[str, Any]) -> dict[str, Any]:
-    return {column.name: _dump(row[column.name]) for column in table.columns}
+    return {column.name: json_value(row[column.name]) for column in table.columns}
 
 
-def _dump(value: Any) -> Any:
+def json_value(value: Any) -> Any:
+    """A column value as JSON holds it (dates and times as ISO 8601)."""
     return value.isoformat() if isinstance(value, date | datetime) else value
 
 

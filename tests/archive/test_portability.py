@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from archive import holds
+from archive import holds, retention
 from archive.retention import ensure_defaults
 from core import schema
 from core.audit.models import AuditEvent
@@ -21,6 +21,7 @@ from core.auth.departments import ensure_default_departments
 from core.clock import FrozenClock
 from core.web import services
 from forms import versions
+from forms.models import CustomerClaim
 from forms.spec.library import load_or_fail
 from tests.support.archive_state import archive_state, revisions_of
 from tests.support.instance import PASSWORD, actor_of, make_app
@@ -143,3 +144,46 @@ def test_import_refuses_an_instance_with_records(source: Flask, tmp_path: Path) 
     result = source.test_cli_runner().invoke(args=["archive", "import", str(out)])
     assert result.exit_code == 1
     assert "this instance is not empty (3 records, 13 renditions, 1 legal holds" in result.output
+
+
+def test_import_takes_the_exports_retention_classes_and_says_which_changed(
+        source: Flask, target: Flask, tmp_path: Path) -> None:
+    with source.app_context():
+        s = services()
+        [cls] = [c for c in retention.list_classes(s.db) if c.code == "complaint-3y"]
+        values = {name: getattr(cls, name) for name in retention.EDITABLE}
+        retention.update_class(s.db, s.clock, actor_of(source, "admin"), "complaint-3y",
+                               {**values, "years": 5}, zone=s.zone)
+    out = tmp_path / "export"
+    assert export(source, out).exit_code == 0
+
+    result = target.test_cli_runner().invoke(args=["archive", "import", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Retention classes replaced by the export's values (audited with the import): complaint-3y." \
+        in result.stdout
+    with target.app_context():
+        s = services()
+        assert {c.code: c.years for c in retention.list_classes(s.db)}["complaint-3y"] == 5
+        with s.db.reading() as session:
+            detail = session.scalar(select(AuditEvent.detail).where(AuditEvent.action == "archive.import"))
+    assert detail["retention_classes"] == {"added": [], "changed": {"complaint-3y": {"years": [3, 5]}}}
+
+
+def test_visit_claims_move_with_the_archive(source: Flask, target: Flask, tmp_path: Path, token_for) -> None:  # type: ignore[no-untyped-def]
+    registered = source.test_client().post("/api/v1/records", headers=token_for("sales"), json={
+        "form": "VR", "data": {"visit_date": "2026-03-02", "customer_name": "周女士", "phone": "13700001111",
+                               "needs": "三居室", "receiving_staff": "sales",
+                               "related_customer": "丈夫 158 1111 2222"}})
+    assert registered.status_code == 201, registered.json
+    out = tmp_path / "export"
+    assert export(source, out).exit_code == 0
+    assert target.test_cli_runner().invoke(args=["archive", "import", str(out)]).exit_code == 0
+
+    def claims(app: Flask) -> list[tuple[Any, ...]]:
+        with app.app_context(), services().db.reading() as session:
+            return [tuple(row) for row in session.execute(select(
+                CustomerClaim.record_code, CustomerClaim.phone, CustomerClaim.staff,
+                CustomerClaim.registered_at, CustomerClaim.valid_until).order_by(CustomerClaim.phone))]
+
+    assert claims(target) == claims(source)
+    assert [c[1] for c in claims(target)] == ["13700001111", "15811112222"]
