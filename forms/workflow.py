@@ -39,7 +39,7 @@ from forms.search_documents import enqueue_indexing
 from forms.spec.model import FILLER, FormSpec, Transition
 from forms.submission import known_references, summary
 from forms.validation import InvalidData, validate
-from forms.versions import spec_version
+from forms.versions import current_specs, spec_version
 
 MAX_REASON = 2000
 
@@ -75,14 +75,16 @@ def permitted(actor: Actor, record: RecordView, transition: Transition) -> bool:
     return False
 
 
-def available_actions(spec: FormSpec, record: RecordView, actor: Actor) -> list[ActionView]:
-    """What ``actor`` may do to ``record`` now (the caller has checked they may see it)."""
+def available_actions(spec: FormSpec, record: RecordView, actor: Actor,
+                      after_filing: frozenset[str] = frozenset()) -> list[ActionView]:
+    """What ``actor`` may do to ``record`` now (the caller has checked they may see it);
+    ``after_filing``: the actions a filed record still takes (:func:`open_after_filing`)."""
     names = tuple(f.name for f in spec.fields)
     return [ActionView(t.name, dict(t.label), t.to, t.editable(names), t.requires, t.reason)
             for t in spec.workflow.transitions
             if record.state in t.from_states and permitted(actor, record, t)
             and not (t.stamp == "countersign" and record.countersigned_at is not None)
-            and (record.filing is None or open_when_filed(spec, t))]
+            and (record.filing is None or open_when_filed(after_filing, t))]
 
 
 def actions_for(db: Database, clock: Clock, actor: Actor, code: str, *,
@@ -92,7 +94,10 @@ def actions_for(db: Database, clock: Clock, actor: Actor, code: str, *,
     spec = spec_version(db, record.form_code, record.form_version)
     in_scope = actor.sees_all_departments or (
         actor.department is not None and record.department_code == actor.department.code)
-    return record, available_actions(spec, record, actor) if in_scope else []  # a grant only reads
+    if not in_scope:
+        return record, []  # a grant only reads
+    after = open_after_filing(db, spec) if record.filing is not None else frozenset()
+    return record, available_actions(spec, record, actor, after)
 
 
 def act(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, code: str, action: str, *,
@@ -108,12 +113,13 @@ def act(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, code: str, act
     if transition is None:
         raise NotFound(_("%(form)s has no action “%(action)s”.", form=spec.code, action=action))
     users, departments = known_references(db, spec, {**current, **fields})
+    after_filing = open_after_filing(db, spec)
     with db.transaction() as session:
         record = session.scalar(select(Record).where(Record.code == code).with_for_update())
         if record is None:
             raise NotFound(code)
         view = record_view(session, record)
-        problem = _refusal(actor, spec, record, view, transition, revision)
+        problem = _refusal(actor, spec, record, view, transition, revision, after_filing)
         if problem is not None:
             trail.append(session, at=clock.now(), actor=actor, action=f"record.{action}.denied",
                          object_type="record", object_id=code, detail={"via": channel, "why": str(problem)})
@@ -136,7 +142,7 @@ def _spec_of(db: Database, code: str) -> tuple[FormSpec, dict[str, Any]]:
 
 
 def _refusal(actor: Actor, spec: FormSpec, record: Record, view: RecordView, transition: Transition,
-             revision: int | None) -> Exception | None:
+             revision: int | None, after_filing: frozenset[str]) -> Exception | None:
     """Why ``actor`` may not take ``transition`` now, or None (in the user's language)."""
     action = pick(transition.label) or transition.name
     if not may_see(actor, record):
@@ -144,7 +150,7 @@ def _refusal(actor: Actor, spec: FormSpec, record: Record, view: RecordView, tra
     if not permitted(actor, view, transition):
         return PermissionDenied(_("Only %(who)s may take the action “%(action)s” on %(code)s.",
                                   who=", ".join(transition.roles), action=action, code=record.code))
-    if record.filed_at is not None and not open_when_filed(spec, transition):
+    if record.filed_at is not None and not open_when_filed(after_filing, transition):
         return ActionRefused(_("Record %(code)s is filed: it takes only corrections (勘误) now.",
                                code=record.code))
     if record.state not in transition.from_states:
@@ -161,12 +167,19 @@ def _refusal(actor: Actor, spec: FormSpec, record: Record, view: RecordView, tra
     return None
 
 
-def open_when_filed(spec: FormSpec, transition: Transition) -> bool:
-    """Whether ``transition`` may still be taken on a filed record: a correction, or an action
-    the spec's ``[filing] after`` lists. Records filled against a version without filing rules
-    take only corrections once filed."""
-    return transition.name == CORRECTION or (
-        spec.filing is not None and transition.name in spec.filing.after)
+def open_when_filed(after_filing: frozenset[str], transition: Transition) -> bool:
+    """Whether ``transition`` may still be taken on a filed record: a correction, or one of
+    ``after_filing``."""
+    return transition.name == CORRECTION or transition.name in after_filing
+
+
+def open_after_filing(db: Database, spec: FormSpec) -> frozenset[str]:
+    """The actions a filed record of ``spec``'s form still takes: the ``[filing] after`` list of
+    the form's current version, the rule that filed it (archive filing always applies the current
+    version), so a record filled against an older version without ``[filing]`` keeps, say, its
+    visit follow-ups; ``spec``'s own list if the form has no current version."""
+    current = current_specs(db).get(spec.code, spec)
+    return frozenset(current.filing.after) if current.filing is not None else frozenset()
 
 
 def _state(spec: FormSpec, state: str) -> str:

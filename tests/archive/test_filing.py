@@ -4,6 +4,7 @@ with its volume and retention schedule; once filed it takes only corrections."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -16,8 +17,11 @@ from core.audit.models import AuditEvent
 from core.auth.roles import PermissionDenied
 from core.clock import FrozenClock
 from core.web import services
+from forms import versions
 from forms.archiving import filing_rules
+from forms.spec.library import SPEC_DIR, load_spec_file
 from forms.workflow import ActionRefused
+from tests.forms.test_visit_register import visit
 from tests.support.instance import actor_of
 from tests.support.lifecycle import close_complaint, new_complaint, step, work_outbox
 
@@ -99,3 +103,39 @@ def test_only_the_records_office_sees_the_filing_queue(app: Flask) -> None:
     with app.app_context(), pytest.raises(PermissionDenied, match="档案室"):
         s = services()
         filing_queue(s.db, s.clock, actor_of(app, "clerk"), filing_rules(s.db))
+
+
+def test_a_record_of_a_version_without_filing_rules_keeps_its_after_actions(app: Flask, client, token_for,  # type: ignore[no-untyped-def]
+                                                                              tmp_path) -> None:
+    """Filing applies the form's current version; so does what a filed record still takes: a
+    visit registered under a version without ``[filing]`` and filed under the next keeps its
+    follow-ups."""
+    shipped = (SPEC_DIR / "VR.toml").read_text(encoding="utf-8")
+    without_filing = shipped.replace("version = 3", "version = 4", 1)
+    without_filing = without_filing[:without_filing.index("[filing]")] + without_filing[
+        without_filing.index("[personal]"):]
+    register(app, tmp_path, without_filing, 4)
+    sales, boss = token_for("sales"), token_for("sales_boss")
+    code = visit(client, sales, "sales", "2026-03-02")["code"]
+    register(app, tmp_path, shipped.replace("version = 3", "version = 5", 1), 5)
+    for action in ("confirm", "countersign"):
+        taken = client.post(f"/api/v1/records/{code}/actions/{action}", headers=boss, json={})
+        assert taken.status_code == 200, taken.json
+    work_outbox(app)
+    record = filing_of(app, code)
+    assert record.form_version == 4 and record.filed_at is not None
+    rows = [{"date": "2026-03-02", "method": "phone", "notes": "约看房"}]
+    taken = client.post(f"/api/v1/records/{code}/actions/follow_up", headers=sales,
+                        json={"fields": {"follow_ups": rows}})
+    assert taken.status_code == 200, taken.json
+    refused = client.post(f"/api/v1/records/{code}/actions/return", headers=boss, json={"reason": "x"})
+    assert refused.status_code == 409 and "filed" in refused.json["error"]
+
+
+def register(app: Flask, folder: Path, text: str, version: int) -> None:
+    (folder / "VR.toml").write_text(text, encoding="utf-8")
+    with app.app_context():
+        s = services()
+        report = versions.register_specs(s.db, s.clock, {"VR": load_spec_file(folder / "VR.toml")})
+        assert report.registered == [f"VR v{version}"], report
+        versions.approve(s.db, s.clock, actor_of(app, "admin"), "VR", version)
