@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from archive.models import Record, RecordRevision, Rendition
@@ -58,17 +58,21 @@ def volume_of(record: Record) -> str:
     return f"{record.form_code}-{record.year}"
 
 
-def is_ready(record: Record, rule: FilingRule) -> bool:
-    return (record.filed_at is None and record.state in rule.final
-            and (not rule.countersign or record.countersigned_at is not None))
+def ready_under(rule: FilingRule) -> ColumnElement[bool]:
+    """SQL: a record is ready to be filed under ``rule`` (not filed yet, in a final state, and
+    countersigned if the rule asks): the one statement of readiness, for one record
+    (:func:`file_if_ready`) and for all (:func:`ready_codes`)."""
+    return and_(Record.filed_at.is_(None), Record.state.in_(rule.final),
+                Record.countersigned_at.is_not(None) if rule.countersign else true())
 
 
 def file_if_ready(db: Database, clock: Clock, zone: ZoneInfo, code: str, rule: FilingRule) -> bool:
     """File ``code`` if it is ready and its current revision's archival copy is stored; True
     if it was filed now. Safe to call repeatedly and from several workers (row locked)."""
     with db.transaction() as session:
-        record = session.scalar(select(Record).where(Record.code == code).with_for_update())
-        if record is None or not is_ready(record, rule):
+        record = session.scalar(select(Record).where(Record.code == code, ready_under(rule))
+                                .with_for_update())
+        if record is None:
             return False
         copy = session.scalar(select(Rendition).where(
             Rendition.record_id == record.id, Rendition.revision == record.revision,
@@ -134,10 +138,8 @@ def filing_queue(db: Database, clock: Clock, actor: Actor, rules: dict[str, Fili
 
 
 def _ready_condition(rules: dict[str, FilingRule]) -> ColumnElement[bool]:
-    ready = [and_(Record.form_code == form, Record.state.in_(rule.final),
-                  Record.countersigned_at.is_not(None) if rule.countersign else Record.id.is_not(None))
-             for form, rule in rules.items()]
-    return and_(Record.filed_at.is_(None), or_(*ready) if ready else false())
+    ready = [and_(Record.form_code == form, ready_under(rule)) for form, rule in rules.items()]
+    return or_(*ready) if ready else false()
 
 
 def _iso(day: date | None) -> str | None:
