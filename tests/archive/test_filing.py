@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from archive import retention
 from archive.filing import filing_queue
 from archive.models import Record
 from archive.records import get_record
@@ -139,3 +140,34 @@ def register(app: Flask, folder: Path, text: str, version: int) -> None:
         report = versions.register_specs(s.db, s.clock, {"VR": load_spec_file(folder / "VR.toml")})
         assert report.registered == [f"VR v{version}"], report
         versions.approve(s.db, s.clock, actor_of(app, "admin"), "VR", version)
+
+
+@pytest.mark.parametrize(("trigger", "event_field", "at_year_end", "until"), [
+    ("closure", None, True, date(2030, 12, 31)),
+    ("closure", None, False, date(2030, 1, 2)),
+    ("filing", None, True, date(2030, 12, 31)),
+    ("filing", None, False, date(2030, 1, 10)),
+    ("event", "received_at", True, date(2029, 12, 31)),
+    ("event", "received_at", False, date(2029, 12, 30)),
+    ("event", "order_no", False, date(2030, 1, 10)),  # no date there: counted from filing
+])
+def test_every_trigger_on_a_complaint_received_in_december_closed_and_filed_in_january(  # type: ignore[no-untyped-def]
+        app: Flask, clock: FrozenClock, trigger, event_field, at_year_end, until) -> None:
+    """Received 30 December 2026, closed 2 January 2027, countersigned and so filed 10 January."""
+    with app.app_context():
+        s = services()
+        [cls] = [c for c in retention.list_classes(s.db) if c.code == "complaint-3y"]
+        values = {name: getattr(cls, name) for name in retention.EDITABLE}
+        changed = {**values, "trigger": trigger, "event_field": event_field, "at_year_end": at_year_end}
+        retention.update_class(s.db, s.clock, actor_of(app, "admin"), "complaint-3y", changed, zone=s.zone)
+    clock.advance(days=(date(2026, 12, 30) - date(2026, 3, 2)).days)
+    code = new_complaint(app, received_at="2026-12-30T09:00:00+08:00")
+    clock.advance(days=3)
+    close_complaint(app, code, countersign=False)
+    work_outbox(app)
+    clock.advance(days=8)
+    step(app, code, "countersign", "supervisor")
+    work_outbox(app)
+    record = filing_of(app, code)
+    assert (record.closed_at.date(), record.filed_at.date()) == (date(2027, 1, 2), date(2027, 1, 10))
+    assert record.retention_until == until
