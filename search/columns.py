@@ -10,10 +10,16 @@ searcher after a rebuild or merge (measured on the benchmark's index).
 
 from __future__ import annotations
 
+import mmap
 import weakref
+from collections.abc import Collection
+from pathlib import Path
 from typing import Any
 
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.reading import IndexReader
+
+from search.analysis import TEXT_COLUMN
 
 #: The date that orders "newest", breaks ties and answers date ranges.
 DATE_FIELD = "submitted_at"
@@ -27,6 +33,7 @@ class SegmentColumns:
         self._values: dict[str, list[Any]] = {}
         self._lengths: dict[str, list[int]] = {}
         self._sorted: dict[str, tuple[list[Any], list[int]]] = {}
+        self._texts: SegmentTexts | None = None
 
     def values(self, field: str) -> list[Any]:
         """The field's column values (facets as strings, dates as sortable integers)."""
@@ -49,6 +56,35 @@ class SegmentColumns:
             length = self._reader.doc_field_length
             self._lengths[field] = [length(n, field, 1) or 1 for n in range(self._reader.doc_count_all())]
         return self._lengths[field]
+
+
+    def texts(self) -> SegmentTexts:
+        """The documents' Chinese text (see :data:`search.analysis.TEXT_COLUMN`)."""
+        if self._texts is None:
+            self._texts = SegmentTexts(self._reader)
+        return self._texts
+
+
+class SegmentTexts:
+    """One segment's ``cjk_text`` column, searched where it lies: the column file is mapped
+    into memory (shared with every other reader of it through the page cache), and a document's
+    text is the slice the column's offsets give, searched by ``mmap.find`` without copying."""
+
+    def __init__(self, reader: IndexReader) -> None:
+        column = reader.column_reader(TEXT_COLUMN, translate=False)  # Whoosh's VarBytesColumn.Reader
+        self._starts, self._lengths = column._offsets, column._lengths
+        path = Path(reader._storage.folder) / W3Codec.column_filename(reader.segment(), TEXT_COLUMN)
+        self._data: mmap.mmap | bytes
+        if column._basepos == 0 and path.is_file() and path.stat().st_size:
+            with path.open("rb") as file:
+                self._data = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+        else:  # a compound segment: read the column's values into memory
+            self._data = column._dbfile.get(column._basepos, sum(column._lengths))
+
+    def containing(self, candidates: Collection[int], needle: str) -> set[int]:
+        """The candidates whose text contains ``needle``."""
+        encoded, find, starts, lengths = needle.encode(), self._data.find, self._starts, self._lengths
+        return {n for n in candidates if find(encoded, starts[n], starts[n] + lengths[n]) >= 0}
 
 
 _columns: weakref.WeakKeyDictionary[IndexReader, SegmentColumns] = weakref.WeakKeyDictionary()

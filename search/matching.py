@@ -5,8 +5,8 @@ two common words costs ~3 µs per posting, a phrase ~25 µs per candidate record
 The queries :mod:`search.query` makes are few in kind (terms, prefixes, phrases of pairs, AND,
 OR, filters), so they are evaluated here with sets instead: a term's postings are read a block
 at a time and kept for the rest of the search (:class:`SegmentTerms`), AND and OR are set
-operations done in C, and a phrase checks the positions of its pairs only in the records that
-hold all of them; code prefixes and date ranges are bisections of a sorted column
+operations done in C, and a phrase looks for itself in the Chinese text (a column) of only the
+records that hold all its pairs; code prefixes and date ranges are bisections of a sorted column
 (:mod:`search.columns`). Any other kind of query (``Every``, …) is left to Whoosh.
 Deleted documents are removed once, at the end. ``tests/search/test_matching.py`` checks every
 kind against Whoosh.
@@ -17,8 +17,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import accumulate
-from typing import Any
+from itertools import accumulate, pairwise
 
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
@@ -35,20 +34,19 @@ class Postings:
 
     ids: list[int]
     weights: list[float]
-    values: list[Any]  # encoded positions, for fields that keep them; else empty
 
     def docs(self) -> set[int]:
         return set(self.ids)
 
 
-NO_POSTINGS = Postings([], [], [])
+NO_POSTINGS = Postings([], [])
 #: ID fields whose prefixes are looked up in their sorted column instead of term by term.
 SORTED_PREFIX_FIELDS = frozenset({"code"})
 
 
 class SegmentTerms:
     """The postings of one segment's terms, each read from disk once per search (a phrase's
-    pairs are needed for matching, for their positions and again for scoring)."""
+    pairs are needed for matching and again for scoring)."""
 
     def __init__(self, reader: IndexReader) -> None:
         self.reader = reader
@@ -112,25 +110,16 @@ def _range_docs(columns: SegmentColumns, query: DateRange) -> set[int]:
 
 
 def _phrase_docs(terms: SegmentTerms, field: str, words: Sequence[str]) -> set[int]:
-    """Records holding ``words`` at consecutive positions: the records that hold every word,
-    then, in those only, a start position from which word i sits at start + i."""
-    postings = [terms.postings(field, word) for word in words]
-    docs = sorted((p.docs() for p in postings), key=len)
+    """Records whose Chinese text holds the phrase whose consecutive pairs are ``words``: the
+    records that hold every pair, then, in those only, the phrase itself in the text column."""
+    if field != "cjk" or any(a[1] != b[0] for a, b in pairwise(words)):
+        raise ValueError(f"not a phrase of consecutive pairs in cjk: {field} {list(words)}")
+    docs = sorted((terms.postings(field, word).docs() for word in words), key=len)
     candidates = docs[0].intersection(*docs[1:])
     if not candidates:
         return candidates
-    decode = terms.reader.schema[field].format.decoder("positions")
-    positions = [{d: v for d, v in zip(p.ids, p.values, strict=True) if d in candidates} for p in postings]
-    found: set[int] = set()
-    for docnum in candidates:
-        starts = set(decode(positions[0][docnum]))
-        for offset, where in enumerate(positions[1:], start=1):
-            starts.intersection_update([p - offset for p in decode(where[docnum])])
-            if not starts:
-                break
-        else:
-            found.add(docnum)
-    return found
+    phrase = words[0] + "".join(word[1:] for word in words[1:])
+    return columns_of(terms.reader).texts().containing(candidates, phrase)
 
 
 def _read_postings(reader: IndexReader, field: str, text: str | bytes) -> Postings:
@@ -142,27 +131,20 @@ def _read_postings(reader: IndexReader, field: str, text: str | bytes) -> Postin
         matcher = reader.postings(field, text)
     except TermNotFound:
         return NO_POSTINGS
-    with_values = reader.schema[field].format.supports("positions")
     leaf = matcher.child if isinstance(matcher, FilterMatcher) else matcher
     ids: list[int] = []
     weights: list[float] = []
-    values: list[Any] = []
     if not isinstance(leaf, W3LeafMatcher):  # not Whoosh's usual codec: a posting at a time
         while leaf.is_active():
             ids.append(leaf.id())
             weights.append(leaf.weight())
-            if with_values:
-                values.append(leaf.value())
             leaf.next()
-        return Postings(ids, weights, values)
+        return Postings(ids, weights)
     while leaf.is_active():
         leaf._read_data()
         raw_ids = leaf._data[0]
         ids.extend(raw_ids if leaf._byteids else accumulate(raw_ids))  # stored as deltas
         leaf._read_weights()
         weights.extend(leaf._weights)
-        if with_values:
-            leaf._read_values()
-            values.extend(leaf._values)
         leaf._next_block()
-    return Postings(ids, weights, values)
+    return Postings(ids, weights)

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from whoosh.analysis import SpaceSeparatedTokenizer
-from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
-from whoosh.formats import Frequency, Positions
+from whoosh.columns import VarBytesColumn
+from whoosh.fields import COLUMN, DATETIME, ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.formats import Frequency
 from whoosh.system import pack_uint
 
 #: Raise when the schema or the analysis changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Postings for the analysed fields come from search.analysis.IndexTerms as lists of terms. The
-# two formats below take such a list as it is, instead of joining it into a string for Whoosh
+# format below takes such a list as it is, instead of joining it into a string for Whoosh
 # to split again into Token objects: indexing spends most of its time per posting, and this cuts
-# a third of that (benchmarks/search.py). They store exactly what Whoosh's own formats store.
+# a third of that (benchmarks/search.py). It stores exactly what Whoosh's own Frequency stores.
 
 
 class TermFrequency(Frequency):
@@ -32,24 +33,9 @@ class TermFrequency(Frequency):
             yield term, count, count * boost, pack_uint(count)
 
 
-class TermPositions(Positions):
-    """Whoosh's Positions (for phrases), fed a list of already analysed terms."""
-
-    def word_values(self, value: Sequence[str] | str, analyzer: Any,
-                    **kwargs: Any) -> Iterator[tuple[str, int, float, bytes]]:
-        if isinstance(value, str):
-            value = value.split()
-        positions: defaultdict[str, list[int]] = defaultdict(list)
-        for position, term in enumerate(value):
-            positions[term].append(position)
-        boost = self.field_boost
-        for term, where in positions.items():
-            yield term, len(where), len(where) * boost, self.encode(where)
-
-
-def _terms(phrase: bool) -> TEXT:
-    field = TEXT(analyzer=SpaceSeparatedTokenizer(), phrase=phrase)
-    field.format = TermPositions() if phrase else TermFrequency()
+def _terms() -> TEXT:
+    field = TEXT(analyzer=SpaceSeparatedTokenizer(), phrase=False)
+    field.format = TermFrequency()
     return field
 
 
@@ -64,7 +50,8 @@ def make_schema() -> Schema:
         revision=NUMERIC(stored=True),
         title=STORED(),
         body=STORED(),  # the searchable text as written, for snippets
-        cjk=_terms(phrase=True),
-        words=_terms(phrase=False),
-        tail=_terms(phrase=False),
+        cjk=_terms(),  # no positions: phrases are checked on cjk_text (see search.analysis)
+        words=_terms(),
+        tail=_terms(),
+        cjk_text=COLUMN(VarBytesColumn()),
     )

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from search.analysis import IndexTerms, pieces
+from search.collect import collect
 from search.indexing import SearchDocument, build
 from search.query import text_query
 from search.store import SearchStore
@@ -49,8 +50,9 @@ def corpus(size: int, seed: int = 7) -> tuple[list[SearchDocument], list[str]]:
 def hits(store: SearchStore, text: str) -> set[str]:
     query = text_query(text)
     assert query is not None
-    with store.open().searcher() as searcher:
-        return {fields["code"] for fields in (h.fields() for h in searcher.search(query, limit=None))}
+    searcher = store.searcher()  # as a search request finds them (search.collect)
+    page = collect(searcher, query, facets=(), newest_first=True, page=1, per_page=100_000).page
+    return {searcher.stored_fields(n)["code"] for n in page}
 
 
 def test_recall_and_precision_are_one_for_names_and_phrases(tmp_path: Path) -> None:
