@@ -5,11 +5,11 @@
 Prints Markdown tables and the machine line. In one run, on ``--records`` generated records:
 
 - indexing: records/s from the first record to the committed index, the index's size on disk,
-  and the peak memory of the indexing processes. Ours is ``search.indexing.build`` on
-  ``SearchDocument.fields()`` (our analysis, done in this process as ``search rebuild`` does it)
-  with ``--processes`` writer processes; raw is a Whoosh writer with the same processes and
-  memory limit, the same stored and facet fields, and one ``TEXT`` field analysed by Whoosh's
-  ``NgramAnalyzer(2)`` (every pair of characters, punctuation included). Reading the records
+  and the peak memory of the indexing processes. Ours is ``search.indexing.build`` on the
+  ``SearchDocument``s, as ``search rebuild`` does it (analysed and written by ``--processes``
+  writer processes); raw is Whoosh's multiprocessing writer with as many processes and
+  ``--limitmb``, the same stored and facet fields, and one ``TEXT`` field analysed by Whoosh's
+  ``NgramAnalyzer(2)`` (every pair of characters, punctuation included) in this process. Reading the records
   from the database is not included: the records are made in memory.
 - queries: p50/p95 wall milliseconds per query for a mix of nine kinds (a 2-character word, two
   words, a phrase, a person's name, a code, a code prefix, a phone number's last 4 digits,
@@ -64,7 +64,8 @@ from whoosh.query import And, Phrase, Prefix, Query, Term  # noqa: E402
 
 from benchmarks.machine import busy_seconds, describe, own_seconds  # noqa: E402
 from search.analysis import pieces  # noqa: E402
-from search.indexing import BUILD_LIMIT_MB, SearchDocument, build  # noqa: E402
+from search.indexing import SearchDocument, build  # noqa: E402
+from search.matching import matching  # noqa: E402
 from search.query import Filters, combined, filter_queries, text_query  # noqa: E402
 from search.service import FACETS, find  # noqa: E402
 from search.store import SearchStore  # noqa: E402
@@ -320,15 +321,23 @@ def percentile(values: list[float], share: float) -> float:
 # --- recall ----------------------------------------------------------------------------------
 
 class Finder:
-    """Every record a query matches (unscored, unsorted: recall is about the index)."""
+    """Every record a query matches (unscored, unsorted: recall is about the index), by our
+    matching (``search.matching``, which checks phrases on the text column: our index keeps no
+    positions) or by Whoosh's."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, ours: bool) -> None:
         self.searcher = index.open_dir(str(folder)).searcher()
+        self.ours = ours
         codes = self.searcher.reader().column_reader("code")
         self.codes = [codes[n] for n in range(self.searcher.doc_count_all())]
 
     def codes_for(self, query: Query) -> set[str]:
-        return {self.codes[n] for n in self.searcher.docs_for_query(query)}
+        if self.ours:
+            docs = {n + offset for sub, offset in self.searcher.leaf_searchers()
+                    for n in matching(sub, query)}
+        else:
+            docs = set(self.searcher.docs_for_query(query))
+        return {self.codes[n] for n in docs}
 
 
 def recall(corpus: Corpus, ours: Finder, raw: Finder, words: list[str]) -> dict[str, tuple[float, float]]:
@@ -365,12 +374,12 @@ def measure_indexing(run: Callable[[], None], folder: Path) -> Indexing:
     return Indexing(seconds, size, max(other, 0.0) / seconds)
 
 
-def with_progress(documents: list[SearchDocument], label: str) -> Iterator[dict[str, Any]]:
+def with_progress(documents: list[SearchDocument], label: str) -> Iterator[SearchDocument]:
     step = max(1, len(documents) // 20)
     for n, document in enumerate(documents, start=1):
         if n % step == 0:
             print(f"  {label}: {n:,}/{len(documents):,}", file=sys.stderr, flush=True)
-        yield document.fields()
+        yield document
 
 
 def peak_rss_mb() -> tuple[float, float]:
@@ -388,8 +397,7 @@ def index_both(corpus: Corpus, work: Path, args: argparse.Namespace) -> tuple[Pa
     raw_folder.mkdir()
 
     def ours_build() -> None:
-        build(ours_store, with_progress(corpus.documents, "ours"), processes=args.processes,
-              limitmb=args.limitmb)
+        build(ours_store, with_progress(corpus.documents, "ours"), processes=args.processes)
 
     def raw() -> None:
         raw_build(raw_folder, (raw_fields(d) for d in corpus.documents), args.processes, args.limitmb)
@@ -398,8 +406,8 @@ def index_both(corpus: Corpus, work: Path, args: argparse.Namespace) -> tuple[Pa
     print("indexing raw…", file=sys.stderr, flush=True)
     results["raw bigram Whoosh"] = measure_indexing(raw, raw_folder)
     parent_mb, child_mb = peak_rss_mb()
-    print(f"{args.records:,} records, seed {args.seed}; {args.processes} writer process(es), "
-          f"limitmb {args.limitmb}.\n")
+    print(f"{args.records:,} records, seed {args.seed}; {args.processes} writer process(es) each; "
+          f"raw with limitmb {args.limitmb}.\n")
     print("| indexing | seconds | records/s | index MB | other CPU (cores) |")
     print("| --- | ---: | ---: | ---: | ---: |")
     for name, result in results.items():
@@ -462,7 +470,7 @@ def recall_both(corpus: Corpus, ours_folder: Path, raw_folder: Path, args: argpa
     """Print recall and precision for names and phrases; returns our worst figure."""
     names = rng.sample(sorted(set(corpus.names)), min(args.recall_words, len(set(corpus.names))))
     phrases = [a_phrase(corpus, rng) for _ in range(args.recall_words)]
-    ours, raw = Finder(ours_folder), Finder(raw_folder)
+    ours, raw = Finder(ours_folder, ours=True), Finder(raw_folder, ours=False)
     results = {f"{len(names)} person names": recall(corpus, ours, raw, names),
                f"{len(phrases)} phrases": recall(corpus, ours, raw, phrases)}
     print("| recall / precision | ours | raw bigram Whoosh |")
@@ -521,8 +529,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--processes", type=int, default=2, help="indexing writer processes")
-    parser.add_argument("--limitmb", type=int, default=BUILD_LIMIT_MB,
-                        help="memory per writer process (default: what search rebuild uses)")
+    parser.add_argument("--limitmb", type=int, default=256,
+                        help="memory per writer process of raw Whoosh's writer")
     parser.add_argument("--queries", type=int, default=40, help="queries of each kind")
     parser.add_argument("--recall-words", type=int, default=200, help="names, and as many phrases")
     parser.add_argument("--seed", type=int, default=2026)

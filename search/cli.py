@@ -50,7 +50,7 @@ def rebuild(processes: int = 1) -> None:
     total = len(records.revisions())
     with click.progressbar(length=total, label="Indexing records", show_pos=True, show_eta=True,
                            file=sys.stderr) as bar:
-        count = build(store(), (d.fields() for d in records.documents()), bar.update,
+        count = build(store(), records.documents(), bar.update,
                       processes=processes)
     # Records submitted while the build ran were indexed into the old folder; bring them over.
     changed = consistency.repair(store().open(), records, consistency.check(store().open(), records))

@@ -11,12 +11,11 @@ from whoosh.index import Index
 from whoosh.writing import LockError
 
 from search.analysis import IndexTerms
+from search.parallel import Document, write_index
 from search.store import SearchStore
 
 #: How long an indexing step waits for Whoosh's writer lock before giving up (and being retried).
 WRITER_WAIT_SECONDS = 30.0
-#: Memory a build's writer process fills with postings before sorting them out to disk.
-BUILD_LIMIT_MB = 256
 #: Segments are left as separate files. Whoosh reads a compound segment file by copying each
 #: part it opens into memory (``BytesIO`` over the mapped file): 390 MB per open searcher at
 #: 100,000 records, against 17 MB with separate files, at the same query speed.
@@ -99,28 +98,16 @@ def indexed_revisions(ix: Index) -> dict[str, int]:
         return {fields["code"]: fields["revision"] for fields in searcher.all_stored_fields()}
 
 
-def build(store: SearchStore, documents: Iterable[dict[str, Any]],
-          progress: Callable[[int], None] = lambda _n: None, *, processes: int = 1,
-          limitmb: int = BUILD_LIMIT_MB) -> int:
-    """A new index from ``documents`` (field dicts, see :meth:`SearchDocument.fields`), made
-    current only when complete; returns how many went in.
+def build(store: SearchStore, documents: Iterable[Document],
+          progress: Callable[[int], None] = lambda _n: None, *, processes: int = 1) -> int:
+    """A new index from ``documents`` (``SearchDocument``s, or their :meth:`SearchDocument.fields`),
+    made current only when complete; returns how many went in.
 
-    With ``processes`` > 1, Whoosh's multiprocessing writer hands batches of documents to that
-    many writer processes, each writing its own segment (``multisegment``: merging them
-    afterwards would cost as much again, and searching a few segments costs next to nothing).
-    Writing postings is pure Python and is where the time goes (benchmarks/search.py)."""
+    The segments are written by :mod:`search.segments` (Whoosh's files, without Whoosh's
+    per-posting writer), by ``processes`` writer processes that also do the analysis
+    (:mod:`search.parallel`). Merging their segments afterwards would cost as much again, and
+    searching a few segments costs next to nothing, so they are left as they are."""
     folder, ix = store.new_build()
-    writer = ix.writer(limitmb=limitmb, procs=processes, multisegment=processes > 1,
-                       compound=COMPOUND_SEGMENTS)
-    count = 0
-    try:
-        for fields in documents:
-            writer.add_document(**fields)
-            count += 1
-            progress(1)
-    except BaseException:
-        writer.cancel()
-        raise
-    writer.commit()
+    count = write_index(ix, documents, progress, processes)
     store.make_current(folder)
     return count
