@@ -36,6 +36,12 @@ from core.problems import FieldProblems
 #: app.extensions key: a callable giving the forms layer's DisposalHooks (registered by forms).
 HOOKS_EXTENSION = "dossier.disposal_hooks"
 OPEN_STATES = ("proposed", "approved")
+
+
+def state_labels() -> dict[str, str]:
+    """A destruction list's states as people read them (in the request's language)."""
+    return {"proposed": _("awaiting approval"), "approved": _("approved, awaiting execution"),
+            "rejected": _("rejected"), "executed": _("executed")}
 MAX_NOTE = 2000
 
 
@@ -83,7 +89,7 @@ class Destroyed:
     retention_class: str
     formed: date
     kept_until: date | None
-    outcome: str  # destroyed, held, gone
+    outcome: str  # destroyed; held, kept (spared at execution); gone (no such record)
 
 
 @dataclass(frozen=True)
@@ -209,16 +215,24 @@ def execute(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, list_id: i
 
 def _dispose(session: Session, now: datetime, zone: ZoneInfo, actor: Actor, listed: DisposalList,
              code: str, hooks: DisposalHooks) -> tuple[Destroyed | None, list[str]]:
-    """Destroy one record unless a hold has reached it since approval; (entry, file paths)."""
+    """Destroy one record unless, since it was proposed, a hold has reached it or its schedule
+    no longer ends in destruction now (a review kept it longer, or its class was lengthened or
+    changed to review or permanent): the list is a proposal, the record's schedule and holds
+    decide at the moment of destruction. Returns (entry, file paths)."""
     record = session.scalar(select(Record).where(Record.code == code).with_for_update())
     if record is None:
         return None, []
     formed = local(record.submitted_at, zone).date()
     entry = Destroyed(code, record.retention_class or "", formed, record.retention_until, "destroyed")
-    if is_held(session, code):
+    still_due = (record.end_action == "destroy" and record.retention_until is not None
+                 and record.retention_until < local(now, zone).date())
+    spared = "held" if is_held(session, code) else None if still_due else "kept"
+    if spared:
         trail.append(session, at=now, actor=actor, action="disposal.skip", object_type="record",
-                     object_id=code, detail={"list": listed.id, "why": "held"})
-        return Destroyed(entry.code, entry.retention_class, formed, entry.kept_until, "held"), []
+                     object_id=code, detail={"list": listed.id, "why": spared,
+                                             "end_action": record.end_action,
+                                             "retention_until": _iso(record.retention_until)})
+        return Destroyed(entry.code, entry.retention_class, formed, entry.kept_until, spared), []
     paths = list(session.scalars(select(Rendition.path).where(Rendition.record_id == record.id)))
     session.add(Tombstone(code=code, form_code=record.form_code, year=record.year, seq=record.seq,
                           retention_class=record.retention_class or "", submitted_at=record.submitted_at,
@@ -254,8 +268,9 @@ def _locked(session: Session, list_id: int, state: str) -> DisposalList:
     if listed is None:
         raise NotFound(_("No destruction list %(id)d.", id=list_id))
     if listed.state != state:
+        labels = state_labels()
         raise DisposalRefused({"list": _("Destruction list %(id)d is %(state)s, not %(wanted)s.",
-                                         id=list_id, state=listed.state, wanted=state)})
+                                         id=list_id, state=labels[listed.state], wanted=labels[state])})
     return listed
 
 
@@ -306,3 +321,7 @@ def review(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, code: str, 
                                              "until_before": before.isoformat(),
                                              "until": record.retention_until.isoformat()})
         return record.retention_until
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None

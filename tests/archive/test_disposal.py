@@ -147,3 +147,47 @@ def _paths(app: Flask, code: str) -> list[Path]:
     with services().db.reading() as session:
         rows = session.scalars(select(Rendition.path).join(Record).where(Record.code == code)).all()
     return [Path(app.instance_path) / "renditions" / p for p in rows]
+
+
+def test_a_record_whose_schedule_changed_after_the_proposal_is_not_destroyed(app: Flask,
+                                                                               clock: FrozenClock) -> None:
+    """The list is a proposal; the schedule at the moment of destruction decides: a class made
+    longer after the proposal keeps its records, and the register says so."""
+    kept, destroyed = filed_complaints(app, 2)
+    clock.advance(days=DAYS_TO_2030)
+    with app.app_context():
+        s = services()
+        archivist, admin = actor_of(app, "archivist"), actor_of(app, "admin")
+        listed = disposal.propose(s.db, s.clock, s.zone, archivist, [kept, destroyed], "到期")
+        disposal.decide(s.db, s.clock, admin, listed.id, approve=True)
+        with s.db.transaction() as session:  # as if its class had been edited to keep 10 years
+            session.scalar(select(Record).where(Record.code == kept)).retention_until = date(2036, 12, 31)
+        hooks = disposal_hooks(s.db, s.clock, s.zone)
+        done = disposal.execute(s.db, s.clock, s.zone, archivist, listed.id, hooks)
+    assert dict(done.items) == {kept: "kept", destroyed: "destroyed"}
+    with app.app_context(), services().db.reading() as session:
+        assert session.scalar(select(Record).where(Record.code == kept)) is not None
+        assert session.scalar(select(Tombstone).where(Tombstone.code == kept)) is None
+        register = session.scalar(select(Record).where(Record.code == done.register_code))
+        outcomes = {i["code"]: i["outcome"] for i in register.data["items"]}
+        assert outcomes == {kept: "kept", destroyed: "destroyed"}
+        assert register.data["destroyed_count"] == 1
+
+
+def test_a_class_changed_to_review_after_the_proposal_keeps_its_records(app: Flask,
+                                                                        clock: FrozenClock) -> None:
+    [code] = filed_complaints(app, 1)
+    clock.advance(days=DAYS_TO_2030)
+    with app.app_context():
+        s = services()
+        archivist, admin = actor_of(app, "archivist"), actor_of(app, "admin")
+        listed = disposal.propose(s.db, s.clock, s.zone, archivist, [code], "到期")
+        [cls] = [c for c in list_classes(s.db) if c.code == "complaint-3y"]
+        values = {name: getattr(cls, name) for name in ("name_zh", "name_en", "years", "months", "trigger",
+                                                         "event_field", "at_year_end", "mandate")}
+        update_class(s.db, s.clock, admin, "complaint-3y", {**values, "action": "review"}, zone=s.zone)
+        disposal.decide(s.db, s.clock, admin, listed.id, approve=True)
+        hooks = disposal_hooks(s.db, s.clock, s.zone)
+        done = disposal.execute(s.db, s.clock, s.zone, archivist, listed.id, hooks)
+    assert dict(done.items) == {code: "kept"}
+    assert due(app, "review") == [code]
