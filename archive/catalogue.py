@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from archive.models import Record, Rendition, Tombstone
 from archive.office import require_records_office
@@ -118,15 +118,36 @@ def volumes(db: Database, actor: Actor, form_code: str, year: int) -> list[tuple
 def tombstones(db: Database, clock: Clock, actor: Actor, *, form_code: str | None = None,
                year: int | None = None) -> list[TombstoneView]:
     require_records_office(actor)
-    query = select(Tombstone, User.username).join(User, User.id == Tombstone.approved_by_id)
+    query = _tombstone_query()
     if form_code:
         query = query.where(Tombstone.form_code == form_code)
     if year:
         query = query.where(Tombstone.year == year)
     with db.transaction() as session:
         rows = session.execute(query.order_by(Tombstone.form_code, Tombstone.year, Tombstone.seq)).all()
-        found = [TombstoneView(t.code, t.retention_class, t.submitted_at, t.filed_at, t.retention_until,
-                               t.destroyed_at, name, t.disposal_list_id) for t, name in rows]
+        found = [_tombstone_view(t, name) for t, name in rows]
         trail.append(session, at=clock.now(), actor=actor, action="tombstone.list", object_type="record",
                      object_id="", detail={"codes": [t.code for t in found]})
     return found
+
+
+def tombstone_of(db: Database, clock: Clock, actor: Actor, code: str) -> TombstoneView | None:
+    """The tombstone of ``code`` if it was destroyed, else None. Anyone signed in who looks for
+    a destroyed record learns that it was destroyed, when and under which list (a tombstone holds
+    no personal data, and "no such page" would hide a lawful disposal); audited as a read."""
+    with db.transaction() as session:
+        row = session.execute(_tombstone_query().where(Tombstone.code == code)).first()
+        if row is None:
+            return None
+        trail.append(session, at=clock.now(), actor=actor, action="tombstone.read", object_type="record",
+                     object_id=code, detail={})
+        return _tombstone_view(*row)
+
+
+def _tombstone_query() -> Select[tuple[Tombstone, str]]:
+    return select(Tombstone, User.username).join(User, User.id == Tombstone.approved_by_id)
+
+
+def _tombstone_view(t: Tombstone, approver: str) -> TombstoneView:
+    return TombstoneView(t.code, t.retention_class, t.submitted_at, t.filed_at, t.retention_until,
+                         t.destroyed_at, approver, t.disposal_list_id)

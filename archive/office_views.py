@@ -21,6 +21,7 @@ from archive.disclosure import shown_titles
 from archive.disposal import HOOKS_EXTENSION, DisposalRefused
 from archive.filing import filing_queue
 from archive.holds import InvalidHold
+from archive.office import require_records_office
 from core.auth.roles import Actor
 from core.clock import local
 from core.errors import render_error
@@ -31,6 +32,12 @@ from search.service import SHOWN, SearchResult, as_indexed, codes_found, search
 from search.store import IndexUnavailable, instance_search_store
 
 bp = Blueprint("archive_office", __name__, url_prefix="/archive")
+
+
+@bp.context_processor
+def _labels() -> dict[str, Any]:
+    return {"list_states": disposal.state_labels()}
+
 #: app.extensions key: a callable giving each form's FilingRule (registered by forms).
 FILING_RULES = "dossier.filing_rules"
 #: app.extensions key: a callable giving the :class:`archive.catalogue.CataloguePrinter`
@@ -41,6 +48,8 @@ CATALOGUE_PURPOSES = {"csv": "export", "pdf": "print"}
 #: The search parameters a hold's "add by search" takes, and how many records it adds at most.
 HOLD_SEARCH_ARGS = ("q", "form", "year", "state", "department", "from", "to")
 MAX_HOLD_BY_SEARCH = 500
+#: The id prefix of each review form field on the review list (its rows' fields end in the code).
+REVIEW_FIELDS = {"keep_years": "keep", "reason": "reason"}
 
 
 @bp.get("/")
@@ -75,6 +84,23 @@ def catalogue_page() -> ResponseReturnValue:
                                                         local(s.clock.now(), s.zone)), f"{name}.pdf")
     return render_template("archive/catalogue.html", entries=entries, form_code=form_code, year=year,
                            volume=volume, volumes=catalogue.volumes(s.db, current_actor(), form_code, year))
+
+
+@bp.get("/tombstones")
+@login_required
+def tombstone_page() -> ResponseReturnValue:
+    """Destroyed records: what existed, when it went and on whose approval."""
+    s = services()
+    form_code = request.args.get("form", "").strip().upper()[:8]
+    year_text = request.args.get("year", "").strip()
+    if year_text and (not year_text.isdigit() or not 2000 <= int(year_text) <= 2100):
+        require_records_office(current_actor())  # the page itself is the office's, even with an error
+        errors, found = {"year": _("The year must be a number from 2000 to 2100.")}, []
+    else:
+        errors, found = {}, catalogue.tombstones(s.db, s.clock, current_actor(), form_code=form_code or None,
+                                                 year=int(year_text) if year_text else None)
+    return render_template("archive/tombstones.html", tombstones=found, form_code=form_code, year=year_text,
+                           errors=errors), 400 if errors else 200
 
 
 def _pdf(entries: list[catalogue.CatalogueEntry], heading: catalogue.CatalogueHeading,
@@ -228,11 +254,15 @@ def disposal_list(list_id: int) -> ResponseReturnValue:
     step = steps.get(request.form.get("step", ""))
     if form.validate_on_submit() and step is not None:
         try:
-            step()
+            done = step()
         except DisposalRefused as refused:
             errors = refused.errors
         else:
-            flash(_("Done."), "success")
+            register = getattr(done, "register_code", "") or "—"
+            flash({"approve": _("Destruction list approved; an archivist can now execute it."),
+                   "reject": _("Destruction list rejected."),
+                   "execute": _("Destruction list executed; the destruction register is %(code)s.",
+                                code=register)}[request.form["step"]], "success")
             return redirect(url_for(".disposal_list", list_id=list_id))
     listed = disposal.get_list(s.db, current_actor(), list_id)
     return render_template("archive/disposal_list.html", listed=listed, form=form, errors=errors), \
@@ -250,8 +280,10 @@ def review_page() -> ResponseReturnValue:
             disposal.review(s.db, s.clock, s.zone, current_actor(), request.form.get("code", ""),
                             keep_years=int(years) if years.isdigit() else -1,
                             reason=request.form.get("reason", ""))
-        except DisposalRefused as refused:
-            errors = refused.errors
+        except DisposalRefused as refused:  # each row is a form: name the row's own field
+            code = request.form.get("code", "")
+            errors = {f"{REVIEW_FIELDS.get(name, 'row')}-{code}": message
+                      for name, message in refused.errors.items()}
         else:
             flash(_("Decision recorded."), "success")
             return redirect(url_for(".review_page"))

@@ -10,7 +10,9 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from archive.catalogue import tombstone_of
 from archive.records import RecordView, RevisionView, list_records
+from core.auth.roles import NotFound
 from core.errors import render_error
 from core.i18n import current_locale, pick
 from core.web import current_actor, services
@@ -30,7 +32,13 @@ from forms.workflow import actions_for
 @login_required
 def record(code: str) -> ResponseReturnValue:
     actor = current_actor()
-    view, actions = actions_for(services().db, services().clock, actor, code, channel="web")
+    try:
+        view, actions = actions_for(services().db, services().clock, actor, code, channel="web")
+    except NotFound:
+        gone = tombstone_of(services().db, services().clock, actor, code)
+        if gone is None:
+            raise
+        return render_template("archive/destroyed.html", tombstone=gone), 410
     spec = versions.spec_version(services().db, view.form_code, view.form_version)
     shown = shown_record(spec, actor, view)  # personal fields masked unless the actor needs them
     locale = current_locale()

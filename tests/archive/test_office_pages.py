@@ -46,13 +46,15 @@ def test_an_archivist_holds_proposes_and_an_admin_approves_then_execution(app: F
     executed = archivist.post(list_url, data={"csrf_token": csrf_token(due.text), "step": "execute"})
     assert executed.status_code == 302
     shown = archivist.get(list_url).get_data(as_text=True)
-    assert "executed" in shown and "DD-2030-000001" in shown
-    assert archivist.get(f"/records/{gone}").status_code == 404
+    assert "已执行" in shown and "DD-2030-000001" in shown
+    tombstone = archivist.get(f"/records/{gone}")
+    assert tombstone.status_code == 410 and f"{gone} 已销毁" in tombstone.get_data(as_text=True)
 
 
 def test_other_roles_are_refused_and_posts_need_csrf(app: Flask, logged_in) -> None:  # type: ignore[no-untyped-def]
     clerk = logged_in("clerk")
-    for path in ("/archive/", "/archive/catalogue", "/archive/holds", "/archive/disposal", "/archive/review"):
+    for path in ("/archive/", "/archive/catalogue", "/archive/holds", "/archive/disposal", "/archive/review",
+                 "/archive/tombstones", "/archive/tombstones?year=x"):
         assert clerk.get(path).status_code == 403, path
     archivist = logged_in("archivist")
     assert archivist.post("/archive/holds", data={"name": "无令牌冻结", "reason": "y", "owner": "archivist"}
