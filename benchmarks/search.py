@@ -65,7 +65,7 @@ from whoosh.query import And, Phrase, Prefix, Query, Term  # noqa: E402
 from benchmarks.machine import busy_seconds, describe, own_seconds  # noqa: E402
 from search.analysis import pieces  # noqa: E402
 from search.indexing import SearchDocument, build  # noqa: E402
-from search.matching import matching  # noqa: E402
+from search.matching import matched  # noqa: E402
 from search.query import Filters, combined, filter_queries, text_query  # noqa: E402
 from search.service import FACETS, find  # noqa: E402
 from search.store import SearchStore  # noqa: E402
@@ -334,7 +334,7 @@ class Finder:
     def codes_for(self, query: Query) -> set[str]:
         if self.ours:
             docs = {n + offset for sub, offset in self.searcher.leaf_searchers()
-                    for n in matching(sub, query)}
+                    for n in matched(sub, query)}
         else:
             docs = set(self.searcher.docs_for_query(query))
         return {self.codes[n] for n in docs}

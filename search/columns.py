@@ -1,21 +1,23 @@
-"""Per-segment column values kept in memory: facets, dates, codes and field lengths as lists.
+"""Per-segment column values kept in memory: facets, dates and field lengths as numpy arrays,
+codes and dates as sorted lists, the Chinese text mapped from its file.
 
 A Whoosh segment's documents never change once written (only which of them are deleted, and
-the matchers leave those out), so a column read once into a list stays right for as long as
-the segment is open. A refreshed searcher reuses the readers of unchanged segments, so the
-lists are kept per reader object and go with it. At 100,000 records all of them (four facets,
-dates, codes and dates sorted, two fields' lengths) take 53 MB and 1.0 s to read, once per
-searcher after a rebuild or merge (measured on the benchmark's index).
+matching leaves those out), so a column read once stays right for as long as the segment is
+open. A refreshed searcher reuses the readers of unchanged segments, and a new reader of a
+segment whose deletions changed takes over the old one's columns (:func:`share`). Facets are
+kept as small integer codes per document with the list of their labels, so that counting them
+over the matched documents is one ``numpy.bincount``.
 """
 
 from __future__ import annotations
 
 import mmap
 import weakref
-from collections.abc import Collection
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.reading import IndexReader
 
@@ -26,37 +28,48 @@ DATE_FIELD = "submitted_at"
 
 
 class SegmentColumns:
-    """One segment's column values as lists indexed by document number, read on first use."""
+    """One segment's columns, read on first use."""
 
     def __init__(self, reader: IndexReader) -> None:
         self._reader = reader
-        self._values: dict[str, list[Any]] = {}
-        self._lengths: dict[str, list[int]] = {}
+        self._facets: dict[str, tuple[np.ndarray, list[str]]] = {}
+        self._lengths: dict[str, np.ndarray] = {}
         self._sorted: dict[str, tuple[list[Any], list[int]]] = {}
+        self._dates: np.ndarray | None = None
         self._texts: SegmentTexts | None = None
 
-    def values(self, field: str) -> list[Any]:
-        """The field's column values (facets as strings, dates as sortable integers)."""
-        if field not in self._values:
-            translate = field != DATE_FIELD  # raw integers order dates without making datetimes
-            self._values[field] = list(self._reader.column_reader(field, translate=translate))
-        return self._values[field]
+    def _values(self, field: str, translate: bool = True) -> list[Any]:
+        return list(self._reader.column_reader(field, translate=translate))
+
+    def facet(self, field: str) -> tuple[np.ndarray, list[str]]:
+        """Each document's value of ``field`` as an index into the returned labels."""
+        if field not in self._facets:
+            labels, codes = np.unique(np.array(self._values(field), dtype=object), return_inverse=True)
+            self._facets[field] = (codes.astype(np.int32), [str(label) for label in labels])
+        return self._facets[field]
+
+    def dates(self) -> np.ndarray:
+        """Each document's date as Whoosh's sortable integer (no datetimes made)."""
+        if self._dates is None:
+            self._dates = np.array(self._values(DATE_FIELD, translate=False), dtype=np.int64)
+        return self._dates
 
     def sorted(self, field: str) -> tuple[list[Any], list[int]]:
         """The field's values in order with the document number of each: a range or prefix of
         values is then found by bisection instead of a walk through the index's terms."""
         if field not in self._sorted:
-            pairs = sorted((value, docnum) for docnum, value in enumerate(self.values(field)))
+            values = self._values(field, translate=field != DATE_FIELD)
+            pairs = sorted((value, docnum) for docnum, value in enumerate(values))
             self._sorted[field] = ([value for value, _docnum in pairs], [docnum for _value, docnum in pairs])
         return self._sorted[field]
 
-    def lengths(self, field: str) -> list[int]:
+    def lengths(self, field: str) -> np.ndarray:
         """Each document's length in ``field`` (terms), as Whoosh stores it for scoring."""
         if field not in self._lengths:
             length = self._reader.doc_field_length
-            self._lengths[field] = [length(n, field, 1) or 1 for n in range(self._reader.doc_count_all())]
+            self._lengths[field] = np.array(
+                [length(n, field, 1) or 1 for n in range(self._reader.doc_count_all())], dtype=np.float64)
         return self._lengths[field]
-
 
     def texts(self) -> SegmentTexts:
         """The documents' Chinese text (see :data:`search.analysis.TEXT_COLUMN`)."""
@@ -81,10 +94,10 @@ class SegmentTexts:
         else:  # a compound segment: read the column's values into memory
             self._data = column._dbfile.get(column._basepos, sum(column._lengths))
 
-    def containing(self, candidates: Collection[int], needle: str) -> set[int]:
+    def containing(self, candidates: Iterable[int], needle: str) -> list[int]:
         """The candidates whose text contains ``needle``."""
         encoded, find, starts, lengths = needle.encode(), self._data.find, self._starts, self._lengths
-        return {n for n in candidates if find(encoded, starts[n], starts[n] + lengths[n]) >= 0}
+        return [n for n in candidates if find(encoded, starts[n], starts[n] + lengths[n]) >= 0]
 
 
 _columns: weakref.WeakKeyDictionary[IndexReader, SegmentColumns] = weakref.WeakKeyDictionary()
@@ -100,7 +113,7 @@ def columns_of(reader: IndexReader) -> SegmentColumns:
 
 def share(old: IndexReader, new: IndexReader) -> None:
     """Let ``new``, a reader of the same segment as ``old`` (only its deletions differ), use the
-    lists ``old`` has read: they describe the same documents."""
+    columns ``old`` has read: they describe the same documents."""
     kept = _columns.get(old)
     if kept is not None:
         kept._reader = new

@@ -1,27 +1,28 @@
-"""Which documents of one index segment a query matches, as a set of document numbers.
+"""Which documents of one index segment a query matches, as a mask over its document numbers.
 
 Whoosh answers this (``Query.docs``) by walking matcher objects a posting at a time: an AND of
 two common words costs ~3 µs per posting, a phrase ~25 µs per candidate record, all in Python.
 The queries :mod:`search.query` makes are few in kind (terms, prefixes, phrases of pairs, AND,
-OR, filters), so they are evaluated here with sets instead: a term's postings are read a block
-at a time and kept for the rest of the search (:class:`SegmentTerms`), AND and OR are set
-operations done in C, and a phrase looks for itself in the Chinese text (a column) of only the
-records that hold all its pairs; code prefixes and date ranges are bisections of a sorted column
-(:mod:`search.columns`). Any other kind of query (``Every``, …) is left to Whoosh.
-Deleted documents are removed once, at the end. ``tests/search/test_matching.py`` checks every
-kind against Whoosh.
+OR, filters), so they are evaluated here with numpy boolean masks instead (one byte per
+document of the segment): a term's postings are read a block at a time and kept for the rest
+of the search (:class:`SegmentTerms`), AND and OR are array operations, and a phrase looks for
+itself in the Chinese text (a column) of only the records that hold all its pairs; code
+prefixes and date ranges are bisections of a sorted column (:mod:`search.columns`). Any other
+kind of query is left to Whoosh. Deleted documents are removed once, at the end.
+``tests/search/test_matching.py`` checks every kind against Whoosh.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, pairwise
 
+import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
-from whoosh.query import And, DateRange, Or, Phrase, Prefix, Query, Term
+from whoosh.query import And, DateRange, Every, NullQuery, Or, Phrase, Prefix, Query, Term
 from whoosh.reading import IndexReader, TermNotFound
 from whoosh.searching import Searcher
 
@@ -32,14 +33,16 @@ from search.columns import DATE_FIELD, SegmentColumns, columns_of
 class Postings:
     """One term's postings in one segment, deleted documents included."""
 
-    ids: list[int]
-    weights: list[float]
+    ids: np.ndarray  # document numbers, ascending
+    weights: np.ndarray  # float64
 
-    def docs(self) -> set[int]:
-        return set(self.ids)
+    def docs(self, size: int) -> np.ndarray:
+        mask = np.zeros(size, dtype=bool)
+        mask[self.ids] = True
+        return mask
 
 
-NO_POSTINGS = Postings([], [])
+NO_POSTINGS = Postings(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
 #: ID fields whose prefixes are looked up in their sorted column instead of term by term.
 SORTED_PREFIX_FIELDS = frozenset({"code"})
 
@@ -50,6 +53,7 @@ class SegmentTerms:
 
     def __init__(self, reader: IndexReader) -> None:
         self.reader = reader
+        self.size = reader.doc_count_all()
         self._read: dict[tuple[str, str | bytes], Postings] = {}
 
     def postings(self, field: str, text: str | bytes) -> Postings:
@@ -58,35 +62,64 @@ class SegmentTerms:
             self._read[key] = _read_postings(self.reader, field, text)
         return self._read[key]
 
+    def docs(self, field: str, text: str | bytes) -> np.ndarray:
+        return self.postings(field, text).docs(self.size)
 
-def matching(searcher: Searcher, query: Query, terms: SegmentTerms | None = None) -> set[int]:
-    """The live documents of the (one-segment) ``searcher`` that ``query`` matches."""
+    def mask(self, docnums: Iterable[int] = ()) -> np.ndarray:
+        mask = np.zeros(self.size, dtype=bool)
+        mask[np.fromiter(docnums, dtype=np.int64)] = True
+        return mask
+
+
+def matching(searcher: Searcher, query: Query, terms: SegmentTerms | None = None) -> np.ndarray:
+    """The live documents of the (one-segment) ``searcher`` that ``query`` matches, as a mask
+    over its document numbers."""
     reader = searcher.reader()
-    found = _evaluate(searcher, terms or SegmentTerms(reader), query)
-    return found - reader.deleted_docs_set if reader.has_deletions() else found
+    terms = terms or SegmentTerms(reader)
+    found = _evaluate(searcher, terms, query)
+    if reader.has_deletions():
+        found &= ~terms.mask(reader.deleted_docs_set)
+    return found
 
 
-def _evaluate(searcher: Searcher, terms: SegmentTerms, query: Query) -> set[int]:
+def matched(searcher: Searcher, query: Query) -> list[int]:
+    """The document numbers :func:`matching` finds, in order."""
+    return np.flatnonzero(matching(searcher, query)).tolist()
+
+
+def _evaluate(searcher: Searcher, terms: SegmentTerms, query: Query) -> np.ndarray:
     if isinstance(query, Term):
-        return terms.postings(query.fieldname, query.text).docs()
+        return terms.docs(query.fieldname, query.text)
     if isinstance(query, And):
-        parts = sorted((_evaluate(searcher, terms, q) for q in query.subqueries), key=len)
-        return parts[0].intersection(*parts[1:]) if parts else set()
+        return _combine(np.logical_and, [_evaluate(searcher, terms, q) for q in query.subqueries], terms)
     if isinstance(query, Or):
-        return set().union(*(_evaluate(searcher, terms, q) for q in query.subqueries))
+        return _combine(np.logical_or, [_evaluate(searcher, terms, q) for q in query.subqueries], terms)
+    if isinstance(query, Every):
+        return ~terms.mask()
+    if query is NullQuery:
+        return terms.mask()
     if isinstance(query, Prefix) and query.fieldname in SORTED_PREFIX_FIELDS:
-        return _prefix_docs(columns_of(terms.reader), query.fieldname, query.text)
+        return terms.mask(_prefix_docs(columns_of(terms.reader), query.fieldname, query.text))
     if isinstance(query, Prefix):
-        return set().union(*(terms.postings(field, text).docs()
-                             for field, text in query.existing_terms(terms.reader, expand=True)))
+        found = [terms.docs(field, text) for field, text in query.existing_terms(terms.reader, expand=True)]
+        return _combine(np.logical_or, found, terms)
     if isinstance(query, DateRange) and query.fieldname == DATE_FIELD:
-        return _range_docs(columns_of(terms.reader), query)
+        return terms.mask(_range_docs(columns_of(terms.reader), query))
     if isinstance(query, Phrase) and query.slop == 1 and query.words:
         return _phrase_docs(terms, query.fieldname, query.words)
-    return set(query.docs(searcher))  # deleted ones included; matching() removes them
+    return terms.mask(query.docs(searcher))  # deleted ones included; matching() removes them
 
 
-def _prefix_docs(columns: SegmentColumns, field: str, prefix: str) -> set[int]:
+def _combine(operation: np.ufunc, masks: list[np.ndarray], terms: SegmentTerms) -> np.ndarray:
+    if not masks:
+        return terms.mask()
+    found = masks[0]
+    for mask in masks[1:]:
+        operation(found, mask, out=found)
+    return found
+
+
+def _prefix_docs(columns: SegmentColumns, field: str, prefix: str) -> list[int]:
     """Documents whose ``field`` value starts with ``prefix``, by bisecting the sorted column
     (``CP-2026-`` names thousands of codes: a term each, too many to read one by one)."""
     values, docnums = columns.sorted(field)
@@ -94,10 +127,10 @@ def _prefix_docs(columns: SegmentColumns, field: str, prefix: str) -> set[int]:
     end = start
     while end < len(values) and values[end].startswith(prefix):
         end += 1
-    return set(docnums[start:end])
+    return docnums[start:end]
 
 
-def _range_docs(columns: SegmentColumns, query: DateRange) -> set[int]:
+def _range_docs(columns: SegmentColumns, query: DateRange) -> list[int]:
     """Documents dated within the range, by bisecting the sorted date column (which holds
     Whoosh's own integer form of the dates, the form the query carries too)."""
     values, docnums = columns.sorted(DATE_FIELD)
@@ -106,27 +139,27 @@ def _range_docs(columns: SegmentColumns, query: DateRange) -> set[int]:
         low = (bisect_right if query.startexcl else bisect_left)(values, query.start)
     if query.end is not None:
         high = (bisect_left if query.endexcl else bisect_right)(values, query.end)
-    return set(docnums[low:high])
+    return docnums[low:high]
 
 
-def _phrase_docs(terms: SegmentTerms, field: str, words: Sequence[str]) -> set[int]:
+def _phrase_docs(terms: SegmentTerms, field: str, words: Sequence[str]) -> np.ndarray:
     """Records whose Chinese text holds the phrase whose consecutive pairs are ``words``: the
     records that hold every pair, then, in those only, the phrase itself in the text column."""
     if field != "cjk" or any(a[1] != b[0] for a, b in pairwise(words)):
         raise ValueError(f"not a phrase of consecutive pairs in cjk: {field} {list(words)}")
-    docs = sorted((terms.postings(field, word).docs() for word in words), key=len)
-    candidates = docs[0].intersection(*docs[1:])
-    if not candidates:
-        return candidates
+    candidates = _combine(np.logical_and, [terms.docs(field, word) for word in words], terms)
     phrase = words[0] + "".join(word[1:] for word in words[1:])
-    return columns_of(terms.reader).texts().containing(candidates, phrase)
+    texts = columns_of(terms.reader).texts()
+    return terms.mask(texts.containing(np.flatnonzero(candidates).tolist(), phrase))
 
 
 def _read_postings(reader: IndexReader, field: str, text: str | bytes) -> Postings:
-    """A term's postings a block at a time. Whoosh's on-disk matcher keeps each block as
-    arrays; taking them whole, instead of a posting per call, is what makes this module fast.
-    The arrays are internals of Whoosh's codec (Whoosh 2.7 is final: they will not move).
-    Deleted documents are in them (Whoosh filters those in a wrapper, unwrapped here)."""
+    """A term's postings a block at a time. Whoosh's on-disk matcher keeps each block as a
+    tuple of ids (deltas) and weights (None when all are 1, one number when all are equal);
+    taking them whole, instead of a posting per call, is what makes this module fast.
+    These are internals of Whoosh's W3 codec (tests/search/test_matching.py checks the result
+    against Whoosh's own matchers). Deleted documents are in them (Whoosh filters those in a
+    wrapper, unwrapped here)."""
     try:
         matcher = reader.postings(field, text)
     except TermNotFound:
@@ -134,17 +167,19 @@ def _read_postings(reader: IndexReader, field: str, text: str | bytes) -> Postin
     leaf = matcher.child if isinstance(matcher, FilterMatcher) else matcher
     ids: list[int] = []
     weights: list[float] = []
-    if not isinstance(leaf, W3LeafMatcher):  # not Whoosh's usual codec: a posting at a time
+    if not isinstance(leaf, W3LeafMatcher):  # inlined in the term entry: a posting at a time
         while leaf.is_active():
             ids.append(leaf.id())
             weights.append(leaf.weight())
             leaf.next()
-        return Postings(ids, weights)
-    while leaf.is_active():
-        leaf._read_data()
-        raw_ids = leaf._data[0]
-        ids.extend(raw_ids if leaf._byteids else accumulate(raw_ids))  # stored as deltas
-        leaf._read_weights()
-        weights.extend(leaf._weights)
-        leaf._next_block()
-    return Postings(ids, weights)
+    else:
+        while leaf.is_active():
+            leaf._read_data()
+            raw_ids, raw_weights = leaf._data[0], leaf._data[1]
+            ids.extend(raw_ids if leaf._byteids else accumulate(raw_ids))  # stored as deltas
+            if raw_weights is None or isinstance(raw_weights, float | int):
+                weights.extend([1.0 if raw_weights is None else raw_weights] * len(raw_ids))
+            else:
+                weights.extend(raw_weights)
+            leaf._next_block()
+    return Postings(np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64))

@@ -4,12 +4,12 @@ Whoosh's ``SegmentWriter`` handles every posting several times in Python: a tupl
 a sort, a spill to temporary files and a merge back, then one call per posting to write it with
 a look-up of the document's field length in the column file. At ~200 postings a record that was
 85% of a build (cProfile, benchmarks/search.py). Here each term's document numbers and weights
-are gathered in two lists as documents arrive, and each term is written a block (128 postings)
-at a time into Whoosh's own ``W3`` postings writer, whose block buffers are filled whole:
-the files are byte for byte the kind Whoosh writes, read by Whoosh's readers and merged by
-Whoosh's writer later (``tests/search/test_matching.py`` compares every query with Whoosh on
-such segments). Everything per document (stored fields, columns, field lengths) still goes
-through Whoosh's per-document writer.
+are gathered in two lists as documents arrive, and each term is written a block at a time into
+Whoosh's own ``W3`` postings writer, whose block buffers are filled whole. The files are of the
+kind Whoosh writes (blocks of :data:`BLOCK` postings, small terms inlined), read by Whoosh's
+readers and merged by Whoosh's writer later; ``tests/search/test_segments.py`` compares every
+term's postings and statistics with Whoosh's own writer's. Everything per document (stored
+fields, columns, field lengths) still goes through Whoosh's per-document writer.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from search.schema import TermFrequency
 
 #: Postings per block, as Whoosh's codec writes them.
-BLOCK = 128
+BLOCK = 1024
 #: Terms with fewer postings than this keep them in their term entry.
 INLINE = 8
 _COUNTS = [pack_uint(n) for n in range(256)]

@@ -19,7 +19,7 @@ from whoosh.searching import Searcher
 
 from search.collect import collect
 from search.indexing import SearchDocument, build, put
-from search.matching import matching
+from search.matching import matched
 from search.query import text_query
 from search.service import FACETS
 from search.store import SearchStore
@@ -92,7 +92,7 @@ def oracle(searcher: Searcher, query: Query) -> set[int]:
 def test_the_sets_are_whooshs(searcher: Searcher) -> None:
     phrases = 0
     for query in queries():
-        ours = {n + offset for sub, offset in searcher.leaf_searchers() for n in matching(sub, query)}
+        ours = {n + offset for sub, offset in searcher.leaf_searchers() for n in matched(sub, query)}
         assert ours == oracle(searcher, query), query
         phrases += ours != set(searcher.docs_for_query(without_phrases(query)))
     assert phrases >= 3  # some records held a phrase's pairs but not the phrase: the check was tested
