@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
+from archive.catalogue import TombstoneView, tombstone_of
 from archive.disclosure import current_disclosure
 from archive.records import get_record
 from archive.renditions import instance_store
@@ -27,10 +28,23 @@ def record_detail(code: str) -> Response:
     try:
         view = get_record(services().db, services().clock, api_actor(), code, channel="api")
     except NotFound as exc:
-        raise ApiError(404, f"no record {code!r}") from exc
+        gone = tombstone_of(services().db, services().clock, api_actor(), code)
+        if gone is None:
+            raise ApiError(404, f"no record {code!r}") from exc
+        return _destroyed(gone)
     except PermissionDenied as exc:
         raise ApiError(403, str(exc)) from exc
     return jsonify(current_disclosure().shown(api_actor(), view).as_json())
+
+
+def _destroyed(gone: TombstoneView) -> Response:
+    """410 Gone with the tombstone: a destroyed record was lawfully disposed of, which "no such
+    record" would hide (the record page answers the same way)."""
+    response = jsonify({"error": f"record {gone.code} was destroyed on {gone.destroyed_at:%Y-%m-%d} "
+                                 f"under destruction list {gone.disposal_list}",
+                        "fields": {}, "tombstone": gone.as_json()})
+    response.status_code = 410
+    return response
 
 
 @bp.get("/records/<code>/archival")
@@ -86,6 +100,12 @@ OPENAPI_PATHS = {
             "401": error_response("No or bad token"),
             "403": error_response("The record is outside the token user's departments"),
             "404": error_response("No such record"),
+            "410": {"description": "The record was destroyed under a destruction list; the body "
+                                   "carries its tombstone (code, class, dates, approver)",
+                    "content": {"application/json": {"schema": {
+                        "allOf": [{"$ref": "#/components/schemas/Error"},
+                                  {"type": "object", "required": ["tombstone"],
+                                   "properties": {"tombstone": {"type": "object"}}}]}}}},
         },
     }},
     "/records/{code}/archival": {"get": {

@@ -16,15 +16,17 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from flask_wtf import FlaskForm
 
-from archive import catalogue, disposal, holds
+from archive import catalogue, disposal, holds, retention
 from archive.disclosure import shown_titles
 from archive.disposal import HOOKS_EXTENSION, DisposalRefused
 from archive.filing import filing_queue
 from archive.holds import InvalidHold
 from archive.office import require_records_office
+from archive.retention import ClassView
 from core.auth.roles import Actor
 from core.clock import local
 from core.errors import render_error
+from core.i18n import current_locale
 from core.web import current_actor, services
 from search.params import parse_params
 from search.query import BadSearch
@@ -37,6 +39,27 @@ bp = Blueprint("archive_office", __name__, url_prefix="/archive")
 @bp.context_processor
 def _labels() -> dict[str, Any]:
     return {"list_states": disposal.state_labels()}
+
+
+@bp.app_context_processor
+def _retention_names() -> dict[str, Any]:
+    return {"class_name": _class_names()}  # app-wide: a destroyed record's page shows its class
+
+
+def _class_names() -> Callable[[str], str]:
+    """``class_name(code)`` for the pages: "code name" in the page's language, the classes read
+    once per page and only if the page shows one (a code no class has any more shows alone)."""
+    names: dict[str, ClassView] = {}
+
+    def class_name(code: str) -> str:
+        if not names:
+            names.update((c.code, c) for c in retention.list_classes(services().db))
+        found = names.get(code)
+        if found is None:
+            return code
+        return f"{code} {found.name_zh if current_locale() == 'zh' else found.name_en}"
+
+    return class_name
 
 #: app.extensions key: a callable giving each form's FilingRule (registered by forms).
 FILING_RULES = "dossier.filing_rules"

@@ -12,7 +12,8 @@ from tests.support.lifecycle import close_complaint, new_complaint, work_outbox
 
 
 def test_an_archivist_holds_proposes_and_an_admin_approves_then_execution(app: Flask, logged_in,  # type: ignore[no-untyped-def]
-                                                                          clock: FrozenClock) -> None:
+                                                                          clock: FrozenClock,
+                                                                          token_for) -> None:
     held, gone = new_complaint(app), new_complaint(app)
     for code in (held, gone):
         close_complaint(app, code)
@@ -49,6 +50,11 @@ def test_an_archivist_holds_proposes_and_an_admin_approves_then_execution(app: F
     assert "已执行" in shown and "DD-2030-000001" in shown
     tombstone = archivist.get(f"/records/{gone}")
     assert tombstone.status_code == 410 and f"{gone} 已销毁" in tombstone.get_data(as_text=True)
+    api = app.test_client().get(f"/api/v1/records/{gone}", headers=token_for("clerk"))
+    assert api.status_code == 410 and "destroyed" in api.json["error"]
+    assert api.json["tombstone"]["code"] == gone and api.json["tombstone"]["approved_by"] == "admin"
+    never = app.test_client().get("/api/v1/records/CP-2026-999999", headers=token_for("clerk"))
+    assert never.status_code == 404
 
 
 def test_other_roles_are_refused_and_posts_need_csrf(app: Flask, logged_in) -> None:  # type: ignore[no-untyped-def]
