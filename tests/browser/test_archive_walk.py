@@ -61,7 +61,7 @@ def test_a_complaint_walks_from_filing_through_a_hold_to_disposal(  # type: igno
     expect(cells.nth(1)).to_have_text(code)
     expect(cells.nth(3)).to_have_text(re.compile(r"^[1-9]\d*$"))  # pages of the archival copy
     expect(cells.nth(4)).to_have_text("2026-03-02")
-    expect(cells.nth(6)).to_have_text("complaint-3y: 2029-12-31")
+    expect(cells.nth(6)).to_have_text("complaint-3y 客诉处理记录（3年）: 2029-12-31")
     volume = cells.nth(5).inner_text()
     archivist.get_by_label("案卷").select_option(label=f"{volume} (1)")
     archivist.get_by_role("button", name="显示").click()
@@ -171,7 +171,7 @@ def test_a_complaint_walks_from_filing_through_a_hold_to_disposal(  # type: igno
     archivist.get_by_label("表单").fill("DD")
     archivist.get_by_label("年度").fill("2030")
     archivist.get_by_role("button", name="显示").click()
-    expect(row_of(archivist, register_code).locator("td").nth(6)).to_have_text("permanent: 永久")
+    expect(row_of(archivist, register_code).locator("td").nth(6)).to_have_text("permanent 永久保存: 永久")
     assert_accessible(archivist, "catalogue of destruction registers (zh-CN)")
     archivist.get_by_role("link", name=register_code).click()
     expect(archivist.locator("h1")).to_have_text(register_code)
@@ -183,7 +183,8 @@ def test_a_complaint_walks_from_filing_through_a_hold_to_disposal(  # type: igno
 #: What the pages say, in each language the accessibility pass runs in.
 TEXT = {
     "zh-CN": {"main": "主导航", "archive": "档案", "queue": "待归档", "countersign": "主管阅签",
-              "catalogue": "案卷目录", "catalogue_h1": "案卷目录", "show": "显示", "holds": "冻结",
+              "catalogue": "案卷目录", "catalogue_h1": "案卷目录", "show": "显示",
+              "retention": "complaint-3y 客诉处理记录（3年）: 2029-12-31", "holds": "冻结",
               "name": "名称", "reason": "理由",
               "place": "设立冻结", "problem": "出现以下问题", "name_error": "名称须为 1 到 200 个字符。",
               "add_label": "按编号加入记录", "add": "加入冻结", "unknown": "没有这些记录：CP-2026-999999。",
@@ -196,6 +197,7 @@ TEXT = {
     "en": {"main": "Main", "archive": "Archive", "queue": "Filing queue",
            "countersign": "the supervisor’s countersignature", "catalogue": "Catalogue",
            "catalogue_h1": "Catalogue (案卷目录)",
+           "retention": "complaint-3y Complaint handling (3 years): 2029-12-31",
            "show": "Show", "holds": "Legal holds", "name": "Name", "reason": "Reason",
            "place": "Place the hold", "problem": "There is a problem",
            "name_error": "A name of 1 to 200 characters.", "add_label": "Add records by code",
@@ -241,7 +243,7 @@ def test_every_archive_page_passes_axe(  # type: ignore[no-untyped-def]
     visit(t["catalogue"], t["catalogue_h1"])
     page.get_by_role("button", name=t["show"]).click()
     expect(page.locator("table tbody tr")).to_have_count(3)
-    expect(row_of(page, held)).to_contain_text("complaint-3y: 2029-12-31")
+    expect(row_of(page, held)).to_contain_text(t["retention"])
     page.screenshot(path=str(artifacts / f"archive-catalogue-{locale}.png"), full_page=True)
     assert_accessible(page, f"catalogue ({locale})")
 
