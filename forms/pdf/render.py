@@ -4,6 +4,10 @@ Fonts come from our :class:`~forms.pdf.fonts.FontSet` through ``@font-face`` and
 :class:`FontConfiguration`; the font family is set on ``html`` *and* in ``@page`` so page
 margin boxes (headers, footers) do not pull in other fonts. Every URL goes through
 :class:`~forms.pdf.fetcher.AssetFetcher`.
+
+WeasyPrint is imported when the first renderer is made, not with this module: it takes about
+half a second and tens of megabytes, and most processes that import the forms package (every CLI
+command, a web worker until its first PDF) never render.
 """
 
 from __future__ import annotations
@@ -15,13 +19,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-
-from weasyprint import CSS, HTML, Attachment
-from weasyprint.text.fonts import FontConfiguration
+from typing import TYPE_CHECKING
 
 from core.config import PROJECT_ROOT
-from forms.pdf.fetcher import AssetFetcher
 from forms.pdf.fonts import FontSet
+
+if TYPE_CHECKING:
+    from weasyprint import Attachment
 
 ASSET_ROOT = PROJECT_ROOT / "static" / "pdf"
 FONT_FAMILY = '"Dossier Sans"'
@@ -65,6 +69,8 @@ class Renderer:
         self.fonts = fonts
         self.asset_root = asset_root
         self.logo = logo
+        from weasyprint.text.fonts import FontConfiguration
+
         self.font_config = FontConfiguration()
         self._cleanup: weakref.finalize | None = None
 
@@ -86,6 +92,10 @@ class Renderer:
         tags; nothing in the output depends on the time of rendering, so the same HTML and
         attachments give the same bytes (WeasyPrint derives the file identifier from the content).
         """
+        from weasyprint import CSS, HTML
+
+        from forms.pdf.fetcher import AssetFetcher
+
         fetcher = AssetFetcher(self.asset_root, self.fonts, self.logo)
         base = CSS(string=BASE_CSS, font_config=self.font_config, url_fetcher=fetcher)
         options = {"pdf_variant": _WEASYPRINT_VARIANT} if archival else {}
@@ -103,5 +113,7 @@ class Renderer:
 
 
 def _attachment(item: Attached) -> Attachment:
+    from weasyprint import Attachment
+
     return Attachment(file_obj=io.BytesIO(item.data), name=item.name, description=item.description,
                       created=item.when, modified=item.when, relationship=item.relationship)
