@@ -26,7 +26,6 @@ import argparse
 import hashlib
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -40,7 +39,7 @@ from sqlalchemy import func, select  # noqa: E402
 
 from archive.models import Record, Rendition  # noqa: E402
 from archive.renditions import ARCHIVAL, RenditionStore  # noqa: E402
-from benchmarks.machine import describe  # noqa: E402
+from benchmarks.machine import describe, run_measured  # noqa: E402
 from core.app import create_app  # noqa: E402
 from core.web import services  # noqa: E402
 from forms.submission import submit  # noqa: E402
@@ -65,22 +64,17 @@ class Timed:
 
 def run_flask(instance: Path, step: str, *args: str) -> Timed:
     """One CLI command in its own process: wall, CPU and peak memory of that process alone
-    (``os.wait4`` gives the resource use of that one child)."""
+    (see :func:`benchmarks.machine.run_measured`)."""
     env = {**os.environ, "DOSSIER_INSTANCE": str(instance)}
-    started = time.perf_counter()
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        process = subprocess.Popen([str(VENV_BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT, env=env,
-                                   stdout=out, stderr=err, text=True)
-        _pid, status, usage = os.wait4(process.pid, 0)
-        wall = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
+        measured = run_measured([str(VENV_BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT, env=env,
+                                stdout=out, stderr=err, text=True)
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read(), err.read()
-    if process.returncode != 0:
-        raise SystemExit(f"{step} failed ({process.returncode}):\n{stdout}\n{stderr}")
-    return Timed(step, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
-                 stdout.strip().splitlines()[-1])
+    if measured.returncode != 0:
+        raise SystemExit(f"{step} failed ({measured.returncode}):\n{stdout}\n{stderr}")
+    return Timed(step, measured.wall, measured.cpu, measured.max_rss_mb, stdout.strip().splitlines()[-1])
 
 
 def fill(instance: Path, records: int) -> tuple[int, int]:
