@@ -383,7 +383,9 @@ def with_progress(documents: list[SearchDocument], label: str) -> Iterator[Searc
 
 
 def peak_rss_mb() -> tuple[float, float]:
-    """Peak resident memory of this process and of the largest child, in MB."""
+    """Peak resident memory of this process and of the largest child, in MB. A spawned child
+    starts with this process's peak at its start (Linux keeps the peak over ``execve``), so the
+    child figure is its own only when it is above this process's (it is: ~600 against ~290)."""
     me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return me, children
