@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, func, insert, select, true
+from sqlalchemy import ColumnElement, false, func, insert, select, true
 from sqlalchemy.orm import Session
 
 from archive.grants import active_grant
@@ -205,14 +205,18 @@ def index_rows(db: Database, codes: list[str] | None = None, *, batch: int = 500
 
 
 def visible_to(actor: Actor) -> ColumnElement[bool]:
-    """The SQL condition for the records ``actor`` may see."""
+    """The SQL condition for the records ``actor`` may see (:meth:`Actor.covers` as SQL)."""
     if actor.sees_all_departments:
         return true()
+    if actor.department_id is None:
+        return false()
     return Record.department_id == actor.department_id
 
 
 def may_see(actor: Actor, record: Record) -> bool:
-    return actor.sees_all_departments or record.department_id == actor.department_id
+    """:meth:`Actor.covers` for a record row (by department id, which the row holds)."""
+    return actor.sees_all_departments or (
+        actor.department_id is not None and record.department_id == actor.department_id)
 
 
 def get_record(db: Database, clock: Clock, actor: Actor, code: str, *, channel: str = "web",

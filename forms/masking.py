@@ -103,8 +103,7 @@ def needs_personal_data(spec: FormSpec, actor: Actor, submitted_by: str, departm
         return True
     if spec.personal is None or actor.role.value not in spec.personal.roles:
         return False
-    return actor.sees_all_departments or (
-        actor.department is not None and actor.department.code == department_code)
+    return actor.covers(department_code)
 
 
 def may_download_archival(spec: FormSpec, actor: Actor, record: RecordView) -> bool:

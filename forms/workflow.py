@@ -92,9 +92,7 @@ def actions_for(db: Database, clock: Clock, actor: Actor, code: str, *,
     """The record as ``actor`` may read it (audited as a read) and what they may do to it now."""
     record = get_record(db, clock, actor, code, channel=channel)
     spec = spec_version(db, record.form_code, record.form_version)
-    in_scope = actor.sees_all_departments or (
-        actor.department is not None and record.department_code == actor.department.code)
-    if not in_scope:
+    if not actor.covers(record.department_code):
         return record, []  # a grant only reads
     after = open_after_filing(db, spec) if record.filing is not None else frozenset()
     return record, available_actions(spec, record, actor, after)

@@ -20,7 +20,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from core.audit import trail
 from core.auth.models import ApiToken, Department, User
-from core.auth.roles import Actor, DepartmentRef, Role
+from core.auth.roles import ORGANISATION_WIDE, Actor, DepartmentRef, Role
 from core.clock import Clock
 from core.db import Database
 
@@ -62,6 +62,8 @@ def create_user(
         raise AccountError(f"password: at least {MIN_PASSWORD_LENGTH} characters")
     if role not in {r.value for r in Role}:
         raise AccountError(f"role {role!r}: choose one of {', '.join(r.value for r in Role)}")
+    if not department_code and Role(role) not in ORGANISATION_WIDE:
+        raise AccountError(f"role {role!r} works within a department: give its code (--department)")
     with db.transaction() as session:
         department_id = None
         if department_code:

@@ -51,6 +51,14 @@ class Actor:
     def sees_all_departments(self) -> bool:
         return self.role in ORGANISATION_WIDE
 
+    def covers(self, department_code: str | None) -> bool:
+        """Whether records of the department ``department_code`` are in this actor's scope:
+        every department for organisation-wide roles, otherwise their own. An actor without a
+        department covers none (not even records without one); only access grants open
+        records to them. The archive's and the search's scope conditions say the same."""
+        return self.sees_all_departments or (
+            self.department is not None and self.department.code == department_code)
+
     @property
     def may_fill_forms(self) -> bool:
         return self.role in FILLERS

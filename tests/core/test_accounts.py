@@ -106,7 +106,11 @@ def test_users_create_reads_the_password_from_stdin(app):
     assert bad.exit_code == 1 and "department 'NOPE' does not exist" in bad.output
     short = runner.invoke(args=["users", "create", "li", "--role", "clerk"], input="short\n")
     assert short.exit_code == 1 and "at least 10 characters" in short.output
-    taken = runner.invoke(args=["users", "create", "clerk", "--role", "clerk"],
+    nowhere = runner.invoke(args=["users", "create", "li", "--role", "clerk"], input="a-long-password\n")
+    assert nowhere.exit_code == 1 and "role 'clerk' works within a department" in nowhere.output
+    auditor = runner.invoke(args=["users", "create", "liu", "--role", "auditor"], input="a-long-password\n")
+    assert auditor.exit_code == 0, auditor.output  # organisation-wide roles need none
+    taken = runner.invoke(args=["users", "create", "clerk", "--role", "clerk", "--department", "CS"],
                           input="a-long-password\n")
     assert taken.exit_code == 1 and "already taken" in taken.output
 

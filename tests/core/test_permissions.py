@@ -60,3 +60,25 @@ def test_only_admin_approves_versions(logged_in):
     page = clerk.get("/forms")
     response = clerk.post("/admin/forms/CP/1/approve", data={"csrf_token": csrf_token(page.text)})
     assert response.status_code == 403
+
+
+def test_a_clerk_without_a_department_covers_no_records_even_those_without_one(app, cs_record):
+    """One scope rule for reading, acting, masking and search: a department-scoped role without a
+    department (only possible for accounts made before departments were required) sees nothing
+    but what a grant opens, not even records that have no department either."""
+    from dataclasses import replace
+
+    from archive.records import get_record
+    from core.auth.roles import NotFound, PermissionDenied
+    from core.web import services
+
+    clerk = actor_of(app, "clerk")
+    stray = replace(clerk, department=None)
+    assert clerk.covers("CS") and not clerk.covers("SALES") and not clerk.covers(None)
+    assert not stray.covers(None) and not stray.covers("CS")
+    assert actor_of(app, "auditor").covers(None) and actor_of(app, "auditor").covers("SALES")
+    with app.app_context():
+        s = services()
+        assert get_record(s.db, s.clock, clerk, cs_record).code == cs_record
+        with pytest.raises((PermissionDenied, NotFound)):
+            get_record(s.db, s.clock, stray, cs_record)
