@@ -49,9 +49,11 @@ class SegmentColumns:
         return self._facets[field]
 
     def dates(self) -> np.ndarray:
-        """Each document's date as Whoosh's sortable integer (no datetimes made)."""
+        """Each document's date as Whoosh's sortable unsigned integer (no datetimes made)."""
         if self._dates is None:
-            self._dates = np.array(self._values(DATE_FIELD, translate=False), dtype=np.int64)
+            # unsigned, as Whoosh stores them: a document without a date holds the column's
+            # default, 2**64 - 1 (sorted newest, as Whoosh's own sort does)
+            self._dates = np.array(self._values(DATE_FIELD, translate=False), dtype=np.uint64)
         return self._dates
 
     def sorted(self, field: str) -> tuple[list[Any], list[int]]:

@@ -100,9 +100,11 @@ def _evaluate(searcher: Searcher, terms: SegmentTerms, query: Query) -> np.ndarr
         return terms.mask()
     if isinstance(query, Prefix) and query.fieldname in SORTED_PREFIX_FIELDS:
         return terms.mask(_prefix_docs(columns_of(terms.reader), query.fieldname, query.text))
-    if isinstance(query, Prefix):
-        found = [terms.docs(field, text) for field, text in query.existing_terms(terms.reader, expand=True)]
-        return _combine(np.logical_or, found, terms)
+    if isinstance(query, Prefix):  # one mask for all the terms (a prefix can expand to hundreds)
+        found = terms.mask()
+        for field, text in query.existing_terms(terms.reader, expand=True):
+            found[terms.postings(field, text).ids] = True
+        return found
     if isinstance(query, DateRange) and query.fieldname == DATE_FIELD:
         return terms.mask(_range_docs(columns_of(terms.reader), query))
     if isinstance(query, Phrase) and query.slop == 1 and query.words:

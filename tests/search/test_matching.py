@@ -140,3 +140,17 @@ def test_segments_are_separate_files(searcher: Searcher) -> None:
     search.indexing.COMPOUND_SEGMENTS): builds and updates must leave separate files."""
     folder = Path(searcher._ix.storage.folder)
     assert list(folder.glob("*.pst")) and not list(folder.glob("*.seg"))
+
+
+def test_a_document_without_a_date_is_found_and_sorts_newest(tmp_path: Path) -> None:
+    """SearchDocuments always carry a date, but an index written otherwise may lack one: the date
+    column then holds Whoosh's default (2**64 - 1), which must not break the search."""
+    rng = random.Random(3)
+    fields = [document(rng, n).fields() for n in (1, 2, 3)]
+    del fields[1]["submitted_at"]
+    store = SearchStore(tmp_path)
+    build(store, fields)
+    searcher = store.searcher()
+    newest = collect(searcher, Every(), facets=FACETS, newest_first=True, page=1, per_page=10)
+    assert newest.total == 3 and newest.page[0] == 1  # the dateless one first, as Whoosh sorts it
+    assert collect(searcher, Every(), facets=(), newest_first=False, page=1, per_page=10).total == 3
