@@ -56,6 +56,7 @@ class DueRecord:
     retention_class: str
     retention_until: date
     filed_at: datetime
+    held: bool = False  # on the review list: a legal hold keeps it whatever is decided
 
 
 @dataclass(frozen=True)
@@ -135,8 +136,9 @@ def _due(session: Session, day: date, action: str) -> list[DueRecord]:
         Record.code, Record.title, Record.retention_class, Record.retention_until, Record.filed_at).where(
         Record.filed_at.is_not(None), Record.end_action == action, Record.retention_until < day,
     ).order_by(Record.retention_until, Record.code)).all()
-    excluded = held_codes(session) | _on_open_lists(session) if action == "destroy" else set()
-    return [DueRecord(code, title, cls or "", until, filed)
+    held = held_codes(session)
+    excluded = held | _on_open_lists(session) if action == "destroy" else set()
+    return [DueRecord(code, title, cls or "", until, filed, code in held)
             for code, title, cls, until, filed in rows if code not in excluded]
 
 

@@ -129,8 +129,13 @@ def test_a_review_class_reaches_the_review_list_and_the_archivist_decides(app: F
         admin, archivist = actor_of(app, "admin"), actor_of(app, "archivist")
         [cls] = [c for c in _classes(app) if c.code == "complaint-3y"]
         update_class(s.db, s.clock, admin, cls.code, {**cls.values(), "action": "review"}, zone=s.zone)
+        hold = holds.create_hold(s.db, s.clock, archivist, name="复核诉讼", reason="客户起诉",
+                                 owner="archivist")
+        holds.add_records(s.db, s.clock, archivist, hold.id, [kept])
         clock.advance(days=DAYS_TO_2030)
         assert due(app) == [] and due(app, "review") == [kept, cleared]
+        listed = disposal.due_list(s.db, s.clock, s.zone, archivist, action="review")
+        assert [d.held for d in listed] == [True, False]  # the review list says which are held
         until = disposal.review(s.db, s.clock, s.zone, archivist, kept, keep_years=2, reason="典型案例")
         assert until == date(2031, 12, 31)
         disposal.review(s.db, s.clock, s.zone, archivist, cleared, keep_years=0, reason="无保留价值")
