@@ -17,6 +17,7 @@ from core.api import (
     token_required,
 )
 from core.auth.roles import NotFound, PermissionDenied
+from core.clock import local
 from core.web import services
 
 bp = Blueprint("archive_api", __name__, url_prefix=API_PREFIX)
@@ -40,7 +41,8 @@ def record_detail(code: str) -> Response:
 def _destroyed(gone: TombstoneView) -> Response:
     """410 Gone with the tombstone: a destroyed record was lawfully disposed of, which "no such
     record" would hide (the record page answers the same way)."""
-    response = jsonify({"error": f"record {gone.code} was destroyed on {gone.destroyed_at:%Y-%m-%d} "
+    day = local(gone.destroyed_at, services().zone).date()  # the day the page shows too
+    response = jsonify({"error": f"record {gone.code} was destroyed on {day:%Y-%m-%d} "
                                  f"under destruction list {gone.disposal_list}",
                         "fields": {}, "tombstone": gone.as_json()})
     response.status_code = 410

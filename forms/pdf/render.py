@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.config import PROJECT_ROOT
-from forms.pdf.fonts import FontSet
+from forms.pdf.fonts import FontSet, PdfSetupError
 
 if TYPE_CHECKING:
     from weasyprint import Attachment
@@ -69,8 +69,11 @@ class Renderer:
         self.fonts = fonts
         self.asset_root = asset_root
         self.logo = logo
-        from weasyprint.text.fonts import FontConfiguration
-
+        try:
+            from weasyprint.text.fonts import FontConfiguration
+        except (ImportError, OSError) as exc:  # Pango or its libraries missing: say so, as a 503
+            raise PdfSetupError(f"WeasyPrint cannot be loaded ({exc}); install its system "
+                                "libraries with ./bootstrap.sh setup") from exc
         self.font_config = FontConfiguration()
         self._cleanup: weakref.finalize | None = None
 
