@@ -17,7 +17,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import accumulate, pairwise
+from itertools import pairwise
 
 import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
@@ -54,10 +54,11 @@ class SegmentTerms:
     def __init__(self, reader: IndexReader) -> None:
         self.reader = reader
         self.size = reader.doc_count_all()
-        self._read: dict[tuple[str, str | bytes], Postings] = {}
+        self._read: dict[tuple[str, bytes], Postings] = {}
 
     def postings(self, field: str, text: str | bytes) -> Postings:
-        key = (field, text)
+        # one key for a term whether a query names it as text (matching) or as bytes (scoring)
+        key = (field, text.encode() if isinstance(text, str) else text)
         if key not in self._read:
             self._read[key] = _read_postings(self.reader, field, text)
         return self._read[key]
@@ -167,21 +168,26 @@ def _read_postings(reader: IndexReader, field: str, text: str | bytes) -> Postin
     except TermNotFound:
         return NO_POSTINGS
     leaf = matcher.child if isinstance(matcher, FilterMatcher) else matcher
-    ids: list[int] = []
-    weights: list[float] = []
     if not isinstance(leaf, W3LeafMatcher):  # inlined in the term entry: a posting at a time
+        ids: list[int] = []
+        weights: list[float] = []
         while leaf.is_active():
             ids.append(leaf.id())
             weights.append(leaf.weight())
             leaf.next()
-    else:
-        while leaf.is_active():
-            leaf._read_data()
-            raw_ids, raw_weights = leaf._data[0], leaf._data[1]
-            ids.extend(raw_ids if leaf._byteids else accumulate(raw_ids))  # stored as deltas
-            if raw_weights is None or isinstance(raw_weights, float | int):
-                weights.extend([1.0 if raw_weights is None else raw_weights] * len(raw_ids))
-            else:
-                weights.extend(raw_weights)
-            leaf._next_block()
-    return Postings(np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64))
+        return Postings(np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64))
+    id_blocks: list[np.ndarray] = []
+    weight_blocks: list[np.ndarray] = []
+    while leaf.is_active():
+        leaf._read_data()
+        raw_ids, raw_weights = leaf._data[0], leaf._data[1]
+        block = np.array(raw_ids, dtype=np.int64)
+        id_blocks.append(block if leaf._byteids else np.cumsum(block))  # stored as deltas from 0
+        if raw_weights is None or isinstance(raw_weights, float | int):  # all 1, or all the same
+            weight_blocks.append(np.full(len(block), 1.0 if raw_weights is None else raw_weights))
+        else:
+            weight_blocks.append(np.array(raw_weights, dtype=np.float64))
+        leaf._next_block()
+    if not id_blocks:
+        return NO_POSTINGS
+    return Postings(np.concatenate(id_blocks), np.concatenate(weight_blocks))
