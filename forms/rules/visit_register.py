@@ -23,7 +23,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
+from sqlalchemy.orm import Session
 
 from core.audit import trail
 from forms.fields.scalar import normalise_phone
@@ -66,10 +67,26 @@ def not_a_phone_enquiry(data: dict[str, Any], today: date) -> dict[str, str]:
     return {}
 
 
+def lock_customer(session: Session, phones: list[str]) -> None:
+    """Queue registrations of one customer behind each other until the first commits.
+
+    Without it, two registrations of one customer by different staff committed at the same
+    instant on PostgreSQL (READ COMMITTED) would each look for the other's claim before it was
+    committed, and neither would be flagged. A transaction-scoped advisory lock per phone (taken
+    in sorted order, so two registrations naming the same phones cannot deadlock) makes the
+    second wait, and its query then sees the first's claim. SQLite needs nothing: its write
+    transactions are serialised from the start (``BEGIN IMMEDIATE``, core.db)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for phone in sorted(set(phones)):
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"vr-claim:{phone}"})
+
+
 @on_submit("VR")
 def claim_the_customer(submitted: Submitted) -> dict[str, Any] | None:
     data, session = submitted.record.data, submitted.session
     phones, staff = customer_phones(data), str(data["receiving_staff"])
+    lock_customer(session, phones)
     earlier = session.execute(
         select(CustomerClaim.record_code, CustomerClaim.staff)
         .where(CustomerClaim.phone.in_(phones), CustomerClaim.staff != staff,
