@@ -61,6 +61,7 @@ def _class_names() -> Callable[[str], str]:
 
     return class_name
 
+
 #: app.extensions key: a callable giving each form's FilingRule (registered by forms).
 FILING_RULES = "dossier.filing_rules"
 #: app.extensions key: a callable giving the :class:`archive.catalogue.CataloguePrinter`
