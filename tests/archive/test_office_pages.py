@@ -29,6 +29,8 @@ def test_an_archivist_holds_proposes_and_an_admin_approves_then_execution(app: F
     made = archivist.post("/archive/holds", data={"csrf_token": csrf_token(page.text), "name": "",
                                                   "reason": "", "owner": "archivist"})
     assert made.status_code == 400 and "名称须为 1 到" in made.get_data(as_text=True)
+    assert 'id="name" name="name" aria-invalid="true" aria-describedby="name-error"' in made.text
+    assert '<p class="error" id="name-error">' in made.text  # the error is read with its field
     made = archivist.post("/archive/holds", data={"csrf_token": csrf_token(page.text), "name": "诉讼",
                                                   "reason": "客户起诉", "owner": "archivist"})
     hold_url = made.headers["Location"]
