@@ -15,6 +15,7 @@ from core.web import services
 from forms.masking import mask_text
 from tests.support.instance import VALID_CP
 from tests.support.lifecycle import close_complaint, new_complaint, work_outbox
+from tests.support.pdf import outside_the_body, painted_boxes
 
 NAME = VALID_CP["customer_name"]
 
@@ -62,6 +63,7 @@ def test_the_catalogue_prints_as_a_pdf_in_code_order(app: Flask, logged_in, tmp_
     assert positions == sorted(positions)  # code order
     assert NAME not in text and mask_text(f"{NAME}1") in text
     assert "complaint-3y · 至 2029-12-31" in text
+    assert painted_boxes(response.data)[0] and outside_the_body(response.data) == []  # within the margins
     with app.app_context(), services().db.reading() as session:
         printed = session.scalars(select(AuditEvent.detail).where(AuditEvent.action == "record.print")).all()
     assert any(set(codes) <= set(detail.get("codes", [])) for detail in printed)

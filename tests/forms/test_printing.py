@@ -11,7 +11,7 @@ from core.audit.models import AuditEvent
 from core.web import services
 from forms.submission import submit
 from tests.support.instance import actor_of
-from tests.support.pdf import text_of
+from tests.support.pdf import outside_the_body, painted_boxes, text_of
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 ARTIFACTS.mkdir(exist_ok=True)
@@ -41,6 +41,7 @@ def test_the_handout_carries_header_fields_rows_signatures_and_page_numbers(app,
                      "客户称本月资金紧张", "资金周转困难", "下月再联系", "填写人签字",
                      "直接上级主管阅签", "业务联（公司留存）", "第 1 页，共 1 页"):
         assert expected in text, expected
+    assert painted_boxes(response.data)[0] and outside_the_body(response.data) == []  # within the margins
 
 
 def test_every_font_in_the_handout_is_embedded(app, logged_in):
@@ -78,7 +79,9 @@ def test_a_long_complaint_breaks_across_pages_with_numbers_on_each(app, logged_i
             "channel": "phone", "received_at": "2026-03-02T09:00:00+08:00",
             "customer_name": "上海恒丰", "phone": "13800138000",
             "complaint": "外包装破损，产品表面有划痕。" * 140}).code
-    text = text_of(logged_in("clerk").get(f"/records/{code}.pdf").data)
+    pdf = logged_in("clerk").get(f"/records/{code}.pdf").data
+    text = text_of(pdf)
+    assert outside_the_body(pdf) == []  # the broken table and the signatures keep to the margins
     pages = [page for page in text.split("\f") if page.strip()]
     assert len(pages) >= 2
     for number, page in enumerate(pages, start=1):
