@@ -8,13 +8,14 @@ only the forms package has the renderer and the forms' names.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from flask import current_app
 
 from archive.catalogue import CatalogueEntry, CatalogueHeading, PrintUnavailable
+from archive.retention import list_classes
 from core.db import Database
 from forms import versions
 from forms.pdf.fonts import PdfSetupError
@@ -35,24 +36,30 @@ class CataloguePrint:
         except PdfSetupError as exc:
             raise PrintUnavailable(str(exc)) from exc
         spec = versions.current_specs(self.db).get(heading.form_code)
+        class_names = {c.code: c.name_zh for c in list_classes(self.db)}
         html = LAYOUTS.get_template("archive_catalogue.html").render(
             **catalogue_context(heading, entries, spec.title["zh"] if spec else heading.form_code,
-                                self.company), has_logo=renderer.logo is not None)
+                                self.company, class_names), has_logo=renderer.logo is not None)
         return renderer.render(html).pdf
 
 
 def catalogue_context(heading: CatalogueHeading, entries: Sequence[CatalogueEntry], form_title: str,
-                      company: str) -> dict[str, Any]:
-    """Everything the layout shows, as plain data."""
+                      company: str, class_names: Mapping[str, str]) -> dict[str, Any]:
+    """Everything the layout shows, as plain data. Retention is printed by the class's Chinese
+    name (a class no longer defined, by its code)."""
     return {
         "company": company, "form_title": form_title, "form_code": heading.form_code, "year": heading.year,
         "volume": heading.volume or "", "printed_at": heading.printed_at.strftime("%Y-%m-%d %H:%M"),
         "pages": sum(e.pages or 0 for e in entries),
         "entries": [{"number": e.number, "code": e.code, "title": e.title, "pages": e.pages or "—",
                      "formed": e.formed.isoformat(), "volume": e.volume,
-                     "retention": f"{e.retention_class} · 至 {e.retention_until.isoformat()}"
-                     if e.retention_until else f"{e.retention_class} · 永久"} for e in entries],
+                     "retention": _retention(e, class_names)} for e in entries],
     }
+
+
+def _retention(entry: CatalogueEntry, class_names: Mapping[str, str]) -> str:
+    name = class_names.get(entry.retention_class, entry.retention_class)
+    return f"{name} · 至 {entry.retention_until.isoformat()}" if entry.retention_until else f"{name} · 永久"
 
 
 def app_catalogue_printer(db: Database) -> CataloguePrint:

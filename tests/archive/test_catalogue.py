@@ -62,7 +62,7 @@ def test_the_catalogue_prints_as_a_pdf_in_code_order(app: Flask, logged_in, tmp_
     positions = [text.index(code) for code in codes]
     assert positions == sorted(positions)  # code order
     assert NAME not in text and mask_text(f"{NAME}1") in text
-    assert "complaint-3y · 至 2029-12-31" in text
+    assert "客诉处理记录（3年） · 至 2029-12-31" in text  # the class by its Chinese name
     assert painted_boxes(response.data)[0] and outside_the_body(response.data) == []  # within the margins
     with app.app_context(), services().db.reading() as session:
         printed = session.scalars(select(AuditEvent.detail).where(AuditEvent.action == "record.print")).all()
