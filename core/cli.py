@@ -44,7 +44,8 @@ users_cli = AppGroup("users", help="Manage user accounts.")
 @users_cli.command("create")
 @click.argument("username")
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
-@click.option("--department", "department", default=None, help="Department code, e.g. CS.")
+@click.option("--department", "department", default=None,
+              help="Department code, e.g. CS (required for clerk and supervisor).")
 @click.option("--name", "display_name", default=None, help="Display name (defaults to USERNAME).")
 def users_create(username: str, role: str, department: str | None, display_name: str | None) -> None:
     """Create a user; the password is read from a prompt, or from stdin when piped."""
