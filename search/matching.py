@@ -77,6 +77,8 @@ def matching(searcher: Searcher, query: Query, terms: SegmentTerms | None = None
     over its document numbers."""
     reader = searcher.reader()
     terms = terms or SegmentTerms(reader)
+    if not terms.size:  # an empty index (Whoosh's EmptyReader has no columns to read)
+        return terms.mask()
     found = _evaluate(searcher, terms, query)
     if reader.has_deletions():
         found &= ~terms.mask(reader.deleted_docs_set)

@@ -39,7 +39,9 @@ def reopened(ix: FileIndex, old: Searcher | None) -> Searcher:
 
 def _reader(ix: FileIndex, old: Searcher | None) -> IndexReader:
     toc = ix._read_toc()
-    kept = {r.segment().segment_id(): r for r, _offset in old.reader().leaf_readers()} if old else {}
+    # an empty index's searcher has one EmptyReader, of no segment: nothing to lend
+    kept = {r.segment().segment_id(): r for r, _offset in old.reader().leaf_readers()
+            if r.segment() is not None} if old else {}
     readers: list[IndexReader] = []
     try:
         for segment in toc.segments:

@@ -49,3 +49,15 @@ def test_a_kept_searcher_follows_merges(tmp_path: Path) -> None:
     assert found(store, "缺失") == (2, ["CP-2026-000002", "CP-2026-000003"])
     assert found(store, "颜色")[0] == 12
     assert store.searcher().doc_count() == 15
+
+
+def test_an_empty_index_answers_every_query_and_its_kept_searcher_follows_the_first_records(
+        tmp_path: Path) -> None:
+    """A fresh instance: the index is built empty, searched (a code prefix too, which reads a
+    column an empty index does not have), then the first records arrive."""
+    store = SearchStore(tmp_path)
+    build(store, [])
+    assert found(store, "划痕") == (0, []) and found(store, "CP-2026-") == (0, [])
+    put(store.open(), [document(1, "表面有划痕")])
+    assert found(store, "划痕") == (1, ["CP-2026-000001"])  # the kept searcher, refreshed
+    assert found(store, "CP-2026-") == (1, ["CP-2026-000001"])
