@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import login_required
+from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from archive import catalogue, disposal, holds, retention
@@ -34,6 +34,14 @@ from search.service import SHOWN, SearchResult, as_indexed, codes_found, search
 from search.store import IndexUnavailable, instance_search_store
 
 bp = Blueprint("archive_office", __name__, url_prefix="/archive")
+
+
+@bp.before_request
+def _office_only() -> None:
+    """Every page here is the records office's: refuse others before any parameter is read, so
+    that a bad one does not show them the page with its error (the services check again)."""
+    if current_user.is_authenticated:  # others are sent to log in by login_required
+        require_records_office(current_actor())
 
 
 @bp.context_processor
@@ -118,7 +126,6 @@ def tombstone_page() -> ResponseReturnValue:
     form_code = request.args.get("form", "").strip().upper()[:8]
     year_text = request.args.get("year", "").strip()
     if year_text and (not year_text.isdigit() or not 2000 <= int(year_text) <= 2100):
-        require_records_office(current_actor())  # the page itself is the office's, even with an error
         errors, found = {"year": _("The year must be a number from 2000 to 2100.")}, []
     else:
         errors, found = {}, catalogue.tombstones(s.db, s.clock, current_actor(), form_code=form_code or None,

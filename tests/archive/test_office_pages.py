@@ -62,7 +62,8 @@ def test_an_archivist_holds_proposes_and_an_admin_approves_then_execution(app: F
 def test_other_roles_are_refused_and_posts_need_csrf(app: Flask, logged_in) -> None:  # type: ignore[no-untyped-def]
     clerk = logged_in("clerk")
     for path in ("/archive/", "/archive/catalogue", "/archive/holds", "/archive/disposal", "/archive/review",
-                 "/archive/tombstones", "/archive/tombstones?year=x"):
+                 "/archive/tombstones", "/archive/tombstones?year=x", "/archive/catalogue?year=x",
+                 "/archive/holds/999", "/archive/disposal/999"):
         assert clerk.get(path).status_code == 403, path
     archivist = logged_in("archivist")
     assert archivist.post("/archive/holds", data={"name": "无令牌冻结", "reason": "y", "owner": "archivist"}
