@@ -165,11 +165,12 @@ _TYPED_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2}
 _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 
 
-def parse_typed_date(text: str) -> date:
-    """Dates the way people type them: 2026-11-23, 2026/11/23, 2026.11.23, 2026年11月23日, 20261123."""
+def parse_typed_date(text: str, unreadable: str | None = None) -> date:
+    """Dates the way people type them: 2026-11-23, 2026/11/23, 2026.11.23, 2026年11月23日, 20261123.
+    ``unreadable``: the message when ``text`` is no date at all (default: the date field's)."""
     match = _TYPED_DATE.match(text) or _COMPACT_DATE.match(text)
     if not match:
-        raise ParseError(Date.format_message())
+        raise ParseError(unreadable or Date.format_message())
     try:
         return date(*(int(part) for part in match.groups()))
     except ValueError as exc:
@@ -216,17 +217,18 @@ class DateTime(_StringBacked):
         text = super().parse(spec, raw, ctx)
         if text is None:
             return None
+        unreadable = _("Enter a date and time like 2026-11-23 14:30.")
         day_part, _sep, time_part = text.replace("T", " ").partition(" ")
-        day = parse_typed_date(day_part.strip())
+        day = parse_typed_date(day_part.strip(), unreadable)  # the field asks for a time too
         match = _TYPED_TIME.match(time_part.strip() or "0:00")
         if not match:
-            raise ParseError(_("Enter a date and time like 2026-11-23 14:30."))
+            raise ParseError(unreadable)
         hour, minute, second = (int(g or 0) for g in match.groups())
         try:
             moment = datetime(day.year, day.month, day.day, hour, minute, second,
                               tzinfo=ZoneInfo(ctx.zone_name))
         except ValueError as exc:
-            raise ParseError(_("Enter a date and time like 2026-11-23 14:30.")) from exc
+            raise ParseError(unreadable) from exc
         return moment.isoformat()
 
     def check_value(self, spec: FieldSpec, value: Any) -> str | None:

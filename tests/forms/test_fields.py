@@ -48,6 +48,14 @@ def test_datetime_is_stored_with_the_office_offset():
     assert parse("CP", "received_at", "2026-03-02 9:05") == "2026-03-02T09:05:00+08:00"
 
 
+@pytest.mark.parametrize("typed", ["yesterday", "03/02 9:05", "2026-03-02 nine"])
+def test_an_unreadable_datetime_asks_for_a_date_and_a_time(typed):
+    with pytest.raises(ParseError, match="Enter a date and time like 2026-11-23 14:30."):
+        parse("CP", "received_at", typed)
+    with pytest.raises(ParseError, match="This date does not exist"):
+        parse("CP", "received_at", "2026-02-30 9:05")
+
+
 def test_integer_accepts_thousands_separators_and_refuses_words():
     assert parse("CP", "quantity", "1,200") == 1200
     with pytest.raises(ParseError):
