@@ -24,3 +24,16 @@ def test_missing_phone_is_reported_in_chinese(logged_in):
     assert "出现以下问题" in response.text
     assert '<a href="#phone">联系电话：此项必填。</a>' in response.text
     assert 'value="测试客户"' in response.text  # input kept
+
+
+def test_the_error_summary_follows_the_page_order(logged_in):
+    """The checks find problems in their own order (a bad number before a missing field); the
+    summary lists them as the fields stand on the page."""
+    client = logged_in("clerk")
+    page = client.get("/forms/CP/new", headers={"Accept-Language": "zh-CN"})
+    response = client.post("/forms/CP/new", headers={"Accept-Language": "zh-CN"}, data={
+        "csrf_token": csrf_token(page.text), "action": "submit", "quantity": "twelve"})
+    assert response.status_code == 422
+    summary = response.text.split('id="error-summary"', 1)[1].split("</ul>", 1)[0]
+    links = [summary.index(f'href="#{name}') for name in ("channel", "received_at", "phone", "quantity")]
+    assert links == sorted(links), summary
