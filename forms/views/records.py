@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from flask import render_template, request
+from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -31,6 +31,8 @@ from forms.workflow import actions_for
 
 @login_required
 def record(code: str) -> ResponseReturnValue:
+    if code != code.upper():  # typed or pasted in lower case: codes are upper case
+        return redirect(url_for("forms.record", code=code.upper()), 301)
     actor = current_actor()
     try:
         view, actions = actions_for(services().db, services().clock, actor, code, channel="web")

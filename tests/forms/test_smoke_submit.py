@@ -37,3 +37,15 @@ def test_the_error_summary_follows_the_page_order(logged_in):
     summary = response.text.split('id="error-summary"', 1)[1].split("</ul>", 1)[0]
     links = [summary.index(f'href="#{name}') for name in ("channel", "received_at", "phone", "quantity")]
     assert links == sorted(links), summary
+
+
+def test_a_code_typed_in_lower_case_leads_to_the_record(logged_in):
+    client = logged_in("clerk")
+    page = client.get("/forms/CP/new")
+    client.post("/forms/CP/new", data={
+        "csrf_token": csrf_token(page.text), "action": "submit", "channel": "phone",
+        "received_at": "2026-03-02 09:00", "customer_name": "测试客户",
+        "phone": "138 0013 8000", "complaint": "产品表面划痕"})
+    typed = client.get("/records/cp-2026-000001")
+    assert typed.status_code == 301 and typed.headers["Location"] == "/records/CP-2026-000001"
+    assert client.get("/records/cp-2026-000099", follow_redirects=True).status_code == 404
