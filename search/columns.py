@@ -59,8 +59,8 @@ class SegmentColumns:
     def sorted(self, field: str) -> tuple[list[Any], list[int]]:
         """The field's values in order with the document number of each: a range or prefix of
         values is then found by bisection instead of a walk through the index's terms."""
-        if field not in self._sorted:
-            values = self._values(field, translate=field != DATE_FIELD)
+        if field not in self._sorted:  # dates: the integers dates() has read (Python ints again)
+            values = self.dates().tolist() if field == DATE_FIELD else self._values(field)
             pairs = sorted((value, docnum) for docnum, value in enumerate(values))
             self._sorted[field] = ([value for value, _docnum in pairs], [docnum for _value, docnum in pairs])
         return self._sorted[field]

@@ -36,11 +36,6 @@ class Postings:
     ids: np.ndarray  # document numbers, ascending
     weights: np.ndarray  # float64
 
-    def docs(self, size: int) -> np.ndarray:
-        mask = np.zeros(size, dtype=bool)
-        mask[self.ids] = True
-        return mask
-
 
 NO_POSTINGS = Postings(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
 #: ID fields whose prefixes are looked up in their sorted column instead of term by term.
@@ -64,11 +59,12 @@ class SegmentTerms:
         return self._read[key]
 
     def docs(self, field: str, text: str | bytes) -> np.ndarray:
-        return self.postings(field, text).docs(self.size)
+        return self.mask(self.postings(field, text).ids)
 
-    def mask(self, docnums: Iterable[int] = ()) -> np.ndarray:
+    def mask(self, docnums: np.ndarray | Iterable[int] = ()) -> np.ndarray:
+        """A fresh mask over the segment, set at ``docnums``."""
         mask = np.zeros(self.size, dtype=bool)
-        mask[np.fromiter(docnums, dtype=np.int64)] = True
+        mask[docnums if isinstance(docnums, np.ndarray) else np.fromiter(docnums, dtype=np.int64)] = True
         return mask
 
 
