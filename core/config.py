@@ -29,6 +29,8 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE_PRE_PING": True,
     "LOGIN_MAX_FAILURES": 5,
     "LOGIN_LOCKOUT_MINUTES": 15,
+    # The longest access an approved access request (AR) grants, in days, first and last included.
+    "ACCESS_GRANT_MAX_DAYS": 90,
     "SESSION_COOKIE_SECURE": True,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -85,6 +87,9 @@ def load_config(
     if public.scheme not in ("http", "https") or not public.netloc or public.query or public.fragment:
         raise ConfigError(f"PUBLIC_URL: {config['PUBLIC_URL']!r} is not an http(s) address such as "
                           "https://records.example.com")
+    days = config["ACCESS_GRANT_MAX_DAYS"]
+    if not isinstance(days, int) or isinstance(days, bool) or days < 1:
+        raise ConfigError(f"ACCESS_GRANT_MAX_DAYS: must be a whole number of days, 1 or more, not {days!r}")
     for key in ("PDF_LOGO", "PDF_FONT_REGULAR", "PDF_FONT_BOLD"):
         if key in config and not isinstance(config[key], str):
             raise ConfigError(f"{key}: must be a file path in quotes, not {config[key]!r}")

@@ -22,6 +22,7 @@ from core.auth.models import User
 from core.auth.roles import Actor
 from core.clock import Clock
 from core.db import Database
+from forms import rules
 from forms.printing import CORRECTION
 from forms.spec.model import FILLER, Transition
 from forms.versions import spec_version
@@ -71,6 +72,8 @@ def _waiting(db: Database, actor: Actor) -> tuple[ColumnElement[bool], Kinds]:
             parts = [Record.form_code == form_code, Record.form_version == version, Record.state == state]
             if not by_role:
                 parts.append(Record.submitted_by_id == actor.user_id)
+            elif (form_code, transition.name) in rules.FOUR_EYES:  # never one's own request
+                parts.append(Record.submitted_by_id != actor.user_id)
             if transition.stamp == "countersign":
                 parts.append(Record.countersigned_at.is_(None))
             conditions.append(and_(*parts))
@@ -113,5 +116,7 @@ def inbox(db: Database, clock: Clock, actor: Actor) -> tuple[list[Task], int]:
 
 def _applies(transition: Transition, actor: Actor, record: Record) -> bool:
     if transition.stamp == "countersign" and record.countersigned_at is not None:
+        return False
+    if (record.form_code, transition.name) in rules.FOUR_EYES and record.submitted_by_id == actor.user_id:
         return False
     return actor.role.value in transition.roles or record.submitted_by_id == actor.user_id

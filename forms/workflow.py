@@ -66,13 +66,21 @@ class ActionView:
 
 
 def permitted(actor: Actor, record: RecordView, transition: Transition) -> bool:
-    """Whether ``actor`` is one of the people ``transition`` names (scope is checked apart)."""
+    """Whether ``actor`` is one of the people ``transition`` names (scope is checked apart); never
+    the submitter for a four-eyes action (:data:`forms.rules.FOUR_EYES`)."""
+    if own_four_eyes(actor, record, transition):
+        return False
     for role in transition.roles:
         if role == FILLER and actor.username == record.submitted_by:
             return True
         if role == actor.role.value:
             return True
     return False
+
+
+def own_four_eyes(actor: Actor, record: RecordView, transition: Transition) -> bool:
+    """Whether ``transition`` needs a second person and ``actor`` submitted ``record``."""
+    return (record.form_code, transition.name) in rules.FOUR_EYES and actor.username == record.submitted_by
 
 
 def available_actions(spec: FormSpec, record: RecordView, actor: Actor,
@@ -145,6 +153,9 @@ def _refusal(actor: Actor, spec: FormSpec, record: Record, view: RecordView, tra
     action = pick(transition.label) or transition.name
     if not may_see(actor, record):
         return PermissionDenied(_("Record %(code)s belongs to another department.", code=record.code))
+    if own_four_eyes(actor, view, transition):
+        return PermissionDenied(_("You submitted %(code)s yourself; another person must take the action "
+                                  "“%(action)s” (four eyes).", code=record.code, action=action))
     if not permitted(actor, view, transition):
         return PermissionDenied(_("Only %(who)s may take the action “%(action)s” on %(code)s.",
                                   who=", ".join(transition.roles), action=action, code=record.code))

@@ -39,6 +39,9 @@ Effect = Callable[[ActionContext], None]
 
 CHECKS: dict[tuple[str, str], Check] = {}
 EFFECTS: dict[tuple[str, str], Effect] = {}
+#: (form code, action) that the record's own submitter may never take, whatever their role:
+#: a second person must (four eyes), e.g. approving an access request.
+FOUR_EYES: set[tuple[str, str]] = set()
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,11 @@ def check(form: str, action: str) -> Callable[[Check], Check]:
         CHECKS[form, action] = function
         return function
     return register
+
+
+def four_eyes(form: str, action: str) -> None:
+    """Declare that ``action`` on ``form`` must be taken by someone other than the submitter."""
+    FOUR_EYES.add((form, action))
 
 
 def effect(form: str, action: str) -> Callable[[Effect], Effect]:

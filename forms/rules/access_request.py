@@ -8,7 +8,8 @@ run over the whole archive and the records it finds then are frozen into the gra
 codes in the audit trail (``access.grant``): the grant is to exactly those records, not to
 whatever the search would find later. A search finding more than :data:`MAX_GRANTED` records,
 or a request naming neither a code nor a search, cannot be approved as it is: the archivist
-returns it.
+returns it. The period runs at most ``ACCESS_GRANT_MAX_DAYS`` (instance config), and the
+applicant never approves their own request (four eyes: another archivist or an admin does).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from sqlalchemy import select
 from archive.grants import grant
 from archive.models import Record
 from core.audit import trail
-from forms.rules import ActionContext, check, effect
+from forms.rules import ActionContext, check, check_submission, effect, four_eyes
 from search.params import parse_params
 from search.query import BadSearch
 from search.service import codes_found
@@ -35,6 +36,8 @@ from search.store import IndexUnavailable, instance_search_store
 CODE = re.compile(r"\b[A-Z]{2,4}-\d{4}-\d{6}\b")
 SAVED_SEARCH = re.compile(r"\S*/search\?\S+")
 MAX_GRANTED = 200
+
+four_eyes("AR", "approve")  # nobody opens records to themselves
 
 
 def wanted_codes(data: dict[str, Any]) -> list[str]:
@@ -70,6 +73,24 @@ def resolved(data: dict[str, Any], zone: ZoneInfo) -> tuple[list[str], str | Non
     return codes, None
 
 
+def too_long(data: dict[str, Any]) -> dict[str, str]:
+    """The period asked for is longer than the longest grant (``ACCESS_GRANT_MAX_DAYS``, first
+    and last day included): refused on filing and again on approval, as the setting may have
+    been lowered in between."""
+    first, last = date.fromisoformat(str(data["period_from"])), date.fromisoformat(str(data["period_to"]))
+    days, limit = (last - first).days + 1, int(current_app.config["ACCESS_GRANT_MAX_DAYS"])
+    if days <= limit:
+        return {}
+    return {"period_to": _("Access is granted for at most %(limit)d days; this period is %(days)d days. "
+                           "End it by %(end)s, or file another request later.",
+                           limit=limit, days=days, end=(first + timedelta(days=limit - 1)).isoformat())}
+
+
+@check_submission("AR")
+def before_filing(data: dict[str, Any], today: date) -> dict[str, str]:
+    return too_long(data)
+
+
 @check("AR", "approve")
 def before_approval(context: ActionContext, data: dict[str, Any]) -> dict[str, str]:
     errors: dict[str, str] = {}
@@ -88,6 +109,8 @@ def before_approval(context: ActionContext, data: dict[str, Any]) -> dict[str, s
             errors["records_wanted"] = _("No such record: %(codes)s.", codes=", ".join(missing))
     if data["period_to"] < data["period_from"]:
         errors["period_to"] = _("Ends before the period starts.")
+    else:
+        errors.update(too_long(data))
     return errors
 
 

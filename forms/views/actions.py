@@ -19,7 +19,7 @@ from core.auth.roles import PermissionDenied
 from core.errors import render_error
 from core.i18n import pick
 from core.web import current_actor, services
-from forms import versions
+from forms import rules, versions
 from forms.builder import form_class, parse_form
 from forms.fields import REGISTRY, BuildContext
 from forms.spec.model import FormSpec
@@ -36,6 +36,9 @@ def record_action(code: str, action: str) -> ResponseReturnValue:
     record, available = actions_for(services().db, services().clock, actor, code)
     chosen = next((a for a in available if a.name == action), None)
     if chosen is None:
+        if (record.form_code, action) in rules.FOUR_EYES and record.submitted_by == actor.username:
+            return render_error(403, _("You submitted %(code)s yourself; another person must take this "
+                                       "action (four eyes).", code=code))
         return render_error(403, _("You cannot take this action on %(code)s now.", code=code))
     spec = versions.spec_version(services().db, record.form_code, record.form_version)
     action_spec = _fields_of(spec, chosen)
