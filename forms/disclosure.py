@@ -7,9 +7,10 @@ The rule itself is :mod:`forms.masking`; this module looks up the specs and the 
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from functools import cache
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -71,9 +72,32 @@ def archival_copy(db: Database, clock: Clock, store: RenditionStore, actor: Acto
 
 def shown_page(db: Database, actor: Actor, page: Page) -> Page:
     """A page of records with each title as ``actor`` may read it."""
+    return replace(page, items=tuple(shown_records(db, actor, page.items)))
+
+
+def shown_records(db: Database, actor: Actor, records: Sequence[RecordView]) -> list[RecordView]:
+    """``records`` as ``actor`` may read each (data, revisions and title masked where they have
+    no need): for pages that list whole records, such as the day's visit registrations."""
     specs = cache(lambda form, version: versions.spec_version(db, form, version))
-    return replace(page, items=tuple(shown_record(specs(r.form_code, r.form_version), actor, r)
-                                     for r in page.items))
+    return [shown_record(specs(r.form_code, r.form_version), actor, r) for r in records]
+
+
+class Coded(Protocol):
+    @property
+    def code(self) -> str: ...
+
+
+C = TypeVar("C", bound=Coded)
+
+
+def shown_fields(db: Database, actor: Actor, items: Sequence[C], fields: Mapping[str, str]) -> list[C]:
+    """``items`` (frozen dataclasses with a ``code``) whose attributes copy a record's fields
+    (``fields``: attribute → field name), with those attributes as ``actor`` may read them: the
+    RS filing list carries the policyholder by itself, not only in a title."""
+    masked = masked_records(db, actor, [item.code for item in items])
+    return [replace(item, **{attribute: masked[item.code][1].get(name) or ""  # type: ignore[type-var]
+                             for attribute, name in fields.items()}) if item.code in masked else item
+            for item in items]
 
 
 def shown_hits(actor: Actor, text: str, result: SearchResult) -> SearchResult:
