@@ -42,6 +42,7 @@ class RevisionView:
     at: datetime
     reason: str | None
     data: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    actor_name: str = field(default="", compare=False)  # the actor's display name, for people to read
 
 
 @dataclass(frozen=True)
@@ -147,7 +148,8 @@ def create_record(
         department_name=(department.name_zh, department.name_en) if department else ("", ""),
         submitted_by=actor.username, submitted_by_name=actor.display_name or actor.username,
         submitted_at=now,
-        revisions=(RevisionView(1, "submit", state, actor.username, now, None, data),),
+        revisions=(RevisionView(1, "submit", state, actor.username, now, None, data,
+                                actor.display_name or actor.username),),
     )
 
 
@@ -303,11 +305,12 @@ def record_view(session: Session, record: Record, *, with_revisions: bool = Fals
     revisions: tuple[RevisionView, ...] = ()
     if with_revisions:
         rows = session.execute(
-            select(RecordRevision, User.username).join(User, User.id == RecordRevision.actor_id)
+            select(RecordRevision, User.username, User.display_name)
+            .join(User, User.id == RecordRevision.actor_id)
             .where(RecordRevision.record_id == record.id).order_by(RecordRevision.number)
         ).all()
-        revisions = tuple(RevisionView(r.number, r.action, r.state, name, r.at, r.reason, r.data)
-                          for r, name in rows)
+        revisions = tuple(RevisionView(r.number, r.action, r.state, name, r.at, r.reason, r.data,
+                                       shown or name) for r, name, shown in rows)
     return RecordView(
         code=record.code, form_code=record.form_code, form_version=record.form_version,
         state=record.state, title=record.title, data=record.data,

@@ -8,7 +8,7 @@ date. Listing and printing are audited like any list of records.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -20,6 +20,7 @@ from core.audit import trail
 from core.auth.roles import Actor
 from core.clock import Clock, local
 from core.db import Database
+from forms.names import load_names
 from forms.pdf.render import Renderer
 from forms.printing import LAYOUTS
 from forms.versions import current_spec
@@ -35,9 +36,10 @@ class FilingEntry:
     policyholder: str
     due_date: str
     lapse_date: str
-    staff: str
-    state: str  # as labelled in the spec (Chinese)
+    staff: str  # the service staff member's display name
+    state: str  # as labelled in the spec (Chinese, for the printed catalogue)
     handed_in: str
+    state_label: dict[str, str] = field(default_factory=dict)  # zh/en, for the page's language
 
 
 def month_bounds(month: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
@@ -63,11 +65,13 @@ def monthly_filing(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, mon
         trail.append(session, at=clock.now(), actor=actor, action=f"record.{purpose}", object_type="record",
                      object_id="", detail={"filing": f"{FORM} {start.date().isoformat()[:7]}",
                                            "codes": [r.code for r in ordered]})
+    names = load_names(db)
     return [FilingEntry(n, r.code, r.data.get("policy_no", ""), r.data.get("policyholder", ""),
                         r.data.get("due_date", ""), r.data.get("lapse_date", ""),
-                        r.data.get("service_staff", ""),
+                        names.user(r.data.get("service_staff", "")),
                         spec.workflow.states.get(r.state, {}).get("zh", r.state),
-                        local(r.submitted_at, zone).date().isoformat())
+                        local(r.submitted_at, zone).date().isoformat(),
+                        dict(spec.workflow.states.get(r.state, {})))
             for n, r in enumerate(ordered, start=1)]
 
 

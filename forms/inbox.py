@@ -39,7 +39,7 @@ class Task:
     state: str
     state_label: dict[str, str]
     actions: tuple[tuple[str, dict[str, str]], ...]  # (name, label) the user may take
-    submitted_by: str
+    submitted_by: str  # the submitter's display name
     submitted_at: datetime
     due_at: datetime | None
     overdue: bool
@@ -96,7 +96,7 @@ def inbox(db: Database, clock: Clock, actor: Actor) -> tuple[list[Task], int]:
         total = session.scalar(select(func.count()).select_from(Record)
                                .where(visible_to(actor), waiting)) or 0
         rows = session.execute(
-            select(Record, User.username).join(User, User.id == Record.submitted_by_id)
+            select(Record, User.display_name).join(User, User.id == Record.submitted_by_id)
             .where(visible_to(actor), waiting)
             .order_by(Record.overdue_at.is_(None), Record.submitted_at, Record.id).limit(MAX_TASKS)
         ).all()

@@ -22,8 +22,8 @@ from core.config import DEFAULTS, PROJECT_ROOT
 from core.db import Database
 from forms import versions
 from forms.deadlines import due_at
-from forms.fields import REGISTRY
 from forms.masking import shown_record
+from forms.names import Names, display, load_names
 from forms.pdf.qr import qr_svg
 from forms.pdf.render import Renderer
 from forms.spec.model import FormSpec
@@ -67,10 +67,13 @@ def print_record(db: Database, clock: Clock, zone: ZoneInfo, renderer: Renderer,
         allowed = ", ".join(declared) or "none"
         raise UnknownVariant(f"{spec.code} has no print variant {variant!r} (variants: {allowed})")
     shown = shown_record(spec, actor, record)  # personal fields masked unless the actor needs them
+    names = load_names(db)
     context = print_context(spec, record, zone, company, printed_at=local(clock.now(), zone),
-                            public_url=public_url, has_logo=renderer.logo is not None, shown=shown)
+                            public_url=public_url, has_logo=renderer.logo is not None, shown=shown,
+                            names=names)
     if variant == RECEIPT:
-        html = LAYOUTS.get_template("receipt.html").render(**context, **receipt_context(spec, shown, zone))
+        html = LAYOUTS.get_template("receipt.html").render(**context,
+                                                           **receipt_context(spec, shown, zone, names))
     else:
         parts = [variant] if variant else [v for v in declared if v in COPIES]
         copies = [COPIES[part] for part in parts] or [None]
@@ -80,11 +83,12 @@ def print_record(db: Database, clock: Clock, zone: ZoneInfo, renderer: Renderer,
 
 
 
-def receipt_context(spec: FormSpec, record: RecordView, zone: ZoneInfo) -> dict[str, Any]:
+def receipt_context(spec: FormSpec, record: RecordView, zone: ZoneInfo,
+                    names: Names | None = None) -> dict[str, Any]:
     def shown(name: str) -> str:
         field = spec.field(name)
         value = record.data.get(name)
-        return REGISTRY[field.type].display(field, value, "zh") if field and value is not None else ""
+        return display(field, value, "zh", names or Names()) if field and value is not None else ""
 
     deadline = due_at(spec, record.data)
     return {"received_at": shown("received_at"), "customer": shown("customer_name"),
@@ -100,23 +104,24 @@ def verify_url(public_url: str, record: RecordView) -> str:
 
 def print_context(spec: FormSpec, record: RecordView, zone: ZoneInfo, company: str,
                   printed_at: datetime | None, *, public_url: str, has_logo: bool,
-                  shown: RecordView | None = None) -> dict[str, Any]:
-    """Everything the layout shows, as plain data (labels in Chinese, as the office prints).
+                  shown: RecordView | None = None, names: Names | None = None) -> dict[str, Any]:
+    """Everything the layout shows, as plain data (labels in Chinese, as the office prints);
+    users and departments by their (Chinese) names when ``names`` are given.
 
     ``printed_at`` None is the archival rendition: nothing in it may depend on when it is made.
     ``shown`` is the record with personal fields masked for a reader without the need: its
     fields are printed, while the QR code still carries the stored record's fingerprint.
     """
-    fields = []
     for field in spec.fields:
+    fields, names = [], names or Names()
         value = (shown or record).data.get(field.name)
         entry: dict[str, Any] = {"label": field.label["zh"], "wide": field.type in ("textarea", "rows")}
         if field.type == "rows":
             entry["columns"] = [c.label["zh"] for c in field.columns]
-            entry["rows"] = [[REGISTRY[c.type].display(c, row.get(c.name), "zh") for c in field.columns]
+            entry["rows"] = [[display(c, row.get(c.name), "zh", names) for c in field.columns]
                              for row in value or []]
         else:
-            entry["value"] = REGISTRY[field.type].display(field, value, "zh")
+            entry["value"] = display(field, value, "zh", names)
         fields.append(entry)
     submitted = local(record.submitted_at, zone)
     changed = record.revisions[-1].at if record.revisions else record.submitted_at
@@ -142,5 +147,6 @@ def print_context(spec: FormSpec, record: RecordView, zone: ZoneInfo, company: s
 
 def corrections(record: RecordView, zone: ZoneInfo) -> list[dict[str, str]]:
     """Every correction so far: who, when and why, for the "corrected" mark."""
-    return [{"by": r.actor, "at": local(r.at, zone).strftime("%Y-%m-%d %H:%M"), "reason": r.reason or ""}
+    return [{"by": r.actor_name or r.actor, "at": local(r.at, zone).strftime("%Y-%m-%d %H:%M"),
+             "reason": r.reason or ""}
             for r in record.revisions if r.action == CORRECTION]

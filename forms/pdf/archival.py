@@ -24,6 +24,7 @@ from core.outbox.queue import Task, enqueue, pending_for
 from core.web import services
 from forms import versions
 from forms.archiving import file_record
+from forms.names import Names, load_names
 from forms.pdf.render import ARCHIVAL_PROFILE, Attached, Renderer
 from forms.pdf.service import thread_renderer
 from forms.printing import LAYOUTS, print_context
@@ -62,10 +63,11 @@ def enqueue_rendition(session: Session, record: RecordView) -> None:
 
 
 def render_archival(renderer: Renderer, spec: FormSpec, record: RecordView, *, company: str,
-                    zone: ZoneInfo, public_url: str) -> ArchivalPdf:
-    """The PDF/A-3u bytes of ``record`` (a view at one revision, with its history)."""
+                    zone: ZoneInfo, public_url: str, names: Names | None = None) -> ArchivalPdf:
+    """The PDF/A-3u bytes of ``record`` (a view at one revision, with its history); people and
+    departments by their names when rendered (the attached JSON keeps the stored keys)."""
     context = print_context(spec, record, zone, company, printed_at=None, public_url=public_url,
-                            has_logo=renderer.logo is not None)
+                            has_logo=renderer.logo is not None, names=names)
     html = LAYOUTS.get_template("record.html").render(**context, copies=[None])
     data = Attached(name=f"{record.code}.r{record.revision}.json",
                     data=canonical_json(content_document(record)),
@@ -87,7 +89,7 @@ def handle(task: Task) -> None:
     spec = versions.spec_version(s.db, record.form_code, record.form_version)
     renderer = thread_renderer(config, Path(current_app.instance_path))
     made = render_archival(renderer, spec, record, company=config["COMPANY_NAME"], zone=s.zone,
-                           public_url=config["PUBLIC_URL"])
+                           public_url=config["PUBLIC_URL"], names=load_names(s.db))
     stored: RenditionView = store_rendition(
         s.db, s.clock, instance_store(current_app.instance_path), code=record.code, revision=revision,
         profile=ARCHIVAL_PROFILE, content_fingerprint=made.content_fingerprint, pdf=made.pdf,

@@ -18,14 +18,14 @@ from core.i18n import current_locale, pick
 from core.web import current_actor, services
 from forms import versions
 from forms.disclosure import shown_page
-from forms.fields import REGISTRY
 from forms.masking import may_download_archival, shown_record
+from forms.names import Names, display
 from forms.pdf.archival import archival_status
 from forms.pdf.fonts import PdfSetupError
 from forms.pdf.service import pdf_response
 from forms.printing import UnknownVariant
 from forms.spec.model import FormSpec
-from forms.views.context import page_number
+from forms.views.context import page_number, request_names
 from forms.workflow import actions_for
 
 
@@ -43,10 +43,10 @@ def record(code: str) -> ResponseReturnValue:
         return render_template("archive/destroyed.html", tombstone=gone), 410
     spec = versions.spec_version(services().db, view.form_code, view.form_version)
     shown = shown_record(spec, actor, view)  # personal fields masked unless the actor needs them
-    locale = current_locale()
+    locale, names = current_locale(), request_names()
     return render_template("forms/record.html", record=shown, spec=spec, actions=actions,
-                           rows=display_rows(spec, shown.data, locale),
-                           history=history(spec, view, locale, shown=shown),
+                           rows=display_rows(spec, shown.data, locale, names),
+                           history=history(spec, view, locale, shown=shown, names=names),
                            archival=archival_status(services().db, view),
                            archival_allowed=may_download_archival(spec, actor, view))
 
@@ -70,40 +70,40 @@ class HistoryEntry:
 
 
 def history(spec: FormSpec, record: RecordView, locale: str, *,
-            shown: RecordView | None = None) -> list[HistoryEntry]:
+            shown: RecordView | None = None, names: Names | None = None) -> list[HistoryEntry]:
     """Every revision with the fields it changed (before → after), newest last. Changes are
     found in ``record``'s data and displayed from ``shown``'s (the same record, masked), so a
     changed name that masks the same still shows as changed, and never in full."""
     entries = []
     previous: tuple[dict[str, Any], dict[str, Any]] | None = None
     masked = shown.revisions if shown is not None else record.revisions
-    for revision, display in zip(record.revisions, masked, strict=True):
+    for revision, shown_rev in zip(record.revisions, masked, strict=True):
         transition = spec.workflow.transition(revision.action)
         label = dict(transition.label) if transition else dict(SYSTEM_ACTIONS.get(revision.action, {}))
-        changes = () if previous is None else _changes(spec, previous, (revision.data, display.data), locale)
-        entries.append(HistoryEntry(replace(revision, data=display.data), label, changes))
-        previous = (revision.data, display.data)
+        changes = () if previous is None else _changes(spec, previous, (revision.data, shown_rev.data),
+                                                       locale, names or Names())
+        entries.append(HistoryEntry(replace(revision, data=shown_rev.data), label, changes))
+        previous = (revision.data, shown_rev.data)
     return entries
 
 
 def _changes(spec: FormSpec, before: tuple[dict[str, Any], dict[str, Any]],
-             after: tuple[dict[str, Any], dict[str, Any]], locale: str) -> tuple[Change, ...]:
+             after: tuple[dict[str, Any], dict[str, Any]], locale: str, names: Names) -> tuple[Change, ...]:
     """(stored, displayed) data before and after → the displayed changes."""
     changes = []
     for field in spec.fields:
         if before[0].get(field.name) != after[0].get(field.name):
-            kind = REGISTRY[field.type]
-            changes.append(Change(pick(field.label), _shown(kind, field, before[1].get(field.name), locale),
-                                  _shown(kind, field, after[1].get(field.name), locale)))
+            changes.append(Change(pick(field.label), _shown(field, before[1].get(field.name), locale, names),
+                                  _shown(field, after[1].get(field.name), locale, names)))
     return tuple(changes)
 
 
-def _shown(kind: Any, field: Any, value: Any, locale: str) -> str:
+def _shown(field: Any, value: Any, locale: str, names: Names) -> str:
     if value is None:
         return ""
     if field.type == "rows":
         return _("%(n)d row(s)", n=len(value))
-    return str(kind.display(field, value, locale))
+    return display(field, value, locale, names)
 
 
 @login_required
@@ -128,17 +128,19 @@ def record_list() -> ResponseReturnValue:
     return render_template("forms/records.html", page=page, scope=scope, specs=specs)
 
 
-def display_rows(spec: FormSpec, data: dict[str, Any], locale: str) -> list[dict[str, Any]]:
-    """(label, shown value, table rows for repeating fields) for every field of the version."""
-    shown = []
+def display_rows(spec: FormSpec, data: dict[str, Any], locale: str,
+                 names: Names | None = None) -> list[dict[str, Any]]:
+    """(label, shown value, table rows for repeating fields) for every field of the version;
+    users and departments by name (the request's names unless given)."""
+    shown, names = [], names or request_names()
     for field in spec.fields:
         value = data.get(field.name)
         entry: dict[str, Any] = {"field": field, "value": "", "table": None}
         if field.type == "rows":
-            entry["table"] = [[REGISTRY[c.type].display(c, row.get(c.name), locale)
+            entry["table"] = [[display(c, row.get(c.name), locale, names)
                                for c in field.columns] for row in value or []]
         else:
-            entry["value"] = REGISTRY[field.type].display(field, value, locale)
+            entry["value"] = display(field, value, locale, names)
         shown.append(entry)
     return shown
 
