@@ -1,14 +1,16 @@
-"""API v1, the archive's read side: the catalogue, legal holds, destruction lists and
-tombstones. Records-office tokens only (checked by the services); every list is audited."""
+"""API v1, the archive's records-office side: the catalogue, legal holds, destruction lists
+(and executing an approved one) and tombstones. Records-office tokens only (checked by the
+services); every list is audited."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, Response, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from archive import catalogue, disposal, holds
 from archive.disclosure import shown_titles
+from archive.disposal import DisposalRefused
 from core.api import (
     API_PREFIX,
     ApiError,
@@ -80,6 +82,22 @@ def disposal_lists() -> Response:
     return jsonify({"lists": [d.as_json() for d in disposal.list_lists(services().db, api_actor())]})
 
 
+@bp.post("/disposal-lists/<list_id>/execute")
+@token_required
+def disposal_execute(list_id: str) -> tuple[Response, int]:
+    """Execute an approved destruction list (a keeper), as the list's page does: the same
+    service, its checks and its audit; the answer is the executed list with each outcome."""
+    if not list_id.isdigit() or len(list_id) > 9:
+        raise ApiError(404, f"no destruction list {list_id!r}")
+    s = services()
+    try:
+        done = disposal.execute(s.db, s.clock, s.zone, api_actor(), int(list_id),
+                                current_app.extensions[disposal.HOOKS_EXTENSION]())
+    except DisposalRefused as refused:
+        raise ApiError(409, "; ".join(refused.errors.values()), refused.errors) from refused
+    return jsonify(done.as_json()), 200
+
+
 @bp.get("/tombstones")
 @token_required
 def tombstone_list() -> Response:
@@ -121,6 +139,18 @@ OPENAPI_PATHS = {
     "/archive/disposal-lists": _get(
         "Destruction lists with their state and each record's outcome",
         {"type": "object", "properties": {"lists": {"type": "array", "items": _OBJECT}}}),
+    "/archive/disposal-lists/{list_id}/execute": {"post": {
+        "summary": "Execute an approved destruction list (archivist or admin): each record is destroyed "
+                   "unless a hold or a changed schedule spares it; the destruction register is filed",
+        "parameters": [{"name": "list_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+        "responses": {
+            "200": {"description": "The executed list, each record's outcome and the register's code",
+                    "content": {"application/json": {"schema": _OBJECT}}},
+            "401": error_response("No or bad token"),
+            "403": error_response("Only a keeper (archivist, admin) executes destruction lists"),
+            "404": error_response("No such destruction list"),
+            "409": error_response("The list is not approved (proposed, rejected or executed already)"),
+        }}},
     "/archive/tombstones": _get(
         "Tombstones of destroyed records (code, class, dates, approver; no personal data)",
         {"type": "object", "properties": {"tombstones": {"type": "array", "items": _OBJECT}}},

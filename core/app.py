@@ -21,6 +21,7 @@ import archive
 import forms
 import search
 from archive.api import bp as archive_api_bp
+from archive.archive_api import bp as archive_office_api_bp
 from core import cli
 from core.api import OPENAPI_PATHS as API_DOC_PATHS
 from core.api import add_openapi_paths
@@ -67,7 +68,7 @@ def create_app(overrides: dict[str, Any] | None = None, *, clock: Clock | None =
     forms.init_app(app)
     archive.init_app(app)
     search.init_app(app)
-    for api_blueprint in (forms_api_bp, archive_api_bp):  # bearer tokens, never cookies
+    for api_blueprint in (forms_api_bp, archive_api_bp, archive_office_api_bp):  # bearer tokens only
         csrf.exempt(api_blueprint)
     app.after_request(_security_headers)
     return app

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from archive.disposal import DisposalHooks, RegisterData
 from archive.records import create_record
 from core.auth.roles import Actor
-from core.clock import Clock
+from core.clock import Clock, local
 from core.db import Database
 from forms.models import CustomerClaim
 from forms.pdf.archival import enqueue_rendition
@@ -25,11 +25,13 @@ from forms.versions import current_spec
 REGISTER_FORM = "DD"
 
 
-def register_data(register: RegisterData) -> dict[str, Any]:
-    """The DD record's data: who proposed, approved and executed, and one row per record."""
+def register_data(register: RegisterData, zone: ZoneInfo) -> dict[str, Any]:
+    """The DD record's data: who proposed, approved and executed, and one row per record. The
+    approval time is the clock's, fraction of a second included, written in office time as a
+    typed time would be (the register prints it as it is)."""
     return {
         "list_no": f"DL-{register.list_id}", "proposed_by": register.proposed_by,
-        "approved_by": register.approved_by, "approved_at": register.approved_at.isoformat(),
+        "approved_by": register.approved_by, "approved_at": local(register.approved_at, zone).isoformat(),
         "executed_by": register.executed_by,
         "destroyed_count": sum(1 for e in register.entries if e.outcome == "destroyed"),
         "items": [{"code": e.code, "retention_class": e.retention_class or "-",
@@ -45,7 +47,7 @@ def disposal_hooks(db: Database, clock: Clock, zone: ZoneInfo) -> DisposalHooks:
     def file_register(session: Session, actor: Actor, register: RegisterData) -> str:
         """The register as a DD record; its archival PDF/A and filing follow from the outbox."""
         spec = current_spec(db, REGISTER_FORM)
-        data = validate(spec, register_data(register))
+        data = validate(spec, register_data(register, zone))
         record = create_record(session, clock=clock, zone=zone, actor=actor, form_code=spec.code,
                                form_version=spec.version, state=spec.workflow.initial,
                                title=summary(spec, data), data=data, department=actor.department)

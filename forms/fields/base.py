@@ -61,6 +61,11 @@ class FieldType:
         """Checks beyond the JSON Schema (calendar validity and such); a message or None."""
         return None
 
+    def normalise(self, spec: FieldSpec, value: Any) -> Any:
+        """A valid value in its type's one stored form, so that the same answer sent two ways
+        (a time with ``Z`` or ``+00:00``) is stored, compared and fingerprinted the same."""
+        return value
+
     def display(self, spec: FieldSpec, value: Any, locale: str) -> str:
         return "" if value is None else str(value)
 

@@ -81,6 +81,11 @@ class Rows(FieldType):
         return [{col.name: REGISTRY[col.type].as_input(col, row.get(col.name), ctx) for col in spec.columns}
                 for row in value or []]
 
+    def normalise(self, spec: FieldSpec, value: Any) -> Any:
+        columns = {col.name: col for col in spec.columns}
+        return [{name: REGISTRY[col.type].normalise(col, cell) if (col := columns.get(name)) else cell
+                 for name, cell in row.items()} for row in value]
+
     def check_value(self, spec: FieldSpec, value: Any) -> str | None:
         for index, row in enumerate(value, start=1):
             for col in spec.columns:

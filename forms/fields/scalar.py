@@ -200,13 +200,26 @@ class Date(_StringBacked):
         return None
 
 
-DATETIME_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?([+-]\d{2}:\d{2}|Z)$"
-_TYPED_TIME = re.compile(r"^(\d{1,2})[:：时](\d{2})(?:[:：分](\d{2}))?秒?$")
+#: RFC 3339 (``format: date-time``): seconds optional (people's 14:30), a fraction of a second
+#: only after them, up to nanoseconds (stored to the microsecond), ``T``/``Z`` in either case.
+DATETIME_PATTERN = r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?([+-]\d{2}:\d{2}|[Zz])$"
+_TYPED_TIME = re.compile(r"^(\d{1,2})[:：时](\d{2})(?:[:：分](\d{2})(?:[.,](\d{1,9}))?)?秒?$")
+
+
+def parse_moment(value: str) -> datetime:
+    """A stored or sent RFC 3339 time as an aware datetime (Python's reader wants ``T``/``Z``
+    in upper case); raises ValueError."""
+    return datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
+
+
+def _micro(fraction: str | None) -> int:
+    """Digits after the decimal point as microseconds (a nanosecond clock's extra digits cut)."""
+    return int((fraction or "0")[:6].ljust(6, "0"))
 
 
 @register
 class DateTime(_StringBacked):
-    """A local date and time, stored in ISO 8601 with the office's UTC offset."""
+    """A date and time, stored as ISO 8601 with its UTC offset (the office's for typed input)."""
 
     name = "datetime"
 
@@ -223,9 +236,9 @@ class DateTime(_StringBacked):
         match = _TYPED_TIME.match(time_part.strip() or "0:00")
         if not match:
             raise ParseError(unreadable)
-        hour, minute, second = (int(g or 0) for g in match.groups())
+        hour, minute, second = (int(g or 0) for g in match.groups()[:3])
         try:
-            moment = datetime(day.year, day.month, day.day, hour, minute, second,
+            moment = datetime(day.year, day.month, day.day, hour, minute, second, _micro(match[4]),
                               tzinfo=ZoneInfo(ctx.zone_name))
         except ValueError as exc:
             raise ParseError(unreadable) from exc
@@ -233,10 +246,15 @@ class DateTime(_StringBacked):
 
     def check_value(self, spec: FieldSpec, value: Any) -> str | None:
         try:
-            datetime.fromisoformat(value.replace("Z", "+00:00"))
+            parse_moment(value)
         except ValueError:
             return self.format_message()
         return None
+
+    def normalise(self, spec: FieldSpec, value: Any) -> Any:
+        """``2026-03-02T09:00:00[.ffffff]+08:00``: seconds always, the fraction to the
+        microsecond (only when not zero), ``Z`` as ``+00:00``; the sender's offset is kept."""
+        return parse_moment(value).isoformat()
 
     def format_message(self) -> str:
         """Stored values are ISO 8601 with an offset (what API clients must send)."""
@@ -245,15 +263,16 @@ class DateTime(_StringBacked):
     def display(self, spec: FieldSpec, value: Any, locale: str) -> str:
         if not value:
             return ""
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).strftime("%Y-%m-%d %H:%M")
+        return parse_moment(value).strftime("%Y-%m-%d %H:%M")
 
     def as_input(self, spec: FieldSpec, value: Any, ctx: BuildContext) -> Any:
         """In the office's zone, as :meth:`parse` reads it back (API values may carry another
-        offset: shown as they are, they would be read as a different moment)."""
+        offset: shown as they are, they would be read as a different moment); a fraction of a
+        second is kept, or an action page would change the time it only shows."""
         if not value:
             return value
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        return moment.astimezone(ZoneInfo(ctx.zone_name)).strftime("%Y-%m-%d %H:%M:%S")
+        moment = parse_moment(value).astimezone(ZoneInfo(ctx.zone_name))
+        return moment.strftime("%Y-%m-%d %H:%M:%S.%f" if moment.microsecond else "%Y-%m-%d %H:%M:%S")
 
 
 #: Mainland mobile (11 digits starting 1[3-9]) or landline with area code, optional +86.
