@@ -27,6 +27,7 @@ from forms.names import Names, display, load_names
 from forms.pdf.qr import qr_svg
 from forms.pdf.render import Renderer
 from forms.spec.model import FormSpec
+from forms.steps import printed
 
 LAYOUTS = Environment(loader=FileSystemLoader(PROJECT_ROOT / "templates" / "pdf"),
                       autoescape=select_autoescape(default=True, default_for_string=True))
@@ -112,8 +113,8 @@ def print_context(spec: FormSpec, record: RecordView, zone: ZoneInfo, company: s
     ``shown`` is the record with personal fields masked for a reader without the need: its
     fields are printed, while the QR code still carries the stored record's fingerprint.
     """
-    for field in spec.fields:
     fields, names = [], names or Names()
+    for field in printed(spec, record.data):  # a later step's fields once filled
         value = (shown or record).data.get(field.name)
         entry: dict[str, Any] = {"label": field.label["zh"], "wide": field.type in ("textarea", "rows")}
         if field.type == "rows":

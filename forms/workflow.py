@@ -31,7 +31,7 @@ from core.auth.roles import Actor, NotFound, PermissionDenied
 from core.clock import Clock
 from core.db import Database
 from core.i18n import pick
-from forms import rules
+from forms import rules, steps
 from forms.deadlines import refreshed
 from forms.pdf.archival import enqueue_rendition
 from forms.printing import CORRECTION
@@ -87,8 +87,11 @@ def available_actions(spec: FormSpec, record: RecordView, actor: Actor,
                       after_filing: frozenset[str] = frozenset()) -> list[ActionView]:
     """What ``actor`` may do to ``record`` now (the caller has checked they may see it);
     ``after_filing``: the actions a filed record still takes (:func:`open_after_filing`)."""
-    names = tuple(f.name for f in spec.fields)
-    return [ActionView(t.name, dict(t.label), t.to, t.editable(names), t.requires, t.reason)
+    def may_take(step: Transition) -> bool:
+        return permitted(actor, record, step)
+
+    return [ActionView(t.name, dict(t.label), t.to, steps.editable(spec, t, record.data, may_take),
+                       t.requires, t.reason)
             for t in spec.workflow.transitions
             if record.state in t.from_states and permitted(actor, record, t)
             and not (t.stamp == "countersign" and record.countersigned_at is not None)
@@ -131,7 +134,8 @@ def act(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, code: str, act
                          object_type="record", object_id=code, detail={"via": channel, "why": str(problem)})
             refused: Exception = problem
         else:
-            clean = _new_data(spec, transition, record.data, fields, reason, users, departments)
+            editable = steps.editable(spec, transition, record.data, lambda t: permitted(actor, view, t))
+            clean = _new_data(spec, transition, record.data, fields, reason, users, departments, editable)
             return _apply(session, clock, zone, actor, spec, record, transition, clean, reason, channel)
     raise refused
 
@@ -196,11 +200,12 @@ def _state(spec: FormSpec, state: str) -> str:
 
 
 def _new_data(spec: FormSpec, transition: Transition, current: dict[str, Any], fields: dict[str, Any],
-              reason: str, users: set[str], departments: set[str]) -> dict[str, Any]:
-    """The record's data after the action, validated as a whole; InvalidData names every problem."""
+              reason: str, users: set[str], departments: set[str],
+              editable: tuple[str, ...]) -> dict[str, Any]:
+    """The record's data after the action, validated as a whole; InvalidData names every problem.
+    ``editable``: the fields this person may change by it (:func:`forms.steps.editable`)."""
     errors: dict[str, str] = {}
     action = pick(transition.label) or transition.name
-    editable = set(transition.editable(tuple(f.name for f in spec.fields)))
     for name in fields:
         if name not in editable:
             errors[name] = (_("“%(action)s” cannot change this field.", action=action) if spec.field(name)

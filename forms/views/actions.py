@@ -3,6 +3,8 @@
 It shows the fields the action fills in or may change, pre-filled with the record's values, a
 reason box when the action needs one, and the revision the user is looking at; the service
 (:func:`forms.workflow.act`) decides whether the action is allowed and refuses a stale one.
+Beside them, read-only, the record's other filled fields (what is being classified, another
+role's fields on a resubmission) and, while the record is returned, why it was returned.
 """
 
 from __future__ import annotations
@@ -15,17 +17,20 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from archive.records import RecordView, RevisionView
 from core.auth.roles import PermissionDenied
 from core.errors import render_error
-from core.i18n import pick
+from core.i18n import current_locale, pick
 from core.web import current_actor, services
-from forms import rules, versions
+from forms import rules, steps, versions
 from forms.builder import form_class, parse_form
 from forms.fields import REGISTRY, BuildContext
+from forms.masking import shown_record
 from forms.spec.model import FormSpec
 from forms.validation import InvalidData
 from forms.views.context import build_context
 from forms.views.filling import ADD_ROW_PREFIX, add_row
+from forms.views.records import display_rows
 from forms.views.summary import SummaryItem, summary_items
 from forms.workflow import ActionRefused, ActionView, act, actions_for
 
@@ -97,5 +102,29 @@ def _page(spec: FormSpec, action: ActionView, record: Any, form: Any, errors: di
         items.append(SummaryItem("reason", _("%(field)s: %(message)s", field=_("Reason"),
                                              message=errors["reason"])))
     return render_template("forms/action.html", spec=spec, action=action, record=record, form=form,
-                           errors=errors, summary=items, revision=revision, reason=reason), status
+                           errors=errors, summary=items, revision=revision, reason=reason,
+                           returned=pending_return(record.revisions),
+                           context=_context_rows(record, action)), status
+
+
+def pending_return(revisions: tuple[RevisionView, ...]) -> RevisionView | None:
+    """The return for completion the record is still under (its reason is what to complete), or
+    None once completed; a countersignature given meanwhile does not hide it."""
+    for revision in reversed(revisions):
+        if revision.action == "complete":
+            return None
+        if revision.action == "return":
+            return revision
+    return None
+
+
+def _context_rows(record: RecordView, action: ActionView) -> list[dict[str, Any]]:
+    """The record's other filled fields, read-only beside the action's own: the complaint a
+    classification classifies, the supervisor's level on a clerk's resubmission. Masked as the
+    record page masks them for this person (who may act, so needs them: in practice unmasked)."""
+    spec = versions.spec_version(services().db, record.form_code, record.form_version)
+    shown = shown_record(spec, current_actor(), record)
+    rows = display_rows(spec, shown.data, current_locale())
+    return [row for row in rows if row["field"].name not in action.fields
+            and steps.filled(record.data.get(row["field"].name))]
 

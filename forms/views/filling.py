@@ -1,7 +1,9 @@
 """The form catalogue and the filling page (new form, resume draft, save draft, submit).
 
 One page serves new forms and drafts: the primary action submits, "save draft" keeps the input
-exactly as typed (valid or not). Errors are listed in a summary at the top, linked to each
+exactly as typed (valid or not). It asks what is known at registration; the fields of later
+workflow steps (a complaint's classification, investigation, closure) wait for their own
+step's page (:mod:`forms.steps`). Errors are listed in a summary at the top, linked to each
 field, and repeated beside the field; nothing typed is lost.
 """
 
@@ -16,7 +18,7 @@ from flask_login import login_required
 
 from core.auth.roles import PermissionDenied
 from core.web import current_actor, services
-from forms import drafts, versions
+from forms import drafts, steps, versions
 from forms.builder import form_class, parse_form, raw_input
 from forms.spec.model import FormSpec
 from forms.submission import submit
@@ -41,14 +43,14 @@ def new_form(form_code: str) -> ResponseReturnValue:
     if not current_actor().may_fill_forms:
         raise PermissionDenied(_("Your role can read records but not fill forms."))
     spec = versions.fillable_spec(services().db, form_code.upper())
-    return _fill(spec, draft_id=None, initial=None)
+    return _fill(steps.registration(spec), draft_id=None, initial=None)
 
 
 @login_required
 def resume_draft(draft_id: int) -> ResponseReturnValue:
     draft = drafts.get_draft(services().db, current_actor(), draft_id)
     spec = versions.fillable_spec(services().db, draft.form_code)
-    return _fill(spec, draft_id=draft.id, initial=draft.data)
+    return _fill(steps.registration(spec), draft_id=draft.id, initial=draft.data)
 
 
 @login_required
