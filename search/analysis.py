@@ -20,7 +20,9 @@ record, and writing postings is what indexing spends its time on (benchmarks/sea
 
 English words are case-folded and Porter-stemmed into ``words``; digit runs (phones, order and
 part numbers) go into ``words`` whole and reversed into ``tail``, so a number's last digits are
-a prefix query.
+a prefix query. Digit runs written apart by spaces, dashes or brackets ("021-6234 5678",
+"139 1234 5679") are also indexed joined (:func:`joined_numbers`), so a number is found however
+either side wrote it: the query joins what was typed the same way (:mod:`search.query`).
 """
 
 from __future__ import annotations
@@ -35,6 +37,9 @@ CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _PIECES = re.compile(rf"(?P<cjk>[{CJK}]+)|(?P<digits>\d+)|(?P<word>[^\W\d_{CJK}]+)")
 #: A tail query needs this many digits (fewer would match half the index).
 MIN_TAIL = 3
+#: Digit runs kept apart by at most two of the characters people write inside a phone number.
+NUMBER_RUN = re.compile(r"\d+(?:[\s\-()（）]{1,2}\d+)+")
+_DIGITS = re.compile(r"\d+")
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,12 @@ def pieces(text: str) -> Iterator[Piece]:
         kind = match.lastgroup
         assert kind is not None
         yield Piece(kind, match.group())
+
+
+def joined_numbers(text: str) -> list[str]:
+    """The digits of every number written in groups ("139 1234 5679" → "13912345679"): a phone
+    stored as ``021-62345678`` must be found when typed ``02162345678`` and the other way round."""
+    return ["".join(_DIGITS.findall(match.group())) for match in NUMBER_RUN.finditer(text)]
 
 
 def bigrams(run: str) -> list[str]:
@@ -80,6 +91,9 @@ class IndexTerms:
                 self.tail.append(piece.text[::-1])
             else:
                 self.words.append(english(piece.text))
+        for number in joined_numbers(text):
+            self.words.append(number)
+            self.tail.append(number[::-1])
 
     def fields(self) -> dict[str, list[str] | bytes]:
         return {"cjk": self.cjk, "words": self.words, "tail": self.tail, TEXT_COLUMN: cjk_text(self.runs)}

@@ -30,7 +30,8 @@ def search_records() -> Response:
     except IndexUnavailable as exc:
         raise ApiError(503, str(exc)) from exc
     return jsonify({"total": result.total, "page": result.page, "per_page": result.per_page,
-                    "hits": [hit.as_json() for hit in result.hits], "facets": result.facets})
+                    "hits": [hit.as_json() for hit in result.hits], "facets": result.facets,
+                    "record": result.record})
 
 
 def _param(name: str, schema: dict[str, object], description: str) -> dict[str, object]:
@@ -38,7 +39,7 @@ def _param(name: str, schema: dict[str, object], description: str) -> dict[str, 
 
 
 SEARCH_RESULT = {
-    "type": "object", "required": ["total", "page", "per_page", "hits", "facets"],
+    "type": "object", "required": ["total", "page", "per_page", "hits", "facets", "record"],
     "properties": {
         "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"},
         "hits": {"type": "array", "items": {
@@ -47,6 +48,9 @@ SEARCH_RESULT = {
                            "title": {"type": "string"},
                            "snippet": {"type": "string", "description": "HTML: escaped text with <mark>"},
                            "submitted_at": {"type": "string", "format": "date-time"}}}},
+        "record": {"type": ["string", "null"],
+                   "description": "The code of the record `q` names exactly (a code alone, any case, "
+                                  "with or without its zero padding) when the token's user may see it"},
         "facets": {"type": "object", "description": "form, year, state, department → value → count",
                    "additionalProperties": {"type": "object",
                                             "additionalProperties": {"type": "integer"}}},
@@ -57,7 +61,8 @@ OPENAPI_PATHS = {"/search": {"get": {
     "summary": "Search the records the token's user may see (audited)",
     "parameters": [
         _param("q", {"type": "string", "maxLength": 200},
-               "Words (Chinese or English), a record code or code prefix, a phone or its last digits"),
+               "Words (Chinese or English), a record code or code prefix, a phone however written "
+               "(139 1234 5679, +86 …) or its last digits, an order number"),
         _param("form", {"type": "string"}, "Form code, e.g. CP"),
         _param("year", {"type": "integer"}, "Code year"),
         _param("state", {"type": "string"}, "Workflow state"),

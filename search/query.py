@@ -1,13 +1,20 @@
 """What the user typed → a Whoosh query over the analysed fields (see :mod:`search.analysis`).
 
-Every word must match (AND). A record code or code prefix (``CP-2026-000123``, ``CP-2026-``)
-is looked up in the code field; Chinese words become character, pair or pair-phrase queries;
-numbers match whole or by their last digits.
+Every word must match (AND). Chinese words become character, pair or pair-phrase queries;
+numbers match whole or by their last digits. People type numbers as they read them
+("139 1234 5679", "139-1234-5679", "+86 13912345679"), so a number written in groups is one
+word: it matches its digits joined (as the index also joins them), without the country code,
+or its groups each on their own. A whole record code (``CP-2026-000123``, any case, the number
+with or without its zero padding: ``cp-2026-123``) matches that record *or* the records whose
+text holds the word, because order and part numbers are shaped like codes too
+(``SO-2026-88417``); :func:`record_code` names the record so that the page can go straight
+to it. A code prefix (``CP-``, ``CP-2026``, ``CP-2026-``) lists codes only.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -16,7 +23,16 @@ from whoosh.query import And, DateRange, Every, NullQuery, Or, Phrase, Prefix, Q
 
 from search.analysis import MIN_TAIL, bigrams, english, pieces
 
-CODE_LIKE = re.compile(r"[A-Za-z]{2,8}-\d{4}(?:-\d{0,9})?|[A-Za-z]{2,8}-\d{0,3}|[A-Za-z]{2,8}-")
+#: A record code, whole; the sequence number may lack its zero padding.
+RECORD_CODE = re.compile(r"([A-Za-z]{2,8})-(\d{4})-(\d{1,9})")
+#: A form code, optionally with (the start of) a year and the dash after it.
+CODE_PREFIX = re.compile(r"[A-Za-z]{2,8}-(?:\d{4}-?|\d{0,3})")
+#: A word of the query: a number written in groups (spaces, dashes, brackets inside), or
+#: anything up to the next space.
+_WORDS = re.compile(r"[+＋(（]?\d+(?:[\s\-()（）]{1,2}\d+)*[)）]?|\S+")
+_NUMBER = re.compile(r"[+＋(（]?\d[\d\s\-()（）]*")
+#: China's country code before a mobile (11 digits from 1) or an area code without its 0.
+_NATIONAL = re.compile(r"(?:00)?86(\d{9,11})")
 MAX_QUERY_LENGTH = 200
 
 
@@ -44,14 +60,85 @@ def text_query(text: str) -> Query | None:
     if len(text) > MAX_QUERY_LENGTH:
         raise BadSearch("q", f"at most {MAX_QUERY_LENGTH} characters")
     parts: list[Query] = []
-    for word in text.split():
-        if CODE_LIKE.fullmatch(word):
-            parts.append(Prefix("code", word.upper()))
-            continue
-        parts.extend(_piece_queries(word))
+    for word in query_words(text):
+        parts.extend(_word_queries(word))
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else And(parts)
+
+
+def query_words(text: str) -> Iterator[str]:
+    """The words typed, a number written in groups being one word ("+86 139 1234 5679")."""
+    for match in _WORDS.finditer(text):
+        yield match.group()
+
+
+def record_code(text: str) -> str | None:
+    """The record code ``text`` is, written as codes are (``cp-2026-4`` → ``CP-2026-000004``),
+    or None when it is not one code alone."""
+    match = RECORD_CODE.fullmatch(text.strip())
+    if match is None:
+        return None
+    form, year, number = match.groups()
+    return f"{form.upper()}-{year}-{int(number):06d}"
+
+
+def number_forms(word: str) -> list[str]:
+    """The digit strings a number word may be stored as: its digits joined, and without China's
+    country code (``+86 139…`` → ``139…``; ``+86 21 6234 5678`` → ``02162345678``)."""
+    joined = "".join(re.findall(r"\d+", word))
+    forms = [joined]
+    national = _NATIONAL.fullmatch(joined)
+    if national:
+        rest = national.group(1)
+        if rest.startswith("1") and len(rest) == 11:
+            forms.append(rest)
+        elif word.lstrip("(（").startswith(("+", "＋", "00")) and not rest.startswith("0"):
+            forms.append("0" + rest)
+    return forms
+
+
+def _word_queries(word: str) -> list[Query]:
+    if _NUMBER.fullmatch(word):
+        return [_number_query(word)]
+    code = record_code(word)
+    if code is not None:  # this record, or text that holds the word (an order number)
+        return [Or([Term("code", code), _all(_piece_queries(word))])]
+    if CODE_PREFIX.fullmatch(word):
+        return [Prefix("code", word.upper())]
+    return _piece_queries(word)
+
+
+def _number_query(word: str) -> Query:
+    groups = re.findall(r"\d+", word)
+    options = [_digits_query(digits) for digits in number_forms(word)]
+    if len(groups) > 1:  # also two numbers typed apart, each matching on its own
+        options.append(_all([_digits_query(digits) for digits in groups]))
+    return options[0] if len(options) == 1 else Or(options)
+
+
+def _all(queries: list[Query]) -> Query:
+    return queries[0] if len(queries) == 1 else And(queries)
+
+
+def _digits_query(digits: str) -> Query:
+    whole = Term("words", digits)
+    return Or([whole, Prefix("tail", digits[::-1])]) if len(digits) >= MIN_TAIL else whole
+
+
+def snippet_needles(text: str) -> list[str]:
+    """What to mark in a snippet for ``text``: words as typed (an order number whole), their
+    Chinese runs and numbers, a number's joined forms; longest first. Code prefixes are not in
+    the text."""
+    needles: set[str] = set()
+    for word in query_words(text):
+        if _NUMBER.fullmatch(word):
+            needles.update(number_forms(word), re.findall(r"\d+", word))
+        elif record_code(word) or not CODE_PREFIX.fullmatch(word):
+            needles.update(p.text for p in pieces(word) if p.kind != "word" or p.text.isascii())
+            if word.isascii() and any(p.kind != "word" for p in pieces(word)):
+                needles.add(word)
+    return sorted(needles, key=len, reverse=True)
 
 
 def _piece_queries(word: str) -> list[Query]:
@@ -65,9 +152,7 @@ def _piece_queries(word: str) -> list[Query]:
             else:
                 queries.append(Phrase("cjk", bigrams(piece.text)))
         elif piece.kind == "digits":
-            whole = Term("words", piece.text)
-            tail = Prefix("tail", piece.text[::-1]) if len(piece.text) >= MIN_TAIL else None
-            queries.append(Or([whole, tail]) if tail else whole)
+            queries.append(_digits_query(piece.text))
         else:
             queries.append(Term("words", english(piece.text)))
     return queries

@@ -13,7 +13,7 @@ from whoosh.formats import Frequency
 from whoosh.system import pack_uint
 
 #: Raise when the schema or the analysis changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Postings for the analysed fields come from search.analysis.IndexTerms as lists of terms. The
 # format below takes such a list as it is, instead of joining it into a string for Whoosh

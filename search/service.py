@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,10 +23,9 @@ from core.audit import trail
 from core.auth.roles import Actor
 from core.clock import Clock
 from core.db import Database
-from search.analysis import pieces
 from search.collect import collect
 from search.params import SearchParams
-from search.query import CODE_LIKE, Filters, combined, filter_queries, text_query
+from search.query import Filters, combined, filter_queries, record_code, snippet_needles, text_query
 from search.store import SearchStore
 
 FACETS = ("form", "year", "state", "department")
@@ -62,6 +61,8 @@ class SearchResult:
     per_page: int
     hits: tuple[Hit, ...]
     facets: dict[str, dict[str, int]]
+    #: The code of the one record the search text names exactly, if the user may see it.
+    record: str | None = None
 
     @property
     def pages(self) -> int:
@@ -95,10 +96,21 @@ def search(db: Database, clock: Clock, zone: ZoneInfo, store: SearchStore, actor
     filters = filters or Filters()
     page, per_page = max(page, 1), min(max(per_page, 1), MAX_PER_PAGE)
     query = combined(text_query(text), filter_queries(filters, zone))
-    result = find(store.searcher(), query, scope=scope_filter(actor, granted), text=text, sort=sort,
-                  page=page, per_page=per_page)
+    searcher, scope = store.searcher(), scope_filter(actor, granted)
+    result = find(searcher, query, scope=scope, text=text, sort=sort, page=page, per_page=per_page)
+    result = replace(result, record=named_record(searcher, text, scope))
     _audit(db, clock, actor, text, filters, sort, page, result.total, channel)
     return result
+
+
+def named_record(searcher: Searcher, text: str, scope: Query | None) -> str | None:
+    """The record ``text`` names by its code alone, if it exists within ``scope``: a user who
+    types a code wants that record, and one outside their scope must stay unmentioned."""
+    code = record_code(text)
+    if code is None:
+        return None
+    query = Term("code", code) if scope is None else And([Term("code", code), scope])
+    return code if collect(searcher, query, facets=(), newest_first=True, page=1, per_page=1).total else None
 
 
 def codes_found(store: SearchStore, zone: ZoneInfo, params: SearchParams, *, limit: int) -> list[str]:
@@ -130,10 +142,7 @@ def _hit(fields: dict[str, Any], text: str) -> Hit:
 
 def snippet(body: str, text: str, width: int = SNIPPET_CHARS) -> Markup:
     """A piece of ``body`` around the first thing searched for, with every match marked."""
-    words = [w for w in text.split() if not CODE_LIKE.fullmatch(w)]  # codes are not in the body
-    needles = sorted({p.text for w in words for p in pieces(w) if p.kind != "word"}
-                     | {w for w in re.findall(r"[^\W\d_]+", " ".join(words)) if w.isascii()},
-                     key=len, reverse=True)
+    needles = snippet_needles(text)
     if not needles:
         return Markup(html.escape(body[:width]))  # noqa: S704 - escaped just now
     pattern = re.compile("|".join(re.escape(n) for n in needles), re.IGNORECASE)

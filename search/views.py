@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
 from core.i18n import current_locale
 from core.web import current_actor, services
-from search.params import parse_params
-from search.query import BadSearch
+from search.params import SearchParams, parse_params
+from search.query import BadSearch, Filters
 from search.service import FACETS, GRANTS, SHOWN, NoGrants, as_indexed, search
 from search.store import IndexUnavailable, instance_search_store
 
@@ -43,11 +43,19 @@ def search_page() -> ResponseReturnValue:
                                    granted=current_app.extensions.get(GRANTS, NoGrants)(actor))
         shown = current_app.extensions.get(SHOWN, as_indexed)
         context["result"] = shown(actor, params.text, context["result"])
+        if context["result"].record and _only_text(params):  # a code typed alone: go to the record
+            return redirect(url_for("forms.record", code=context["result"].record))
     except IndexUnavailable:
         context["problem"] = _("Search is not available yet: the index is being built. Try again in a "
                                "few minutes, or ask an administrator to run the index rebuild.")
         return render_template("search/search.html", **context), 503
     return render_template("search/search.html", **context)
+
+
+def _only_text(params: SearchParams) -> bool:
+    """Nothing but the words was chosen (no filter, first page): a code then means its record;
+    with filters or paging the user is looking at a list and keeps it."""
+    return params.filters == Filters() and params.page == 1
 
 
 def _field_label(name: str) -> str:

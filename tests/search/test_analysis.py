@@ -71,3 +71,22 @@ def test_a_phrase_never_matches_across_two_runs(tmp_path: Path) -> None:
                                  datetime(2026, 3, 1, tzinfo=UTC), 1, "", ("甲客户，户要乙",)).fields()])
     assert hits(store, "客户") == {"CP-2026-000001"} and hits(store, "客户要") == set()
     assert hits(store, "乙") == {"CP-2026-000001"}  # a character only ever last in its run
+
+
+def test_numbers_written_in_groups_are_also_indexed_joined() -> None:
+    terms = IndexTerms()
+    terms.add("电话 021-6234 5678，手机 139 1234 5679")
+    assert "02162345678" in terms.words and "13912345679" in terms.words
+    assert "87654326120" in terms.tail  # the joined number's tail too
+
+
+def test_a_number_typed_in_groups_is_one_word_with_its_national_forms() -> None:
+    from search.query import number_forms, query_words, record_code
+
+    assert list(query_words("王 +86 139 1234 5679 SO-2026-88417")) == [
+        "王", "+86 139 1234 5679", "SO-2026-88417"]
+    assert number_forms("+86 139 1234 5679") == ["8613912345679", "13912345679"]
+    assert number_forms("+86 21 6234 5678") == ["862162345678", "02162345678"]
+    assert number_forms("86 21 6234 5678") == ["862162345678"]  # no plus: maybe not a country code
+    assert record_code(" cp-2026-4 ") == "CP-2026-000004" and record_code("CP-2026-") is None
+    assert record_code("CP-2026-4 划痕") is None
