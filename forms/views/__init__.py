@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, url_for
 
-from forms.views import actions, admin, day_register, filing, filling, inbox, records, statistics
+from forms.views import actions, admin, day_register, filing, filling, inbox, records, reveal, statistics
 
 bp = Blueprint("forms", __name__)
 
@@ -24,6 +24,9 @@ bp.add_url_rule("/stats/complaints", "complaint_statistics", statistics.complain
 bp.add_url_rule("/stats/complaints.csv", "complaint_statistics_csv", statistics.complaint_statistics_csv)
 bp.add_url_rule("/records/<code>.pdf", "record_pdf", records.record_pdf)
 bp.add_url_rule("/records/<code>", "record", records.record)
+bp.add_url_rule("/records/<code>/reveal", "reveal", reveal.reveal_page, methods=["GET", "POST"])
+bp.add_url_rule("/audit/reveals", "reveal_list", reveal.reveal_list)
+bp.add_app_template_global(reveal.reveal_offered)
 bp.add_url_rule("/records/<code>/actions/<action>", "record_action", actions.record_action,
                 methods=["GET", "POST"])
 bp.add_url_rule("/admin/forms", "version_list", admin.version_list)
