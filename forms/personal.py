@@ -13,7 +13,7 @@ from core.auth import accounts
 from core.auth.roles import PermissionDenied
 from core.clock import local
 from core.web import services
-from forms import anonymise, disclosure
+from forms import anonymise, disclosure, reveal_api
 from search.service import SHOWN
 
 personal_cli = AppGroup("personal", help="Personal data: anonymising records kept past their period.")
@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(personal_cli)
     app.extensions[DISCLOSURE] = disclosure.SpecDisclosure()
     app.extensions[SHOWN] = disclosure.shown_hits
+    reveal_api.init_api(app)
 
 
 @personal_cli.command("anonymise")

@@ -123,3 +123,26 @@ def test_a_reveal_on_the_system_clock(app: Flask, logged_in, code: str) -> None:
     [event] = events(app, "record.reveal")
     assert abs((datetime.now(UTC) - event.at).total_seconds()) < 60
     assert "实时钟" in logged_in("auditor").get("/audit/reveals").text
+
+
+def test_the_api_reveals_with_the_same_rule_and_audit(app: Flask, token_for, code: str) -> None:  # type: ignore[no-untyped-def]
+    client, url = app.test_client(), f"/api/v1/records/{code}/reveal"
+    auditor = token_for("auditor")
+    assert client.get(f"/api/v1/records/{code}", headers=auditor).json["data"]["phone"] == MASKED_PHONE
+    missing = client.post(url, headers=auditor, json={})
+    assert missing.status_code == 422 and missing.json["fields"] == {"reason": "Say why you need this "
+                                                                     "customer's personal data."}
+    assert client.post(url, headers=auditor, json={"reason": "x", "extra": 1}).status_code == 422
+    shown = client.post(url, headers=auditor, json={"reason": "核对客户来信"})
+    assert shown.status_code == 200, shown.json
+    data = shown.json["record"]["data"]
+    assert data["phone"] == PHONE and data["customer_name"] == NAME
+    assert shown.json["revealed"] == ["customer_name", "contact_person", "phone"]
+    assert client.get(f"/api/v1/records/{code}", headers=auditor).json["data"]["phone"] == MASKED_PHONE
+    [event] = events(app, "record.reveal")
+    assert event.actor_name == "auditor" and event.detail["via"] == "api" and "token" in event.detail
+    assert client.post(url, headers=token_for("clerk"), json={"reason": "看看"}).status_code == 403
+    assert client.post("/api/v1/records/CP-2026-999999/reveal", headers=auditor,
+                       json={"reason": "看看"}).status_code == 404
+    paths = client.get("/api/v1/openapi.json").json["paths"]
+    assert "post" in paths["/records/{code}/reveal"]

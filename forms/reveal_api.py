@@ -1,0 +1,78 @@
+"""API v1: revealing one record's personal fields with a reason (:mod:`forms.reveal`), the
+same rule, audit and refusals as the record page's "Show personal data"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, Response, jsonify
+
+from core.api import (
+    API_PREFIX,
+    ApiError,
+    add_openapi_paths,
+    api_actor,
+    error_response,
+    json_object_body,
+    token_required,
+)
+from core.auth.roles import NotFound, PermissionDenied
+from core.web import services
+from forms.reveal import MAX_REASON, RevealRefused, reveal
+
+bp = Blueprint("forms_reveal_api", __name__, url_prefix=API_PREFIX)
+
+
+@bp.post("/records/<code>/reveal")
+@token_required
+def reveal_record(code: str) -> Response:
+    """``{"reason": "..."}`` → the record whole and the names of the fields revealed."""
+    body = json_object_body()
+    unknown = set(body) - {"reason"}
+    if unknown:
+        raise ApiError(422, f"unknown keys: {', '.join(sorted(unknown))}")
+    reason = body.get("reason", "")
+    if not isinstance(reason, str):
+        raise ApiError(422, "'reason' must be text", {"reason": "not text"})
+    try:
+        revealed = reveal(services().db, services().clock, api_actor(), code, reason, channel="api")
+    except NotFound as exc:
+        raise ApiError(404, f"no record {code!r}") from exc
+    except PermissionDenied as exc:
+        raise ApiError(403, str(exc)) from exc
+    except RevealRefused as refused:
+        if "record" in refused.errors:
+            raise ApiError(409, refused.errors["record"]) from refused
+        raise ApiError(422, refused.errors["reason"], refused.errors) from refused
+    return jsonify({"record": revealed.record.as_json(), "revealed": list(revealed.fields)})
+
+
+OPENAPI_PATHS: dict[str, Any] = {"/records/{code}/reveal": {"post": {
+    "summary": "Reveal one record's personal fields, with a reason (archivists and auditors, who read "
+               "them masked); audited as record.reveal with the reason and listed for the auditor",
+    "parameters": [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}],
+    "requestBody": {"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "required": ["reason"], "additionalProperties": False,
+        "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": MAX_REASON,
+                                  "description": "Why your work needs this customer's personal data"}}}}}},
+    "responses": {
+        "200": {"description": "The record whole, and the names of the fields revealed",
+                "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["record", "revealed"],
+                    "properties": {"record": {"$ref": "#/components/schemas/Record"},
+                                   "revealed": {"type": "array", "items": {"type": "string"}}}}}}},
+        "400": error_response("Malformed JSON"),
+        "401": error_response("No or bad token"),
+        "403": error_response("The token user's role cannot reveal, or the record is outside their scope"),
+        "404": error_response("No such record"),
+        "409": error_response("Nothing on this record is masked for the token user"),
+        "422": error_response("No reason, or one that is too long"),
+    },
+}}}
+
+
+def init_api(app: Flask) -> None:
+    """Register the endpoint, exempt from CSRF like every bearer-token API, in the OpenAPI document."""
+    app.register_blueprint(bp)
+    app.extensions["csrf"].exempt(bp)
+    add_openapi_paths(app, OPENAPI_PATHS, {})
