@@ -21,6 +21,7 @@ from forms import versions
 from forms.pdf.fonts import PdfSetupError
 from forms.pdf.service import pdf_response
 from forms.printing import UnknownVariant
+from forms.rules import NeedsConfirmation
 from forms.schema import record_data_schema
 from forms.spec.model import FormSpec
 from forms.submission import submit
@@ -62,12 +63,17 @@ def create_record() -> tuple[Response, int, dict[str, str]]:
         raise ApiError(422, "'form' must name a form type, e.g. \"CP\"", {"form": "required"})
     if not isinstance(data, dict):
         raise ApiError(422, "'data' must be an object of field values", {"data": "required"})
-    unknown = set(body) - {"form", "data"}
+    unknown = set(body) - {"form", "data", "confirm_conflict"}
     if unknown:
         raise ApiError(422, f"unknown keys: {', '.join(sorted(unknown))}")
+    confirmed = body.get("confirm_conflict", False)
+    if not isinstance(confirmed, bool):
+        raise ApiError(422, "'confirm_conflict' must be true or false", {"confirm_conflict": "not a boolean"})
     try:
         record = submit(services().db, services().clock, services().zone, api_actor(),
-                        form_code, data)
+                        form_code, data, confirmed=confirmed)
+    except NeedsConfirmation as ask:
+        return _needs_confirmation(ask), 409, {}
     except NotFound as exc:
         raise ApiError(422, f"no form type {form_code!r} that can be filled: {exc}",
                        {"form": "unknown"}) from exc
@@ -77,6 +83,13 @@ def create_record() -> tuple[Response, int, dict[str, str]]:
         raise ApiError(422, "the record data is invalid", invalid.errors) from invalid
     location = url_for("archive_api.record_detail", code=record.code)
     return jsonify(record.as_json()), 201, {"Location": location}
+
+
+def _needs_confirmation(ask: NeedsConfirmation) -> Response:
+    """409: what a rule asks before filing (e.g. who claims the visitor until when), and how to
+    file it anyway; nothing was saved."""
+    return jsonify({"error": f"{ask.message} Nothing was filed; send \"confirm_conflict\": true to file it.",
+                    "fields": {}, "conflict": ask.detail})
 
 
 @bp.get("/records/<code>/actions")
@@ -149,6 +162,23 @@ FORM_SCHEMA = {
         "states": {"type": "array", "items": {"type": "string"}},
         "initial_state": {"type": "string"},
         "schema": {"type": "object", "description": "JSON Schema (2020-12) of record data"},
+    },
+}
+
+CONFLICT_SCHEMA = {
+    "type": "object",
+    "required": ["error", "fields", "conflict"],
+    "properties": {
+        "error": {"type": "string"},
+        "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+        "conflict": {"type": "object", "required": ["conflict_with", "claimed_by", "claimed_until"],
+                     "properties": {
+                         "conflict_with": {"type": "string", "example": "VR-2026-000001",
+                                           "description": "The registration holding the claim"},
+                         "claimed_by": {"type": "string", "description": "Username of the claim's holder"},
+                         "claimed_by_name": {"type": "string", "description": "Their display name"},
+                         "claimed_until": {"type": "string", "format": "date",
+                                           "description": "The claim's last day (inclusive)"}}},
     },
 }
 
@@ -244,13 +274,23 @@ OPENAPI_PATHS = {
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
             "type": "object", "required": ["form", "data"], "additionalProperties": False,
             "properties": {"form": {"type": "string", "example": "CP"},
-                           "data": {"type": "object"}}}}}},
+                           "data": {"type": "object"},
+                           "confirm_conflict": {
+                               "type": "boolean", "default": False,
+                               "description": "File a visit registration (VR) even though another staff "
+                                              "member's claim on the customer still runs (answered 409 "
+                                              "without it); the record is flagged as a conflict and the "
+                                              "earlier claim stands"}}}}}},
         "responses": {
             "201": {"description": "Created", "content": {"application/json": {
                 "schema": {"$ref": "#/components/schemas/Record"}}}},
             "400": error_response("Malformed JSON"),
             "401": error_response("No or bad token"),
             "403": error_response("The token's user may not submit forms"),
+            "409": {"description": "Not filed: another staff member claims this visitor (VR) until the "
+                                   "date given; send the same body with \"confirm_conflict\": true to file "
+                                   "it as a conflict",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Conflict"}}}},
             "413": error_response("Body too large"),
             "422": error_response("Invalid data; `fields` names each wrong field"),
         },
@@ -260,4 +300,5 @@ OPENAPI_PATHS = {
 
 def init_api(app: Flask) -> None:
     app.register_blueprint(bp)
-    add_openapi_paths(app, OPENAPI_PATHS, {"Form": FORM_SCHEMA, "Action": ACTION_SCHEMA})
+    add_openapi_paths(app, OPENAPI_PATHS,
+                      {"Form": FORM_SCHEMA, "Action": ACTION_SCHEMA, "Conflict": CONFLICT_SCHEMA})

@@ -31,8 +31,10 @@ __all__ = ["known_references", "submit", "summary"]  # summary: forms.titles, re
 
 
 def submit(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, form_code: str,
-           data: dict[str, Any], *, draft_id: int | None = None) -> RecordView:
-    """The new record; raises InvalidData naming every wrong field."""
+           data: dict[str, Any], *, draft_id: int | None = None,
+           confirmed: bool | str = False) -> RecordView:
+    """The new record; raises InvalidData naming every wrong field, and rules.NeedsConfirmation
+    (nothing saved) when a form rule asks the filler first and ``confirmed`` does not answer it."""
     if not actor.may_fill_forms:
         raise PermissionDenied("your role cannot submit forms")
     spec = fillable_spec(db, form_code)
@@ -52,7 +54,7 @@ def submit(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, form_code: 
             data=clean, department=actor.department, due_at=due_at(spec, clean),
         )
         effect = rules.SUBMIT_EFFECTS.get(spec.code)
-        submitted = rules.Submitted(session, actor, record, record.submitted_at, today)
+        submitted = rules.Submitted(session, actor, record, record.submitted_at, today, confirmed)
         flags = effect(submitted) if effect else None
         if flags:
             session.execute(update(Record).where(Record.code == record.code).values(flags=flags))

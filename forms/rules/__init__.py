@@ -51,6 +51,21 @@ class Submitted:
     record: RecordView  # as just created, in the submitting transaction
     now: datetime
     today: date  # in the office's zone
+    #: What the filler has confirmed of what an effect would ask (:class:`NeedsConfirmation`):
+    #: True for anything (the API's ``confirm_conflict``), or the ``answer`` of the one question
+    #: they were shown (the web page), so a changed input is asked about again.
+    confirmed: bool | str = False
+
+
+class NeedsConfirmation(Exception):
+    """A submission would file something the filler should decide on first (a customer another
+    staff member has claimed). Raised by a submit effect inside the submitting transaction, so
+    nothing is saved; the message says what (in the user's language), ``detail`` is the same as
+    plain data (the API's 409), ``answer`` is what the confirmation must carry back."""
+
+    def __init__(self, message: str, detail: dict[str, Any], answer: str) -> None:
+        super().__init__(message)
+        self.message, self.detail, self.answer = message, detail, answer
 
 
 #: Problems with a new record's data before it is created ({field: message}), given today's

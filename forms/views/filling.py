@@ -20,6 +20,7 @@ from core.auth.roles import PermissionDenied
 from core.web import current_actor, services
 from forms import drafts, steps, versions
 from forms.builder import form_class, parse_form, raw_input
+from forms.rules import NeedsConfirmation
 from forms.spec.model import FormSpec
 from forms.submission import submit
 from forms.validation import InvalidData, validate
@@ -27,6 +28,8 @@ from forms.views.context import build_context
 from forms.views.summary import summary_items
 
 ADD_ROW_PREFIX = "add_row:"
+#: The button that answers a rule's question (:class:`forms.rules.NeedsConfirmation`) with yes.
+CONFIRMED_SUBMIT = "submit_anyway"
 
 
 @login_required
@@ -64,6 +67,7 @@ def _fill(spec: FormSpec, draft_id: int | None, initial: dict[str, Any] | None) 
     ctx = build_context()
     form = form_class(spec, ctx)(data=initial) if request.method == "GET" else form_class(spec, ctx)()
     errors: dict[str, str] = {}
+    warning: NeedsConfirmation | None = None
     if request.method == "POST":
         if not form.validate_on_submit():  # only the CSRF token is validated by WTForms
             errors["_"] = _("The form expired. Your input is below; submit again.")
@@ -77,18 +81,29 @@ def _fill(spec: FormSpec, draft_id: int | None, initial: dict[str, Any] | None) 
                 flash(_("Draft saved. You can come back to it from the form list."), "success")
                 return redirect(url_for("forms.resume_draft", draft_id=draft_id))
             else:
-                outcome = _try_submit(spec, form, ctx, draft_id)
+                outcome = _try_submit(spec, form, ctx, draft_id, _confirmed(action))
                 if isinstance(outcome, str):
                     flash(_("Submitted. The record code is %(code)s.", code=outcome), "success")
                     return redirect(url_for("forms.record", code=outcome))
-                errors = outcome
+                if isinstance(outcome, NeedsConfirmation):
+                    warning = outcome
+                else:
+                    errors = outcome
     status = 422 if errors else 200
-    return render_template("forms/fill.html", spec=spec, form=form, errors=errors,
+    return render_template("forms/fill.html", spec=spec, form=form, errors=errors, warning=warning,
                            summary=summary_items(spec, form, errors), draft_id=draft_id), status
 
 
-def _try_submit(spec: FormSpec, form: Any, ctx: Any, draft_id: int | None) -> str | dict[str, str]:
-    """The new code, or every problem: unreadable input and what the service refuses."""
+def _confirmed(action: str) -> str | bool:
+    """What the filler confirmed: on "submit anyway", the question they were shown (a rule asks
+    again if the input now raises another); nothing on a plain submit."""
+    return request.form.get("confirmed", "") or False if action == CONFIRMED_SUBMIT else False
+
+
+def _try_submit(spec: FormSpec, form: Any, ctx: Any, draft_id: int | None,
+                confirmed: str | bool) -> str | dict[str, str] | NeedsConfirmation:
+    """The new code, every problem (unreadable input and what the service refuses), or the
+    question a form rule asks before filing (nothing saved; the page asks it, keeping the input)."""
     data, errors = parse_form(spec, form, ctx)
     if errors:  # never submit with unreadable input; still report the other fields' problems
         try:
@@ -98,9 +113,11 @@ def _try_submit(spec: FormSpec, form: Any, ctx: Any, draft_id: int | None) -> st
         return errors
     try:
         return submit(services().db, services().clock, services().zone, current_actor(),
-                      spec.code, data, draft_id=draft_id).code
+                      spec.code, data, draft_id=draft_id, confirmed=confirmed).code
     except InvalidData as invalid:
         return invalid.errors
+    except NeedsConfirmation as question:
+        return question
 
 
 def add_row(form: Any, field_name: str) -> None:

@@ -1,5 +1,6 @@
-// Move focus to the error summary so keyboard and screen-reader users hear the problems first.
+// Move focus to the error summary (or to a question asked before filing, such as a visit
+// register conflict) so keyboard and screen-reader users hear it first.
 (function () {
-  var summary = document.getElementById("error-summary");
+  var summary = document.getElementById("error-summary") || document.getElementById("confirm-warning");
   if (summary) { summary.focus(); }
 })();

@@ -36,7 +36,7 @@ def test_actions_tick_claims_day_register_and_grants_on_postgresql(pg_app, clock
              "receiving_staff": "sales"}
     first = client.post("/api/v1/records", headers=sales, json={"form": "VR", "data": visit}).json
     second = client.post("/api/v1/records", headers=sales_boss, json={"form": "VR", "data": {
-        **visit, "receiving_staff": "sales_boss"}}).json
+        **visit, "receiving_staff": "sales_boss"}, "confirm_conflict": True}).json
     assert second["flags"]["conflict_with"] == first["code"]
     web = pg_app.test_client()
     login(web, "sales_boss")
@@ -81,7 +81,7 @@ def test_a_registration_waits_for_a_concurrent_one_of_the_same_customer(pg_app, 
             s = services()
             results["second"] = submit(s.db, s.clock, s.zone, actor_of(pg_app, "sales_boss"), "VR", {
                 "visit_date": "2026-03-02", "customer_name": "吴先生", "phone": phone, "needs": "两居室",
-                "receiving_staff": "sales_boss"})
+                "receiving_staff": "sales_boss"}, confirmed=True)
 
     holder = threading.Thread(target=first)
     holder.start()

@@ -17,9 +17,11 @@ NO_CONFLICT = {"follow_ups_owed": 3}
 
 
 def visit(client, headers, staff: str, day: str, phone: str = "13700001111", **more):  # type: ignore[no-untyped-def]
+    """A registration, filed as a conflict if it is one (the warning is tested in test_visit_conflicts)."""
     data = {"visit_date": day, "customer_name": "周女士", "phone": phone, "needs": "三居室",
             "receiving_staff": staff, **more}
-    response = client.post("/api/v1/records", headers=headers, json={"form": "VR", "data": data})
+    response = client.post("/api/v1/records", headers=headers,
+                           json={"form": "VR", "data": data, "confirm_conflict": True})
     assert response.status_code == 201, response.json
     return response.json
 
@@ -42,7 +44,8 @@ def test_the_earlier_valid_registration_wins(app, client, token_for):  # type: i
     first = visit(client, sales, "sales", "2026-03-02")
     assert first["flags"] == NO_CONFLICT
     second = visit(client, boss, "sales_boss", "2026-04-02")  # the claim's last day
-    assert second["flags"] == {"conflict_with": first["code"], "claimed_by": "sales"}
+    assert second["flags"] == {"conflict_with": first["code"], "claimed_by": "sales",
+                               "claimed_by_name": "Sales", "claimed_until": "2026-04-02"}
     assert visit(client, sales, "sales", "2026-03-10")["flags"] == NO_CONFLICT  # a revisit to the claimant
     with app.app_context(), services().db.reading() as session:
         event = session.scalar(select(AuditEvent).where(AuditEvent.action == "record.conflict"))
