@@ -1,4 +1,5 @@
-"""The page where a supervisor confirms the day's visit registrations in one go."""
+"""The page where a supervisor confirms the day's visit registrations: each row ticked or not
+(conflicts unticked until the supervisor decides), the ticked ones confirmed in one go."""
 
 from __future__ import annotations
 
@@ -11,16 +12,28 @@ from flask_login import login_required
 from flask_wtf import FlaskForm
 
 from core.web import current_actor, services
-from forms.day_register import CONFIRM, registrations_of
+from forms.day_register import CONFIRM, latest_unconfirmed_day, registrations_of
 from forms.disclosure import shown_records
 from forms.workflow import act_on_many
 
 
 def _day() -> date:
+    """The day asked for; else the latest day with registrations still to confirm; else today."""
     try:
         return date.fromisoformat(request.values.get("day", ""))
     except ValueError:
-        return services().clock.now().astimezone(services().zone).date()
+        waiting = latest_unconfirmed_day(services().db, current_actor())
+        return waiting or services().clock.now().astimezone(services().zone).date()
+
+
+def _ticked() -> list[tuple[str, int]]:
+    """(code, revision seen) of each ticked row."""
+    items = []
+    for raw in request.form.getlist("record"):
+        code, _sep, revision = raw.partition("@")
+        if revision.isdigit():
+            items.append((code, int(revision)))
+    return items
 
 
 @login_required
@@ -31,11 +44,10 @@ def day_register() -> ResponseReturnValue:
         if not form.validate_on_submit():
             flash(_("The form expired. Submit again."), "error")
         else:
-            items = []
-            for raw in request.form.getlist("record"):
-                code, _sep, revision = raw.partition("@")
-                if revision.isdigit():
-                    items.append((code, int(revision)))
+            items = _ticked()
+            if not items:
+                flash(_("Tick the registrations to confirm."), "error")
+                return redirect(url_for("forms.day_register", day=day.isoformat()))
             outcome = act_on_many(services().db, services().clock, services().zone, actor, items, CONFIRM)
             if outcome.done:
                 flash(_("Confirmed: %(codes)s.", codes=", ".join(outcome.done)), "success")
