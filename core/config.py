@@ -74,10 +74,14 @@ def load_config(
     """Merge the configuration layers and check the values that can be checked up front."""
     environ = dict(os.environ) if environ is None else environ
     config = dict(DEFAULTS)
-    config.update(_read_config_file(paths.config_file))
+    from_file = _read_config_file(paths.config_file)
+    config.update(from_file)
     if environ.get("DOSSIER_DATABASE_URL"):
         config["DATABASE_URL"] = environ["DOSSIER_DATABASE_URL"]
     config.update(overrides or {})
+    # Not set: a copy printed from a page points where that page was served from (see
+    # forms.pdf.service); the archival copy and batch exports, made without a request, use PUBLIC_URL.
+    config.setdefault("PUBLIC_URL_SET", "PUBLIC_URL" in from_file or "PUBLIC_URL" in (overrides or {}))
     config.setdefault("DATABASE_URL", f"sqlite:///{paths.database_file}")
     try:
         ZoneInfo(str(config["TIMEZONE"]))

@@ -73,13 +73,13 @@ def print_record(db: Database, clock: Clock, zone: ZoneInfo, renderer: Renderer,
                             public_url=public_url, has_logo=renderer.logo is not None, shown=shown,
                             names=names)
     if variant == RECEIPT:
-        html = LAYOUTS.get_template("receipt.html").render(**context,
-                                                           **receipt_context(spec, shown, zone, names))
-    else:
+        htmls = [LAYOUTS.get_template("receipt.html").render(**context,
+                                                             **receipt_context(spec, shown, zone, names))]
+    else:  # each part its own document, so each numbers its own pages (bound into one PDF)
         parts = [variant] if variant else [v for v in declared if v in COPIES]
         copies = [COPIES[part] for part in parts] or [None]
-        html = LAYOUTS.get_template("record.html").render(**context, copies=copies)
-    return Printout(record.code, renderer.render(html).pdf, variant)
+        htmls = [LAYOUTS.get_template("record.html").render(**context, copies=[copy]) for copy in copies]
+    return Printout(record.code, renderer.render_parts(htmls).pdf, variant)
 
 
 

@@ -95,6 +95,13 @@ class Renderer:
         tags; nothing in the output depends on the time of rendering, so the same HTML and
         attachments give the same bytes (WeasyPrint derives the file identifier from the content).
         """
+        return self.render_parts([html], archival=archival, attachments=attachments)
+
+    def render_parts(self, parts: Sequence[str], *, archival: bool = False,
+                     attachments: Sequence[Attached] = ()) -> Rendered:
+        """Several HTML documents laid out one by one and bound into one PDF (metadata from the
+        first): each part numbers its own pages ("第 1 页，共 1 页" on both parts of a two-part
+        form), which one document cannot do, as CSS has only the whole document's ``pages``."""
         from weasyprint import CSS, HTML
 
         from forms.pdf.fetcher import AssetFetcher
@@ -104,7 +111,10 @@ class Renderer:
         options = {"pdf_variant": _WEASYPRINT_VARIANT} if archival else {}
         arguments = {"stylesheets": [base], "attachments": [_attachment(item) for item in attachments],
                      **options}
-        document = HTML(string=html, url_fetcher=fetcher).render(font_config=self.font_config, **arguments)
+        documents = [HTML(string=html, url_fetcher=fetcher).render(font_config=self.font_config, **arguments)
+                     for html in parts]
+        document = documents[0] if len(documents) == 1 else documents[0].copy(
+            [page for part in documents for page in part.pages])
         pdf = document.write_pdf(**arguments)
         self._watch_font_folder()
         return Rendered(pdf, tuple(fetcher.refused), len(document.pages))

@@ -37,6 +37,17 @@ def thread_renderer(config: Mapping[str, Any], instance: Path) -> Renderer:
     return renderers[key]
 
 
+def printing_url(config: Mapping[str, Any]) -> str:
+    """The address a copy printed in this request puts in its QR code: ``public_url`` when the
+    instance sets it; otherwise where this request reached the app (its scheme, host and script
+    root), so an office serving on another address than the default 127.0.0.1:5000 prints copies
+    that scan. Only copies printed from a request: the archival copy keeps ``public_url``, as
+    it must not depend on who made the request that caused it."""
+    if config.get("PUBLIC_URL_SET", True):
+        return str(config["PUBLIC_URL"])
+    return request.url_root
+
+
 def pdf_response(actor: Actor, code: str) -> Response:
     """Print ``code`` for ``actor`` (``?variant=`` from the query) as an inline PDF response.
 
@@ -46,6 +57,6 @@ def pdf_response(actor: Actor, code: str) -> Response:
     printout = print_record(services().db, services().clock, services().zone,
                             thread_renderer(current_app.config, Path(current_app.instance_path)),
                             actor, code, current_app.config["COMPANY_NAME"], request.args.get("variant"),
-                            public_url=current_app.config["PUBLIC_URL"])
+                            public_url=printing_url(current_app.config))
     return Response(printout.pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="{printout.code}.pdf"'})

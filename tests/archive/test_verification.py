@@ -61,7 +61,7 @@ def test_every_page_carries_a_qr_code_that_verifies(app: Flask, logged_in, tmp_p
     urls = qr_codes_on_pages(pdf, tmp_path)
     assert len(urls) >= 2 and len(set(urls)) == 1, urls  # several pages, the same code on each
     url = urlsplit(urls[0])
-    assert (url.scheme, url.netloc, url.path) == ("http", "127.0.0.1:5000", f"/verify/{code}")
+    assert (url.scheme, url.netloc, url.path) == ("http", "localhost", f"/verify/{code}")  # as served
     assert re.fullmatch(r"r=1&f=[0-9a-f]{16}", url.query)
     page = app.test_client().get(f"{url.path}?{url.query}")  # not signed in: a customer scanning
     assert page.status_code == 200 and "此副本与档案一致" in page.get_data(as_text=True)
@@ -81,7 +81,7 @@ def test_a_corrected_record_marks_its_print_and_outdates_older_copies(app: Flask
     text = subprocess.run(["pdftotext", "-", "-"], input=new_pdf, capture_output=True,
                           check=True).stdout.decode()
     assert "已勘误 CORRECTED" in text, text[:600]
-    assert "supervisor" in text and "客户电话登记错误" in text
+    assert "Supervisor" in text and "客户电话登记错误" in text  # who corrected it, by display name
     assert "13900139000" in text
     [new_url] = set(qr_codes_on_pages(new_pdf, tmp_path / "new"))
     assert "r=2&" in new_url and new_url != old_url
@@ -148,5 +148,5 @@ def test_the_customer_receipt_carries_the_qr_code_too(app: Flask, logged_in, tmp
     receipt = logged_in("clerk").get(f"/records/{code}.pdf?variant=receipt").data
     [url] = qr_codes_on_pages(receipt, tmp_path)
     assert f"/verify/{code}?r=1&f=" in url
-    page = app.test_client().get(url.split("127.0.0.1:5000", 1)[1]).get_data(as_text=True)
+    page = app.test_client().get(url.split("localhost", 1)[1]).get_data(as_text=True)
     assert "此副本与档案一致" in page
