@@ -26,7 +26,7 @@ from forms.masking import shown_record
 from forms.names import Names, display, load_names
 from forms.pdf.qr import qr_svg
 from forms.pdf.render import Renderer
-from forms.spec.model import FormSpec
+from forms.spec.model import FieldSpec, FormSpec
 from forms.steps import printed
 
 LAYOUTS = Environment(loader=FileSystemLoader(PROJECT_ROOT / "templates" / "pdf"),
@@ -141,13 +141,37 @@ def print_context(spec: FormSpec, record: RecordView, zone: ZoneInfo, company: s
         "printed_at": printed_at.strftime("%Y-%m-%d %H:%M") if printed_at else None,
         "revision": record.revision, "changed_at": local(changed, zone).strftime("%Y-%m-%d %H:%M"),
         "fields": fields, "has_logo": has_logo, "verify_url": url, "qr": Markup(qr_svg(url)),  # noqa: S704 - our own SVG, no user text
-        "fingerprint": url.rsplit("=", 1)[1], "corrections": corrections(record, zone),
+        "fingerprint": url.rsplit("=", 1)[1], "corrections": corrections(record, zone, spec, shown, names),
         "created_iso": record.submitted_at.isoformat(), "modified_iso": changed.isoformat(),
     }
 
 
-def corrections(record: RecordView, zone: ZoneInfo) -> list[dict[str, str]]:
-    """Every correction so far: who, when and why, for the "corrected" mark."""
-    return [{"by": r.actor_name or r.actor, "at": local(r.at, zone).strftime("%Y-%m-%d %H:%M"),
-             "reason": r.reason or ""}
-            for r in record.revisions if r.action == CORRECTION]
+def corrections(record: RecordView, zone: ZoneInfo, spec: FormSpec | None = None,
+                shown: RecordView | None = None, names: Names | None = None) -> list[dict[str, Any]]:
+    """Every correction so far: who, when, why and what it changed, for the "corrected" box.
+    Each changed field prints its value before (struck through: still readable, as the record
+    page's history shows it) beside the value after. Changes are found in the stored data and
+    printed from ``shown``'s (masked where the reader lacks the need), as the record page does."""
+    printed_revisions = (shown or record).revisions
+    found: list[dict[str, Any]] = []
+    for index, revision in enumerate(record.revisions):
+        if revision.action != CORRECTION:
+            continue
+        changes = [] if spec is None or index == 0 else [
+            {"label": field.label["zh"], "before": _on_paper(field, printed_revisions[index - 1].data, names),
+             "after": _on_paper(field, printed_revisions[index].data, names)}
+            for field in spec.fields
+            if record.revisions[index - 1].data.get(field.name) != revision.data.get(field.name)]
+        found.append({"by": revision.actor_name or revision.actor, "reason": revision.reason or "",
+                      "at": local(revision.at, zone).strftime("%Y-%m-%d %H:%M"), "changes": changes})
+    return found
+
+
+def _on_paper(field: FieldSpec, data: dict[str, Any], names: Names | None) -> str:
+    """A field's value as a correction prints it ("—" for none; a table by its number of rows)."""
+    value = data.get(field.name)
+    if value is None or value == "":
+        return "—"
+    if field.type == "rows":
+        return f"{len(value)} 行"
+    return display(field, value, "zh", names or Names()) or "—"
