@@ -84,8 +84,10 @@ RECORD_SCHEMA = {
         "countersigned_by": {"type": ["string", "null"]},
         "countersigned_at": {"type": ["string", "null"], "format": "date-time"},
         "due_at": {"type": ["string", "null"], "format": "date-time",
-                   "description": "The response deadline, where the form has one (CP: by level)"},
-        "overdue": {"type": "boolean", "description": "Marked overdue by `workflow tick`"},
+                   "description": "The response deadline, where the form has one (CP: by level; "
+                                  "the strictest until classified)"},
+        "overdue": {"type": "boolean", "description": "The deadline passed before it was met, or has "
+                    "passed while it still runs (read at the moment of the answer)"},
         "flags": {"type": "object", "description": "What the form's rules found, e.g. "
                   "{\"conflict_with\": \"VR-2026-000001\", \"claimed_by\": \"sales\"}"},
     },

@@ -47,8 +47,11 @@ class Record(Base):
     #: The supervisor's countersignature (阅签), stamped by the workflow's countersign action.
     countersigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     countersigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    #: The response deadline (forms.deadlines) and when ``workflow tick`` found it passed.
+    #: The response deadline (forms.deadlines), when the record reached a state that meets it
+    #: (None while it runs), and when the deadline tick found it passed. Whether a record is
+    #: overdue is read from these at read time (archive.overdue), not from the tick's mark.
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    deadline_met_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     overdue_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: Findings of a form's rules about the record, e.g. {"conflict_with": "VR-2026-000001"}.
     flags: Mapped[dict[str, Any] | None] = mapped_column(JSONData)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from archive.grants import active_grant
 from archive.models import Record, RecordRevision
 from archive.numbering import code_year, format_code, next_sequence
+from archive.overdue import overdue_since
 from core.audit import trail
 from core.auth.models import Department, User
 from core.auth.roles import Actor, DepartmentRef, NotFound, PermissionDenied
@@ -83,7 +84,7 @@ class RecordView:
     countersigned_by_name: str = ""
     countersigned_at: datetime | None = None
     due_at: datetime | None = None  # the response deadline, where the form has one
-    overdue_at: datetime | None = None  # when ``workflow tick`` found the deadline passed
+    overdue_at: datetime | None = None  # since when it is overdue (archive.overdue), None if not
     flags: dict[str, Any] = field(default_factory=dict)  # what form rules found (e.g. a conflict)
     filing: FilingState | None = None  # where and how long the record is kept, once filed
 
@@ -150,6 +151,7 @@ def create_record(
         submitted_at=now,
         revisions=(RevisionView(1, "submit", state, actor.username, now, None, data,
                                 actor.display_name or actor.username),),
+        due_at=due_at, overdue_at=overdue_since(due_at, None, None, now),  # (received long ago)
     )
 
 
@@ -249,7 +251,7 @@ def get_record(db: Database, clock: Clock, actor: Actor, code: str, *, channel: 
         else:
             trail.append(session, at=now, actor=actor, action=f"record.{purpose}",
                          object_type="record", object_id=code, detail=detail)
-            return record_view(session, record, with_revisions=True)
+            return record_view(session, record, with_revisions=True, now=now)
     raise denied
 
 
@@ -270,7 +272,7 @@ def list_records(
             select(Record).where(*conditions).order_by(Record.submitted_at.desc(), Record.id.desc())
             .limit(per_page).offset((page - 1) * per_page)
         ).all()
-        items = tuple(record_view(session, r) for r in rows)
+        items = tuple(record_view(session, r, now=clock.now()) for r in rows)
         trail.append(session, at=clock.now(), actor=actor, action="record.list",
                      object_type="record", object_id="",
                      detail={"mine": mine, "page": page, "codes": [r.code for r in items]})
@@ -297,8 +299,11 @@ def record_at_revision(session: Session, code: str, number: int) -> RecordView |
                    revisions=tuple(r for r in view.revisions if r.number <= number))
 
 
-def record_view(session: Session, record: Record, *, with_revisions: bool = False) -> RecordView:
-    """Plain data for ``record``, read inside the caller's session."""
+def record_view(session: Session, record: Record, *, with_revisions: bool = False,
+                now: datetime | None = None) -> RecordView:
+    """Plain data for ``record``, read inside the caller's session; with ``now``, overdue is
+    read from the deadline at that moment (:mod:`archive.overdue`), else it is the stored mark
+    (a rendition of a past revision must not depend on when it is made)."""
     submitter = session.get(User, record.submitted_by_id)
     signer = session.get(User, record.countersigned_by_id) if record.countersigned_by_id else None
     department = session.get(Department, record.department_id) if record.department_id else None
@@ -321,7 +326,9 @@ def record_view(session: Session, record: Record, *, with_revisions: bool = Fals
         submitted_at=record.submitted_at, revisions=revisions, revision=record.revision,
         countersigned_by=signer.username if signer else None,
         countersigned_by_name=(signer.display_name or signer.username) if signer else "",
-        countersigned_at=record.countersigned_at, due_at=record.due_at, overdue_at=record.overdue_at,
+        countersigned_at=record.countersigned_at, due_at=record.due_at,
+        overdue_at=record.overdue_at if now is None else overdue_since(
+            record.due_at, record.deadline_met_at, record.overdue_at, now),
         flags=dict(record.flags or {}), filing=_filing_state(record),
     )
 

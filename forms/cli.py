@@ -29,6 +29,8 @@ workflow_cli = AppGroup("workflow", help="Workflow deadlines.")
 def workflow_tick() -> None:
     """Mark records whose response deadline has passed as overdue (safe from cron every minute)."""
     report = deadlines.tick(services().db, services().clock)
+    if report.scheduled:
+        click.echo(f"Deadline set for {len(report.scheduled)} record(s): {', '.join(report.scheduled)}.")
     if report.marked:
         click.echo(f"Marked {len(report.marked)} record(s) overdue: {', '.join(report.marked)}.")
     click.echo(f"{report.overdue} record(s) overdue in all.")

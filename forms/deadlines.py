@@ -1,18 +1,21 @@
 """Response deadlines and overdue records (CP: 5, 8 or 12 hours by level, from receipt).
 
 The rule is data in the spec (``[workflow.deadline]``): which choice field picks the hours,
-which datetime field the clock starts from, and which states meet it. A record's deadline is
-kept on the record (``due_at``) whenever its data changes, so that finding the overdue ones is
-one indexed query. ``flask --app wsgi workflow tick`` marks them (``overdue_at``, an audit
-event each); marking is a single conditional UPDATE, so ticks may overlap (cron every minute,
-a slow run still going) without marking anything twice. A deadline is met by reaching a
-``met`` state on or before ``due_at``: the boundary itself is in time (5:00 after receipt is in
-time for five hours, 5:00 and a second is not).
+which datetime field the clock starts from, and which states meet it. Until the choice is made
+(a complaint not yet classified) the strictest limit runs. A record's deadline is kept on the
+record (``due_at``) whenever its data changes, and when it reached a ``met`` state
+(``deadline_met_at``) whenever its state does, so that whether it is overdue is read at read
+time from these two (archive.overdue) on every page, list, statistic and API answer. The
+deadline tick (``flask --app wsgi workflow tick``, and the worker's ``deadline-tick`` job) adds
+the mark (``overdue_at``) and its audit event; marking is a single conditional UPDATE, so ticks
+may overlap without marking anything twice. A deadline is met by reaching a ``met`` state on or
+before ``due_at``: the boundary itself is in time (5:00 after receipt is in time for five hours,
+5:00 and a second is not).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -22,26 +25,36 @@ from archive.models import Record
 from core.audit import trail
 from core.clock import Clock
 from core.db import Database
+from forms.fields.scalar import parse_moment
 from forms.spec.model import FormSpec
-from forms.versions import spec_version
+from forms.versions import list_versions, spec_version
 
 
 def due_at(spec: FormSpec, data: dict[str, Any]) -> datetime | None:
-    """When the record must be answered (UTC), or None when the form has no deadline or the
-    record does not say yet which one applies (no level, no receipt time)."""
+    """When the record must be answered (UTC), or None when the form has no deadline or no
+    start time. Until the record says which limit applies (a complaint not yet classified),
+    the strictest one does: a complaint runs on level 1's hours from receipt, so one that
+    waits for its classification can still be overdue."""
     deadline = spec.workflow.deadline
-    if deadline is None:
+    if deadline is None or not deadline.hours:
         return None
-    hours, start = deadline.hours.get(str(data.get(deadline.field))), data.get(deadline.start)
-    if hours is None or not start:
+    start = data.get(deadline.start)
+    if not start:
         return None
-    return datetime.fromisoformat(start).astimezone(UTC) + timedelta(hours=hours)
+    hours = deadline.hours.get(str(data.get(deadline.field)), min(deadline.hours.values()))
+    return parse_moment(start).astimezone(UTC) + timedelta(hours=hours)
 
 
 def refreshed(spec: FormSpec, record: Record, now: datetime) -> None:
-    """Keep ``record.due_at`` in step with its data (a level set, a receipt time corrected);
-    a record no longer late by the new deadline is no longer marked overdue."""
+    """Keep ``record.due_at`` in step with its data (a level set, a receipt time corrected)
+    and ``deadline_met_at`` with its state (the first moment it reached a ``met`` state; a
+    record sent back to an open state runs again); a record no longer late by the new
+    deadline is no longer marked overdue."""
     record.due_at = due_at(spec, record.data)
+    if is_open(spec, record.state) or record.due_at is None:
+        record.deadline_met_at = None
+    elif record.deadline_met_at is None:
+        record.deadline_met_at = now
     if record.overdue_at is not None and (record.due_at is None or record.due_at >= now):
         record.overdue_at = None
 
@@ -56,11 +69,31 @@ def is_open(spec: FormSpec, state: str) -> bool:
 class TickReport:
     marked: list[str]  # codes newly marked overdue by this run
     overdue: int  # records overdue now, marked by this run or earlier
+    scheduled: list[str] = field(default_factory=list)  # codes given the deadline they lacked
+
+
+def schedule_missing(db: Database, now: datetime) -> list[str]:
+    """Give a deadline to the open records of a form with one that have none: complaints
+    registered before an unclassified complaint ran on the strictest limit (issue 15)."""
+    forms = {v.form_code for v in list_versions(db)
+             if spec_version(db, v.form_code, v.version).workflow.deadline is not None}
+    scheduled = []
+    with db.transaction() as session:
+        for record in session.scalars(select(Record).where(
+                Record.due_at.is_(None), Record.form_code.in_(forms)).with_for_update()):
+            spec = spec_version(db, record.form_code, record.form_version)
+            if is_open(spec, record.state):
+                refreshed(spec, record, now)
+                scheduled += [record.code] if record.due_at is not None else []
+    return sorted(scheduled)
 
 
 def tick(db: Database, clock: Clock) -> TickReport:
-    """Mark every record whose deadline has passed while it is still open."""
+    """Give a deadline to the open records that lack one, then mark every record whose
+    deadline has passed while it is still open (the mark adds an audit event; whether a
+    record is overdue is read from its deadline whenever it is shown: archive.overdue)."""
     now = clock.now()
+    scheduled = schedule_missing(db, now)
     with db.reading() as session:
         candidates = session.execute(
             select(Record.code, Record.form_code, Record.form_version, Record.state)
@@ -78,4 +111,4 @@ def tick(db: Database, clock: Clock) -> TickReport:
                          object_id=code, detail={"via": "workflow tick"})
         overdue = session.scalar(select(func.count()).select_from(Record)
                                  .where(Record.overdue_at.is_not(None))) or 0
-    return TickReport(sorted(marked), overdue)
+    return TickReport(sorted(marked), overdue, scheduled)

@@ -13,9 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
 
 from archive.models import Record
+from archive.overdue import overdue_since
 from archive.records import visible_to
 from core.audit import trail
 from core.auth.models import User
@@ -89,16 +90,19 @@ def inbox_count(db: Database, actor: Actor) -> int:
 
 
 def inbox(db: Database, clock: Clock, actor: Actor) -> tuple[list[Task], int]:
-    """The records waiting for ``actor``, overdue ones first, then oldest first (at most
+    """The records waiting for ``actor`` by the deadline that still runs, the earliest (so the
+    overdue) first, then those without one (or whose deadline was met) oldest first (at most
     :data:`MAX_TASKS`), and how many there are. Listing them is audited like any list."""
     waiting, tasks = _waiting(db, actor)
+    now = clock.now()
+    running = case((Record.deadline_met_at.is_(None), Record.due_at))  # a met deadline no longer presses
     with db.transaction() as session:
         total = session.scalar(select(func.count()).select_from(Record)
                                .where(visible_to(actor), waiting)) or 0
         rows = session.execute(
             select(Record, User.display_name).join(User, User.id == Record.submitted_by_id)
             .where(visible_to(actor), waiting)
-            .order_by(Record.overdue_at.is_(None), Record.submitted_at, Record.id).limit(MAX_TASKS)
+            .order_by(running.is_(None), running, Record.submitted_at, Record.id).limit(MAX_TASKS)
         ).all()
         found = []
         for record, submitter in rows:
@@ -106,9 +110,10 @@ def inbox(db: Database, clock: Clock, actor: Actor) -> tuple[list[Task], int]:
             kind = (record.form_code, record.form_version, record.state)
             actions = tuple((t.name, dict(t.label)) for t in tasks.get(kind, [])
                             if _applies(t, actor, record))
+            late = overdue_since(record.due_at, record.deadline_met_at, record.overdue_at, now)
             found.append(Task(record.code, record.title, record.form_code, record.state,
                               dict(spec.workflow.states.get(record.state, {})), actions, submitter,
-                              record.submitted_at, record.due_at, record.overdue_at is not None))
+                              record.submitted_at, record.due_at, late is not None))
         trail.append(session, at=clock.now(), actor=actor, action="record.list", object_type="record",
                      object_id="", detail={"inbox": True, "codes": [t.code for t in found]})
     return found, total

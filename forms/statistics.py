@@ -1,5 +1,6 @@
 """Weekly complaint statistics: how many complaints, of which level, cause, department and
-channel, how many went overdue, week by week (客诉每周分析).
+channel, how many went overdue (read from the deadline when asked: archive.overdue), week by
+week (客诉每周分析).
 
 Weeks run Monday to Sunday in the office's zone; a complaint counts in the week it was
 registered. The user sees the statistics of the records they may see (a supervisor: their
@@ -19,6 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from archive.models import Record
+from archive.overdue import overdue_clause
 from archive.records import visible_to
 from core.audit import trail
 from core.auth.models import Department
@@ -67,16 +69,16 @@ def complaint_stats(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, *,
     since = datetime.combine(first, time.min, tzinfo=zone)
     spec = current_spec(db, FORM)
     with db.transaction() as session:
-        rows = session.execute(select(Record.data, Record.submitted_at, Record.overdue_at).where(
+        rows = session.execute(select(Record.data, Record.submitted_at, overdue_clause(clock.now())).where(
             Record.form_code == FORM, Record.submitted_at >= since, visible_to(actor))).all()
         departments = {d.code: d.name(locale) for d in session.scalars(select(Department))}
         trail.append(session, at=clock.now(), actor=actor, action="stats.complaints",
                      object_type="stats", object_id=FORM, detail={"weeks": weeks, "records": len(rows)})
     by_week = {first + timedelta(weeks=n): Week(first + timedelta(weeks=n)) for n in range(weeks)}
-    for data, submitted_at, overdue_at in rows:
+    for data, submitted_at, overdue in rows:
         week = by_week[week_start(submitted_at.astimezone(zone).date())]
         week.total += 1
-        week.overdue += overdue_at is not None
+        week.overdue += bool(overdue)
         for dimension in DIMENSIONS:
             week.by[dimension][str(data.get(dimension) or UNSET)] += 1
 

@@ -2,9 +2,10 @@
 
 This is the one authoritative check, used for web and API submissions alike: empty optional
 values are dropped, the JSON Schema is enforced, then each field type's own checks run (real
-calendar dates and such), then references to users and departments are looked up. Valid values come back in their
-type's one stored form (a time sent with ``Z`` or a nanosecond fraction is stored as
-``…+00:00`` to the microsecond), whoever wrote them: the page, the API or a service.
+calendar dates and such), then references to users and departments are looked up. Valid
+values come back in their type's one stored form (a time sent with ``Z`` or a nanosecond
+fraction is stored as ``…+00:00`` to the microsecond), whoever wrote them: the page, the API
+or a service.
 Errors are ``{field: message}``; rows report ``field`` with the row number in the message.
 """
 

@@ -254,7 +254,7 @@ def _apply(session: Session, clock: Clock, zone: ZoneInfo, actor: Actor, spec: F
     effect = rules.EFFECTS.get((spec.code, transition.name))
     if effect:
         effect(context)
-    view = record_view(session, record, with_revisions=True)
+    view = record_view(session, record, with_revisions=True, now=now)
     enqueue_rendition(session, view)
     enqueue_indexing(session, record.code, record.revision, record.submitted_at)
     return view

@@ -4,7 +4,7 @@ with a frozen clock: the boundary second is in time, the next one is overdue."""
 from __future__ import annotations
 
 import tomllib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -23,7 +23,8 @@ CLASSIFIED = {"cause_class": "quality", "responsible_department": "CS"}
 def classified(client, token_for, level: str) -> str:  # type: ignore[no-untyped-def]
     code = client.post("/api/v1/records", headers=token_for("clerk"),
                        json={"form": "CP", "data": VALID_CP}).json["code"]
-    assert client.get(f"/api/v1/records/{code}", headers=token_for("clerk")).json["due_at"] is None
+    unclassified = client.get(f"/api/v1/records/{code}", headers=token_for("clerk")).json["due_at"]
+    assert datetime.fromisoformat(unclassified) == RECEIVED + timedelta(hours=5)  # the strictest level
     response = client.post(f"/api/v1/records/{code}/actions/classify", headers=token_for("supervisor"),
                            json={"fields": {**CLASSIFIED, "level": level}})
     assert response.status_code == 200, response.json
