@@ -44,8 +44,9 @@ RS_NAME, RS_NAME_MASKED = "诸葛明远", "诸***"
 RS_PHONE, RS_PHONE_MASKED = "13712340002", "137****0002"
 AR_REASON = "核对东区投诉处理时限"  # AR has no personal fields: shown whole to all who see it
 
-#: The roles of the matrix. All records are submitted by ``clerk`` in CS.
-ROLES = ("clerk", "clerk2", "sales", "supervisor", "archivist", "auditor", "admin")
+#: The roles of the matrix. All records are submitted by ``clerk`` in CS; ``granted`` is a clerk
+#: of SALES reading them under an approved access request (AR), ``sales`` one without.
+ROLES = ("clerk", "clerk2", "sales", "granted", "supervisor", "archivist", "auditor", "admin")
 NEED = frozenset({"clerk", "clerk2", "supervisor"})  # the submitter; CP/VR/RS [personal] roles in CS
 OFFICE = frozenset({"archivist", "auditor", "admin"})  # the records office's pages
 WHOLE, MASKED, ABSENT, ANY = "whole", "masked", "not whole", "either"
@@ -56,16 +57,18 @@ class Route:
     """``url`` (``{CP}`` etc. name the records, ``{hold}`` the hold) and the (whole, masked)
     values it shows of a record. ``seen_by`` see the record there (whole if they need it, masked
     if not); ``maybe`` may or may not (the inbox: what waits for them), so only a value shown
-    whole without the need is a failure; anyone else must not see it whole at all."""
+    whole without the need is a failure; anyone else must not see it whole at all. ``granted``:
+    the route shows a record to whom an access grant opens it (one record, search), masked."""
 
     url: str
     values: tuple[tuple[str, str], ...]
-    seen_by: frozenset[str] = frozenset(ROLES) - {"sales"}
+    seen_by: frozenset[str] = frozenset(ROLES) - {"sales", "granted"}
     api: bool = False
     maybe: frozenset[str] = frozenset()
+    granted: bool = False
 
     def expected(self, role: str) -> str:
-        if role in self.seen_by:
+        if role in self.seen_by or (role == "granted" and self.granted):
             return WHOLE if role in NEED else MASKED
         if role in self.maybe and role in NEED:
             return ANY
@@ -81,19 +84,21 @@ EVERY_VALUE = CP_VALUES + VR_VALUES + RS_VALUES
 NOBODY = frozenset[str]()
 
 ROUTES: dict[str, Route] = {
-    "CP page": Route("/records/{CP}", CP_VALUES),
-    "CP history (corrected phone)": Route("/records/{CP}", ((CP_OLD_PHONE, CP_OLD_PHONE_MASKED),)),
-    "VR page": Route("/records/{VR}", VR_VALUES),
-    "RS page": Route("/records/{RS}", RS_VALUES),
-    "CP print": Route("/records/{CP}.pdf", CP_VALUES),
-    "CP receipt": Route("/records/{CP}.pdf?variant=receipt", CP_NAMED),
-    "VR print": Route("/records/{VR}.pdf", VR_VALUES),
-    "RS print": Route("/records/{RS}.pdf", RS_VALUES),
-    "RS customer copy": Route("/records/{RS}.pdf?variant=customer", ((RS_NAME, RS_NAME_MASKED),)),
+    "CP page": Route("/records/{CP}", CP_VALUES, granted=True),
+    "CP history (corrected phone)": Route("/records/{CP}", ((CP_OLD_PHONE, CP_OLD_PHONE_MASKED),),
+                                          granted=True),
+    "VR page": Route("/records/{VR}", VR_VALUES, granted=True),
+    "RS page": Route("/records/{RS}", RS_VALUES, granted=True),
+    "CP print": Route("/records/{CP}.pdf", CP_VALUES, granted=True),
+    "CP receipt": Route("/records/{CP}.pdf?variant=receipt", CP_NAMED, granted=True),
+    "VR print": Route("/records/{VR}.pdf", VR_VALUES, granted=True),
+    "RS print": Route("/records/{RS}.pdf", RS_VALUES, granted=True),
+    "RS customer copy": Route("/records/{RS}.pdf?variant=customer", ((RS_NAME, RS_NAME_MASKED),),
+                              granted=True),
     "record list": Route("/records?scope=department", NAMES),
     "inbox": Route("/inbox", ((VR_NAME, VR_NAME_MASKED), (RS_NAME, RS_NAME_MASKED)),
                    seen_by=frozenset({"supervisor"}), maybe=frozenset(ROLES)),
-    "search page": Route("/search?q=学区", ((VR_NAME, VR_NAME_MASKED),)),
+    "search page": Route("/search?q=学区", ((VR_NAME, VR_NAME_MASKED),), granted=True),
     "RS filing": Route("/filing/RS?month=2026-03", ((RS_NAME, RS_NAME_MASKED),)),
     "RS filing catalogue PDF": Route("/filing/RS.pdf?month=2026-03", ((RS_NAME, RS_NAME_MASKED),)),
     "day register": Route("/registrations/day?day=2026-03-02", ((VR_NAME, VR_NAME_MASKED),)),
@@ -108,13 +113,14 @@ ROUTES: dict[str, Route] = {
                                    CP_NAMED, seen_by=OFFICE),
     "hold search preview": Route("/archive/holds/{hold}?q=划痕", CP_NAMED, seen_by=OFFICE),
     "disposal due list": Route("/archive/disposal", CP_NAMED, seen_by=OFFICE),
-    "API record CP": Route("/api/v1/records/{CP}", CP_VALUES, api=True),
-    "API record VR": Route("/api/v1/records/{VR}", VR_VALUES, api=True),
-    "API record RS": Route("/api/v1/records/{RS}", RS_VALUES, api=True),
-    "API print CP": Route("/api/v1/records/{CP}/pdf", CP_VALUES, api=True),
+    "auditor's list of reveals": Route("/audit/reveals", EVERY_VALUE, seen_by=NOBODY),
+    "API record CP": Route("/api/v1/records/{CP}", CP_VALUES, api=True, granted=True),
+    "API record VR": Route("/api/v1/records/{VR}", VR_VALUES, api=True, granted=True),
+    "API record RS": Route("/api/v1/records/{RS}", RS_VALUES, api=True, granted=True),
+    "API print CP": Route("/api/v1/records/{CP}/pdf", CP_VALUES, api=True, granted=True),
     "API actions CP": Route("/api/v1/records/{CP}/actions", CP_VALUES, api=True, seen_by=NOBODY),
-    "API search": Route("/api/v1/search?q=学区", ((VR_NAME, VR_NAME_MASKED),), api=True),
-    "API search by phone tail": Route("/api/v1/search?q=5679", CP_NAMED, api=True),
+    "API search": Route("/api/v1/search?q=学区", ((VR_NAME, VR_NAME_MASKED),), api=True, granted=True),
+    "API search by phone tail": Route("/api/v1/search?q=5679", CP_NAMED, api=True, granted=True),
     "API archive catalogue": Route("/api/v1/archive/catalogue?form=CP&year=2026", CP_NAMED,
                                    api=True, seen_by=OFFICE),
 }
@@ -140,6 +146,7 @@ def office(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
         codes = _records(app)
         clock.advance(days=DAYS_TO_2030)  # the filed complaint's retention has run out
         codes["hold"] = _hold(app)
+        _grant(app, codes)
         clients, tokens = {}, {}
         for role in ROLES:
             clients[role] = app.test_client()
@@ -180,6 +187,20 @@ def _records(app: Flask) -> dict[str, str]:
                                   "customer_name": CP2_NAME, "phone": "13912340003", "complaint": "迟发"})
     close_complaint(app, codes["CP2"])  # no outbox run: waits to be filed
     return codes
+
+
+def _grant(app: Flask, codes: dict[str, str]) -> None:
+    """``granted`` (a SALES clerk) files an AR for the CP, VR and RS records; the archivist approves."""
+    with app.app_context():
+        s = services()
+        accounts.create_user(s.db, s.clock, username="granted", password=PASSWORD, role="clerk",
+                             department_code="SALES", display_name="Granted")
+        today = s.clock.now().astimezone(s.zone).date().isoformat()
+        wanted = " ".join(codes[form] for form in ("CP", "VR", "RS"))
+        ar = submit(s.db, s.clock, s.zone, actor_of(app, "granted"), "AR", {
+            "applicant_department": "SALES", "records_wanted": wanted, "purpose": "complaint",
+            "reason": "跟进客户投诉", "period_from": today, "period_to": today}).code
+    step(app, ar, "approve", "archivist")
 
 
 def _hold(app: Flask) -> str:
@@ -226,4 +247,4 @@ def test_personal_values_are_whole_only_for_those_who_need_them(office: Office, 
 def test_a_form_without_personal_fields_shows_whole_to_all_who_see_it(office: Office) -> None:
     for role in ROLES:
         text = body(office.clients[role].get(f"/records/{office.codes['AR']}"))
-        assert (AR_REASON in text) is (role != "sales"), role
+        assert (AR_REASON in text) is (role not in ("sales", "granted")), role
