@@ -1,4 +1,4 @@
-"""Core commands: ``init``, ``users create``, ``tokens create``, ``audit verify``.
+"""Core commands: ``init``, ``users create|unlock``, ``tokens create``, ``audit verify``.
 
 Packages add their own commands and *init steps* (e.g. registering form specs) through the app
 factory; ``init`` runs the migrations and then each step, and is safe to run again.
@@ -15,7 +15,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from core import schema
 from core.audit import trail
-from core.auth import accounts
+from core.auth import accounts, throttle
 from core.auth.roles import Role
 from core.outbox.cli import outbox_cli
 from core.web import services
@@ -60,6 +60,18 @@ def users_create(username: str, role: str, department: str | None, display_name:
     except accounts.AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Created {role} {username!r}.")
+
+
+@users_cli.command("unlock")
+@click.argument("username", required=False, default="")
+@click.option("--address", default="", help="Client address whose delays to lift (all accounts).")
+def users_unlock(username: str, address: str) -> None:
+    """Lift the sign-in delays of USERNAME (from every address), of --address, or of the pair."""
+    try:
+        removed = throttle.unlock(services().db, services().clock, None, username=username, address=address)
+    except throttle.UnlockError as exc:
+        raise click.UsageError(f"{exc}: give USERNAME, --address, or both") from exc
+    click.echo(f"Unlocked {' from '.join(filter(None, (username, address)))}: {removed} count(s) cleared.")
 
 
 tokens_cli = AppGroup("tokens", help="Manage API tokens.")

@@ -27,8 +27,14 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "PAGE_SIZE": 20,
     "DATABASE_PRE_PING": True,
+    # Sign-in throttling (core.auth.throttle): failures of one account from one address, and of
+    # one address over all accounts, before each next attempt waits; the first wait doubles per
+    # further failure up to the longest; counts are forgotten after so many quiet minutes.
     "LOGIN_MAX_FAILURES": 5,
-    "LOGIN_LOCKOUT_MINUTES": 15,
+    "LOGIN_ADDRESS_MAX_FAILURES": 20,
+    "LOGIN_DELAY_SECONDS": 2,
+    "LOGIN_MAX_DELAY_SECONDS": 300,
+    "LOGIN_FORGET_MINUTES": 60,
     # The longest access an approved access request (AR) grants, in days, first and last included.
     "ACCESS_GRANT_MAX_DAYS": 90,
     "SESSION_COOKIE_SECURE": True,
@@ -39,6 +45,10 @@ DEFAULTS: dict[str, Any] = {
     "PERMANENT_SESSION_LIFETIME": 8 * 3600,
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,
 }
+
+
+LOGIN_NUMBERS = ("LOGIN_MAX_FAILURES", "LOGIN_ADDRESS_MAX_FAILURES", "LOGIN_DELAY_SECONDS",
+                 "LOGIN_MAX_DELAY_SECONDS", "LOGIN_FORGET_MINUTES")
 
 
 class ConfigError(Exception):
@@ -94,6 +104,9 @@ def load_config(
     days = config["ACCESS_GRANT_MAX_DAYS"]
     if not isinstance(days, int) or isinstance(days, bool) or days < 1:
         raise ConfigError(f"ACCESS_GRANT_MAX_DAYS: must be a whole number of days, 1 or more, not {days!r}")
+    for key in LOGIN_NUMBERS:
+        if isinstance(config[key], bool) or not isinstance(config[key], int | float) or config[key] <= 0:
+            raise ConfigError(f"{key}: must be a number above 0, not {config[key]!r}")
     for key in ("PDF_LOGO", "PDF_FONT_REGULAR", "PDF_FONT_BOLD"):
         if key in config and not isinstance(config[key], str):
             raise ConfigError(f"{key}: must be a file path in quotes, not {config[key]!r}")

@@ -1,8 +1,9 @@
 """Account services: creating users, logging in with throttling, API tokens.
 
-Failed logins are counted per account; after ``max_failures`` in a row the account is locked for
-``lockout`` and every attempt in that time is refused without checking the password. Unknown
-usernames cost the same password-hash time as known ones, so timing does not reveal them.
+Failed logins slow further attempts from the same address, for that account and for the
+address as a whole, with delays that grow (:mod:`core.auth.throttle`); no stranger can lock an
+account. Unknown usernames cost the same password-hash time as known ones, so timing does not
+reveal them. API tokens are not throttled: they are 256-bit secrets, not guessable passwords.
 """
 
 from __future__ import annotations
@@ -11,16 +12,16 @@ import functools
 import hashlib
 import re
 import secrets
-from dataclasses import dataclass
-from datetime import timedelta
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from core.audit import trail
+from core.auth import throttle
 from core.auth.models import ApiToken, Department, User
 from core.auth.roles import ORGANISATION_WIDE, Actor, DepartmentRef, Role
+from core.auth.throttle import LoginPolicy
 from core.clock import Clock
 from core.db import Database
 
@@ -38,16 +39,13 @@ class AccountError(Exception):
     """Input for an account operation is unusable; the message names the problem."""
 
 
-@dataclass(frozen=True)
-class LoginPolicy:
-    max_failures: int = 5
-    lockout: timedelta = timedelta(minutes=15)
-
-
 class LoginRefused(Exception):
-    def __init__(self, locked: bool) -> None:
-        super().__init__("account locked" if locked else "wrong username or password")
-        self.locked = locked
+    """Wrong username or password (``wrong``), or attempts from here were not checked because
+    a delay runs; ``retry_after``: seconds until the next attempt from here is checked."""
+
+    def __init__(self, *, wrong: bool, retry_after: int | None = None) -> None:
+        super().__init__("wrong username or password" if wrong else f"wait {retry_after} s")
+        self.wrong, self.retry_after = wrong, retry_after
 
 
 def create_user(
@@ -91,35 +89,34 @@ def authenticate(
     db: Database, clock: Clock, policy: LoginPolicy, username: str, password: str,
     remote_addr: str = "",
 ) -> Actor:
-    """Check a password login; on success reset the failure count, else count and maybe lock."""
+    """Check a password login from ``remote_addr``, refused unchecked while a delay runs there."""
     now = clock.now()
+    name, address = throttle.key_of(username, remote_addr)
     with db.transaction() as session:
-        user = session.scalar(select(User).filter_by(username=username).with_for_update(of=User))
-        if user is None or not user.active:
-            check_password_hash(_dummy_hash(), password)
-            trail.append(session, at=now, actor=None, actor_name=username[:64],
-                         action="login.failed", object_type="user", object_id=username[:64],
-                         detail={"reason": "unknown user", "ip": remote_addr})
-            refused = LoginRefused(locked=False)
-        elif user.locked_until is not None and user.locked_until > now:
-            trail.append(session, at=now, actor=user.actor(), action="login.failed",
-                         object_type="user", object_id=username,
-                         detail={"reason": "locked", "ip": remote_addr})
-            refused = LoginRefused(locked=True)
-        elif not check_password_hash(user.password_hash, password):
-            user.failed_logins += 1
-            locked = user.failed_logins >= policy.max_failures
-            if locked:
-                user.locked_until, user.failed_logins = now + policy.lockout, 0
-            trail.append(session, at=now, actor=user.actor(), action="login.failed",
-                         object_type="user", object_id=username,
-                         detail={"reason": "wrong password", "locked": locked, "ip": remote_addr})
-            refused = LoginRefused(locked=locked)
+        throttle.forget_quiet(session, policy, now)
+        rows = throttle.counts(session, now, name, address)
+        waiting = rows.wait(now)
+        if waiting is not None:
+            trail.append(session, at=now, actor=None, actor_name=name, action="auth.throttled",
+                         object_type="user", object_id=name,
+                         detail={"ip": address, "retry_after": waiting[0], "by": waiting[1]})
+            refused = LoginRefused(wrong=False, retry_after=waiting[0])
         else:
-            user.failed_logins, user.locked_until = 0, None
-            trail.append(session, at=now, actor=user.actor(), action="login",
-                         object_type="user", object_id=username, detail={"ip": remote_addr})
-            return user.actor()
+            user = session.scalar(select(User).filter_by(username=username).with_for_update(of=User))
+            actor = user.actor() if user is not None and user.active else None
+            if user is not None and actor is not None and check_password_hash(user.password_hash, password):
+                throttle.succeeded(session, rows)
+                trail.append(session, at=now, actor=actor, action="login",
+                             object_type="user", object_id=username, detail={"ip": address})
+                return actor
+            if actor is None:
+                check_password_hash(_dummy_hash(), password)
+            delays = throttle.failed(policy, now, rows)
+            trail.append(session, at=now, actor=actor, actor_name=name,
+                         action="login.failed", object_type="user", object_id=name,
+                         detail={"reason": "wrong password" if actor else "unknown user", "ip": address,
+                                 "delays": delays})
+            refused = LoginRefused(wrong=True, retry_after=max(delays.values(), default=None))
     raise refused
 
 

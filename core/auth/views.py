@@ -1,11 +1,10 @@
-"""Sign in, sign out, and the language switch."""
+"""Sign in, sign out, the language switch, and the admin's page of sign-in delays."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -16,8 +15,9 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired, Length
 
 from core.audit import trail
-from core.auth import accounts
+from core.auth import accounts, throttle
 from core.auth.models import User
+from core.auth.throttle import LoginPolicy
 from core.i18n import SUPPORTED_LOCALES
 from core.web import WebUser, current_actor, services
 
@@ -41,21 +41,16 @@ def _safe_next(target: str | None) -> str:
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> ResponseReturnValue:
     form = LoginForm()
-    error = None
+    error, headers, status = None, {}, 200
     if form.validate_on_submit():
-        policy = accounts.LoginPolicy(
-            max_failures=current_app.config["LOGIN_MAX_FAILURES"],
-            lockout=timedelta(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"]),
-        )
         try:
             actor = accounts.authenticate(
-                services().db, services().clock, policy, form.username.data or "",
-                form.password.data or "", request.remote_addr or "")
+                services().db, services().clock, LoginPolicy.from_config(current_app.config),
+                form.username.data or "", form.password.data or "", request.remote_addr or "")
         except accounts.LoginRefused as refused:
-            error = (_("This account is locked after too many failed attempts. "
-                       "Try again in %(minutes)d minutes.",
-                       minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"])
-                     if refused.locked else _("Wrong username or password."))
+            error, status = _refusal(refused), 401 if refused.wrong else 429
+            if refused.retry_after:
+                headers["Retry-After"] = str(refused.retry_after)
         else:
             with services().db.reading() as db_session:
                 user = db_session.scalar(select(User).where(User.id == actor.user_id))
@@ -66,8 +61,18 @@ def login() -> ResponseReturnValue:
                 session["locale"] = locale
             login_user(web_user)
             return redirect(_safe_next(request.args.get("next")))
-    status = 401 if error else 200
-    return render_template("auth/login.html", form=form, error=error), status
+    return render_template("auth/login.html", form=form, error=error), status, headers
+
+
+def _refusal(refused: accounts.LoginRefused) -> str:
+    """What a refused sign-in is told: wrong, and/or how long to wait before the next try."""
+    if not refused.wrong:
+        return _("Too many failed sign-ins from here. Wait %(seconds)d seconds, then try again.",
+                 seconds=refused.retry_after or 1)
+    if refused.retry_after:
+        return _("Wrong username or password. Wait %(seconds)d seconds before the next try.",
+                 seconds=refused.retry_after)
+    return _("Wrong username or password.")
 
 
 @bp.route("/logout", methods=["POST"])
@@ -80,6 +85,38 @@ def logout() -> ResponseReturnValue:
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))
+
+
+class UnlockForm(FlaskForm):
+    username = StringField(_l("Account"), validators=[Length(max=64)])
+    address = StringField(_l("Address"), validators=[Length(max=64)])
+
+
+@bp.get("/admin/sign-in")
+@login_required
+def throttles() -> ResponseReturnValue:
+    """Accounts and addresses whose failed sign-ins are being counted or delayed now."""
+    policy = LoginPolicy.from_config(current_app.config)
+    rows = throttle.current(services().db, services().clock, current_actor(), policy)
+    return render_template("auth/throttles.html", rows=rows, form=UnlockForm(), policy=policy,
+                           now=services().clock.now())
+
+
+@bp.post("/admin/sign-in/unlock")
+@login_required
+def unlock() -> ResponseReturnValue:
+    form = UnlockForm()
+    if not form.validate_on_submit():
+        flash(_("The form expired. Submit again."), "error")
+        return redirect(url_for("auth.throttles"))
+    try:
+        removed = throttle.unlock(services().db, services().clock, current_actor(),
+                                  username=form.username.data or "", address=form.address.data or "")
+    except throttle.UnlockError:
+        flash(_("Name an account or an address to unlock."), "error")
+    else:
+        flash(_("Unlocked: %(count)d count(s) cleared.", count=removed), "success")
+    return redirect(url_for("auth.throttles"))
 
 
 @bp.route("/language/<locale>", methods=["POST"])
