@@ -21,6 +21,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULTS: dict[str, Any] = {
     "TIMEZONE": "Asia/Shanghai",
     "COMPANY_NAME": "客户服务部",
+    "COMPANY_NAME_EN": "Customer Service Department",  # English pages' footer (the PDFs print Chinese)
     # Where staff and customers reach the site: the QR code on every printed copy points here.
     "PUBLIC_URL": "http://127.0.0.1:5000",
     "DEFAULT_LOCALE": "zh",
@@ -92,6 +93,9 @@ def load_config(
     # Not set: a copy printed from a page points where that page was served from (see
     # forms.pdf.service); the archival copy and batch exports, made without a request, use PUBLIC_URL.
     config.setdefault("PUBLIC_URL_SET", "PUBLIC_URL" in from_file or "PUBLIC_URL" in (overrides or {}))
+    named = {**from_file, **(overrides or {})}
+    if "COMPANY_NAME" in named and "COMPANY_NAME_EN" not in named:  # not the default's English name
+        config["COMPANY_NAME_EN"] = config["COMPANY_NAME"]
     config.setdefault("DATABASE_URL", f"sqlite:///{paths.database_file}")
     try:
         ZoneInfo(str(config["TIMEZONE"]))

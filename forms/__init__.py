@@ -15,7 +15,7 @@ from forms import api, archiving, catalogue_print, cli, inbox, registers, search
 from forms.pdf import archival
 from forms.personal import init_app as init_personal_data
 from forms.spec.library import SPEC_DIR, load_or_fail
-from forms.views import bp, context
+from forms.views import bp, charts, context
 from search.cli import SOURCE as SEARCH_SOURCE
 from search.views import LABELS as SEARCH_LABELS
 
@@ -44,6 +44,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(person=context.person, department_name=context.department_name)
 
     def register_spec_versions() -> None:
+    app.jinja_env.globals["bar_layout"] = charts.bar_layout
         added = retention.ensure_defaults(services().db, services().clock)
         if added:
             click.echo(f"Retention classes added: {', '.join(added)}.")

@@ -135,7 +135,18 @@ def _texts(value: Any, where: str, problems: _Problems, required: bool = True) -
             isinstance(value.get(lang), str) and value.get(lang).strip() for lang in ("zh", "en")):
         problems.add(where, "needs texts in both languages: { zh = \"…\", en = \"…\" }")
         return {}
-    return {"zh": value["zh"], "en": value["en"]}
+    return {"zh": value["zh"], "en": _without_gloss(value["en"])}
+
+
+#: A Chinese term in brackets after an English text: "Correct (勘误)".
+_GLOSS = re.compile(r"\s*[(（][\u3000-\u303f\u4e00-\u9fff\uff00-\uffef\s]+[)）]\s*$")
+
+
+def _without_gloss(english: str) -> str:
+    """English pages read in English: a Chinese gloss after an English label is dropped (the
+    Chinese page has the Chinese label). Applied when a spec is read, so it also holds for the
+    versions already approved and stored (their raw text, and so their hash, stays as it was)."""
+    return _GLOSS.sub("", english) or english
 
 
 def _fields(value: Any, problems: _Problems) -> list[FieldSpec]:
