@@ -17,6 +17,7 @@ bp.add_url_rule("/drafts/<id:draft_id>/discard", "discard_draft", filling.discar
                 methods=["POST"])
 bp.add_url_rule("/records", "record_list", records.record_list)
 bp.add_url_rule("/inbox", "inbox", inbox.inbox_page)
+bp.add_url_rule("/inbox/countersign", "countersign_selected", inbox.countersign_selected, methods=["POST"])
 bp.add_url_rule("/filing/RS", "filing_page", filing.filing_page)
 bp.add_url_rule("/filing/RS.pdf", "filing_catalogue", filing.filing_catalogue)
 bp.add_url_rule("/registrations/day", "day_register", day_register.day_register, methods=["GET", "POST"])

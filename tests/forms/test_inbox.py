@@ -15,14 +15,22 @@ def submit(client, headers, form: str, data: dict) -> str:  # type: ignore[no-un
 
 
 def waiting(client_for, username: str) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
-    """code → the action names the inbox page links, for ``username``."""
+    """code → the action names the inbox page links, for ``username``; a countersignature
+    waiting is listed apart (tests/forms/test_inbox_countersign.py), counted as ``countersign``."""
     page = client_for(username).get("/inbox")
     assert page.status_code == 200
     found: dict[str, list[str]] = {}
-    for row in page.text.split("<tr>")[2:]:
+    for row in section(page.text, 'id="tasks"', "</table>").split("<tr>")[2:]:
         code = row.split('href="/records/', 1)[1].split('"', 1)[0]
         found[code] = [part.split('"', 1)[0] for part in row.split(f'/records/{code}/actions/')[1:]]
+    for part in section(page.text, 'id="countersign"', "</form>").split('name="record" value="')[1:]:
+        code = part.split("@", 1)[0]
+        found[code] = sorted([*found.get(code, []), "countersign"])
     return found
+
+
+def section(page: str, start: str, end: str) -> str:
+    return page.split(start, 1)[1].split(end, 1)[0] if start in page else ""
 
 
 def test_each_user_sees_what_waits_for_them(client, token_for, logged_in):  # type: ignore[no-untyped-def]
