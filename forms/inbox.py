@@ -10,7 +10,7 @@ however many records there are.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
@@ -24,6 +24,7 @@ from core.auth.roles import Actor
 from core.clock import Clock
 from core.db import Database
 from forms import rules
+from forms.disclosure import masked_titles
 from forms.printing import CORRECTION
 from forms.spec.model import FILLER, Transition
 from forms.versions import spec_version
@@ -116,7 +117,8 @@ def inbox(db: Database, clock: Clock, actor: Actor) -> tuple[list[Task], int]:
                               record.submitted_at, record.due_at, late is not None))
         trail.append(session, at=clock.now(), actor=actor, action="record.list", object_type="record",
                      object_id="", detail={"inbox": True, "codes": [t.code for t in found]})
-    return found, total
+    masked = masked_titles(db, actor, [t.code for t in found])  # titles name customers
+    return [replace(t, title=masked[t.code]) if t.code in masked else t for t in found], total
 
 
 def _applies(transition: Transition, actor: Actor, record: Record) -> bool:

@@ -120,3 +120,23 @@ def test_the_action_page_is_pre_filled_with_the_whole_data(app: Flask, logged_in
     page = logged_in("supervisor").get(f"/records/{code}/actions/correct").get_data(as_text=True)
     assert PHONE in page
     assert MASKED_PHONE not in page
+
+
+def test_the_inbox_asks_the_same_rule(app: Flask, clock, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Everyone with a task today needs the data (the spec's [personal] roles act), so this
+    pretends the supervisor does not: the inbox must then show the title masked, as any list."""
+    from datetime import UTC, datetime
+
+    from forms import disclosure
+    from forms.inbox import inbox
+
+    clock.current = datetime(2026, 3, 2, 1, 30, 0, 123456, tzinfo=UTC)
+    code = new_complaint(app)
+    with app.app_context():
+        s, supervisor = services(), actor_of(app, "supervisor")
+        def titles() -> list[str]:
+            return [t.title for t in inbox(s.db, s.clock, supervisor)[0] if t.code == code]
+
+        assert titles() == [f"{NAME} · 划痕"]
+        monkeypatch.setattr(disclosure, "needs_personal_data", lambda *_args: False)
+        assert titles() == [f"{MASKED_NAME} · 划痕"]
