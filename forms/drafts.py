@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -13,7 +13,8 @@ from core.auth.roles import Actor, NotFound, PermissionDenied
 from core.clock import Clock
 from core.db import Database
 from forms.models import Draft, FormVersion
-from forms.versions import fillable_spec
+from forms.spec.model import FormSpec
+from forms.versions import fillable_spec, spec_version
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,27 @@ class DraftView:
     version: int
     data: dict[str, Any]
     updated_at: datetime
+    title: dict[str, str] = field(default_factory=dict)  # the form's name (zh/en)
+    summary: str = ""  # what identifies it: the summary fields as typed (the customer …)
+    dated: str = ""  # the first date typed in (received, visited, due …)
+
+
+#: A typed value longer than this is cut in the list of drafts.
+SUMMARY_PART = 24
+
+
+def identify(spec: FormSpec, raw: dict[str, Any]) -> tuple[str, str]:
+    """(summary, date) of a draft from what was typed: a list of "CP · draft #3" rows does not
+    say which complaint each is. The summary fields are the ones the form's titles use."""
+    parts = []
+    for name in spec.print_layout.get("summary", []):
+        value = raw.get(name)
+        if isinstance(value, str) and value.strip():
+            text = " ".join(value.split())
+            parts.append(text if len(text) <= SUMMARY_PART else text[:SUMMARY_PART - 1] + "…")
+    dated = next((str(raw[f.name]).strip() for f in spec.fields
+                  if f.type in ("date", "datetime") and str(raw.get(f.name) or "").strip()), "")
+    return " · ".join(parts), dated
 
 
 def save_draft(db: Database, clock: Clock, actor: Actor, form_code: str, raw: dict[str, Any],
@@ -55,12 +77,20 @@ def get_draft(db: Database, actor: Actor, draft_id: int) -> DraftView:
 
 
 def list_drafts(db: Database, actor: Actor) -> list[DraftView]:
+    """The actor's drafts, last saved first, each with what identifies it."""
     with db.reading() as session:
         rows = session.execute(
             select(Draft, FormVersion).join(FormVersion, FormVersion.id == Draft.form_version_id)
-            .where(Draft.author_id == actor.user_id).order_by(Draft.updated_at.desc())
+            .where(Draft.author_id == actor.user_id).order_by(Draft.updated_at.desc(), Draft.id.desc())
         ).all()
-        return [DraftView(d.id, v.form_code, v.version, d.data, d.updated_at) for d, v in rows]
+        found = [(d.id, v.form_code, v.version, d.data, d.updated_at) for d, v in rows]
+    views = []
+    for draft_id, form_code, version, data, updated_at in found:
+        spec = spec_version(db, form_code, version)
+        summary, dated = identify(spec, data)
+        views.append(DraftView(draft_id, form_code, version, data, updated_at, dict(spec.title),
+                               summary, dated))
+    return views
 
 
 def delete_draft(db: Database, actor: Actor, draft_id: int) -> None:
