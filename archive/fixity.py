@@ -97,12 +97,13 @@ def rendition_count(db: Database) -> int:
 
 
 def verify_archive(db: Database, clock: Clock, store: RenditionStore, *, actor: Actor | None = None,
-                   instance_path: Path | None = None,
-                   progress: Callable[[int], None] = lambda _n: None) -> FixityReport:
+                   instance_path: Path | None = None, progress: Callable[[int], None] = lambda _n: None,
+                   by: str = "console") -> FixityReport:
     """Run every check and return the report; the run itself is audited (``archive.verify``).
 
-    ``actor`` None is the operator at the console (the CLI); a service caller passes the user,
-    who must be an admin, archivist or auditor. ``progress`` is called once per file hashed.
+    ``actor`` None is the operator at the console (the CLI) or, ``by="scheduler"``, the
+    worker's periodic job; a service caller passes the user, who must be an admin, archivist or
+    auditor. ``progress`` is called once per file hashed.
     """
     if actor is not None and actor.role not in VERIFIERS:
         raise PermissionDenied("only admins, archivists and auditors may verify the archive")
@@ -118,7 +119,7 @@ def verify_archive(db: Database, clock: Clock, store: RenditionStore, *, actor: 
     if instance_path is not None:
         _check_extracts(instance_path / AUDIT_IMPORTS, report)
     with db.transaction() as session:
-        trail.append(session, at=clock.now(), actor=actor, actor_name="console", action="archive.verify",
+        trail.append(session, at=clock.now(), actor=actor, actor_name=by, action="archive.verify",
                      object_type="archive", detail={"clean": report.clean, **report.counts()})
     return report
 

@@ -33,6 +33,7 @@ from core.config import PROJECT_ROOT, ensure_secret_key, instance_paths, load_co
 from core.db import Database
 from core.errors import register_error_pages
 from core.i18n import LOCALE_NAMES, current_locale, pick, select_locale
+from core.outbox import cli as outbox_cli
 from core.web import AppServices, init_services, services
 from forms.api import bp as forms_api_bp
 
@@ -64,6 +65,7 @@ def create_app(overrides: dict[str, Any] | None = None, *, clock: Clock | None =
     app.jinja_env.globals.update(pick=pick, current_locale=current_locale, locales=LOCALE_NAMES)
     app.jinja_env.filters["localtime"] = _localtime
     cli.register_core_commands(app)
+    outbox_cli.init_app(app)
     cli.add_init_step(app, _seed_departments)
     forms.init_app(app)
     archive.init_app(app)

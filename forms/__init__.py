@@ -12,6 +12,7 @@ from core.cli import add_init_step
 from core.outbox.cli import register_handler
 from core.web import current_actor, services
 from forms import api, archiving, catalogue_print, cli, inbox, registers, search_documents, versions
+from forms.jobs import init_app as init_jobs
 from forms.pdf import archival
 from forms.personal import init_app as init_personal_data
 from forms.spec.library import SPEC_DIR, load_or_fail
@@ -32,6 +33,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(cli.demo_command)
     app.cli.add_command(cli.pdf_cli)
     init_personal_data(app)  # the personal commands, masking hooks and the file purge
+    init_jobs(app)  # the deadline tick and the anonymisation, run by the outbox worker
     register_handler(app, archival.TOPIC, archival.handle)
     register_handler(app, search_documents.TOPIC, search_documents.handle)
     app.extensions[SEARCH_SOURCE] = lambda: search_documents.RecordDocuments(services().db)
@@ -42,9 +44,9 @@ def init_app(app: Flask) -> None:
         services().db, services().clock, services().zone)
     app.jinja_env.globals["inbox_count"] = lambda: inbox.inbox_count(services().db, current_actor())
     app.jinja_env.filters.update(person=context.person, department_name=context.department_name)
+    app.jinja_env.globals["bar_layout"] = charts.bar_layout
 
     def register_spec_versions() -> None:
-    app.jinja_env.globals["bar_layout"] = charts.bar_layout
         added = retention.ensure_defaults(services().db, services().clock)
         if added:
             click.echo(f"Retention classes added: {', '.join(added)}.")

@@ -1,4 +1,5 @@
-"""``flask --app wsgi outbox run|status|retry`` and the handler registry packages add to."""
+"""``flask --app wsgi outbox run|status|retry``, ``flask --app wsgi jobs``, and the handler
+registry packages add to (their periodic jobs: core.outbox.jobs.register_job)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ from typing import Any
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
+from core.config import ConfigError
 from core.outbox import queue
-from core.outbox.worker import Handler, OutboxWorker, RunReport
+from core.outbox.jobs import JOBS, Job, JobRun, Outcome, register_job, schedule, statuses
+from core.outbox.worker import KEEP_DONE, Handler, OutboxWorker, RunReport
 from core.web import services
 
 HANDLERS = "dossier.outbox_handlers"
@@ -25,21 +28,47 @@ def register_handler(app: Flask, topic: str, handler: Handler) -> None:
     app.extensions.setdefault(HANDLERS, {})[topic] = handler
 
 
+def init_app(app: Flask) -> None:
+    """The outbox's own periodic job (pruning done rows) and the ``jobs`` command."""
+    register_job(app, "outbox_prune", _prune, every=3600,
+                 description=f"delete outbox rows done more than {KEEP_DONE.days} days ago")
+    app.cli.add_command(jobs_command)
+
+
+def _prune() -> Outcome:
+    return Outcome(True, f"{queue.prune(services().db, services().clock, KEEP_DONE)} done row(s) deleted")
+
+
+def _jobs_and_schedule() -> tuple[dict[str, Job], dict[str, int]]:
+    registered = current_app.extensions.get(JOBS, {})
+    try:
+        return registered, schedule(current_app.config, registered)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 def app_worker() -> OutboxWorker:
-    return OutboxWorker(services().db, services().clock, current_app.extensions.get(HANDLERS, {}))
+    registered, every = _jobs_and_schedule()
+    return OutboxWorker(services().db, services().clock, current_app.extensions.get(HANDLERS, {}),
+                        jobs=registered, every=every)
 
 
 @outbox_cli.command("run")
 @click.option("--once", is_flag=True, help="Work off what is due now, then exit (for cron).")
 @click.option("--interval", type=click.FloatRange(min=0.1, max=3600), default=2.0, show_default=True,
               help="Seconds between polls.")
-def run_command(once: bool, interval: float) -> None:
-    """Run the outbox worker (in production next to the web server, as its own service)."""
+@click.option("--jobs", "with_jobs", is_flag=True,
+              help="With --once: also run the periodic jobs that are due (the running worker always does).")
+def run_command(once: bool, interval: float, with_jobs: bool) -> None:
+    """Run the outbox worker (in production next to the web server, as its own service); each
+    pass also runs the periodic jobs that are due (``flask --app wsgi jobs`` lists them)."""
     worker = app_worker()
     if once:
         report = worker.run_once()
         _echo_report(report)
-        sys.exit(1 if report.failed else 0)
+        ran = worker.run_jobs() if with_jobs else []
+        _echo_jobs(ran)
+        sys.exit(1 if report.failed or any(not r.outcome.ok for r in ran) else 0)
     stop = threading.Event()
 
     def _stop(*_args: Any) -> None:
@@ -47,9 +76,11 @@ def run_command(once: bool, interval: float) -> None:
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
+    scheduled = ", ".join(f"{name} every {worker.every[name]} s" for name in sorted(worker.jobs)
+                          if worker.every.get(name)) or "none"
     click.echo(f"Outbox worker {worker.name}: polling every {interval:g} s (topics: "
-               f"{', '.join(sorted(worker.handlers)) or 'none'}). Ctrl-C stops.", err=True)
-    worker.run_forever(interval=interval, stop=stop, on_report=_echo_report)
+               f"{', '.join(sorted(worker.handlers)) or 'none'}; jobs: {scheduled}). Ctrl-C stops.", err=True)
+    worker.run_forever(interval=interval, stop=stop, on_report=_echo_report, on_jobs=_echo_jobs)
 
 
 @outbox_cli.command("status")
@@ -72,6 +103,29 @@ def status_command() -> None:
 def retry_command() -> None:
     """Make every failed row due now (after fixing what made it fail)."""
     click.echo(f"{queue.retry_now(services().db, services().clock)} row(s) due again.")
+
+
+@click.command("jobs")
+@with_appcontext
+def jobs_command() -> None:
+    """The periodic jobs the outbox worker runs: how often, the last run and its result."""
+    registered, every = _jobs_and_schedule()
+    for job in statuses(services().db, registered, every):
+        often = f"every {job.every} s" if job.every else "off"
+        if job.last_started_at is None:
+            last = "never run"
+        elif job.last_finished_at is None or job.last_finished_at < job.last_started_at:
+            last = f"running since {job.last_started_at:%Y-%m-%d %H:%M:%S} UTC ({job.lease_holder})"
+        else:
+            last = (f"last run {job.last_started_at:%Y-%m-%d %H:%M:%S} UTC, "
+                    f"{'ok' if job.last_ok else 'FAILED'}: {job.last_result}")
+        click.echo(f"{job.name:<20} {often:<16} {last}")
+        click.echo(f"{'':<20} {job.description}")
+
+
+def _echo_jobs(ran: list[JobRun]) -> None:
+    for run in ran:
+        click.echo(f"Job {run.name}: {'ok' if run.outcome.ok else 'FAILED'}: {run.outcome.summary}", err=True)
 
 
 def _echo_report(report: RunReport) -> None:

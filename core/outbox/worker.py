@@ -1,4 +1,6 @@
-"""Working off the outbox: claim, run the topic's handler, settle; repeat."""
+"""Working off the outbox: claim, run the topic's handler, settle; repeat. Each pass also runs
+the periodic jobs that are due (core.outbox.jobs), so the worker ``serve`` starts is the
+office's scheduler too: no cron needed."""
 
 from __future__ import annotations
 
@@ -13,12 +15,13 @@ from datetime import timedelta
 from core.clock import Clock
 from core.db import Database
 from core.outbox import queue
+from core.outbox.jobs import Job, JobRun, run_due
 from core.outbox.queue import Task
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Task], None]
-#: Done rows are kept this long for ``outbox status``, then pruned by the running worker.
+#: Done rows are kept this long for ``outbox status``, then pruned (the ``outbox_prune`` job).
 KEEP_DONE = timedelta(days=7)
 
 
@@ -37,9 +40,15 @@ class OutboxWorker:
     """Runs handlers for due rows; a handler's exception fails that row only, never the worker."""
 
     def __init__(self, db: Database, clock: Clock, handlers: Mapping[str, Handler],
-                 name: str | None = None) -> None:
+                 name: str | None = None, *, jobs: Mapping[str, Job] | None = None,
+                 every: Mapping[str, int] | None = None) -> None:
         self.db, self.clock, self.handlers = db, clock, dict(handlers)
         self.name = name or worker_name()
+        self.jobs, self.every = dict(jobs or {}), dict(every or {})
+
+    def run_jobs(self) -> list[JobRun]:
+        """Run the periodic jobs that are due and that no other worker holds."""
+        return run_due(self.db, self.clock, self.jobs, self.every, self.name)
 
     def run_once(self, *, limit: int | None = None) -> RunReport:
         """Work until nothing is due (or ``limit`` rows were tried)."""
@@ -52,16 +61,16 @@ class OutboxWorker:
         return report
 
     def run_forever(self, *, interval: float, stop: threading.Event,
-                    on_report: Callable[[RunReport], None] | None = None) -> None:
-        """Poll every ``interval`` seconds until ``stop`` is set; prunes old done rows hourly."""
-        pruned_at = None
+                    on_report: Callable[[RunReport], None] | None = None,
+                    on_jobs: Callable[[list[JobRun]], None] | None = None) -> None:
+        """Poll every ``interval`` seconds until ``stop`` is set: due rows, then due jobs."""
         while not stop.is_set():
             report = self.run_once()
             if on_report and (report.done or report.failed):
                 on_report(report)
-            if pruned_at is None or self.clock.now() - pruned_at > timedelta(hours=1):
-                queue.prune(self.db, self.clock, KEEP_DONE)
-                pruned_at = self.clock.now()
+            ran = self.run_jobs()
+            if on_jobs and ran:
+                on_jobs(ran)
             stop.wait(interval)
 
     def _run(self, task: Task, report: RunReport) -> None:
