@@ -13,6 +13,7 @@ from core.audit import trail
 from core.auth.roles import Actor
 from core.clock import Clock
 from core.db import Database
+from forms.disclosure import shown_records
 
 FORM = "VR"
 CONFIRM = "confirm"
@@ -21,7 +22,8 @@ AWAITING = "registered"
 
 
 def registrations_of(db: Database, clock: Clock, actor: Actor, day: date) -> list[RecordView]:
-    """The visit registrations of ``day`` that ``actor`` may see, in code order; audited."""
+    """The visit registrations of ``day`` that ``actor`` may see, in code order, as they may read
+    them (personal fields masked where not needed); audited."""
     with db.transaction() as session:
         records = session.scalars(select(Record).where(
             Record.form_code == FORM, visible_to(actor),
@@ -29,7 +31,7 @@ def registrations_of(db: Database, clock: Clock, actor: Actor, day: date) -> lis
         views = [record_view(session, r) for r in records]
         trail.append(session, at=clock.now(), actor=actor, action="record.list", object_type="record",
                      object_id="", detail={"day": day.isoformat(), "codes": [v.code for v in views]})
-    return views
+    return shown_records(db, actor, views)  # customers' names masked where not needed
 
 
 def latest_unconfirmed_day(db: Database, actor: Actor) -> date | None:

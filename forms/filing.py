@@ -3,7 +3,8 @@ date, then service staff member, and the printed catalogue (案卷目录) that g
 
 A record belongs to the month it was handed in (submitted), in the office's zone. Records
 without a lapse date (policies still in their grace period) come after the lapsed ones, by due
-date. Listing and printing are audited like any list of records.
+date. Listing and printing are audited like any list of records; the policyholder is masked for
+whoever does not need it (:mod:`forms.disclosure`), on the page and the catalogue alike.
 """
 
 from __future__ import annotations
@@ -20,12 +21,15 @@ from core.audit import trail
 from core.auth.roles import Actor
 from core.clock import Clock, local
 from core.db import Database
+from forms.disclosure import shown_fields
 from forms.names import load_names
 from forms.pdf.render import Renderer
 from forms.printing import LAYOUTS
 from forms.versions import current_spec
 
 FORM = "RS"
+#: What a filing entry copies of the record's data that may be personal (attribute → field).
+PERSONAL_COLUMNS = {"policyholder": "policyholder"}
 
 
 @dataclass(frozen=True)
@@ -66,13 +70,14 @@ def monthly_filing(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, mon
                      object_id="", detail={"filing": f"{FORM} {start.date().isoformat()[:7]}",
                                            "codes": [r.code for r in ordered]})
     names = load_names(db)
-    return [FilingEntry(n, r.code, r.data.get("policy_no", ""), r.data.get("policyholder", ""),
-                        r.data.get("due_date", ""), r.data.get("lapse_date", ""),
-                        names.user(r.data.get("service_staff", "")),
-                        spec.workflow.states.get(r.state, {}).get("zh", r.state),
-                        local(r.submitted_at, zone).date().isoformat(),
-                        dict(spec.workflow.states.get(r.state, {})))
-            for n, r in enumerate(ordered, start=1)]
+    entries = [FilingEntry(n, r.code, r.data.get("policy_no", ""), r.data.get("policyholder", ""),
+                           r.data.get("due_date", ""), r.data.get("lapse_date", ""),
+                           names.user(r.data.get("service_staff", "")),
+                           spec.workflow.states.get(r.state, {}).get("zh", r.state),
+                           local(r.submitted_at, zone).date().isoformat(),
+                           dict(spec.workflow.states.get(r.state, {})))
+               for n, r in enumerate(ordered, start=1)]
+    return shown_fields(db, actor, entries, PERSONAL_COLUMNS)  # the policyholder, masked where not needed
 
 
 def catalogue_pdf(renderer: Renderer, entries: list[FilingEntry], month: date, *, company: str,

@@ -13,7 +13,6 @@ from flask_wtf import FlaskForm
 
 from core.web import current_actor, services
 from forms.day_register import CONFIRM, latest_unconfirmed_day, registrations_of
-from forms.disclosure import shown_records
 from forms.workflow import act_on_many
 
 
@@ -54,8 +53,7 @@ def day_register() -> ResponseReturnValue:
             for code, why in outcome.refused.items():
                 flash(f"{code}: {why}", "error")
         return redirect(url_for("forms.day_register", day=day.isoformat()))
-    registrations = shown_records(services().db, actor,  # customers' names masked where not needed
-                                  registrations_of(services().db, services().clock, actor, day))
+    registrations = registrations_of(services().db, services().clock, actor, day)
     waiting = [r for r in registrations if r.state == "registered"]
     return render_template("forms/day_register.html", day=day, registrations=registrations,
                            unconfirmed=waiting, form=form, may_confirm=actor.role.value == "supervisor")

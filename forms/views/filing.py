@@ -12,8 +12,7 @@ from flask_login import login_required
 from core.clock import local
 from core.errors import render_error
 from core.web import current_actor, services
-from forms.disclosure import shown_fields
-from forms.filing import FilingEntry, catalogue_pdf, monthly_filing
+from forms.filing import catalogue_pdf, monthly_filing
 from forms.pdf.fonts import PdfSetupError
 from forms.pdf.service import thread_renderer
 
@@ -26,28 +25,18 @@ def _month() -> date:
         return local(services().clock.now(), services().zone).date().replace(day=1)
 
 
-#: What a filing entry copies of the record's data that may be personal (attribute → field).
-PERSONAL_COLUMNS = {"policyholder": "policyholder"}
-
-
-def _shown(entries: list[FilingEntry]) -> list[FilingEntry]:
-    """The policyholder as the signed-in user may read it: masked for roles without the need,
-    on the page and on the printed catalogue alike."""
-    return shown_fields(services().db, current_actor(), entries, PERSONAL_COLUMNS)
-
-
 @login_required
 def filing_page() -> ResponseReturnValue:
     month = _month()
-    entries = _shown(monthly_filing(services().db, services().clock, services().zone, current_actor(), month))
+    entries = monthly_filing(services().db, services().clock, services().zone, current_actor(), month)
     return render_template("forms/filing.html", entries=entries, month=month)
 
 
 @login_required
 def filing_catalogue() -> ResponseReturnValue:
     month = _month()
-    entries = _shown(monthly_filing(services().db, services().clock, services().zone, current_actor(), month,
-                                    purpose="print"))
+    entries = monthly_filing(services().db, services().clock, services().zone, current_actor(), month,
+                             purpose="print")
     try:
         renderer = thread_renderer(current_app.config, Path(current_app.instance_path))
     except PdfSetupError as exc:
