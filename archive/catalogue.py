@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, select
 
-from archive.models import Record, Rendition, Tombstone
+from archive.models import CodeCounter, Record, Rendition, Tombstone
 from archive.office import require_records_office
 from archive.renditions import ARCHIVAL
 from core.audit import trail
@@ -151,3 +151,10 @@ def _tombstone_query() -> Select[tuple[Tombstone, str]]:
 def _tombstone_view(t: Tombstone, approver: str) -> TombstoneView:
     return TombstoneView(t.code, t.retention_class, t.submitted_at, t.filed_at, t.retention_until,
                          t.destroyed_at, approver, t.disposal_list_id)
+
+
+def code_years(db: Database) -> set[int]:
+    """Every year in which some record was numbered (the code counters' years; a year's
+    records may all be destroyed since, its codes still existed): what a year picker offers."""
+    with db.reading() as session:
+        return set(session.scalars(select(CodeCounter.year).distinct()))

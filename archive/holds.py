@@ -6,23 +6,27 @@ step is in the audit trail.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session
 
-from archive.models import HeldRecord, LegalHold, Record
+from archive.models import HeldRecord, LegalHold, Record, Tombstone
 from archive.office import require_keeper, require_records_office
 from core.audit import trail
 from core.auth.models import User
 from core.auth.roles import Actor, NotFound
-from core.clock import Clock
+from core.clock import Clock, local
 from core.db import Database
 from core.problems import FieldProblems
 
+#: What a record code looks like (``CP-2026-000123``); anything else is refused as no code at all.
+RECORD_CODE = re.compile(r"[A-Z]{2,8}-\d{4}-\d{6,}")
 MAX_NAME = 200
 MAX_REASON = 2000
 
@@ -93,33 +97,75 @@ def create_hold(db: Database, clock: Clock, actor: Actor, *, name: str, reason: 
         return _view(session, hold)
 
 
+@dataclass(frozen=True)
+class Addition:
+    """What adding codes to a hold did: each code typed is added, already on the hold, or
+    refused with the reason (in the typed order), so one mistyped code holds back no other."""
+
+    hold: HoldView
+    added: list[str]
+    already: list[str]
+    refused: dict[str, str]  # code as typed (upper case) → why it cannot be held
+
+    def as_json(self) -> dict[str, object]:
+        return {"hold": self.hold.as_json(), "added": self.added, "already": self.already,
+                "refused": self.refused}
+
+
 def add_records(db: Database, clock: Clock, actor: Actor, hold_id: int, codes: Iterable[str],
-                *, via: str = "codes") -> HoldView:
-    """Put records on an active hold. Every code must name an existing record (a destroyed one
-    cannot be held any more); unknown codes are refused together, naming each."""
+                *, via: str = "codes", zone: ZoneInfo | None = None) -> Addition:
+    """Put on an active hold every code that names an existing record; the others are refused,
+    each with its reason (not a record code, no such record, destroyed on which day — in
+    ``zone``). Only when none can be added is the whole request refused (InvalidHold)."""
     require_keeper(actor)
-    wanted = sorted({c.strip().upper() for c in codes if c.strip()})
+    wanted = list(dict.fromkeys(c.strip().upper() for c in codes if c.strip()))
     if not wanted:
         raise InvalidHold({"codes": _("Name at least one record code.")})
     with db.transaction() as session:
         hold = _active(session, hold_id)
-        known = set(session.scalars(select(Record.code).where(Record.code.in_(wanted))))
-        unknown = [c for c in wanted if c not in known]
-        if unknown:
-            raise InvalidHold({"codes": _("No such record: %(codes)s.", codes=", ".join(unknown))})
-        already = set(session.scalars(select(HeldRecord.record_code).where(HeldRecord.hold_id == hold_id)))
-        added = [c for c in wanted if c not in already]
+        refused = _refusals(session, wanted, zone or ZoneInfo("UTC"))
+        held = set(session.scalars(select(HeldRecord.record_code).where(HeldRecord.hold_id == hold_id)))
+        added = sorted(c for c in wanted if c not in refused and c not in held)
+        already = sorted(c for c in wanted if c in held)
+        if not added and not already:
+            raise InvalidHold({"codes": refusal_text(refused)})
         for code in added:
             session.add(HeldRecord(hold_id=hold_id, record_code=code, added_by_id=actor.user_id,
                                    added_at=clock.now()))
         trail.append(session, at=clock.now(), actor=actor, action="hold.add", object_type="hold",
-                     object_id=str(hold_id), detail={"codes": added, "via": via})
+                     object_id=str(hold_id), detail={"codes": added, "via": via, "refused": refused})
         session.flush()
-        return _view(session, hold)
+        return Addition(_view(session, hold), added, already, refused)
+
+
+def refusal_text(refused: dict[str, str]) -> str:
+    """The refused codes with their reasons, one sentence (the hold page's field message)."""
+    return _("Not added: %(list)s.", list=_("; ").join(
+        _("%(code)s: %(why)s", code=code, why=why) for code, why in refused.items()))
+
+
+def _refusals(session: Session, wanted: list[str], zone: ZoneInfo) -> dict[str, str]:
+    """Why each code of ``wanted`` that names no existing record cannot be held."""
+    shaped = [c for c in wanted if RECORD_CODE.fullmatch(c)]
+    known = set(session.scalars(select(Record.code).where(Record.code.in_(shaped))))
+    gone = dict(session.execute(select(Tombstone.code, Tombstone.destroyed_at)
+                                .where(Tombstone.code.in_(shaped))).all())
+    refused: dict[str, str] = {}
+    for code in wanted:
+        if code in known:
+            continue
+        if code not in shaped:
+            refused[code] = _("not a record code (a code looks like CP-2026-000123)")
+        elif code in gone:
+            refused[code] = _("destroyed on %(day)s; a destroyed record cannot be held",
+                              day=local(gone[code], zone).date().isoformat())
+        else:
+            refused[code] = _("no such record")
+    return refused
 
 
 def add_found(db: Database, clock: Clock, actor: Actor, hold_id: int, codes: list[str], *,
-              search: str, limit: int) -> HoldView:
+              search: str, limit: int) -> Addition:
     """Put on a hold every record a search found (``codes``: at most ``limit`` + 1 of them, so
     that "too many" shows). A search that finds nothing or too much adds nothing: a hold is a
     deliberate list, so an over-broad search must be narrowed rather than cut off silently.
@@ -142,6 +188,30 @@ def release_hold(db: Database, clock: Clock, actor: Actor, hold_id: int, reason:
         trail.append(session, at=clock.now(), actor=actor, action="hold.release", object_type="hold",
                      object_id=str(hold_id), detail={"reason": reason})
         return _view(session, hold)
+
+
+@dataclass(frozen=True)
+class HoldMark:
+    """An active hold as a record's page shows it."""
+
+    id: int | None  # None (and no name) for readers outside the records office
+    name: str
+    since: datetime
+
+
+def holds_on(db: Database, actor: Actor, code: str) -> list[HoldMark]:
+    """The active holds on record ``code`` (the caller has checked ``actor`` may read it). The
+    records office sees each hold's name and page; any other reader learns only that, and since
+    when, the record is held — the legal matter itself may be confidential. Not a read of the
+    record's content, so not audited."""
+    with db.reading() as session:
+        rows = session.execute(select(LegalHold.id, LegalHold.name, HeldRecord.added_at)
+                               .join(HeldRecord, HeldRecord.hold_id == LegalHold.id)
+                               .where(HeldRecord.record_code == code, LegalHold.released_at.is_(None))
+                               .order_by(HeldRecord.added_at, LegalHold.id)).all()
+    if actor.sees_all_departments:
+        return [HoldMark(hold_id, name, since) for hold_id, name, since in rows]
+    return [HoldMark(None, "", min(since for _id, _name, since in rows))] if rows else []
 
 
 def list_holds(db: Database, actor: Actor) -> list[HoldView]:

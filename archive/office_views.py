@@ -8,7 +8,6 @@ import csv
 import io
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -16,22 +15,16 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from archive import catalogue, disposal, holds, retention
+from archive import catalogue, disposal, retention
 from archive.disclosure import shown_titles
 from archive.disposal import HOOKS_EXTENSION, DisposalRefused
 from archive.filing import filing_queue
-from archive.holds import InvalidHold
 from archive.office import require_records_office
 from archive.retention import ClassView
-from core.auth.roles import Actor
 from core.clock import local
 from core.errors import render_error
 from core.i18n import current_locale
 from core.web import current_actor, services
-from search.params import parse_params
-from search.query import BadSearch
-from search.service import SHOWN, SearchResult, as_indexed, codes_found, search
-from search.store import IndexUnavailable, instance_search_store
 
 bp = Blueprint("archive_office", __name__, url_prefix="/archive")
 
@@ -77,9 +70,6 @@ FILING_RULES = "dossier.filing_rules"
 CATALOGUE_PRINTER = "dossier.catalogue_printer"
 #: How each catalogue output is audited (``record.<purpose>``).
 CATALOGUE_PURPOSES = {"csv": "export", "pdf": "print"}
-#: The search parameters a hold's "add by search" takes, and how many records it adds at most.
-HOLD_SEARCH_ARGS = ("q", "form", "year", "state", "department", "from", "to")
-MAX_HOLD_BY_SEARCH = 500
 #: The id prefix of each review form field on the review list (its rows' fields end in the code).
 REVIEW_FIELDS = {"keep_years": "keep", "reason": "reason"}
 
@@ -156,98 +146,6 @@ def _csv(entries: list[catalogue.CatalogueEntry], name: str) -> Response:
                          e.retention_until.isoformat() if e.retention_until else "permanent"])
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
-
-
-@bp.route("/holds", methods=["GET", "POST"])
-@login_required
-def hold_list() -> ResponseReturnValue:
-    s, form = services(), FlaskForm()
-    errors: dict[str, str] = {}
-    if form.validate_on_submit():
-        try:
-            hold = holds.create_hold(s.db, s.clock, current_actor(), name=request.form.get("name", ""),
-                                     reason=request.form.get("reason", ""),
-                                     owner=request.form.get("owner", ""))
-        except InvalidHold as invalid:
-            errors = invalid.errors
-        else:
-            flash(_("Legal hold %(id)d placed.", id=hold.id), "success")
-            return redirect(url_for(".hold_detail", hold_id=hold.id))
-    return render_template("archive/holds.html", holds=holds.list_holds(s.db, current_actor()), form=form,
-                           errors=errors, values=request.form), 400 if errors else 200
-
-
-@bp.route("/holds/<int:hold_id>", methods=["GET", "POST"])
-@login_required
-def hold_detail(hold_id: int) -> ResponseReturnValue:
-    s, form = services(), FlaskForm()
-    errors: dict[str, str] = {}
-    steps: dict[str, Callable[[], Any]] = {
-        "release": lambda: holds.release_hold(s.db, s.clock, current_actor(), hold_id,
-                                              request.form.get("reason", "")),
-        "add": lambda: holds.add_records(s.db, s.clock, current_actor(), hold_id,
-                                         request.form.get("codes", "").replace(",", " ").split()),
-        "add_found": lambda: _add_found(hold_id),
-    }
-    step = steps.get(request.form.get("step", ""))
-    if form.validate_on_submit() and step is not None:
-        try:
-            step()
-        except InvalidHold as invalid:
-            errors = invalid.errors
-        else:
-            flash(_("The hold is released.") if request.form["step"] == "release"
-                  else _("Records added to the hold."), "success")
-            return redirect(url_for(".hold_detail", hold_id=hold_id))
-    hold = holds.get_hold(s.db, current_actor(), hold_id)
-    search_args = {k: v for k, v in request.args.items() if k in HOLD_SEARCH_ARGS and v.strip()}
-    found, status = None, 400 if errors else 200
-    if search_args and hold.active:
-        try:
-            found = _search_preview(search_args)
-        except (BadSearch, InvalidHold) as problem:
-            errors["search"] = _search_problem(problem)
-            status = 400
-    return render_template("archive/hold.html", hold=hold, form=form, errors=errors, values=request.form,
-                           search_args=search_args, found=found, max_found=MAX_HOLD_BY_SEARCH), status
-
-
-def _search_preview(args: dict[str, str]) -> SearchResult:
-    """The first page of what a hold search finds, as the archivist may read it (audited as a
-    search; the records office sees every department)."""
-    s, actor = services(), current_actor()
-    params = parse_params(args, default_per_page=50)
-    try:
-        result = search(s.db, s.clock, s.zone, instance_search_store(current_app.instance_path), actor,
-                        text=params.text, filters=params.filters, sort="newest", per_page=params.per_page)
-    except IndexUnavailable:
-        raise InvalidHold({"search": _("Search is not available now; add the records by code.")}) from None
-    shown: Callable[[Actor, str, SearchResult], SearchResult] = current_app.extensions.get(SHOWN, as_indexed)
-    return shown(actor, params.text, result)
-
-
-def _add_found(hold_id: int) -> holds.HoldView:
-    s = services()
-    args = {k: v for k, v in request.form.items() if k in HOLD_SEARCH_ARGS and v.strip()}
-    try:
-        params = parse_params(args)
-        codes = codes_found(instance_search_store(current_app.instance_path), s.zone, params,
-                            limit=MAX_HOLD_BY_SEARCH)
-    except BadSearch as exc:
-        raise InvalidHold({"search": _search_problem(exc)}) from None
-    except IndexUnavailable:
-        raise InvalidHold({"search": _("Search is not available now; add the records by code.")}) from None
-    return holds.add_found(s.db, s.clock, current_actor(), hold_id, codes, search=urlencode(args),
-                           limit=MAX_HOLD_BY_SEARCH)
-
-
-def _search_problem(problem: BadSearch | InvalidHold) -> str:
-    if isinstance(problem, InvalidHold):
-        return problem.errors["search"]
-    labels = {"q": _("Words"), "form": _("Form"), "year": _("Year"), "state": _("State"),
-              "department": _("Department"), "from": _("Submitted from"), "to": _("Submitted to")}
-    return _("%(field)s: %(message)s", field=labels.get(problem.field, problem.field),
-             message=problem.message)
 
 
 @bp.route("/disposal", methods=["GET", "POST"])
