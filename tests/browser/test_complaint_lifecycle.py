@@ -42,7 +42,8 @@ def test_a_complaint_from_registration_to_closure(live_server, new_page, artifac
     expect(boss.locator(".main-nav .count")).to_have_text("1")
     boss.locator(".main-nav").get_by_role("link", name=re.compile("^待办")).click()
     assert_accessible(boss, "inbox")
-    boss.get_by_role("link", name=CODE).click()
+    expect(boss.locator("#countersign")).to_contain_text(CODE)  # also ready to countersign in bulk
+    boss.locator("#tasks").get_by_role("link", name=CODE).click()
     boss.get_by_role("button", name="主管阅签").click()
     expect(boss.locator("[role=status]")).to_contain_text("主管阅签：已完成。")
     expect(boss.locator("main")).to_contain_text("Supervisor (supervisor)")
