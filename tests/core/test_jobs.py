@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from archive.models import Record
 from core.audit.models import AuditEvent
 from core.clock import FrozenClock
+from core.config import instance_paths, load_config
 from core.outbox import jobs
 from core.outbox.cli import app_worker
 from core.outbox.jobs import Outcome, register_job
@@ -145,3 +146,13 @@ def test_the_outbox_worker_started_by_serve_runs_the_jobs(app: Flask) -> None:
             events = session.scalar(select(func.count()).select_from(AuditEvent)
                                     .where(AuditEvent.action == "archive.verify"))
     assert "deadline_tick" in ran and "fixity_verify" in ran and events == 1
+
+
+def test_the_config_file_sets_the_schedule_and_the_anonymising_archivist(instance_dir) -> None:  # type: ignore[no-untyped-def]
+    (instance_dir / "config.toml").write_text('jobs = { deadline_tick = 0, fixity_verify = 3600 }\n'
+                                              'personal_anonymise_by = "archivist"\n')
+    config = load_config(instance_paths())
+    assert config["PERSONAL_ANONYMISE_BY"] == "archivist"
+    registered = {name: jobs.Job(name, 60, lambda: Outcome(True, ""), "") for name in JOB_NAMES}
+    every = jobs.schedule(config, registered)
+    assert every == {"deadline_tick": 0, "fixity_verify": 3600, "outbox_prune": 60, "personal_anonymise": 60}
