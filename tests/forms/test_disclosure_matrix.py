@@ -90,6 +90,10 @@ ROUTES: dict[str, Route] = {
     "VR page": Route("/records/{VR}", VR_VALUES, granted=True),
     "RS page": Route("/records/{RS}", RS_VALUES, granted=True),
     "CP print": Route("/records/{CP}.pdf", CP_VALUES, granted=True),
+    # The original of a corrected value on paper (printed beside the correction where it is):
+    # whether it is printed is the print's business; shown whole only to whom needs it.
+    "CP print (corrected phone)": Route("/records/{CP}.pdf", ((CP_OLD_PHONE, CP_OLD_PHONE_MASKED),),
+                                        seen_by=NOBODY, maybe=frozenset(ROLES)),
     "CP receipt": Route("/records/{CP}.pdf?variant=receipt", CP_NAMED, granted=True),
     "VR print": Route("/records/{VR}.pdf", VR_VALUES, granted=True),
     "RS print": Route("/records/{RS}.pdf", RS_VALUES, granted=True),
