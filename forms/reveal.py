@@ -75,6 +75,13 @@ def may_reveal(spec: FormSpec, actor: Actor, record: RecordView) -> bool:
             and not needs_personal_data(spec, actor, record.submitted_by, record.department_code))
 
 
+def require_reveal_role(actor: Actor) -> None:
+    """Refuse roles that never reveal (before even asking them why)."""
+    if actor.role not in REVEAL_ROLES:
+        raise PermissionDenied(_("Your role works with personal data whole or not at all: it cannot "
+                                 "reveal a record's personal fields."))
+
+
 def reveal(db: Database, clock: Clock, actor: Actor, code: str, reason: str, *,
            channel: str = "web") -> Revealed:
     """``code`` whole, for ``actor`` who reads it masked, because of ``reason``. The read is
@@ -87,8 +94,7 @@ def reveal(db: Database, clock: Clock, actor: Actor, code: str, reason: str, *,
         raise RevealRefused({"reason": _("The reason can be at most %(n)d characters.", n=MAX_REASON)})
     if actor.role not in REVEAL_ROLES:
         _audit(db, clock, actor, code, f"{ACTION}.denied", {"via": channel, "reason": reason})
-        raise PermissionDenied(_("Your role works with personal data whole or not at all: it cannot "
-                                 "reveal a record's personal fields."))
+        require_reveal_role(actor)
     record = get_record(db, clock, actor, code, channel=channel)
     spec = versions.spec_version(db, record.form_code, record.form_version)
     if not may_reveal(spec, actor, record):

@@ -21,6 +21,7 @@ from forms.reveal import (
     list_reveals,
     may_reveal,
     personal_fields,
+    require_reveal_role,
     reveal,
 )
 from forms.views.records import display_rows
@@ -29,6 +30,8 @@ from forms.views.records import display_rows
 @login_required
 def reveal_page(code: str) -> ResponseReturnValue:
     """GET: the form asking why; POST: the personal fields whole, once (audited)."""
+    if request.method == "GET":
+        require_reveal_role(current_actor())  # a POST is refused, and audited, by the service
     s, form, errors = services(), FlaskForm(), {}
     reason = request.form.get("reason", "")
     if request.method == "POST" and form.validate_on_submit():

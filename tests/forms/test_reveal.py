@@ -88,6 +88,7 @@ def test_the_auditor_lists_every_reveal(app: Flask, logged_in, code: str) -> Non
 def test_other_roles_have_no_reveal(app: Flask, logged_in, code: str, who: str) -> None:  # type: ignore[no-untyped-def]
     client = logged_in(who)
     assert "Show personal data" not in client.get(f"/records/{code}", headers=EN).text
+    assert client.get(f"/records/{code}/reveal").status_code == 403
     token = csrf_token(client.get("/forms").text)
     refused = client.post(f"/records/{code}/reveal", data={"csrf_token": token, "reason": "想看"})
     assert refused.status_code == 403 and NAME not in refused.text
