@@ -17,6 +17,7 @@ from core.errors import render_error
 from core.i18n import current_locale, pick
 from core.web import current_actor, services
 from forms import versions
+from forms.conflicts import conflict_note
 from forms.disclosure import shown_page
 from forms.masking import may_download_archival, shown_record
 from forms.names import Names, display
@@ -48,7 +49,8 @@ def record(code: str) -> ResponseReturnValue:
                            rows=display_rows(spec, shown.data, locale, names),
                            history=history(spec, view, locale, shown=shown, names=names),
                            archival=archival_status(services().db, view),
-                           archival_allowed=may_download_archival(spec, actor, view))
+                           archival_allowed=may_download_archival(spec, actor, view),
+                           conflict=conflict_note(services().db, services().clock, actor, view.flags))
 
 
 #: Revisions the system appends outside the spec's workflow, labelled for the history.
