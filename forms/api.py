@@ -22,7 +22,7 @@ from forms.pdf.fonts import PdfSetupError
 from forms.pdf.service import pdf_response
 from forms.printing import UnknownVariant
 from forms.rules import NeedsConfirmation
-from forms.schema import record_data_schema
+from forms.schema import published_schema, reference_values
 from forms.spec.model import FormSpec
 from forms.submission import submit
 from forms.validation import InvalidData
@@ -51,7 +51,8 @@ def form_detail(code: str) -> Response:
         spec = versions.fillable_spec(services().db, code)
     except NotFound as exc:
         raise ApiError(404, f"no approved form type {code!r}") from exc
-    return jsonify({**form_json(spec), "schema": record_data_schema(spec)})
+    users, departments = reference_values(services().db)
+    return jsonify({**form_json(spec), "schema": published_schema(spec, users, departments)})
 
 
 @bp.post("/records")
@@ -161,7 +162,8 @@ FORM_SCHEMA = {
         "department": {"type": "string"}, "retention": {"type": "string"},
         "states": {"type": "array", "items": {"type": "string"}},
         "initial_state": {"type": "string"},
-        "schema": {"type": "object", "description": "JSON Schema (2020-12) of record data"},
+        "schema": {"type": "object", "description": "JSON Schema (2020-12) of record data; user and "
+                   "department fields (and table columns) list the values valid now as `enum`"},
     },
 }
 

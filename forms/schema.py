@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from sqlalchemy import select
+
+from core.auth.models import Department, User
+from core.db import Database
 from forms.fields import REGISTRY
 from forms.spec.model import FormSpec
+
+#: The field types whose values are references to rows that change (people, departments).
+REFERENCES = ("user", "department")
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -27,3 +35,28 @@ def record_data_schema(spec: FormSpec) -> dict[str, Any]:
         "required": [f.name for f in spec.fields if f.required],
         "additionalProperties": False,
     }
+
+
+def published_schema(spec: FormSpec, users: Iterable[str], departments: Iterable[str]) -> dict[str, Any]:
+    """The schema as ``GET /api/v1/forms/<code>`` publishes it: each user and department field
+    (table columns too) lists the values valid now as ``enum``, so an integrator reads them
+    instead of learning them from 422s. Built per request, because people and departments
+    change; submission checks references against the database (:func:`forms.submission.known_references`)."""
+    schema = record_data_schema(spec)
+    values = {"user": sorted(users), "department": sorted(departments)}
+    for field in spec.fields:
+        target = schema["properties"][field.name]
+        if field.type in values:
+            target["enum"] = values[field.type]
+        for column in field.columns:
+            if column.type in values:
+                target["items"]["properties"][column.name]["enum"] = values[column.type]
+    return schema
+
+
+def reference_values(db: Database) -> tuple[list[str], list[str]]:
+    """The active users' usernames and the department codes, as references may name them now."""
+    with db.reading() as session:
+        users = list(session.scalars(select(User.username).where(User.active.is_(True))))
+        departments = list(session.scalars(select(Department.code)))
+    return users, departments
