@@ -11,7 +11,7 @@ from flask_login import login_required
 from flask_wtf import FlaskForm
 
 from archive.records import RecordView
-from core.i18n import current_locale
+from core.i18n import current_locale, pick
 from core.web import current_actor, services
 from forms import versions
 from forms.reveal import (
@@ -24,7 +24,7 @@ from forms.reveal import (
     require_reveal_role,
     reveal,
 )
-from forms.views.records import display_rows
+from forms.views.records import display_rows, history
 
 
 @login_required
@@ -50,11 +50,17 @@ def reveal_page(code: str) -> ResponseReturnValue:
 
 
 def _revealed(revealed: Revealed, reason: str) -> ResponseReturnValue:
-    names = {f.name for f in personal_fields(revealed.spec)}
-    rows = [row for row in display_rows(revealed.spec, revealed.record.data, current_locale())
-            if row["field"].name in names]
+    """The personal fields as they are now, and how corrections changed them (the earlier
+    phone a customer is known by), whole."""
+    locale, fields = current_locale(), personal_fields(revealed.spec)
+    rows = [row for row in display_rows(revealed.spec, revealed.record.data, locale)
+            if row["field"] in fields]
+    labels = {pick(f.label) for f in fields}
+    changes = [(entry, change) for entry in history(revealed.spec, revealed.record, locale)
+               for change in entry.changes if change.label in labels]
     response = make_response(render_template("forms/revealed.html", record=revealed.record,
-                                             spec=revealed.spec, rows=rows, reason=reason))
+                                             spec=revealed.spec, rows=rows, changes=changes,
+                                             reason=reason))
     response.headers["Cache-Control"] = "no-store"  # shown once: not kept by the browser either
     return response
 

@@ -17,7 +17,7 @@ from core.audit.models import AuditEvent
 from core.clock import FrozenClock, SystemClock
 from core.web import services
 from tests.support.instance import csrf_token
-from tests.support.lifecycle import new_complaint
+from tests.support.lifecycle import new_complaint, step
 
 NAME, MASKED_NAME = "欧阳明华", "欧***"
 PHONE, MASKED_PHONE = "13912345679", "139****5679"
@@ -29,6 +29,16 @@ AT = datetime(2026, 3, 2, 1, 30, 0, 123456, tzinfo=UTC)
 def code(app: Flask, clock: FrozenClock) -> str:
     clock.current = AT
     return new_complaint(app, customer_name=NAME, phone=PHONE)
+
+
+def test_a_reveal_shows_the_earlier_values_of_corrected_fields(app: Flask, logged_in, code: str) -> None:  # type: ignore[no-untyped-def]
+    step(app, code, "correct", "supervisor", {"phone": "13912340000"}, reason="号码记错")
+    archivist = logged_in("archivist")
+    form = archivist.get(f"/records/{code}/reveal").text
+    shown = archivist.post(f"/records/{code}/reveal", headers=EN,
+                           data={"csrf_token": csrf_token(form), "reason": "核实"}).text
+    assert "Earlier values" in shown and f"<del>{PHONE}</del> → <ins>13912340000</ins>" in shown
+    assert "划痕" not in shown  # the other fields are not part of a reveal
 
 
 def events(app: Flask, action: str) -> list[Any]:
