@@ -158,7 +158,8 @@ def corrections(record: RecordView, zone: ZoneInfo, spec: FormSpec | None = None
         if revision.action != CORRECTION:
             continue
         changes = [] if spec is None or index == 0 else [
-            {"label": field.label["zh"], "before": _on_paper(field, printed_revisions[index - 1].data, names),
+            {"name": field.name, "label": field.label["zh"],
+             "before": _on_paper(field, printed_revisions[index - 1].data, names),
              "after": _on_paper(field, printed_revisions[index].data, names)}
             for field in spec.fields
             if record.revisions[index - 1].data.get(field.name) != revision.data.get(field.name)]

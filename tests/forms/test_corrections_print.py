@@ -131,3 +131,19 @@ def app_factory_system_clock(template_db, instance_dir):  # type: ignore[no-unty
     yield application, client
     with application.app_context():
         services().db.dispose()
+
+
+def test_the_receipt_marks_a_correction_of_what_it_shows(app, clock, logged_in) -> None:  # type: ignore[no-untyped-def]
+    code = new_complaint(app)
+    step(app, code, "classify", "supervisor", {"cause_class": "quality", "level": "1",
+                                              "responsible_department": "CS"})
+    clerk = logged_in("clerk")
+    assert "已勘误" not in text_of(clerk.get(f"/records/{code}.pdf?variant=receipt").data)
+    clock.advance(minutes=30)
+    step(app, code, "correct", "supervisor", {"level": "3", "order_no": "SO-9"}, reason="实为重大投诉")
+    pdf = clerk.get(f"/records/{code}.pdf?variant=receipt").data
+    text = text_of(pdf)
+    assert "已勘误" in text and "实为重大投诉" in text and "2026-03-02 10:00" in text
+    old, new = text.index("一级（权限内）"), text.rindex("三级（重大投诉）")
+    assert old < new and "\n" not in text[old:new] and struck(pdf, "一级（权限内）")
+    assert "SO-9" not in text  # the receipt shows what it shows; the order number is not on it
