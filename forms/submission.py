@@ -6,6 +6,7 @@ draft it came from. Used by the web page and the API alike.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,6 +14,7 @@ from sqlalchemy import select, update
 
 from archive.models import Record
 from archive.records import RecordView, create_record
+from core.audit import trail
 from core.auth.models import Department, User
 from core.auth.roles import Actor, PermissionDenied
 from core.clock import Clock
@@ -45,6 +47,16 @@ def submit(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, form_code: 
     problems = check(clean, today) if check else {}
     if problems:
         raise InvalidData(problems)
+    try:
+        return _file(db, clock, zone, actor, spec, clean, today, draft_id=draft_id, confirmed=confirmed)
+    except rules.NeedsConfirmation as asked:
+        _audit_question(db, clock, actor, spec, asked)
+        raise
+
+
+def _file(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, spec: FormSpec, clean: dict[str, Any],
+          today: date, *, draft_id: int | None, confirmed: bool | str) -> RecordView:
+    """The one transaction: draft dropped, code minted, record and revision, rule effects, outbox."""
     with db.transaction() as session:
         if draft_id is not None:
             session.delete(owned_draft(session, actor, draft_id))
@@ -62,6 +74,15 @@ def submit(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, form_code: 
         enqueue_rendition(session, record)
         enqueue_indexing(session, record.code, record.revision, record.submitted_at)
     return record
+
+
+def _audit_question(db: Database, clock: Clock, actor: Actor, spec: FormSpec,
+                    asked: rules.NeedsConfirmation) -> None:
+    """The filing was rolled back, but the question told the filler something of another record
+    (whose claim, until when): that is in the audit trail like a read, on the record it came from."""
+    with db.transaction() as session:
+        trail.append(session, at=clock.now(), actor=actor, action=f"record.{asked.kind}.asked",
+                     object_type="record", object_id=asked.answer, detail={"form": spec.code, **asked.detail})
 
 
 def known_references(db: Database, spec: FormSpec, data: dict[str, Any]) -> tuple[set[str], set[str]]:

@@ -61,11 +61,12 @@ class NeedsConfirmation(Exception):
     """A submission would file something the filler should decide on first (a customer another
     staff member has claimed). Raised by a submit effect inside the submitting transaction, so
     nothing is saved; the message says what (in the user's language), ``detail`` is the same as
-    plain data (the API's 409), ``answer`` is what the confirmation must carry back."""
+    plain data (the API's 409), ``answer`` is what the confirmation must carry back and the code
+    of the record the question tells of (the asking is audited on it as ``record.<kind>.asked``)."""
 
-    def __init__(self, message: str, detail: dict[str, Any], answer: str) -> None:
+    def __init__(self, message: str, detail: dict[str, Any], answer: str, kind: str = "conflict") -> None:
         super().__init__(message)
-        self.message, self.detail, self.answer = message, detail, answer
+        self.message, self.detail, self.answer, self.kind = message, detail, answer, kind
 
 
 #: Problems with a new record's data before it is created ({field: message}), given today's

@@ -1,18 +1,24 @@
 """VR conflicts are decided before they are filed: the form says who claims the customer until
-when and the clerk decides (web page without JavaScript, and the API's 409); the conflict note
-names the holder without a link the reader cannot open; a correction of the phone moves the claim."""
+when and the clerk decides (web page without JavaScript, and the API's 409; the asking is audited);
+a correction or resubmission of the phone moves the claim; the same on the system clock. The note
+on a conflicting record: test_conflict_note."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from archive.models import Record
+from core.audit.models import AuditEvent
+from core.auth import accounts
+from core.clock import SystemClock
 from core.web import services
+from forms.rules.visit_register import claim_end
 from tests.support.html_form import form_values
-from tests.support.instance import csrf_token
+from tests.support.instance import csrf_token, make_app
 
 NOW = datetime(2026, 3, 2, 1, 30, 0, 123456, tzinfo=UTC)  # 09:30:00.123456 in Shanghai
 ENGLISH = {"Accept-Language": "en"}
@@ -95,6 +101,9 @@ def test_the_api_answers_409_with_the_claim_until_confirmed(app, client, token_f
                                         "claimed_by_name": "Sales", "claimed_until": "2026-04-02"}
     assert "confirm_conflict" in refused.json["error"]
     assert vr_count(app) == 1
+    with app.app_context(), services().db.reading() as session:  # told of another record's claim: audited
+        asked = session.scalars(select(AuditEvent).where(AuditEvent.action == "record.conflict.asked")).one()
+        assert (asked.object_id, asked.detail["claimed_by"]) == (first["code"], "sales")
     bad = register(client, boss, "sales_boss", confirm_conflict="yes")
     assert bad.status_code == 422 and "confirm_conflict" in bad.json["fields"]
     filed = register(client, boss, "sales_boss", confirm_conflict=True)
@@ -141,3 +150,39 @@ def test_a_correction_that_keeps_the_phones_keeps_the_claim(client, token_for): 
     code = register(client, sales, "sales").json["code"]
     assert correct(client, sales, code, customer_name="周女士（王）").status_code == 200
     assert register(client, boss, "sales_boss").json["conflict"]["conflict_with"] == code
+
+
+def test_a_resubmission_with_another_phone_moves_the_claim(client, token_for):  # type: ignore[no-untyped-def]
+    sales, boss = token_for("sales"), token_for("sales_boss")
+    code = register(client, sales, "sales", phone="13700001111").json["code"]
+    client.post(f"/api/v1/records/{code}/actions/return", headers=boss, json={"reason": "电话不对"})
+    resubmitted = client.post(f"/api/v1/records/{code}/actions/complete", headers=sales,
+                              json={"fields": {"phone": "13700006666"}})
+    assert resubmitted.status_code == 200, resubmitted.json
+    assert register(client, boss, "sales_boss", phone="13700001111").status_code == 201
+    assert register(client, boss, "sales_boss", phone="13700006666").json["conflict"]["conflict_with"] == code
+
+
+def test_the_conflict_is_asked_and_moved_on_the_system_clock(app, instance_dir: Path):  # type: ignore[no-untyped-def]
+    """The same rules on a real clock: today's registration, its claim to a month from today."""
+    real = make_app(f"sqlite:///{instance_dir / 'dossier.sqlite3'}", SystemClock())
+    try:
+        with real.app_context():
+            today = datetime.now(services().zone).date()
+        client = real.test_client()
+        sales, boss = _token(real, "sales"), _token(real, "sales_boss")
+        code = register(client, sales, "sales", day=today.isoformat()).json["code"]
+        asked = register(client, boss, "sales_boss", day=today.isoformat())
+        assert asked.status_code == 409
+        assert asked.json["conflict"]["claimed_until"] == claim_end(today).isoformat()
+        assert correct(client, sales, code, phone="13700007777").status_code == 200
+        assert register(client, boss, "sales_boss", day=today.isoformat()).status_code == 201
+    finally:
+        with real.app_context():
+            services().db.dispose()
+
+
+def _token(app, username: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    with app.app_context():
+        token = accounts.create_token(services().db, services().clock, username, "test")
+    return {"Authorization": f"Bearer {token}", "Accept-Language": "en"}
