@@ -128,3 +128,16 @@ def test_a_step_prints_once_filled(client, token_for, logged_in) -> None:  # typ
                 json={"fields": CLASSIFIED})
     classified = text_of(clerk.get(f"/records/{code}.pdf").data)
     assert "客诉等级" in classified and "二级（需协调部门）" in classified and "调查情况" not in classified
+
+
+def test_the_return_reason_stays_in_sight_after_a_countersignature(app, client, token_for, logged_in) -> None:  # type: ignore[no-untyped-def]
+    code = returned_complaint(client, token_for, reason="请补充订单号和料号")
+    assert client.post(f"/api/v1/records/{code}/actions/countersign", headers=token_for("supervisor"),
+                       json={}).status_code == 200  # a countersignature after the return
+    clerk = logged_in("clerk")
+    for path in (f"/records/{code}", f"/records/{code}/actions/complete"):
+        page = clerk.get(path, headers=ZH).text
+        assert "请补充订单号和料号" in page and "panel--warning" in page, path
+    client.post(f"/api/v1/records/{code}/actions/complete", headers=token_for("clerk"),
+                json={"fields": {"order_no": "SO-1"}})
+    assert "请补充订单号和料号" not in clerk.get(f"/records/{code}", headers=ZH).text.split("<h2")[0]
