@@ -88,8 +88,10 @@ RECORD_SCHEMA = {
                                   "the strictest until classified)"},
         "overdue": {"type": "boolean", "description": "The deadline passed before it was met, or has "
                     "passed while it still runs (read at the moment of the answer)"},
-        "flags": {"type": "object", "description": "What the form's rules found, e.g. "
-                  "{\"conflict_with\": \"VR-2026-000001\", \"claimed_by\": \"sales\"}"},
+        "flags": {"type": "object", "description": "What the form's rules found, e.g. a visit "
+                  "registration filed as a conflict: {\"conflict_with\": \"VR-2026-000001\", "
+                  "\"claimed_by\": \"sales\", \"claimed_by_name\": \"王芳\", "
+                  "\"claimed_until\": \"2026-04-02\"}"},
     },
 }
 
