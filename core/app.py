@@ -34,7 +34,7 @@ from core.db import Database
 from core.errors import register_error_pages
 from core.i18n import LOCALE_NAMES, current_locale, pick, select_locale
 from core.outbox import cli as outbox_cli
-from core.web import AppServices, init_services, services
+from core.web import AppServices, department_name, init_services, person, services
 from forms.api import bp as forms_api_bp
 
 csrf = CSRFProtect()
@@ -64,6 +64,7 @@ def create_app(overrides: dict[str, Any] | None = None, *, clock: Clock | None =
     add_openapi_paths(app, API_DOC_PATHS, {})
     app.jinja_env.globals.update(pick=pick, current_locale=current_locale, locales=LOCALE_NAMES)
     app.jinja_env.filters["localtime"] = _localtime
+    app.jinja_env.filters.update(person=person, department_name=department_name)  # names, not keys
     cli.register_core_commands(app)
     outbox_cli.init_app(app)
     cli.add_init_step(app, _seed_departments)

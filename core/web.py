@@ -8,14 +8,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from flask import Flask, abort, current_app
+from flask import Flask, abort, current_app, g
 from flask_login import LoginManager, UserMixin, current_user
 from sqlalchemy import select
 
 from core.auth.models import User
+from core.auth.names import Names, load_names
 from core.auth.roles import Actor
 from core.clock import Clock
 from core.db import Database
+from core.i18n import current_locale
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
@@ -68,3 +70,21 @@ def current_actor() -> Actor:
     if not current_user.is_authenticated:
         abort(401)
     return current_user.actor
+
+
+def request_names() -> Names:
+    """People's and departments' names, read once per request (pages name several of them)."""
+    if "dossier_names" not in g:
+        g.dossier_names = load_names(services().db)
+    names: Names = g.dossier_names
+    return names
+
+
+def person(username: str | None) -> str:
+    """Template filter ``|person``: a username → the display name."""
+    return request_names().user(username)
+
+
+def department_name(code: str | None) -> str:
+    """Template filter ``|department_name``: a department code → its name in the page's language."""
+    return request_names().department(code, current_locale())

@@ -16,7 +16,7 @@ from forms.jobs import init_app as init_jobs
 from forms.pdf import archival
 from forms.personal import init_app as init_personal_data
 from forms.spec.library import SPEC_DIR, load_or_fail
-from forms.views import bp, charts, context
+from forms.views import bp, charts
 from search.cli import SOURCE as SEARCH_SOURCE
 from search.views import LABELS as SEARCH_LABELS
 
@@ -43,7 +43,6 @@ def init_app(app: Flask) -> None:
     app.extensions[DISPOSAL_HOOKS] = lambda: registers.disposal_hooks(
         services().db, services().clock, services().zone)
     app.jinja_env.globals["inbox_count"] = lambda: inbox.inbox_count(services().db, current_actor())
-    app.jinja_env.filters.update(person=context.person, department_name=context.department_name)
     app.jinja_env.globals["bar_layout"] = charts.bar_layout
 
     def register_spec_versions() -> None:

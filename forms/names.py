@@ -1,55 +1,18 @@
-"""People and departments by name: what a person reads where the data stores a key.
-
-Records store a user by username and a department by code (stable keys, what the API takes),
-but a reader expects "王芳" and "质量管理部", not ``clerk`` and ``QA``. Every place that shows a
-stored user or department — record page and history, lists, inbox, printed copies, the filing
-catalogue, the day register, conflict notes — turns the key into its name here. A key that
-names no one (a user since deleted, an imported record) is shown as stored, never dropped.
-"""
+"""Field values by name: a user or department field shows the person's display name and the
+department's name (:mod:`core.auth.names`), every other type its own display."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-
-from core.auth.models import Department, User
-from core.db import Database
+from core.auth.names import Names, load_names
 from forms.fields import REGISTRY
 from forms.spec.model import FieldSpec
 
+__all__ = ["REFERENCES", "Names", "display", "load_names"]
+
 #: Field types whose stored value is a key to be named.
 REFERENCES = frozenset({"user", "department"})
-
-
-@dataclass(frozen=True)
-class Names:
-    users: Mapping[str, str] = field(default_factory=dict)  # username → display name
-    departments: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # code → (zh, en)
-
-    def user(self, username: str | None) -> str:
-        """The display name of ``username`` (the username itself if it names no one)."""
-        if not username:
-            return ""
-        return self.users.get(username) or username
-
-    def department(self, code: str | None, locale: str = "zh") -> str:
-        """The department's name in ``locale`` (Chinese when English is missing), else the code."""
-        if not code:
-            return ""
-        zh, en = self.departments.get(code, ("", ""))
-        return (en if locale == "en" and en else zh) or code
-
-
-def load_names(db: Database) -> Names:
-    """Every user's display name and every department's names (one office: a few hundred rows)."""
-    with db.reading() as session:
-        users = {u: n for u, n in session.execute(select(User.username, User.display_name))}
-        departments = {c: (zh, en) for c, zh, en in session.execute(
-            select(Department.code, Department.name_zh, Department.name_en))}
-    return Names(users, departments)
 
 
 def display(spec: FieldSpec, value: Any, locale: str, names: Names) -> str:

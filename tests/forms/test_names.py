@@ -93,3 +93,19 @@ def test_an_unknown_key_is_shown_as_stored() -> None:
     names = Names({"clerk": "王芳"}, {"QA": ("质量管理部", "")})
     assert (names.user("clerk"), names.user("gone"), names.user(None)) == ("王芳", "gone", "")
     assert (names.department("QA", "en"), names.department("XX", "zh")) == ("质量管理部", "XX")
+
+
+def test_records_office_pages_name_the_holds_owner(app, logged_in):  # type: ignore[no-untyped-def]
+    from archive.holds import create_hold
+    from tests.support.instance import actor_of
+
+    with app.app_context(), services().db.transaction() as session:
+        session.execute(update(User).where(User.username == "archivist").values(display_name="周档案"))
+    with app.app_context():
+        s = services()
+        hold = create_hold(s.db, s.clock, actor_of(app, "archivist"), name="诉讼（恒丰）", reason="诉讼保全",
+                           owner="archivist")
+    archivist = logged_in("archivist")
+    assert "周档案" in cells(archivist.get("/archive/holds").text)
+    page = archivist.get(f"/archive/holds/{hold.id}").text
+    assert "周档案" in page and ">archivist<" not in page
