@@ -186,3 +186,18 @@ def _token(app, username: str) -> dict[str, str]:  # type: ignore[no-untyped-def
     with app.app_context():
         token = accounts.create_token(services().db, services().clock, username, "test")
     return {"Authorization": f"Bearer {token}", "Accept-Language": "en"}
+
+
+def test_a_draft_asked_about_is_kept_until_filed(app, client, token_for, logged_in):  # type: ignore[no-untyped-def]
+    register(client, token_for("sales"), "sales")
+    boss = logged_in("sales_boss")
+    saved = boss.post("/forms/VR/new", data={**web_registration(boss.get("/forms/VR/new"), "sales_boss"),
+                                             "action": "save_draft"})
+    location = saved.headers["Location"]
+    warned = boss.post(location, data={**form_values(boss.get(location).text), "action": "submit"},
+                       headers=ENGLISH)
+    assert "claimed by Sales until 2026-04-02" in warned.text
+    assert boss.get(location).status_code == 200  # the draft is still there: nothing was filed
+    filed = boss.post(location, data={**form_values(warned.text), "action": "submit_anyway"})
+    assert filed.status_code == 302 and vr_count(app) == 2
+    assert boss.get(location).status_code == 404  # filed: the draft is gone with the same transaction
