@@ -78,8 +78,11 @@ def json_object_body() -> dict[str, Any]:
 
 
 def add_openapi_paths(app: Flask, paths: dict[str, Any], schemas: dict[str, Any]) -> None:
+    """Add path items to the document; a path two modules serve (GET and POST /records) keeps
+    the methods of both."""
     document = app.extensions.setdefault("dossier.openapi", {"paths": {}, "schemas": {}})
-    document["paths"].update(paths)
+    for path, item in paths.items():
+        document["paths"].setdefault(path, {}).update(item)
     document["schemas"].update(schemas)
 
 

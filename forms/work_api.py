@@ -1,0 +1,224 @@
+"""API v1, the daily work beside submitting: record lists with the filters people use, drafts
+(list, create, update, delete, submit) and a record's revisions. Each route calls the service the
+page calls, with its permission checks and audit; personal fields are masked as on the pages;
+errors are ``{"error", "fields"}``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, Response, jsonify, request, url_for
+
+from archive.disclosure import current_disclosure
+from archive.record_lists import MAX_PER_PAGE, RecordFilters, find_records
+from archive.records import RecordView, get_record
+from core.api import (
+    API_PREFIX,
+    ApiError,
+    add_openapi_paths,
+    api_actor,
+    json_error,
+    json_object_body,
+    token_required,
+)
+from core.auth.roles import NotFound, PermissionDenied
+from core.web import services
+from forms import drafts
+from forms.disclosure import shown_page
+from forms.rules import NeedsConfirmation
+from forms.submission import submit
+from forms.validation import InvalidData
+from forms.work_api_docs import OPENAPI_PATHS, SCHEMAS
+
+bp = Blueprint("forms_work_api", __name__, url_prefix=API_PREFIX)
+
+#: The list's query parameters (as the /records page and the search filters name them).
+LIST_PARAMETERS = frozenset({"form", "state", "department", "year", "submitter", "overdue", "mine",
+                             "page", "per_page"})
+
+
+@bp.errorhandler(PermissionDenied)
+def _denied(exc: PermissionDenied) -> tuple[Response, int]:
+    return json_error(403, str(exc)), 403
+
+
+@bp.errorhandler(NotFound)
+def _missing(exc: NotFound) -> tuple[Response, int]:
+    """Drafts of other people do not exist for the asker (drafts.owned_draft): "no draft N"."""
+    return json_error(404, f"no {exc}"), 404
+
+
+@bp.get("/records")
+@token_required
+def record_list() -> Response:
+    """The records the token's user may see, filtered and paged, newest first; audited."""
+    filters, page, per_page = _list_parameters(request.args)
+    s, actor = services(), api_actor()
+    found = find_records(s.db, s.clock, actor, filters, page=page, per_page=per_page)
+    listed = shown_page(s.db, actor, found)  # titles name customers: masked where not needed
+    return jsonify({"records": [_listed(r) for r in listed.items], "page": listed.page,
+                    "per_page": listed.per_page, "total": listed.total, "pages": listed.pages,
+                    "filters": filters.as_json()})
+
+
+def _listed(record: RecordView) -> dict[str, Any]:
+    shown = record.as_json()
+    shown.pop("data")  # a list names records; GET /records/{code} reads one (audited as a read)
+    return shown
+
+
+def _list_parameters(args: Any) -> tuple[RecordFilters, int, int]:
+    errors: dict[str, str] = {}
+    for name in set(args) - LIST_PARAMETERS:
+        errors[name] = f"unknown parameter (known: {', '.join(sorted(LIST_PARAMETERS))})"
+    text = {name: args.get(name, "").strip() for name in LIST_PARAMETERS}
+    year = _whole(text["year"], "year", errors, 2000, 2100)
+    page = _whole(text["page"], "page", errors, 1, 100_000) or 1
+    per_page = _whole(text["per_page"], "per_page", errors, 1, MAX_PER_PAGE) or 20
+    flags = {name: _flag(text[name], name, errors) for name in ("overdue", "mine")}
+    if errors:
+        raise ApiError(400, "bad parameters: " + "; ".join(f"{k}: {v}" for k, v in errors.items()), errors)
+    return RecordFilters(form=text["form"].upper() or None, state=text["state"] or None,
+                         department=text["department"].upper() or None, year=year,
+                         submitter=text["submitter"] or None, overdue=flags["overdue"],
+                         mine=bool(flags["mine"])), page, per_page
+
+
+def _whole(text: str, name: str, errors: dict[str, str], low: int, high: int) -> int | None:
+    if not text:
+        return None
+    if not text.isdigit() or not low <= int(text) <= high:
+        errors[name] = f"a whole number from {low} to {high}"
+        return None
+    return int(text)
+
+
+def _flag(text: str, name: str, errors: dict[str, str]) -> bool | None:
+    if text in ("", "true", "false"):
+        return {"": None, "true": True, "false": False}[text]
+    errors[name] = "true or false"
+    return None
+
+
+@bp.get("/records/<code>/revisions")
+@token_required
+def record_revisions(code: str) -> Response:
+    """Every revision of the record, oldest first, with the fields each changed; read as the
+    record page reads it (audited, masked where the reader has no need)."""
+    s, actor = services(), api_actor()
+    try:
+        view = get_record(s.db, s.clock, actor, code, channel="api")
+    except NotFound as exc:
+        raise ApiError(404, f"no record {code!r}") from exc
+    shown = current_disclosure().shown(actor, view)
+    revisions, before = [], {}
+    for whole, masked in zip(view.revisions, shown.revisions, strict=True):
+        changed = sorted(k for k in whole.data.keys() | before.keys() if whole.data.get(k) != before.get(k))
+        revisions.append({"number": masked.number, "action": masked.action, "state": masked.state,
+                          "by": masked.actor, "at": masked.at.isoformat(), "reason": masked.reason,
+                          "changed": changed, "data": masked.data})
+        before = whole.data
+    return jsonify({"code": view.code, "revision": view.revision, "revisions": revisions})
+
+
+@bp.get("/drafts")
+@token_required
+def draft_list() -> Response:
+    """The token user's drafts, last saved first, each with what identifies it."""
+    return jsonify({"drafts": [_draft_json(d) for d in drafts.list_drafts(services().db, api_actor())]})
+
+
+@bp.post("/drafts")
+@token_required
+def draft_create() -> tuple[Response, int, dict[str, str]]:
+    form_code, data = _draft_body(new=True)
+    try:
+        draft_id = drafts.save_draft(services().db, services().clock, api_actor(), form_code, data)
+    except NotFound as exc:
+        raise ApiError(422, f"no form type {form_code!r} that can be filled", {"form": "unknown"}) from exc
+    view = drafts.get_draft(services().db, api_actor(), draft_id)
+    return jsonify(_draft_json(view)), 201, {"Location": url_for(".draft_detail", draft_id=draft_id)}
+
+
+@bp.get("/drafts/<draft_id>")
+@token_required
+def draft_detail(draft_id: str) -> Response:
+    number = _number(draft_id)
+    return jsonify(_draft_json(drafts.get_draft(services().db, api_actor(), number)))
+
+
+@bp.put("/drafts/<draft_id>")
+@token_required
+def draft_update(draft_id: str) -> Response:
+    """Replace the draft's data (kept as sent, valid or not, like the page's "save draft")."""
+    number = _number(draft_id)
+    current = drafts.get_draft(services().db, api_actor(), number)
+    _form, data = _draft_body(new=False)
+    drafts.save_draft(services().db, services().clock, api_actor(), current.form_code, data, number)
+    return jsonify(_draft_json(drafts.get_draft(services().db, api_actor(), number)))
+
+
+@bp.delete("/drafts/<draft_id>")
+@token_required
+def draft_delete(draft_id: str) -> tuple[str, int]:
+    number = _number(draft_id)
+    drafts.delete_draft(services().db, api_actor(), number)
+    return "", 204
+
+
+@bp.post("/drafts/<draft_id>/submit")
+@token_required
+def draft_submit(draft_id: str) -> tuple[Response, int, dict[str, str]]:
+    """Submit the draft's data (``data`` in the body replaces it first): the record is filed and
+    the draft deleted in one transaction, as on the page; refused values name their fields."""
+    number = _number(draft_id)
+    body = json_object_body() if request.content_length else {}
+    unknown = set(body) - {"data", "confirm_conflict"}
+    if unknown:
+        raise ApiError(422, f"unknown keys: {', '.join(sorted(unknown))}")
+    draft = drafts.get_draft(services().db, api_actor(), number)
+    data = body.get("data", draft.data)
+    if not isinstance(data, dict):
+        raise ApiError(422, "'data' must be an object of field values", {"data": "not an object"})
+    s = services()
+    try:
+        record = submit(s.db, s.clock, s.zone, api_actor(), draft.form_code, data, draft_id=number,
+                        confirmed=body.get("confirm_conflict") is True)
+    except NeedsConfirmation as ask:
+        raise ApiError(409, f"{ask.message} Nothing was filed; send \"confirm_conflict\": true.") from ask
+    except InvalidData as invalid:
+        raise ApiError(422, "the draft's data is invalid; it is kept", invalid.errors) from invalid
+    location = url_for("archive_api.record_detail", code=record.code)
+    return jsonify(record.as_json()), 201, {"Location": location}
+
+
+def _number(draft_id: str) -> int:
+    if not draft_id.isdigit() or len(draft_id) > 9:
+        raise ApiError(404, f"no draft {draft_id!r}")
+    return int(draft_id)
+
+
+def _draft_body(*, new: bool) -> tuple[str, dict[str, Any]]:
+    body = json_object_body()
+    allowed = {"form", "data"} if new else {"data"}
+    unknown = set(body) - allowed
+    if unknown:
+        raise ApiError(422, f"unknown keys: {', '.join(sorted(unknown))}")
+    form_code, data = body.get("form", ""), body.get("data")
+    if new and (not isinstance(form_code, str) or not form_code):
+        raise ApiError(422, "'form' must name a form type, e.g. \"CP\"", {"form": "required"})
+    if not isinstance(data, dict):
+        raise ApiError(422, "'data' must be an object of field values", {"data": "required"})
+    return str(form_code).upper(), data
+
+
+def _draft_json(draft: drafts.DraftView) -> dict[str, Any]:
+    return {"id": draft.id, "form": draft.form_code, "version": draft.version, "data": draft.data,
+            "updated_at": draft.updated_at.isoformat(), "summary": draft.summary, "dated": draft.dated}
+
+
+def init_api(app: Flask) -> None:
+    """Register the routes, exempt from CSRF like every bearer-token API, in the OpenAPI document."""
+    app.register_blueprint(bp)
+    app.extensions["csrf"].exempt(bp)
+    add_openapi_paths(app, OPENAPI_PATHS, SCHEMAS)
