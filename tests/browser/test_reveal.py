@@ -35,6 +35,10 @@ def test_the_archivist_reveals_and_the_auditor_sees_it(app, live_server, new_pag
     page.get_by_role("link", name=show).click()
     assert_accessible(page, f"reveal form ({locale})")
     assert no_overflow(page)
+    page.locator("button[type=submit].button").click()  # no reason given
+    expect(page.locator(".error-summary a[href='#reason']")).to_be_visible()
+    assert_accessible(page, f"reveal form with its error ({locale})")
+    page.screenshot(path=str(artifacts / f"reveal-error-{locale}.png"), full_page=True)
     page.locator("#reason").fill("诉讼冻结前核实客户身份")
     page.locator("button[type=submit].button").click()
     expect(page.locator("main")).to_contain_text(NAME)
