@@ -60,7 +60,8 @@ def test_pages_fit_a_phone(live_server, new_page, artifacts, client, token_for, 
              "department": ("supervisor", "/records?scope=department"),
              "record": ("clerk", f"/records/{code}"), "record-RS": ("clerk", "/records/RS-2026-000001"),
              **{f"fill-{form}": ("clerk", f"/forms/{form}/new") for form in ("CP", "VR", "RS", "AR")},
-             "forms": ("clerk", "/forms")}
+             "forms": ("clerk", "/forms"), "filing": ("supervisor", "/filing/RS?month=2026-03"),
+             "statistics": ("supervisor", "/stats/complaints"), "search": ("supervisor", "/search?q=CP-2026")}
     problems = {}
     signed_in: dict[str, Page] = {}
     for name, (user, path) in pages.items():
