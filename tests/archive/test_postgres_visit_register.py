@@ -92,3 +92,47 @@ def test_a_corrected_phone_moves_the_claim_and_the_register_opens_on_the_day_to_
     assert 'value="2026-03-02"' in web.get("/registrations/day").text
     client.post("/api/v1/records/VR-2026-000002/actions/confirm", headers=boss, json={})
     assert 'value="2026-02-27"' in web.get("/registrations/day").text
+
+
+def test_a_correction_to_a_phone_being_claimed_waits_and_becomes_a_conflict(pg_app, clock):  # type: ignore[no-untyped-def]
+    """A correction moving a registration onto a phone that a concurrent, uncommitted registration
+    is claiming waits for it (the same per-phone lock), then sees the claim and is flagged."""
+    from forms.workflow import act
+
+    clock.current = NOW
+    client = pg_app.test_client()
+    boss = token(pg_app, "sales_boss")
+    code = client.post("/api/v1/records", headers=boss, json={"form": "VR", "data": {
+        **VISIT, "phone": "13700004444", "receiving_staff": "sales_boss"}}).json["code"]
+    phone = "13700005555"
+    first_open, finish_first = threading.Event(), threading.Event()
+    results: dict[str, object] = {}
+
+    def first() -> None:
+        with pg_app.app_context(), services().db.transaction() as session:
+            lock_customer(session, [phone])
+            session.add(CustomerClaim(record_code="VR-2026-999002", phone=phone, staff="sales",
+                                      registered_at=clock.now(), valid_until=date(2026, 4, 2)))
+            session.flush()
+            first_open.set()
+            finish_first.wait(10)
+
+    def correction() -> None:
+        with pg_app.app_context():
+            s = services()
+            results["view"] = act(s.db, s.clock, s.zone, actor_of(pg_app, "sales_boss"), code, "correct",
+                                  fields={"phone": phone}, reason="电话记错")
+
+    holder = threading.Thread(target=first)
+    holder.start()
+    assert first_open.wait(10)
+    waiter = threading.Thread(target=correction)
+    waiter.start()
+    waiter.join(1.0)
+    assert waiter.is_alive(), "the correction went ahead while the claim on its new phone was uncommitted"
+    finish_first.set()
+    holder.join(10)
+    waiter.join(10)
+    assert results["view"].flags["conflict_with"] == "VR-2026-999002"  # type: ignore[attr-defined]
+    with pg_app.app_context(), services().db.reading() as session:
+        assert not session.scalars(select(CustomerClaim).where(CustomerClaim.record_code == code)).all()
