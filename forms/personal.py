@@ -13,7 +13,7 @@ from core.auth import accounts
 from core.auth.roles import PermissionDenied
 from core.clock import local
 from core.web import services
-from forms import anonymise, disclosure, reveal_api
+from forms import anonymise, disclosure, reveal, reveal_api
 from search.service import SHOWN
 
 personal_cli = AppGroup("personal", help="Personal data: anonymising records kept past their period.")
@@ -49,3 +49,23 @@ def anonymise_command(username: str, dry_run: bool) -> None:
     verb = "due" if dry_run else "anonymised"
     count = len(outcome.due) if dry_run else len(outcome.done)
     click.echo(f"{count} record(s) {verb}, {len(outcome.held)} held.")
+
+
+@personal_cli.command("reveals")
+@click.option("--by", "username", required=True, help="The auditor asking (only auditors review reveals).")
+@click.option("--limit", type=click.IntRange(1, reveal.MAX_LISTED), default=50, show_default=True,
+              help="How many of the newest reveals to list.")
+def reveals_command(username: str, limit: int) -> None:
+    """List who revealed which record's personal data, when and why (newest first)."""
+    s = services()
+    actor = accounts.actor_named(s.db, username)
+    if actor is None:
+        raise click.BadParameter(f"no active user {username!r}", param_hint="--by")
+    try:
+        found = reveal.list_reveals(s.db, actor, limit=limit)
+    except PermissionDenied as exc:
+        raise click.ClickException(str(exc)) from exc
+    for entry in found:
+        at = local(entry.at, s.zone).strftime("%Y-%m-%d %H:%M:%S")
+        click.echo(f"{at}  {entry.username}  {entry.code}  {entry.via}  {entry.reason}")
+    click.echo(f"{len(found)} reveal(s).")

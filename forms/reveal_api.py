@@ -18,7 +18,7 @@ from core.api import (
 )
 from core.auth.roles import NotFound, PermissionDenied
 from core.web import services
-from forms.reveal import MAX_REASON, RevealRefused, reveal
+from forms.reveal import MAX_LISTED, MAX_REASON, RevealRefused, list_reveals, reveal
 
 bp = Blueprint("forms_reveal_api", __name__, url_prefix=API_PREFIX)
 
@@ -47,7 +47,36 @@ def reveal_record(code: str) -> Response:
     return jsonify({"record": revealed.record.as_json(), "revealed": list(revealed.fields)})
 
 
-OPENAPI_PATHS: dict[str, Any] = {"/records/{code}/reveal": {"post": {
+@bp.get("/audit/reveals")
+@token_required
+def reveal_list() -> Response:
+    """Every reveal, newest first (auditors only)."""
+    try:
+        found = list_reveals(services().db, api_actor())
+    except PermissionDenied as exc:
+        raise ApiError(403, str(exc)) from exc
+    return jsonify({"reveals": [{"at": r.at.isoformat(), "by": r.username, "by_name": r.display_name,
+                                 "code": r.code, "reason": r.reason, "fields": list(r.fields), "via": r.via}
+                                for r in found]})
+
+
+OPENAPI_PATHS: dict[str, Any] = {"/audit/reveals": {"get": {
+    "summary": f"Who revealed which record's personal data, when and why; newest first, at most "
+               f"{MAX_LISTED} (auditors only)",
+    "responses": {
+        "200": {"description": "The reveals", "content": {"application/json": {"schema": {
+            "type": "object", "required": ["reveals"],
+            "properties": {"reveals": {"type": "array", "items": {
+                "type": "object", "required": ["at", "by", "code", "reason", "fields", "via"],
+                "properties": {"at": {"type": "string", "format": "date-time"}, "by": {"type": "string"},
+                               "by_name": {"type": "string"}, "code": {"type": "string"},
+                               "reason": {"type": "string"},
+                               "fields": {"type": "array", "items": {"type": "string"}},
+                               "via": {"type": "string", "enum": ["web", "api"]}}}}}}}}},
+        "401": error_response("No or bad token"),
+        "403": error_response("The token user is not an auditor"),
+    },
+}}, "/records/{code}/reveal": {"post": {
     "summary": "Reveal one record's personal fields, with a reason (archivists and auditors, who read "
                "them masked); audited as record.reveal with the reason and listed for the auditor",
     "parameters": [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}],

@@ -157,3 +157,22 @@ def test_the_api_reveals_with_the_same_rule_and_audit(app: Flask, token_for, cod
                        json={"reason": "看看"}).status_code == 404
     paths = client.get("/api/v1/openapi.json").json["paths"]
     assert "post" in paths["/records/{code}/reveal"]
+
+
+def test_reveals_are_listed_over_the_api_and_the_cli(app: Flask, token_for, code: str) -> None:  # type: ignore[no-untyped-def]
+    client = app.test_client()
+    client.post(f"/api/v1/records/{code}/reveal", headers=token_for("archivist"),
+                json={"reason": "冻结前核实"})
+    listed = client.get("/api/v1/audit/reveals", headers=token_for("auditor"))
+    assert listed.status_code == 200
+    assert listed.json["reveals"] == [{"at": AT.isoformat(), "by": "archivist", "by_name": "Archivist",
+                                       "code": code, "reason": "冻结前核实", "via": "api",
+                                       "fields": ["customer_name", "contact_person", "phone"]}]
+    assert client.get("/api/v1/audit/reveals", headers=token_for("archivist")).status_code == 403
+    runner = app.test_cli_runner()
+    out = runner.invoke(args=["personal", "reveals", "--by", "auditor"])
+    assert out.exit_code == 0, out.output
+    assert f"2026-03-02 09:30:00  archivist  {code}  api  冻结前核实" in out.output
+    assert "1 reveal(s)." in out.output
+    refused = runner.invoke(args=["personal", "reveals", "--by", "archivist"])
+    assert refused.exit_code != 0 and "只有审计员" in refused.output
