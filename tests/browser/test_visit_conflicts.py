@@ -15,7 +15,8 @@ from tests.browser.test_complaint_flow import assert_accessible, sign_in
 pytestmark = pytest.mark.browser
 
 TEXT = {
-    "zh-CN": {"submit": "提交", "anyway": "仍然提交", "warning": "该客户已由 Sales 登记认领，有效期至 2026-04-02",
+    "zh-CN": {"submit": "提交", "anyway": "仍然提交",
+              "warning": "该客户已由 Sales 登记认领，有效期至 2026-04-02",
               "note": "该客户已由 Sales 先行登记，其认领有效期至 2026-04-02", "confirm": "确认所勾选的登记",
               "confirmed": "已确认"},
     "en": {"submit": "Submit", "anyway": "Submit anyway", "warning": "claimed by Sales until 2026-04-02",
