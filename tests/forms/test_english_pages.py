@@ -48,6 +48,15 @@ def test_the_footer_follows_the_language(logged_in):  # type: ignore[no-untyped-
     assert "客户服务部" in clerk.get("/forms").text.split('class="site-footer"')[1]
 
 
+def test_no_chinese_punctuation_or_gloss_on_english_office_pages(client, token_for, logged_in):  # type: ignore[no-untyped-def]
+    cp(client, token_for("clerk"))
+    stats = logged_in("supervisor").get("/stats/complaints", headers=EN).text
+    chinese = logged_in("supervisor").get("/stats/complaints").text
+    assert "；" not in stats and "；" in chinese  # between the charts' numbers in their text
+    catalogue = logged_in("archivist").get("/archive/catalogue", headers=EN).text
+    assert "<h1>Catalogue</h1>" in catalogue and "案卷目录" not in catalogue
+
+
 def test_chart_labels_are_whole_and_fit(client, token_for, logged_in):  # type: ignore[no-untyped-def]
     code = cp(client, token_for("clerk"))
     response = client.post(f"/api/v1/records/{code}/actions/classify", headers=token_for("supervisor"), json={
