@@ -15,6 +15,7 @@ import secrets
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from core.audit import trail
@@ -102,22 +103,30 @@ def authenticate(
                          detail={"ip": address, "retry_after": waiting[0], "by": waiting[1]})
             refused = LoginRefused(wrong=False, retry_after=waiting[0])
         else:
-            user = session.scalar(select(User).filter_by(username=username).with_for_update(of=User))
-            actor = user.actor() if user is not None and user.active else None
-            if user is not None and actor is not None and check_password_hash(user.password_hash, password):
+            actor = _check_password(session, username, password)
+            if actor is not None:
                 throttle.succeeded(session, rows)
                 trail.append(session, at=now, actor=actor, action="login",
                              object_type="user", object_id=username, detail={"ip": address})
                 return actor
-            if actor is None:
-                check_password_hash(_dummy_hash(), password)
             delays = throttle.failed(policy, now, rows)
-            trail.append(session, at=now, actor=actor, actor_name=name,
+            known = session.scalar(select(User).filter_by(username=username, active=True))
+            trail.append(session, at=now, actor=known.actor() if known else None, actor_name=name,
                          action="login.failed", object_type="user", object_id=name,
-                         detail={"reason": "wrong password" if actor else "unknown user", "ip": address,
+                         detail={"reason": "wrong password" if known else "unknown user", "ip": address,
                                  "delays": delays})
             refused = LoginRefused(wrong=True, retry_after=max(delays.values(), default=None))
     raise refused
+
+
+def _check_password(session: Session, username: str, password: str) -> Actor | None:
+    """The active user whose password this is; an unknown or inactive user costs the same
+    hash time as a known one."""
+    user = session.scalar(select(User).filter_by(username=username).with_for_update(of=User))
+    if user is None or not user.active:
+        check_password_hash(_dummy_hash(), password)
+        return None
+    return user.actor() if check_password_hash(user.password_hash, password) else None
 
 
 def create_token(db: Database, clock: Clock, username: str, label: str) -> str:
