@@ -6,15 +6,17 @@ inbox (sorted by deadline), the statistics page and CSV, and the API."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from flask import Flask
 from sqlalchemy import select, update
 
 from archive.models import Record
-from core.clock import FrozenClock
+from core.auth import accounts
+from core.clock import FrozenClock, SystemClock
 from core.web import services
-from tests.support.instance import VALID_CP
+from tests.support.instance import VALID_CP, login, make_app
 from tests.support.lifecycle import step
 
 T0 = datetime(2026, 3, 2, 1, 30, 0, 123456, tzinfo=UTC)  # 09:30:00.123456 in Shanghai
@@ -108,3 +110,27 @@ def test_the_tick_gives_a_deadline_to_complaints_registered_without_one(app: Fla
     assert result.exit_code == 0 and f"Deadline set for 1 record(s): {code}." in result.output
     shown = client.get(f"/api/v1/records/{code}", headers=token_for("clerk")).json
     assert datetime.fromisoformat(shown["due_at"]) == T0 + timedelta(hours=5)
+
+
+def test_on_the_system_clock_a_late_complaint_is_overdue_and_the_jobs_run(app: Flask,  # type: ignore[no-untyped-def]
+                                                                          instance_dir: Path) -> None:
+    real = make_app(f"sqlite:///{instance_dir / 'dossier.sqlite3'}", SystemClock())
+    try:
+        client = real.test_client()
+        with real.app_context():
+            token = accounts.create_token(services().db, services().clock, "clerk", "test")
+        headers = {"Authorization": f"Bearer {token}"}
+        late = submitted(client, lambda _user: headers, datetime.now(UTC) - timedelta(days=11))
+        fresh = submitted(client, lambda _user: headers, datetime.now(UTC))
+        assert client.get(f"/api/v1/records/{late}", headers=headers).json["overdue"] is True
+        assert client.get(f"/api/v1/records/{fresh}", headers=headers).json["overdue"] is False
+        boss = real.test_client()
+        login(boss, "supervisor")
+        inbox = boss.get("/inbox").text
+        assert inbox.index(late) < inbox.index(fresh)
+        ran = real.test_cli_runner().invoke(args=["outbox", "run", "--once", "--jobs"]).output
+        assert f"Job deadline_tick: ok: 0 deadline(s) set, 1 newly overdue: {late}" in ran
+        assert "Job fixity_verify: ok: clean" in ran
+    finally:
+        with real.app_context():
+            services().db.dispose()
