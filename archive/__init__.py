@@ -9,7 +9,7 @@ from flask import Flask, current_app
 
 import archive.hold_views
 import archive.integrity_cli  # noqa: F401  (registers its commands)
-from archive import admin_views, api, archive_api, fixity, office_views, purge, views
+from archive import admin_views, api, archive_api, fixity, office_api, office_views, purge, views
 from archive.cli import archive_cli
 from archive.grants import granted_codes
 from archive.renditions import instance_store
@@ -23,6 +23,7 @@ from search.service import GRANTS
 def init_app(app: Flask) -> None:
     api.init_api(app)
     archive_api.init_api(app)
+    office_api.init_api(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(admin_views.bp)
     app.register_blueprint(office_views.bp)

@@ -1,0 +1,192 @@
+"""API v1, the records office's writes, as its pages make them: legal holds (place, add records
+by code, release), disposal (the due and review lists, propose a destruction list, an admin's
+decision, a review decision) and retention classes (list, change). Each route calls the service
+the page calls, so the same roles are refused (403) and the same audit events are written;
+refused values are 422 ``{"error", "fields"}`` naming each. Executing an approved list is in
+:mod:`archive.archive_api`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, Response, jsonify, request
+from flask_babel import gettext as _
+
+from archive import disposal, holds, retention
+from archive.disclosure import shown_titles
+from archive.office import require_records_office
+from archive.office_api_docs import OPENAPI_PATHS
+from core.api import (
+    API_PREFIX,
+    ApiError,
+    add_openapi_paths,
+    api_actor,
+    json_error,
+    json_object_body,
+    token_required,
+)
+from core.auth.roles import NotFound, PermissionDenied
+from core.problems import FieldProblems
+from core.web import services
+
+bp = Blueprint("archive_office_api", __name__, url_prefix=f"{API_PREFIX}/archive")
+
+
+@bp.errorhandler(PermissionDenied)
+def _denied(exc: PermissionDenied) -> tuple[Response, int]:
+    return json_error(403, str(exc)), 403
+
+
+@bp.errorhandler(NotFound)
+def _missing(exc: NotFound) -> tuple[Response, int]:
+    return json_error(404, str(exc)), 404
+
+
+@bp.errorhandler(FieldProblems)
+def _refused(exc: FieldProblems) -> tuple[Response, int]:
+    return json_error(422, "; ".join(exc.errors.values()), exc.errors), 422
+
+
+def _body(allowed: set[str], required: set[str] = frozenset()) -> dict[str, Any]:  # type: ignore[assignment]
+    body = json_object_body()
+    errors = {k: "unknown key" for k in set(body) - allowed}
+    errors.update({k: "required" for k in required - set(body)})
+    if errors:
+        raise ApiError(422, "; ".join(f"{k}: {v}" for k, v in errors.items()), errors)
+    return body
+
+
+def _text(body: dict[str, Any], name: str) -> str:
+    value = body.get(name, "")
+    if not isinstance(value, str):
+        raise ApiError(422, f"{name}: must be text", {name: "must be text"})
+    return value
+
+
+def _id(text: str, what: str) -> int:
+    if not text.isdigit() or len(text) > 9:
+        raise ApiError(404, f"no {what} {text!r}")
+    return int(text)
+
+
+@bp.post("/holds")
+@token_required
+def hold_create() -> tuple[Response, int]:
+    body = _body({"name", "reason", "owner"}, {"name", "reason"})
+    s, actor = services(), api_actor()
+    hold = holds.create_hold(s.db, s.clock, actor, name=_text(body, "name"), reason=_text(body, "reason"),
+                             owner=_text(body, "owner") or actor.username)
+    return jsonify(hold.as_json()), 201
+
+
+@bp.post("/holds/<hold_id>/records")
+@token_required
+def hold_add(hold_id: str) -> Response:
+    """Add records by code: each existing record is added, each other code refused with why."""
+    codes = _body({"codes"}, {"codes"})["codes"]
+    if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+        raise ApiError(422, "codes: a list of record codes", {"codes": "a list of record codes"})
+    s = services()
+    done = holds.add_records(s.db, s.clock, api_actor(), _id(hold_id, "legal hold"), codes, via="api",
+                             zone=s.zone)
+    return jsonify(done.as_json())
+
+
+@bp.post("/holds/<hold_id>/release")
+@token_required
+def hold_release(hold_id: str) -> Response:
+    reason = _text(_body({"reason"}, {"reason"}), "reason")
+    s = services()
+    released = holds.release_hold(s.db, s.clock, api_actor(), _id(hold_id, "legal hold"), reason)
+    return jsonify(released.as_json())
+
+
+@bp.get("/disposal/due")
+@token_required
+def due() -> Response:
+    """The records due for destruction (``action=destroy``, the default) or for review."""
+    action = request.args.get("action", "destroy")
+    if action not in ("destroy", "review"):
+        raise ApiError(400, "action: destroy or review", {"action": "destroy or review"})
+    s, actor = services(), api_actor()
+    found = shown_titles(s.db, actor, disposal.due_list(s.db, s.clock, s.zone, actor, action=action))
+    return jsonify({"action": action, "records": [
+        {"code": d.code, "title": d.title, "retention_class": d.retention_class,
+         "retention_until": d.retention_until.isoformat(), "filed_at": d.filed_at.isoformat(),
+         "held": d.held} for d in found]})
+
+
+@bp.post("/disposal-lists")
+@token_required
+def disposal_propose() -> tuple[Response, int]:
+    body = _body({"codes", "note"}, {"codes"})
+    codes = body["codes"]
+    if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+        raise ApiError(422, "codes: a list of record codes", {"codes": "a list of record codes"})
+    s = services()
+    listed = disposal.propose(s.db, s.clock, s.zone, api_actor(), codes, _text(body, "note"))
+    return jsonify(listed.as_json()), 201
+
+
+@bp.post("/disposal-lists/<list_id>/decision")
+@token_required
+def disposal_decide(list_id: str) -> Response:
+    """An administrator other than the proposer approves (``approve: true``) or rejects (with a
+    reason) a proposed list."""
+    body = _body({"approve", "reason"}, {"approve"})
+    if not isinstance(body["approve"], bool):
+        raise ApiError(422, "approve: true or false", {"approve": "true or false"})
+    s = services()
+    listed = disposal.decide(s.db, s.clock, api_actor(), _id(list_id, "destruction list"),
+                             approve=body["approve"], reason=_text(body, "reason"))
+    return jsonify(listed.as_json())
+
+
+@bp.post("/review/<code>")
+@token_required
+def review_decide(code: str) -> Response:
+    """An archivist's decision on a record at the end of its review period: keep it
+    ``keep_years`` more, or 0 to clear it for destruction."""
+    body = _body({"keep_years", "reason"}, {"keep_years", "reason"})
+    years = body["keep_years"]
+    if isinstance(years, bool) or not isinstance(years, int):
+        raise ApiError(422, "keep_years: a whole number of years", {"keep_years": "a whole number"})
+    s = services()
+    until = disposal.review(s.db, s.clock, s.zone, api_actor(), code.upper(), keep_years=years,
+                            reason=_text(body, "reason"))
+    return jsonify({"code": code.upper(), "retention_until": until.isoformat() if until else None})
+
+
+@bp.get("/retention-classes")
+@token_required
+def class_list() -> Response:
+    require_records_office(api_actor())  # as the catalogue, which names each record's class
+    return jsonify({"classes": [_class_json(c) for c in retention.list_classes(services().db)]})
+
+
+@bp.patch("/retention-classes/<code>")
+@token_required
+def class_update(code: str) -> Response:
+    """Change a class (administrators): the values sent replace the class's; its filed records
+    are rescheduled, and the audit event keeps the values before and after."""
+    body = _body(set(retention.EDITABLE))
+    s = services()
+    if not api_actor().is_admin:  # before looking the class up: others learn nothing from a 404
+        raise PermissionDenied(_("Only administrators change retention classes."))
+    current = next((c for c in retention.list_classes(s.db) if c.code == code), None)
+    if current is None:
+        raise ApiError(404, f"no retention class {code!r}")
+    changed = retention.update_class(s.db, s.clock, api_actor(), code, {**current.values(), **body},
+                                     zone=s.zone)
+    return jsonify(_class_json(changed))
+
+
+def _class_json(cls: retention.ClassView) -> dict[str, Any]:
+    return {"code": cls.code, **cls.values()}
+
+
+def init_api(app: Flask) -> None:
+    """Register the routes, exempt from CSRF like every bearer-token API, in the OpenAPI document."""
+    app.register_blueprint(bp)
+    app.extensions["csrf"].exempt(bp)
+    add_openapi_paths(app, OPENAPI_PATHS, {})
