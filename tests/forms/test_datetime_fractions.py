@@ -16,7 +16,7 @@ from core.web import services
 from forms.fields import REGISTRY, BuildContext
 from forms.spec.library import load_or_fail
 from forms.submission import submit
-from tests.support.instance import VALID_CP, actor_of
+from tests.support.instance import VALID_CP, actor_of, csrf_token
 
 SPECS = load_or_fail()
 RECEIVED = SPECS["CP"].field("received_at")
@@ -83,3 +83,16 @@ def test_the_web_form_reads_fractions_and_prefills_them_unchanged(logged_in, tok
                        json={"form": "CP", "data": {**VALID_CP, "received_at": stored}})
     page = logged_in("clerk").get(f"/records/{made.json['code']}")
     assert page.status_code == 200 and "2026-03-02 01:00" in page.text
+
+
+def test_the_fill_page_takes_a_time_with_a_fraction(logged_in, token_for, client) -> None:  # type: ignore[no-untyped-def]
+    clerk = logged_in("clerk")
+    page = clerk.get("/forms/CP/new")
+    made = clerk.post("/forms/CP/new", data={
+        "csrf_token": csrf_token(page.text), "action": "submit", "channel": "phone",
+        "received_at": "2026-03-02 09:00:05.25", "customer_name": "测试客户",
+        "phone": "138 0013 8000", "complaint": "产品表面划痕"})
+    assert made.status_code == 302, made.text
+    code = made.headers["Location"].rsplit("/", 1)[1]
+    shown = client.get(f"/api/v1/records/{code}", headers=token_for("clerk")).json
+    assert shown["data"]["received_at"] == "2026-03-02T09:00:05.250000+08:00"
