@@ -29,7 +29,9 @@ CLAUSES = ["外包装破损", "表面有划痕", "客户要求退货", "哈哈�
            "外包装完好", "安装破裂", "轻微破损"]  # all the pairs of 外包装破损, not as that phrase
 TEXTS = ["外包装破损", "划痕", "退货", "哈哈哈", "外包装 退货", "包装", "外", "损", "scratch", "王小明",
          "欧阳", "8000", "13800138000", "装破损", "破损表", "交货三天", "CP-2026-", "CP-2026-000007",
-         "不存在的词", "受潮 颜色不符"]
+         "不存在的词", "受潮 颜色不符",
+         # issue 15: numbers in groups (joined, national, group by group), codes as code or text
+         "138 0013", "+86 138-0013-8000", "cp-2026-7", "SO-2026-0815 划痕"]
 
 
 #: The moment every 50th document carries exactly (date range boundaries are compared on it).
