@@ -47,8 +47,9 @@ def test_numbers_typed_apart_still_match_apart(app, records, token_for):  # type
     assert found(app.test_client(), "88417 5678", admin) == []
 
 
-def test_the_phone_page_finds_the_record_and_marks_the_number(app, records, logged_in):  # type: ignore[no-untyped-def]
-    page = logged_in("clerk").get("/search", query_string={"q": "139 1234 5679"})
+@pytest.mark.parametrize("typed", ["139 1234 5679", "139-1234-5679", "+86 13912345679"])
+def test_the_phone_page_finds_the_record_and_marks_the_number(app, records, logged_in, typed):  # type: ignore[no-untyped-def]
+    page = logged_in("clerk").get("/search", query_string={"q": typed})
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and records["mobile"] in text and records["landline"] not in text
     assert text.count('class="hit"') == 1 and "<mark>13912345679</mark>" in text
