@@ -11,7 +11,18 @@ from archive.office_views import CATALOGUE_PRINTER, FILING_RULES
 from core.cli import add_init_step
 from core.outbox.cli import register_handler
 from core.web import current_actor, services
-from forms import api, archiving, catalogue_print, cli, inbox, registers, search_documents, versions, work_api
+from forms import (
+    api,
+    archiving,
+    catalogue_print,
+    cli,
+    desk_api,
+    inbox,
+    registers,
+    search_documents,
+    versions,
+    work_api,
+)
 from forms.jobs import init_app as init_jobs
 from forms.pdf import archival
 from forms.personal import init_app as init_personal_data
@@ -29,6 +40,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     api.init_api(app)
     work_api.init_api(app)
+    desk_api.init_api(app)
     app.cli.add_command(cli.forms_cli)
     app.cli.add_command(cli.workflow_cli)
     app.cli.add_command(cli.demo_command)
