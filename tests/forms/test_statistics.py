@@ -48,8 +48,8 @@ def test_weeks_levels_channels_and_overdue_rate(app, client, clock, token_for, l
     assert "2026-02-16 – 2026-03-15" in text  # four Monday-to-Sunday weeks, this one the last
     assert "<dd>3</dd>" in text and "1 (33.3%)" in text
     assert '<title id="chart-level-title">Level</title>' in text
-    assert "Level 1 (within authority) 2；Level 2 (needs other departments) 1" in text
-    assert "2026-03-02: registered 2, overdue 0；2026-03-09: registered 1, overdue 1" in text
+    assert "Level 1 (within authority) 2; Level 2 (needs other departments) 1" in text
+    assert "2026-03-02: registered 2, overdue 0; 2026-03-09: registered 1, overdue 1" in text
 
     other = logged_in("sales_boss").get("/stats/complaints?weeks=4", headers=english).text
     assert "No complaints were registered in these weeks." in other  # CS records are not theirs
