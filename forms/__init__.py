@@ -19,6 +19,7 @@ from forms import (
     desk_api,
     inbox,
     registers,
+    report_api,
     search_documents,
     versions,
     work_api,
@@ -41,6 +42,7 @@ def init_app(app: Flask) -> None:
     api.init_api(app)
     work_api.init_api(app)
     desk_api.init_api(app)
+    report_api.init_api(app)
     app.cli.add_command(cli.forms_cli)
     app.cli.add_command(cli.workflow_cli)
     app.cli.add_command(cli.demo_command)

@@ -1,0 +1,115 @@
+"""API v1, the lists the office reads by period: the weekly complaint statistics
+(/stats/complaints), the renewal registers' monthly filing (/filing/RS) and the archive's filing
+queue (/archive/). The pages' services, so the same scope, masking and audit; the pages' CSV
+and PDF downloads stay where they are."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
+
+from archive.disclosure import shown_titles
+from archive.filing import filing_queue
+from archive.office_views import FILING_RULES
+from core.api import (
+    API_PREFIX,
+    ApiError,
+    add_openapi_paths,
+    api_actor,
+    error_response,
+    json_error,
+    token_required,
+)
+from core.auth.roles import PermissionDenied
+from core.clock import local
+from core.i18n import current_locale
+from core.web import services
+from forms.filing import monthly_filing
+from forms.statistics import DIMENSIONS, MAX_WEEKS, complaint_stats
+
+bp = Blueprint("forms_report_api", __name__, url_prefix=API_PREFIX)
+
+
+@bp.errorhandler(PermissionDenied)
+def _denied(exc: PermissionDenied) -> tuple[Response, int]:
+    return json_error(403, str(exc)), 403
+
+
+@bp.get("/stats/complaints")
+@token_required
+def complaint_statistics() -> Response:
+    """The last ``weeks`` weeks (default 12) of complaints the token's user may see, per week
+    and by level, cause, department and channel, with the overdue count read at this moment."""
+    raw = request.args.get("weeks", "12")
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_WEEKS:
+        raise ApiError(400, f"weeks: a whole number from 1 to {MAX_WEEKS}", {"weeks": "out of range"})
+    s = services()
+    stats = complaint_stats(s.db, s.clock, s.zone, api_actor(), weeks=int(raw), locale=current_locale())
+    return jsonify({
+        "total": stats.total, "overdue": stats.overdue, "overdue_rate": round(stats.overdue_rate, 4),
+        "labels": stats.labels,
+        "totals": {d: [{"value": v, "label": label, "count": n} for v, label, n in stats.totals[d]]
+                   for d in DIMENSIONS},
+        "weeks": [{"start": w.start.isoformat(), "total": w.total, "overdue": w.overdue,
+                   "by": {d: dict(w.by[d]) for d in DIMENSIONS}} for w in stats.weeks]})
+
+
+@bp.get("/filing/RS")
+@token_required
+def renewal_filing() -> Response:
+    """One month's renewal registers (``month=YYYY-MM``, default this month) in filing order."""
+    s = services()
+    raw = request.args.get("month", "")
+    try:
+        month = date.fromisoformat(f"{raw}-01") if raw else local(s.clock.now(), s.zone).date().replace(day=1)
+    except ValueError:
+        raise ApiError(400, "month: a month such as 2026-03", {"month": "not a month"}) from None
+    entries = monthly_filing(s.db, s.clock, s.zone, api_actor(), month)
+    return jsonify({"month": month.isoformat()[:7], "entries": [asdict(e) for e in entries]})
+
+
+@bp.get("/archive/filing-queue")
+@token_required
+def archive_filing_queue() -> Response:
+    """Records in a final state not filed yet, oldest first, with what holds each back (the
+    records office; audited as a list)."""
+    s, actor = services(), api_actor()
+    queue = filing_queue(s.db, s.clock, actor, current_app.extensions[FILING_RULES]())
+    waiting = shown_titles(s.db, actor, queue)
+    return jsonify({"records": [{**asdict(w), "since": w.since.isoformat()} for w in waiting]})
+
+
+_OBJECT: dict[str, Any] = {"type": "object"}
+
+
+def _get(summary: str, parameters: list[dict[str, Any]], **errors: str) -> dict[str, Any]:
+    return {"get": {"summary": summary, "parameters": parameters, "responses": {
+        "200": {"description": summary, "content": {"application/json": {"schema": _OBJECT}}},
+        "401": error_response("No or bad token"),
+        **{status.removeprefix("e"): error_response(text) for status, text in errors.items()}}}}
+
+
+OPENAPI_PATHS = {
+    "/stats/complaints": _get(
+        "Weekly complaint statistics (CP): per week and by level, cause, department, channel, with overdue",
+        [{"name": "weeks", "in": "query", "required": False,
+          "schema": {"type": "integer", "minimum": 1, "maximum": MAX_WEEKS, "default": 12}}],
+        e400="weeks is out of range"),
+    "/filing/RS": _get(
+        "One month's renewal registers (RS) in filing order (policyholder masked where not needed)",
+        [{"name": "month", "in": "query", "required": False,
+          "schema": {"type": "string", "example": "2026-03"}}],
+        e400="month is not a month"),
+    "/archive/filing-queue": _get(
+        "Records in a final state not yet filed, with what each waits for (countersignature, archival copy)",
+        [], e403="Only the records office reads the archive"),
+}
+
+
+def init_api(app: Flask) -> None:
+    """Register the routes (read-only, bearer tokens) in the OpenAPI document."""
+    app.register_blueprint(bp)
+    add_openapi_paths(app, OPENAPI_PATHS, {})
