@@ -102,3 +102,18 @@ def test_the_inbox_countersign_list_in_chinese_and_for_a_clerk(app, client, toke
                          data={"csrf_token": csrf_token(clerk.get("/inbox").text),
                                "record": [f"{code}@1"]})
     assert f"{code}: " in refused.text and countersigned(app, [code]) == {code: False}
+
+
+def test_the_same_in_bulk_over_the_api(app, client, token_for) -> None:  # type: ignore[no-untyped-def]
+    clerk, boss = token_for("clerk"), token_for("supervisor")
+    codes = [client.post("/api/v1/records", headers=clerk, json={"form": "CP", "data": VALID_CP}).json["code"]
+             for _ in range(3)]
+    seen = [{"code": codes[0], "revision": 1}, {"code": codes[1], "revision": 1},
+            {"code": codes[2], "revision": 7}]  # not the revision it has
+    answer = client.post("/api/v1/records/actions/countersign", headers=boss, json={"records": seen})
+    assert answer.status_code == 200 and answer.json["done"] == codes[:2]
+    assert "has changed since you opened it" in answer.json["refused"][codes[2]]
+    assert countersigned(app, codes) == {codes[0]: True, codes[1]: True, codes[2]: False}
+    refused = client.post("/api/v1/records/actions/countersign", headers=clerk,
+                          json={"records": [{"code": codes[2], "revision": 1}]})
+    assert refused.json["done"] == [] and codes[2] in refused.json["refused"]
