@@ -12,6 +12,7 @@ from core.cli import add_init_step
 from core.outbox.cli import register_handler
 from core.web import current_actor, services
 from forms import (
+    admin_api,
     api,
     archiving,
     catalogue_print,
@@ -43,6 +44,7 @@ def init_app(app: Flask) -> None:
     work_api.init_api(app)
     desk_api.init_api(app)
     report_api.init_api(app)
+    admin_api.init_api(app)
     app.cli.add_command(cli.forms_cli)
     app.cli.add_command(cli.workflow_cli)
     app.cli.add_command(cli.demo_command)

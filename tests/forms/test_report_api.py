@@ -11,6 +11,9 @@ from sqlalchemy import select
 from core.audit.models import AuditEvent
 from core.clock import FrozenClock
 from core.web import services
+from forms import versions
+from forms.spec.parser import load_spec_file
+from tests.forms.test_drafts_and_versions import spec_dir_with
 from tests.forms.test_printing import RS_DATA
 from tests.support.instance import VALID_CP
 from tests.support.lifecycle import close_complaint, new_complaint
@@ -62,3 +65,24 @@ def test_the_filing_queue_is_the_records_offices(app, client, token_for):  # typ
     assert waiting[code]["needs_countersign"] is True and VALID_CP["customer_name"] not in str(queue.json)
     assert client.get("/api/v1/archive/filing-queue", headers=token_for("clerk")).status_code == 403
     assert any(d.get("list") == "filing-queue" for d in _lists(app))
+
+
+def test_an_admin_lists_and_approves_form_versions(app, client, token_for, tmp_path):  # type: ignore[no-untyped-def]
+    directory = spec_dir_with(tmp_path, "AR", ("version = 3", "version = 4"))
+    with app.app_context():
+        versions.register_specs(services().db, services().clock,
+                                {"AR": load_spec_file(directory / "AR.toml")})
+    admin, archivist = token_for("admin"), token_for("archivist")
+    listed = client.get("/api/v1/form-versions", headers=admin)
+    assert listed.status_code == 200
+    assert {"form": "AR", "version": 4, "status": "pending"}.items() <= next(
+        v for v in listed.json["versions"] if v["form"] == "AR" and v["version"] == 4).items()
+    assert client.get("/api/v1/form-versions", headers=archivist).status_code == 403
+    assert client.post("/api/v1/form-versions/AR/4/approve", headers=archivist).status_code == 403
+    assert client.post("/api/v1/form-versions/AR/9/approve", headers=admin).status_code == 404
+    approved = client.post("/api/v1/form-versions/ar/4/approve", headers=admin)
+    assert approved.status_code == 200 and approved.json["status"] == "approved"
+    assert client.get("/api/v1/forms/AR", headers=admin).json["version"] == 4
+    with app.app_context(), services().db.reading() as session:
+        assert session.scalar(select(AuditEvent.object_id).where(
+            AuditEvent.action == "form_version.approve").order_by(AuditEvent.seq.desc())) == "AR v4"
