@@ -155,7 +155,7 @@ def test_a_complaint_walks_from_filing_through_a_hold_to_disposal(  # type: igno
     # the record is gone: its page is its tombstone, and the register is kept permanently
     archivist.goto(f"{live_server}/records/{code}")
     expect(archivist.locator("h1")).to_have_text(f"{code} 已销毁")
-    expect(archivist.locator("main")).to_contain_text("admin")  # who approved
+    expect(archivist.locator("main")).to_contain_text("Admin")  # who approved, by display name
     expect(archivist.locator("main")).not_to_contain_text("上海恒丰")
     assert_accessible(archivist, "a destroyed record's tombstone (zh-CN)")
     archivist.get_by_role("navigation", name="主导航").get_by_role("link", name="档案").click()
@@ -197,7 +197,7 @@ TEXT = {
               "decided": "决定已记录。"},
     "en": {"main": "Main", "archive": "Archive", "queue": "Filing queue",
            "countersign": "the supervisor’s countersignature", "catalogue": "Catalogue",
-           "catalogue_h1": "Catalogue (案卷目录)",
+           "catalogue_h1": "Catalogue",
            "retention": "complaint-3y Complaint handling (3 years): 2029-12-31",
            "show": "Show", "holds": "Legal holds", "name": "Name", "reason": "Reason",
            "place": "Place the hold", "problem": "There is a problem",
