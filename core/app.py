@@ -15,6 +15,7 @@ import click
 from flask import Flask
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 import archive
@@ -49,6 +50,8 @@ def create_app(overrides: dict[str, Any] | None = None, *, clock: Clock | None =
         template_folder=str(PROJECT_ROOT / "templates"), static_folder=str(PROJECT_ROOT / "static"),
     )
     app.config.update(config)
+    if config["TRUSTED_PROXIES"]:  # the client's address from the proxies' X-Forwarded-For
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config["TRUSTED_PROXIES"])  # type: ignore[method-assign]
     app.extensions["dossier.factory"] = create_app  # for worker processes that build their own app
     app.url_map.converters["id"] = DatabaseId
     app.config["SECRET_KEY"] = config.get("SECRET_KEY") or ensure_secret_key(paths)

@@ -36,6 +36,9 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_DELAY_SECONDS": 2,
     "LOGIN_MAX_DELAY_SECONDS": 300,
     "LOGIN_FORGET_MINUTES": 60,
+    # Reverse proxies in front of the app whose X-Forwarded-For is believed (0: none, the client
+    # address is the connection's). Set 1 behind one nginx, or every sign-in shares its address.
+    "TRUSTED_PROXIES": 0,
     # The longest access an approved access request (AR) grants, in days, first and last included.
     "ACCESS_GRANT_MAX_DAYS": 90,
     "SESSION_COOKIE_SECURE": True,
@@ -108,6 +111,9 @@ def load_config(
     days = config["ACCESS_GRANT_MAX_DAYS"]
     if not isinstance(days, int) or isinstance(days, bool) or days < 1:
         raise ConfigError(f"ACCESS_GRANT_MAX_DAYS: must be a whole number of days, 1 or more, not {days!r}")
+    proxies = config["TRUSTED_PROXIES"]
+    if isinstance(proxies, bool) or not isinstance(proxies, int) or proxies < 0:
+        raise ConfigError(f"TRUSTED_PROXIES: must be a whole number, 0 or more, not {proxies!r}")
     for key in LOGIN_NUMBERS:
         if isinstance(config[key], bool) or not isinstance(config[key], int | float) or config[key] <= 0:
             raise ConfigError(f"{key}: must be a number above 0, not {config[key]!r}")

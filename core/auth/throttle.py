@@ -23,7 +23,8 @@ on and the answer reveals nothing. Every refusal is audited (``auth.throttled``)
 can lift delays (:func:`unlock`, audited ``auth.unlock``).
 
 The address is ``request.remote_addr``: behind a reverse proxy that is the proxy's, unless the
-deployment sets up Werkzeug's ``ProxyFix`` (``X-Forwarded-For`` is not trusted by default).
+instance sets ``trusted_proxies`` (Werkzeug's ``ProxyFix``; ``X-Forwarded-For`` is not believed
+by default, or a client could name a new address for every attempt).
 """
 
 from __future__ import annotations

@@ -177,3 +177,23 @@ def test_throttling_settings_must_be_numbers_above_zero(tmp_path):  # type: igno
     (tmp_path / "config.toml").write_text("login_delay_seconds = 0\n")
     with pytest.raises(ConfigError, match="LOGIN_DELAY_SECONDS"):
         load_config(paths, environ={})
+
+
+def test_behind_a_trusted_proxy_the_forwarded_address_is_throttled(template_db, instance_dir, clock):  # type: ignore[no-untyped-def]
+    """X-Forwarded-For is believed only when configured: otherwise a client could name any
+    address per attempt and never be slowed."""
+    import shutil
+
+    for proxies, counted in ((0, "10.0.0.1"), (1, "203.0.113.5")):
+        database = instance_dir / f"proxied-{proxies}.sqlite3"
+        shutil.copy(template_db, database)
+        app = make_app(f"sqlite:///{database}", clock, TRUSTED_PROXIES=proxies)
+        client = app.test_client()
+        page = client.get("/login")
+        client.post("/login", environ_base={"REMOTE_ADDR": "10.0.0.1"},
+                    headers={"X-Forwarded-For": "203.0.113.5"},
+                    data={"csrf_token": csrf_token(page.text), "username": "clerk", "password": "wrong"})
+        with app.app_context(), services().db.reading() as session:
+            assert set(session.scalars(select(LoginThrottle.address))) == {counted}
+        with app.app_context():
+            services().db.dispose()
