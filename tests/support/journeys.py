@@ -1,0 +1,70 @@
+"""What the journey tests (tests/browser/test_journey_*.py) share: a clock that is the system's
+clock but can be moved on (a grant's end is days away), the checks every visited page gets
+(axe, no sideways scrolling, a screenshot), and the archival run that files a record.
+
+Signing in and axe are the ones the first browser tests wrote (tests/browser/test_complaint_flow);
+they are re-exported here so the journeys read from one place."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from flask import Flask
+from playwright.sync_api import Page, expect
+
+from tests.browser.test_complaint_flow import assert_accessible, sign_in
+from tests.support.lifecycle import work_outbox
+
+__all__ = ["MovedSystemClock", "assert_accessible", "check", "file_records", "sign_in", "signed_in", "take"]
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+@dataclass
+class MovedSystemClock:
+    """The system clock (it runs, and carries microseconds) plus an offset a test can move on,
+    for the parts of a journey that are days apart (an access grant running out)."""
+
+    offset: timedelta = field(default_factory=timedelta)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, **delta: float) -> None:
+        self.offset += timedelta(**delta)
+
+
+def check(page: Page, artifacts: Path, name: str) -> None:
+    """What every page a journey visits must pass: axe (no serious or critical violation) and no
+    sideways scrolling at the page's width; a full-page screenshot to look at afterwards."""
+    page.screenshot(path=str(artifacts / f"journey-{name}.png"), full_page=True)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{name}: {overflow} px wider than the window"
+    assert_accessible(page, name)
+
+
+def signed_in(new_page: Callable[[str], Page], base: str, who: str, locale: str,
+              size: dict[str, int]) -> Page:
+    """A fresh browser context in ``locale`` at ``size``, signed in as ``who`` on the login page."""
+    page = new_page(locale)
+    page.set_viewport_size(size)  # type: ignore[arg-type]
+    sign_in(page, base, who)
+    return page
+
+
+def take(page: Page, action: str) -> None:
+    """Open an action from the record page's "what you can do" links."""
+    page.locator("main").get_by_role("link", name=action, exact=True).click()
+    expect(page.locator("h1")).to_have_text(action)
+
+
+def file_records(app: Flask) -> str:
+    """One pass of the outbox worker, as `serve` runs it: archival copies stored, records filed."""
+    output = work_outbox(app)
+    assert re.search(r"Outbox: [1-9]\d* done, 0 failed\.", output), output
+    return output
