@@ -6,6 +6,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from archive.catalogue import TombstoneView, tombstone_of
 from archive.disclosure import current_disclosure
+from archive.holds import holds_on
 from archive.records import get_record
 from archive.renditions import instance_store
 from core.api import (
@@ -36,6 +37,22 @@ def record_detail(code: str) -> Response:
     except PermissionDenied as exc:
         raise ApiError(403, str(exc)) from exc
     return jsonify(current_disclosure().shown(api_actor(), view).as_json())
+
+
+@bp.get("/records/<code>/holds")
+@token_required
+def record_holds(code: str) -> Response:
+    """The active legal holds on a record, as its page's banner shows them: the records office
+    sees each hold's id and name, any other reader only since when it is held."""
+    try:
+        view = get_record(services().db, services().clock, api_actor(), code, channel="api")
+    except NotFound as exc:
+        raise ApiError(404, f"no record {code!r}") from exc
+    except PermissionDenied as exc:
+        raise ApiError(403, str(exc)) from exc
+    marks = holds_on(services().db, api_actor(), view.code)
+    return jsonify({"code": view.code, "held": bool(marks), "holds": [
+        {"id": m.id, "name": m.name or None, "since": m.since.isoformat()} for m in marks]})
 
 
 def _destroyed(gone: TombstoneView) -> Response:
@@ -112,6 +129,22 @@ OPENAPI_PATHS = {
                         "allOf": [{"$ref": "#/components/schemas/Error"},
                                   {"type": "object", "required": ["tombstone"],
                                    "properties": {"tombstone": {"type": "object"}}}]}}}},
+        },
+    }},
+    "/records/{code}/holds": {"get": {
+        "summary": "The active legal holds on a record (reading the record is audited): the records "
+                   "office sees each hold's id and name, other readers only since when it is held",
+        "parameters": [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "responses": {
+            "200": {"description": "{code, held, holds: [{id, name, since}]}", "content": {
+                "application/json": {"schema": {"type": "object", "properties": {
+                    "code": {"type": "string"}, "held": {"type": "boolean"},
+                    "holds": {"type": "array", "items": {"type": "object", "properties": {
+                        "id": {"type": ["integer", "null"]}, "name": {"type": ["string", "null"]},
+                        "since": {"type": "string", "format": "date-time"}}}}}}}}},
+            "401": error_response("No or bad token"),
+            "403": error_response("The record is outside the token user's departments"),
+            "404": error_response("No such record"),
         },
     }},
     "/records/{code}/archival": {"get": {

@@ -138,3 +138,17 @@ def test_a_destroyed_record_is_refused_naming_the_day(app: Flask, clock: FrozenC
         done = holds.add_records(s.db, s.clock, archivist, hold.id, [kept, destroyed.lower()])
     assert done.added == [kept]
     assert list(done.refused) == [destroyed] and "2030-01-01" in done.refused[destroyed]
+
+
+def test_the_record_api_shows_the_hold_as_the_page_does(app: Flask, client, token_for) -> None:  # type: ignore[no-untyped-def]
+    code = new_complaint(app)
+    url = f"/api/v1/records/{code}/holds"
+    assert client.get(url, headers=token_for("archivist")).json == {"code": code, "held": False, "holds": []}
+    hold_id = _hold(app, code)
+    office = client.get(url, headers=token_for("archivist")).json
+    assert office["held"] and office["holds"] == [
+        {"id": hold_id, "name": "诉讼（恒丰）", "since": "2026-03-02T01:30:00.123456+00:00"}]
+    own = client.get(url, headers=token_for("clerk")).json["holds"]
+    assert own == [{"id": None, "name": None, "since": "2026-03-02T01:30:00.123456+00:00"}]
+    assert client.get(url, headers=token_for("sales")).status_code == 403
+    assert client.get("/api/v1/records/CP-2026-999999/holds", headers=token_for("clerk")).status_code == 404
