@@ -28,7 +28,7 @@ def test_counts_say_record_or_records(app, client, token_for, logged_in):  # typ
     cp(client, token_for("clerk"))
     app.test_cli_runner().invoke(args=["outbox", "run", "--once"])
     assert "2 records found" in clerk.get("/search?q=划痕", headers=EN).text
-    assert "找到 2 条记录" in clerk.get("/search?q=划痕").text and code in clerk.get("/records").text
+    assert "共找到 2 条记录" in clerk.get("/search?q=划痕").text and code in clerk.get("/records").text
 
 
 def test_the_correction_is_called_correct_in_english(client, token_for, logged_in):  # type: ignore[no-untyped-def]
