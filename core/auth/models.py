@@ -36,6 +36,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # No longer read or written by sign-in (throttled per address since issue 15, see
+    # core.auth.throttle: no account is locked); kept so that exports and imports keep their shape.
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
