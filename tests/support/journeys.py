@@ -19,7 +19,8 @@ from playwright.sync_api import Page, expect
 from tests.browser.test_complaint_flow import assert_accessible, sign_in
 from tests.support.lifecycle import work_outbox
 
-__all__ = ["MovedSystemClock", "assert_accessible", "check", "file_records", "sign_in", "signed_in", "take"]
+__all__ = ["MovedSystemClock", "assert_accessible", "check", "download", "file_records", "sign_in",
+           "signed_in", "take"]
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
@@ -55,6 +56,16 @@ def signed_in(new_page: Callable[[str], Page], base: str, who: str, locale: str,
     page.set_viewport_size(size)  # type: ignore[arg-type]
     sign_in(page, base, who)
     return page
+
+
+def download(page: Page, link: str) -> bytes:
+    """What the link named ``link`` on the page serves (a PDF), fetched with the page's session."""
+    href = page.get_by_role("link", name=link, exact=True).get_attribute("href")
+    assert href, f"no link {link!r}"
+    origin = "/".join(page.url.split("/", 3)[:3])
+    response = page.request.get(origin + href)
+    assert response.ok, f"{link}: {response.status}"
+    return response.body()
 
 
 def take(page: Page, action: str) -> None:

@@ -1,0 +1,97 @@
+"""A renewal collection register (RS) from the clerk to the month's filing in a real browser, on
+the system clock, each person signing in through the login page (issue 15, "journey tests"): the
+clerk registers a policy 45 days past due with its visit log and prints the two parts (each part
+numbers its own pages, the service staff member by name); the supervisor (the renewal manager)
+spot-checks and signs, accepts and countersigns it; the outbox worker stores the PDF/A and files
+it; the month's filing page lists it and the records office finds it in the catalogue. Every
+page passes axe and fits its width."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Page, expect
+
+from core.clock import SystemClock, local
+from core.web import services
+from tests.support.journeys import DESKTOP, check, download, file_records, signed_in
+from tests.support.pdf import text_of
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def clock() -> SystemClock:
+    return SystemClock()
+
+
+def fill_register(page: Page, due: str, visited: str) -> None:
+    page.locator("#policy_no").fill("P20240315001")
+    page.locator("#policyholder").fill("郑红梅")
+    page.locator("#phone").fill("136 5555 6666")
+    page.locator("#due_date").fill(due)
+    page.locator("#instalment").fill("3")
+    page.get_by_label("失效", exact=True).check()
+    page.locator("#lapse_date").fill(visited)
+    page.locator("#service_staff").select_option("clerk")
+    page.locator("#visits-0-visit_date").fill(visited)
+    page.locator("#visits-0-method").select_option("face")
+    page.locator("#visits-0-notes").fill("已当面说明复效流程")
+    page.locator("#nonpayment_reason").fill("资金周转困难\n下月再联系")
+
+
+def test_a_renewal_register_is_printed_checked_accepted_and_filed_in_its_month(  # type: ignore[no-untyped-def]
+        app: Flask, live_server, new_page, artifacts) -> None:
+    with app.app_context():
+        today = local(SystemClock().now(), services().zone).date()
+    due, visited = today - timedelta(days=45), today - timedelta(days=1)
+
+    clerk = signed_in(new_page, live_server, "clerk", "zh-CN", DESKTOP)
+    clerk.get_by_role("link", name="客户续收服务登记表").click()
+    check(clerk, artifacts, "rs-fill")
+    fill_register(clerk, due.isoformat(), visited.isoformat())
+    clerk.get_by_role("button", name="提交", exact=True).click()
+    expect(clerk.locator("h1")).to_have_text(re.compile(rf"^RS-{today.year}-\d{{6}}$"))
+    code = clerk.locator("h1").inner_text()
+    check(clerk, artifacts, "rs-submitted")
+
+    printed = download(clerk, "打印（PDF）")
+    (artifacts / "journey-rs-both-parts.pdf").write_bytes(printed)
+    pages = text_of(printed).split("\f")
+    business = next(p for p in pages if "业务联（公司留存）" in p)
+    customer = next(p for p in pages if "客户联（交客户收执）" in p)
+    for part in (business, customer):
+        assert code in part and "P20240315001" in part and "郑红梅" in part and "面访" in part
+        assert "第 1 页，共 1 页" in part  # each part numbers its own pages
+        assert "Clerk" in part  # the service staff member by name
+    assert not re.search(r"\bclerk\b", customer), "the customer's copy shows a username"
+
+    boss = signed_in(new_page, live_server, "supervisor", "zh-CN", DESKTOP)
+    boss.goto(f"{live_server}/records/{code}")
+    check(boss, artifacts, "rs-to-check")
+    boss.get_by_role("button", name="抽查签字").click()
+    expect(boss.locator("table.history")).to_contain_text("抽查签字")
+    boss.get_by_role("button", name="审核通过").click()
+    expect(boss.locator(".summary-list--meta")).to_contain_text("已审核")
+    boss.get_by_role("button", name="主管阅签").click()
+    expect(boss.locator("[role=status]")).to_contain_text("主管阅签：已完成。")
+    check(boss, artifacts, "rs-accepted")
+
+    file_records(app)
+    boss.get_by_role("navigation", name="主导航").get_by_role("link", name=re.compile("^待办")).click()
+    boss.get_by_role("link", name="续收登记表按月归档").click()
+    expect(boss.locator("#month")).to_have_value(today.isoformat()[:7])
+    entry = boss.locator("table tbody tr").filter(has_text=code)
+    expect(entry).to_contain_text("郑红梅")  # the department's supervisor needs the name
+    expect(entry).to_contain_text("Clerk")
+    check(boss, artifacts, "rs-filing")
+    assert code in text_of(download(boss, "打印案卷目录（PDF）"))
+
+    archivist = signed_in(new_page, live_server, "archivist", "zh-CN", DESKTOP)
+    archivist.goto(f"{live_server}/archive/catalogue?form=RS&year={today.year}")
+    expect(archivist.locator("table tbody tr").filter(has_text=code)).to_have_count(1)
+    expect(archivist.locator("main")).not_to_contain_text("郑红梅")  # masked for the records office
+    check(archivist, artifacts, "rs-catalogue")

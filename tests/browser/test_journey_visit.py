@@ -1,0 +1,112 @@
+"""A visit registration (VR) from the front desk to filing in a real browser, on the system clock,
+at phone width (390 px), each person signing in through the login page (issue 15, "journey
+tests"): a clerk registers two visits; a clerk of another department registering the first
+customer's phone is warned before anything is filed (whose claim, until when) and decides to
+submit anyway, and the record's note names the holder without opening the other department's
+record; the supervisor opens the day's register from the inbox, confirms one row and leaves the
+other, countersigns the confirmed one on its page; the outbox worker stores the PDF/A and files
+it; the records office finds it in the catalogue. Every page passes axe and fits the phone."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Page, expect
+
+from core.clock import SystemClock, local
+from core.web import services
+from tests.support.journeys import PHONE, check, file_records, signed_in
+
+pytestmark = pytest.mark.browser
+
+TEXT = {
+    "submit": "提交", "anyway": "仍然提交", "warned": "该客户已由 Clerk 登记认领，有效期至 {until}",
+    "note": "该客户已由 Clerk 先行登记，其认领有效期至 {until}", "elsewhere": "其他部门",
+    "inbox": "待办", "day": "确认当日来访登记", "confirm": "确认所勾选的登记", "confirmed": "已确认",
+    "countersign": "主管阅签", "countersigned": "主管阅签：已完成。",
+}
+
+
+@pytest.fixture
+def clock() -> SystemClock:
+    return SystemClock()
+
+
+def a_month_after(day: date) -> date:
+    """The same day of the next month, or that month's last day (DOMAIN.md: 有效期一个月)."""
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def register(page: Page, base: str, day: str, name: str, phone: str, staff: str) -> None:
+    page.goto(f"{base}/forms/VR/new")
+    page.locator("#visit_date").fill(day)
+    page.locator("#customer_name").fill(name)
+    page.locator("#phone").fill(phone)
+    page.locator("#needs").fill("三居室，预算 300 万")
+    page.locator("#receiving_staff").select_option(staff)
+    page.get_by_role("button", name=TEXT["submit"], exact=True).click()
+
+
+def test_a_visit_is_registered_warned_confirmed_countersigned_and_filed(  # type: ignore[no-untyped-def]
+        app: Flask, live_server, new_page, artifacts) -> None:
+    with app.app_context():
+        today = local(SystemClock().now(), services().zone).date()
+    until = a_month_after(today).isoformat()  # the claim's last day
+    year = today.year
+
+    clerk = signed_in(new_page, live_server, "clerk", "zh-CN", PHONE)
+    register(clerk, live_server, today.isoformat(), "周女士", "137 0000 1111", "clerk")
+    expect(clerk.locator("h1")).to_have_text(f"VR-{year}-000001")
+    check(clerk, artifacts, "vr-registered")
+    register(clerk, live_server, today.isoformat(), "吴先生", "137 0000 2222", "clerk")
+    expect(clerk.locator("h1")).to_have_text(f"VR-{year}-000002")
+
+    sales = signed_in(new_page, live_server, "sales", "zh-CN", PHONE)
+    register(sales, live_server, today.isoformat(), "周女士", "13700001111", "sales")
+    warning = sales.locator("#confirm-warning")
+    expect(warning).to_contain_text(TEXT["warned"].format(until=until))
+    expect(sales.locator("h1")).not_to_have_text(re.compile("^VR-"))  # nothing filed yet
+    check(sales, artifacts, "vr-warned")
+    sales.get_by_role("button", name=TEXT["anyway"]).click()
+    expect(sales.locator("h1")).to_have_text(f"VR-{year}-000003")
+    note = sales.locator(".panel--warning").filter(has_text=TEXT["note"].format(until=until))
+    expect(note).to_contain_text(f"VR-{year}-000001")
+    expect(note).to_contain_text(TEXT["elsewhere"])
+    expect(note.get_by_role("link")).to_have_count(0)  # the other department's record is not opened
+    check(sales, artifacts, "vr-conflict-note")
+
+    boss = signed_in(new_page, live_server, "supervisor", "zh-CN", PHONE)
+    nav = boss.get_by_role("navigation", name="主导航")
+    nav.get_by_role("link", name=re.compile(f"^{TEXT['inbox']}")).click()
+    boss.get_by_role("link", name=TEXT["day"]).click()
+    expect(boss.locator("#day")).to_have_value(today.isoformat())
+    first, second = f"VR-{year}-000001", f"VR-{year}-000002"
+    expect(boss.locator(f"#confirm-{first}")).to_be_checked()
+    expect(boss.locator(f"#confirm-{second}")).to_be_checked()
+    expect(boss.locator(f"#confirm-VR-{year}-000003")).to_have_count(0)  # another department's
+    expect(boss.locator("main")).to_contain_text("周女士")  # their department's: they need the name
+    check(boss, artifacts, "vr-day-register")
+    boss.locator(f"#confirm-{second}").uncheck()  # to be asked about first
+    boss.get_by_role("button", name=TEXT["confirm"]).click()
+    expect(boss.locator("body")).to_contain_text(TEXT["confirmed"])
+    expect(boss.locator(f"#confirm-{second}")).to_be_visible()
+    expect(boss.locator(f"#confirm-{first}")).to_have_count(0)
+    check(boss, artifacts, "vr-day-register-after")
+
+    boss.goto(f"{live_server}/records/{first}")
+    boss.get_by_role("button", name=TEXT["countersign"]).click()
+    expect(boss.locator("[role=status]")).to_contain_text(TEXT["countersigned"])
+    check(boss, artifacts, "vr-countersigned")
+
+    file_records(app)
+    archivist = signed_in(new_page, live_server, "archivist", "zh-CN", PHONE)
+    archivist.goto(f"{live_server}/archive/catalogue?form=VR&year={year}")
+    entries = archivist.locator("table tbody tr")
+    expect(entries).to_have_count(1)
+    expect(entries).to_contain_text(first)
+    check(archivist, artifacts, "vr-catalogue")
