@@ -1,0 +1,170 @@
+"""Property-based tests of every field type (issue 15): any value a field's published JSON Schema
+accepts is stored by the API as sent and shown on the record page as the type displays it; any
+value it refuses is answered 422 naming the field, never 500. The test form PT has one field of
+every type (tests/support/specs/PT.toml). The slower pipeline (PDF, search, export, import) is
+tests/forms/test_field_pipeline.py."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from markupsafe import escape
+from sqlalchemy import select
+
+from archive import records as archive_records
+from core.auth.models import Department, User
+from core.clock import FrozenClock
+from core.web import services
+from forms.fields import REGISTRY
+from forms.spec.model import FieldSpec
+from forms.validation import validate
+from tests.support.field_values import TEST_FORM, install_test_form, record_data
+from tests.support.instance import actor_of, csrf_token
+
+
+#: Shared across examples on purpose: one instance, each example adds its records to it.
+def shared(examples: int) -> settings:
+    return settings(max_examples=examples, deadline=None, database=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(datetime(2026, 3, 2, 1, 30, 0, 123456, tzinfo=UTC))
+
+
+@pytest.fixture
+def pt(app: Flask, token_for, logged_in) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    install_test_form(app)
+    return {"app": app, "api": app.test_client(), "headers": token_for("clerk"), "web": logged_in("clerk")}
+
+
+def submit(pt: dict[str, Any], data: dict[str, Any]) -> Any:
+    return pt["api"].post("/api/v1/records", json={"form": "PT", "data": data}, headers=pt["headers"])
+
+
+RFC3339 = re.compile(r"(\d{4})-(\d\d)-(\d\d)[Tt](\d\d):(\d\d)(?::(\d\d)(?:\.(\d+))?)?"
+                     r"(?:[Zz]|([+-])(\d\d):(\d\d))")
+STORED_MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?[+-]\d\d:\d\d")
+
+
+def moment(text: str) -> tuple[datetime, timedelta]:
+    """An RFC 3339 time read by hand (not by the code under test), to the microsecond, with its offset."""
+    y, mo, d, h, mi, sec, fraction, sign, oh, om = RFC3339.fullmatch(text).groups()  # type: ignore[union-attr]
+    offset = timedelta(hours=int(oh or 0), minutes=int(om or 0)) * (-1 if sign == "-" else 1)
+    micro = int((fraction or "0")[:6].ljust(6, "0"))
+    local = datetime(int(y), int(mo), int(d), int(h), int(mi), int(sec or 0), micro)
+    return local, offset
+
+
+def assert_stored(field: FieldSpec, sent: Any, kept: Any) -> None:
+    """Kept as sent; a date and time in its one stored form: the same moment and offset, seconds
+    always, the fraction to the microsecond when there is one, ``+00:00`` for ``Z``."""
+    if field.type == "rows":
+        assert len(kept) == len(sent)
+        for sent_row, kept_row in zip(sent, kept, strict=True):
+            assert kept_row.keys() == sent_row.keys()
+            for column in field.columns:
+                if column.name in sent_row:
+                    assert_stored(column, sent_row[column.name], kept_row[column.name])
+    elif field.type == "datetime":
+        assert STORED_MOMENT.fullmatch(kept), kept
+        assert moment(kept) == moment(sent), (sent, kept)
+    else:
+        assert kept == sent and type(kept) is type(sent), (sent, kept)
+
+
+def assert_record_data(sent: dict[str, Any], kept: dict[str, Any]) -> None:
+    assert kept.keys() == sent.keys()
+    for name, value in sent.items():
+        assert_stored(TEST_FORM.field(name), value, kept[name])
+
+
+def shown_values(app: Flask, data: dict[str, Any], locale: str = "zh") -> list[tuple[str, ...]]:
+    """Every value as a page may show it (each cell of a table on its own): the type's display,
+    or for a user or department its key or its name."""
+    names = reference_names(app, locale)
+    cells = []
+    for field in TEST_FORM.fields:
+        if field.name in data and field.type == "rows":
+            cells += [(c, row[c.name]) for row in data[field.name] for c in field.columns if c.name in row]
+        elif field.name in data:
+            cells.append((field, data[field.name]))
+    return [(REGISTRY[f.type].display(f, value, locale),
+             *(names.get(value, ()) if f.type in ("user", "department") else ())) for f, value in cells]
+
+
+def reference_names(app: Flask, locale: str) -> dict[str, tuple[str]]:
+    with app.app_context(), services().db.reading() as session:
+        users = {u: (n,) for u, n in session.execute(select(User.username, User.display_name))}
+        column = Department.name_en if locale == "en" else Department.name_zh
+        return {**users, **{c: (n,) for c, n in session.execute(select(Department.code, column))}}
+
+
+def assert_shown(text: str, shown: list[tuple[str, ...]]) -> None:
+    for candidates in shown:
+        assert any(str(escape(c)) in text for c in candidates), candidates
+
+
+@shared(60)
+@given(data=record_data())
+def test_accepted_values_round_trip_through_the_api_and_the_record_page(pt, data) -> None:  # type: ignore[no-untyped-def]
+    created = submit(pt, data)
+    assert created.status_code == 201, created.json
+    code = created.json["code"]
+    read = pt["api"].get(f"/api/v1/records/{code}", headers=pt["headers"])
+    assert read.status_code == 200
+    assert read.json["data"] == created.json["data"]
+    assert_record_data(data, read.json["data"])
+    page = pt["web"].get(f"/records/{code}")
+    assert page.status_code == 200
+    assert_shown(page.text, shown_values(pt["app"], data))
+
+
+#: Typed input: what people put in boxes, and what a broken client might send.
+TYPED = st.one_of(st.text(max_size=30), st.sampled_from([
+    "", " ", "0", "-1", "１２", "13800138000", "１３８００１３８０００", "+86 138 0013 8000", "021-6234 5678",
+    "2026-02-30", "2026年2月29日", "2024/2/29", "20240229", "2026-03-02 14:30", "2026-03-02 14:30:59.5",
+    "14:30", "12.5", "1,000.25", "1e5", "NaN", "a@b.cn", "clerk", "CS", "a", "north", "是", "y"]))
+
+
+@st.composite
+def typed_form(draw: st.DrawFn) -> dict[str, Any]:
+    """What a person (or a script) might post to the fill page, every box a string."""
+    data: dict[str, Any] = {}
+    for field in TEST_FORM.fields:
+        if field.type == "rows":
+            for index in range(draw(st.integers(0, 2))):
+                for column in field.columns:
+                    data[f"{field.name}-{index}-{column.name}"] = draw(TYPED)
+        elif field.type == "multichoice":
+            data[field.name] = draw(st.lists(st.one_of(TYPED, st.sampled_from(
+                [c.value for c in field.choices])), max_size=3))
+        elif draw(st.booleans()):
+            data[field.name] = draw(TYPED)
+    return data
+
+
+@shared(80)
+@given(typed=typed_form())
+def test_typed_input_is_saved_valid_or_refused_naming_the_field(pt, typed) -> None:  # type: ignore[no-untyped-def]
+    web = pt["web"]
+    token = pt.setdefault("csrf", csrf_token(web.get("/forms/PT/new").text))
+    response = web.post("/forms/PT/new", data={"csrf_token": token, "action": "submit", **typed})
+    assert response.status_code in (302, 422), response.status_code
+    if response.status_code == 422:
+        links = re.findall(r'<a href="#([\w-]+)"', response.text)
+        assert links, "a refused form names what to fix"
+        assert all(link.split("-")[0] in {f.name for f in TEST_FORM.fields} for link in links), links
+        return
+    code = response.headers["Location"].rsplit("/", 1)[1]
+    with pt["app"].app_context():
+        s = services()
+        record = archive_records.get_record(s.db, s.clock, actor_of(pt["app"], "clerk"), code)
+        assert validate(TEST_FORM, record.data) == record.data  # stored as the API's schema accepts it
