@@ -3,7 +3,8 @@
 A field named in a transition's ``requires`` or ``accepts`` belongs to that step (CP's classify:
 cause, level and responsible department; investigate; respond; close); the others are what is
 known at registration. Pages show the fields of the step at hand: the filling page the
-registration fields, a step page its own, and the printed copy a step's fields once filled.
+registration fields, a step page its own, and the record page and printed copy a step's
+fields once filled.
 
 A transition that accepts every field (``*``: completing a returned record, a correction) may
 change the registration fields and, once filled, the fields of steps the person may take
@@ -55,7 +56,7 @@ def editable(spec: FormSpec, transition: Transition, data: dict[str, Any],
 
 
 def printed(spec: FormSpec, data: dict[str, Any]) -> tuple[FieldSpec, ...]:
-    """The fields a printed copy of the record shows: registration fields always (an empty one
-    is a blank to notice), a later step's fields once filled."""
+    """The fields a copy of the record shows, printed or on its page: registration fields
+    always (an empty one is a blank to notice), a later step's fields once filled."""
     owned = owners(spec)
     return tuple(f for f in spec.fields if f.name not in owned or filled(data.get(f.name)))

@@ -16,7 +16,7 @@ from core.auth.roles import NotFound
 from core.errors import render_error
 from core.i18n import current_locale, pick
 from core.web import current_actor, services
-from forms import versions
+from forms import steps, versions
 from forms.conflicts import conflict_note
 from forms.disclosure import shown_page
 from forms.masking import may_download_archival, shown_record
@@ -45,8 +45,10 @@ def record(code: str) -> ResponseReturnValue:
     spec = versions.spec_version(services().db, view.form_code, view.form_version)
     shown = shown_record(spec, actor, view)  # personal fields masked unless the actor needs them
     locale, names = current_locale(), request_names()
+    filled = steps.printed(spec, view.data)  # a later step's fields once filled, as on paper
     return render_template("forms/record.html", record=shown, spec=spec, actions=actions,
-                           rows=display_rows(spec, shown.data, locale, names),
+                           rows=[row for row in display_rows(spec, shown.data, locale, names)
+                                 if row["field"] in filled],
                            history=history(spec, view, locale, shown=shown, names=names),
                            archival=archival_status(services().db, view),
                            archival_allowed=may_download_archival(spec, actor, view),

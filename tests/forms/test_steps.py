@@ -141,3 +141,21 @@ def test_the_return_reason_stays_in_sight_after_a_countersignature(app, client, 
     client.post(f"/api/v1/records/{code}/actions/complete", headers=token_for("clerk"),
                 json={"fields": {"order_no": "SO-1"}})
     assert "请补充订单号和料号" not in clerk.get(f"/records/{code}", headers=ZH).text.split("<h2")[0]
+
+
+def test_the_record_page_lists_a_later_steps_fields_once_filled(client, token_for, logged_in) -> None:  # type: ignore[no-untyped-def]
+    code = client.post("/api/v1/records", headers=token_for("clerk"),
+                       json={"form": "CP", "data": VALID_CP}).json["code"]
+    boss = logged_in("supervisor")
+
+    def contents() -> str:
+        page = boss.get(f"/records/{code}", headers=ZH).text
+        return page.split("<h2>内容</h2>", 1)[1].split("<h2", 1)[0]
+
+    registered = contents()
+    assert "投诉内容" in registered and "订单编号" in registered  # an empty registration field shows
+    assert "客诉等级" not in registered and "调查情况" not in registered
+    client.post(f"/api/v1/records/{code}/actions/classify", headers=token_for("supervisor"),
+                json={"fields": CLASSIFIED})
+    classified = contents()
+    assert "客诉等级" in classified and "二级（需协调部门）" in classified and "调查情况" not in classified
