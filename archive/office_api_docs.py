@@ -80,8 +80,10 @@ OPENAPI_PATHS: dict[str, Any] = {
                               "reason": {"type": "string"}}, ["keep_years", "reason"]),
         "responses": {**_ok("{code, retention_until}"), **_errors(KEEPERS), **NOT_FOUND}}},
     "/archive/retention-classes": {"get": {
-        "summary": "The retention classes with their periods, triggers and end actions",
-        "responses": {**_ok("{classes: [...]}"), **_errors("Only the records office", body=False)}}},
+        "summary": "The retention classes with their periods, triggers and end actions (administrators, "
+                   "as /admin/retention)",
+        "responses": {**_ok("{classes: [...]}"),
+                      **_errors("Only administrators change retention classes", body=False)}}},
     "/archive/retention-classes/{code}": {"patch": {
         "summary": "Change a retention class (administrators): the values sent replace the class's; its "
                    "filed records are rescheduled; audited with the values before and after",
