@@ -41,10 +41,11 @@ class Task:
     state: str
     state_label: dict[str, str]
     actions: tuple[tuple[str, dict[str, str]], ...]  # (name, label) the user may take
-    submitted_by: str  # the submitter's display name
+    submitted_by: str  # the submitter's username (the API's key)
     submitted_at: datetime
     due_at: datetime | None
     overdue: bool
+    submitted_by_name: str = ""  # and display name, for people
 
 
 def _is_task(transition: Transition) -> bool:
@@ -101,12 +102,12 @@ def inbox(db: Database, clock: Clock, actor: Actor) -> tuple[list[Task], int]:
         total = session.scalar(select(func.count()).select_from(Record)
                                .where(visible_to(actor), waiting)) or 0
         rows = session.execute(
-            select(Record, User.display_name).join(User, User.id == Record.submitted_by_id)
+            select(Record, User.username, User.display_name).join(User, User.id == Record.submitted_by_id)
             .where(visible_to(actor), waiting)
             .order_by(running.is_(None), running, Record.submitted_at, Record.id).limit(MAX_TASKS)
         ).all()
         found = []
-        for record, submitter in rows:
+        for record, submitter, submitter_name in rows:
             spec = spec_version(db, record.form_code, record.form_version)
             kind = (record.form_code, record.form_version, record.state)
             actions = tuple((t.name, dict(t.label)) for t in tasks.get(kind, [])
@@ -114,7 +115,7 @@ def inbox(db: Database, clock: Clock, actor: Actor) -> tuple[list[Task], int]:
             late = overdue_since(record.due_at, record.deadline_met_at, record.overdue_at, now)
             found.append(Task(record.code, record.title, record.form_code, record.state,
                               dict(spec.workflow.states.get(record.state, {})), actions, submitter,
-                              record.submitted_at, record.due_at, late is not None))
+                              record.submitted_at, record.due_at, late is not None, submitter_name))
         trail.append(session, at=clock.now(), actor=actor, action="record.list", object_type="record",
                      object_id="", detail={"inbox": True, "codes": [t.code for t in found]})
     masked = masked_titles(db, actor, [t.code for t in found])  # titles name customers

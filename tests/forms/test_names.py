@@ -44,6 +44,8 @@ def test_the_inbox_names_the_submitter(client, token_for, logged_in):  # type: i
     create(client, token_for("clerk"), "CP", VALID_CP)
     found = cells(logged_in("supervisor").get("/inbox").text)
     assert "王芳" in found and "clerk" not in found
+    listed = client.get("/api/v1/inbox", headers=token_for("supervisor")).json  # the API keeps the key
+    assert [t["submitted_by"] for t in listed["tasks"]] == ["clerk"], listed
 
 
 def test_record_page_names_departments_users_and_the_history(client, token_for, logged_in):  # type: ignore[no-untyped-def]
