@@ -15,11 +15,11 @@ from functools import lru_cache
 from typing import Any
 
 from flask_babel import gettext as _
-from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from forms.fields import REGISTRY
 from forms.schema import record_data_schema
+from forms.schema_validator import RecordValidator
 from forms.spec.model import FieldSpec, FormSpec
 
 
@@ -35,9 +35,9 @@ def drop_empty(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=128)
-def _validator(spec: FormSpec) -> Draft202012Validator:
+def _validator(spec: FormSpec) -> Any:
     """Compiled once per parsed spec (specs compare and hash by identity)."""
-    return Draft202012Validator(record_data_schema(spec))
+    return RecordValidator(record_data_schema(spec))
 
 
 def validate(spec: FormSpec, data: dict[str, Any], *, users: set[str] | None = None,

@@ -122,7 +122,9 @@ class Integer(_Number):
         return int(text)
 
 
-DECIMAL_PATTERN = r"^-?\d{1,12}(\.\d{1,4})?$"
+#: Patterns say [0-9], not \d: the published schema is read as ECMA-262 (0-9) by clients and
+#: Python's \d takes any digit (１, ٣), which stored amounts and phones that nothing could match.
+DECIMAL_PATTERN = r"^-?[0-9]{1,12}(\.[0-9]{1,4})?$"
 
 
 @register
@@ -160,7 +162,7 @@ class DecimalNumber(_Number):
         return None
 
 
-DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _TYPED_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 
@@ -202,7 +204,8 @@ class Date(_StringBacked):
 
 #: RFC 3339 (``format: date-time``): seconds optional (people's 14:30), a fraction of a second
 #: only after them, up to nanoseconds (stored to the microsecond), ``T``/``Z`` in either case.
-DATETIME_PATTERN = r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?([+-]\d{2}:\d{2}|[Zz])$"
+DATETIME_PATTERN = (r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?"
+                    r"([+-][0-9]{2}:[0-9]{2}|[Zz])$")
 _TYPED_TIME = re.compile(r"^(\d{1,2})[:：时](\d{2})(?:[:：分](\d{2})(?:[.,](\d{1,9}))?)?秒?$")
 
 
@@ -276,7 +279,7 @@ class DateTime(_StringBacked):
 
 
 #: Mainland mobile (11 digits starting 1[3-9]) or landline with area code, optional +86.
-PHONE_PATTERN = r"^(\+86)?(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$"
+PHONE_PATTERN = r"^(\+86)?(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$"
 
 
 def normalise_phone(text: str) -> str:
@@ -309,7 +312,8 @@ class Phone(_StringBacked):
         return _("Enter a valid phone number, like 138 0013 8000 or 021-6234 5678.")
 
 
-EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$"
+#: No control characters either (NUL cannot be stored in PostgreSQL text).
+EMAIL_PATTERN = r"^[^@\s\x00-\x1f\x7f]{1,64}@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]{2,}$"
 
 
 @register

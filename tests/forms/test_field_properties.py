@@ -24,7 +24,7 @@ from core.web import services
 from forms.fields import REGISTRY
 from forms.spec.model import FieldSpec
 from forms.validation import validate
-from tests.support.field_values import TEST_FORM, install_test_form, record_data
+from tests.support.field_values import TEST_FORM, install_test_form, one_bad_field, record_data
 from tests.support.instance import actor_of, csrf_token
 
 
@@ -125,6 +125,47 @@ def test_accepted_values_round_trip_through_the_api_and_the_record_page(pt, data
     page = pt["web"].get(f"/records/{code}")
     assert page.status_code == 200
     assert_shown(page.text, shown_values(pt["app"], data))
+
+
+BASE = {"title_text": "基本记录"}
+
+
+@shared(120)
+@given(bad=one_bad_field())
+def test_refused_values_are_422_naming_the_field(pt, bad) -> None:  # type: ignore[no-untyped-def]
+    name, value = bad
+    response = submit(pt, {**BASE, name: value})
+    assert response.status_code == 422, (response.status_code, response.json)
+    assert name in response.json["fields"], response.json
+    assert set(response.json["fields"]) == {name}  # the other fields are not blamed
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("phone", "13800138000\n"), ("amount", "12\n"), ("email", "a@b.cn\n"),  # `$` before a final line break
+    ("phone", "13８00138000"), ("phone", "021-6234５678"), ("amount", "١٢.5"),  # digits other than 0-9
+    ("email", "\x00@a.bc"), ("email", "a\x1b@b.cn"),  # control characters (NUL breaks PostgreSQL)
+])
+def test_values_the_published_schema_refuses_are_refused(pt, name, value) -> None:  # type: ignore[no-untyped-def]
+    """Found by the property above: each was stored as sent (201)."""
+    response = submit(pt, {**BASE, name: value})
+    assert response.status_code == 422 and set(response.json["fields"]) == {name}, response.json
+
+
+def test_published_patterns_mean_the_same_in_every_regex_dialect(pt) -> None:  # type: ignore[no-untyped-def]
+    """JSON Schema patterns are ECMA-262, where \\d is 0-9; Python's \\d takes any digit."""
+    schema = pt["api"].get("/api/v1/forms/PT", headers=pt["headers"]).json["schema"]
+    patterns = list(patterns_in(schema))
+    assert len(patterns) >= 6 and not [p for p in patterns if "\\d" in p], patterns
+
+
+def patterns_in(schema: Any) -> Any:
+    if isinstance(schema, dict):
+        yield from ([schema["pattern"]] if isinstance(schema.get("pattern"), str) else [])
+        for value in schema.values():
+            yield from patterns_in(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            yield from patterns_in(value)
 
 
 #: Typed input: what people put in boxes, and what a broken client might send.
