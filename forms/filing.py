@@ -40,10 +40,11 @@ class FilingEntry:
     policyholder: str
     due_date: str
     lapse_date: str
-    staff: str  # the service staff member's display name
+    staff: str  # the service staff member's username (the API's key)
     state: str  # as labelled in the spec (Chinese, for the printed catalogue)
     handed_in: str
     state_label: dict[str, str] = field(default_factory=dict)  # zh/en, for the page's language
+    staff_name: str = ""  # the service staff member's display name, for people
 
 
 def month_bounds(month: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
@@ -72,10 +73,11 @@ def monthly_filing(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, mon
     names = load_names(db)
     entries = [FilingEntry(n, r.code, r.data.get("policy_no", ""), r.data.get("policyholder", ""),
                            r.data.get("due_date", ""), r.data.get("lapse_date", ""),
-                           names.user(r.data.get("service_staff", "")),
+                           r.data.get("service_staff", ""),
                            spec.workflow.states.get(r.state, {}).get("zh", r.state),
                            local(r.submitted_at, zone).date().isoformat(),
-                           dict(spec.workflow.states.get(r.state, {})))
+                           dict(spec.workflow.states.get(r.state, {})),
+                           names.user(r.data.get("service_staff")))
                for n, r in enumerate(ordered, start=1)]
     return shown_fields(db, actor, entries, PERSONAL_COLUMNS)  # the policyholder, masked where not needed
 

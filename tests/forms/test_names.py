@@ -79,6 +79,8 @@ def test_rs_pages_lists_and_both_printed_parts_name_the_staff_member(app, client
     assert "Handed in" in english and "已交回" not in english  # the state in the page's language
     catalogue = text_of(boss.get("/filing/RS.pdf?month=2026-03").data)
     assert "王芳" in catalogue and "clerk" not in catalogue
+    [entry] = client.get("/api/v1/filing/RS?month=2026-03", headers=token_for("supervisor")).json["entries"]
+    assert (entry["staff"], entry["staff_name"]) == ("clerk", "王芳")  # the API keeps the key
 
 
 def test_the_day_register_names_the_receiving_staff(client, token_for, logged_in):  # type: ignore[no-untyped-def]
