@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, not_, select
+from sqlalchemy import ColumnElement, false, func, not_, select
 
 from archive.models import Record
 from archive.overdue import overdue_clause
@@ -73,5 +73,6 @@ def _conditions(actor: Actor, filters: RecordFilters, now: Any) -> list[ColumnEl
     if filters.mine:
         found.append(Record.submitted_by_id == actor.user_id)
     if filters.overdue is not None:
-        found.append(overdue_clause(now) if filters.overdue else not_(overdue_clause(now)))
+        late = func.coalesce(overdue_clause(now), false())  # NULL (no met time yet) counts as not late
+        found.append(late if filters.overdue else not_(late))
     return found

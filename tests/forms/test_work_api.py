@@ -81,6 +81,8 @@ def test_records_are_listed_with_the_pages_filters_and_audited(app, client, cloc
     assert client.get("/api/v1/records?year=2025", headers=clerk).json["total"] == 0
     assert client.get("/api/v1/records?mine=true", headers=boss).json["total"] == 0
 
+    assert client.get("/api/v1/records?overdue=false", headers=clerk).json["total"] == 2  # none late yet
+    assert client.get("/api/v1/records?overdue=true", headers=clerk).json["total"] == 0
     clock.current = datetime(2026, 3, 4, 1, 30, 0, 654321, tzinfo=UTC)  # two days on: past every deadline
     overdue = client.get("/api/v1/records?overdue=true", headers=clerk).json
     assert {r["code"] for r in overdue["records"]} == {first, second}
