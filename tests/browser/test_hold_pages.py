@@ -49,6 +49,10 @@ def test_an_archivist_adds_codes_searches_from_lists_and_sees_the_banner(  # typ
     page = new_page(locale)
     page.set_viewport_size({"width": width, "height": 900})
     sign_in(page, live_server, "archivist")
+    page.goto(f"{live_server}/archive/holds")
+    expect(page.locator("table")).to_contain_text("诉讼 2026-03")
+    _fits(page)
+    assert_accessible(page, f"the legal holds ({locale}, {width} px)")
     page.goto(f"{live_server}/archive/holds/{hold.id}")
 
     page.get_by_label(t["add_label"]).fill(f"{code} CP-2026-99999 XX")
