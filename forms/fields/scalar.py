@@ -121,6 +121,11 @@ class Integer(_Number):
             raise ParseError(_("Enter a whole number, like 12."))
         return int(text)
 
+    def normalise(self, spec: FieldSpec, value: Any) -> Any:
+        """``5.0`` is a whole number to JSON Schema: stored as ``5``. Kept as sent, pages showed
+        "5.0", and a correction page filled in "5.0", which it refuses as no whole number."""
+        return int(value)
+
 
 #: Patterns say [0-9], not \d: the published schema is read as ECMA-262 (0-9) by clients and
 #: Python's \d takes any digit (１, ٣), which stored amounts and phones that nothing could match.

@@ -59,9 +59,10 @@ def text_value(max_length: int, min_length: int = 1, multiline: bool = False) ->
 
 # --- numbers ----------------------------------------------------------------------------------
 
-def integer_value(field: FieldSpec) -> st.SearchStrategy[int]:
+def integer_value(field: FieldSpec) -> st.SearchStrategy[int | float]:
     low, high = int(field.min), int(field.max)
-    return st.one_of(st.sampled_from([low, high, 0]), st.integers(low, high))
+    whole = st.one_of(st.sampled_from([low, high, 0]), st.integers(low, high))
+    return st.one_of(whole, whole.map(float))  # 5.0 is an integer to JSON Schema
 
 
 @st.composite
