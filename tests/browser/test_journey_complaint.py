@@ -5,18 +5,19 @@ supervisor returns it for an order number; the clerk sees why and completes it; 
 classifies it; the clerk investigates and answers the customer; the supervisor closes it and
 countersigns it from the inbox; the outbox worker stores the PDF/A and files it; the records
 office finds it in the catalogue. Every page passes axe and fits its width; once in Chinese on a
-desk, once in English at phone width."""
+desk and once in English at phone width on the system clock, and once more in Chinese at phone
+width on a frozen clock whose time carries microseconds."""
 
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from core.clock import SystemClock, local
+from core.clock import Clock, FrozenClock, SystemClock, local
 from core.web import services
 from tests.support.journeys import DESKTOP, PHONE, check, file_records, sign_in, signed_in, take
 
@@ -45,7 +46,10 @@ TEXT = {
 
 
 @pytest.fixture
-def clock() -> SystemClock:
+def clock(request: pytest.FixtureRequest) -> Clock:
+    """The system clock; or, asked for ``"frozen"``, a clock stopped at a time with microseconds."""
+    if getattr(request, "param", "system") == "frozen":
+        return FrozenClock(datetime(2026, 3, 2, 1, 30, 0, 123456, tzinfo=UTC))
     return SystemClock()
 
 
@@ -64,13 +68,18 @@ def submit_step(page: Page) -> None:
     page.locator("form.record-form button[type=submit]").click()
 
 
-@pytest.mark.parametrize(("locale", "size"), [("zh-CN", DESKTOP), ("en", PHONE)])
+@pytest.mark.parametrize(("locale", "size", "clock"), [
+    pytest.param("zh-CN", DESKTOP, "system", id="zh-desk-system-clock"),
+    pytest.param("en", PHONE, "system", id="en-phone-system-clock"),
+    pytest.param("zh-CN", PHONE, "frozen", id="zh-phone-frozen-clock-with-microseconds"),
+], indirect=["clock"])
 def test_a_complaint_from_registration_to_the_catalogue(  # type: ignore[no-untyped-def]
-        app: Flask, live_server, new_page, artifacts, locale, size) -> None:
-    t, tag = TEXT[locale], f"cp-{locale}-{size['width']}"
+        app: Flask, clock: Clock, live_server, new_page, artifacts, locale, size) -> None:
+    t = TEXT[locale]
+    tag = f"cp-{locale}-{size['width']}-{type(clock).__name__}"
     with app.app_context():
         zone = services().zone
-    now = local(SystemClock().now(), zone)
+    now = local(clock.now(), zone)
 
     clerk = new_page(locale)
     clerk.set_viewport_size(size)
