@@ -27,11 +27,18 @@ def raw_input(spec: FormSpec, form: Form) -> dict[str, Any]:
 
 def parse_form(spec: FormSpec, form: Form, ctx: BuildContext) -> tuple[dict[str, Any], dict[str, str]]:
     """Typed values and per-field problems; cell problems of rows are keyed ``field.row.column``."""
+    return parse_values(spec, {f.name: form[f.name].data for f in spec.fields}, ctx)
+
+
+def parse_values(spec: FormSpec, raw: dict[str, Any],
+                 ctx: BuildContext) -> tuple[dict[str, Any], dict[str, str]]:
+    """:func:`parse_form` for values kept as typed (a draft's): what submitting them on the page
+    would make of them, so a draft saved on the page can be submitted over the API."""
     data: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for field in spec.fields:
         try:
-            data[field.name] = REGISTRY[field.type].parse(field, form[field.name].data, ctx)
+            data[field.name] = REGISTRY[field.type].parse(field, raw.get(field.name), ctx)
         except RowsParseError as exc:
             errors[field.name] = str(exc)
             errors.update({f"{field.name}.{cell}": msg for cell, msg in exc.cells.items()})

@@ -23,11 +23,13 @@ from core.api import (
 )
 from core.auth.roles import NotFound, PermissionDenied
 from core.web import services
-from forms import drafts
+from forms import drafts, versions
+from forms.builder import parse_values
 from forms.disclosure import shown_page
 from forms.rules import NeedsConfirmation
 from forms.submission import submit
-from forms.validation import InvalidData
+from forms.validation import InvalidData, validate
+from forms.views.context import build_context
 from forms.work_api_docs import OPENAPI_PATHS, SCHEMAS
 
 bp = Blueprint("forms_work_api", __name__, url_prefix=API_PREFIX)
@@ -180,16 +182,42 @@ def draft_submit(draft_id: str) -> tuple[Response, int, dict[str, str]]:
     data = body.get("data", draft.data)
     if not isinstance(data, dict):
         raise ApiError(422, "'data' must be an object of field values", {"data": "not an object"})
-    s = services()
+    confirmed = body.get("confirm_conflict") is True
     try:
-        record = submit(s.db, s.clock, s.zone, api_actor(), draft.form_code, data, draft_id=number,
-                        confirmed=body.get("confirm_conflict") is True)
+        try:
+            record = _submit(draft, data, number, confirmed)
+        except InvalidData as invalid:
+            if "data" in body:
+                raise
+            record = _submit(draft, _as_typed(draft, invalid.errors), number, confirmed)
     except NeedsConfirmation as ask:
         raise ApiError(409, f"{ask.message} Nothing was filed; send \"confirm_conflict\": true.") from ask
     except InvalidData as invalid:
         raise ApiError(422, "the draft's data is invalid; it is kept", invalid.errors) from invalid
     location = url_for("archive_api.record_detail", code=record.code)
     return jsonify(record.as_json()), 201, {"Location": location}
+
+
+def _submit(draft: drafts.DraftView, data: dict[str, Any], number: int, confirmed: bool) -> RecordView:
+    s = services()
+    return submit(s.db, s.clock, s.zone, api_actor(), draft.form_code, data, draft_id=number,
+                  confirmed=confirmed)
+
+
+def _as_typed(draft: drafts.DraftView, as_sent: dict[str, str]) -> dict[str, Any]:
+    """A draft's values that do not pass as the API takes them (``as_sent``: the problems) read
+    as the page reads what was typed ("2026-03-02 09:00", "138 0013 8000"): a draft saved on
+    the page submits over the API as it would on the page. If they do not pass that way either,
+    whichever reading finds fewer problems is reported (InvalidData)."""
+    spec = versions.fillable_spec(services().db, draft.form_code)
+    data, errors = parse_values(spec, draft.data, build_context())
+    if errors:  # as the page: never submit unreadable input; still name the other fields' problems
+        try:
+            validate(spec, {k: v for k, v in data.items() if k not in errors and v is not None})
+        except InvalidData as invalid:
+            errors = {**invalid.errors, **errors}
+        raise InvalidData(errors if len(errors) < len(as_sent) else as_sent)
+    return {name: value for name, value in data.items() if value is not None}
 
 
 def _number(draft_id: str) -> int:

@@ -101,7 +101,9 @@ OPENAPI_PATHS: dict[str, Any] = {
                    "responses": {"204": {"description": "Discarded"}, "401": UNAUTHORIZED,
                                  "404": error_response("No such draft of this user")}}},
     "/drafts/{draft_id}/submit": {"post": {
-        "summary": "Submit a draft: the record is filed and the draft deleted in one transaction",
+        "summary": "Submit a draft: the record is filed and the draft deleted in one transaction. Its "
+                   "values are taken as the API takes them, or else as the page reads typed text (a draft "
+                   "saved on the page: \"2026-03-02 09:00\", \"138 0013 8000\")",
         "parameters": [_path("draft_id", "integer")],
         "requestBody": {"required": False, "content": {"application/json": {"schema": {
             "type": "object", "additionalProperties": False, "properties": {

@@ -14,7 +14,7 @@ from core.audit.models import AuditEvent
 from core.auth import accounts
 from core.clock import FrozenClock
 from core.web import services
-from tests.support.instance import PASSWORD, VALID_CP
+from tests.support.instance import PASSWORD, VALID_CP, csrf_token
 
 MOMENT = datetime(2026, 3, 2, 1, 30, 0, 123456, tzinfo=UTC)
 
@@ -125,7 +125,8 @@ def test_drafts_are_kept_listed_changed_submitted_and_discarded(app, client, tok
     changed = client.put(f"/api/v1/drafts/{draft}", headers=clerk, json={"data": VALID_CP})
     assert changed.status_code == 200 and changed.json["data"] == VALID_CP
     filed = client.post(f"/api/v1/drafts/{draft}/submit", headers=clerk)
-    assert filed.status_code == 201 and filed.json["code"] == "CP-2026-000001"
+    assert filed.status_code == 201, filed.json
+    assert filed.json["code"] == "CP-2026-000001"
     assert client.get(f"/api/v1/drafts/{draft}", headers=clerk).status_code == 404  # gone with the filing
     assert _audit(app, "record.submit") or _audit(app, "record.create")
 
@@ -161,3 +162,24 @@ def test_revisions_show_each_step_with_what_it_changed(app, client, token_for): 
     assert reads
     denied = _audit(app, "record.read.denied")
     assert denied
+
+
+def test_a_draft_saved_on_the_page_is_submitted_over_the_api_as_typed(client, logged_in, token_for):  # type: ignore[no-untyped-def]
+    page_client = logged_in("clerk")
+    page = page_client.get("/forms/CP/new")
+    saved = page_client.post("/forms/CP/new", data={
+        "csrf_token": csrf_token(page.text), "action": "save_draft", "channel": "phone",
+        "received_at": "2026-03-02 09:00", "customer_name": "上海恒丰", "phone": "138 0013 8000",
+        "complaint": "划痕", "quantity": "3"})
+    assert saved.status_code == 302
+    clerk = token_for("clerk")
+    draft = client.get("/api/v1/drafts", headers=clerk).json["drafts"][0]
+    assert draft["data"]["received_at"] == "2026-03-02 09:00"  # kept as typed
+    filed = client.post(f"/api/v1/drafts/{draft['id']}/submit", headers=clerk)
+    assert filed.status_code == 201, filed.json
+    assert filed.json["data"]["phone"] == "13800138000" and filed.json["data"]["quantity"] == 3
+    assert filed.json["data"]["received_at"].startswith("2026-03-02T09:00:00+08:00")
+
+    half = client.post("/api/v1/drafts", headers=clerk, json={"form": "CP", "data": {"quantity": "many"}})
+    refused = client.post(f"/api/v1/drafts/{half.json['id']}/submit", headers=clerk)
+    assert refused.status_code == 422 and "quantity" in refused.json["fields"]
