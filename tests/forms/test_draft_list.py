@@ -4,10 +4,20 @@ form's summary names, as typed) and the date typed in, not "CP · draft #3" (iss
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
+import pytest
+
+from core.clock import FrozenClock
 from tests.support.instance import csrf_token
 
 EN = {"Accept-Language": "en"}
+
+
+@pytest.fixture(autouse=True)
+def real_clock_precision(clock: FrozenClock) -> None:
+    """Frozen, but with the microseconds a real clock has (09:30:00.123456 in Shanghai)."""
+    clock.current = datetime(2026, 3, 2, 1, 30, 0, 123456, tzinfo=UTC)
 
 
 def save_draft(client, form: str, **typed: str) -> None:  # type: ignore[no-untyped-def]

@@ -4,11 +4,21 @@ the correction's label, a translated footer, chart labels whole. The Chinese pag
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
+import pytest
+
+from core.clock import FrozenClock
 from tests.support.instance import VALID_CP
 
 EN = {"Accept-Language": "en"}
 CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
+
+
+@pytest.fixture(autouse=True)
+def real_clock_precision(clock: FrozenClock) -> None:
+    """Frozen, but with the microseconds a real clock has (09:30:00.123456 in Shanghai)."""
+    clock.current = datetime(2026, 3, 2, 1, 30, 0, 123456, tzinfo=UTC)
 
 
 def cp(client, headers, **extra) -> str:  # type: ignore[no-untyped-def]

@@ -3,7 +3,18 @@ count down as one types (tests/browser/test_phone_width.py types into one)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+import pytest
+
+from core.clock import FrozenClock
 from tests.support.instance import VALID_CP
+
+
+@pytest.fixture(autouse=True)
+def real_clock_precision(clock: FrozenClock) -> None:
+    """Frozen, but with the microseconds a real clock has (09:30:00.123456 in Shanghai)."""
+    clock.current = datetime(2026, 3, 2, 1, 30, 0, 123456, tzinfo=UTC)
 
 
 def test_fill_and_action_pages_give_each_long_text_its_limit(client, token_for, logged_in):  # type: ignore[no-untyped-def]

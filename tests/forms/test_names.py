@@ -5,12 +5,14 @@ page and catalogue, the day register. Stored keys stay keys (username, departmen
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 from flask import Flask
 from sqlalchemy import update
 
 from core.auth.models import User
+from core.clock import FrozenClock
 from core.web import services
 from tests.forms.test_printing import RS_DATA
 from tests.support.instance import VALID_CP
@@ -18,6 +20,12 @@ from tests.support.pdf import text_of
 
 NAMES = {"clerk": "王芳", "supervisor": "李建国", "sales": "赵敏"}
 EN = {"Accept-Language": "en"}
+
+
+@pytest.fixture(autouse=True)
+def real_clock_precision(clock: FrozenClock) -> None:
+    """Frozen, but with the microseconds a real clock has (09:30:00.123456 in Shanghai)."""
+    clock.current = datetime(2026, 3, 2, 1, 30, 0, 123456, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)

@@ -3,12 +3,22 @@ to where the app is served (issue 15, item 10). Read back with pdftotext and zba
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
+from core.clock import FrozenClock
 from tests.archive.test_verification import qr_codes_on_pages
 from tests.forms.test_printing import ARTIFACTS, RS_DATA
 from tests.support.instance import PASSWORD, csrf_token, make_app
 from tests.support.pdf import text_of
+
+
+@pytest.fixture(autouse=True)
+def real_clock_precision(clock: FrozenClock) -> None:
+    """Frozen, but with the microseconds a real clock has (09:30:00.123456 in Shanghai)."""
+    clock.current = datetime(2026, 3, 2, 1, 30, 0, 123456, tzinfo=UTC)
 
 
 def rs(client, headers, **changes) -> str:  # type: ignore[no-untyped-def]
@@ -77,3 +87,18 @@ def test_the_archival_copy_keeps_public_url_whoever_caused_it(app, client, token
     stored = next((Path(app.instance_path)).rglob(f"{code}*.pdf"))
     urls = qr_codes_on_pages(stored.read_bytes(), tmp_path)
     assert urls and all(u.startswith(f"http://127.0.0.1:5000/verify/{code}?r=1&f=") for u in urls), urls
+
+
+def test_on_the_system_clock_both_parts_number_their_pages_and_name_the_staff(app):  # type: ignore[no-untyped-def]
+    from core.auth import accounts
+    from core.clock import SystemClock
+    from core.web import services
+
+    real = make_app(app.config["DATABASE_URL"], SystemClock())
+    with real.app_context():
+        token = accounts.create_token(services().db, services().clock, "clerk", "test")
+    client = real.test_client()
+    code = rs(client, {"Authorization": f"Bearer {token}"})  # today's code year, whatever today is
+    pdf = client.get(f"/api/v1/records/{code}/pdf", headers={"Authorization": f"Bearer {token}"}).data
+    assert page_numbers(pdf) == ["第 1 页，共 1 页", "第 1 页，共 1 页"]
+    assert "Clerk" in text_of(pdf) and "clerk" not in text_of(pdf)
