@@ -50,6 +50,9 @@ def records(client, token_for) -> str:  # type: ignore[no-untyped-def]
     client.post(f"/api/v1/records/{code}/actions/classify", headers=boss, json={
         "fields": {"cause_class": "non_quality", "level": "2", "responsible_department": "QA"}})
     client.post("/api/v1/records", headers=clerk, json={"form": "RS", "data": RS_DATA})
+    draft = client.post("/api/v1/drafts", headers=clerk, json={"form": "CP", "data": {
+        "customer_name": "上海恒丰贸易有限公司", "complaint": "外箱破损", "received_at": "2026-03-02 09:00"}})
+    assert draft.status_code == 201, draft.json  # listed on /forms with what identifies it
     return str(code)
 
 
