@@ -2,9 +2,10 @@
 no `workflow tick`, no cron), in a real browser (issue 15, items 3 and 4): the clerk registers
 three complaints: one received eleven days ago (the supervisor classifies it level 2: eight
 hours), one six hours ago and not classified (the strictest limit, five hours, runs from
-receipt) and one just now. The supervisor's inbox puts the two late ones first, each marked
-overdue, the record page and the department's list mark them, and the statistics count two
-overdue of three. Every page passes axe; Chinese on a desk."""
+receipt) and one just now, saved as a draft first and found again in the list of drafts. The
+supervisor's inbox puts the two late ones first, each marked overdue, the record page and the
+department's list mark them, and the statistics count two overdue of three. Every page passes
+axe; Chinese on a desk."""
 
 from __future__ import annotations
 
@@ -26,13 +27,23 @@ def clock() -> SystemClock:
     return SystemClock()
 
 
-def register(page: Page, base: str, received: str, customer: str) -> str:
+def register(page: Page, base: str, received: str, customer: str, *, draft_first: bool = False) -> str:
+    """Register a complaint; with ``draft_first``, save it as a draft, find it in the list of
+    drafts by its customer and date, and submit it from there."""
     page.goto(f"{base}/forms/CP/new")
     page.get_by_label("电话", exact=True).check()
     page.locator("#received_at").fill(received)
     page.locator("#customer_name").fill(customer)
     page.locator("#phone").fill("138 0013 8000")
     page.locator("#complaint").fill("外包装破损。")
+    if draft_first:
+        page.get_by_role("button", name="保存草稿").click()
+        expect(page.locator("[role=status]")).to_contain_text("草稿已保存")
+        page.get_by_role("navigation", name="主导航").get_by_role("link", name="表单").click()
+        draft = page.locator("table tbody tr").filter(has_text=customer)
+        expect(draft).to_contain_text(received[:10])  # told apart by customer and date
+        draft.get_by_role("link").first.click()
+        expect(page.locator("#customer_name")).to_have_value(customer)
     page.get_by_role("button", name="提交", exact=True).click()
     expect(page.locator("[role=status]")).to_contain_text("已提交")
     return page.locator("h1").inner_text()
@@ -46,7 +57,7 @@ def test_late_complaints_show_as_overdue_with_no_job_run(  # type: ignore[no-unt
     clerk = signed_in(new_page, live_server, "clerk", "zh-CN", DESKTOP)
     eleven_days = register(clerk, live_server, (now - timedelta(days=11)).strftime(typed), "上海恒丰")
     six_hours = register(clerk, live_server, (now - timedelta(hours=6)).strftime(typed), "苏州宏达")
-    just_now = register(clerk, live_server, now.strftime(typed), "杭州远航")
+    just_now = register(clerk, live_server, now.strftime(typed), "杭州远航", draft_first=True)
 
     boss = signed_in(new_page, live_server, "supervisor", "zh-CN", DESKTOP)
     boss.goto(f"{live_server}/records/{eleven_days}")
