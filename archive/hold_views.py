@@ -55,7 +55,8 @@ def hold_list() -> ResponseReturnValue:
             flash(_("Legal hold %(id)d placed.", id=hold.id), "success")
             return redirect(url_for(".hold_detail", hold_id=hold.id))
     return render_template("archive/holds.html", holds=holds.list_holds(s.db, current_actor()), form=form,
-                           errors=errors, values=request.form), 400 if errors else 200
+                           errors=errors, values=request.form, owners=holds.owner_choices(s.db)), \
+        400 if errors else 200
 
 
 @bp.route("/holds/<int:hold_id>", methods=["GET", "POST"])

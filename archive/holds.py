@@ -214,6 +214,14 @@ def holds_on(db: Database, actor: Actor, code: str) -> list[HoldMark]:
     return [HoldMark(None, "", min(since for _id, _name, since in rows))] if rows else []
 
 
+def owner_choices(db: Database) -> list[tuple[str, str]]:
+    """(username, display name) of every active user, by display name: who may own a hold."""
+    with db.reading() as session:
+        rows = session.execute(select(User.username, User.display_name).where(User.active.is_(True))
+                               .order_by(User.display_name, User.username)).all()
+    return [(username, name or username) for username, name in rows]
+
+
 def list_holds(db: Database, actor: Actor) -> list[HoldView]:
     require_records_office(actor)
     with db.reading() as session:

@@ -152,3 +152,14 @@ def test_the_record_api_shows_the_hold_as_the_page_does(app: Flask, client, toke
     assert own == [{"id": None, "name": None, "since": "2026-03-02T01:30:00.123456+00:00"}]
     assert client.get(url, headers=token_for("sales")).status_code == 403
     assert client.get("/api/v1/records/CP-2026-999999/holds", headers=token_for("clerk")).status_code == 404
+
+
+def test_the_owner_is_chosen_from_the_active_users(app: Flask, logged_in) -> None:  # type: ignore[no-untyped-def]
+    archivist = logged_in("archivist")
+    page = archivist.get("/archive/holds").text
+    owners = page.split('<select id="owner" name="owner"')[1].split("</select>")[0]
+    assert '<option value="archivist" selected>Archivist (archivist)</option>' in owners
+    assert 'value="clerk"' in owners and 'value="auditor"' in owners
+    refused = archivist.post("/archive/holds", data={"csrf_token": csrf_token(page), "name": "x",
+                                                      "reason": "y", "owner": "nobody"})
+    assert refused.status_code == 400 and 'aria-invalid="true" aria-describedby="owner-error"' in refused.text
