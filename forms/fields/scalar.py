@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -308,7 +309,8 @@ class Phone(_StringBacked):
         text = super().parse(spec, raw, ctx)
         if text is None:
             return None
-        phone = normalise_phone(text)
+        # A Chinese input method types full-width １３８ and －: the same number, kept in ASCII.
+        phone = normalise_phone(unicodedata.normalize("NFKC", text))
         if not re.match(PHONE_PATTERN, phone):
             raise ParseError(self.format_message())
         return phone

@@ -22,9 +22,10 @@ from core.auth.models import Department, User
 from core.clock import FrozenClock
 from core.web import services
 from forms.fields import REGISTRY
+from forms.fields.scalar import normalise_phone
 from forms.spec.model import FieldSpec
 from forms.validation import validate
-from tests.support.field_values import TEST_FORM, install_test_form, one_bad_field, record_data
+from tests.support.field_values import PHONES, TEST_FORM, install_test_form, one_bad_field, record_data
 from tests.support.instance import actor_of, csrf_token
 
 
@@ -221,3 +222,23 @@ def test_typed_input_is_saved_valid_or_refused_naming_the_field(pt, typed) -> No
         s = services()
         record = archive_records.get_record(s.db, s.clock, actor_of(pt["app"], "clerk"), code)
         assert validate(TEST_FORM, record.data) == record.data  # stored as the API's schema accepts it
+
+
+FULL_WIDTH = str.maketrans("0123456789+-", "０１２３４５６７８９＋－")
+
+
+@shared(30)
+@given(phone=PHONES, widths=st.lists(st.booleans(), min_size=16, max_size=16), spaced=st.booleans())
+def test_a_phone_typed_in_full_width_digits_is_stored_in_ascii(pt, phone, widths, spaced) -> None:  # type: ignore[no-untyped-def]
+    """A Chinese input method types １３８…: the same number as 138…, stored (and so found and
+    claimed) as if typed in ASCII digits. Before, it was refused as no phone number."""
+    typed = "".join(c.translate(FULL_WIDTH) if wide else c for c, wide in zip(phone, widths, strict=False))
+    typed = " ".join(typed[i:i + 4] for i in range(0, len(typed), 4)) if spaced else typed
+    web = pt["web"]
+    token = pt.setdefault("csrf", csrf_token(web.get("/forms/PT/new").text))
+    response = web.post("/forms/PT/new", data={"csrf_token": token, "action": "submit",
+                                               "title_text": "电话", "phone": typed})
+    assert response.status_code == 302, typed
+    code = response.headers["Location"].rsplit("/", 1)[1]
+    kept = pt["api"].get(f"/api/v1/records/{code}", headers=pt["headers"]).json["data"]["phone"]
+    assert kept == normalise_phone(phone), (typed, kept)  # as if typed in ASCII
