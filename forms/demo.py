@@ -17,6 +17,7 @@ from core.db import Database
 from forms import versions
 from forms.models import FormVersion
 from forms.submission import submit
+from forms.workflow import act
 
 DEMO_USERS = (
     # username, role, department, display name
@@ -67,14 +68,12 @@ SAMPLES = {
                 "contact_person": "王建国", "phone": "13800138000", "order_no": "SO-2026-0815",
                 "part_no": "PN-44718", "quantity": 500, "defective_quantity": 37,
                 "complaint": "收到的第二批货物外包装破损，部分产品表面有划痕，影响销售。",
-                "customer_request": "要求补发37件合格品并承担运费。", "level": "2",
-                "cause_class": "quality"}),
+                "customer_request": "要求补发37件合格品并承担运费。"}),
         ("CP", {"channel": "head_office", "received_at": "{now}", "customer_name": "李秀英",
-                "phone": "021-62345678", "complaint": "客服热线多次无人接听，投诉服务态度差。",
-                "level": "1", "cause_class": "non_quality"}),
+                "phone": "021-62345678", "complaint": "客服热线多次无人接听，投诉服务态度差。"}),
         ("CP", {"channel": "visit", "received_at": "{now}", "customer_name": "深圳新世纪电子",
                 "phone": "13912345678", "order_no": "SO-2026-0902", "part_no": "PN-50211",
-                "complaint": "批量产品出现漏电，客户生产线停产，要求紧急处理。", "level": "3"}),
+                "complaint": "批量产品出现漏电，客户生产线停产，要求紧急处理。"}),
         ("AR", {"applicant_department": "CS", "records_wanted": "CP-2026-000001",
                 "purpose": "complaint", "reason": "跟进客户投诉的改善结果，准备回访。",
                 "period_from": "{today}", "period_to": "{in_week}"}),
@@ -99,6 +98,14 @@ SAMPLES = {
 }
 
 
+#: The supervisor's classification of sample complaints, by customer: a registration carries
+#: only what is known at registration (forms.steps), so the demo classifies as the office does.
+CLASSIFIED = {
+    "上海恒丰贸易有限公司": {"cause_class": "quality", "level": "2", "responsible_department": "QA"},
+    "深圳新世纪电子": {"cause_class": "quality", "level": "3", "responsible_department": "QA"},
+}
+
+
 def create_sample_records(db: Database, clock: Clock, zone: ZoneInfo) -> int:
     """Submit the samples through the normal service, once (skipped if records exist)."""
     with db.reading() as session:
@@ -113,7 +120,10 @@ def create_sample_records(db: Database, clock: Clock, zone: ZoneInfo) -> int:
     created = 0
     for username, samples in SAMPLES.items():
         for form_code, data in samples:
-            submit(db, clock, zone, actors[username], form_code, _fill_in(data, values))
+            record = submit(db, clock, zone, actors[username], form_code, _fill_in(data, values))
+            classified = CLASSIFIED.get(data.get("customer_name", "")) if form_code == "CP" else None
+            if classified:
+                act(db, clock, zone, actors["supervisor"], record.code, "classify", fields=classified)
             created += 1
     return created
 

@@ -43,6 +43,14 @@ def registration(spec: FormSpec) -> FormSpec:
     return replace(spec, fields=tuple(f for f in spec.fields if f.name not in owned))
 
 
+def out_of_step(spec: FormSpec, data: dict[str, Any]) -> dict[str, Transition]:
+    """Fields in ``data`` that a later step fills, each with its first step: a registration
+    (page or API) may not set them, or a clerk could register a complaint already classified
+    and so choose its level, and with it its deadline."""
+    owned = owners(spec)
+    return {name: owned[name][0] for name in data if name in owned and filled(data[name])}
+
+
 def editable(spec: FormSpec, transition: Transition, data: dict[str, Any],
              may_take: Callable[[Transition], bool]) -> tuple[str, ...]:
     """The fields ``transition`` lets this person change on a record holding ``data``, in the

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from archive.models import Record
@@ -19,7 +20,8 @@ from core.auth.models import Department, User
 from core.auth.roles import Actor, PermissionDenied
 from core.clock import Clock
 from core.db import Database
-from forms import rules
+from core.i18n import pick
+from forms import rules, steps
 from forms.deadlines import due_at
 from forms.drafts import owned_draft
 from forms.pdf.archival import enqueue_rendition
@@ -40,6 +42,7 @@ def submit(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, form_code: 
     if not actor.may_fill_forms:
         raise PermissionDenied("your role cannot submit forms")
     spec = fillable_spec(db, form_code)
+    _refuse_later_steps(spec, data)
     users, departments = known_references(db, spec, data)
     clean = validate(spec, data, users=users, departments=departments)
     today = clock.now().astimezone(zone).date()
@@ -52,6 +55,14 @@ def submit(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, form_code: 
     except rules.NeedsConfirmation as asked:
         _audit_question(db, clock, actor, spec, asked)
         raise
+
+
+def _refuse_later_steps(spec: FormSpec, data: dict[str, Any]) -> None:
+    """A registration carries only what is known at registration (:func:`forms.steps.out_of_step`)."""
+    later = steps.out_of_step(spec, data) if isinstance(data, dict) else {}
+    if later:
+        raise InvalidData({name: _("This is filled in at the step “%(step)s”, not at registration.",
+                                   step=pick(step.label)) for name, step in later.items()})
 
 
 def _file(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, spec: FormSpec, clean: dict[str, Any],

@@ -115,4 +115,5 @@ def test_a_major_complaint_is_flagged_for_a_volume_of_its_own(client, token_for)
     assert lowered.json["flags"] == {}
     registered_major = client.post("/api/v1/records", headers=token_for("clerk"),
                                    json={"form": "CP", "data": {**VALID_CP, "level": "3"}})
-    assert registered_major.json["flags"] == {"separate_volume": True}
+    assert registered_major.status_code == 422  # the level is the supervisor's step (forms.steps)
+    assert set(registered_major.json["fields"]) == {"level"}

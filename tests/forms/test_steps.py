@@ -97,6 +97,24 @@ def test_over_the_api_the_filler_cannot_change_the_supervisors_fields(app, clien
     assert boss.status_code == 200 and boss.json["data"]["level"] == "1"
 
 
+def test_a_registration_cannot_carry_a_later_steps_fields(app, client, token_for) -> None:  # type: ignore[no-untyped-def]
+    """Over the API a clerk could register a complaint already classified, choosing its level
+    and so its deadline; the registration is refused naming each such field, in either language."""
+    clerk = token_for("clerk")
+    for headers, words in ((EN, "filled in at the step “Classify”"), (ZH, "“分类定级”")):
+        refused = client.post("/api/v1/records", headers={**clerk, **headers},
+                              json={"form": "CP", "data": {**VALID_CP, **CLASSIFIED}})
+        assert refused.status_code == 422
+        assert set(refused.json["fields"]) == set(CLASSIFIED)
+        assert words in refused.json["fields"]["level"]
+    with app.app_context(), services().db.reading() as session:
+        assert session.scalar(select(Record.code)) is None or all(
+            "level" not in r.data for r in session.scalars(select(Record)))
+    unasked = {**VALID_CP, "level": ""}  # an empty later-step field is no answer: accepted
+    assert client.post("/api/v1/records", headers=clerk,
+                       json={"form": "CP", "data": unasked}).status_code == 201
+
+
 def test_the_fill_page_asks_only_what_is_known_at_registration(logged_in) -> None:  # type: ignore[no-untyped-def]
     clerk = logged_in("clerk")
     for headers in (ZH, EN):
