@@ -5,31 +5,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.support.instance import PASSWORD
+# signing in and axe live in tests/support/journeys.py; imported here too, where other browser
+# tests first found them
+from tests.support.journeys import assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser
-AXE = Axe()
 COMPLAINT = "收到的第二批货物外包装破损，部分产品表面有划痕。"
-
-
-def assert_accessible(page: Page, what: str) -> None:
-    """No serious or critical axe-core violations."""
-    violations = AXE.run(page).response["violations"]
-    bad = [v for v in violations if v["impact"] in ("serious", "critical")]
-    described = "\n".join(f"{v['impact']}: {v['id']} — {v['help']} "
-                          f"({[n['target'] for n in v['nodes']][:3]})" for v in bad)
-    assert not bad, f"{what}:\n{described}"
-
-
-def sign_in(page: Page, base: str, username: str = "clerk") -> None:
-    page.goto(f"{base}/login")
-    page.locator("#username").fill(username)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("button[type=submit].button").click()
-    expect(page).to_have_url(f"{base}/forms")
 
 
 def test_clerk_files_a_complaint_in_chinese(live_server, new_page, artifacts):

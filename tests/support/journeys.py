@@ -2,8 +2,8 @@
 clock but can be moved on (a grant's end is days away), the checks every visited page gets
 (axe, no sideways scrolling, a screenshot), and the archival run that files a record.
 
-Signing in and axe are the ones the first browser tests wrote (tests/browser/test_complaint_flow);
-they are re-exported here so the journeys read from one place."""
+Signing in and the axe check began in tests/browser/test_complaint_flow.py, which imports them
+from here (as do the browser tests that import them from there)."""
 
 from __future__ import annotations
 
@@ -13,15 +13,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_complaint_flow import assert_accessible, sign_in
+from tests.support.instance import PASSWORD
 from tests.support.lifecycle import work_outbox
 
 __all__ = ["MovedSystemClock", "assert_accessible", "check", "download", "file_records", "sign_in",
            "signed_in", "take"]
 
+AXE = Axe()
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -38,6 +40,24 @@ class MovedSystemClock:
 
     def advance(self, **delta: float) -> None:
         self.offset += timedelta(**delta)
+
+
+def assert_accessible(page: Page, what: str) -> None:
+    """No serious or critical axe-core violations."""
+    violations = AXE.run(page).response["violations"]
+    bad = [v for v in violations if v["impact"] in ("serious", "critical")]
+    described = "\n".join(f"{v['impact']}: {v['id']} — {v['help']} "
+                          f"({[n['target'] for n in v['nodes']][:3]})" for v in bad)
+    assert not bad, f"{what}:\n{described}"
+
+
+def sign_in(page: Page, base: str, username: str = "clerk") -> None:
+    """Through the login page, as a person does; lands on the form list."""
+    page.goto(f"{base}/login")
+    page.locator("#username").fill(username)
+    page.locator("#password").fill(PASSWORD)
+    page.locator("button[type=submit].button").click()
+    expect(page).to_have_url(f"{base}/forms")
 
 
 def check(page: Page, artifacts: Path, name: str) -> None:
