@@ -3,7 +3,8 @@ answered 500 whenever its approval time had fractions of a second, i.e. always o
 The system clock runs throughout; it is moved on past the record's last day, as the years would.
 A filed complaint; the archivist reads its last day in the catalogue and, after it, proposes it
 for destruction; an admin, signing in, approves and executes the list from its page; the worker
-files the destruction register; the record's page is its tombstone. Every page passes axe."""
+files the destruction register; the record's page is its tombstone. Every page passes axe and
+fits a phone's width (390 px)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 
 from core.web import services
-from tests.support.journeys import DESKTOP, MovedSystemClock, check, file_records, signed_in
+from tests.support.journeys import PHONE, MovedSystemClock, check, file_records, signed_in
 from tests.support.lifecycle import close_complaint, new_complaint
 
 pytestmark = pytest.mark.browser
@@ -37,7 +38,7 @@ def test_an_approved_destruction_list_is_executed_on_the_system_clock(  # type: 
     close_complaint(app, code)
     file_records(app)
 
-    archivist = signed_in(new_page, live_server, "archivist", "zh-CN", DESKTOP)
+    archivist = signed_in(new_page, live_server, "archivist", "zh-CN", PHONE)
     office_section(archivist, "案卷目录")
     archivist.get_by_label("表单", exact=True).fill("CP")
     archivist.get_by_label("年度", exact=True).fill(code.split("-")[1])
@@ -56,7 +57,7 @@ def test_an_approved_destruction_list_is_executed_on_the_system_clock(  # type: 
     listed = archivist.locator("h1").inner_text().split()[-1]
     check(archivist, artifacts, "disposal-proposed")
 
-    admin = signed_in(new_page, live_server, "admin", "zh-CN", DESKTOP)
+    admin = signed_in(new_page, live_server, "admin", "zh-CN", PHONE)
     office_section(admin, "销毁")
     admin.get_by_role("link", name=listed).click()
     admin.get_by_role("button", name="批准").click()
