@@ -37,7 +37,8 @@ CODE = re.compile(r"\b[A-Z]{2,4}-\d{4}-\d{6}\b")
 SAVED_SEARCH = re.compile(r"\S*/search\?\S+")
 MAX_GRANTED = 200
 
-four_eyes("AR", "approve")  # nobody opens records to themselves
+four_eyes("AR", "approve")  # nobody opens records to themselves,
+four_eyes("AR", "deny")  # nor decides their own request: the decision is someone else's
 
 
 def wanted_codes(data: dict[str, Any]) -> list[str]:

@@ -50,7 +50,7 @@ def test_the_applicant_cannot_approve_their_own_request_over_the_api(app, client
     assert own.status_code == 201, own.json
     code = own.json["code"]
     actions = client.get(f"/api/v1/records/{code}/actions", headers=archivist).json["actions"]
-    assert "approve" not in {a["name"] for a in actions}
+    assert not {"approve", "deny"} & {a["name"] for a in actions}  # the decision is someone else's
     refused = client.post(f"/api/v1/records/{code}/actions/approve", headers=archivist, json={})
     assert refused.status_code == 403
     assert "another" in refused.json["error"] and code in refused.json["error"]
@@ -73,7 +73,9 @@ def test_the_applicant_cannot_approve_on_the_page_and_has_no_such_task(app, clie
     refused = archivist.get(f"/records/{code}/actions/approve", headers={"Accept-Language": "en"})
     assert refused.status_code == 403 and "another person" in refused.text
     assert "四眼" in archivist.get(f"/records/{code}/actions/approve").text  # zh, the default
-    assert f"/records/{code}/actions/approve" not in archivist.get("/inbox").text
+    assert code not in archivist.get("/inbox").text  # neither approving nor denying it is their task
+    assert client.post(f"/api/v1/records/{code}/actions/deny", headers=token_for("archivist"),
+                       json={"reason": "不需要了"}).status_code == 403
 
     admin = logged_in("admin")
     assert f"/records/{code}/actions/approve" in admin.get("/inbox").text
