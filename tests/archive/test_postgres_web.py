@@ -1,7 +1,8 @@
-"""The web pages, login lockout and API on a real PostgreSQL server.
+"""The web pages, sign-in delays and API on a real PostgreSQL server.
 
 Schema, migrations and the audit trail on PostgreSQL are in test_postgres_schema.py; numbering
-under load in test_numbering_concurrency.py. These caught a login row lock PostgreSQL refused.
+under load in test_numbering_concurrency.py. These caught a login row lock PostgreSQL refused;
+the sign-in delays' own PostgreSQL tests are in test_login_throttle_postgres.py.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ def test_web_submission_and_api_read_on_postgresql(pg_app):
     assert "上海恒丰" in client.get("/records/CP-2026-000001").text
 
 
-def test_lockout_and_api_on_postgresql(pg_app):
+def test_sign_in_delay_and_api_on_postgresql(pg_app):
     client = pg_app.test_client()
     for _ in range(5):
         page = client.get("/login")
@@ -37,7 +38,8 @@ def test_lockout_and_api_on_postgresql(pg_app):
 
     locked = client.post("/login", data={"csrf_token": csrf_token(page.text),
                                          "username": "sales", "password": PASSWORD})
-    assert locked.status_code == 401
+    assert locked.status_code == 429  # five failures from here: the next try waits (core.auth.throttle)
+    assert "Retry-After" in locked.headers
     token = pg_app.test_cli_runner().invoke(args=["tokens", "create", "clerk"]).output.strip()
     headers = {"Authorization": f"Bearer {token}"}
     created = client.post("/api/v1/records", headers=headers, json={"form": "CP", "data": VALID_CP})
