@@ -20,7 +20,7 @@ from playwright.sync_api import Page, expect
 
 from core.clock import SystemClock, local
 from core.web import services
-from tests.support.journeys import DESKTOP, PHONE, check, file_records, signed_in
+from tests.support.journeys import DESKTOP, PHONE, check, file_records, signed_in, take
 
 pytestmark = pytest.mark.browser
 
@@ -118,3 +118,30 @@ def test_a_visit_is_registered_warned_confirmed_countersigned_and_filed(  # type
     expect(entries).to_have_count(1)
     expect(entries).to_contain_text(first)
     check(archivist, artifacts, f"{tag}-catalogue")
+
+
+def test_a_corrected_phone_takes_the_claim_with_it(  # type: ignore[no-untyped-def]
+        app: Flask, live_server, new_page, artifacts) -> None:
+    """Issue 15, item 6: the clerk corrects a customer's phone (勘误); the old number is free for
+    a colleague to register, the new one is claimed and warned about."""
+    t = TEXT["zh-CN"]
+    with app.app_context():
+        today = local(SystemClock().now(), services().zone).date()
+    year = today.year
+    clerk = signed_in(new_page, live_server, "clerk", "zh-CN", DESKTOP)
+    register(clerk, live_server, t, today.isoformat(), "吴先生", "137 0000 2222", "clerk")
+    expect(clerk.locator("h1")).to_have_text(f"VR-{year}-000001")
+    take(clerk, "勘误")
+    clerk.locator("#phone").fill("137 0000 3333")
+    clerk.locator("#reason").fill("客户更换了手机号码")
+    clerk.locator("form.record-form button[type=submit]").click()
+    expect(clerk.locator("table.history tbody tr").last.locator("ins")).to_have_text("13700003333")
+    check(clerk, artifacts, "vr-corrected")
+
+    sales = signed_in(new_page, live_server, "sales", "zh-CN", DESKTOP)
+    register(sales, live_server, t, today.isoformat(), "吴先生", "13700002222", "sales")
+    expect(sales.locator("h1")).to_have_text(f"VR-{year}-000002")  # the old number: no one's now
+    expect(sales.locator(".panel--warning")).to_have_count(0)
+    register(sales, live_server, t, today.isoformat(), "吴先生", "13700003333", "sales")
+    expect(sales.locator("#confirm-warning")).to_contain_text("该客户已由 Clerk 登记认领")
+    check(sales, artifacts, "vr-corrected-number-warned")
