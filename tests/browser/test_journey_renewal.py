@@ -1,11 +1,12 @@
 """A renewal collection register (RS) from the clerk to the month's filing in a real browser, on
 the system clock, each person signing in through the login page (issue 15, "journey tests"): the
 clerk registers a policy 45 days past due with its visit log and prints the two parts (each part
-numbers its own pages, the service staff member by name); the supervisor (the renewal manager)
-spot-checks and signs, accepts and countersigns it; the outbox worker stores the PDF/A and files
-it; the month's filing page lists it and the records office finds it in the catalogue. Every
-page passes axe and fits its width; in Chinese on a desk and in English at phone width (the
-printed copies are Chinese in both)."""
+numbers its own pages, the service staff member by name); the customer scans the QR code on
+their copy, which leads to the address the app is served at and says the copy matches; the
+supervisor (the renewal manager) spot-checks and signs, accepts and countersigns it; the outbox
+worker stores the PDF/A and files it; the month's filing page lists it and the records office
+finds it in the catalogue. Every page passes axe and fits its width; in Chinese on a desk and in
+English at phone width (the printed copies are Chinese in both)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from playwright.sync_api import Page, expect
 
 from core.clock import SystemClock, local
 from core.web import services
+from tests.archive.test_verification import qr_codes_on_pages
 from tests.support.journeys import DESKTOP, PHONE, check, download, file_records, signed_in
 from tests.support.pdf import text_of
 
@@ -27,12 +29,13 @@ TEXT = {
     "zh-CN": {"form": "客户续收服务登记表", "lapsed": "失效", "submit": "提交", "print": "打印（PDF）",
               "spot_check": "抽查签字", "accept": "审核通过", "accepted": "已审核", "countersign": "主管阅签",
               "countersigned": "主管阅签：已完成。", "nav": "主导航", "inbox": "待办",
-              "filing": "续收登记表按月归档", "catalogue": "打印案卷目录（PDF）"},
+              "filing": "续收登记表按月归档", "catalogue": "打印案卷目录（PDF）",
+              "matches": "此副本与档案一致"},
     "en": {"form": "Renewal Collection Service Register", "lapsed": "Lapsed", "submit": "Submit",
            "print": "Print (PDF)", "spot_check": "Spot-check and sign", "accept": "Accept",
            "accepted": "Accepted", "countersign": "Countersign", "countersigned": "Countersign: done.",
            "nav": "Main", "inbox": "Inbox", "filing": "Renewal registers: monthly filing",
-           "catalogue": "Print the catalogue (PDF)"},
+           "catalogue": "Print the catalogue (PDF)", "matches": "This copy matches the archive"},
 }
 
 
@@ -58,7 +61,7 @@ def fill_register(page: Page, t: dict[str, str], due: str, visited: str) -> None
 
 @pytest.mark.parametrize(("locale", "size"), [("zh-CN", DESKTOP), ("en", PHONE)])
 def test_a_renewal_register_is_printed_checked_accepted_and_filed_in_its_month(  # type: ignore[no-untyped-def]
-        app: Flask, live_server, new_page, artifacts, locale, size) -> None:
+        app: Flask, live_server, new_page, artifacts, tmp_path, locale, size) -> None:
     t, tag = TEXT[locale], f"rs-{locale}-{size['width']}"
     with app.app_context():
         today = local(SystemClock().now(), services().zone).date()
@@ -83,6 +86,15 @@ def test_a_renewal_register_is_printed_checked_accepted_and_filed_in_its_month( 
         assert "第 1 页，共 1 页" in part  # each part numbers its own pages
         assert "Clerk" in part  # the service staff member by name
     assert not re.search(r"\bclerk\b", customer), "the customer's copy shows a username"
+
+    # the customer scans the QR code on their copy: it leads to where the office serves the app
+    links = qr_codes_on_pages(printed, tmp_path)
+    assert len(links) == 2 and all(link.startswith(f"{live_server}/verify/{code}?") for link in links), links
+    customer_phone = new_page(locale)
+    customer_phone.set_viewport_size(PHONE)
+    customer_phone.goto(links[-1])
+    expect(customer_phone.get_by_role("status")).to_contain_text(t["matches"])
+    check(customer_phone, artifacts, f"{tag}-customer-scans")
 
     boss = signed_in(new_page, live_server, "supervisor", locale, size)
     boss.goto(f"{live_server}/records/{code}")
