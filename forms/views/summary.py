@@ -24,8 +24,10 @@ class SummaryItem:
 
 
 def summary_items(spec: FormSpec, form: Form, errors: dict[str, str]) -> list[SummaryItem]:
+    """One line per problem, as the fields stand on the page: the checks find problems in their
+    own order (the schema's before the unreadable input's), which would jump up and down it."""
     items = []
-    for key, message in errors.items():
+    for key, message in sorted(errors.items(), key=lambda item: _position(spec, item[0])):
         name, _sep, cell = key.partition(".")
         field = spec.field(name)
         if field is None:
@@ -34,6 +36,14 @@ def summary_items(spec: FormSpec, form: Form, errors: dict[str, str]) -> list[Su
         target, where = _locate(field, form, cell)
         items.append(SummaryItem(target, _("%(field)s: %(message)s", field=where, message=message)))
     return items
+
+
+def _position(spec: FormSpec, key: str) -> tuple[int, int]:
+    """Form-wide problems first, then by field, a field's cells in their rows' order."""
+    name, _sep, cell = key.partition(".")
+    index = next((i for i, f in enumerate(spec.fields) if f.name == name), -1)
+    row = cell.partition(".")[0]
+    return index, int(row) if row.isdigit() else 0
 
 
 def _locate(field: FieldSpec, form: Form, cell: str) -> tuple[str, str]:
