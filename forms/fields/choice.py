@@ -89,7 +89,12 @@ class MultiChoice(_FixedChoices):
         allowed = {c.value for c in spec.choices}
         if any(v not in allowed for v in values):
             raise ParseError(_("Choose from the listed options."))
-        return list(dict.fromkeys(values)) or None
+        return self.normalise(spec, values) or None
+
+    def normalise(self, spec: FieldSpec, value: Any) -> Any:
+        """In the form's order of options: a set of answers, listed as the page lists them. Kept
+        in the order sent, a page sent back untouched (boxes in the form's order) changed it."""
+        return [c.value for c in spec.choices if c.value in value]
 
 
 class _Reference(FieldType):

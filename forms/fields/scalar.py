@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime
+from contextlib import suppress
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -210,6 +211,8 @@ class Date(_StringBacked):
 
 #: RFC 3339 (``format: date-time``): seconds optional (people's 14:30), a fraction of a second
 #: only after them, up to nanoseconds (stored to the microsecond), ``T``/``Z`` in either case.
+#: The moments a datetime field takes (see :meth:`DateTime.range_message`).
+EARLIEST, LATEST = datetime(1, 1, 2, tzinfo=UTC), datetime(9998, 12, 31, tzinfo=UTC)
 DATETIME_PATTERN = (r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?"
                     r"([+-][0-9]{2}:[0-9]{2}|[Zz])$")
 _TYPED_TIME = re.compile(r"^(\d{1,2})[:：时](\d{2})(?:[:：分](\d{2})(?:[.,](\d{1,9}))?)?秒?$")
@@ -251,14 +254,27 @@ class DateTime(_StringBacked):
                               tzinfo=ZoneInfo(ctx.zone_name))
         except ValueError as exc:
             raise ParseError(unreadable) from exc
+        if moment.utcoffset() % timedelta(minutes=1):  # local mean time (Shanghai before 1901)
+            try:  # has an offset in seconds, which RFC 3339 cannot write: stored in UTC
+                moment = moment.astimezone(UTC)
+            except OverflowError as exc:
+                raise ParseError(self.range_message()) from exc
         return moment.isoformat()
 
     def check_value(self, spec: FieldSpec, value: Any) -> str | None:
         try:
-            parse_moment(value)
+            instant = parse_moment(value).astimezone(UTC)
         except ValueError:
             return self.format_message()
-        return None
+        except OverflowError:  # before the year 1 in UTC
+            return self.range_message()
+        return None if EARLIEST <= instant <= LATEST else self.range_message()
+
+    @staticmethod
+    def range_message() -> str:
+        """A moment shown in another zone (the office's), or a deadline some hours after it, must
+        still be a date: 9999-12-31T20:00-05:00 is in the year 10000 in Shanghai (it was a 500)."""
+        return _("Enter a date and time between 0001-01-02 and 9998-12-31.")
 
     def normalise(self, spec: FieldSpec, value: Any) -> Any:
         """``2026-03-02T09:00:00[.ffffff]+08:00``: seconds always, the fraction to the
@@ -272,7 +288,7 @@ class DateTime(_StringBacked):
     def display(self, spec: FieldSpec, value: Any, locale: str) -> str:
         if not value:
             return ""
-        return parse_moment(value).strftime("%Y-%m-%d %H:%M")
+        return parse_moment(value).replace(tzinfo=None).isoformat(" ", "minutes")  # 0900, not 900
 
     def as_input(self, spec: FieldSpec, value: Any, ctx: BuildContext) -> Any:
         """In the office's zone, as :meth:`parse` reads it back (API values may carry another
@@ -280,8 +296,10 @@ class DateTime(_StringBacked):
         second is kept, or an action page would change the time it only shows."""
         if not value:
             return value
-        moment = parse_moment(value).astimezone(ZoneInfo(ctx.zone_name))
-        return moment.strftime("%Y-%m-%d %H:%M:%S.%f" if moment.microsecond else "%Y-%m-%d %H:%M:%S")
+        moment = parse_moment(value)
+        with suppress(OverflowError):  # stored before the range was checked: shown as it is
+            moment = moment.astimezone(ZoneInfo(ctx.zone_name))
+        return moment.replace(tzinfo=None).isoformat(" ", "microseconds" if moment.microsecond else "seconds")
 
 
 #: Mainland mobile (11 digits starting 1[3-9]) or landline with area code, optional +86.

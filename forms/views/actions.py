@@ -24,6 +24,7 @@ from core.i18n import current_locale, pick
 from core.web import current_actor, services
 from forms import rules, steps, versions
 from forms.builder import form_class, parse_form
+from forms.changes import changed_fields
 from forms.fields import REGISTRY, BuildContext
 from forms.masking import shown_record
 from forms.spec.model import FormSpec
@@ -64,7 +65,7 @@ def record_action(code: str, action: str) -> ResponseReturnValue:
     if not errors:
         try:
             act(services().db, services().clock, services().zone, actor, code, action,
-                fields=_changed(data, record.data),
+                fields=changed_fields(action_spec, data, record.data, ctx),
                 reason=reason, revision=revision)
         except InvalidData as invalid:
             errors = invalid.errors
@@ -82,13 +83,6 @@ def _fields_of(spec: FormSpec, action: ActionView) -> FormSpec:
     fields = tuple(replace(f, required=f.required or f.name in action.requires)
                    for f in spec.fields if f.name in action.fields)
     return replace(spec, fields=fields)
-
-
-def _changed(data: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
-    """What the person changed. An unticked box reads as False, which is not an answer where
-    there was none: a box left unticked on a record that never had it stays unanswered."""
-    return {name: value for name, value in data.items()
-            if value != current.get(name) and not (value is False and current.get(name) is None)}
 
 
 def _as_input(spec: FormSpec, data: dict[str, Any], ctx: BuildContext) -> dict[str, Any]:

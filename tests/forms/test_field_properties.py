@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markupsafe import escape
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from archive import records as archive_records
 from core.auth.models import Department, User
@@ -26,7 +28,7 @@ from forms.fields.scalar import normalise_phone
 from forms.spec.model import FieldSpec
 from forms.validation import validate
 from tests.support.field_values import PHONES, TEST_FORM, install_test_form, one_bad_field, record_data
-from tests.support.instance import actor_of, csrf_token
+from tests.support.instance import VALID_CP, actor_of, csrf_token
 
 
 #: Shared across examples on purpose: one instance, each example adds its records to it.
@@ -77,6 +79,8 @@ def assert_stored(field: FieldSpec, sent: Any, kept: Any) -> None:
     elif field.type == "datetime":
         assert STORED_MOMENT.fullmatch(kept), kept
         assert moment(kept) == moment(sent), (sent, kept)
+    elif field.type == "multichoice":
+        assert kept == [c.value for c in field.choices if c.value in sent], (sent, kept)  # the form's order
     elif field.type == "integer":
         assert kept == sent and type(kept) is int, (sent, kept)  # 5.0 kept as 5
     else:
@@ -164,6 +168,31 @@ def test_a_whole_number_sent_as_5_0_is_stored_as_5(pt) -> None:  # type: ignore[
     assert ">5<" in page and "5.0" not in page and "12.0" not in page
 
 
+@pytest.mark.parametrize("moment", ["9999-12-31T20:00:00-05:00", "0001-01-01T00:00:00+14:00"])
+def test_a_time_that_is_no_date_in_the_office_zone_is_refused(pt, moment) -> None:  # type: ignore[no-untyped-def]
+    """Found by the correction property: in Shanghai these are in the years 10000 and 0; a
+    complaint received then was a 500, and so was the correction page of any record holding one."""
+    data = {**VALID_CP, "received_at": moment}
+    response = pt["api"].post("/api/v1/records", json={"form": "CP", "data": data}, headers=pt["headers"])
+    assert response.status_code == 422 and set(response.json["fields"]) == {"received_at"}, response.json
+    assert "0001-01-02 and 9998-12-31" in response.json["fields"]["received_at"]
+
+
+def test_times_before_1901_are_typed_and_shown_as_dates(pt) -> None:  # type: ignore[no-untyped-def]
+    """Shanghai's offset before 1901 is local mean time (+08:05:43), which RFC 3339 cannot write:
+    a typed 1900-01-01 00:00 was refused with a format message. Years before 1000 showed as "900-"."""
+    web = pt["web"]
+    token = csrf_token(web.get("/forms/PT/new").text)
+    response = web.post("/forms/PT/new", data={"csrf_token": token, "action": "submit", "title_text": "旧",
+                                               "moment": "1900-01-01 00:00"})
+    assert response.status_code == 302
+    code = response.headers["Location"].rsplit("/", 1)[1]
+    kept = pt["api"].get(f"/api/v1/records/{code}", headers=pt["headers"]).json["data"]["moment"]
+    assert kept == "1899-12-31T15:54:17+00:00"  # the same moment, in UTC
+    created = submit(pt, {**BASE, "moment": "0900-05-01T08:00:00+08:00"})
+    assert "0900-05-01 08:00" in pt["web"].get(f"/records/{created.json['code']}").text
+
+
 def test_published_patterns_mean_the_same_in_every_regex_dialect(pt) -> None:  # type: ignore[no-untyped-def]
     """JSON Schema patterns are ECMA-262, where \\d is 0-9; Python's \\d takes any digit."""
     schema = pt["api"].get("/api/v1/forms/PT", headers=pt["headers"]).json["schema"]
@@ -242,3 +271,58 @@ def test_a_phone_typed_in_full_width_digits_is_stored_in_ascii(pt, phone, widths
     code = response.headers["Location"].rsplit("/", 1)[1]
     kept = pt["api"].get(f"/api/v1/records/{code}", headers=pt["headers"]).json["data"]["phone"]
     assert kept == normalise_phone(phone), (typed, kept)  # as if typed in ASCII
+
+
+class _Inputs(HTMLParser):
+    """Every (name, value) the page's record form would submit as it stands, in order."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.pairs: list[tuple[str, str]] = []
+        self.inside, self.text, self.select = False, None, None  # type: ignore[var-annotated]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        self.inside = self.inside or (tag == "form" and "record-form" in a.get("class", ""))
+        if not self.inside:
+            return
+        if tag == "input" and "name" in a and (a.get("type") not in ("checkbox", "radio") or "checked" in a):
+            if a.get("type") not in ("submit", "button"):
+                self.pairs.append((a["name"], a.get("value", "")))
+        elif tag == "textarea" and "name" in a:
+            self.text = (a["name"], "")
+        elif tag == "select" and "name" in a:
+            self.select = a["name"]
+        elif tag == "option" and self.select and "selected" in a:
+            self.pairs.append((self.select, a.get("value", "")))
+
+    def handle_data(self, data: str) -> None:
+        if self.text is not None:
+            self.text = (self.text[0], self.text[1] + data)  # type: ignore[index]
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "textarea" and self.text:
+            self.pairs.append((self.text[0], self.text[1].removeprefix("\n")))  # type: ignore[index]
+            self.text = None
+        self.inside = self.inside and tag != "form"
+        self.select = None if tag == "select" else self.select
+
+
+@shared(40)
+@given(data=record_data())
+def test_a_correction_changes_only_what_the_corrector_changed(pt, data) -> None:  # type: ignore[no-untyped-def]
+    """The correction page pre-fills every field as stored; sent back with one field changed, the
+    new revision differs from the last in that field alone (a time, a decimal, a phone or text
+    the page shows otherwise than stored must not change by being shown)."""
+    created = submit(pt, data)
+    code, before = created.json["code"], created.json["data"]
+    page = pt["web"].get(f"/records/{code}/actions/correct")
+    assert page.status_code == 200
+    parser = _Inputs()
+    parser.feed(page.text)
+    sent = MultiDict([(k, v) for k, v in parser.pairs if k not in ("title_text", "reason", "action")])
+    sent.update({"title_text": "更正后的标题", "reason": "标题写错", "action": "submit"})
+    done = pt["web"].post(f"/records/{code}/actions/correct", data=sent)
+    assert done.status_code == 302, re.findall(r'<a href="#[^"]*">[^<]*', done.text)
+    after = pt["api"].get(f"/api/v1/records/{code}", headers=pt["headers"]).json["data"]
+    assert after == {**before, "title_text": "更正后的标题"}

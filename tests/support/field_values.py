@@ -81,6 +81,10 @@ def decimal_value(draw: st.DrawFn) -> str:
 DAYS = st.one_of(st.sampled_from([date(2024, 2, 29), date(2000, 2, 29), date(1, 1, 1),
                                   date(9999, 12, 31), date(2026, 12, 31)]),
                  st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31)))
+#: A datetime field takes 0001-01-02 to 9998-12-31 in UTC (a day's margin for every offset).
+MOMENT_DAYS = st.one_of(st.sampled_from([date(2024, 2, 29), date(1, 1, 3), date(9998, 12, 30),
+                                         date(1900, 1, 1)]),
+                        st.dates(min_value=date(1, 1, 3), max_value=date(9998, 12, 30)))
 OFFSETS = st.one_of(st.sampled_from([timedelta(hours=8), timedelta(0), timedelta(hours=-5),
                                      timedelta(hours=5, minutes=45), timedelta(hours=14)]),
                     st.integers(-23 * 60 - 59, 23 * 60 + 59).map(lambda m: timedelta(minutes=m)))
@@ -89,7 +93,7 @@ OFFSETS = st.one_of(st.sampled_from([timedelta(hours=8), timedelta(0), timedelta
 @st.composite
 def datetime_value(draw: st.DrawFn, fractions: bool = True) -> str:
     """RFC 3339 with an offset: seconds optional, fractions of a second, ``Z`` for UTC."""
-    day = draw(DAYS)
+    day = draw(MOMENT_DAYS)
     moment = draw(st.times())
     offset = draw(OFFSETS)
     shape = draw(st.sampled_from(["minutes", "seconds", "fraction"] if fractions else ["minutes", "seconds"]))
@@ -214,7 +218,8 @@ BAD: dict[str, Any] = {
         st.sampled_from(["2026-03-02T09:00", "2026-03-02 09:00:00+08:00", "2026-02-30T09:00:00+08:00",
                          "2026-03-02T24:00:00+08:00", "2026-03-02T09:00:60+08:00",
                          "2026-03-02T09:00:00+24:00", "2026-03-02T09:00:00.+08:00", "2026-03-02T09:60+08:00",
-                         "2026-03-02", 1772413200]),
+                         "2026-03-02", 1772413200, "9999-12-31T20:00:00-05:00", "0001-01-01T00:00:00+14:00",
+                         "9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z"]),
         _digit_swapped(datetime_value()), _newline_after(datetime_value())),
     "phone": lambda f: st.one_of(
         st.sampled_from(["12345678901", "1380013800", "138001380001", "+85213800138000", "138-0013-8000",
