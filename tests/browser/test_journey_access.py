@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -40,8 +41,10 @@ def clock() -> MovedSystemClock:
     return MovedSystemClock()
 
 
-def request_access(page: Page, t: dict[str, str], department: str, codes: str, start: str, end: str) -> str:
+def request_access(page: Page, t: dict[str, str], department: str, codes: str, start: str, end: str,
+                   artifacts: Path, name: str) -> str:
     page.get_by_role("link", name=t["form"]).click()
+    check(page, artifacts, name)
     page.locator("#applicant_department").select_option(department)
     page.locator("#records_wanted").fill(codes)
     page.get_by_label(t["purpose"], exact=True).check()
@@ -79,13 +82,15 @@ def test_access_is_asked_approved_by_another_used_and_ends(  # type: ignore[no-u
     sales = signed_in(new_page, live_server, "sales", locale, DESKTOP)
     assert sales.goto(f"{live_server}/records/{wanted}").status == 403
     sales.goto(f"{live_server}/forms")
-    ask = request_access(sales, t, "SALES", wanted, today.isoformat(), last.isoformat())
+    ask = request_access(sales, t, "SALES", wanted, today.isoformat(), last.isoformat(), artifacts,
+                         f"{tag}-form")
     assert ask.startswith("AR-"), ask
     assert not offered(sales, t["approve"])
     check(sales, artifacts, f"{tag}-requested")
 
     archivist = signed_in(new_page, live_server, "archivist", locale, DESKTOP)
-    own = request_access(archivist, t, "ARCHIVE", wanted, today.isoformat(), last.isoformat())
+    own = request_access(archivist, t, "ARCHIVE", wanted, today.isoformat(), last.isoformat(), artifacts,
+                         f"{tag}-own-form")
     assert not offered(archivist, t["approve"])
     refused = archivist.goto(f"{live_server}/records/{own}/actions/approve")
     assert refused.status == 403

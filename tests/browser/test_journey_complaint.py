@@ -106,12 +106,14 @@ def test_a_complaint_from_registration_to_the_catalogue(  # type: ignore[no-unty
     open_from_inbox(boss, t, code)
     check(boss, artifacts, f"{tag}-inbox-record")
     take(boss, t["return"])
+    check(boss, artifacts, f"{tag}-return")
     boss.locator("#reason").fill("订单号漏填，请补充。")
     submit_step(boss)
     expect(boss.locator("main")).to_contain_text("订单号漏填，请补充。")
 
     open_from_inbox(clerk, t, code)
     expect(clerk.locator("main")).to_contain_text("订单号漏填，请补充。")  # why it came back
+    check(clerk, artifacts, f"{tag}-returned-record")
     take(clerk, t["complete"])
     expect(clerk.locator(".panel--warning")).to_contain_text("订单号漏填，请补充。")
     check(clerk, artifacts, f"{tag}-complete")
@@ -136,6 +138,7 @@ def test_a_complaint_from_registration_to_the_catalogue(  # type: ignore[no-unty
     clerk.locator("#investigation").fill("到货抽检 50 件，12 件外箱压损。")
     submit_step(clerk)
     take(clerk, t["respond"])
+    check(clerk, artifacts, f"{tag}-respond")
     clerk.locator("#root_cause").fill("运输途中堆压。")
     clerk.locator("#corrective_action").fill("外箱加护角，限高堆放。")
     clerk.locator("#customer_reply").fill("已电话告知客户并补发 12 件。")
@@ -143,6 +146,7 @@ def test_a_complaint_from_registration_to_the_catalogue(  # type: ignore[no-unty
 
     open_from_inbox(boss, t, code)
     take(boss, t["close"])
+    check(boss, artifacts, f"{tag}-close")
     boss.get_by_label(t["accepted"]).check()
     submit_step(boss)
     expect(boss.locator(".summary-list--meta")).to_contain_text(t["closed"])

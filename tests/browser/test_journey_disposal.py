@@ -43,6 +43,7 @@ def test_an_approved_destruction_list_is_executed_on_the_system_clock(  # type: 
     archivist.get_by_label("表单", exact=True).fill("CP")
     archivist.get_by_label("年度", exact=True).fill(code.split("-")[1])
     archivist.get_by_role("button", name="显示").click()
+    check(archivist, artifacts, "disposal-catalogue")
     retention = archivist.locator("table tbody tr").filter(has_text=code).locator("td").nth(6).inner_text()
     last_day = date.fromisoformat(re.search(r"\d{4}-\d{2}-\d{2}$", retention).group())  # type: ignore[union-attr]
     with app.app_context():
@@ -51,6 +52,7 @@ def test_an_approved_destruction_list_is_executed_on_the_system_clock(  # type: 
 
     office_section(archivist, "销毁")
     expect(archivist.get_by_label(code)).to_be_checked()
+    check(archivist, artifacts, "disposal-due")
     archivist.get_by_label("给批准人的说明").fill("到期客诉，无冻结")
     archivist.get_by_role("button", name="提出销毁清单").click()
     expect(archivist.locator("h1")).to_have_text(re.compile(r"^销毁清单 DL-\d+$"))
@@ -59,7 +61,9 @@ def test_an_approved_destruction_list_is_executed_on_the_system_clock(  # type: 
 
     admin = signed_in(new_page, live_server, "admin", "zh-CN", PHONE)
     office_section(admin, "销毁")
+    check(admin, artifacts, "disposal-lists")
     admin.get_by_role("link", name=listed).click()
+    check(admin, artifacts, "disposal-list-to-decide")
     admin.get_by_role("button", name="批准").click()
     expect(admin.locator("#list-state")).to_have_text("已批准待执行")
     check(admin, artifacts, "disposal-approved")

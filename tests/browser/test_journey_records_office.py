@@ -68,6 +68,7 @@ def test_a_hold_is_placed_and_a_record_revealed_with_a_reason(  # type: ignore[n
     auditor = signed_in(new_page, live_server, "auditor", locale, size)
     expect(auditor.locator(".who")).to_have_text("Auditor")  # no department, no dangling "·"
     auditor.get_by_role("navigation", name=t["nav"]).get_by_role("link", name=t["search"]).click()
+    check(auditor, artifacts, f"{tag}-search")
     auditor.locator("#q").fill(code.lower())  # typed in a hurry: lower case
     auditor.locator("form[role=search] button[type=submit]").click()
     expect(auditor.locator("h1")).to_have_text(code)  # an exact code goes straight to the record
@@ -76,6 +77,7 @@ def test_a_hold_is_placed_and_a_record_revealed_with_a_reason(  # type: ignore[n
     expect(auditor.locator("main")).not_to_contain_text(PHONE_NO)
     check(auditor, artifacts, f"{tag}-auditor-record")
     auditor.get_by_role("link", name=t["show"]).click()
+    check(auditor, artifacts, f"{tag}-reveal-form")
     auditor.locator("#reason").fill("年度合规审计，核对客户身份")
     auditor.locator("button[type=submit].button").click()
     expect(auditor.locator("main")).to_contain_text(NAME)

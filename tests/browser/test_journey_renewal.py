@@ -6,7 +6,8 @@ their copy, which leads to the address the app is served at and says the copy ma
 supervisor (the renewal manager) spot-checks and signs, accepts and countersigns it; the outbox
 worker stores the PDF/A and files it; the month's filing page lists it and the records office
 finds it in the catalogue. Every page passes axe and fits its width; in Chinese on a desk and in
-English at phone width (the printed copies are Chinese in both)."""
+English at phone width (the printed copies are Chinese in both; the QR codes are read in the
+Chinese run)."""
 
 from __future__ import annotations
 
@@ -87,14 +88,16 @@ def test_a_renewal_register_is_printed_checked_accepted_and_filed_in_its_month( 
         assert "Clerk" in part  # the service staff member by name
     assert not re.search(r"\bclerk\b", customer), "the customer's copy shows a username"
 
-    # the customer scans the QR code on their copy: it leads to where the office serves the app
-    links = qr_codes_on_pages(printed, tmp_path)
-    assert len(links) == 2 and all(link.startswith(f"{live_server}/verify/{code}?") for link in links), links
-    customer_phone = new_page(locale)
-    customer_phone.set_viewport_size(PHONE)
-    customer_phone.goto(links[-1])
-    expect(customer_phone.get_by_role("status")).to_contain_text(t["matches"])
-    check(customer_phone, artifacts, f"{tag}-customer-scans")
+    if locale == "zh-CN":  # the copy is the same in both runs; reading QR codes takes seconds
+        # the customer scans the QR code on their copy: it leads to where the office serves the app
+        links = qr_codes_on_pages(printed, tmp_path)
+        verify = f"{live_server}/verify/{code}?"
+        assert len(links) == 2 and all(link.startswith(verify) for link in links), links
+        customer_phone = new_page(locale)
+        customer_phone.set_viewport_size(PHONE)
+        customer_phone.goto(links[-1])
+        expect(customer_phone.get_by_role("status")).to_contain_text(t["matches"])
+        check(customer_phone, artifacts, f"{tag}-customer-scans")
 
     boss = signed_in(new_page, live_server, "supervisor", locale, size)
     boss.goto(f"{live_server}/records/{code}")
@@ -110,6 +113,7 @@ def test_a_renewal_register_is_printed_checked_accepted_and_filed_in_its_month( 
     file_records(app)
     nav = boss.get_by_role("navigation", name=t["nav"])
     nav.get_by_role("link", name=re.compile(f"^{t['inbox']}")).click()
+    check(boss, artifacts, f"{tag}-inbox")
     boss.get_by_role("link", name=t["filing"]).click()
     expect(boss.locator("#month")).to_have_value(today.isoformat()[:7])
     entry = boss.locator("table tbody tr").filter(has_text=code)

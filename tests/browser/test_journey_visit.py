@@ -91,6 +91,7 @@ def test_a_visit_is_registered_warned_confirmed_countersigned_and_filed(  # type
     boss = signed_in(new_page, live_server, "supervisor", locale, size)
     nav = boss.get_by_role("navigation", name=t["nav"])
     nav.get_by_role("link", name=re.compile(f"^{t['inbox']}")).click()
+    check(boss, artifacts, f"{tag}-inbox")
     boss.get_by_role("link", name=t["day"]).click()
     expect(boss.locator("#day")).to_have_value(today.isoformat())
     first, second = f"VR-{year}-000001", f"VR-{year}-000002"
