@@ -10,6 +10,7 @@ from sqlalchemy import select
 from core.audit.models import AuditEvent
 from core.web import services
 from forms.submission import submit
+from forms.workflow import act
 from tests.support.instance import actor_of
 from tests.support.pdf import outside_the_body, painted_boxes, text_of
 
@@ -110,12 +111,17 @@ def test_rs_prints_as_two_labelled_parts_or_one(app, logged_in):
     assert "客户联（交客户收执）" in customer and "业务联" not in customer
 
 
-def complaint(app, **extra) -> str:
+def complaint(app, level: str | None = None) -> str:
+    """A complaint registered by the clerk and, given a level, classified by the supervisor."""
     with app.app_context():
         s = services()
-        return submit(s.db, s.clock, s.zone, actor_of(app, "clerk"), "CP", {
+        code = submit(s.db, s.clock, s.zone, actor_of(app, "clerk"), "CP", {
             "channel": "head_office", "received_at": "2026-03-02T09:00:00+08:00",
-            "customer_name": "上海恒丰", "phone": "13800138000", "complaint": "划痕", **extra}).code
+            "customer_name": "上海恒丰", "phone": "13800138000", "complaint": "划痕"}).code
+        if level:
+            act(s.db, s.clock, s.zone, actor_of(app, "supervisor"), code, "classify", fields={
+                "cause_class": "quality", "level": level, "responsible_department": "CS"})
+        return code
 
 
 def test_cp_receipt_promises_a_response_by_level(app, logged_in):
