@@ -15,6 +15,7 @@ from archive import records
 from archive.cli import archive_cli
 from core.auth import accounts
 from core.auth.roles import NotFound, PermissionDenied
+from core.config import instance_paths
 from core.web import services
 from forms import deadlines, demo, versions
 from forms.archiving import file_all_ready
@@ -85,6 +86,9 @@ def demo_command() -> None:
     created = demo.create_sample_records(services().db, services().clock, services().zone)
     click.echo(f"Sample records: {created} created." if created
                else "Sample records: already present.")
+    config_file = instance_paths().config_file
+    if demo.name_the_anonymiser(config_file):
+        click.echo(f"Daily anonymisation runs as the demo archivist (personal_anonymise_by, {config_file}).")
 
 
 pdf_cli = AppGroup("pdf", help="Printed PDFs in bulk.")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import secrets
+import tomllib
 from datetime import timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -74,6 +76,11 @@ SAMPLES = {
         ("CP", {"channel": "visit", "received_at": "{now}", "customer_name": "深圳新世纪电子",
                 "phone": "13912345678", "order_no": "SO-2026-0902", "part_no": "PN-50211",
                 "complaint": "批量产品出现漏电，客户生产线停产，要求紧急处理。"}),
+        # Received three days ago and still unclassified: past even the strictest limit, so a
+        # fresh demo office shows an overdue complaint (issue 15: overdue without any cron).
+        ("CP", {"channel": "online", "received_at": "{three_days_ago}", "customer_name": "杭州明远物流",
+                "phone": "13700137000", "order_no": "SO-2026-0766",
+                "complaint": "网上订单显示已发货，但物流信息一周未更新，客户多次催问无人答复。"}),
         ("AR", {"applicant_department": "CS", "records_wanted": "CP-2026-000001",
                 "purpose": "complaint", "reason": "跟进客户投诉的改善结果，准备回访。",
                 "period_from": "{today}", "period_to": "{in_week}"}),
@@ -106,6 +113,20 @@ CLASSIFIED = {
 }
 
 
+def name_the_anonymiser(config_file: Path, username: str = "archivist") -> bool:
+    """Name the demo archivist as the one the daily anonymisation runs as (forms.jobs), unless
+    the instance config already names someone; returns whether the file was changed. Without
+    it a fresh demo office would show that job failing from its first day. The line goes first
+    in the file: a key after a ``[table]`` would belong to that table."""
+    existing = config_file.read_text(encoding="utf-8") if config_file.exists() else ""
+    if "PERSONAL_ANONYMISE_BY" in {key.upper() for key in tomllib.loads(existing)}:
+        return False
+    line = (f"# Added by `flask demo`: the daily anonymisation runs as the demo archivist.\n"
+            f"personal_anonymise_by = \"{username}\"\n")
+    config_file.write_text(line + existing, encoding="utf-8")
+    return True
+
+
 def create_sample_records(db: Database, clock: Clock, zone: ZoneInfo) -> int:
     """Submit the samples through the normal service, once (skipped if records exist)."""
     with db.reading() as session:
@@ -114,6 +135,7 @@ def create_sample_records(db: Database, clock: Clock, zone: ZoneInfo) -> int:
         actors = {u.username: u.actor() for u in session.scalars(select(User))}
     now = clock.now().astimezone(zone)
     values = {"{now}": now.replace(second=0, microsecond=0).isoformat(),
+              "{three_days_ago}": (now - timedelta(days=3)).replace(second=0, microsecond=0).isoformat(),
               "{today}": now.date().isoformat(),
               "{in_week}": (now.date() + timedelta(days=7)).isoformat(),
               "{due}": (now.date() - timedelta(days=35)).isoformat()}

@@ -1,0 +1,33 @@
+"""`flask demo`, which `./bootstrap.sh serve` runs: the office it makes must show the daily work
+as it is, an overdue complaint included, and its scheduled jobs must not fail from day one."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from forms import demo
+
+
+def test_the_demo_office_has_an_overdue_complaint_and_an_anonymiser(app, instance_dir, token_for) -> None:  # type: ignore[no-untyped-def]
+    (instance_dir / "config.toml").write_text('[jobs]\nfixity_verify = 0\n', encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    assert "Sample records: 9 created." in result.output
+    settings = tomllib.loads((instance_dir / "config.toml").read_text(encoding="utf-8"))
+    assert settings == {"personal_anonymise_by": "archivist", "jobs": {"fixity_verify": 0}}
+    overdue = app.test_client().get("/api/v1/records?form=CP&overdue=true",
+                                    headers=token_for("supervisor")).json
+    assert len(overdue["records"]) == 1 and "杭州明远物流" in overdue["records"][0]["title"]
+    again = app.test_cli_runner().invoke(args=["demo"])
+    assert "Sample records: already present." in again.output and "anonymisation" not in again.output
+
+
+def test_a_named_anonymiser_is_kept(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('personal_anonymise_by = "keeper"\n', encoding="utf-8")
+    assert demo.name_the_anonymiser(config) is False
+    assert config.read_text(encoding="utf-8") == 'personal_anonymise_by = "keeper"\n'
+    fresh = tmp_path / "fresh.toml"
+    assert demo.name_the_anonymiser(fresh) is True
+    assert tomllib.loads(fresh.read_text(encoding="utf-8")) == {"personal_anonymise_by": "archivist"}
