@@ -120,6 +120,9 @@ def record_action(code: str, action: str) -> Response:
         raise ApiError(422, "'fields' must be an object of field values", {"fields": "not an object"})
     if not isinstance(reason, str):
         raise ApiError(422, "'reason' must be text", {"reason": "not text"})
+    if any("\ud800" <= c <= "\udfff" for c in reason):  # half a UTF-16 pair: no UTF-8 can store it
+        raise ApiError(422, "'reason' holds an unpaired surrogate (e.g. \\ud800)",
+                       {"reason": "not valid Unicode"})
     if revision is not None and (not isinstance(revision, int) or isinstance(revision, bool) or revision < 1):
         raise ApiError(422, "'revision' must be the record's revision number", {"revision": "not a number"})
     try:

@@ -51,6 +51,10 @@ def validate(spec: FormSpec, data: dict[str, Any], *, users: set[str] | None = N
     for field in spec.fields:
         if field.name in errors or field.name not in data:
             continue
+        if _has_surrogate(data[field.name]):
+            errors[field.name] = _("This text holds a character that is not valid Unicode (half of "
+                                   "a UTF-16 pair, e.g. \\ud800); send the whole character.")
+            continue
         problem = REGISTRY[field.type].check_value(field, data[field.name])
         problem = problem or _reference_problem(field, data[field.name], users, departments)
         if problem:
@@ -59,6 +63,16 @@ def validate(spec: FormSpec, data: dict[str, Any], *, users: set[str] | None = N
         raise InvalidData(errors)
     return {name: REGISTRY[field.type].normalise(field, value) if (field := spec.field(name)) else value
             for name, value in data.items()}
+
+
+def _has_surrogate(value: Any) -> bool:
+    """Whether any text in ``value`` holds a lone surrogate: JSON can escape half of a UTF-16
+    pair ("\\ud800"), which no UTF-8 text holds, so storing it failed (a 500)."""
+    if isinstance(value, str):
+        return any("\ud800" <= c <= "\udfff" for c in value)
+    if isinstance(value, dict):
+        return any(_has_surrogate(v) for v in value.values())
+    return isinstance(value, list) and any(_has_surrogate(v) for v in value)
 
 
 def _reference_problem(field: FieldSpec, value: Any, users: set[str] | None,

@@ -193,6 +193,28 @@ def test_times_before_1901_are_typed_and_shown_as_dates(pt) -> None:  # type: ig
     assert "0900-05-01 08:00" in pt["web"].get(f"/records/{created.json['code']}").text
 
 
+@pytest.mark.parametrize(("data", "field"), [
+    ('{"title_text": "a\\ud800b"}', "title_text"), ('{"title_text": "x", "notes": "\\udfff"}', "notes"),
+    ('{"title_text": "x", "lines": [{"item": "\\ud83d"}]}', "lines")])
+def test_text_with_an_unpaired_surrogate_is_refused_naming_the_field(pt, data, field) -> None:  # type: ignore[no-untyped-def]
+    """JSON may escape half of a UTF-16 pair ("\\ud800"), which no UTF-8 text can hold: storing
+    it was a 500. Found by probing the API with what JSON allows."""
+    body = f'{{"form": "PT", "data": {data}}}'
+    headers = {**pt["headers"], "Content-Type": "application/json"}
+    response = pt["api"].post("/api/v1/records", data=body, headers=headers)
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert set(response.json["fields"]) == {field}, response.json
+
+
+def test_a_reason_with_an_unpaired_surrogate_is_refused(pt) -> None:  # type: ignore[no-untyped-def]
+    """A correction's reason with half a UTF-16 pair was a 500 (stored with the revision)."""
+    code = submit(pt, BASE).json["code"]
+    headers = {**pt["headers"], "Content-Type": "application/json"}
+    response = pt["api"].post(f"/api/v1/records/{code}/actions/correct", headers=headers,
+                              data='{"fields": {"title_text": "y"}, "reason": "a\\ud800"}')
+    assert response.status_code == 422 and set(response.json["fields"]) == {"reason"}, response.json
+
+
 def test_published_patterns_mean_the_same_in_every_regex_dialect(pt) -> None:  # type: ignore[no-untyped-def]
     """JSON Schema patterns are ECMA-262, where \\d is 0-9; Python's \\d takes any digit."""
     schema = pt["api"].get("/api/v1/forms/PT", headers=pt["headers"]).json["schema"]
