@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -66,12 +67,14 @@ def login() -> ResponseReturnValue:
 
 def _refusal(refused: accounts.LoginRefused) -> str:
     """What a refused sign-in is told: wrong, and/or how long to wait before the next try."""
-    if not refused.wrong:
-        return _("Too many failed sign-ins from here. Wait %(seconds)d seconds, then try again.",
-                 seconds=refused.retry_after or 1)
+    if not refused.wrong:  # the count decides "second" or "seconds" ("Wait 1 seconds" was shown)
+        return ngettext("Too many failed sign-ins from here. Wait %(num)d second, then try again.",
+                        "Too many failed sign-ins from here. Wait %(num)d seconds, then try again.",
+                        refused.retry_after or 1)
     if refused.retry_after:
-        return _("Wrong username or password. Wait %(seconds)d seconds before the next try.",
-                 seconds=refused.retry_after)
+        return ngettext("Wrong username or password. Wait %(num)d second before the next try.",
+                        "Wrong username or password. Wait %(num)d seconds before the next try.",
+                        refused.retry_after)
     return _("Wrong username or password.")
 
 
