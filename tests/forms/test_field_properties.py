@@ -107,11 +107,13 @@ def shown_values(app: Flask, data: dict[str, Any], locale: str = "zh") -> list[t
              *(names.get(value, ()) if f.type in ("user", "department") else ())) for f, value in cells]
 
 
-def reference_names(app: Flask, locale: str) -> dict[str, tuple[str]]:
+def reference_names(app: Flask, locale: str) -> dict[str, tuple[str, ...]]:
+    """Usernames and department codes → their names (a department's Chinese name stands in for
+    a missing English one)."""
     with app.app_context(), services().db.reading() as session:
-        users = {u: (n,) for u, n in session.execute(select(User.username, User.display_name))}
-        column = Department.name_en if locale == "en" else Department.name_zh
-        return {**users, **{c: (n,) for c, n in session.execute(select(Department.code, column))}}
+        users = {u: (n,) for u, n in session.execute(select(User.username, User.display_name)) if n}
+        rows = session.execute(select(Department.code, Department.name_zh, Department.name_en))
+        return {**users, **{c: ((en if locale == "en" and en else zh),) for c, zh, en in rows}}
 
 
 def assert_shown(text: str, shown: list[tuple[str, ...]]) -> None:
@@ -132,6 +134,9 @@ def test_accepted_values_round_trip_through_the_api_and_the_record_page(pt, data
     page = pt["web"].get(f"/records/{code}")
     assert page.status_code == 200
     assert_shown(page.text, shown_values(pt["app"], read.json["data"]))
+    english = pt["web"].get(f"/records/{code}", headers={"Accept-Language": "en"})
+    assert english.status_code == 200 and '<html lang="en' in english.text
+    assert_shown(english.text, shown_values(pt["app"], read.json["data"], "en"))
 
 
 BASE = {"title_text": "基本记录"}
