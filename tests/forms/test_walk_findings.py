@@ -3,7 +3,9 @@ defect as it was found."""
 
 from __future__ import annotations
 
-from tests.support.instance import csrf_token
+from datetime import UTC, datetime, timedelta
+
+from tests.support.instance import VALID_CP, csrf_token
 
 
 def test_the_error_summary_follows_the_page_order_whatever_the_problems(logged_in):
@@ -23,3 +25,17 @@ def test_the_error_summary_follows_the_page_order_whatever_the_problems(logged_i
              "defective_quantity", "complaint")
     links = [summary.index(f'href="#{name}"') for name in order]
     assert links == sorted(links), summary
+
+
+def test_the_inbox_shows_when_an_overdue_complaint_was_due(client, token_for, logged_in):  # type: ignore[no-untyped-def]
+    """The inbox puts the overdue first but showed their deadline only while it was still ahead:
+    a complaint 11 days late and one an hour late read the same, "Overdue". The row now says
+    when the answer was due beside the tag."""
+    received = datetime(2026, 3, 2, 1, 30, 0, 123456, tzinfo=UTC) - timedelta(days=11, hours=5)
+    made = client.post("/api/v1/records", headers=token_for("clerk"), json={"form": "CP", "data": {
+        **VALID_CP, "received_at": received.isoformat()}})
+    assert made.status_code == 201, made.json
+    inbox = logged_in("supervisor").get("/inbox", headers={"Accept-Language": "en"}).text
+    row = inbox.split(made.json["code"], 1)[1].split("</tr>", 1)[0]
+    assert "Overdue" in row
+    assert "Answer due 2026-02-19 09:30" in row, row  # received 04:30 in Shanghai: 5 hours
