@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from archive.content import SHORT_FINGERPRINT, content_fingerprint
@@ -30,7 +31,8 @@ PUBLIC = "public:verify"
 
 
 class BadVerificationLink(ValueError):
-    """The link's parts are malformed; the message names which (shown to whoever scanned it)."""
+    """The link's parts are malformed; the message names which, in the reader's language (shown to
+    whoever scanned it)."""
 
 
 @dataclass(frozen=True)
@@ -47,11 +49,13 @@ class Verification:
 def parse_link(code: str, revision: str | None, fingerprint: str | None) -> tuple[str, int, str]:
     """The three parts of a verification link, or :class:`BadVerificationLink` naming the bad one."""
     if not CODE.fullmatch(code):
-        raise BadVerificationLink(f"record code {code[:40]!r} is not a record code such as CP-2026-000123")
+        raise BadVerificationLink(_("%(code)s is not a record code such as CP-2026-000123.",
+                                    code=repr(code[:40])))
     if not revision or not revision.isdigit() or not 1 <= int(revision) <= 1_000_000:
-        raise BadVerificationLink("the revision number (r=) is missing or not a number")
+        raise BadVerificationLink(_("The revision number (r=) is missing or not a number."))
     if not fingerprint or not FINGERPRINT.fullmatch(fingerprint):
-        raise BadVerificationLink(f"the fingerprint (f=) must be {SHORT_FINGERPRINT} hexadecimal characters")
+        raise BadVerificationLink(_("The fingerprint (f=) must be %(n)d hexadecimal characters.",
+                                    n=SHORT_FINGERPRINT))
     return code, int(revision), fingerprint
 
 
