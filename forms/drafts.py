@@ -54,6 +54,7 @@ def save_draft(db: Database, clock: Clock, actor: Actor, form_code: str, raw: di
         raise PermissionDenied("your role cannot fill forms")
     spec = fillable_spec(db, form_code)
     now = clock.now()
+    raw = without_nul(raw)
     with db.transaction() as session:
         if draft_id is None:
             version_id = session.scalar(select(FormVersion.id).filter_by(
@@ -66,6 +67,18 @@ def save_draft(db: Database, clock: Clock, actor: Actor, form_code: str, raw: di
         draft = owned_draft(session, actor, draft_id)
         draft.data, draft.updated_at = raw, now
         return draft.id
+
+
+def without_nul(value: Any) -> Any:
+    """``value`` with NUL characters removed from its texts: PostgreSQL's text and JSON cannot
+    hold them (a pasted NUL made saving the draft a 500) and nobody types one on purpose."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {k: without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [without_nul(v) for v in value]
+    return value
 
 
 def get_draft(db: Database, actor: Actor, draft_id: int) -> DraftView:

@@ -117,6 +117,8 @@ def act(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, code: str, act
     the action is refused rather than applied to data they have not seen."""
     fields = fields or {}
     reason = reason.strip()
+    if _unstorable(reason):  # NUL or half a UTF-16 pair: no database text holds it (was a 500)
+        raise InvalidData({"reason": _("Remove the invisible control characters from this text.")})
     spec, current = _spec_of(db, code)
     transition = spec.workflow.transition(action)
     if transition is None:
@@ -149,6 +151,10 @@ def _spec_of(db: Database, code: str) -> tuple[FormSpec, dict[str, Any]]:
     if row is None:
         raise NotFound(code)
     return spec_version(db, row.form_code, row.form_version), row.data
+
+
+def _unstorable(text: str) -> bool:
+    return any(c == "\x00" or "\ud800" <= c <= "\udfff" for c in text)
 
 
 def _refusal(actor: Actor, spec: FormSpec, record: Record, view: RecordView, transition: Transition,

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 
 from tests.forms.test_field_properties import BASE, assert_record_data
 from tests.support.field_values import install_test_form, one_bad_field, record_data
+from tests.support.instance import csrf_token, login
 
 pytestmark = pytest.mark.postgres
 SHARED = settings(max_examples=25, deadline=None, database=None,
@@ -54,3 +55,23 @@ def test_refused_values_are_422_on_postgresql(pt, bad) -> None:  # type: ignore[
     response = pt["api"].post("/api/v1/records", json={"form": "PT", "data": {**BASE, name: value}},
                               headers=pt["headers"])
     assert response.status_code == 422 and set(response.json["fields"]) == {name}, response.json
+
+
+def test_nul_typed_into_a_draft_or_a_reason_is_no_database_error(pg_app, pt) -> None:  # type: ignore[no-untyped-def]
+    """PostgreSQL text and JSON cannot hold NUL: a pasted NUL in a draft or in a correction's
+    reason was a 500 there (never on SQLite). The draft keeps the rest; the reason is refused."""
+    web = pg_app.test_client()
+    login(web, "clerk")
+    token = csrf_token(web.get("/forms/PT/new").text)
+    saved = web.post("/forms/PT/new", data={"csrf_token": token, "action": "save_draft",
+                                            "title_text": "a\x00b"})
+    assert saved.status_code == 302
+    assert 'value="ab"' in web.get(saved.headers["Location"]).text
+    done = web.post("/forms/PT/new", data={"csrf_token": token, "action": "submit", "title_text": "ok"})
+    code = done.headers["Location"].rsplit("/", 1)[1]
+    refused = web.post(f"/records/{code}/actions/correct", data={
+        "csrf_token": token, "title_text": "ok2", "reason": "a\x00b", "revision": "1"})
+    assert refused.status_code == 422 and 'name="reason"' in refused.text
+    api = pt["api"].post(f"/api/v1/records/{code}/actions/correct", headers=pt["headers"],
+                         json={"fields": {"title_text": "ok3"}, "reason": "a\x00b"})
+    assert api.status_code == 422 and set(api.json["fields"]) == {"reason"}, api.json
