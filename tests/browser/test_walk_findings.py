@@ -8,6 +8,7 @@ from itertools import product
 import pytest
 
 from tests.browser.test_phone_width import MEASURE, PHONE, sign_in
+from tests.support.lifecycle import close_complaint, new_complaint
 
 pytestmark = pytest.mark.browser
 
@@ -63,3 +64,20 @@ def test_text_without_spaces_wraps(live_server, new_page, artifacts, client, tok
         if found["wide"] > found["inner"] or found["squeezed"]:
             problems[f"{name} {width}"] = found
     assert not problems, problems
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en"])
+def test_the_filing_queue_fits_a_phone(app, live_server, new_page, artifacts, locale):  # type: ignore[no-untyped-def]
+    """The archivist's filing queue ran off a 390 px screen in English (its "waiting for" column
+    "the supervisor's countersignature" beside codes and titles). Each waiting record is now a
+    card, its date and what it waits for under their names."""
+    for _ in range(3):
+        close_complaint(app, new_complaint(app), countersign=False)
+    page = new_page(locale)
+    page.set_viewport_size(PHONE)
+    sign_in(page, live_server, "archivist")
+    page.goto(f"{live_server}/archive/")
+    page.screenshot(path=str(artifacts / f"walk-phone-{locale}-filing-queue.png"), full_page=True)
+    assert page.locator("main tbody tr").count() == 3
+    found = page.evaluate(MEASURE)
+    assert found["wide"] <= found["inner"] and not found["squeezed"], found
