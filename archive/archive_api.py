@@ -15,25 +15,15 @@ from core.api import (
     API_PREFIX,
     ApiError,
     add_openapi_paths,
+    answer_refusals,
     api_actor,
     error_response,
-    json_error,
     token_required,
 )
-from core.auth.roles import NotFound, PermissionDenied
 from core.web import services
 
 bp = Blueprint("archive_read_api", __name__, url_prefix=f"{API_PREFIX}/archive")
-
-
-@bp.errorhandler(PermissionDenied)
-def _denied(exc: PermissionDenied) -> tuple[Response, int]:
-    return json_error(403, str(exc)), 403
-
-
-@bp.errorhandler(NotFound)
-def _missing(exc: NotFound) -> tuple[Response, int]:
-    return json_error(404, str(exc)), 404
+answer_refusals(bp)
 
 
 def _form_and_year(required: bool) -> tuple[str | None, int | None]:

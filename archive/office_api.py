@@ -19,31 +19,16 @@ from core.api import (
     API_PREFIX,
     ApiError,
     add_openapi_paths,
+    answer_refusals,
     api_actor,
-    json_error,
     json_object_body,
     token_required,
 )
-from core.auth.roles import NotFound, PermissionDenied
-from core.problems import FieldProblems
+from core.auth.roles import PermissionDenied
 from core.web import services
 
 bp = Blueprint("archive_office_api", __name__, url_prefix=f"{API_PREFIX}/archive")
-
-
-@bp.errorhandler(PermissionDenied)
-def _denied(exc: PermissionDenied) -> tuple[Response, int]:
-    return json_error(403, str(exc)), 403
-
-
-@bp.errorhandler(NotFound)
-def _missing(exc: NotFound) -> tuple[Response, int]:
-    return json_error(404, str(exc)), 404
-
-
-@bp.errorhandler(FieldProblems)
-def _refused(exc: FieldProblems) -> tuple[Response, int]:
-    return json_error(422, "; ".join(exc.errors.values()), exc.errors), 422
+answer_refusals(bp)
 
 
 def _body(allowed: set[str], required: set[str] = frozenset()) -> dict[str, Any]:  # type: ignore[assignment]

@@ -12,9 +12,9 @@ from core.api import (
     API_PREFIX,
     ApiError,
     add_openapi_paths,
+    answer_refusals,
     api_actor,
     error_response,
-    json_error,
     token_required,
 )
 from core.auth.roles import NotFound, PermissionDenied
@@ -22,11 +22,7 @@ from core.web import services
 from forms import versions
 
 bp = Blueprint("forms_admin_api", __name__, url_prefix=API_PREFIX)
-
-
-@bp.errorhandler(PermissionDenied)
-def _denied(exc: PermissionDenied) -> tuple[Response, int]:
-    return json_error(403, str(exc)), 403
+answer_refusals(bp)
 
 
 @bp.get("/form-versions")

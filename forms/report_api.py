@@ -18,12 +18,11 @@ from core.api import (
     API_PREFIX,
     ApiError,
     add_openapi_paths,
+    answer_refusals,
     api_actor,
     error_response,
-    json_error,
     token_required,
 )
-from core.auth.roles import PermissionDenied
 from core.clock import local
 from core.i18n import current_locale
 from core.web import services
@@ -31,11 +30,7 @@ from forms.filing import monthly_filing
 from forms.statistics import DIMENSIONS, MAX_WEEKS, complaint_stats
 
 bp = Blueprint("forms_report_api", __name__, url_prefix=API_PREFIX)
-
-
-@bp.errorhandler(PermissionDenied)
-def _denied(exc: PermissionDenied) -> tuple[Response, int]:
-    return json_error(403, str(exc)), 403
+answer_refusals(bp)
 
 
 @bp.get("/stats/complaints")

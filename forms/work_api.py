@@ -16,12 +16,13 @@ from core.api import (
     API_PREFIX,
     ApiError,
     add_openapi_paths,
+    answer_refusals,
     api_actor,
     json_error,
     json_object_body,
     token_required,
 )
-from core.auth.roles import NotFound, PermissionDenied
+from core.auth.roles import NotFound
 from core.web import services
 from forms import drafts, versions
 from forms.builder import parse_values
@@ -33,15 +34,11 @@ from forms.views.context import build_context
 from forms.work_api_docs import OPENAPI_PATHS, SCHEMAS
 
 bp = Blueprint("forms_work_api", __name__, url_prefix=API_PREFIX)
+answer_refusals(bp)
 
 #: The list's query parameters (as the /records page and the search filters name them).
 LIST_PARAMETERS = frozenset({"form", "state", "department", "year", "submitter", "overdue", "mine",
                              "page", "per_page"})
-
-
-@bp.errorhandler(PermissionDenied)
-def _denied(exc: PermissionDenied) -> tuple[Response, int]:
-    return json_error(403, str(exc)), 403
 
 
 @bp.errorhandler(NotFound)
