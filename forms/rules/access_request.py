@@ -15,6 +15,7 @@ applicant never approves their own request (four eyes: another archivist or an a
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -27,13 +28,15 @@ from sqlalchemy import select
 from archive.grants import grant
 from archive.models import Record
 from core.audit import trail
+from forms.models import FormVersion
 from forms.rules import ActionContext, check, check_submission, effect, four_eyes
 from search.params import parse_params
 from search.query import BadSearch
 from search.service import codes_found
 from search.store import IndexUnavailable, instance_search_store
 
-CODE = re.compile(r"\b[A-Z]{2,4}-\d{4}-\d{6}\b")
+#: A record code as written: its number whole (CP-2026-000123) or short (cp-2026-123), as search takes it.
+CODE = re.compile(r"\b([A-Za-z]{2,4})-(\d{4})-(\d{1,6})\b")
 SAVED_SEARCH = re.compile(r"\S*/search\?\S+")
 MAX_GRANTED = 200
 
@@ -41,20 +44,26 @@ four_eyes("AR", "approve")  # nobody opens records to themselves,
 four_eyes("AR", "deny")  # nor decides their own request: the decision is someone else's
 
 
-def wanted_codes(data: dict[str, Any]) -> list[str]:
-    """The record codes a request names, in order, each once (not those of its searches)."""
+def wanted_codes(data: dict[str, Any], forms: Collection[str] = ()) -> list[str]:
+    """The record codes a request names, in order, each once (not those of its searches). A code
+    written short or in lower case (``vr-2026-1``, as search reads it) counts when its form is one
+    of ``forms``: it was ignored, and the approved request did not open it. Other code-shaped
+    words (an order number SO-2026-88417) stay text."""
     text = SAVED_SEARCH.sub(" ", str(data.get("records_wanted", "")))
-    return list(dict.fromkeys(CODE.findall(text.upper())))
+    codes = [f"{form.upper()}-{year}-{int(number):06d}" for form, year, number in CODE.findall(text)
+             if len(number) == 6 or form.upper() in forms]
+    return list(dict.fromkeys(codes))
 
 
 def saved_searches(data: dict[str, Any]) -> list[str]:
     return SAVED_SEARCH.findall(str(data.get("records_wanted", "")))
 
 
-def resolved(data: dict[str, Any], zone: ZoneInfo) -> tuple[list[str], str | None]:
+def resolved(data: dict[str, Any], zone: ZoneInfo,
+             forms: Collection[str] = ()) -> tuple[list[str], str | None]:
     """Every code the request asks for now (its codes, then what its searches find), or a
     problem that stops the approval."""
-    codes = wanted_codes(data)
+    codes = wanted_codes(data, forms)
     for link in saved_searches(data):
         try:
             params = parse_params(dict(parse_qsl(urlsplit(link).query)))
@@ -95,7 +104,8 @@ def before_filing(data: dict[str, Any], today: date) -> dict[str, str]:
 @check("AR", "approve")
 def before_approval(context: ActionContext, data: dict[str, Any]) -> dict[str, str]:
     errors: dict[str, str] = {}
-    codes, problem = resolved(data, ZoneInfo(context.zone_name))
+    forms = set(context.session.scalars(select(FormVersion.form_code).distinct()))
+    codes, problem = resolved(data, ZoneInfo(context.zone_name), forms)
     context.found["codes"] = codes
     if problem:
         errors["records_wanted"] = problem

@@ -39,3 +39,24 @@ def test_the_inbox_shows_when_an_overdue_complaint_was_due(client, token_for, lo
     row = inbox.split(made.json["code"], 1)[1].split("</tr>", 1)[0]
     assert "Overdue" in row
     assert "Answer due 2026-02-19 09:30" in row, row  # received 04:30 in Shanghai: 5 hours
+
+
+def test_an_access_request_opens_a_record_written_short(client, token_for):  # type: ignore[no-untyped-def]
+    """A clerk asked for "vr-2026-1, VR-2026-000002" (search takes vr-2026-1 for VR-2026-000001);
+    the request was approved and opened only the second: the first, written short, was ignored
+    without a word, and its page still said to file a request naming it. A code written short or
+    in lower case now counts when its form exists; an order number shaped like a code stays text."""
+    clerk, sales, admin = token_for("clerk"), token_for("sales"), token_for("admin")
+    first, second = (client.post("/api/v1/records", headers=clerk, json={"form": "CP", "data": VALID_CP})
+                     .json["code"] for _ in range(2))
+    short = first.lower().replace("-00000", "-")  # cp-2026-1
+    assert short == "cp-2026-1"
+    data = {"applicant_department": "SALES", "purpose": "complaint", "reason": "核对",
+            "records_wanted": f"{short}, {second} 客户订单 SO-2026-88417",
+            "period_from": "2026-03-02", "period_to": "2026-03-03"}
+    ar = client.post("/api/v1/records", headers=sales, json={"form": "AR", "data": data})
+    assert ar.status_code == 201, ar.json
+    approved = client.post(f"/api/v1/records/{ar.json['code']}/actions/approve", headers=admin, json={})
+    assert approved.status_code == 200, approved.json
+    assert client.get(f"/api/v1/records/{second}", headers=sales).status_code == 200
+    assert client.get(f"/api/v1/records/{first}", headers=sales).status_code == 200
