@@ -127,6 +127,8 @@ def record_list() -> ResponseReturnValue:
     actor = current_actor()
     listed = list_records(services().db, services().clock, actor, mine=scope == "mine",
                           page=page_number(request.args.get("page")))
+    if listed.page > listed.pages:  # past the end (an old link, a typed number): not "no records yet"
+        return redirect(url_for("forms.record_list", scope=scope, page=listed.pages))
     page = shown_page(services().db, actor, listed)  # titles name customers: masked where not needed
     specs = _specs_for(page.items)
     return render_template("forms/records.html", page=page, scope=scope, specs=specs)

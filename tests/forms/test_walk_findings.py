@@ -60,3 +60,14 @@ def test_an_access_request_opens_a_record_written_short(client, token_for):  # t
     assert approved.status_code == 200, approved.json
     assert client.get(f"/api/v1/records/{second}", headers=sales).status_code == 200
     assert client.get(f"/api/v1/records/{first}", headers=sales).status_code == 200
+
+
+def test_a_page_past_the_end_of_a_list_leads_to_its_last_page(client, token_for, logged_in):  # type: ignore[no-untyped-def]
+    """/records?page=999 (an old link, a typed number) told a clerk with records "No records yet.
+    Fill a form". It now leads to the list's last page."""
+    made = client.post("/api/v1/records", headers=token_for("clerk"), json={"form": "CP", "data": VALID_CP})
+    clerk = logged_in("clerk")
+    past = clerk.get("/records?page=999&scope=department")
+    assert past.status_code == 302 and past.headers["Location"] == "/records?scope=department&page=1"
+    assert made.json["code"] in clerk.get(past.headers["Location"]).text
+    assert clerk.get("/records?page=1").status_code == 200  # the last page itself stays
