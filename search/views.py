@@ -45,6 +45,8 @@ def search_page() -> ResponseReturnValue:
         context["result"] = shown(actor, params.text, context["result"])
         if context["result"].record and _only_text(params):  # a code typed alone: go to the record
             return redirect(url_for("forms.record", code=context["result"].record))
+        if params.page > context["result"].pages:  # past the end: not "N found" and "nothing matches"
+            return redirect(_link(page=context["result"].pages))
     except IndexUnavailable:
         context["problem"] = _("Search is not available yet: the index is being built. Try again in a "
                                "few minutes, or ask an administrator to run the index rebuild.")
