@@ -47,7 +47,7 @@ def disposal_hooks(db: Database, clock: Clock, zone: ZoneInfo) -> DisposalHooks:
     def file_register(session: Session, actor: Actor, register: RegisterData) -> str:
         """The register as a DD record; its archival PDF/A and filing follow from the outbox."""
         spec = current_spec(db, REGISTER_FORM)
-        data = validate(spec, register_data(register, zone))
+        data = validate(spec, register_data(register, zone), zone=zone)
         record = create_record(session, clock=clock, zone=zone, actor=actor, form_code=spec.code,
                                form_version=spec.version, state=spec.workflow.initial,
                                title=summary(spec, data), data=data, department=actor.department)

@@ -44,7 +44,7 @@ def submit(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, form_code: 
     spec = fillable_spec(db, form_code)
     _refuse_later_steps(spec, data)
     users, departments = known_references(db, spec, data)
-    clean = validate(spec, data, users=users, departments=departments)
+    clean = validate(spec, data, users=users, departments=departments, zone=zone)
     today = clock.now().astimezone(zone).date()
     check = rules.SUBMIT_CHECKS.get(spec.code)
     problems = check(clean, today) if check else {}

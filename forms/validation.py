@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from jsonschema.exceptions import ValidationError
@@ -41,8 +42,9 @@ def _validator(spec: FormSpec) -> Any:
 
 
 def validate(spec: FormSpec, data: dict[str, Any], *, users: set[str] | None = None,
-             departments: set[str] | None = None) -> dict[str, Any]:
-    """The cleaned data, or :class:`InvalidData` naming every wrong field."""
+             departments: set[str] | None = None, zone: ZoneInfo | None = None) -> dict[str, Any]:
+    """The cleaned data, or :class:`InvalidData` naming every wrong field; values in their
+    stored form, times in the office's ``zone`` when given (what services store)."""
     data = drop_empty(data)
     errors: dict[str, str] = {}
     for error in _validator(spec).iter_errors(data):
@@ -61,7 +63,7 @@ def validate(spec: FormSpec, data: dict[str, Any], *, users: set[str] | None = N
             errors[field.name] = problem
     if errors:
         raise InvalidData(errors)
-    return {name: REGISTRY[field.type].normalise(field, value) if (field := spec.field(name)) else value
+    return {name: REGISTRY[field.type].normalise(field, value, zone) if (field := spec.field(name)) else value
             for name, value in data.items()}
 
 

@@ -137,7 +137,8 @@ def act(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, code: str, act
             refused: Exception = problem
         else:
             editable = steps.editable(spec, transition, record.data, lambda t: permitted(actor, view, t))
-            clean = _new_data(spec, transition, record.data, fields, reason, users, departments, editable)
+            clean = _new_data(spec, transition, record.data, fields, reason, users, departments, editable,
+                              zone)
             return _apply(session, clock, zone, actor, spec, record, transition, clean, reason, channel)
     raise refused
 
@@ -207,7 +208,7 @@ def _state(spec: FormSpec, state: str) -> str:
 
 def _new_data(spec: FormSpec, transition: Transition, current: dict[str, Any], fields: dict[str, Any],
               reason: str, users: set[str], departments: set[str],
-              editable: tuple[str, ...]) -> dict[str, Any]:
+              editable: tuple[str, ...], zone: ZoneInfo) -> dict[str, Any]:
     """The record's data after the action, validated as a whole; InvalidData names every problem.
     ``editable``: the fields this person may change by it (:func:`forms.steps.editable`)."""
     errors: dict[str, str] = {}
@@ -222,7 +223,7 @@ def _new_data(spec: FormSpec, transition: Transition, current: dict[str, Any], f
         errors["reason"] = _("At most %(n)d characters.", n=MAX_REASON)
     if errors:
         raise InvalidData(errors)
-    clean = validate(spec, {**current, **fields}, users=users, departments=departments)
+    clean = validate(spec, {**current, **fields}, users=users, departments=departments, zone=zone)
     for name in transition.requires:
         if name not in clean or clean[name] is False:  # a required yes/no must be yes
             errors[name] = _("Required for “%(action)s”.", action=action)

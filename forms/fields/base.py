@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from wtforms.fields.core import UnboundField
@@ -61,9 +62,10 @@ class FieldType:
         """Checks beyond the JSON Schema (calendar validity and such); a message or None."""
         return None
 
-    def normalise(self, spec: FieldSpec, value: Any) -> Any:
+    def normalise(self, spec: FieldSpec, value: Any, zone: ZoneInfo | None = None) -> Any:
         """A valid value in its type's one stored form, so that the same answer sent two ways
-        (a time with ``Z`` or ``+00:00``) is stored, compared and fingerprinted the same."""
+        (a time with ``Z`` or ``+00:00``) is stored, compared and fingerprinted the same.
+        ``zone``: the office's, where the stored form depends on it (a time is kept in it)."""
         return value
 
     def display(self, spec: FieldSpec, value: Any, locale: str) -> str:

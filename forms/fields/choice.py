@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from wtforms import RadioField, SelectField, SelectMultipleField, widgets
@@ -91,7 +92,7 @@ class MultiChoice(_FixedChoices):
             raise ParseError(_("Choose from the listed options."))
         return self.normalise(spec, values) or None
 
-    def normalise(self, spec: FieldSpec, value: Any) -> Any:
+    def normalise(self, spec: FieldSpec, value: Any, zone: ZoneInfo | None = None) -> Any:
         """In the form's order of options: a set of answers, listed as the page lists them. Kept
         in the order sent, a page sent back untouched (boxes in the form's order) changed it."""
         return [c.value for c in spec.choices if c.value in value]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from wtforms import FieldList, Form, FormField
@@ -81,9 +82,9 @@ class Rows(FieldType):
         return [{col.name: REGISTRY[col.type].as_input(col, row.get(col.name), ctx) for col in spec.columns}
                 for row in value or []]
 
-    def normalise(self, spec: FieldSpec, value: Any) -> Any:
+    def normalise(self, spec: FieldSpec, value: Any, zone: ZoneInfo | None = None) -> Any:
         columns = {col.name: col for col in spec.columns}
-        return [{name: REGISTRY[col.type].normalise(col, cell) if (col := columns.get(name)) else cell
+        return [{name: REGISTRY[col.type].normalise(col, cell, zone) if (col := columns.get(name)) else cell
                  for name, cell in row.items()} for row in value]
 
     def check_value(self, spec: FieldSpec, value: Any) -> str | None:

@@ -123,7 +123,7 @@ class Integer(_Number):
             raise ParseError(_("Enter a whole number, like 12."))
         return int(text)
 
-    def normalise(self, spec: FieldSpec, value: Any) -> Any:
+    def normalise(self, spec: FieldSpec, value: Any, zone: ZoneInfo | None = None) -> Any:
         """``5.0`` is a whole number to JSON Schema: stored as ``5``. Kept as sent, pages showed
         "5.0", and a correction page filled in "5.0", which it refuses as no whole number."""
         return int(value)
@@ -224,6 +224,18 @@ def parse_moment(value: str) -> datetime:
     return datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
 
 
+def in_zone(moment: datetime, zone: ZoneInfo) -> datetime:
+    """``moment`` in ``zone``, as a stored time: where the zone's offset is not whole minutes
+    (local mean time, Shanghai before 1901), which RFC 3339 cannot write, in UTC instead; a
+    moment with no date there (the edges of the calendar) as it is."""
+    try:
+        local = moment.astimezone(zone)
+    except OverflowError:
+        return moment
+    offset = local.utcoffset()
+    return local if offset is None or not offset % timedelta(minutes=1) else moment.astimezone(UTC)
+
+
 def _micro(fraction: str | None) -> int:
     """Digits after the decimal point as microseconds (a nanosecond clock's extra digits cut)."""
     return int((fraction or "0")[:6].ljust(6, "0"))
@@ -276,10 +288,13 @@ class DateTime(_StringBacked):
         still be a date: 9999-12-31T20:00-05:00 is in the year 10000 in Shanghai (it was a 500)."""
         return _("Enter a date and time between 0001-01-02 and 9998-12-31.")
 
-    def normalise(self, spec: FieldSpec, value: Any) -> Any:
+    def normalise(self, spec: FieldSpec, value: Any, zone: ZoneInfo | None = None) -> Any:
         """``2026-03-02T09:00:00[.ffffff]+08:00``: seconds always, the fraction to the
-        microsecond (only when not zero), ``Z`` as ``+00:00``; the sender's offset is kept."""
-        return parse_moment(value).isoformat()
+        microsecond (only when not zero), ``Z`` as ``+00:00``; in the office's ``zone`` when
+        given. Pages, prints and search show a stored time's wall clock: an API client's UTC
+        (01:00Z) was shown as 01:00 beside deadlines in office time (09:00 in Shanghai)."""
+        moment = parse_moment(value)
+        return (in_zone(moment, zone) if zone is not None else moment).isoformat()
 
     def format_message(self) -> str:
         """Stored values are ISO 8601 with an offset (what API clients must send)."""

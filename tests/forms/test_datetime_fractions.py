@@ -1,6 +1,6 @@
 """Date-and-time fields take RFC 3339 times with fractional seconds, from the API, from the web
 form and from the services that write records themselves, and store them in one normal form:
-``YYYY-MM-DDTHH:MM:SS[.ffffff]±HH:MM`` (issue 15, item 1; a real clock always carries a
+``YYYY-MM-DDTHH:MM:SS[.ffffff]±HH:MM`` in the office's zone (issue 15, item 1; a real clock always carries a
 fraction, and the field's pattern refused it)."""
 
 from __future__ import annotations
@@ -31,8 +31,9 @@ def clock() -> FrozenClock:
 @pytest.mark.parametrize(("sent", "stored"), [
     ("2026-03-02T09:00:00.123456789+08:00", "2026-03-02T09:00:00.123456+08:00"),
     ("2026-03-02T09:00:00.5+08:00", "2026-03-02T09:00:00.500000+08:00"),
-    ("2026-03-02T01:00:00.25Z", "2026-03-02T01:00:00.250000+00:00"),
-    ("2026-03-02t01:00:00z", "2026-03-02T01:00:00+00:00"),
+    ("2026-03-02T01:00:00.25Z", "2026-03-02T09:00:00.250000+08:00"),  # in the office's zone
+    ("2026-03-02t01:00:00z", "2026-03-02T09:00:00+08:00"),
+    ("2026-03-01T20:00:00-05:00", "2026-03-02T09:00:00+08:00"),
     ("2026-03-02T09:00+08:00", "2026-03-02T09:00:00+08:00"),
     ("2026-03-02T09:00:00.000+08:00", "2026-03-02T09:00:00+08:00"),
 ])
@@ -68,7 +69,7 @@ def test_a_service_writes_the_clock_time_with_its_fraction(app: Flask, clock: Fr
         s = services()
         record = submit(s.db, s.clock, s.zone, actor_of(app, "clerk"), "CP",
                         {**VALID_CP, "received_at": clock.now().isoformat()})
-    assert record.data["received_at"] == "2026-03-02T01:30:00.123456+00:00"
+    assert record.data["received_at"] == "2026-03-02T09:30:00.123456+08:00"
 
 
 def test_the_web_form_reads_fractions_and_prefills_them_unchanged(logged_in, token_for, client) -> None:  # type: ignore[no-untyped-def]
@@ -82,7 +83,8 @@ def test_the_web_form_reads_fractions_and_prefills_them_unchanged(logged_in, tok
     made = client.post("/api/v1/records", headers=token_for("clerk"),
                        json={"form": "CP", "data": {**VALID_CP, "received_at": stored}})
     page = logged_in("clerk").get(f"/records/{made.json['code']}")
-    assert page.status_code == 200 and "2026-03-02 01:00" in page.text
+    # shown in office time like the deadline beside it (an API client's UTC was shown as 01:00)
+    assert page.status_code == 200 and "2026-03-02 09:00" in page.text and "2026-03-02 01:00" not in page.text
 
 
 def test_the_fill_page_takes_a_time_with_a_fraction(logged_in, token_for, client) -> None:  # type: ignore[no-untyped-def]
