@@ -4,7 +4,8 @@ anonymisation, outbox pruning.
 Packages register a job by name with what it does (``register_job``, from their ``init_app``);
 the instance config's ``[jobs]`` table says how often each runs (seconds; 0 turns it off). Every
 worker pass asks each job whether it is due and takes it with one conditional UPDATE of its row
-in ``scheduled_jobs``: due (its last start at least one interval ago) and not leased (no lease,
+in ``scheduled_jobs``: due (its last start at least one interval ago, or five minutes after a
+failed run) and not leased (no lease,
 or one that ran out). Only the worker whose UPDATE changed the row runs the job, so several
 workers, on one machine or many, run each job once; a worker killed mid-job delays the next run
 until the lease ends rather than blocking it forever. The row keeps the last run: start, end,
@@ -21,7 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from core.clock import Clock
@@ -34,6 +35,9 @@ log = logging.getLogger(__name__)
 JOBS = "dossier.jobs"
 #: How long a job's lease lasts; a run taking longer could be started again by another worker.
 LEASE = timedelta(hours=1)
+#: A run that failed is due again this soon (or at its interval, if shorter): a daily job that
+#: failed for want of a setting would otherwise wait a day after the setting is made.
+RETRY_AFTER_FAILURE = timedelta(minutes=5)
 RESULT_MAX_LENGTH = 2000
 
 
@@ -103,7 +107,10 @@ def claim(db: Database, clock: Clock, name: str, holder: str, every: int) -> boo
                 ScheduledJob.name == name,
                 or_(ScheduledJob.lease_until.is_(None), ScheduledJob.lease_until < now),
                 or_(ScheduledJob.last_started_at.is_(None),
-                    ScheduledJob.last_started_at <= now - timedelta(seconds=every)))
+                    ScheduledJob.last_started_at <= now - timedelta(seconds=every),
+                    and_(ScheduledJob.last_ok.is_(False),
+                         ScheduledJob.last_started_at <= now - min(RETRY_AFTER_FAILURE,
+                                                                   timedelta(seconds=every)))))
             .values(lease_holder=holder, lease_until=now + LEASE, last_started_at=now))
         return taken.rowcount == 1
 

@@ -114,6 +114,19 @@ def test_a_failing_job_is_recorded_and_the_others_run(app: Flask) -> None:
     assert "FAILED: RuntimeError: disk full" in listed
 
 
+def test_a_failed_daily_job_is_tried_again_minutes_later_not_a_day(app: Flask, clock: FrozenClock) -> None:
+    """The first ./bootstrap.sh serve ran personal_anonymise before its setting was made; once
+    made, the job still waited a whole day to run."""
+    assert "Job personal_anonymise: FAILED" in one_pass(app)
+    app.config["PERSONAL_ANONYMISE_BY"] = "archivist"
+    clock.advance(seconds=jobs.RETRY_AFTER_FAILURE.total_seconds() - 1)
+    assert "personal_anonymise" not in one_pass(app)  # not yet: a failing job is not hammered
+    clock.advance(seconds=1, microseconds=250)
+    assert "Job personal_anonymise: ok" in one_pass(app)
+    clock.advance(seconds=jobs.RETRY_AFTER_FAILURE.total_seconds())
+    assert "personal_anonymise" not in one_pass(app)  # ran well: daily again
+
+
 def test_the_schedule_comes_from_the_instance_config(app: Flask) -> None:
     app.config["JOBS"] = {"deadline_tick": 0, "outbox_prune": 7200}
     listed = app.test_cli_runner().invoke(args=["jobs"]).output
