@@ -24,6 +24,7 @@ from core.auth.roles import Actor, NotFound
 from core.clock import Clock, local
 from core.db import Database
 from core.problems import FieldProblems
+from search.query import record_code
 
 #: What a record code looks like (``CP-2026-000123``); anything else is refused as no code at all.
 RECORD_CODE = re.compile(r"[A-Z]{2,8}-\d{4}-\d{6,}")
@@ -114,11 +115,13 @@ class Addition:
 
 def add_records(db: Database, clock: Clock, actor: Actor, hold_id: int, codes: Iterable[str],
                 *, via: str = "codes", zone: ZoneInfo | None = None) -> Addition:
-    """Put on an active hold every code that names an existing record; the others are refused,
+    """Put on an active hold every code that names an existing record, written as search reads
+    codes (``cp-2026-2`` is CP-2026-000002: it was refused as "not a record code" while search
+    opened that record); the others are refused,
     each with its reason (not a record code, no such record, destroyed on which day — in
     ``zone``). Only when none can be added is the whole request refused (InvalidHold)."""
     require_keeper(actor)
-    wanted = list(dict.fromkeys(c.strip().upper() for c in codes if c.strip()))
+    wanted = list(dict.fromkeys(record_code(c) or c.strip().upper() for c in codes if c.strip()))
     if not wanted:
         raise InvalidHold({"codes": _("Name at least one record code.")})
     with db.transaction() as session:

@@ -70,11 +70,11 @@ def test_adding_codes_adds_the_valid_ones_and_names_each_refused_one(app: Flask,
     assert answer.status_code == 200
     text = answer.text
     assert "1 record added to the hold: CP-2026-000001" in text
-    assert "CP-2026-99999: not a record code" in text and "XX: not a record code" in text
+    assert "CP-2026-099999: no such record" in text and "XX: not a record code" in text
     assert "CP-2026-000404: no such record" in text
     assert '<ul class="codes"><li class="mono"><a href="/records/CP-2026-000001">' in text
     refused_box = text.split('name="codes"')[1].split("</textarea>")[0]
-    assert "CP-2026-99999 XX CP-2026-000404" in refused_box and "000001" not in refused_box
+    assert "CP-2026-099999 XX CP-2026-000404" in refused_box and "000001" not in refused_box
 
     again = archivist.post(url, data={"csrf_token": csrf_token(page.text), "step": "add",
                                       "codes": "CP-2026-000001"}, headers={"Accept-Language": "en"})
@@ -85,7 +85,7 @@ def test_adding_codes_adds_the_valid_ones_and_names_each_refused_one(app: Flask,
     with app.app_context(), services().db.reading() as session:
         details = list(session.scalars(select(AuditEvent.detail).where(AuditEvent.action == "hold.add")))
     assert details[0]["codes"] == ["CP-2026-000001"]
-    assert set(details[0]["refused"]) == {"CP-2026-99999", "XX", "CP-2026-000404"}
+    assert set(details[0]["refused"]) == {"CP-2026-099999", "XX", "CP-2026-000404"}
 
 
 def test_nothing_valid_is_refused_as_a_whole_in_chinese(app: Flask, logged_in) -> None:  # type: ignore[no-untyped-def]
@@ -96,7 +96,7 @@ def test_nothing_valid_is_refused_as_a_whole_in_chinese(app: Flask, logged_in) -
     answer = archivist.post(url, data={"csrf_token": csrf_token(page.text), "step": "add",
                                        "codes": "CP-2026-99999 XX"})
     assert answer.status_code == 400
-    assert "CP-2026-99999：不是档案编号" in answer.text and "XX：不是档案编号" in answer.text
+    assert "CP-2026-099999：没有这份档案" in answer.text and "XX：不是档案编号" in answer.text
     assert 'aria-invalid="true"' in answer.text
 
 
@@ -108,7 +108,19 @@ def test_the_service_reports_added_already_and_refused(app: Flask) -> None:
         done = holds.add_records(s.db, s.clock, actor_of(app, "archivist"), hold_id,
                                  [code, "CP-2026-99999", f"{new_complaint(app)}"])
     assert done.already == [code] and done.added == ["CP-2026-000002"]
-    assert list(done.refused) == ["CP-2026-99999"] and set(done.hold.codes) == {code, "CP-2026-000002"}
+    assert list(done.refused) == ["CP-2026-099999"] and set(done.hold.codes) == {code, "CP-2026-000002"}
+
+
+def test_a_code_written_short_is_held_as_search_reads_it(app: Flask) -> None:
+    """cp-2026-2 opens CP-2026-000002 in search; the hold refused it as "not a record code"."""
+    first, second = new_complaint(app), new_complaint(app)
+    hold_id = _hold(app, first)
+    with app.app_context():
+        s = services()
+        done = holds.add_records(s.db, s.clock, actor_of(app, "archivist"), hold_id,
+                                 [" cp-2026-2 ", "CP-2026-1", "SO-2026-88417"])
+    assert done.added == [second] and done.already == [first]
+    assert done.refused == {"SO-2026-088417": "没有这份档案"}  # no such record (in Chinese, the default)
 
 
 def test_the_hold_search_picks_form_and_year_from_lists(app: Flask, client, token_for, logged_in) -> None:  # type: ignore[no-untyped-def]

@@ -20,12 +20,12 @@ pytestmark = pytest.mark.browser
 TEXT = {
     "zh-CN": {"add_label": "按编号加入记录", "add": "加入冻结",
               "added": "已加入冻结的档案 1 份：CP-2026-000001。",
-              "refused": ["CP-2026-99999：不是档案编号", "XX：不是档案编号"], "form": "表单", "year": "年度",
+              "refused": ["CP-2026-099999：没有这份档案", "XX：不是档案编号"], "form": "表单", "year": "年度",
               "form_option": "CP 客户抱怨处理表", "find": "查找", "found": "找到 1 条记录",
               "banner": "冻结中（法律保全）"},
     "en": {"add_label": "Add records by code", "add": "Add to the hold",
            "added": "1 record added to the hold: CP-2026-000001.",
-           "refused": ["CP-2026-99999: not a record code", "XX: not a record code"], "form": "Form",
+           "refused": ["CP-2026-099999: no such record", "XX: not a record code"], "form": "Form",
            "year": "Year", "form_option": "CP Customer Complaint Handling", "find": "Find",
            "found": "1 record found.", "banner": "Under legal hold"},
 }
@@ -61,7 +61,7 @@ def test_an_archivist_adds_codes_searches_from_lists_and_sees_the_banner(  # typ
     for refused in t["refused"]:
         expect(page.locator(".error-summary")).to_contain_text(refused)
         expect(page.locator("#codes-error")).to_contain_text(refused)
-    expect(page.get_by_label(t["add_label"])).to_have_value("CP-2026-99999 XX")
+    expect(page.get_by_label(t["add_label"])).to_have_value("CP-2026-099999 XX")
     expect(page.locator("ul.codes")).to_have_text(code)
     _fits(page)
     assert_accessible(page, f"a hold, two codes refused ({locale}, {width} px)")
