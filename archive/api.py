@@ -20,6 +20,7 @@ from core.api import (
 from core.auth.roles import NotFound, PermissionDenied
 from core.clock import local
 from core.web import services
+from search.query import record_code
 
 bp = Blueprint("archive_api", __name__, url_prefix=API_PREFIX)
 
@@ -27,6 +28,7 @@ bp = Blueprint("archive_api", __name__, url_prefix=API_PREFIX)
 @bp.get("/records/<code>")
 @token_required
 def record_detail(code: str) -> Response:
+    code = record_code(code) or code  # written short or in lower case (cp-2026-1), as search reads it
     try:
         view = get_record(services().db, services().clock, api_actor(), code, channel="api")
     except NotFound as exc:

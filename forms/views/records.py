@@ -28,12 +28,14 @@ from forms.printing import UnknownVariant
 from forms.spec.model import FormSpec
 from forms.views.context import page_number, request_names
 from forms.workflow import actions_for
+from search.query import record_code
 
 
 @login_required
 def record(code: str) -> ResponseReturnValue:
-    if code != code.upper():  # typed or pasted in lower case: codes are upper case
-        return redirect(url_for("forms.record", code=code.upper()), 301)
+    canonical = record_code(code) or code.upper()
+    if code != canonical:  # typed short or in lower case (cp-2026-1): the record's own address
+        return redirect(url_for("forms.record", code=canonical), 301)
     actor = current_actor()
     try:
         view, actions = actions_for(services().db, services().clock, actor, code, channel="web")

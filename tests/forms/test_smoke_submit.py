@@ -1,4 +1,4 @@
-from tests.support.instance import csrf_token
+from tests.support.instance import VALID_CP, csrf_token
 
 
 def test_clerk_submits_a_complaint_and_gets_a_code(logged_in):
@@ -49,3 +49,15 @@ def test_a_code_typed_in_lower_case_leads_to_the_record(logged_in):
     typed = client.get("/records/cp-2026-000001")
     assert typed.status_code == 301 and typed.headers["Location"] == "/records/CP-2026-000001"
     assert client.get("/records/cp-2026-000099", follow_redirects=True).status_code == 404
+    short = client.get("/records/cp-2026-1")  # written short, as search and holds read it
+    assert short.status_code == 301 and short.headers["Location"] == "/records/CP-2026-000001"
+
+
+def test_the_api_reads_a_code_written_short(client, token_for):  # type: ignore[no-untyped-def]
+    headers = token_for("clerk")
+    made = client.post("/api/v1/records", headers=headers, json={"form": "CP", "data": VALID_CP})
+    assert made.status_code == 201
+    for written in ("cp-2026-1", "CP-2026-01", "cp-2026-000001"):
+        read = client.get(f"/api/v1/records/{written}", headers=headers)
+        assert read.status_code == 200 and read.json["code"] == "CP-2026-000001", written
+    assert client.get("/api/v1/records/cp-2026-2", headers=headers).status_code == 404
