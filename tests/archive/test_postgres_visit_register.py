@@ -4,7 +4,6 @@ the same lock; the day register opens on the latest day to confirm (a JSON max o
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, date, datetime
 
 import pytest
@@ -14,8 +13,8 @@ from archive.models import Record
 from core.web import services
 from forms.models import CustomerClaim
 from forms.rules import NeedsConfirmation
-from forms.rules.visit_register import lock_customer
 from forms.submission import submit
+from tests.support.claims import while_a_claim_is_open
 from tests.support.instance import actor_of, login
 
 pytestmark = pytest.mark.postgres
@@ -32,38 +31,14 @@ def token(app, username: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
 def test_a_registration_that_waited_for_a_concurrent_claim_is_asked_not_filed(pg_app, clock):  # type: ignore[no-untyped-def]
     clock.current = NOW
     phone = "13700002222"
-    first_open, finish_first = threading.Event(), threading.Event()
-    results: dict[str, object] = {}
 
-    def first() -> None:  # a registration by "sales", held open after it claimed the customer
-        with pg_app.app_context(), services().db.transaction() as session:
-            lock_customer(session, [phone])
-            session.add(CustomerClaim(record_code="VR-2026-999001", phone=phone, staff="sales",
-                                      registered_at=clock.now(), valid_until=date(2026, 4, 2)))
-            session.flush()
-            first_open.set()
-            finish_first.wait(10)
+    def second() -> object:  # another clerk's registration of the same customer
+        s = services()
+        return submit(s.db, s.clock, s.zone, actor_of(pg_app, "sales_boss"), "VR",
+                      {**VISIT, "phone": phone, "receiving_staff": "sales_boss"})
 
-    def second() -> None:
-        with pg_app.app_context():
-            s = services()
-            try:
-                submit(s.db, s.clock, s.zone, actor_of(pg_app, "sales_boss"), "VR",
-                       {**VISIT, "phone": phone, "receiving_staff": "sales_boss"})
-            except NeedsConfirmation as asked:
-                results["asked"] = asked
-
-    holder = threading.Thread(target=first)
-    holder.start()
-    assert first_open.wait(10)
-    waiter = threading.Thread(target=second)
-    waiter.start()
-    waiter.join(1.0)
-    assert waiter.is_alive(), "the second registration went ahead while the first was uncommitted"
-    finish_first.set()
-    holder.join(10)
-    waiter.join(10)
-    asked = results["asked"]
+    asked = while_a_claim_is_open(pg_app, clock, phone=phone, record_code="VR-2026-999001",
+                                  until=date(2026, 4, 2), work=second, what="the second registration")
     assert isinstance(asked, NeedsConfirmation)
     assert asked.detail == {"conflict_with": "VR-2026-999001", "claimed_by": "sales",
                             "claimed_by_name": "Sales", "claimed_until": "2026-04-02"}
@@ -105,34 +80,14 @@ def test_a_correction_to_a_phone_being_claimed_waits_and_becomes_a_conflict(pg_a
     code = client.post("/api/v1/records", headers=boss, json={"form": "VR", "data": {
         **VISIT, "phone": "13700004444", "receiving_staff": "sales_boss"}}).json["code"]
     phone = "13700005555"
-    first_open, finish_first = threading.Event(), threading.Event()
-    results: dict[str, object] = {}
 
-    def first() -> None:
-        with pg_app.app_context(), services().db.transaction() as session:
-            lock_customer(session, [phone])
-            session.add(CustomerClaim(record_code="VR-2026-999002", phone=phone, staff="sales",
-                                      registered_at=clock.now(), valid_until=date(2026, 4, 2)))
-            session.flush()
-            first_open.set()
-            finish_first.wait(10)
+    def correction() -> object:
+        s = services()
+        return act(s.db, s.clock, s.zone, actor_of(pg_app, "sales_boss"), code, "correct",
+                   fields={"phone": phone}, reason="电话记错")
 
-    def correction() -> None:
-        with pg_app.app_context():
-            s = services()
-            results["view"] = act(s.db, s.clock, s.zone, actor_of(pg_app, "sales_boss"), code, "correct",
-                                  fields={"phone": phone}, reason="电话记错")
-
-    holder = threading.Thread(target=first)
-    holder.start()
-    assert first_open.wait(10)
-    waiter = threading.Thread(target=correction)
-    waiter.start()
-    waiter.join(1.0)
-    assert waiter.is_alive(), "the correction went ahead while the claim on its new phone was uncommitted"
-    finish_first.set()
-    holder.join(10)
-    waiter.join(10)
-    assert results["view"].flags["conflict_with"] == "VR-2026-999002"  # type: ignore[attr-defined]
+    view = while_a_claim_is_open(pg_app, clock, phone=phone, record_code="VR-2026-999002",
+                                 until=date(2026, 4, 2), work=correction, what="the correction")
+    assert view.flags["conflict_with"] == "VR-2026-999002"  # type: ignore[attr-defined]
     with pg_app.app_context(), services().db.reading() as session:
         assert not session.scalars(select(CustomerClaim).where(CustomerClaim.record_code == code)).all()

@@ -54,44 +54,20 @@ def test_actions_tick_claims_day_register_and_grants_on_postgresql(pg_app, clock
 def test_a_registration_waits_for_a_concurrent_one_of_the_same_customer(pg_app, clock):  # type: ignore[no-untyped-def]
     """Two registrations of one customer at the same instant: the second waits until the first
     commits, then sees its claim and is flagged (without the lock it saw nothing and was not)."""
-    import threading
     from datetime import date
 
     from core.web import services
-    from forms.models import CustomerClaim
-    from forms.rules.visit_register import lock_customer
     from forms.submission import submit
+    from tests.support.claims import while_a_claim_is_open
     from tests.support.instance import actor_of
 
-    phone = "13700002222"
-    first_open, finish_first = threading.Event(), threading.Event()
-    results: dict[str, object] = {}
+    def second() -> object:
+        s = services()
+        return submit(s.db, s.clock, s.zone, actor_of(pg_app, "sales_boss"), "VR", {
+            "visit_date": "2026-03-02", "customer_name": "吴先生", "phone": "13700002222",
+            "needs": "两居室", "receiving_staff": "sales_boss"}, confirmed=True)
 
-    def first() -> None:  # a registration by "sales", held open after it claimed the customer
-        with pg_app.app_context(), services().db.transaction() as session:
-            lock_customer(session, [phone])
-            session.add(CustomerClaim(record_code="VR-2026-999001", phone=phone, staff="sales",
-                                      registered_at=clock.now(), valid_until=date(2026, 4, 30)))
-            session.flush()
-            first_open.set()
-            finish_first.wait(10)
-
-    def second() -> None:
-        with pg_app.app_context():
-            s = services()
-            results["second"] = submit(s.db, s.clock, s.zone, actor_of(pg_app, "sales_boss"), "VR", {
-                "visit_date": "2026-03-02", "customer_name": "吴先生", "phone": phone, "needs": "两居室",
-                "receiving_staff": "sales_boss"}, confirmed=True)
-
-    holder = threading.Thread(target=first)
-    holder.start()
-    assert first_open.wait(10)
-    waiter = threading.Thread(target=second)
-    waiter.start()
-    waiter.join(1.0)
-    assert waiter.is_alive(), "the second registration went ahead while the first was uncommitted"
-    finish_first.set()
-    holder.join(10)
-    waiter.join(10)
-    flags = results["second"].flags  # type: ignore[attr-defined]
+    view = while_a_claim_is_open(pg_app, clock, phone="13700002222", record_code="VR-2026-999001",
+                                 until=date(2026, 4, 30), work=second, what="the second registration")
+    flags = view.flags  # type: ignore[attr-defined]
     assert flags["conflict_with"] == "VR-2026-999001" and flags["claimed_by"] == "sales"
