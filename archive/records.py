@@ -229,30 +229,32 @@ def get_record(db: Database, clock: Clock, actor: Actor, code: str, *, channel: 
     access grant (an approved AR) opens it to them now.
 
     Audited as ``record.<purpose>`` (``read``, ``print``…; with the grant's request code when
-    read under one), or ``record.<purpose>.denied``.
+    read under one), or ``record.<purpose>.denied``. Read in ``db.reading()`` and audited after
+    in a write transaction of its own (:func:`core.audit.trail.append_alone`), so a read never
+    holds the writer lock; the view is returned only once its event is committed.
     """
     if len(code) > CODE_MAX_LENGTH:
         raise NotFound(code)
-    with db.transaction() as session:
+    now = clock.now()
+    detail: dict[str, Any] = {"via": channel}
+    with db.reading() as session:
         record = session.scalar(select(Record).where(Record.code == code))
         if record is None:
             raise NotFound(code)
-        now = clock.now()
-        detail: dict[str, Any] = {"via": channel}
-        under = None if may_see(actor, record) else active_grant(session, actor, code, now)
-        if under is not None:
-            detail["grant"] = under.request_code
-        if not may_see(actor, record) and under is None:
-            trail.append(session, at=now, actor=actor, action=f"record.{purpose}.denied",
-                         object_type="record", object_id=code, detail=detail)
-            denied = PermissionDenied(_(
-                "Record %(code)s belongs to another department. To read it, file an archive access request "
-                "(AR) that names it, and open it once an archivist has approved it.", code=code))
-        else:
-            trail.append(session, at=now, actor=actor, action=f"record.{purpose}",
-                         object_type="record", object_id=code, detail=detail)
-            return record_view(session, record, with_revisions=True, now=now)
-    raise denied
+        seen = may_see(actor, record)
+        grant = None if seen else active_grant(session, actor, code, now)
+        if grant is not None:
+            detail["grant"] = grant.request_code
+        view = record_view(session, record, with_revisions=True, now=now) if seen or grant else None
+    if view is None:
+        trail.append_alone(db, at=now, actor=actor, action=f"record.{purpose}.denied",
+                           object_type="record", object_id=code, detail=detail)
+        raise PermissionDenied(_(
+            "Record %(code)s belongs to another department. To read it, file an archive access request "
+            "(AR) that names it, and open it once an archivist has approved it.", code=code))
+    trail.append_alone(db, at=now, actor=actor, action=f"record.{purpose}",
+                       object_type="record", object_id=code, detail=detail)
+    return view
 
 
 def list_records(

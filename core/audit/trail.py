@@ -1,7 +1,10 @@
 """Appending to and verifying the audit trail.
 
-Callers append inside the transaction that does the audited work, so the event and the work
-commit or vanish together.
+Callers of :func:`append` append inside the transaction that does the audited work, so the event
+and the work commit or vanish together. A *read* changes nothing to commit with its event: it
+reads in ``db.reading()`` and then records itself with :func:`append_alone`, so the chain head
+(locked from :func:`append` until commit, and on SQLite the one writer lock) is held for the
+append alone, not for the read.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from core.audit.models import GENESIS_HASH, AuditEvent, AuditHead
 from core.auth.roles import Actor
+from core.db import Database
 
 SYSTEM_ACTOR = "system"
 
@@ -67,6 +71,24 @@ def append(
     connection.execute(_INSERT_EVENT, {**fields, "prev_hash": prev_hash, "hash": digest})
     connection.execute(_MOVE_HEAD, {"new_hash": digest})
     return seq
+
+
+def append_alone(
+    db: Database, *, at: datetime, actor: Actor | None, action: str,
+    object_type: str = "", object_id: str = "", detail: dict[str, Any] | None = None,
+    actor_name: str | None = None,
+) -> int:
+    """Append one event in its own short write transaction that does nothing else; its sequence.
+
+    For audited reads (issue 16): read in ``db.reading()``, then call this before handing out
+    what was read. Inside a write transaction a read would hold the chain head (and on SQLite
+    the database's one writer lock) for as long as it reads, queueing every page of every
+    worker behind it; here the lock lasts three short statements. If the append fails, the
+    caller's exception propagates and nothing read is shown, so no read goes unrecorded.
+    """
+    with db.transaction() as session:
+        return append(session, at=at, actor=actor, action=action, object_type=object_type,
+                      object_id=object_id, detail=detail, actor_name=actor_name)
 
 
 @dataclass(frozen=True)
