@@ -15,7 +15,11 @@ class OutboxItem(Base):
     """One piece of after-commit work: ``topic`` names the handler, ``subject`` what it is about."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "done_at", "available_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "done_at", "available_at"),
+        # A subject's pending rows (the record page's "being made"), migration 0014.
+        Index("ix_outbox_topic_subject", "topic", "subject", "done_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     topic: Mapped[str] = mapped_column(String(32))

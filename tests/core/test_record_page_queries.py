@@ -1,0 +1,38 @@
+"""Every query the record page runs is served by an index (issue 16), on SQLite.
+
+The statements are captured while each role opens a complaint with eleven revisions, and no
+plan may read a table that grows with the archive whole (tests/support/query_plans.py). The
+PostgreSQL twin is tests/archive/test_postgres_record_page_queries.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from core.outbox.models import OutboxItem
+from core.outbox.queue import pending_for
+from core.web import services
+from tests.support.instance import login
+from tests.support.query_plans import long_history, plan_of, scanned_tables, statements
+
+
+@pytest.mark.parametrize("role", ["clerk", "supervisor", "archivist", "auditor"])
+def test_the_record_page_reads_nothing_whole_for_any_role(app, role, monkeypatch):
+    code = long_history(app)
+    # The navigation's inbox count is forms/inbox.py's and is checked there.
+    monkeypatch.setitem(app.jinja_env.globals, "inbox_count", lambda: 0)
+    client = app.test_client()
+    login(client, role)
+    with statements(app) as captured:
+        page = client.get(f"/records/{code}")
+    assert page.status_code == 200 and code in page.text and "第 5 次勘误" in page.text
+    assert captured and scanned_tables(app, captured) == {}
+
+
+def test_a_records_pending_outbox_rows_are_found_by_topic_and_subject(app):
+    code = long_history(app)
+    with statements(app) as captured, app.app_context():
+        pending = pending_for(services().db, "pdf.archival", code)
+    assert len(pending) == 11  # one archival copy queued per revision, none made in tests
+    lookup = next(s for s in captured if OutboxItem.__tablename__ in s[0])
+    assert "ix_outbox_topic_subject" in plan_of(app, *lookup)
