@@ -13,10 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-
-from archive.models import Record
-from archive.records import visible_to
 from core.auth.roles import Actor
 from core.clock import Clock
 from core.db import Database
@@ -35,24 +31,12 @@ class ToSign:
     revision: int
 
 
-def split(db: Database, actor: Actor, tasks: list[Task]) -> tuple[list[Task], list[ToSign]]:
+def split(tasks: list[Task]) -> tuple[list[Task], list[ToSign]]:
     """The inbox's tasks without countersignatures (a record with nothing else to do drops out),
-    and the records waiting for one, in the inbox's order."""
+    and the records waiting for one, in the inbox's order, at the revision the inbox read."""
     waiting = [t for t in tasks if any(name == COUNTERSIGN for name, _label in t.actions)]
-    revisions = _revisions(db, actor, [t.code for t in waiting])
     rest = [replace(t, actions=tuple(a for a in t.actions if a[0] != COUNTERSIGN)) for t in tasks]
-    return ([t for t in rest if t.actions],
-            [ToSign(t, revisions[t.code]) for t in waiting if t.code in revisions])
-
-
-def _revisions(db: Database, actor: Actor, codes: list[str]) -> dict[str, int]:
-    """The revision of each record the inbox just listed (and audited), in the actor's scope."""
-    if not codes:
-        return {}
-    with db.reading() as session:
-        rows = session.execute(select(Record.code, Record.revision)
-                               .where(Record.code.in_(codes), visible_to(actor)))
-        return {code: revision for code, revision in rows}
+    return [t for t in rest if t.actions], [ToSign(t, t.revision) for t in waiting]
 
 
 def countersign_many(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor,

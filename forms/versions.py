@@ -11,6 +11,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Row, Select, bindparam, select
 from sqlalchemy.orm import Session
@@ -25,6 +26,8 @@ from forms.spec.model import FormSpec
 from forms.spec.parser import parse_spec
 
 _PARSED: dict[str, FormSpec] = {}
+#: Per database (an app's, a test's): (form code, version) → its spec (see :func:`spec_version`).
+_BY_VERSION: WeakKeyDictionary[Database, dict[tuple[str, int], FormSpec]] = WeakKeyDictionary()
 
 
 def spec_hash(spec: FormSpec) -> str:
@@ -133,13 +136,29 @@ def current_spec(db: Database, form_code: str) -> FormSpec:
         return _parsed(session, row)
 
 
-def spec_version(db: Database, form_code: str, version: int) -> FormSpec:
-    """The exact version a record was filled against (approved or not)."""
+def registered_specs(db: Database) -> dict[str, FormSpec]:
+    """Every registered version (approved or not: the versions records can be of), by spec hash;
+    the stored specs are not read again once parsed."""
     with db.reading() as session:
-        row = session.execute(_version_keys().filter_by(form_code=form_code, version=version)).first()
-        if row is None:
-            raise NotFound(f"{form_code} v{version}")
-        return _parsed(session, row)
+        return {row.spec_hash: _parsed(session, row) for row in session.execute(_version_keys())}
+
+
+def spec_version(db: Database, form_code: str, version: int) -> FormSpec:
+    """The exact version a record was filled against (approved or not).
+
+    Looked up once per process and database: a registered version never changes (registering
+    refuses an edited file under the same version, importing refuses a different spec under it,
+    nothing deletes one), and a record page asked for it three times, each a transaction.
+    """
+    known = _BY_VERSION.setdefault(db, {})
+    spec = known.get((form_code, version))
+    if spec is None:
+        with db.reading() as session:
+            row = session.execute(_version_keys().filter_by(form_code=form_code, version=version)).first()
+            if row is None:
+                raise NotFound(f"{form_code} v{version}")
+            spec = known[(form_code, version)] = _parsed(session, row)
+    return spec
 
 
 def _version_keys() -> Select[tuple[int, str, int, str]]:

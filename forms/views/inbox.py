@@ -17,7 +17,7 @@ from forms.inbox import inbox
 def inbox_page() -> ResponseReturnValue:
     actor = current_actor()
     tasks, total = inbox(services().db, services().clock, actor)
-    rows, to_sign = split(services().db, actor, tasks)
+    rows, to_sign = split(tasks)
     return render_template("forms/inbox.html", tasks=rows, to_sign=to_sign, total=total,
                            listed=len(tasks), form=FlaskForm())
 
