@@ -33,7 +33,7 @@ from core.clock import Clock, SystemClock, local
 from core.config import PROJECT_ROOT, ensure_secret_key, instance_paths, load_config
 from core.db import Database
 from core.errors import register_error_pages
-from core.i18n import LOCALE_NAMES, current_locale, pick, select_locale
+from core.i18n import LOCALE_NAMES, current_locale, install_template_gettext, pick, select_locale
 from core.outbox import cli as outbox_cli
 from core.web import AppServices, department_name, init_services, person, services
 from forms.api import bp as forms_api_bp
@@ -61,6 +61,7 @@ def create_app(overrides: dict[str, Any] | None = None, *, clock: Clock | None =
     ))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    install_template_gettext(app)  # after Babel's own: the catalogue looked up once per page
     register_error_pages(app)
     app.register_blueprint(auth_bp)
     app.register_blueprint(api_docs_bp)

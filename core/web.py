@@ -10,9 +10,8 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, abort, current_app, g
 from flask_login import LoginManager, UserMixin, current_user
-from sqlalchemy import select
 
-from core.auth.models import User
+from core.auth.accounts import active_actor
 from core.auth.names import Names, load_names
 from core.auth.roles import Actor
 from core.clock import Clock
@@ -44,25 +43,25 @@ def services() -> AppServices:
 
 
 class WebUser(UserMixin):
-    """The logged-in user as templates see it: plain data, re-read on every request."""
+    """The logged-in user as templates see it: plain data, re-read on every request (so a
+    deactivated account is signed out at its next click)."""
 
-    def __init__(self, user: User) -> None:
-        self.id = user.id
-        self.username = user.username
-        self.display_name = user.display_name
-        self.role = user.role
-        self.department_name_zh = user.department.name_zh if user.department else ""
-        self.department_name_en = user.department.name_en if user.department else ""
-        self.actor = user.actor()
+    def __init__(self, actor: Actor) -> None:
+        self.id = actor.user_id
+        self.username = actor.username
+        self.display_name = actor.display_name
+        self.role = str(actor.role)
+        self.department_name_zh = actor.department.name_zh if actor.department else ""
+        self.department_name_en = actor.department.name_en if actor.department else ""
+        self.actor = actor
 
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> WebUser | None:
     if not user_id.isdigit():
         return None
-    with services().db.reading() as session:
-        user = session.scalar(select(User).where(User.id == int(user_id), User.active.is_(True)))
-        return WebUser(user) if user else None
+    actor = active_actor(services().db, int(user_id))
+    return WebUser(actor) if actor else None
 
 
 def current_actor() -> Actor:

@@ -168,6 +168,27 @@ _TOKEN_ACTOR = (
 )
 
 
+#: Built once: every signed-in page runs it (Flask-Login's user loader, core.web).
+_USER_ACTOR = (
+    select(_USERS.c.id, _USERS.c.username, _USERS.c.role, _USERS.c.display_name,
+           _DEPARTMENTS.c.id, _DEPARTMENTS.c.code, _DEPARTMENTS.c.name_zh, _DEPARTMENTS.c.name_en)
+    .outerjoin(_DEPARTMENTS, _USERS.c.department_id == _DEPARTMENTS.c.id)
+    .where(_USERS.c.id == bindparam("user_id"), _USERS.c.active.is_(True))
+)
+
+
+def active_actor(db: Database, user_id: int) -> Actor | None:
+    """The active user ``user_id`` as an Actor, or None (deactivated or unknown): read on every
+    signed-in request, as one prebuilt statement without the ORM's unit of work."""
+    with db.reading() as session:
+        row = session.connection().execute(_USER_ACTOR, {"user_id": user_id}).first()
+    if row is None:
+        return None
+    user_id, username, role, display_name, department_id, *names = row
+    department = DepartmentRef(department_id, *names) if department_id is not None else None
+    return Actor(user_id, username, Role(role), department, None, display_name)
+
+
 def actor_for_token(db: Database, token: str) -> Actor | None:
     """The identity behind a bearer token, or None if it is unknown, revoked or its user inactive."""
     with db.reading() as session:

@@ -11,13 +11,11 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import login_required, login_user, logout_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired, Length
 
 from core.audit import trail
 from core.auth import accounts, throttle
-from core.auth.models import User
 from core.auth.throttle import LoginPolicy
 from core.i18n import SUPPORTED_LOCALES
 from core.web import WebUser, current_actor, services
@@ -53,9 +51,7 @@ def login() -> ResponseReturnValue:
             if refused.retry_after:
                 headers["Retry-After"] = str(refused.retry_after)
         else:
-            with services().db.reading() as db_session:
-                user = db_session.scalar(select(User).where(User.id == actor.user_id))
-                web_user = WebUser(user)
+            web_user = WebUser(actor)  # authenticate read the user with its department
             locale = session.get("locale")
             session.clear()  # no session fixation: a fresh session for the signed-in user
             if locale:
