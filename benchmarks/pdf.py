@@ -11,7 +11,9 @@ the run, and how much CPU other processes used while it ran). It measures, for b
 - cold: a fresh ``python`` process that imports what it needs and renders its first document
   (the in-process time from before the imports to the PDF, and the whole process's wall time;
   median of ``--cold-runs``);
-- PDF size in KB per document;
+- PDF size in KB per document: the handouts of both pipelines, and ours' archival copy of the
+  same records (PDF/A-3u with the record's JSON attached, as ``forms.pdf.archival.render_archival``
+  makes it; raw WeasyPrint has no archival pipeline to compare), over all and for the 2-page ones;
 - batch: ``--batch`` documents through a ``multiprocessing`` pool with 1 and 2 (``--processes``)
   worker processes, each building its renderer once and recycled after ``--recycle`` documents
   (``maxtasksperchild``); documents/s from pool start to the last PDF, the speed-up, and the
@@ -25,14 +27,16 @@ and no logo, as this renderer has none). No database is involved. CP has no tabl
 complaint's product rows are lines of its complaint text.
 
 "Ours" is ``forms.pdf.render.Renderer(find_fonts(None, None)).render(html)``: one renderer per
-process; per document it creates our ``AssetFetcher`` and parses our ``@font-face`` stylesheet,
-and ``print.css`` comes through the fetcher as ``dossier-asset:print.css``.
+process, which parses ``print.css`` (through our fetcher) and our ``@font-face`` stylesheet once
+and gives them to every document (the layouts do not link them), creates our ``AssetFetcher`` per
+document, and embeds compact CJK font subsets (``forms.pdf.compact_fonts``).
 
 "Raw" is plain WeasyPrint on the same document content, with nothing of ours in the way: the
-HTML's ``<link href="dossier-asset:print.css">`` becomes a ``file://`` link to the same
-``static/pdf/print.css``, followed by a ``<style>`` holding the same rules as our base stylesheet
-(``@font-face`` for the same font files by ``file://`` URL, the same family name, ``html`` and
-``@page`` font family), and it is rendered with WeasyPrint's default URL fetcher as
+HTML's head gets a ``file://`` link to the same ``static/pdf/print.css``, followed by a
+``<style>`` holding the same rules as our base stylesheet (``@font-face`` for the same font files
+by ``file://`` URL, the same family name, ``html`` and ``@page`` font family), so each document
+parses them as a plain WeasyPrint user's would, and it is rendered with WeasyPrint's default URL
+fetcher as
 ``weasyprint.HTML(string=raw_html).write_pdf(font_config=font_config)``, with one
 ``FontConfiguration`` per process kept between documents, as ours keeps one. The HTML rewrite is
 done before timing. Creating a new ``FontConfiguration`` for every document (the naive
@@ -41,7 +45,8 @@ time; it is shown on an extra line for information only.
 
 Both pipelines must produce the same text (``pdftotext``) and the same font list (``pdffonts``)
 for every warm document, and ours must refuse nothing; otherwise the script exits 1. It asserts
-no duration: the figures are printed, not judged.
+no duration: the figures are printed, not judged; a second table sets them beside issue 16's
+targets (archival copy of a 2-page complaint ≤ 80 KB, warm ≤ 1.0× raw, cold ≤ 1.2× raw).
 
 Worker processes start from a ``forkserver`` that has imported WeasyPrint and our renderer, so a
 recycled worker pays for its renderer and its first render but not for the imports. WeasyPrint
@@ -83,7 +88,6 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.machine import busy_seconds, cpu_model, own_seconds, stolen_seconds  # noqa: E402
 
 PRINT_CSS = ROOT / "static" / "pdf" / "print.css"
-ASSET_LINK = '<link rel="stylesheet" href="dossier-asset:print.css">'
 WARMUP = 3
 PRELOAD = ["weasyprint", "weasyprint.text.fonts", "forms.pdf.fonts", "forms.pdf.render"]
 
@@ -231,6 +235,25 @@ def documents(count: int, seed: int) -> list[tuple[str, str, str]]:
             for r in records]
 
 
+def archival_copies(count: int, seed: int) -> tuple[list[tuple[int, int]], float]:
+    """(bytes, pages) of our archival copy of each of the first ``count`` records, rendered as
+    ``forms.pdf.archival.handle`` renders it (PDF/A-3u, the record's JSON attached)."""
+    from zoneinfo import ZoneInfo
+
+    from core.config import DEFAULTS
+    from forms.pdf.archival import render_archival
+    from forms.pdf.fonts import find_fonts
+    from forms.pdf.render import Renderer
+
+    spec, records = make_records(count, seed)
+    renderer = Renderer(find_fonts(None, None))
+    made = [render_archival(renderer, spec, record, company=DEFAULTS["COMPANY_NAME"],
+                            zone=ZoneInfo("Asia/Shanghai"), public_url=DEFAULTS["PUBLIC_URL"])
+            for record in records]
+    renderer.close()
+    return [(len(copy.pdf), copy.pages) for copy in made], 0.0
+
+
 def raw_html(html: str) -> str:
     """The same document for plain WeasyPrint: file:// stylesheet and fonts, our base rules inline."""
     from forms.pdf.fonts import find_fonts
@@ -239,9 +262,9 @@ def raw_html(html: str) -> str:
     fonts = find_fonts(None, None)
     base = (BASE_CSS.replace("url(dossier-font:regular)", f'url("{fonts.regular.as_uri()}")')
             .replace("url(dossier-font:bold)", f'url("{fonts.bold.as_uri()}")'))
-    raw = html.replace(ASSET_LINK, f'<link rel="stylesheet" href="{PRINT_CSS.as_uri()}">\n'
-                                   f"<style>{base}</style>")
-    if ASSET_LINK not in html or "dossier-" in raw:
+    raw = html.replace("</head>", f'<link rel="stylesheet" href="{PRINT_CSS.as_uri()}">\n'
+                                  f"<style>{base}</style>\n</head>", 1)
+    if "</head>" not in html or "dossier-" in raw:
         raise SystemExit("the layout or our base stylesheet uses a URL raw_html() does not rewrite: "
                          "update raw_html() in benchmarks/pdf.py")
     return raw
@@ -480,6 +503,7 @@ def main() -> int:
             print("\n".join(f"  {p}" for p in problems), file=sys.stderr)
             return 1
         colds = meter.run("cold", cold, docs[0][2], raws[0], args.cold_runs, tmp)
+        archival = meter.run("archival", archival_copies, args.warm, args.seed)
         left_cold = leftover_font_dirs(tmp)
 
         batches: dict[tuple[str, int], dict] = {}
@@ -529,9 +553,20 @@ def main() -> int:
           f"| {cold_in['ours']:.0f} | {cold_in['raw']:.0f} | {percent(cold_in['ours'], cold_in['raw'])} |")
     print(f"| cold: whole process wall time, ms | {cold_wall['ours']:.0f} | {cold_wall['raw']:.0f} "
           f"| {percent(cold_wall['ours'], cold_wall['raw'])} |")
-    size = {k: statistics.mean(len(p) for p in v) / 1024 for k, v in pdfs.items()}
-    print(f"| PDF size, KB per document (mean) | {size['ours']:.1f} | {size['raw']:.1f} "
-          f"| {percent(size['ours'], size['raw'])} |")
+    two_pages = [i for i, n in enumerate(page_counts) if n == 2]
+    for label, chosen in (("", range(args.warm)), (f", the {len(two_pages)} of 2 pages", two_pages)):
+        kb = {k: [len(v[i]) / 1024 for i in chosen] for k, v in pdfs.items()}
+        if kb["ours"]:
+            print(f"| PDF size, handout{label}, KB (mean; largest) "
+                  f"| {statistics.mean(kb['ours']):.1f}; {max(kb['ours']):.1f} "
+                  f"| {statistics.mean(kb['raw']):.1f}; {max(kb['raw']):.1f} "
+                  f"| {percent(statistics.mean(kb['ours']), statistics.mean(kb['raw']))} |")
+    archival_kb = {"": [size / 1024 for size, _pages in archival],
+                   ", 2 pages": [size / 1024 for size, pages in archival if pages == 2]}
+    for label, kb in archival_kb.items():
+        if kb:
+            print(f"| PDF size, archival copy (PDF/A-3u, data attached){label}, KB (mean; largest) "
+                  f"| {statistics.mean(kb):.1f}; {max(kb):.1f} | | |")
     for count in processes:
         ours_b, raw_b = batches["ours", count], batches["raw", count]
         print(f"| batch of {args.batch}, {count} process{'es' if count > 1 else ''}, documents/s "
@@ -548,6 +583,18 @@ def main() -> int:
     fresh_ms = median_ms(result["fresh"])
     print(f"| for information: raw with a new FontConfiguration per document, median ms | | {fresh_ms:.1f} "
           f"| |")
+    print()
+    archival_2 = archival_kb[", 2 pages"] or archival_kb[""]
+    cold_ratio = cold_in["ours"] / cold_in["raw"]
+    print("| issue 16 target | figure | target | met |")
+    print("| --- | ---: | ---: | :---: |")
+    for label, figure, target, met in (
+            ("archival copy of a 2-page complaint, KB (largest)", f"{max(archival_2):.1f}", "≤ 80",
+             max(archival_2) <= 80),
+            ("warm render, ours / raw (median over documents)", f"×{paired:.2f}", "≤ ×1.00", paired <= 1.0),
+            ("cold start, ours / raw (imports + first render, medians)", f"×{cold_ratio:.2f}", "≤ ×1.20",
+             cold_ratio <= 1.2)):
+        print(f"| {label} | {figure} | {target} | {'yes' if met else 'NO'} |")
     print()
     identical = sum(o == r for o, r in zip(pdfs["ours"], pdfs["raw"], strict=True))
     print(f"Same text (pdftotext) and fonts (pdffonts) in both pipelines for all {args.warm} warm documents "

@@ -3,7 +3,9 @@
 Fonts come from our :class:`~forms.pdf.fonts.FontSet` through ``@font-face`` and a
 :class:`FontConfiguration`; the font family is set on ``html`` *and* in ``@page`` so page
 margin boxes (headers, footers) do not pull in other fonts. Every URL goes through
-:class:`~forms.pdf.fetcher.AssetFetcher`.
+:class:`~forms.pdf.fetcher.AssetFetcher`. The layouts' stylesheet (``static/pdf/print.css``) and
+those font rules are parsed once per renderer and given to every document, which therefore does
+not link them: parsing them for each document took about a tenth of a warm render.
 
 WeasyPrint is imported when the first renderer is made, not with this module: it takes about
 half a second and tens of megabytes, and most processes that import the forms package (every CLI
@@ -26,10 +28,15 @@ from forms.pdf.compact_fonts import compacting
 from forms.pdf.fonts import FontSet, PdfSetupError
 
 if TYPE_CHECKING:
-    from weasyprint import Attachment
+    from weasyprint import CSS, Attachment
+
+    from forms.pdf.fetcher import AssetFetcher
 
 ASSET_ROOT = PROJECT_ROOT / "static" / "pdf"
 FONT_FAMILY = '"Dossier Sans"'
+#: The stylesheet every layout in templates/pdf/ is laid out with (``print.css`` under
+#: ``asset_root``, through the fetcher's asset scheme; the fetcher module imports WeasyPrint).
+LAYOUT_CSS = "dossier-asset:print.css"
 BASE_CSS = f"""
 @font-face {{ font-family: {FONT_FAMILY}; src: url(dossier-font:regular); }}
 @font-face {{ font-family: {FONT_FAMILY}; font-weight: bold; src: url(dossier-font:bold); }}
@@ -76,6 +83,7 @@ class Renderer:
             raise PdfSetupError(f"WeasyPrint cannot be loaded ({exc}); install its system "
                                 "libraries with ./bootstrap.sh setup") from exc
         self.font_config = FontConfiguration()
+        self._stylesheets: list[CSS] | None = None
         self._cleanup: weakref.finalize | None = None
 
     def close(self) -> None:
@@ -103,15 +111,14 @@ class Renderer:
         """Several HTML documents laid out one by one and bound into one PDF (metadata from the
         first): each part numbers its own pages ("第 1 页，共 1 页" on both parts of a two-part
         form), which one document cannot do, as CSS has only the whole document's ``pages``."""
-        from weasyprint import CSS, HTML
+        from weasyprint import HTML
 
         from forms.pdf.fetcher import AssetFetcher
 
         fetcher = AssetFetcher(self.asset_root, self.fonts, self.logo)
-        base = CSS(string=BASE_CSS, font_config=self.font_config, url_fetcher=fetcher)
         options = {"pdf_variant": _WEASYPRINT_VARIANT} if archival else {}
-        arguments = {"stylesheets": [base], "attachments": [_attachment(item) for item in attachments],
-                     **options}
+        arguments = {"stylesheets": self._prepared(fetcher),
+                     "attachments": [_attachment(item) for item in attachments], **options}
         documents = [HTML(string=html, url_fetcher=fetcher).render(font_config=self.font_config, **arguments)
                      for html in parts]
         document = documents[0] if len(documents) == 1 else documents[0].copy(
@@ -120,6 +127,16 @@ class Renderer:
             pdf = document.write_pdf(finisher=finisher, **arguments)
         self._watch_font_folder()
         return Rendered(pdf, tuple(fetcher.refused), len(document.pages))
+
+    def _prepared(self, fetcher: AssetFetcher) -> list[CSS]:
+        """The layouts' stylesheet, then our font rules (so they win), parsed on first use."""
+        if self._stylesheets is None:
+            from weasyprint import CSS
+
+            self._stylesheets = [
+                CSS(url=LAYOUT_CSS, url_fetcher=fetcher, font_config=self.font_config),
+                CSS(string=BASE_CSS, url_fetcher=fetcher, font_config=self.font_config)]
+        return self._stylesheets
 
     def _watch_font_folder(self) -> None:
         folder = getattr(self.font_config, "_folder", None)  # created by the first render

@@ -131,3 +131,17 @@ def test_a_renderer_leaves_no_font_copies_behind(tmp_path):
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
                          env=env, cwd=Path(__file__).resolve().parents[2]).stdout.strip()
     assert out.startswith(str(tmp_path)) and list(tmp_path.iterdir()) == []  # gone at exit
+
+
+def test_the_layout_stylesheet_is_read_once_per_renderer_and_needs_no_link(monkeypatch):
+    """print.css and our font rules are parsed once and given to every document."""
+    from forms.pdf.fetcher import AssetFetcher
+
+    fetched: list[str] = []
+    fetch = AssetFetcher.fetch
+    monkeypatch.setattr(AssetFetcher, "fetch",
+                        lambda self, url, headers=None: fetched.append(url) or fetch(self, url, headers))
+    renderer = Renderer(find_fonts())
+    texts = [pdf_text(renderer.render(f"<html><body><p>第{n}份</p></body></html>").pdf) for n in (1, 2)]
+    assert all("第 1 页，共 1 页" in text for text in texts)  # print.css's page footer, not linked
+    assert fetched.count("dossier-asset:print.css") == 1
