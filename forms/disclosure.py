@@ -16,7 +16,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from archive.models import Record
-from archive.records import Page, RecordView, may_see, record_view
+from archive.record_lists import ListPage
+from archive.records import RecordView, may_see, record_view
 from archive.renditions import RenditionStore, RenditionView, rendition_file
 from core.audit import trail
 from core.auth.models import Department, User
@@ -70,9 +71,22 @@ def archival_copy(db: Database, clock: Clock, store: RenditionStore, actor: Acto
     return rendition_file(db, clock, store, actor, code, revision)
 
 
-def shown_page(db: Database, actor: Actor, page: Page) -> Page:
-    """A page of records with each title as ``actor`` may read it."""
-    return replace(page, items=tuple(shown_records(db, actor, page.items)))
+def shown_page(db: Database, actor: Actor, page: ListPage) -> ListPage:
+    """A page of a record list (:mod:`archive.record_lists`, records listed without their data)
+    with each title as ``actor`` may read it: the stored title where they need the personal
+    data, else one made from the masked data, which is read for those records only (a
+    clerk's own list reads none)."""
+    specs = cache(lambda form, version: versions.spec_version(db, form, version))
+    hidden = {r.code: spec for r in page.items if (spec := specs(r.form_code, r.form_version)) is not None
+              and not needs_personal_data(spec, actor, r.submitted_by, r.department_code)}
+    stored = _records(db, list(hidden)) if hidden else {}
+
+    def shown(record: RecordView) -> RecordView:
+        if record.code not in hidden:
+            return record
+        spec, data = hidden[record.code], stored.get(record.code, {}).get("data") or {}  # {}: gone since
+        return replace(record, title=summary(spec, masked_data(spec, data))[:200])
+    return replace(page, items=tuple(shown(r) for r in page.items))
 
 
 def shown_records(db: Database, actor: Actor, records: Sequence[RecordView]) -> list[RecordView]:

@@ -55,8 +55,10 @@ def record_list() -> Response:
     s, actor = services(), api_actor()
     found = find_records(s.db, s.clock, actor, filters, page=page, per_page=per_page)
     listed = shown_page(s.db, actor, found)  # titles name customers: masked where not needed
+    following = ({**request.args.to_dict(), "page": str(listed.page + 1)} if listed.has_next else None)
     return jsonify({"records": [_listed(r) for r in listed.items], "page": listed.page,
                     "per_page": listed.per_page, "total": listed.total, "pages": listed.pages,
+                    "more": listed.more, "next": url_for(".record_list", **following) if following else None,
                     "filters": filters.as_json()})
 
 

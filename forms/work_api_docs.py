@@ -60,8 +60,17 @@ OPENAPI_PATHS: dict[str, Any] = {
         "responses": {
             "200": _json("A page of records", {"type": "object", "properties": {
                 "records": {"type": "array", "items": {"$ref": "#/components/schemas/Record"}},
-                "page": {"type": "integer"}, "per_page": {"type": "integer"}, "total": {"type": "integer"},
-                "pages": {"type": "integer"}, "filters": {"type": "object"}}}),
+                "page": {"type": "integer"}, "per_page": {"type": "integer"},
+                "total": {"type": "integer", "description": (
+                    "How many records match, exact unless `more` is true. Records are counted up to "
+                    "1,000 (a count of a whole archive on every request would cost more than the "
+                    "page): beyond, `total` is a lower bound, 1,000 or the records up to this page")},
+                "pages": {"type": "integer", "description": "Pages of `total` (with `more`: known so far)"},
+                "more": {"type": "boolean", "description": "There are more matching records than `total`"},
+                "next": {"type": ["string", "null"], "description": (
+                    "The next page's address (these parameters, page + 1), or null on the last page: "
+                    "follow it to read every page")},
+                "filters": {"type": "object"}}}),
             "400": error_response("A parameter is unknown or wrong; `fields` names each"),
             "401": UNAUTHORIZED}}},
     "/records/{code}/revisions": {"get": {

@@ -11,7 +11,8 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from archive.catalogue import tombstone_of
-from archive.records import RecordView, RevisionView, list_records
+from archive.record_lists import list_records
+from archive.records import RecordView, RevisionView
 from core.auth.roles import NotFound
 from core.errors import render_error
 from core.i18n import current_locale, pick
