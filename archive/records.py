@@ -1,4 +1,5 @@
-"""The record services: create (inside the submitting transaction), read, list.
+"""The record services: create (inside the submitting transaction), read; the scope lists share
+(:func:`visible_to`; the lists themselves are :mod:`archive.record_lists`).
 
 Who may see what is decided here, not in templates: clerks and supervisors see their own
 department's records; archivists, auditors and admins see every department's. Every read and
@@ -14,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, false, func, insert, select, true
+from sqlalchemy import ColumnElement, false, insert, select, true
 from sqlalchemy.orm import Session
 
 from archive.grants import active_grant
@@ -100,18 +101,6 @@ class RecordView:
             "overdue": self.overdue_at is not None, "flags": self.flags,
             "filing": self.filing.as_json() if self.filing else None,
         }
-
-
-@dataclass(frozen=True)
-class Page:
-    items: tuple[RecordView, ...]
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
 
 
 def create_record(
@@ -255,30 +244,6 @@ def get_record(db: Database, clock: Clock, actor: Actor, code: str, *, channel: 
     trail.append_alone(db, at=now, actor=actor, action=f"record.{purpose}",
                        object_type="record", object_id=code, detail=detail)
     return view
-
-
-def list_records(
-    db: Database, clock: Clock, actor: Actor, *, mine: bool = False, page: int = 1,
-    per_page: int = 20, form_code: str | None = None,
-) -> Page:
-    """A page of the records the actor may see, newest first. Audited as one list event."""
-    page, per_page = max(page, 1), min(max(per_page, 1), 100)
-    conditions = [visible_to(actor)]
-    if mine:
-        conditions.append(Record.submitted_by_id == actor.user_id)
-    if form_code:
-        conditions.append(Record.form_code == form_code)
-    with db.transaction() as session:
-        total = session.scalar(select(func.count()).select_from(Record).where(*conditions)) or 0
-        rows = session.scalars(
-            select(Record).where(*conditions).order_by(Record.submitted_at.desc(), Record.id.desc())
-            .limit(per_page).offset((page - 1) * per_page)
-        ).all()
-        items = tuple(record_view(session, r, now=clock.now()) for r in rows)
-        trail.append(session, at=clock.now(), actor=actor, action="record.list",
-                     object_type="record", object_id="",
-                     detail={"mine": mine, "page": page, "codes": [r.code for r in items]})
-    return Page(items, page, per_page, total)
 
 
 def record_at_revision(session: Session, code: str, number: int) -> RecordView | None:
