@@ -5,46 +5,35 @@ two common words costs ~3 µs per posting, a phrase ~25 µs per candidate record
 The queries :mod:`search.query` makes are few in kind (terms, prefixes, phrases of pairs, AND,
 OR, filters), so they are evaluated here with numpy boolean masks instead (one byte per
 document of the segment): a term's postings are read a block at a time and kept for the rest
-of the search (:class:`SegmentTerms`), AND and OR are array operations, and a phrase looks for
-itself in the Chinese text (a column) of only the records that hold all its pairs; code
-prefixes and date ranges are bisections of a sorted column (:mod:`search.columns`). Any other
-kind of query is left to Whoosh. Deleted documents are removed once, at the end.
-``tests/search/test_matching.py`` checks every kind against Whoosh.
+of the search (:class:`SegmentTerms`; large ones for longer, :mod:`search.postings`), AND and
+OR are array operations, and a phrase looks for itself in the Chinese text (a column) of only
+the records that hold all its pairs; code prefixes and date ranges are bisections of a sorted
+column (:mod:`search.columns`). Any other kind of query is left to Whoosh. Deleted documents
+are removed once, at the end. ``tests/search/test_matching.py`` checks every kind against Whoosh.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from itertools import pairwise
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import And, DateRange, Every, NullQuery, Or, Phrase, Prefix, Query, Term
-from whoosh.reading import IndexReader, TermNotFound
+from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from search.columns import DATE_FIELD, SegmentColumns, columns_of
+from search.postings import Postings, read_postings
 
-
-@dataclass(frozen=True)
-class Postings:
-    """One term's postings in one segment, deleted documents included."""
-
-    ids: np.ndarray  # document numbers, ascending
-    weights: np.ndarray  # float64
-
-
-NO_POSTINGS = Postings(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
 #: ID fields whose prefixes are looked up in their sorted column instead of term by term.
 SORTED_PREFIX_FIELDS = frozenset({"code"})
 
 
 class SegmentTerms:
-    """The postings of one segment's terms, each read from disk once per search (a phrase's
-    pairs are needed for matching and again for scoring)."""
+    """The postings of one segment's terms, each looked up once per search (a phrase's pairs
+    are needed for matching and again for scoring); large ones are kept longer, per process
+    (:mod:`search.postings`)."""
 
     def __init__(self, reader: IndexReader) -> None:
         self.reader = reader
@@ -55,7 +44,7 @@ class SegmentTerms:
         # one key for a term whether a query names it as text (matching) or as bytes (scoring)
         key = (field, text.encode() if isinstance(text, str) else text)
         if key not in self._read:
-            self._read[key] = _read_postings(self.reader, field, text)
+            self._read[key] = read_postings(self.reader, field, text)
         return self._read[key]
 
     def docs(self, field: str, text: str | bytes) -> np.ndarray:
@@ -152,40 +141,3 @@ def _phrase_docs(terms: SegmentTerms, field: str, words: Sequence[str]) -> np.nd
     phrase = words[0] + "".join(word[1:] for word in words[1:])
     texts = columns_of(terms.reader).texts()
     return terms.mask(texts.containing(np.flatnonzero(candidates).tolist(), phrase))
-
-
-def _read_postings(reader: IndexReader, field: str, text: str | bytes) -> Postings:
-    """A term's postings a block at a time. Whoosh's on-disk matcher keeps each block as a
-    tuple of ids (deltas) and weights (None when all are 1, one number when all are equal);
-    taking them whole, instead of a posting per call, is what makes this module fast.
-    These are internals of Whoosh's W3 codec (tests/search/test_matching.py checks the result
-    against Whoosh's own matchers). Deleted documents are in them (Whoosh filters those in a
-    wrapper, unwrapped here)."""
-    try:
-        matcher = reader.postings(field, text)
-    except TermNotFound:
-        return NO_POSTINGS
-    leaf = matcher.child if isinstance(matcher, FilterMatcher) else matcher
-    if not isinstance(leaf, W3LeafMatcher):  # inlined in the term entry: a posting at a time
-        ids: list[int] = []
-        weights: list[float] = []
-        while leaf.is_active():
-            ids.append(leaf.id())
-            weights.append(leaf.weight())
-            leaf.next()
-        return Postings(np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64))
-    id_blocks: list[np.ndarray] = []
-    weight_blocks: list[np.ndarray] = []
-    while leaf.is_active():
-        leaf._read_data()
-        raw_ids, raw_weights = leaf._data[0], leaf._data[1]
-        block = np.array(raw_ids, dtype=np.int64)
-        id_blocks.append(block if leaf._byteids else np.cumsum(block))  # stored as deltas from 0
-        if raw_weights is None or isinstance(raw_weights, float | int):  # all 1, or all the same
-            weight_blocks.append(np.full(len(block), 1.0 if raw_weights is None else raw_weights))
-        else:
-            weight_blocks.append(np.array(raw_weights, dtype=np.float64))
-        leaf._next_block()
-    if not id_blocks:
-        return NO_POSTINGS
-    return Postings(np.concatenate(id_blocks), np.concatenate(weight_blocks))
