@@ -75,6 +75,12 @@ def collect(searcher: Searcher, query: Query, *, facets: Sequence[str], newest_f
     return Collected(total, ordered_facets, [docnum for *_key, docnum in first])
 
 
+def count(searcher: Searcher, query: Query) -> int:
+    """How many live documents match ``query`` (no facets, no order)."""
+    return sum(int(np.count_nonzero(matching(subsearcher, query)))
+               for subsearcher, _offset in searcher.leaf_searchers())
+
+
 def _best(scores: np.ndarray, dates: np.ndarray, docs: np.ndarray, wanted: int) -> np.ndarray:
     """Positions of the ``wanted`` best by (score, date, docnum), best first. Only the records
     scoring at least the ``wanted``-th best score are sorted (ties at that score included)."""

@@ -23,7 +23,7 @@ from core.audit import trail
 from core.auth.roles import Actor
 from core.clock import Clock
 from core.db import Database
-from search.collect import collect
+from search.collect import collect, count
 from search.params import SearchParams
 from search.query import Filters, combined, filter_queries, record_code, snippet_needles, text_query
 from search.store import SearchStore
@@ -103,14 +103,34 @@ def search(db: Database, clock: Clock, zone: ZoneInfo, store: SearchStore, actor
     return result
 
 
+def opened_record(db: Database, clock: Clock, store: SearchStore, actor: Actor, text: str, *,
+                  sort: str = "relevance", channel: str = "web", granted: Collection[str] = ()) -> str | None:
+    """The record ``text`` names by its code alone, if ``actor`` may see it: the search page
+    then opens that record instead of listing hits. The search is audited as :func:`search`
+    audits it, with the number of records it matches, but no page of hits, facets, snippets or
+    masking is made for a list no one will see. None (nothing audited): list the hits."""
+    code = record_code(text)
+    if code is None:
+        return None
+    searcher, scope = store.searcher(), scope_filter(actor, granted)
+    if named_record(searcher, text, scope) is None:
+        return None
+    total = count(searcher, _within(combined(text_query(text), []), scope))
+    _audit(db, clock, actor, text, Filters(), sort, 1, total, channel)
+    return code
+
+
 def named_record(searcher: Searcher, text: str, scope: Query | None) -> str | None:
     """The record ``text`` names by its code alone, if it exists within ``scope``: a user who
     types a code wants that record, and one outside their scope must stay unmentioned."""
     code = record_code(text)
     if code is None:
         return None
-    query = Term("code", code) if scope is None else And([Term("code", code), scope])
-    return code if collect(searcher, query, facets=(), newest_first=True, page=1, per_page=1).total else None
+    return code if count(searcher, _within(Term("code", code), scope)) else None
+
+
+def _within(query: Query, scope: Query | None) -> Query:
+    return query if scope is None else And([query, scope])
 
 
 def codes_found(store: SearchStore, zone: ZoneInfo, params: SearchParams, *, limit: int) -> list[str]:
@@ -127,9 +147,8 @@ def find(searcher: Searcher, query: Query, *, scope: Query | None, text: str, so
          per_page: int) -> SearchResult:
     """One page of hits for ``query`` within ``scope``, with facets and snippets for ``text``:
     the part of :func:`search` that reads the index (benchmarks/search.py times it)."""
-    within = query if scope is None else And([query, scope])
-    collected = collect(searcher, within, facets=FACETS, newest_first=sort == "newest", page=page,
-                        per_page=per_page)
+    collected = collect(searcher, _within(query, scope), facets=FACETS, newest_first=sort == "newest",
+                        page=page, per_page=per_page)
     hits = tuple(_hit(searcher.stored_fields(docnum), text) for docnum in collected.page)
     return SearchResult(collected.total, page, per_page, hits, collected.facets)
 
@@ -157,8 +176,8 @@ def snippet(body: str, text: str, width: int = SNIPPET_CHARS) -> Markup:
 
 def _audit(db: Database, clock: Clock, actor: Actor, text: str, filters: Filters, sort: str,
            page: int, total: int, channel: str) -> None:
+    """After the index is read (no database read holds a lock meanwhile), the event alone in a
+    short write transaction."""
     detail = {"q": text, "sort": sort, "page": page, "total": total, "via": channel,
               "filters": {k: str(v) for k, v in vars(filters).items() if v is not None}}
-    with db.transaction() as session:
-        trail.append(session, at=clock.now(), actor=actor, action="search", object_type="search",
-                     detail=detail)
+    trail.append_alone(db, at=clock.now(), actor=actor, action="search", object_type="search", detail=detail)

@@ -13,7 +13,7 @@ from core.i18n import current_locale
 from core.web import current_actor, services
 from search.params import SearchParams, parse_params
 from search.query import BadSearch, Filters
-from search.service import FACETS, GRANTS, SHOWN, NoGrants, as_indexed, search
+from search.service import FACETS, GRANTS, SHOWN, NoGrants, as_indexed, opened_record, search
 from search.store import IndexUnavailable, instance_search_store
 
 bp = Blueprint("search", __name__)
@@ -23,8 +23,7 @@ LABELS = "dossier.search_labels"
 @bp.get("/search")
 @login_required
 def search_page() -> ResponseReturnValue:
-    labels = current_app.extensions.get(LABELS, lambda _locale: {})(current_locale())
-    context: dict[str, Any] = {"args": request.args, "labels": labels, "facets_order": FACETS,
+    context: dict[str, Any] = {"args": request.args, "labels": {}, "facets_order": FACETS,
                                "result": None, "problem": None, "link": _link}
     try:
         params = parse_params(request.args)
@@ -34,23 +33,23 @@ def search_page() -> ResponseReturnValue:
     context["params"] = params
     if not request.args:
         return render_template("search/search.html", **context)
-    s = services()
+    s, store, actor = services(), instance_search_store(current_app.instance_path), current_actor()
+    granted = current_app.extensions.get(GRANTS, NoGrants)(actor)
     try:
-        actor = current_actor()
-        context["result"] = search(s.db, s.clock, s.zone, instance_search_store(current_app.instance_path),
-                                   actor, text=params.text, filters=params.filters,
-                                   sort=params.sort, page=params.page, per_page=params.per_page,
-                                   granted=current_app.extensions.get(GRANTS, NoGrants)(actor))
-        shown = current_app.extensions.get(SHOWN, as_indexed)
-        context["result"] = shown(actor, params.text, context["result"])
-        if context["result"].record and _only_text(params):  # a code typed alone: go to the record
-            return redirect(url_for("forms.record", code=context["result"].record))
-        if params.page > context["result"].pages:  # past the end: not "N found" and "nothing matches"
-            return redirect(_link(page=context["result"].pages))
+        if _only_text(params):  # a code typed alone: go to the record (nothing else is made)
+            code = opened_record(s.db, s.clock, store, actor, params.text, sort=params.sort, granted=granted)
+            if code is not None:
+                return redirect(url_for("forms.record", code=code))
+        result = search(s.db, s.clock, s.zone, store, actor, text=params.text, filters=params.filters,
+                        sort=params.sort, page=params.page, per_page=params.per_page, granted=granted)
+        if params.page > result.pages:  # past the end: not "N found" and "nothing matches"
+            return redirect(_link(page=result.pages))
     except IndexUnavailable:
         context["problem"] = _("Search is not available yet: the index is being built. Try again in a "
                                "few minutes, or ask an administrator to run the index rebuild.")
         return render_template("search/search.html", **context), 503
+    context["result"] = current_app.extensions.get(SHOWN, as_indexed)(actor, params.text, result)
+    context["labels"] = current_app.extensions.get(LABELS, lambda _locale: {})(current_locale())
     return render_template("search/search.html", **context)
 
 

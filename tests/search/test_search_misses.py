@@ -107,3 +107,30 @@ def test_an_unknown_code_is_an_empty_search(app, records, logged_in, token_for):
     response = logged_in("clerk").get("/search", query_string={"q": "CP-2026-999"})
     assert response.status_code == 200
     assert found(app.test_client(), "CP-2026-999", token_for("admin")) == []
+
+
+def test_a_code_typed_alone_opens_its_record_without_making_a_list(app, records, logged_in, token_for,  # type: ignore[no-untyped-def]
+                                                                   monkeypatch):
+    """Issue 16: no page of hits, facets, snippets or masking is made for a search that opens a
+    record (it was most of that page's ~15 ms at 100,000 records); the search is audited as
+    before, with as many records found as the same search lists."""
+    from sqlalchemy import select
+
+    from core.audit.models import AuditEvent
+    from core.web import services
+    from search import service
+
+    def unused(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("a list was made for a search that opens a record")
+    listed = app.test_client().get("/api/v1/search", query_string={"q": "cp-2026-2"},
+                                   headers=token_for("clerk")).json["total"]
+    monkeypatch.setattr(service, "find", unused)
+    monkeypatch.setitem(app.extensions, service.SHOWN, unused)
+    response = logged_in("clerk").get("/search", query_string={"q": "cp-2026-2"})
+    assert response.status_code == 302 and response.headers["Location"] == f"/records/{records['landline']}"
+    with app.app_context(), services().db.reading() as session:
+        events = session.execute(select(AuditEvent.actor_name, AuditEvent.detail)
+                                 .where(AuditEvent.action == "search").order_by(AuditEvent.seq)).all()
+    last = [(name, d["q"], d["total"], d["via"]) for name, d in events][-1]
+    assert last == ("clerk", "cp-2026-2", listed, "web")
+    assert listed >= 1
