@@ -22,19 +22,18 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, cast, literal, null, select, union_all
+from sqlalchemy import Select, bindparam, cast, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
 from archive.models import Record
 from archive.overdue import overdue_since
 from archive.tallies import INBOX_PARTS, NO_DEPARTMENT, RecordTally
 from core.audit import trail
-from core.auth.models import User
+from core.auth.models import Department, User
 from core.auth.roles import Actor
 from core.clock import Clock
 from core.db import Database
-from forms import rules
-from forms.disclosure import masked_titles
+from forms import disclosure, rules
 from forms.printing import CORRECTION
 from forms.spec.model import FILLER, FormSpec, Transition
 from forms.versions import registered_specs
@@ -154,7 +153,9 @@ def inbox(db: Database, clock: Clock, actor: Actor) -> tuple[list[Task], int]:
     with db.transaction() as session:
         trail.append(session, at=clock.now(), actor=actor, action="record.list", object_type="record",
                      object_id="", detail={"inbox": True, "codes": [t.code for t in found]})
-    masked = masked_titles(db, actor, [t.code for t in found])  # titles name customers
+    hidden = [row.code for row in rows if not disclosure.needs_personal_data(  # titles name customers
+        specs[(row.form_code, row.form_version)], actor, row.username, row.department_code)]
+    masked = disclosure.masked_titles(db, actor, hidden) if hidden else {}  # their data read alone
     return [replace(t, title=masked[t.code]) if t.code in masked else t for t in found], total
 
 
@@ -182,26 +183,44 @@ _ORDER_NAMES = ("no_due", "due", "at", "id")
 _SHOWN = (Record.id, Record.code, Record.title, Record.form_code, Record.form_version, Record.state,
           Record.revision, Record.submitted_by_id, Record.submitted_at, Record.due_at,
           Record.deadline_met_at, Record.overdue_at, Record.countersigned_at, User.username,
-          User.display_name)
+          User.display_name, Department.code.label("department_code"))
 
 
-def _firsts(branch: tuple[str, int, str, int, bool], submitters: frozenset[int] | None) -> list[Select[Any]]:
-    """The first records of one branch in the inbox's order, those whose deadline runs and the
+#: How a branch is read: countersigned or not, without a department, how many submitters
+#: it is limited to (None: all). The merged statement is built once per list of shapes and
+#: executed with the branches' values: building a union of a dozen selects cost more than
+#: running it.
+Shape = tuple[bool, bool, int | None]
+_MERGED: dict[tuple[Shape, ...], Select[Any]] = {}
+
+
+def _parts(n: int, shape: Shape) -> list[Select[Any]]:
+    """Branch ``n``'s first records in the inbox's order, those whose deadline runs and the
     others, each part read from its index (:data:`archive.tallies.INBOX_PARTS`)."""
-    form_code, version, state, department_id, countersigned = branch
+    countersigned, no_department, submitters = shape
     found = []
     for running in (True, False):
         part = INBOX_PARTS[(countersigned, running)]
         keys = (literal(0 if running else 1), Record.due_at if running else cast(null(), Record.due_at.type),
                 Record.submitted_at, Record.id)
+        department = (Record.department_id.is_(None) if no_department
+                      else Record.department_id == bindparam(f"department{n}"))
         query = select(*(key.label(name) for key, name in zip(keys, _ORDER_NAMES, strict=True))).where(
-            Record.form_code == form_code, Record.form_version == version, Record.state == state,
-            Record.department_id.is_(None) if department_id == NO_DEPARTMENT
-            else Record.department_id == department_id, part.where)
+            Record.form_code == bindparam(f"form{n}"), Record.form_version == bindparam(f"version{n}"),
+            Record.state == bindparam(f"state{n}"), department, part.where)
         if submitters is not None:
-            query = query.where(Record.submitted_by_id.in_(sorted(submitters)))
-        found.append(query.order_by(*part.order).limit(MAX_TASKS))
+            query = query.where(Record.submitted_by_id.in_(bindparam(f"submitters{n}", expanding=True)))
+        found.append(query.order_by(*part.order).limit(bindparam("limit")))
     return found
+
+
+def _merged(shapes: tuple[Shape, ...]) -> Select[Any]:
+    if shapes not in _MERGED:
+        merged = union_all(*(select(part.subquery()) for n, shape in enumerate(shapes)
+                             for part in _parts(n, shape))).subquery()
+        _MERGED[shapes] = select(merged.c.id).order_by(*(merged.c[name] for name in _ORDER_NAMES)).limit(
+            bindparam("limit"))
+    return _MERGED[shapes]
 
 
 def _first_rows(session: Session, branches: Branches) -> list[Any]:
@@ -209,12 +228,18 @@ def _first_rows(session: Session, branches: Branches) -> list[Any]:
     part's first ones), with what the inbox shows of them and their submitter."""
     if not branches:
         return []
-    firsts = [first for branch, who in branches.items() for first in _firsts(branch, who)]
-    merged = union_all(*(select(first.subquery()) for first in firsts)).subquery()
-    ids = list(session.scalars(select(merged.c.id).order_by(
-        *(merged.c[name] for name in _ORDER_NAMES)).limit(MAX_TASKS)))
+    shapes: list[Shape] = []
+    values: dict[str, Any] = {"limit": MAX_TASKS}
+    for n, ((form_code, version, state, department_id, countersigned), who) in enumerate(branches.items()):
+        shapes.append((countersigned, department_id == NO_DEPARTMENT, None if who is None else len(who)))
+        values.update({f"form{n}": form_code, f"version{n}": version, f"state{n}": state,
+                       f"department{n}": department_id})
+        if who is not None:
+            values[f"submitters{n}"] = sorted(who)
+    ids = list(session.scalars(_merged(tuple(shapes)), values))
     place = {record_id: n for n, record_id in enumerate(ids)}
     rows = session.execute(select(*_SHOWN).join(User, User.id == Record.submitted_by_id)
+                           .outerjoin(Department, Department.id == Record.department_id)
                            .where(Record.id.in_(ids))).all()
     return sorted(rows, key=lambda row: place[row.id])
 
