@@ -130,25 +130,23 @@ def renditions_of(db: Database, code: str) -> list[RenditionView]:
 
 def rendition_file(db: Database, clock: Clock, store: RenditionStore, actor: Actor, code: str,
                    revision: int | None = None) -> tuple[RenditionView, bytes]:
-    """The stored archival file (latest revision by default); audited as ``record.download``."""
-    denied: PermissionDenied | None = None
-    with db.transaction() as session:
+    """The stored archival file (latest revision by default); audited as ``record.download``
+    (read first, then the event in its own short transaction: :func:`trail.append_alone`)."""
+    with db.reading() as session:
         record = session.scalar(select(Record).where(Record.code == code))
         if record is None:
             raise NotFound(code)
-        if not may_see(actor, record):  # the refusal is committed to the trail, then raised
-            trail.append(session, at=clock.now(), actor=actor, action="record.download.denied",
-                         object_type="record", object_id=code, detail={"via": "archival"})
-            denied = PermissionDenied(f"record {code} belongs to another department")
-        else:
-            row = _latest(session, record.id, revision)
-            if row is None:
-                raise NotFound(f"{code}: no archival copy stored yet")
-            trail.append(session, at=clock.now(), actor=actor, action="record.download",
-                         object_type="record", object_id=code,
-                         detail={"via": "archival", "revision": row.revision, "sha256": row.sha256})
-    if denied is not None:
-        raise denied
+        seen = may_see(actor, record)
+        row = _latest(session, record.id, revision) if seen else None
+    if not seen:  # the refusal is committed to the trail, then raised
+        trail.append_alone(db, at=clock.now(), actor=actor, action="record.download.denied",
+                           object_type="record", object_id=code, detail={"via": "archival"})
+        raise PermissionDenied(f"record {code} belongs to another department")
+    if row is None:
+        raise NotFound(f"{code}: no archival copy stored yet")
+    trail.append_alone(db, at=clock.now(), actor=actor, action="record.download", object_type="record",
+                       object_id=code,
+                       detail={"via": "archival", "revision": row.revision, "sha256": row.sha256})
     return RenditionView(*row[:-1]), store.read(row.path)
 
 

@@ -61,39 +61,41 @@ def parse_link(code: str, revision: str | None, fingerprint: str | None) -> tupl
 
 def verify_fingerprint(db: Database, clock: Clock, code: str, revision: int,
                        fingerprint: str) -> Verification:
-    """Does revision ``revision`` of ``code`` show exactly the content the fingerprint names?"""
-    with db.transaction() as session:
+    """Does revision ``revision`` of ``code`` show exactly the content the fingerprint names?
+    Read and fingerprinted first; the check is then audited in a short transaction of its own."""
+    with db.reading() as session:
         record = record_at_revision(session, code, revision)
-        matches = record is not None and hmac.compare_digest(
-            content_fingerprint(record)[:SHORT_FINGERPRINT], fingerprint)
-        if record is None or not matches:
-            result = Verification(NO_MATCH)
-        else:
-            current = session.scalar(select(Record.revision).where(Record.code == code)) or revision
-            result = Verification(MATCH if current == revision else SUPERSEDED, code, revision, current,
-                                  record.form_code, record.submitted_at, record.revisions[-1].at)
-        trail.append(session, at=clock.now(), actor=None, actor_name=PUBLIC, action="record.verify",
-                     object_type="record", object_id=code,
-                     detail={"by": "fingerprint", "revision": revision, "outcome": result.outcome})
+        current = session.scalar(select(Record.revision).where(Record.code == code)) or revision
+    matches = record is not None and hmac.compare_digest(
+        content_fingerprint(record)[:SHORT_FINGERPRINT], fingerprint)
+    if record is None or not matches:
+        result = Verification(NO_MATCH)
+    else:
+        result = Verification(MATCH if current == revision else SUPERSEDED, code, revision, current,
+                              record.form_code, record.submitted_at, record.revisions[-1].at)
+    trail.append_alone(db, at=clock.now(), actor=None, actor_name=PUBLIC, action="record.verify",
+                       object_type="record", object_id=code,
+                       detail={"by": "fingerprint", "revision": revision, "outcome": result.outcome})
     return result
 
 
 def verify_file(db: Database, clock: Clock, actor: Actor, data: bytes) -> Verification:
-    """Is ``data`` byte for byte a stored archival rendition? (Signed-in users; audited.)"""
+    """Is ``data`` byte for byte a stored archival rendition? (Signed-in users; audited after the
+    lookup, in a short transaction of its own.)"""
     digest = hashlib.sha256(data).hexdigest()
-    with db.transaction() as session:
+    with db.reading() as session:
         row = session.execute(
             select(Record.code, Record.revision, Record.form_code, Record.submitted_at,
                    Rendition.revision, Rendition.created_at)
             .join(Rendition, Rendition.record_id == Record.id).where(Rendition.sha256 == digest)
         ).first()
-        if row is None:
-            result = Verification(NO_MATCH)
-        else:
-            code, current, form_code, submitted_at, revision, stored_at = row
-            result = Verification(MATCH if current == revision else SUPERSEDED, code, revision, current,
-                                  form_code, submitted_at, stored_at)
-        trail.append(session, at=clock.now(), actor=actor, action="record.verify",
-                     object_type="record", object_id=result.code or "",
-                     detail={"by": "file", "sha256": digest, "outcome": result.outcome})
+    if row is None:
+        result = Verification(NO_MATCH)
+    else:
+        code, current, form_code, submitted_at, revision, stored_at = row
+        result = Verification(MATCH if current == revision else SUPERSEDED, code, revision, current,
+                              form_code, submitted_at, stored_at)
+    trail.append_alone(db, at=clock.now(), actor=actor, action="record.verify",
+                       object_type="record", object_id=result.code or "",
+                       detail={"by": "file", "sha256": digest, "outcome": result.outcome})
     return result

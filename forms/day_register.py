@@ -24,13 +24,13 @@ AWAITING = "registered"
 def registrations_of(db: Database, clock: Clock, actor: Actor, day: date) -> list[RecordView]:
     """The visit registrations of ``day`` that ``actor`` may see, in code order, as they may read
     them (personal fields masked where not needed); audited."""
-    with db.transaction() as session:
+    with db.reading() as session:
         records = session.scalars(select(Record).where(
             Record.form_code == FORM, visible_to(actor),
             Record.data["visit_date"].as_string() == day.isoformat()).order_by(Record.code)).all()
         views = [record_view(session, r) for r in records]
-        trail.append(session, at=clock.now(), actor=actor, action="record.list", object_type="record",
-                     object_id="", detail={"day": day.isoformat(), "codes": [v.code for v in views]})
+    trail.append_alone(db, at=clock.now(), actor=actor, action="record.list", object_type="record",
+                       object_id="", detail={"day": day.isoformat(), "codes": [v.code for v in views]})
     return shown_records(db, actor, views)  # customers' names masked where not needed
 
 

@@ -106,9 +106,8 @@ def reveal(db: Database, clock: Clock, actor: Actor, code: str, reason: str, *,
 
 def _audit(db: Database, clock: Clock, actor: Actor, code: str, action: str,
            detail: dict[str, object]) -> None:
-    with db.transaction() as session:
-        trail.append(session, at=clock.now(), actor=actor, action=action, object_type="record",
-                     object_id=code, detail=detail)
+    trail.append_alone(db, at=clock.now(), actor=actor, action=action, object_type="record",
+                       object_id=code, detail=dict(detail))
 
 
 def list_reveals(db: Database, actor: Actor, *, limit: int = MAX_LISTED) -> list[RevealEntry]:
