@@ -15,13 +15,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, Select, delete, exists, func, select
 from sqlalchemy.orm import Session
 
-from archive.holds import held_codes, is_held
+from archive.holds import active_hold_on, is_held
 from archive.models import DisposalItem, DisposalList, Record, RecordRevision, Rendition, Tombstone
 from archive.office import require_admin, require_keeper, require_records_office
 from archive.purge import enqueue_purge
@@ -36,6 +37,10 @@ from core.problems import FieldProblems
 #: app.extensions key: a callable giving the forms layer's DisposalHooks (registered by forms).
 HOOKS_EXTENSION = "dossier.disposal_hooks"
 OPEN_STATES = ("proposed", "approved")
+#: Records on one page of a due list (a big archive's daily list can run to thousands).
+PER_PAGE = 100
+#: Destruction lists on one page of the disposal page (one a day is a long history).
+LISTS_PER_PAGE = 20
 
 
 def state_labels() -> dict[str, str]:
@@ -116,30 +121,53 @@ def today(clock: Clock, zone: ZoneInfo) -> date:
     return local(clock.now(), zone).date()
 
 
+@dataclass(frozen=True)
+class DuePage:
+    """One page of a due list, in order of last day then code; ``more``: a next page exists
+    (found by reading one row past the page, never by counting the list)."""
+
+    items: list[DueRecord]
+    page: int
+    per_page: int
+    more: bool
+
+
 def due_list(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, *,
              action: str = "destroy") -> list[DueRecord]:
-    """Filed records whose last day has passed and whose end is ``action`` (destroy: the daily
-    disposal list, without held records and those already on an open list; review: the
-    archivist's review list)."""
+    """The first page of :func:`due_page` (``action``: destroy or review)."""
+    return due_page(db, clock, zone, actor, action=action).items
+
+
+def due_page(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, *, action: str = "destroy",
+             page: int = 1, per_page: int | None = None) -> DuePage:
+    """One page of the filed records whose last day has passed and whose end is ``action``
+    (destroy: the daily disposal list, without held records and those already on an open list;
+    review: the archivist's review list). Read from the index in list order, a page and one
+    row; audited as a list of records with the codes shown."""
     require_records_office(actor)
+    per_page, page = per_page or PER_PAGE, max(1, page)
+    with db.reading() as session:
+        rows = list(session.execute(_due(today(clock, zone), action).limit(per_page + 1)
+                                    .offset((page - 1) * per_page)))
+    due = [DueRecord(code, title, cls or "", until, filed, bool(held))
+           for code, title, cls, until, filed, held in rows[:per_page]]
     with db.transaction() as session:
-        due = _due(session, today(clock, zone), action)
         trail.append(session, at=clock.now(), actor=actor, action="record.list", object_type="record",
-                     object_id="", detail={"list": f"due-{action}", "codes": [d.code for d in due]})
-    return due
+                     object_id="", detail={"list": f"due-{action}", "codes": [d.code for d in due],
+                                           **({"page": page} if page > 1 else {})})
+    return DuePage(due, page, per_page, len(rows) > per_page)
 
 
-def _due(session: Session, day: date, action: str) -> list[DueRecord]:
+def _due(day: date, action: str) -> Select[Any]:
     """The records past their last day before ``day`` whose end is ``action`` (destroy: less
-    the held ones and those on an open list), read in the caller's transaction."""
-    rows = session.execute(select(
-        Record.code, Record.title, Record.retention_class, Record.retention_until, Record.filed_at).where(
-        Record.filed_at.is_not(None), Record.end_action == action, Record.retention_until < day,
-    ).order_by(Record.retention_until, Record.code)).all()
-    held = held_codes(session)
-    excluded = held | _on_open_lists(session) if action == "destroy" else set()
-    return [DueRecord(code, title, cls or "", until, filed, code in held)
-            for code, title, cls, until, filed in rows if code not in excluded]
+    the held ones and those on an open list), in list order: the partial index on (end_action,
+    retention_until, code) gives them in order, each excluded one checked by its own index."""
+    query = select(Record.code, Record.title, Record.retention_class, Record.retention_until,
+                   Record.filed_at, active_hold_on(Record.code)).where(
+        Record.end_action == action, Record.retention_until < day, Record.filed_at.is_not(None))
+    if action == "destroy":
+        query = query.where(~active_hold_on(Record.code), ~_on_open_list(Record.code))
+    return query.order_by(Record.retention_until, Record.code)
 
 
 def propose(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, codes: list[str],
@@ -153,7 +181,7 @@ def propose(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, codes: lis
     if len(note) > MAX_NOTE:
         raise DisposalRefused({"note": _("At most %(n)d characters.", n=MAX_NOTE)})
     with db.transaction() as session:  # checked and listed in one transaction
-        due = {d.code for d in _due(session, today(clock, zone), "destroy")}
+        due = set(session.scalars(_due(today(clock, zone), "destroy").where(Record.code.in_(wanted))))
         stray = [c for c in wanted if c not in due]
         if stray:
             raise DisposalRefused({"codes": _("Not due for destruction (or held, or on another list): "
@@ -249,6 +277,35 @@ def _dispose(session: Session, now: datetime, zone: ZoneInfo, actor: Actor, list
     return entry, paths
 
 
+@dataclass(frozen=True)
+class ListSummary:
+    """A destruction list as the disposal page lists it: no items, their number."""
+
+    id: int
+    state: str
+    proposed_by: str
+    proposed_at: datetime
+    register_code: str | None
+    records: int
+
+
+def recent_lists(db: Database, actor: Actor, *, page: int = 1,
+                 per_page: int | None = None) -> tuple[list[ListSummary], bool]:
+    """One page of the destruction lists, newest first, and whether older ones follow: one
+    statement (each list's records counted by the index on list id), however long the history."""
+    require_records_office(actor)
+    per_page, page = per_page or LISTS_PER_PAGE, max(1, page)
+    records = select(func.count()).where(DisposalItem.list_id == DisposalList.id).scalar_subquery()
+    with db.reading() as session:
+        rows = session.execute(
+            select(DisposalList.id, DisposalList.state, User.username, DisposalList.proposed_at,
+                   DisposalList.register_code, records)
+            .outerjoin(User, User.id == DisposalList.proposed_by_id)
+            .order_by(DisposalList.id.desc()).limit(per_page + 1).offset((page - 1) * per_page)).all()
+    return [ListSummary(i, state, by or "", at, register, n) for i, state, by, at, register, n
+            in rows[:per_page]], len(rows) > per_page
+
+
 def list_lists(db: Database, actor: Actor) -> list[ListView]:
     require_records_office(actor)
     with db.reading() as session:
@@ -276,9 +333,10 @@ def _locked(session: Session, list_id: int, state: str) -> DisposalList:
     return listed
 
 
-def _on_open_lists(session: Session) -> set[str]:
-    return set(session.scalars(select(DisposalItem.record_code).join(
-        DisposalList, DisposalList.id == DisposalItem.list_id).where(DisposalList.state.in_(OPEN_STATES))))
+def _on_open_list(code: ColumnElement[str]) -> ColumnElement[bool]:
+    """SQL: ``code`` is on a destruction list not yet executed or rejected."""
+    return exists().where(DisposalItem.record_code == code, DisposalItem.list_id == DisposalList.id,
+                          DisposalList.state.in_(OPEN_STATES))
 
 
 def _username(session: Session, user_id: int | None) -> str:

@@ -54,9 +54,19 @@ def hold_list() -> ResponseReturnValue:
         else:
             flash(_("Legal hold %(id)d placed.", id=hold.id), "success")
             return redirect(url_for(".hold_detail", hold_id=hold.id))
-    return render_template("archive/holds.html", holds=holds.list_holds(s.db, current_actor()), form=form,
+    page = _page_arg()
+    shown, older = holds.hold_summaries(s.db, current_actor(), page=page)
+    if request.method == "GET" and page > 1 and not shown:
+        return redirect(url_for(".hold_list"))  # past the end (an old link): the first page
+    return render_template("archive/holds.html", holds=shown, page=page, older=older, form=form,
                            errors=errors, values=request.form, owners=holds.owner_choices(s.db)), \
         400 if errors else 200
+
+
+def _page_arg() -> int:
+    """The page asked for (``page``); anything but a page number is the first page."""
+    raw = request.args.get("page", "")
+    return int(raw) if raw.isdigit() and 0 < len(raw) <= 6 else 1
 
 
 @bp.route("/holds/<int:hold_id>", methods=["GET", "POST"])

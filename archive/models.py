@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, JSONData, UTCDateTime
@@ -78,6 +78,19 @@ class Record(Base):
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: When personal fields were anonymised (kept past the personal-data period).
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+#: Issue 16, migration 0015: the records office's lists read in their order from an index,
+#: whatever the archive's size. A month of one form (the RS monthly filing: form, submission
+#: time, department for the scope); the due lists (filed records by end of retention, last
+#: day, code: only filed records are in it); the filing queue
+#: (records not filed yet, by form and state, oldest first: filing takes records out of it).
+UNFILED, ONLY_FILED = text("filed_at IS NULL"), text("filed_at IS NOT NULL")
+Index("ix_records_form_month", Record.form_code, Record.submitted_at, Record.department_id)
+Index("ix_records_due", Record.end_action, Record.retention_until, Record.code,
+      sqlite_where=ONLY_FILED, postgresql_where=ONLY_FILED)
+Index("ix_records_unfiled", Record.form_code, Record.state, Record.submitted_at, Record.id,
+      sqlite_where=UNFILED, postgresql_where=UNFILED)
 
 
 class RecordRevision(Base):

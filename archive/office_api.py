@@ -88,13 +88,18 @@ def hold_release(hold_id: str) -> Response:
 @bp.get("/disposal/due")
 @token_required
 def due() -> Response:
-    """The records due for destruction (``action=destroy``, the default) or for review."""
-    action = request.args.get("action", "destroy")
+    """One page (``page``, default 1) of the records due for destruction (``action=destroy``, the
+    default) or for review, and whether more follow."""
+    action, page = request.args.get("action", "destroy"), request.args.get("page", "1")
     if action not in ("destroy", "review"):
         raise ApiError(400, "action: destroy or review", {"action": "destroy or review"})
+    if not page.isdigit() or not 1 <= int(page) <= 999_999:
+        raise ApiError(400, "page: a whole number from 1", {"page": "not a page number"})
     s, actor = services(), api_actor()
-    found = shown_titles(s.db, actor, disposal.due_list(s.db, s.clock, s.zone, actor, action=action))
-    return jsonify({"action": action, "records": [
+    due_page = disposal.due_page(s.db, s.clock, s.zone, actor, action=action, page=int(page))
+    found = shown_titles(s.db, actor, due_page.items)
+    return jsonify({"action": action, "page": due_page.page, "per_page": due_page.per_page,
+                    "more": due_page.more, "records": [
         {"code": d.code, "title": d.title, "retention_class": d.retention_class,
          "retention_until": d.retention_until.isoformat(), "filed_at": d.filed_at.isoformat(),
          "held": d.held} for d in found]})

@@ -55,12 +55,15 @@ OPENAPI_PATHS: dict[str, Any] = {
         "requestBody": _body({"reason": {"type": "string"}}, ["reason"]),
         "responses": {**_ok("The released hold"), **_errors(KEEPERS), **NOT_FOUND}}},
     "/archive/disposal/due": {"get": {
-        "summary": "Records due for destruction (not held, on no open list) or for review; audited as a list",
+        "summary": "One page (100 records, in order of last day and code) of the records due for "
+                   "destruction (not held, on no open list) or for review; audited as a list",
         "parameters": [{"name": "action", "in": "query", "required": False,
-                        "schema": {"type": "string", "enum": ["destroy", "review"], "default": "destroy"}}],
-        "responses": {**_ok("{action, records: [{code, title, retention_class, retention_until, filed_at, "
-                            "held}]}"),
-                      "400": error_response("action is not destroy or review"),
+                        "schema": {"type": "string", "enum": ["destroy", "review"], "default": "destroy"}},
+                       {"name": "page", "in": "query", "required": False,
+                        "schema": {"type": "integer", "minimum": 1, "default": 1}}],
+        "responses": {**_ok("{action, page, per_page, more (a next page exists), records: [{code, title, "
+                            "retention_class, retention_until, filed_at, held}]}"),
+                      "400": error_response("action is not destroy or review, or page is not a page number"),
                       **_errors("Only the records office reads the archive", body=False)}}},
     "/archive/disposal-lists": {"post": {
         "summary": "Propose a destruction list of due records (audited); an administrator decides",

@@ -18,7 +18,7 @@ from flask_wtf import FlaskForm
 from archive import catalogue, disposal, retention
 from archive.disclosure import shown_titles
 from archive.disposal import HOOKS_EXTENSION, DisposalRefused
-from archive.filing import filing_queue
+from archive.filing import queue_page
 from archive.office import require_records_office
 from archive.retention import ClassView
 from core.clock import local
@@ -78,9 +78,12 @@ REVIEW_FIELDS = {"keep_years": "keep", "reason": "reason"}
 @login_required
 def office() -> ResponseReturnValue:
     s = services()
-    waiting = filing_queue(s.db, s.clock, current_actor(), current_app.extensions[FILING_RULES]())
-    waiting = shown_titles(s.db, current_actor(), waiting)
-    return render_template("archive/office.html", waiting=waiting, form=FlaskForm())
+    queue = queue_page(s.db, s.clock, current_actor(), current_app.extensions[FILING_RULES](),
+                       page=_page_arg("page"))
+    if queue.page > 1 and not queue.items:
+        return redirect(url_for(".office"))  # past the end (an old link): the first page
+    waiting = shown_titles(s.db, current_actor(), queue.items)
+    return render_template("archive/office.html", waiting=waiting, queue=queue, form=FlaskForm())
 
 
 @bp.get("/catalogue")
@@ -163,9 +166,20 @@ def disposal_page() -> ResponseReturnValue:
             flash(_("Destruction list %(id)d proposed; an administrator approves it.", id=listed.id),
                   "success")
             return redirect(url_for(".disposal_list", list_id=listed.id))
-    due = shown_titles(s.db, current_actor(), disposal.due_list(s.db, s.clock, s.zone, current_actor()))
-    return render_template("archive/disposal.html", due=due, lists=disposal.list_lists(s.db, current_actor()),
+    due = disposal.due_page(s.db, s.clock, s.zone, current_actor(), page=_page_arg("page"))
+    lists, older = disposal.recent_lists(s.db, current_actor(), page=_page_arg("lists"))
+    past_end = (due.page > 1 and not due.items) or (_page_arg("lists") > 1 and not lists)
+    if request.method == "GET" and past_end:
+        return redirect(url_for(".disposal_page"))  # past the end (an old link): the first pages
+    return render_template("archive/disposal.html", due=shown_titles(s.db, current_actor(), due.items),
+                           due_page=due, lists=lists, lists_page=_page_arg("lists"), older_lists=older,
                            form=form, errors=errors), 400 if errors else 200
+
+
+def _page_arg(name: str) -> int:
+    """A page number from the query (``name``); anything else is the first page."""
+    raw = request.args.get(name, "")
+    return int(raw) if raw.isdigit() and 0 < len(raw) <= 6 else 1
 
 
 @bp.route("/disposal/<int:list_id>", methods=["GET", "POST"])
@@ -216,6 +230,8 @@ def review_page() -> ResponseReturnValue:
         else:
             flash(_("Decision recorded."), "success")
             return redirect(url_for(".review_page"))
-    due = shown_titles(s.db, current_actor(),
-                       disposal.due_list(s.db, s.clock, s.zone, current_actor(), action="review"))
-    return render_template("archive/review.html", due=due, form=form, errors=errors), 400 if errors else 200
+    due = disposal.due_page(s.db, s.clock, s.zone, current_actor(), action="review", page=_page_arg("page"))
+    if request.method == "GET" and due.page > 1 and not due.items:
+        return redirect(url_for(".review_page"))  # past the end (an old link): the first page
+    return render_template("archive/review.html", due=shown_titles(s.db, current_actor(), due.items),
+                           due_page=due, form=form, errors=errors), 400 if errors else 200

@@ -12,7 +12,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from archive.disclosure import shown_titles
-from archive.filing import filing_queue
+from archive.filing import queue_page
 from archive.office_views import FILING_RULES
 from core.api import (
     API_PREFIX,
@@ -26,10 +26,12 @@ from core.api import (
 from core.clock import local
 from core.i18n import current_locale
 from core.web import services
-from forms.filing import monthly_filing
+from forms.filing import filing_page
 from forms.statistics import DIMENSIONS, MAX_WEEKS, complaint_stats
 
 bp = Blueprint("forms_report_api", __name__, url_prefix=API_PREFIX)
+#: Renewal registers in one answer of the monthly filing (a month can hold thousands).
+API_PER_PAGE = 200
 answer_refusals(bp)
 
 
@@ -55,26 +57,38 @@ def complaint_statistics() -> Response:
 @bp.get("/filing/RS")
 @token_required
 def renewal_filing() -> Response:
-    """One month's renewal registers (``month=YYYY-MM``, default this month) in filing order."""
+    """One page (``page``, default 1; past the end: the last) of a month's renewal registers
+    (``month=YYYY-MM``, default this month) in filing order, with the month's total."""
     s = services()
     raw = request.args.get("month", "")
     try:
         month = date.fromisoformat(f"{raw}-01") if raw else local(s.clock.now(), s.zone).date().replace(day=1)
     except ValueError:
         raise ApiError(400, "month: a month such as 2026-03", {"month": "not a month"}) from None
-    entries = monthly_filing(s.db, s.clock, s.zone, api_actor(), month)
-    return jsonify({"month": month.isoformat()[:7], "entries": [asdict(e) for e in entries]})
+    shown = filing_page(s.db, s.clock, s.zone, api_actor(), month, page=_page(), per_page=API_PER_PAGE)
+    return jsonify({"month": month.isoformat()[:7], "page": shown.page, "pages": shown.pages,
+                    "per_page": shown.per_page, "total": shown.total,
+                    "entries": [asdict(e) for e in shown.entries]})
 
 
 @bp.get("/archive/filing-queue")
 @token_required
 def archive_filing_queue() -> Response:
-    """Records in a final state not filed yet, oldest first, with what holds each back (the
-    records office; audited as a list)."""
+    """One page (``page``) of the records in a final state not filed yet, oldest first, with what
+    holds each back, and whether more follow (the records office; audited as a list)."""
     s, actor = services(), api_actor()
-    queue = filing_queue(s.db, s.clock, actor, current_app.extensions[FILING_RULES]())
-    waiting = shown_titles(s.db, actor, queue)
-    return jsonify({"records": [{**asdict(w), "since": w.since.isoformat()} for w in waiting]})
+    queue = queue_page(s.db, s.clock, actor, current_app.extensions[FILING_RULES](), page=_page(),
+                       per_page=API_PER_PAGE)
+    waiting = shown_titles(s.db, actor, queue.items)
+    return jsonify({"page": queue.page, "per_page": queue.per_page, "more": queue.more,
+                    "records": [{**asdict(w), "since": w.since.isoformat()} for w in waiting]})
+
+
+def _page() -> int:
+    raw = request.args.get("page", "1")
+    if not raw.isdigit() or not 1 <= int(raw) <= 999_999:
+        raise ApiError(400, "page: a whole number from 1", {"page": "not a page number"})
+    return int(raw)
 
 
 _OBJECT: dict[str, Any] = {"type": "object"}
@@ -94,13 +108,19 @@ OPENAPI_PATHS = {
           "schema": {"type": "integer", "minimum": 1, "maximum": MAX_WEEKS, "default": 12}}],
         e400="weeks is out of range"),
     "/filing/RS": _get(
-        "One month's renewal registers (RS) in filing order (policyholder masked where not needed)",
+        "One page of a month's renewal registers (RS) in filing order (policyholder masked where not "
+        f"needed), {API_PER_PAGE} a page, with page, pages, per_page and the month's total",
         [{"name": "month", "in": "query", "required": False,
-          "schema": {"type": "string", "example": "2026-03"}}],
-        e400="month is not a month"),
+          "schema": {"type": "string", "example": "2026-03"}},
+         {"name": "page", "in": "query", "required": False,
+          "schema": {"type": "integer", "minimum": 1, "default": 1}}],
+        e400="month is not a month, or page is not a page number"),
     "/archive/filing-queue": _get(
-        "Records in a final state not yet filed, with what each waits for (countersignature, archival copy)",
-        [], e403="Only the records office reads the archive"),
+        "One page of the records in a final state not yet filed, oldest first, with what each waits for "
+        f"(countersignature, archival copy), {API_PER_PAGE} a page, and whether more follow",
+        [{"name": "page", "in": "query", "required": False,
+          "schema": {"type": "integer", "minimum": 1, "default": 1}}],
+        e400="page is not a page number", e403="Only the records office reads the archive"),
 }
 
 

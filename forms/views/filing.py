@@ -1,18 +1,19 @@
-"""The renewal register's monthly filing page and its printed catalogue."""
+"""The renewal register's monthly filing page (one page of the month at a time) and its printed
+catalogue (the whole month)."""
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
 
-from flask import Response, current_app, render_template, request
+from flask import Response, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
 from core.clock import local
 from core.errors import render_error
 from core.web import current_actor, services
-from forms.filing import catalogue_pdf, monthly_filing
+from forms import filing as service
 from forms.pdf.fonts import PdfSetupError
 from forms.pdf.service import thread_renderer
 
@@ -25,23 +26,31 @@ def _month() -> date:
         return local(services().clock.now(), services().zone).date().replace(day=1)
 
 
+def _page() -> int:
+    """The page asked for; anything but a page number is the first page."""
+    raw = request.args.get("page", "")
+    return int(raw) if raw.isdigit() and 0 < len(raw) <= 6 else 1
+
+
 @login_required
 def filing_page() -> ResponseReturnValue:
-    month = _month()
-    entries = monthly_filing(services().db, services().clock, services().zone, current_actor(), month)
-    return render_template("forms/filing.html", entries=entries, month=month)
+    s, month, asked = services(), _month(), _page()
+    shown = service.filing_page(s.db, s.clock, s.zone, current_actor(), month, page=asked)
+    if shown.page < asked:  # past the end (an old link, a typed number): the month's last page
+        return redirect(url_for("forms.filing_page", month=month.isoformat()[:7], page=shown.page))
+    return render_template("forms/filing.html", filing=shown, entries=shown.entries, month=month)
 
 
 @login_required
 def filing_catalogue() -> ResponseReturnValue:
     month = _month()
-    entries = monthly_filing(services().db, services().clock, services().zone, current_actor(), month,
+    entries = service.monthly_filing(services().db, services().clock, services().zone, current_actor(), month,
                              purpose="print")
     try:
         renderer = thread_renderer(current_app.config, Path(current_app.instance_path))
     except PdfSetupError as exc:
         return render_error(503, str(exc))
-    pdf = catalogue_pdf(renderer, entries, month, company=current_app.config["COMPANY_NAME"],
+    pdf = service.catalogue_pdf(renderer, entries, month, company=current_app.config["COMPANY_NAME"],
                         printed_at=local(services().clock.now(), services().zone))
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="RS-catalogue-{month.isoformat()[:7]}.pdf"'})
