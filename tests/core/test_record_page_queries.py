@@ -36,3 +36,16 @@ def test_a_records_pending_outbox_rows_are_found_by_topic_and_subject(app):
     assert len(pending) == 11  # one archival copy queued per revision, none made in tests
     lookup = next(s for s in captured if OutboxItem.__tablename__ in s[0])
     assert "ix_outbox_topic_subject" in plan_of(app, *lookup)
+
+
+def test_a_refused_record_page_reads_nothing_whole(app, monkeypatch):
+    """Another department's clerk: the record, then whether an access grant opens it to them."""
+    code = long_history(app)
+    monkeypatch.setitem(app.jinja_env.globals, "inbox_count", lambda: 0)
+    client = app.test_client()
+    login(client, "sales")
+    with statements(app) as captured:
+        page = client.get(f"/records/{code}")
+    assert page.status_code == 403 and "第 5 次勘误" not in page.text
+    assert any("access_grants" in sql for sql, _ in captured)
+    assert scanned_tables(app, captured) == {}
