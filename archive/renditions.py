@@ -124,8 +124,13 @@ def store_rendition(db: Database, clock: Clock, store: RenditionStore, *, code: 
 def renditions_of(db: Database, code: str) -> list[RenditionView]:
     """The stored renditions' metadata (shown on a record page whose read is audited already)."""
     with db.reading() as session:
-        rows = session.execute(_VIEW.where(Record.code == code).order_by(Rendition.revision)).all()
-    return [RenditionView(*row) for row in rows]
+        return renditions_in(session, code)
+
+
+def renditions_in(session: Session, code: str) -> list[RenditionView]:
+    """:func:`renditions_of` inside the caller's read."""
+    return [RenditionView(*row) for row in session.execute(
+        _VIEW.where(Record.code == code).order_by(Rendition.revision))]
 
 
 def rendition_file(db: Database, clock: Clock, store: RenditionStore, actor: Actor, code: str,

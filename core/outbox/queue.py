@@ -120,11 +120,24 @@ def pending(db: Database, *, limit: int = 100) -> list[PendingItem]:
 def pending_for(db: Database, topic: str, subject: str) -> list[PendingItem]:
     """The not-yet-done rows of one topic about one subject (e.g. a record's pending render)."""
     with db.reading() as session:
-        rows = session.scalars(select(OutboxItem).where(
-            OutboxItem.done_at.is_(None), OutboxItem.topic == topic, OutboxItem.subject == subject)
-            .order_by(OutboxItem.id)).all()
-        return [PendingItem(r.id, r.topic, r.subject, r.attempts, r.available_at, r.last_error)
-                for r in rows]
+        return pending_in(session, topic, subject)
+
+
+#: Built once: every record page asks it (its archival copy "being made"), by
+#: ix_outbox_topic_subject, reading only the columns it shows (not the payload).
+_PENDING_FOR = (
+    select(OutboxItem.id, OutboxItem.topic, OutboxItem.subject, OutboxItem.attempts,
+           OutboxItem.available_at, OutboxItem.last_error)
+    .where(OutboxItem.topic == bindparam("topic"), OutboxItem.subject == bindparam("subject"),
+           OutboxItem.done_at.is_(None))
+    .order_by(OutboxItem.id)
+)
+
+
+def pending_in(session: Session, topic: str, subject: str) -> list[PendingItem]:
+    """:func:`pending_for` inside the caller's read (one transaction for a page's several reads)."""
+    return [PendingItem(*row) for row in session.connection().execute(
+        _PENDING_FOR, {"topic": topic, "subject": subject})]
 
 
 def counts(db: Database) -> dict[str, dict[str, int]]:

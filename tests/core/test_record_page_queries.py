@@ -7,12 +7,17 @@ PostgreSQL twin is tests/archive/test_postgres_record_page_queries.py.
 
 from __future__ import annotations
 
-import pytest
+from typing import Any
 
+import pytest
+from sqlalchemy import event
+
+from archive.records import get_record
 from core.outbox.models import OutboxItem
 from core.outbox.queue import pending_for
 from core.web import services
-from tests.support.instance import login
+from forms.pdf.archival import archival_status
+from tests.support.instance import actor_of, login
 from tests.support.query_plans import long_history, plan_of, scanned_tables, statements
 
 
@@ -49,3 +54,22 @@ def test_a_refused_record_page_reads_nothing_whole(app, monkeypatch):
     assert page.status_code == 403 and "第 5 次勘误" not in page.text
     assert any("access_grants" in sql for sql, _ in captured)
     assert scanned_tables(app, captured) == {}
+
+
+def test_the_archival_copys_status_is_read_in_one_transaction(app):
+    code = long_history(app)
+    begun: list[str] = []
+    with app.app_context():
+        s = services()
+        view = get_record(s.db, s.clock, actor_of(app, "clerk"), code)
+
+        def count(*_args: Any) -> None:
+            begun.append("BEGIN")
+
+        event.listen(s.db.engine, "begin", count)
+        try:
+            status = archival_status(s.db, view)
+        finally:
+            event.remove(s.db.engine, "begin", count)
+    assert status.stored is None and status.pending and status.last_error is None
+    assert begun == ["BEGIN"]  # the stored copies and the queued ones, together
