@@ -92,13 +92,16 @@ def _month_of(actor: Actor, start: datetime, end: datetime) -> list[ColumnElemen
             visible_to(actor)]
 
 
+#: What a filing entry shows, and the filing order: lapsed registers first by lapse date, then
+#: those in their grace period by due date; then by service staff member and code. Built once.
+_SHOWN = (Record.code, Record.state, Record.submitted_at, *(_stored(f) for f in SHOWN_FIELDS))
+_LAPSE, _DUE, _STAFF = _stored("lapse_date"), _stored("due_date"), _stored("service_staff")
+_FILING_ORDER = (_LAPSE.is_(None), func.coalesce(_LAPSE, _DUE, ""), func.coalesce(_STAFF, ""), Record.code)
+
+
 def _in_filing_order(actor: Actor, start: datetime, end: datetime) -> Select[Any]:
-    """The month's registers in filing order: lapsed ones first by lapse date, then those in
-    their grace period by due date; then by service staff member and code."""
-    lapse, due, staff = _stored("lapse_date"), _stored("due_date"), _stored("service_staff")
-    return (select(Record.code, Record.state, Record.submitted_at, *(_stored(f) for f in SHOWN_FIELDS))
-            .where(*_month_of(actor, start, end))
-            .order_by(lapse.is_(None), func.coalesce(lapse, due, ""), func.coalesce(staff, ""), Record.code))
+    """The month's registers the actor may see, in filing order, with the columns shown."""
+    return select(*_SHOWN).where(*_month_of(actor, start, end)).order_by(*_FILING_ORDER)
 
 
 def monthly_filing(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, month: date, *,
