@@ -7,9 +7,9 @@ until it is given. The rule is the workflow's (:func:`forms.workflow.permitted`)
 
 Whether a record waits depends only on its *kind*: form, version, state, department, submitter
 and whether it is countersigned, which the database keeps counts of (:mod:`archive.tallies`).
-The transitions come from the registered specs (worked out once per process and role), so the
-count every page shows is the sum of the tallies of the kinds that wait: no scan of records,
-whatever the archive's size. The list reads, for each (form, version, state, department,
+The transitions come from the specs of the versions in the tallies (worked out once per
+process and role), so the count every page shows is one read of a few tally rows: no scan of
+records, whatever the archive's size. The list reads, for each (form, version, state, department,
 countersigned or not) that waits, its first :data:`MAX_TASKS` records from an index in the
 inbox's order (those whose deadline runs, and the others), and keeps the first of all those:
 its cost follows the page and the number of kinds, not the archive.
@@ -36,7 +36,7 @@ from core.db import Database
 from forms import disclosure, rules
 from forms.printing import CORRECTION
 from forms.spec.model import FILLER, FormSpec, Transition
-from forms.versions import registered_specs
+from forms.versions import spec_version
 
 #: At most this many tasks are listed (oldest first); the count covers them all.
 MAX_TASKS = 200
@@ -58,15 +58,18 @@ class Task:
     revision: int = 0  # the revision listed (a countersignature is given to the one read)
 
 
-#: (form, version, state) → the task transitions open there to a role, by role or as filler.
-Tasks = dict[tuple[str, int, str], tuple[Transition, ...]]
-#: (spec hash, role) → that version's :data:`Tasks` for that role (stored specs never change).
-_TASKS: dict[tuple[str, str], Tasks] = {}
+#: state → the task transitions open there to a role, by role or as filler.
+StateTasks = dict[str, tuple[Transition, ...]]
+#: (form, version) → its spec and the :data:`StateTasks` of the actor's role.
+Versions = dict[tuple[str, int], tuple[FormSpec, StateTasks]]
+#: (id of a parsed spec, role) → (the spec, its tasks for the role). Parsed specs are immutable
+#: and kept (:func:`forms.versions.spec_version`), so each is worked out once per process.
+_TASKS: dict[tuple[int, str], tuple[FormSpec, StateTasks]] = {}
 
 
 @dataclass(frozen=True)
 class _Kind:
-    """A tally row that waits for the actor: its key, how many records, the transitions open."""
+    """A tally row: a kind of record in the actor's scope, and how many there are."""
 
     form_code: str
     form_version: int
@@ -81,31 +84,30 @@ def _is_task(transition: Transition) -> bool:
     return transition.task and transition.name != CORRECTION
 
 
-def _tasks_of(spec: FormSpec, role: str) -> Tasks:
-    found: dict[tuple[str, int, str], list[Transition]] = defaultdict(list)
+def _tasks_of(spec: FormSpec, role: str) -> StateTasks:
+    found: dict[str, list[Transition]] = defaultdict(list)
     for transition in spec.workflow.transitions:
         if _is_task(transition) and (role in transition.roles or FILLER in transition.roles):
             for state in transition.from_states:
-                found[(spec.code, spec.version, state)].append(transition)
-    return {kind: tuple(found_) for kind, found_ in found.items()}
+                found[state].append(transition)
+    return {state: tuple(found_) for state, found_ in found.items()}
 
 
-def _tasks(db: Database, actor: Actor) -> tuple[Tasks, dict[tuple[str, int], FormSpec]]:
-    """The task transitions open to ``actor``'s role in every registered version, and the specs."""
-    tasks: Tasks = {}
-    specs = {}
-    for digest, spec in registered_specs(db).items():
-        specs[(spec.code, spec.version)] = spec
-        key = (digest, actor.role.value)
+def _versions(db: Database, actor: Actor, keys: set[tuple[str, int]]) -> Versions:
+    """The spec of each (form, version) that has records, with the tasks open to ``actor``'s role."""
+    found: Versions = {}
+    for form_code, version in keys:
+        spec = spec_version(db, form_code, version)
+        key = (id(spec), actor.role.value)
         if key not in _TASKS:
-            _TASKS[key] = _tasks_of(spec, actor.role.value)
-        tasks.update(_TASKS[key])
-    return tasks, specs
+            _TASKS[key] = (spec, _tasks_of(spec, actor.role.value))
+        found[(form_code, version)] = _TASKS[key]
+    return found
 
 
 def _open_to(transition: Transition, actor: Actor, form_code: str, countersigned: bool,
              submitted_by_id: int) -> bool:
-    """Whether ``actor`` may take ``transition`` (one of :data:`Tasks`) on such a record."""
+    """Whether ``actor`` may take ``transition`` (one of :data:`StateTasks`) on such a record."""
     if transition.stamp == "countersign" and countersigned:
         return False
     if (form_code, transition.name) in rules.FOUR_EYES and submitted_by_id == actor.user_id:
@@ -113,28 +115,29 @@ def _open_to(transition: Transition, actor: Actor, form_code: str, countersigned
     return actor.role.value in transition.roles or submitted_by_id == actor.user_id
 
 
-def _kinds(session: Session, actor: Actor, tasks: Tasks) -> tuple[list[_Kind], list[_Kind]]:
-    """The tallies (with records) in ``actor``'s scope of the kinds that can wait: those that
-    wait for ``actor``, and all of them."""
-    if not tasks or (not actor.sees_all_departments and actor.department_id is None):
-        return [], []
+def _kinds(db: Database, session: Session, actor: Actor) -> tuple[list[_Kind], list[_Kind], Versions]:
+    """The kinds with records in ``actor``'s scope that wait for them, the kinds in scope in
+    the states where something can wait, and the versions they are of."""
+    if not actor.sees_all_departments and actor.department_id is None:
+        return [], [], {}
     query = select(RecordTally.form_code, RecordTally.form_version, RecordTally.state,
                    RecordTally.department_id, RecordTally.countersigned, RecordTally.submitted_by_id,
-                   RecordTally.n).where(RecordTally.n > 0,
-                                        RecordTally.form_code.in_(sorted({k[0] for k in tasks})))
+                   RecordTally.n).where(RecordTally.n > 0)
     if not actor.sees_all_departments:
         query = query.where(RecordTally.department_id == actor.department_id)
-    found = [_Kind(*row) for row in session.execute(query)
-             if (row.form_code, row.form_version, row.state) in tasks]
-    return [k for k in found if any(_open_to(t, actor, k.form_code, k.countersigned, k.submitted_by_id)
-                                    for t in tasks[(k.form_code, k.form_version, k.state)])], found
+    rows = [_Kind(*row) for row in session.execute(query)]
+    versions = _versions(db, actor, {(k.form_code, k.form_version) for k in rows})
+    scope = [k for k in rows if k.state in versions[(k.form_code, k.form_version)][1]]
+    waiting = [k for k in scope if any(_open_to(t, actor, k.form_code, k.countersigned, k.submitted_by_id)
+                                       for t in versions[(k.form_code, k.form_version)][1][k.state])]
+    return waiting, scope, versions
 
 
 def inbox_count(db: Database, actor: Actor) -> int:
-    """How many records wait for ``actor`` (for the navigation; no record content, not audited)."""
-    tasks, _specs = _tasks(db, actor)
+    """How many records wait for ``actor`` (for the navigation; no record content, not audited):
+    one read of a few tally rows."""
     with db.reading() as session:
-        return sum(kind.n for kind in _kinds(session, actor, tasks)[0])
+        return sum(kind.n for kind in _kinds(db, session, actor)[0])
 
 
 def inbox(db: Database, clock: Clock, actor: Actor) -> tuple[list[Task], int]:
@@ -142,19 +145,17 @@ def inbox(db: Database, clock: Clock, actor: Actor) -> tuple[list[Task], int]:
     overdue) first, then those without one (or whose deadline was met) oldest first (at most
     :data:`MAX_TASKS`), and how many there are. Listing them is audited like any list, in a
     write transaction of its own after the reading."""
-    tasks, specs = _tasks(db, actor)
     with db.reading() as session:
-        waiting, scope = _kinds(session, actor, tasks)
+        waiting, scope, versions = _kinds(db, session, actor)
         total = sum(kind.n for kind in waiting)
         rows = _first_rows(session, _branches(waiting, scope))
     now = clock.now()
-    found = [_task(row, actor, specs[(row.form_code, row.form_version)],
-                   tasks[(row.form_code, row.form_version, row.state)], now) for row in rows]
+    found = [_task(row, actor, *versions[(row.form_code, row.form_version)], now) for row in rows]
     with db.transaction() as session:
         trail.append(session, at=clock.now(), actor=actor, action="record.list", object_type="record",
                      object_id="", detail={"inbox": True, "codes": [t.code for t in found]})
     hidden = [row.code for row in rows if not disclosure.needs_personal_data(  # titles name customers
-        specs[(row.form_code, row.form_version)], actor, row.username, row.department_code)]
+        versions[(row.form_code, row.form_version)][0], actor, row.username, row.department_code)]
     masked = disclosure.masked_titles(db, actor, hidden) if hidden else {}  # their data read alone
     return [replace(t, title=masked[t.code]) if t.code in masked else t for t in found], total
 
@@ -244,10 +245,9 @@ def _first_rows(session: Session, branches: Branches) -> list[Any]:
     return sorted(rows, key=lambda row: place[row.id])
 
 
-def _task(row: Any, actor: Actor, spec: FormSpec, transitions: tuple[Transition, ...],
-          now: datetime) -> Task:
+def _task(row: Any, actor: Actor, spec: FormSpec, tasks: StateTasks, now: datetime) -> Task:
     signed = row.countersigned_at is not None
-    actions = tuple((t.name, dict(t.label)) for t in transitions
+    actions = tuple((t.name, dict(t.label)) for t in tasks[row.state]
                     if _open_to(t, actor, row.form_code, signed, row.submitted_by_id))
     late = overdue_since(row.due_at, row.deadline_met_at, row.overdue_at, now)
     return Task(row.code, row.title, row.form_code, row.state, dict(spec.workflow.states.get(row.state, {})),

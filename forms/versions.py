@@ -136,13 +136,6 @@ def current_spec(db: Database, form_code: str) -> FormSpec:
         return _parsed(session, row)
 
 
-def registered_specs(db: Database) -> dict[str, FormSpec]:
-    """Every registered version (approved or not: the versions records can be of), by spec hash;
-    the stored specs are not read again once parsed."""
-    with db.reading() as session:
-        return {row.spec_hash: _parsed(session, row) for row in session.execute(_version_keys())}
-
-
 def spec_version(db: Database, form_code: str, version: int) -> FormSpec:
     """The exact version a record was filled against (approved or not).
 
