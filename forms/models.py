@@ -1,11 +1,12 @@
-"""Form versions (approved snapshots of specs) and drafts."""
+"""Form versions (approved snapshots of specs), drafts, customer claims, and the kept counts of
+complaints for the weekly statistics."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, JSONData, UTCDateTime
@@ -61,3 +62,36 @@ class CustomerClaim(Base):
     staff: Mapped[str] = mapped_column(String(64))
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime())
     valid_until: Mapped[date] = mapped_column(Date)
+
+
+class ComplaintWeek(Base):
+    """Where each week begins (Monday 00:00 in the office's zone, as a UTC instant), 1900–2200,
+    for one zone. SQLite knows no time zones, so the triggers that keep :class:`ComplaintCount`
+    (migration 0013) find a complaint's week here: the last start at or before its submission.
+    Filled, and the counts rebuilt, by ``forms.complaint_counts.ensure_counted`` for the zone
+    the instance runs in; empty, the triggers count nothing and the first reader builds both."""
+
+    __tablename__ = "complaint_weeks"
+
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
+    week: Mapped[date] = mapped_column(Date)
+    zone: Mapped[str] = mapped_column(String(64))
+
+
+class ComplaintCount(Base):
+    """How many complaints (CP) were registered in one week by one department with one value of
+    one breakdown (``dimension`` ``*``: all of them), and how many of those are late for good (met
+    after their deadline, or marked by the tick); ``dimension`` ``due``: how many have a
+    deadline still running, by the UTC day (``value``) it falls due. Kept by database triggers
+    on ``records`` (migration 0013) in the transaction of every write, so the weekly statistics
+    read a few hundred rows instead of every complaint. ``department_id`` 0: a record with none."""
+
+    __tablename__ = "complaint_counts"
+
+    #: Key in reading order: a page's weeks summed per value over departments, from the key alone.
+    week: Mapped[date] = mapped_column(Date, primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, primary_key=True)
+    department_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    records: Mapped[int] = mapped_column(Integer)
+    late: Mapped[int] = mapped_column(Integer)

@@ -14,26 +14,27 @@ import csv
 import io
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from archive.models import Record
-from archive.overdue import overdue_clause
-from archive.records import visible_to
 from core.audit import trail
 from core.auth.models import Department
 from core.auth.roles import Actor
 from core.clock import Clock
 from core.db import Database
+from forms import complaint_counts
+from forms.complaint_counts import DIMENSIONS, FORM, UNSET, departments_of, starts_at, week_start
+from forms.models import ComplaintCount
+from forms.spec.model import FormSpec
 from forms.versions import current_spec
 
-FORM = "CP"
-#: The breakdowns shown, each a field of the complaint form.
-DIMENSIONS = ("level", "cause_class", "responsible_department", "channel")
+__all__ = ["DIMENSIONS", "MAX_WEEKS", "ComplaintStats", "Week", "as_csv", "complaint_stats", "week_start"]
+
 MAX_WEEKS = 104
-UNSET = "—"
 
 
 @dataclass
@@ -57,30 +58,33 @@ class ComplaintStats:
         return self.overdue / self.total if self.total else 0.0
 
 
-def week_start(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
 def complaint_stats(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, *, weeks: int,
                     locale: str) -> ComplaintStats:
-    """The last ``weeks`` weeks, this one included, of the complaints ``actor`` may see."""
+    """The last ``weeks`` weeks, this one included, of the complaints ``actor`` may see.
+
+    Read from the kept counts (:mod:`forms.complaint_counts`) and the complaints whose deadline
+    still runs, in ``db.reading()``; audited afterwards in a write transaction of its own, so
+    a look at the statistics never holds the writer lock while it reads."""
     weeks = min(max(weeks, 1), MAX_WEEKS)
-    first = week_start(clock.now().astimezone(zone).date()) - timedelta(weeks=weeks - 1)
-    since = datetime.combine(first, time.min, tzinfo=zone)
+    now = clock.now()
+    first = week_start(now.astimezone(zone).date()) - timedelta(weeks=weeks - 1)
     spec = current_spec(db, FORM)
-    with db.transaction() as session:
-        rows = session.execute(select(Record.data, Record.submitted_at, overdue_clause(clock.now())).where(
-            Record.form_code == FORM, Record.submitted_at >= since, visible_to(actor))).all()
+    complaint_counts.ensure_counted(db, zone)
+    with db.reading() as session:
+        found = _weeks(session, [first + timedelta(weeks=n) for n in range(weeks)],
+                       starts_at(first, zone), now, actor)
         departments = {d.code: d.name(locale) for d in session.scalars(select(Department))}
-        trail.append(session, at=clock.now(), actor=actor, action="stats.complaints",
-                     object_type="stats", object_id=FORM, detail={"weeks": weeks, "records": len(rows)})
-    by_week = {first + timedelta(weeks=n): Week(first + timedelta(weeks=n)) for n in range(weeks)}
-    for data, submitted_at, overdue in rows:
-        week = by_week[week_start(submitted_at.astimezone(zone).date())]
-        week.total += 1
-        week.overdue += bool(overdue)
-        for dimension in DIMENSIONS:
-            week.by[dimension][str(data.get(dimension) or UNSET)] += 1
+    total = sum(w.total for w in found)
+    trail.append_alone(db, at=now, actor=actor, action="stats.complaints", object_type="stats",
+                       object_id=FORM, detail={"weeks": weeks, "records": total})
+    totals, labels = _breakdowns(found, spec, departments, locale)
+    return ComplaintStats(found, totals, labels, total, sum(w.overdue for w in found))
+
+
+def _breakdowns(weeks: list[Week], spec: FormSpec, departments: dict[str, str], locale: str) -> tuple[
+        dict[str, list[tuple[str, str, int]]], dict[str, str]]:
+    """Each breakdown's values over all ``weeks``, largest first, with their labels; the labels
+    of the breakdowns. A value no longer in the spec is shown as stored."""
 
     def label(dimension: str, value: str) -> str:
         if dimension == "responsible_department":
@@ -88,18 +92,30 @@ def complaint_stats(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, *,
         spec_field = spec.field(dimension)
         return spec_field.choice_label(value, locale) if spec_field and value != UNSET else value
 
-    totals = {}
+    totals, labels = {}, {}
     for dimension in DIMENSIONS:
-        counted: Counter[str] = sum((w.by[dimension] for w in by_week.values()), Counter())
+        counted: Counter[str] = sum((w.by[dimension] for w in weeks), Counter())
         ordered = sorted(counted.items(), key=lambda item: (-item[1], item[0]))
         totals[dimension] = [(value, label(dimension, value), count) for value, count in ordered]
-    labels = {}
-    for dimension in DIMENSIONS:
         spec_field = spec.field(dimension)
         labels[dimension] = spec_field.label.get(locale, dimension) if spec_field else dimension
-    weeks_list = list(by_week.values())
-    return ComplaintStats(weeks_list, totals, labels, sum(w.total for w in weeks_list),
-                          sum(w.overdue for w in weeks_list))
+    return totals, labels
+
+
+def _weeks(session: Session, mondays: list[date], since: datetime, now: datetime, actor: Actor) -> list[Week]:
+    """The weeks from the kept counts, with what the clock alone made overdue added."""
+    counted = complaint_counts.counted(session, mondays[0], mondays[-1], now.astimezone(UTC).date(),
+                                       departments_of(actor, ComplaintCount.department_id))
+    today = complaint_counts.overdue_today(session, since, now, departments_of(actor, Record.department_id))
+    found = []
+    for monday in mondays:
+        week = Week(monday)
+        week.total, late = counted.totals.get(monday, (0, 0))
+        week.overdue = late + counted.overdue_before.get(monday, 0) + today.get(monday, 0)
+        for dimension, values in counted.values.get(monday, {}).items():
+            week.by[dimension].update(values)
+        found.append(week)
+    return found
 
 
 def as_csv(stats: ComplaintStats) -> str:
