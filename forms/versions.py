@@ -109,8 +109,7 @@ def list_versions(db: Database) -> list[VersionInfo]:
 def current_specs(db: Database) -> dict[str, FormSpec]:
     """The newest approved version of every form type: what can be filled now."""
     with db.reading() as session:
-        rows = session.execute(_version_keys().where(
-            FormVersion.status == FormVersion.APPROVED).order_by(FormVersion.version)).all()
+        rows = session.connection().execute(_APPROVED_VERSIONS).all()
         return {row.form_code: _parsed(session, row) for row in rows}
 
 
@@ -159,6 +158,9 @@ def _version_keys() -> Select[tuple[int, str, int, str]]:
     return select(FormVersion.id, FormVersion.form_code, FormVersion.version, FormVersion.spec_hash)
 
 
+#: Built once, as _CURRENT_VERSION: asked by the forms page and every filed record's page.
+_APPROVED_VERSIONS = _version_keys().where(FormVersion.status == FormVersion.APPROVED).order_by(
+    FormVersion.version)
 _CURRENT_VERSION = _version_keys().where(
     FormVersion.form_code == bindparam("form_code"), FormVersion.status == FormVersion.APPROVED,
 ).order_by(FormVersion.version.desc()).limit(1)
