@@ -18,13 +18,15 @@ from search.store import SearchStore
 from tests.search import test_matching, test_store
 from tests.search.test_store import document, found
 
+Reads = Counter[tuple[str, bytes]]
+
 
 @pytest.fixture
-def reads(monkeypatch: pytest.MonkeyPatch) -> Counter[tuple[str, bytes]]:
+def reads(monkeypatch: pytest.MonkeyPatch) -> Reads:
     """Every term kept (none is too small), in a fresh store; the terms read from the index."""
     monkeypatch.setattr(postings, "KEPT_FROM", 1)
     monkeypatch.setattr(postings, "KEPT", KeptPostings())
-    counted: Counter[tuple[str, bytes]] = Counter()
+    counted: Reads = Counter()
     read = postings._read
 
     def counting(reader: IndexReader, field: str, text: str | bytes) -> Postings:
@@ -34,7 +36,7 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> Counter[tuple[str, bytes]]:
     return counted
 
 
-def test_a_term_is_read_once_and_then_answered_from_memory(tmp_path: Path, reads: Counter) -> None:  # type: ignore[type-arg]
+def test_a_term_is_read_once_and_then_answered_from_memory(tmp_path: Path, reads: Reads) -> None:
     store = SearchStore(tmp_path)
     build(store, (document(n, "外包装破损" if n % 2 else "说明书缺失").fields() for n in range(1, 7)))
     assert found(store, "破损") == (3, ["CP-2026-000001", "CP-2026-000003", "CP-2026-000005"])
@@ -44,7 +46,7 @@ def test_a_term_is_read_once_and_then_answered_from_memory(tmp_path: Path, reads
 
 
 def test_kept_postings_stay_right_across_corrections_merges_and_rebuilds(
-        tmp_path: Path, reads: Counter) -> None:  # type: ignore[type-arg]
+        tmp_path: Path, reads: Reads) -> None:
     test_store.test_a_corrected_record_is_found_by_its_new_text_only(tmp_path / "corrected")
     test_store.test_a_kept_searcher_follows_merges(tmp_path / "merged")
     test_store.test_an_empty_index_answers_every_query_and_its_kept_searcher_follows_the_first_records(
@@ -58,7 +60,7 @@ def test_kept_postings_stay_right_across_corrections_merges_and_rebuilds(
 
 
 def test_matching_counting_and_scoring_from_kept_postings_are_whooshs(
-        tmp_path: Path, reads: Counter) -> None:  # type: ignore[type-arg]
+        tmp_path: Path, reads: Reads) -> None:
     rng = random.Random(11)
     store = SearchStore(tmp_path)
     build(store, (test_matching.document(rng, n).fields() for n in range(1, 301)))
@@ -87,7 +89,7 @@ def test_the_store_drops_the_least_recently_used_beyond_its_limit() -> None:
     assert store.get(("folder", "segment", "cjk", b"huge")) is None and store.size == 16 * 200
 
 
-def test_kept_arrays_cannot_be_changed_by_a_search(tmp_path: Path, reads: Counter) -> None:  # type: ignore[type-arg]
+def test_kept_arrays_cannot_be_changed_by_a_search(tmp_path: Path, reads: Reads) -> None:
     store = SearchStore(tmp_path)
     build(store, (document(n, "外包装破损").fields() for n in range(1, 4)))
     reader = store.searcher().reader()
