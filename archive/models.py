@@ -21,11 +21,6 @@ class CodeCounter(Base):
     value: Mapped[int] = mapped_column(Integer)
 
 
-#: The partial indexes' conditions (migration 0013 creates the same).
-RUNNING = text("deadline_met_at IS NULL AND overdue_at IS NULL AND due_at IS NOT NULL")
-FILED = text("filed_at IS NOT NULL")
-
-
 class Record(Base):
     """A submitted form. Its data is the latest revision's; history lives in the revisions.
 
@@ -35,22 +30,15 @@ class Record(Base):
 
     __tablename__ = "records"
     #: The lists' orders (newest first) per scope, read from the index alone (migration 0012):
-    #: a submitter's (department last, for a clerk's own records in their department), a
-    #: department's, everyone's. They also serve the lookups by submitter, department and date.
+    #: a submitter's (department next, for a clerk's own records in their department), a
+    #: department's, everyone's; the form and code year after them for the API's filters (both
+    #: never change). They also serve the lookups by submitter, department and date.
     __table_args__ = (
         UniqueConstraint("form_code", "year", "seq"),
-        Index("ix_records_submitter_newest", "submitted_by_id", "submitted_at", "id", "department_id"),
-        Index("ix_records_department_newest", "department_id", "submitted_at", "id"),
-        Index("ix_records_newest", "submitted_at", "id"),
-        #: Records whose deadline still runs, by deadline (migration 0013): the weekly
-        #: statistics count those falling due today from it (the kept counts hold the rest).
-        Index("ix_records_deadline_running", "form_code", "due_at", "submitted_at", "department_id",
-              sqlite_where=RUNNING, postgresql_where=RUNNING),
-        #: The catalogue: filed records of a form and year in code order, the volume beside
-        #: (migration 0013), so a page's ids are read from the index alone (filed_at last makes
-        #: it covering, which is what SQLite's planner needs to prefer it without statistics).
-        Index("ix_records_filed_in_order", "form_code", "year", "seq", "volume", "filed_at",
-              sqlite_where=FILED, postgresql_where=FILED),
+        Index("ix_records_submitter_newest", "submitted_by_id", "submitted_at", "id", "department_id",
+              "form_code", "year"),
+        Index("ix_records_department_newest", "department_id", "submitted_at", "id", "form_code", "year"),
+        Index("ix_records_newest", "submitted_at", "id", "form_code", "year"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -262,17 +250,3 @@ class Tombstone(Base):
     destroyed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     approved_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     disposal_list_id: Mapped[int] = mapped_column(ForeignKey("disposal_lists.id"))
-
-
-class CatalogueVolume(Base):
-    """How many filed records each volume (案卷) of a form and code year holds (``volume`` ''
-    for none): the catalogue's volume picker and its page count. Kept by database triggers on
-    ``records`` (migration 0013) in the transaction of every write that files, moves or
-    deletes a record, so the catalogue never counts a year of records per request."""
-
-    __tablename__ = "catalogue_volumes"
-
-    form_code: Mapped[str] = mapped_column(String(8), primary_key=True)
-    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    volume: Mapped[str] = mapped_column(String(32), primary_key=True)
-    records: Mapped[int] = mapped_column(Integer)
