@@ -21,6 +21,11 @@ class CodeCounter(Base):
     value: Mapped[int] = mapped_column(Integer)
 
 
+#: The partial indexes' conditions (migration 0013 creates the same).
+RUNNING = text("deadline_met_at IS NULL AND overdue_at IS NULL AND due_at IS NOT NULL")
+FILED = text("filed_at IS NOT NULL")
+
+
 class Record(Base):
     """A submitted form. Its data is the latest revision's; history lives in the revisions.
 
@@ -39,6 +44,15 @@ class Record(Base):
               "form_code", "year"),
         Index("ix_records_department_newest", "department_id", "submitted_at", "id", "form_code", "year"),
         Index("ix_records_newest", "submitted_at", "id", "form_code", "year"),
+        #: Records whose deadline still runs, by deadline (migration 0013): the weekly
+        #: statistics count those falling due today from it (the kept counts hold the rest).
+        Index("ix_records_deadline_running", "form_code", "due_at", "submitted_at", "department_id",
+              sqlite_where=RUNNING, postgresql_where=RUNNING),
+        #: The catalogue: filed records of a form and year in code order, the volume beside
+        #: (migration 0013), so a page's ids are read from the index alone (filed_at last makes
+        #: it covering, which is what SQLite's planner needs to prefer it without statistics).
+        Index("ix_records_filed_in_order", "form_code", "year", "seq", "volume", "filed_at",
+              sqlite_where=FILED, postgresql_where=FILED),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -250,3 +264,17 @@ class Tombstone(Base):
     destroyed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     approved_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     disposal_list_id: Mapped[int] = mapped_column(ForeignKey("disposal_lists.id"))
+
+
+class CatalogueVolume(Base):
+    """How many filed records each volume (案卷) of a form and code year holds (``volume`` ''
+    for none): the catalogue's volume picker and its page count. Kept by database triggers on
+    ``records`` (migration 0013) in the transaction of every write that files, moves or
+    deletes a record, so the catalogue never counts a year of records per request."""
+
+    __tablename__ = "catalogue_volumes"
+
+    form_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    volume: Mapped[str] = mapped_column(String(32), primary_key=True)
+    records: Mapped[int] = mapped_column(Integer)
