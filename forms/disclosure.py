@@ -13,7 +13,7 @@ from functools import cache
 from typing import Any, Protocol, TypeVar
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from archive.models import Record
 from archive.record_lists import ListPage
@@ -153,13 +153,16 @@ def masked_records(db: Database, actor: Actor,
     return masked
 
 
-def _records(db: Database, codes: list[str]) -> dict[str, dict[str, Any]]:
-    """What deciding and masking needs of each record (no audit: the search is audited)."""
-    query = (select(Record.code, Record.form_code, Record.form_version, Record.data,
-                    Department.code.label("department"), User.username.label("submitted_by"))
-             .join(User, User.id == Record.submitted_by_id)
-             .outerjoin(Department, Department.id == Record.department_id)
-             .where(Record.code.in_(codes)))
-    with db.reading() as session:
-        return {row.code: row._asdict() for row in session.execute(query)}
+_RECORDS = (select(Record.code, Record.form_code, Record.form_version, Record.data,
+                   Department.code.label("department"), User.username.label("submitted_by"))
+            .join(User, User.id == Record.submitted_by_id)
+            .outerjoin(Department, Department.id == Record.department_id)
+            .where(Record.code.in_(bindparam("codes", expanding=True))))
 
+
+def _records(db: Database, codes: list[str]) -> dict[str, dict[str, Any]]:
+    """What deciding and masking needs of each record (no audit: the search is audited). The
+    statement is built once (every search page and masked list asks: building it per call cost
+    a third of the call)."""
+    with db.reading() as session:
+        return {row.code: row._asdict() for row in session.execute(_RECORDS, {"codes": codes})}
