@@ -5,9 +5,9 @@ only on a record's form, version, state, department, submitter and whether it is
 (:mod:`forms.inbox`). Counting those records per request grew with the archive (a full scan for
 an archivist), so the database keeps the counts: ``record_tallies`` holds one row per such
 kind, and triggers on ``records`` created by migration 0011 (SQLite row triggers; PostgreSQL
-statement triggers that add up each statement's changes and apply them in key order, so two
-writers never lock the same two rows in opposite orders) move a record from one row to another
-on every insert, update of those columns and delete. No caller has to remember: a submission,
+row triggers deferred to commit, when a writer already holds the audit chain's head, so a
+writer waiting for the head never holds a tally row that the head's holder needs) move a record
+from one row to another on every insert, update of those columns and delete. No caller has to remember: a submission,
 an action, a correction, filing, anonymisation, disposal, an import and a restored copy are
 all counted alike. A count is then the sum of a few rows, whatever the archive's size.
 

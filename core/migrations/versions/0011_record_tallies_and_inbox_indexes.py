@@ -4,10 +4,13 @@ The navigation's inbox count ran over every record the user may see on every pag
 database now keeps how many records there are per (form, version, state, department,
 countersigned or not, submitter) in ``record_tallies`` (archive/tallies.py), moved by triggers
 on ``records`` on every insert, update of those columns and delete, so no write path can forget
-it. SQLite: row triggers. PostgreSQL: statement triggers over the statement's transition tables,
-adding up its changes per kind and applying them in key order (a multi-row delete and a
-one-record action never lock two tally rows in opposite orders). The table is filled from the
-records already there.
+it. SQLite: row triggers (one writer at a time). PostgreSQL: row triggers deferred to commit.
+A tally row stays locked until its transaction commits; taken mid-transaction, a writer
+holding one could wait for the audit chain's head while the head's holder (a destruction list
+deleting record after record, each audited) waited for that tally row: a deadlock. At commit
+every service has appended its audit event, so it holds the head before any tally row, and
+writers take tally rows one transaction at a time. The table is filled from the records
+already there.
 
 The inbox lists waiting records per (form, version, state, department): those whose deadline
 runs by it, then the others by submission. Four partial indexes of plain columns serve those
@@ -67,33 +70,36 @@ SQLITE_TRIGGERS = {
 }
 
 
-def _pg_apply(changes: str) -> str:
-    """Add up ``changes`` (a query of key and +1/-1 per row) per kind; apply them in key order."""
-    return (f"INSERT INTO record_tallies AS t ({KEY}, n) "
-            f"SELECT {KEY}, sum(d) FROM ({changes}) AS c({KEY}, d) GROUP BY {KEY} "
-            f"HAVING sum(d) <> 0 ORDER BY {KEY} "
-            f"ON CONFLICT ({KEY}) DO UPDATE SET n = t.n + EXCLUDED.n;")
-
-
-PG_FUNCTION = f"""
-CREATE OR REPLACE FUNCTION record_tallies_apply() RETURNS trigger LANGUAGE plpgsql AS $$
+PG_ADD = f"""
+CREATE OR REPLACE FUNCTION record_tallies_add(r records, d integer) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO record_tallies AS t ({KEY}, n) VALUES ({key_of('r')}, d)
+    ON CONFLICT ({KEY}) DO UPDATE SET n = t.n + EXCLUDED.n;
+END $$"""
+PG_MOVE = f"""
+CREATE OR REPLACE FUNCTION record_tallies_move() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        {_pg_apply(f"SELECT {key_of('new_rows')}, 1 FROM new_rows")}
+        PERFORM record_tallies_add(NEW, 1);
     ELSIF TG_OP = 'DELETE' THEN
-        {_pg_apply(f"SELECT {key_of('old_rows')}, -1 FROM old_rows")}
+        PERFORM record_tallies_add(OLD, -1);
+    ELSIF ROW({key_of('OLD')}) < ROW({key_of('NEW')}) THEN
+        PERFORM record_tallies_add(OLD, -1);
+        PERFORM record_tallies_add(NEW, 1);
     ELSE
-        {_pg_apply(f"SELECT {key_of('new_rows')}, 1 FROM new_rows "
-                   f"UNION ALL SELECT {key_of('old_rows')}, -1 FROM old_rows")}
+        PERFORM record_tallies_add(NEW, 1);
+        PERFORM record_tallies_add(OLD, -1);
     END IF;
     RETURN NULL;
 END $$"""
+PG_KEY_CHANGED = SQLITE_KEY_CHANGED.replace(" IS NOT ", " IS DISTINCT FROM ")
 PG_TRIGGERS = {
-    "record_tallies_insert": "AFTER INSERT ON records REFERENCING NEW TABLE AS new_rows",
-    "record_tallies_delete": "AFTER DELETE ON records REFERENCING OLD TABLE AS old_rows",
-    "record_tallies_update": ("AFTER UPDATE ON records "
-                              "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows"),
+    "record_tallies_insert": "AFTER INSERT ON records",
+    "record_tallies_delete": "AFTER DELETE ON records",
+    "record_tallies_update": ("AFTER UPDATE OF form_code, form_version, state, department_id, countersigned_at, "
+                              "submitted_by_id ON records"),
 }
+PG_WHEN = {"record_tallies_update": f" WHEN ({PG_KEY_CHANGED})"}
 
 
 def upgrade() -> None:
@@ -109,10 +115,11 @@ def upgrade() -> None:
                             'submitted_by_id', name=op.f('pk_record_tallies'))
     )
     if op.get_bind().dialect.name == "postgresql":
-        op.execute(PG_FUNCTION)
-        for name, when in PG_TRIGGERS.items():
-            op.execute(f"CREATE TRIGGER {name} {when} FOR EACH STATEMENT "
-                       "EXECUTE FUNCTION record_tallies_apply()")
+        op.execute(PG_ADD)
+        op.execute(PG_MOVE)
+        for name, event in PG_TRIGGERS.items():  # at commit, when the audit head is already held
+            op.execute(f"CREATE CONSTRAINT TRIGGER {name} {event} DEFERRABLE INITIALLY DEFERRED "
+                       f"FOR EACH ROW{PG_WHEN.get(name, '')} EXECUTE FUNCTION record_tallies_move()")
     else:
         for name, body in SQLITE_TRIGGERS.items():
             op.execute(f"CREATE TRIGGER {name} {body}")
@@ -129,5 +136,6 @@ def downgrade() -> None:
         op.execute(f"DROP TRIGGER IF EXISTS {name}" + (
             " ON records" if op.get_bind().dialect.name == "postgresql" else ""))
     if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP FUNCTION IF EXISTS record_tallies_apply()")
+        op.execute("DROP FUNCTION IF EXISTS record_tallies_move()")
+        op.execute("DROP FUNCTION IF EXISTS record_tallies_add(records, integer)")
     op.drop_table('record_tallies')
