@@ -5,15 +5,16 @@ audited, and open to the records office only."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Row, Select, func, select
+from sqlalchemy.orm import Session
 
-from archive.models import CodeCounter, Record, Rendition, Tombstone
+from archive.models import FILED, CatalogueVolume, CodeCounter, Record, Rendition, Tombstone
 from archive.office import require_records_office
 from archive.renditions import ARCHIVAL
 from core.audit import trail
@@ -83,36 +84,91 @@ class TombstoneView:
                 "disposal_list": self.disposal_list}
 
 
+@dataclass(frozen=True)
+class CataloguePage:
+    """One page of a catalogue, numbered as in the whole; the volumes to pick from with how
+    many filed records each holds (kept counts: nothing counts the year per request)."""
+
+    entries: list[CatalogueEntry]
+    page: int
+    pages: int
+    total: int
+    volumes: list[tuple[str, int]]
+
+
+#: Entries on one page of the catalogue (a year may hold tens of thousands).
+PER_PAGE = 100
+
+
+def catalogue_page(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, form_code: str, year: int,
+                   volume: str | None = None, *, page: int = 1, per_page: int | None = None) -> CataloguePage:
+    """One page of the filed records of a form and code year (one volume if given) in code order;
+    a page past the end is the last. Read from the index in code order (only this page's rows
+    are looked up) and audited afterwards with the codes shown (``record.list``)."""
+    require_records_office(actor)
+    per_page = per_page or PER_PAGE
+    with db.reading() as session:
+        kept = volumes_of(session, form_code, year)
+        total = sum(n for v, n in kept if not volume or v == volume)
+        pages = max(1, -(-total // per_page))
+        page = min(max(page, 1), pages)
+        skipped = (page - 1) * per_page
+        rows = session.execute(_entries(form_code, year, volume, skip=skipped, limit=per_page))
+        entries = _numbered(rows, zone, start=skipped + 1)
+    _audit(db, clock, actor, "list", form_code, year, volume, entries)
+    return CataloguePage(entries, page, pages, total, kept)
+
+
 def catalogue(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, form_code: str, year: int,
               volume: str | None = None, *, purpose: str = "list") -> list[CatalogueEntry]:
-    """The filed records of one form and code year (one volume if given), numbered in code order."""
+    """The filed records of one form and code year (one volume if given), numbered in code order:
+    the whole catalogue, for the CSV, the printed PDF and the API. Audited as ``record.<purpose>``
+    with every code, after the read."""
     require_records_office(actor)
-    pages = (select(func.max(Rendition.pages)).where(
-        Rendition.record_id == Record.id, Rendition.revision == Record.filed_revision,
-        Rendition.kind == ARCHIVAL).scalar_subquery())
-    query = select(Record, pages).where(Record.form_code == form_code, Record.year == year,
-                                        Record.filed_at.is_not(None))
-    if volume:
-        query = query.where(Record.volume == volume)
-    with db.transaction() as session:
-        rows = session.execute(query.order_by(Record.seq)).all()
-        entries = [CatalogueEntry(n, r.code, r.title, p, local(r.submitted_at, zone).date(), r.volume or "",
-                                  r.retention_class or "", r.retention_until)
-                   for n, (r, p) in enumerate(rows, start=1)]
-        trail.append(session, at=clock.now(), actor=actor, action=f"record.{purpose}", object_type="record",
-                     object_id="", detail={"catalogue": f"{form_code} {year} {volume or '*'}",
-                                           "codes": [e.code for e in entries]})
+    with db.reading() as session:
+        entries = _numbered(session.execute(_entries(form_code, year, volume)), zone, start=1)
+    _audit(db, clock, actor, purpose, form_code, year, volume, entries)
     return entries
 
 
-def volumes(db: Database, actor: Actor, form_code: str, year: int) -> list[tuple[str, int]]:
-    """The volumes of one form and year with how many filed records each holds."""
-    require_records_office(actor)
-    with db.reading() as session:
-        rows = session.execute(select(Record.volume, func.count()).where(
-            Record.form_code == form_code, Record.year == year, Record.filed_at.is_not(None))
-            .group_by(Record.volume).order_by(Record.volume)).all()
-    return [(v or "", n) for v, n in rows]
+def _entries(form_code: str, year: int, volume: str | None, *, skip: int = 0,
+             limit: int | None = None) -> Select[Any]:
+    """The shown columns of the filed records in code order (``limit`` of them after ``skip``),
+    the pages from the filed revision's archival copy. The ids are found in
+    ``ix_records_filed_in_order`` alone; only their rows are read."""
+    ids = select(Record.id).where(Record.form_code == form_code, Record.year == year, FILED)
+    if volume:
+        ids = ids.where(Record.volume == volume)
+    ids = ids.order_by(Record.seq)
+    if limit is not None:
+        ids = ids.offset(skip).limit(limit)
+    pages = (select(func.max(Rendition.pages)).where(
+        Rendition.record_id == Record.id, Rendition.revision == Record.filed_revision,
+        Rendition.kind == ARCHIVAL).scalar_subquery())
+    return select(Record.code, Record.title, pages.label("pages"), Record.submitted_at, Record.volume,
+                  Record.retention_class, Record.retention_until).where(
+        Record.id.in_(ids.scalar_subquery())).order_by(Record.seq)
+
+
+def _numbered(rows: Iterable[Row[Any]], zone: ZoneInfo, *, start: int) -> list[CatalogueEntry]:
+    return [CatalogueEntry(n, r.code, r.title, r.pages, local(r.submitted_at, zone).date(),
+                           r.volume or "", r.retention_class or "", r.retention_until)
+            for n, r in enumerate(rows, start=start)]
+
+
+def _audit(db: Database, clock: Clock, actor: Actor, purpose: str, form_code: str, year: int,
+           volume: str | None, entries: list[CatalogueEntry]) -> None:
+    trail.append_alone(db, at=clock.now(), actor=actor, action=f"record.{purpose}", object_type="record",
+                       object_id="", detail={"catalogue": f"{form_code} {year} {volume or '*'}",
+                                             "codes": [e.code for e in entries]})
+
+
+def volumes_of(session: Session, form_code: str, year: int) -> list[tuple[str, int]]:
+    """The kept counts of filed records per volume (``catalogue_volumes``, migration 0013)."""
+    rows = session.execute(select(CatalogueVolume.volume, CatalogueVolume.records).where(
+        CatalogueVolume.form_code == form_code, CatalogueVolume.year == year, CatalogueVolume.records > 0)
+        .order_by(CatalogueVolume.volume)).all()
+    return [(v, n) for v, n in rows]
 
 
 def tombstones(db: Database, clock: Clock, actor: Actor, *, form_code: str | None = None,

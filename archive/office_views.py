@@ -98,17 +98,26 @@ def catalogue_page() -> ResponseReturnValue:
                                year=year_text, volume=""), 400
     year, volume = int(year_text), request.args.get("volume", "").strip()
     output = request.args.get("format", "")
+    if output in CATALOGUE_PURPOSES:
+        return _catalogue_file(form_code, year, volume, output)
+    shown = catalogue.catalogue_page(s.db, s.clock, s.zone, current_actor(), form_code, year, volume or None,
+                                     page=_page_arg("page"))
+    entries = shown_titles(s.db, current_actor(), shown.entries)  # this page's titles alone
+    return render_template("archive/catalogue.html", entries=entries, shown=shown, form_code=form_code,
+                           year=year, volume=volume, volumes=shown.volumes)
+
+
+def _catalogue_file(form_code: str, year: int, volume: str, output: str) -> ResponseReturnValue:
+    """The whole catalogue (every page) as CSV or as a printed PDF."""
+    s = services()
     entries = catalogue.catalogue(s.db, s.clock, s.zone, current_actor(), form_code, year, volume or None,
-                                  purpose=CATALOGUE_PURPOSES.get(output, "list"))
+                                  purpose=CATALOGUE_PURPOSES[output])
     entries = shown_titles(s.db, current_actor(), entries)
     name = f"catalogue-{form_code}-{year}{'-' + volume if volume else ''}"
     if output == "csv":
         return _csv(entries, f"{name}.csv")
-    if output == "pdf":
-        return _pdf(entries, catalogue.CatalogueHeading(form_code, year, volume or None,
-                                                        local(s.clock.now(), s.zone)), f"{name}.pdf")
-    return render_template("archive/catalogue.html", entries=entries, form_code=form_code, year=year,
-                           volume=volume, volumes=catalogue.volumes(s.db, current_actor(), form_code, year))
+    return _pdf(entries, catalogue.CatalogueHeading(form_code, year, volume or None,
+                                                    local(s.clock.now(), s.zone)), f"{name}.pdf")
 
 
 @bp.get("/tombstones")

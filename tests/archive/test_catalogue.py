@@ -7,13 +7,15 @@ from __future__ import annotations
 import re
 import subprocess
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from archive import catalogue
 from core.audit.models import AuditEvent
 from core.web import services
 from forms.masking import mask_text
-from tests.support.instance import VALID_CP
+from tests.support.instance import VALID_CP, actor_of
 from tests.support.lifecycle import close_complaint, new_complaint, work_outbox
 from tests.support.pdf import outside_the_body, painted_boxes
 
@@ -79,3 +81,46 @@ def test_a_catalogue_pdf_of_an_empty_year_says_so_and_bad_years_are_refused(app:
     refused = archivist.get("/archive/catalogue?form=CP&year=abc&format=pdf")
     assert refused.status_code == 400 and refused.mimetype == "text/html"
     assert logged_in("clerk").get("/archive/catalogue?form=CP&year=2026&format=pdf").status_code == 403
+
+
+def test_a_year_is_paged_in_code_order_numbered_as_a_whole_and_audited_per_page(
+        app: Flask, logged_in, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    codes = _filed(app, 3)
+    monkeypatch.setattr(catalogue, "PER_PAGE", 2)
+    archivist = logged_in("archivist")
+    english = {"Accept-Language": "en"}
+    first = archivist.get("/archive/catalogue?form=CP&year=2026", headers=english).text
+    assert codes[0] in first and codes[1] in first and codes[2] not in first
+    assert "Page 1 of 2" in first and 'rel="next"' in first and "CP-2026 (3)" in first
+    second = archivist.get("/archive/catalogue?form=CP&year=2026&page=2", headers=english).text
+    assert codes[2] in second and codes[0] not in second and 'rel="prev"' in second
+    assert '<td data-label="No. ">3</td>' in second  # numbered as in the whole catalogue
+    assert NAME not in second and mask_text(f"{NAME}2") in second
+    past = archivist.get("/archive/catalogue?form=CP&year=2026&page=99", headers=english).text
+    assert codes[2] in past and "Page 2 of 2" in past  # an old link past the end: the last page
+    with app.app_context(), services().db.reading() as session:
+        listed = session.scalars(select(AuditEvent.detail).where(AuditEvent.action == "record.list")
+                                 .order_by(AuditEvent.seq)).all()
+    assert [d["codes"] for d in listed[-3:]] == [codes[:2], codes[2:], codes[2:]]  # what each page showed
+    whole = archivist.get("/archive/catalogue?form=CP&year=2026&format=csv").get_data(as_text=True)
+    assert all(code in whole for code in codes)  # the download is every page
+
+
+@pytest.mark.parametrize("engine", [pytest.param("app", id="sqlite"),
+                                    pytest.param("pg_app", id="postgresql", marks=pytest.mark.postgres)])
+def test_catalogue_pages_and_volumes_on_both_databases(engine: str, request: pytest.FixtureRequest) -> None:
+    app = request.getfixturevalue(engine)
+    codes = _filed(app, 3)
+    with app.app_context():
+        s = services()
+        archivist = actor_of(app, "archivist")
+        pages = [catalogue.catalogue_page(s.db, s.clock, s.zone, archivist, "CP", 2026, page=n, per_page=2)
+                 for n in (1, 2)]
+        volume = catalogue.catalogue_page(s.db, s.clock, s.zone, archivist, "CP", 2026, "CP-2026", per_page=2)
+        other = catalogue.catalogue_page(s.db, s.clock, s.zone, archivist, "CP", 2026, "CP-2031", per_page=2)
+    assert [[(e.number, e.code) for e in p.entries] for p in pages] == [
+        [(1, codes[0]), (2, codes[1])], [(3, codes[2])]]
+    assert all(p.total == 3 and p.pages == 2 and p.volumes == [("CP-2026", 3)] for p in pages)
+    assert [e.code for e in volume.entries] == codes[:2] and volume.pages == 2
+    assert other.entries == [] and other.total == 0 and other.pages == 1
+    assert all(e.pages for p in pages for e in p.entries)  # from the filed revision's archival copy
