@@ -1,42 +1,50 @@
-"""The front office: form specs, field types, drafts, filling pages, submission, API."""
+"""The front office: form specs, field types, drafts, filling pages, submission, API.
+
+Importing the package imports nothing more: :func:`init_app` imports what it wires (views, APIs,
+commands, hooks: the whole application, ~0.7 s), so a process that needs one module of the
+package, as a fresh process printing a PDF needs the renderer, does not pay for the rest.
+"""
 
 from __future__ import annotations
 
-import click
-from flask import Flask
+from typing import TYPE_CHECKING
 
-from archive import retention
-from archive.disposal import HOOKS_EXTENSION as DISPOSAL_HOOKS
-from archive.office_views import CATALOGUE_PRINTER, FILING_RULES
-from core.cli import add_init_step
-from core.outbox.cli import register_handler
-from core.web import current_actor, services
-from forms import (
-    admin_api,
-    api,
-    archiving,
-    catalogue_print,
-    cli,
-    complaint_counts,
-    desk_api,
-    inbox,
-    registers,
-    report_api,
-    search_documents,
-    versions,
-    work_api,
-)
-from forms.jobs import init_app as init_jobs
-from forms.pdf import archival
-from forms.personal import init_app as init_personal_data
-from forms.spec.library import SPEC_DIR, load_or_fail
-from forms.views import bp, charts
-from search.cli import SOURCE as SEARCH_SOURCE
-from search.views import LABELS as SEARCH_LABELS
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def init_app(app: Flask) -> None:
     """Register the forms package. A broken spec stops the app here, naming every problem."""
+    import click
+
+    from archive import retention
+    from archive.disposal import HOOKS_EXTENSION as DISPOSAL_HOOKS
+    from archive.office_views import CATALOGUE_PRINTER, FILING_RULES
+    from core.cli import add_init_step
+    from core.outbox.cli import register_handler
+    from core.web import current_actor, services
+    from forms import (
+        admin_api,
+        api,
+        archiving,
+        catalogue_print,
+        cli,
+        desk_api,
+        inbox,
+        registers,
+        report_api,
+        search_documents,
+        versions,
+        work_api,
+    )
+    from forms.jobs import init_app as init_jobs
+    from forms.pdf import archival
+    from forms.personal import init_app as init_personal_data
+    from forms.spec.library import SPEC_DIR, load_or_fail
+    from forms.views import bp, charts
+    from search.cli import SOURCE as SEARCH_SOURCE
+    from search.views import LABELS as SEARCH_LABELS
+
     spec_dir = app.config.get("SPEC_DIR", SPEC_DIR)
     app.extensions["dossier.spec_dir"] = spec_dir
     specs = load_or_fail(spec_dir)
@@ -77,5 +85,3 @@ def init_app(app: Flask) -> None:
                        "(web: /admin/forms, or `flask --app wsgi forms approve CODE VERSION --by ADMIN`).")
 
     add_init_step(app, register_spec_versions)
-    # the weekly statistics' weeks for this zone, and their counts rebuilt if the zone is new
-    add_init_step(app, lambda: complaint_counts.ensure_counted(services().db, services().zone))

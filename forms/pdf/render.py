@@ -29,6 +29,7 @@ from forms.pdf.fonts import FontSet, PdfSetupError
 
 if TYPE_CHECKING:
     from weasyprint import CSS, Attachment
+    from weasyprint.text.fonts import FontConfiguration
 
     from forms.pdf.fetcher import AssetFetcher
 
@@ -141,7 +142,15 @@ class Renderer:
     def _watch_font_folder(self) -> None:
         folder = getattr(self.font_config, "_folder", None)  # created by the first render
         if self._cleanup is None and folder is not None:
-            self._cleanup = weakref.finalize(self, shutil.rmtree, folder, ignore_errors=True)
+            self._cleanup = weakref.finalize(self, _remove_font_copies, self.font_config)
+
+
+def _remove_font_copies(font_config: FontConfiguration) -> None:
+    """Delete the folder and tell WeasyPrint so: its own ``__del__`` would delete it again, and
+    at interpreter exit, when its module may be torn down first, fail ("Exception ignored")."""
+    folder, font_config._folder = font_config._folder, None
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _attachment(item: Attached) -> Attachment:

@@ -145,3 +145,14 @@ def test_the_layout_stylesheet_is_read_once_per_renderer_and_needs_no_link(monke
     texts = [pdf_text(renderer.render(f"<html><body><p>第{n}份</p></body></html>").pdf) for n in (1, 2)]
     assert all("第 1 页，共 1 页" in text for text in texts)  # print.css's page footer, not linked
     assert fetched.count("dossier-asset:print.css") == 1
+
+
+def test_the_renderer_is_imported_without_the_application_or_weasyprint():
+    """A fresh process printing one handout pays for WeasyPrint and its first render, not for the
+    web application around the renderer (the forms package wires it in init_app) — ~0.7 s."""
+    script = ("import sys, forms.pdf.render, forms.pdf.fonts; "
+              "print(' '.join(m for m in ('flask', 'sqlalchemy', 'archive', 'search', 'weasyprint') "
+              "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[2]).stdout.strip()
+    assert out == ""
