@@ -193,6 +193,7 @@ _SHOWN = (Record.id, Record.code, Record.title, Record.form_code, Record.form_ve
 #: running it.
 Shape = tuple[bool, bool, int | None]
 _MERGED: dict[tuple[Shape, ...], Select[Any]] = {}
+MAX_SHAPES = 512
 
 
 def _parts(n: int, shape: Shape) -> list[Select[Any]]:
@@ -217,6 +218,8 @@ def _parts(n: int, shape: Shape) -> list[Select[Any]]:
 
 def _merged(shapes: tuple[Shape, ...]) -> Select[Any]:
     if shapes not in _MERGED:
+        if len(_MERGED) >= MAX_SHAPES:  # users' scopes have few shapes; never grow without end
+            _MERGED.clear()
         merged = union_all(*(select(part.subquery()) for n, shape in enumerate(shapes)
                              for part in _parts(n, shape))).subquery()
         _MERGED[shapes] = select(merged.c.id).order_by(*(merged.c[name] for name in _ORDER_NAMES)).limit(

@@ -13,12 +13,24 @@ from sqlalchemy import inspect, select, text
 
 import forms.inbox
 from archive.models import Record
+from archive.retention import ensure_defaults
 from core import schema
+from core.auth.departments import ensure_default_departments
 from core.clock import FrozenClock
 from core.web import services
+from forms import versions
 from forms.inbox import inbox
-from tests.support.inbox_tallies import AR, check, kept_tallies, submit, waiting_by_workflow, walk_write_paths
-from tests.support.instance import actor_of
+from forms.spec.library import load_or_fail
+from tests.support.inbox_tallies import (
+    AR,
+    check,
+    inbox_plans,
+    kept_tallies,
+    submit,
+    waiting_by_workflow,
+    walk_write_paths,
+)
+from tests.support.instance import actor_of, make_app
 from tests.support.lifecycle import close_complaint, new_complaint, work_outbox
 
 
@@ -103,3 +115,40 @@ def test_the_list_merges_its_parts_in_the_inbox_order(app: Flask, clock: FrozenC
         monkeypatch.setattr(forms.inbox, "MAX_TASKS", 4)
         tasks, total = inbox(s.db, s.clock, supervisor)
     assert [t.code for t in tasks] == expected[:4] and total == 6
+
+
+def test_the_inbox_and_its_count_read_no_growing_table_whole(app: Flask) -> None:
+    found = inbox_plans(app)
+    assert {user: scanned for user, scanned in found.items() if user != "plans"} == {
+        "supervisor": {}, "clerk": {}, "archivist": {}, "auditor": {}}
+    assert set(found["plans"]) == {"supervisor", "clerk", "archivist"}
+    for plan in found["plans"].values():
+        assert "ix_records_inbox_" in plan, plan
+
+
+def test_an_imported_archive_has_its_tallies(app: Flask, clock: FrozenClock, tmp_path: Path,
+                                             monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    signed, unsigned = new_complaint(app), new_complaint(app)
+    close_complaint(app, signed)
+    close_complaint(app, unsigned, countersign=False)
+    new_complaint(app, customer_name="北京宏达")
+    work_outbox(app)
+    out = tmp_path / "export"
+    exported = app.test_cli_runner().invoke(args=["archive", "export", "--out", str(out),
+                                                  "--by", "archivist"])
+    assert exported.exit_code == 0, exported.output
+    monkeypatch.setenv("DOSSIER_INSTANCE", str(tmp_path / "target"))
+    target = make_app(f"sqlite:///{tmp_path}/target.sqlite3", clock)
+    with target.app_context():
+        s = services()
+        schema.upgrade(s.db)
+        ensure_default_departments(s.db)
+        ensure_defaults(s.db, s.clock)
+        versions.register_specs(s.db, s.clock, load_or_fail())
+    imported = target.test_cli_runner().invoke(args=["archive", "import", str(out)])
+    assert imported.exit_code == 0, imported.output
+    assert sum(kept_tallies(target).values()) == 3
+    assert sorted(kept_tallies(target).values()) == sorted(kept_tallies(app).values())
+    check(target, "import")
+    with target.app_context():
+        services().db.dispose()

@@ -6,7 +6,8 @@ page's total and codes with the records the workflow itself (:func:`forms.workfl
 record by record) says wait for them. :func:`walk_write_paths` takes an instance through every
 write path the records table has (submission, each workflow action, correction, filing,
 anonymisation, the deadline tick, disposal, statements touching several records) and checks
-after each; import and restore are checked by the engine's own test module.
+after each; import and restore are checked by the engine's own test module. :func:`inbox_plans`
+asks the database how it answers the inbox page.
 """
 
 from __future__ import annotations
@@ -31,8 +32,9 @@ from forms.printing import CORRECTION
 from forms.registers import disposal_hooks
 from forms.versions import spec_version
 from forms.workflow import permitted
-from tests.support.instance import TEST_USERS, actor_of
+from tests.support.instance import TEST_USERS, actor_of, login
 from tests.support.lifecycle import CLASSIFIED, close_complaint, new_complaint, step, work_outbox
+from tests.support.query_plans import long_history, plan_of, scanned_tables, statements
 
 AR = {"applicant_department": "CS", "records_wanted": "CP-2026-000001", "purpose": "audit",
       "reason": "审计", "period_from": "2026-03-02", "period_to": "2026-03-09"}
@@ -172,8 +174,30 @@ def _destroy(app: Flask, clock: FrozenClock, code: str) -> None:
 
 
 def _several_at_once(app: Flask) -> None:
-    """One statement moving several records between kinds (a department renamed away and back,
-    every countersignature withdrawn), as an administrator's repair would."""
+    """Statements moving several records between kinds at once (the access requests' department
+    cleared, every countersignature withdrawn), as an administrator's repair would."""
     with app.app_context(), services().db.transaction() as session:
         session.execute(text("UPDATE records SET department_id = NULL WHERE form_code = 'AR'"))
         session.execute(text("UPDATE records SET countersigned_at = NULL"))
+
+
+def inbox_plans(app: Flask) -> dict[str, dict[str, str]]:
+    """username → the growing tables read whole while the inbox page (and its count) is served;
+    and the plans of the inbox's merged statement, under "plans"."""
+    first = new_complaint(app)
+    close_complaint(app, new_complaint(app), countersign=False)
+    submit(app, "clerk", "AR", AR)
+    submit(app, "sales", "VR", VISIT)
+    step(app, first, "return", "supervisor", {}, "补订单号")
+    long_history(app)  # and ANALYZE
+    found: dict[str, dict[str, str]] = {"plans": {}}
+    for username in ("supervisor", "clerk", "archivist", "auditor"):
+        client = app.test_client()
+        login(client, username)
+        with statements(app) as seen:
+            assert client.get("/inbox").status_code == 200
+        found[username] = scanned_tables(app, seen)
+        merged = [(sql, params) for sql, params in seen if "UNION ALL" in sql]
+        if merged:
+            found["plans"][username] = plan_of(app, *merged[0])
+    return found
