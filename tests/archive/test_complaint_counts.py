@@ -8,6 +8,7 @@ catalogue's kept count of filed records per volume a count of the records."""
 from __future__ import annotations
 
 import shutil
+import threading
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -15,13 +16,14 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from archive import disposal
 from archive.models import CatalogueVolume, Record
 from archive.overdue import overdue_since
 from archive.retention import ensure_defaults
 from core import schema
+from core.audit import trail
 from core.auth import accounts
 from core.auth.departments import ensure_default_departments
 from core.clock import FrozenClock
@@ -266,3 +268,47 @@ def test_another_zone_rebuilds_the_weeks_and_the_counts(app: Flask, clock: Froze
         assert session.scalar(select(ComplaintWeek.zone).limit(1)) == "Europe/London"
     with london.app_context():
         services().db.dispose()
+
+
+@pytest.mark.postgres
+def test_a_writer_waiting_for_the_audit_head_holds_no_count_row(pg_app: Flask) -> None:
+    """One transaction holds the audit head, then marks a complaint overdue (its week's counts
+    move); a complaint of the same week and department submitted meanwhile inserts its record,
+    then waits for the head. Had its count rows been taken at the insert, each would wait for
+    the other (PostgreSQL ends one as a deadlock); taken at commit, both go through."""
+    listed = new_complaint(pg_app)
+    agree(pg_app)  # the weeks are filled: the triggers count
+    holding, go = threading.Event(), threading.Event()
+    outcome: dict[str, object] = {}
+
+    def hold_the_head() -> None:
+        try:
+            with pg_app.app_context(), services().db.transaction() as session:
+                trail.append(session, at=services().clock.now(), actor=None, action="test.hold",
+                             object_type="record", object_id=listed)
+                holding.set()
+                go.wait(10)
+                session.execute(update(Record).where(Record.code == listed).values(
+                    due_at=services().clock.now(), overdue_at=services().clock.now()))
+            outcome["holder"] = "committed"
+        except Exception as exc:  # handed to the test to assert on
+            outcome["holder"] = exc
+
+    def submit_one() -> None:
+        try:
+            outcome["waiter"] = new_complaint(pg_app)
+        except Exception as exc:
+            outcome["waiter"] = exc
+
+    holder = threading.Thread(target=hold_the_head)
+    holder.start()
+    assert holding.wait(10)
+    waiter = threading.Thread(target=submit_one)
+    waiter.start()
+    waiter.join(1.0)
+    assert waiter.is_alive(), "the submission went ahead while the audit head was held"
+    go.set()
+    holder.join(15)
+    waiter.join(15)
+    assert outcome == {"holder": "committed", "waiter": "CP-2026-000002"}
+    agree(pg_app)

@@ -7,10 +7,12 @@ were registered and how many are late for good, and (breakdown ``due``) how many
 deadline still running, by the UTC day it falls due; ``catalogue_volumes`` how many filed records
 each volume of a form and year holds. Triggers on ``records`` keep both in the transaction of
 every write (insert, update, delete: submit, actions, corrections, the tick, filing,
-anonymisation, destruction, import), whoever makes it. SQLite knows no zones, so a complaint's
-week is looked up in ``complaint_weeks``, which the application fills for its zone
-(``forms.complaint_counts.ensure_counted``, also a ``flask init`` step) while rebuilding the
-counts; while it is empty the complaint triggers count nothing. ``catalogue_volumes`` needs no
+anonymisation, destruction, import), whoever makes it (on PostgreSQL deferred to commit, when
+the writer holds the audit chain's head, so no writer waits for the head holding a count row).
+SQLite knows no zones, so a complaint's week is looked up in ``complaint_weeks``, which the
+application fills for its zone (``forms.complaint_counts.ensure_counted``, also a ``flask
+init`` step) while rebuilding the counts; while it is empty the complaint triggers count
+nothing. ``catalogue_volumes`` needs no
 zone and is filled here.
 
 Caution for later migrations: on SQLite, recreating ``records`` (a batch operation that copies
@@ -227,10 +229,14 @@ END $$;
 
 
 def _postgresql_triggers() -> None:
+    """Row triggers deferred to commit (as 0011's tallies): a count row stays locked until its
+    transaction commits, and taken mid-transaction a writer holding one could wait for the audit
+    chain's head while the head's holder (a destruction list deleting record after record, each
+    audited) waited for that row. At commit every service holds the head already."""
     op.execute(POSTGRESQL_FUNCTIONS)
     for name in ("complaint_counts", "catalogue_volumes"):
-        op.execute(f"""CREATE TRIGGER {name}_track AFTER INSERT OR UPDATE OR DELETE ON records
-            FOR EACH ROW EXECUTE FUNCTION {name}_track()""")
+        op.execute(f"""CREATE CONSTRAINT TRIGGER {name}_track AFTER INSERT OR UPDATE OR DELETE ON records
+            DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION {name}_track()""")
 
 
 def downgrade() -> None:
