@@ -307,10 +307,21 @@ def recent_lists(db: Database, actor: Actor, *, page: int = 1,
 
 
 def list_lists(db: Database, actor: Actor) -> list[ListView]:
+    """Every destruction list with its items, newest first (the API's list): three statements
+    however long the history (items and usernames read together), not three per list."""
     require_records_office(actor)
     with db.reading() as session:
-        lists = session.scalars(select(DisposalList).order_by(DisposalList.id.desc()))
-        return [_view(session, d) for d in lists]
+        lists = list(session.scalars(select(DisposalList).order_by(DisposalList.id.desc())))
+        items: dict[int, list[tuple[str, str | None]]] = {d.id: [] for d in lists}
+        for list_id, code, outcome in session.execute(select(
+                DisposalItem.list_id, DisposalItem.record_code, DisposalItem.outcome)
+                .order_by(DisposalItem.list_id, DisposalItem.record_code)):
+            items.setdefault(list_id, []).append((code, outcome))
+        names = dict(session.execute(select(User.id, User.username)).all())
+        return [ListView(d.id, d.state, d.note, names.get(d.proposed_by_id, ""), d.proposed_at,
+                         names.get(d.decided_by_id) if d.decided_by_id else None, d.decided_at,
+                         d.decision_reason, d.executed_at, d.register_code, tuple(items[d.id]))
+                for d in lists]
 
 
 def get_list(db: Database, actor: Actor, list_id: int) -> ListView:

@@ -156,3 +156,25 @@ def test_the_office_lists_read_nothing_whole(app: Flask, clock: FrozenClock) -> 
 OFFICE_INDEXES = {"records.retention_until <": "ix_records_due", "UNION ALL": "ix_records_unfiled",
                   "records.form_code = ? AND records.submitted_at >=": "ix_records_form_month"}
 
+
+
+def test_the_apis_holds_and_destruction_lists_are_each_ones_view(app: Flask, clock: FrozenClock) -> None:
+    """list_holds and list_lists read every hold's codes and every list's items together;
+    each entry is still what the hold's or the list's own page shows."""
+    codes = filed_complaints(app, 3)
+    clock.advance(days=DAYS_TO_2030)
+    with app.app_context():
+        s = services()
+        archivist, admin = actor_of(app, "archivist"), actor_of(app, "admin")
+        held = holds.create_hold(s.db, s.clock, archivist, name="诉讼甲", reason="起诉", owner="clerk")
+        holds.add_records(s.db, s.clock, archivist, held.id, codes[:2])
+        released = holds.create_hold(s.db, s.clock, archivist, name="诉讼乙", reason="起诉", owner="sales")
+        holds.release_hold(s.db, s.clock, archivist, released.id, "已结案")
+        rejected = disposal.propose(s.db, s.clock, s.zone, archivist, codes[2:], "")
+        disposal.decide(s.db, s.clock, admin, rejected.id, approve=False, reason="再等一年")
+        proposed = disposal.propose(s.db, s.clock, s.zone, archivist, codes[2:], "")
+        assert holds.list_holds(s.db, archivist) == [holds.get_hold(s.db, archivist, h.id)
+                                                     for h in (released, held)]
+        assert disposal.list_lists(s.db, archivist) == [disposal.get_list(s.db, archivist, d.id)
+                                                        for d in (proposed, rejected)]
+        assert holds.list_holds(s.db, archivist)[1].codes == tuple(codes[:2])
