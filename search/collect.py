@@ -19,7 +19,6 @@ The hits and counts are the ones Whoosh's collector finds; the scores are Whoosh
 
 from __future__ import annotations
 
-import heapq
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -50,7 +49,7 @@ def collect(searcher: Searcher, query: Query, *, facets: Sequence[str], newest_f
     terms = [] if newest_first else _scored_terms(searcher, query)  # only relevance needs them
     counts: dict[str, Counter[str]] = {name: Counter() for name in facets}
     wanted = page * per_page
-    ranked: list[tuple[float, int, int]] = []  # each segment's best: (score, date, global docnum)
+    ranked: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # per segment: scores, dates, docnums
     total = 0
     for subsearcher, offset in searcher.leaf_searchers():
         postings = SegmentTerms(subsearcher.reader())
@@ -67,12 +66,20 @@ def collect(searcher: Searcher, query: Query, *, facets: Sequence[str], newest_f
         dates = segment.dates()[docs]
         scores = _scores(searcher, postings, segment, terms)[docs] if terms else np.zeros(len(docs))
         best = _best(scores, dates, docs, wanted)
-        ranked.extend(zip(scores[best].tolist(), dates[best].tolist(), (docs[best] + offset).tolist(),
-                          strict=True))
-    first = heapq.nlargest(wanted, ranked)[(page - 1) * per_page:]
+        ranked.append((scores[best], dates[best], docs[best] + offset))
     ordered_facets = {name: dict(sorted(counter.items(), key=lambda item: (-item[1], item[0])))
                       for name, counter in counts.items()}
-    return Collected(total, ordered_facets, [docnum for *_key, docnum in first])
+    return Collected(total, ordered_facets, _page(ranked, page, per_page))
+
+
+def _page(ranked: list[tuple[np.ndarray, np.ndarray, np.ndarray]], page: int, per_page: int) -> list[int]:
+    """Page ``page`` of the segments' best, by (score, date, global docnum), best first: one
+    sort of arrays (a deep page wants thousands, too many to rank as Python tuples)."""
+    if not ranked:
+        return []
+    scores, dates, docnums = (np.concatenate(parts) for parts in zip(*ranked, strict=True))
+    order = np.lexsort((docnums, dates, scores))[::-1]  # last key sorts first
+    return docnums[order[(page - 1) * per_page:page * per_page]].tolist()
 
 
 def count(searcher: Searcher, query: Query) -> int:

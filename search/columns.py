@@ -36,7 +36,7 @@ class SegmentColumns:
         self._reader = reader
         self._facets: dict[str, tuple[np.ndarray, list[str]]] = {}
         self._lengths: dict[str, np.ndarray] = {}
-        self._sorted: dict[str, tuple[list[Any], list[int]]] = {}
+        self._sorted: dict[str, tuple[list[Any], np.ndarray]] = {}
         self._dates: np.ndarray | None = None
         self._texts: SegmentTexts | None = None
 
@@ -62,13 +62,14 @@ class SegmentColumns:
                                    self._reader.doc_count_all()).astype(np.uint64)
         return self._dates
 
-    def sorted(self, field: str) -> tuple[list[Any], list[int]]:
+    def sorted(self, field: str) -> tuple[list[Any], np.ndarray]:
         """The field's values in order with the document number of each: a range or prefix of
         values is then found by bisection instead of a walk through the index's terms."""
         if field not in self._sorted:  # dates: the integers dates() has read (Python ints again)
             values = self.dates().tolist() if field == DATE_FIELD else self._values(field)
             pairs = sorted((value, docnum) for docnum, value in enumerate(values))
-            self._sorted[field] = ([value for value, _docnum in pairs], [docnum for _value, docnum in pairs])
+            self._sorted[field] = ([value for value, _docnum in pairs],
+                                   np.array([docnum for _value, docnum in pairs], dtype=np.int64))
         return self._sorted[field]
 
     def lengths(self, field: str) -> np.ndarray:

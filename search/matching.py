@@ -109,18 +109,18 @@ def _combine(operation: np.ufunc, masks: list[np.ndarray], terms: SegmentTerms) 
     return found
 
 
-def _prefix_docs(columns: SegmentColumns, field: str, prefix: str) -> list[int]:
+def _prefix_docs(columns: SegmentColumns, field: str, prefix: str) -> np.ndarray:
     """Documents whose ``field`` value starts with ``prefix``, by bisecting the sorted column
-    (``CP-2026-`` names thousands of codes: a term each, too many to read one by one)."""
+    (``CP-2026-`` names thousands of codes: a term each, too many to read one by one). The
+    values that start with it lie from ``prefix`` up to the first value past every one of them:
+    ``prefix`` with its last character raised by one."""
     values, docnums = columns.sorted(field)
     start = bisect_left(values, prefix)
-    end = start
-    while end < len(values) and values[end].startswith(prefix):
-        end += 1
+    end = bisect_left(values, prefix[:-1] + chr(ord(prefix[-1]) + 1)) if prefix else len(values)
     return docnums[start:end]
 
 
-def _range_docs(columns: SegmentColumns, query: DateRange) -> list[int]:
+def _range_docs(columns: SegmentColumns, query: DateRange) -> np.ndarray:
     """Documents dated within the range, by bisecting the sorted date column (which holds
     Whoosh's own integer form of the dates, the form the query carries too)."""
     values, docnums = columns.sorted(DATE_FIELD)
