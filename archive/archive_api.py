@@ -46,10 +46,23 @@ def catalogue_list() -> Response:
     form, year = _form_and_year(required=True)
     s = services()
     assert form is not None and year is not None
-    entries = catalogue.catalogue(s.db, s.clock, s.zone, api_actor(), form, year,
-                                  request.args.get("volume") or None)
-    entries = shown_titles(s.db, api_actor(), entries)
-    return jsonify({"form": form, "year": year, "entries": [e.as_json() for e in entries]})
+    volume, page = request.args.get("volume") or None, request.args.get("page")
+    if page is not None:
+        return _catalogue_page(form, year, volume, page)
+    entries = catalogue.catalogue(s.db, s.clock, s.zone, api_actor(), form, year, volume)  # every entry
+    return jsonify({"form": form, "year": year,
+                    "entries": [e.as_json() for e in shown_titles(s.db, api_actor(), entries)]})
+
+
+def _catalogue_page(form: str, year: int, volume: str | None, page: str) -> Response:
+    """One page of the catalogue (``?page=N``), as the page shows it, with where it stands."""
+    if not page.isdigit() or not 1 <= int(page) <= 999999:
+        raise ApiError(400, "bad parameters: page a whole number from 1", {"page": "a whole number from 1"})
+    s = services()
+    shown = catalogue.catalogue_page(s.db, s.clock, s.zone, api_actor(), form, year, volume, page=int(page))
+    entries = shown_titles(s.db, api_actor(), shown.entries)
+    return jsonify({"form": form, "year": year, "page": shown.page, "pages": shown.pages,
+                    "total": shown.total, "entries": [e.as_json() for e in entries]})
 
 
 @bp.get("/holds")
@@ -116,12 +129,17 @@ _OBJECT = {"type": "object"}
 OPENAPI_PATHS = {
     "/archive/catalogue": _get(
         "The catalogue (案卷目录) of filed records of one form and year, in code order",
-        {"type": "object", "properties": {"entries": {"type": "array", "items": {
+        {"type": "object", "properties": {
+            "page": {"type": "integer"}, "pages": {"type": "integer"}, "total": {"type": "integer"},
+            "entries": {"type": "array", "items": {
             "type": "object", "properties": {k: {} for k in (
                 "number", "code", "title", "pages", "formed", "volume", "retention_class",
                 "retention_until")}}}}},
         [_query("form", "string", True, "Form code, e.g. CP"), _query("year", "integer", True, "Code year"),
-         _query("volume", "string", False, "One volume, e.g. CP-2026 or a major complaint's own")]),
+         _query("volume", "string", False, "One volume, e.g. CP-2026 or a major complaint's own"),
+         _query("page", "integer", False, f"One page of {catalogue.PER_PAGE} entries (numbered as in the "
+                "whole; a page past the end is the last), with page, pages and total; "
+                "without it, every entry")]),
     "/archive/holds": _get("Legal holds, newest first, with their records",
                            {"type": "object", "properties": {"holds": {"type": "array", "items": _OBJECT}}}),
     "/archive/holds/{hold_id}": _get("One legal hold", _OBJECT, [

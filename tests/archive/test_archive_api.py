@@ -3,10 +3,11 @@ the records office only, with clear 400s, and in the OpenAPI document."""
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from archive import holds
+from archive import catalogue, holds
 from core.web import services
 from tests.support.instance import actor_of
 from tests.support.lifecycle import close_complaint, new_complaint, work_outbox
@@ -25,6 +26,25 @@ def test_the_catalogue_lists_filed_records_in_code_order_with_pages(app: Flask, 
     entry = body["entries"][0]
     assert entry["number"] == 1 and entry["pages"] >= 1 and entry["formed"] == "2026-03-02"
     assert entry["volume"] == "CP-2026" and entry["retention_until"] == "2029-12-31"
+
+
+def test_the_catalogue_comes_a_page_at_a_time_when_asked(app: Flask, client: FlaskClient, token_for,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    codes = [new_complaint(app) for _ in range(3)]
+    for code in codes:
+        close_complaint(app, code)
+    work_outbox(app)
+    monkeypatch.setattr(catalogue, "PER_PAGE", 2)
+    archivist = token_for("archivist")
+    second = client.get("/api/v1/archive/catalogue?form=CP&year=2026&page=2", headers=archivist).json
+    assert (second["page"], second["pages"], second["total"]) == (2, 2, 3)
+    assert [(e["number"], e["code"]) for e in second["entries"]] == [(3, codes[2])]
+    past = client.get("/api/v1/archive/catalogue?form=CP&year=2026&page=9", headers=archivist).json
+    assert past["page"] == 2  # past the end: the last page
+    whole = client.get("/api/v1/archive/catalogue?form=CP&year=2026", headers=archivist).json
+    assert [e["code"] for e in whole["entries"]] == codes and "page" not in whole  # as before paging
+    bad = client.get("/api/v1/archive/catalogue?form=CP&year=2026&page=0", headers=archivist)
+    assert bad.status_code == 400 and "page" in bad.json["fields"]
 
 
 def test_holds_tombstones_and_lists_are_for_the_records_office(app: Flask, client: FlaskClient,
