@@ -21,7 +21,7 @@ from core.auth.departments import ensure_default_departments
 from core.auth.models import User
 from core.clock import Clock
 from core.web import services
-from forms import versions
+from forms import complaint_counts, versions
 from forms.spec.library import load_or_fail
 
 PASSWORD = "correct-horse-9"
@@ -52,7 +52,9 @@ def make_app(database_url: str, clock: Clock, **overrides: Any) -> Flask:
 
 
 def populate(app: Flask) -> None:
-    """Schema, departments, the test users, and every spec registered and approved."""
+    """Schema, departments, the test users, every spec registered and approved, and the weeks of
+    the kept complaint counts (so every test's writes go through their triggers, as after
+    ``flask init``)."""
     with app.app_context():
         db, clock = services().db, services().clock
         schema.upgrade(db)
@@ -61,6 +63,7 @@ def populate(app: Flask) -> None:
             accounts.create_user(db, clock, username=username, password=PASSWORD, role=role,
                                  department_code=department, display_name=username.title())
         retention.ensure_defaults(db, clock)
+        complaint_counts.ensure_counted(db, services().zone)  # as `flask init`: the triggers count
         versions.register_specs(db, clock, load_or_fail())
         with db.reading() as session:
             admin = session.scalar(select(User).filter_by(username="admin")).actor()
