@@ -7,9 +7,10 @@ an archivist), so the database keeps the counts: ``record_tallies`` holds one ro
 kind, and triggers on ``records`` created by migration 0011 (SQLite row triggers; PostgreSQL
 row triggers deferred to commit, when a writer already holds the audit chain's head, so a
 writer waiting for the head never holds a tally row that the head's holder needs) move a record
-from one row to another on every insert, update of those columns and delete. No caller has to remember: a submission,
-an action, a correction, filing, anonymisation, disposal, an import and a restored copy are
-all counted alike. A count is then the sum of a few rows, whatever the archive's size.
+from one row to another on every insert, update of those columns and delete. No caller has
+to remember: a submission, an action, a correction, filing, anonymisation, disposal, an
+import and a restored copy are all counted alike. A count is then the sum of a few rows,
+whatever the archive's size.
 
 The inbox's list is served by four partial indexes on ``records`` (declared here, created by
 the same migration), each per (form, version, state, department) in the inbox's order: records
