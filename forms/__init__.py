@@ -29,6 +29,7 @@ def init_app(app: Flask) -> None:
         archiving,
         catalogue_print,
         cli,
+        complaint_counts,
         desk_api,
         inbox,
         registers,
@@ -85,3 +86,5 @@ def init_app(app: Flask) -> None:
                        "(web: /admin/forms, or `flask --app wsgi forms approve CODE VERSION --by ADMIN`).")
 
     add_init_step(app, register_spec_versions)
+    # the weekly statistics' weeks for this zone, and their counts rebuilt if the zone is new
+    add_init_step(app, lambda: complaint_counts.ensure_counted(services().db, services().zone))
