@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, false, insert, select, true
+from sqlalchemy import ColumnElement, bindparam, false, insert, select, true
 from sqlalchemy.orm import Session
 
 from archive.grants import active_grant
@@ -270,19 +270,23 @@ def record_view(session: Session, record: Record, *, with_revisions: bool = Fals
                 now: datetime | None = None) -> RecordView:
     """Plain data for ``record``, read inside the caller's session; with ``now``, overdue is
     read from the deadline at that moment (:mod:`archive.overdue`), else it is the stored mark
-    (a rendition of a past revision must not depend on when it is made)."""
-    submitter = session.get(User, record.submitted_by_id)
-    signer = session.get(User, record.countersigned_by_id) if record.countersigned_by_id else None
-    department = session.get(Department, record.department_id) if record.department_id else None
+    (a rendition of a past revision must not depend on when it is made).
+
+    The people, the department and the history are read as plain rows with prebuilt statements,
+    not loaded as ORM entities: every record page, action and archival copy builds one (ORM
+    loading cost a third of a record read)."""
+    connection = session.connection()
+    ids = [i for i in (record.submitted_by_id, record.countersigned_by_id) if i is not None]
+    people = {row.id: row for row in connection.execute(_PEOPLE, {"ids": ids})}
+    submitter = people.get(record.submitted_by_id)
+    signer = people.get(record.countersigned_by_id) if record.countersigned_by_id else None
+    department = (connection.execute(_DEPARTMENT, {"id": record.department_id}).first()
+                  if record.department_id else None)
     revisions: tuple[RevisionView, ...] = ()
     if with_revisions:
-        rows = session.execute(
-            select(RecordRevision, User.username, User.display_name)
-            .join(User, User.id == RecordRevision.actor_id)
-            .where(RecordRevision.record_id == record.id).order_by(RecordRevision.number)
-        ).all()
-        revisions = tuple(RevisionView(r.number, r.action, r.state, name, r.at, r.reason, r.data,
-                                       shown or name) for r, name, shown in rows)
+        revisions = tuple(RevisionView(number, action, state, name, at, reason, data, shown or name)
+                          for number, action, state, name, at, reason, data, shown
+                          in connection.execute(_HISTORY, {"record_id": record.id}))
     return RecordView(
         code=record.code, form_code=record.form_code, form_version=record.form_version,
         state=record.state, title=record.title, data=record.data,
@@ -298,6 +302,20 @@ def record_view(session: Session, record: Record, *, with_revisions: bool = Fals
             record.due_at, record.deadline_met_at, record.overdue_at, now),
         flags=dict(record.flags or {}), filing=_filing_state(record),
     )
+
+
+_REVISIONS = RecordRevision.__table__
+#: Built once (record_view): the record's submitter and countersigner, its department, its history.
+_PEOPLE = select(User.id, User.username, User.display_name).where(
+    User.id.in_(bindparam("ids", expanding=True)))
+_DEPARTMENT = select(Department.code, Department.name_zh, Department.name_en).where(
+    Department.id == bindparam("id"))
+_HISTORY = (
+    select(_REVISIONS.c.number, _REVISIONS.c.action, _REVISIONS.c.state, User.username, _REVISIONS.c.at,
+           _REVISIONS.c.reason, _REVISIONS.c.data, User.display_name)
+    .join_from(_REVISIONS, User.__table__, User.id == _REVISIONS.c.actor_id)
+    .where(_REVISIONS.c.record_id == bindparam("record_id")).order_by(_REVISIONS.c.number)
+)
 
 
 def _filing_state(record: Record) -> FilingState | None:
