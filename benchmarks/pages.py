@@ -260,7 +260,8 @@ def pages(code: str, name: str, deep: str) -> list[tuple[str, str]]:
             ("inbox", "/inbox"), ("search 2-char word", f"/search?q={q('破损')}"),
             ("search name", f"/search?q={q(name)}"), ("search code", f"/search?q={code}"),
             ("complaint statistics", "/stats/complaints"), ("catalogue", "/archive/catalogue"),
-            ("RS filing", "/filing/RS"), ("disposal due", "/archive/disposal"), ("holds", "/archive/holds")]
+            ("RS filing", "/filing/RS?month=2026-11"), ("disposal due", "/archive/disposal"),
+            ("holds", "/archive/holds")]
 
 
 class Person:
@@ -373,6 +374,25 @@ def quantiles(values: list[float]) -> tuple[float, float, float]:
     return q[49] * 1000, q[94] * 1000, q[98] * 1000
 
 
+def report_run(latencies: dict[str, list[float]], elapsed: float, problems: list[str],
+               mix: list[tuple[str, str]], rss: list[float]) -> None:
+    """Print one run: p50/p95/p99 per page kind and overall, requests/s, the workers' RSS."""
+    everything = [v for values in latencies.values() for v in values]
+    print("| page | requests | p50 ms | p95 ms | p99 ms |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for kind, _path in mix:
+        if kind in latencies:
+            p50, p95, p99 = quantiles(latencies[kind])
+            print(f"| {kind} | {len(latencies[kind])} | {p50:.0f} | {p95:.0f} | {p99:.0f} |")
+    p50, p95, p99 = quantiles(everything)
+    print(f"| **all pages** | {len(everything)} | {p50:.0f} | {p95:.0f} | {p99:.0f} |\n")
+    print(f"requests/s: {len(everything) / elapsed:.1f} over {elapsed:.1f} s")
+    print(f"worker RSS after the run: {', '.join(f'{mb:.0f} MB' for mb in rss)}")
+    for problem in problems:
+        print(f"  not served: {problem}")
+    print(flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -387,6 +407,8 @@ def main() -> None:
     parser.add_argument("--instance", type=Path, default=None,
                         help="SQLite only: build the instance in this folder and keep it; when it "
                              "already holds a finished build, serve it again without rebuilding")
+    parser.add_argument("--runs", type=int, default=1,
+                        help="repeat the people's run this many times on the same server, each printed")
     parser.add_argument("--build-only", action="store_true",
                         help="build (and keep) the instance, do not serve")
     args = parser.parse_args()
@@ -437,21 +459,11 @@ def main() -> None:
                     raise SystemExit("gunicorn did not come up") from None
                 time.sleep(0.2)
         mix = pages(found["code"], found["name"], found["deep"])
-        latencies, elapsed, problems = run_people(port, logins, mix, args.people, args.seconds)
-        rss = worker_rss_mb(server.pid)
-        everything = [v for values in latencies.values() for v in values]
-        print("| page | requests | p50 ms | p95 ms | p99 ms |")
-        print("| --- | ---: | ---: | ---: | ---: |")
-        for kind, _path in mix:
-            if kind in latencies:
-                p50, p95, p99 = quantiles(latencies[kind])
-                print(f"| {kind} | {len(latencies[kind])} | {p50:.0f} | {p95:.0f} | {p99:.0f} |")
-        p50, p95, p99 = quantiles(everything)
-        print(f"| **all pages** | {len(everything)} | {p50:.0f} | {p95:.0f} | {p99:.0f} |\n")
-        print(f"requests/s: {len(everything) / elapsed:.1f} over {elapsed:.1f} s")
-        print(f"worker RSS after the run: {', '.join(f'{mb:.0f} MB' for mb in rss)}")
-        for problem in problems:
-            print(f"  not served: {problem}")
+        for run in range(1, args.runs + 1):
+            if args.runs > 1:
+                print(f"### run {run} of {args.runs}\n", flush=True)
+            report_run(*run_people(port, logins, mix, args.people, args.seconds), mix,
+                       worker_rss_mb(server.pid))
     finally:
         if server is not None:
             server.terminate()
