@@ -2,6 +2,18 @@
 
 # Importing the modules registers their types.
 from forms.fields import choice, rows, scalar  # noqa: F401
-from forms.fields.base import REGISTRY, BuildContext, FieldType, ParseError
+from forms.fields.base import (
+    REGISTRY,
+    BuildContext,
+    FieldType,
+    ParseError,
+    Reading,
+    References,
+    is_empty,
+    register,
+    registered,
+    unregister,
+)
 
-__all__ = ["REGISTRY", "BuildContext", "FieldType", "ParseError"]
+__all__ = ["REGISTRY", "BuildContext", "FieldType", "ParseError", "Reading", "References", "is_empty",
+           "register", "registered", "unregister"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -11,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.fields.core import UnboundField
 
 from core.i18n import pick
-from forms.fields.base import BuildContext, FieldType, ParseError, register
+from forms.fields.base import BuildContext, FieldType, ParseError, Reading, References, register
 from forms.spec.model import FieldSpec
 
 #: Up to this many choices show as radio buttons (one click, all visible); more as a list.
@@ -47,6 +48,7 @@ class _FixedChoices(FieldType):
 @register
 class Choice(_FixedChoices):
     name = "choice"
+    picks_one_choice = True
 
     def json_schema(self, spec: FieldSpec) -> dict[str, Any]:
         return {"type": "string", "enum": [c.value for c in spec.choices]}
@@ -99,7 +101,8 @@ class MultiChoice(_FixedChoices):
 
 
 class _Reference(FieldType):
-    """A user or department, stored by its stable key (username / department code)."""
+    """A user or department, stored by its stable key (username / department code), shown by
+    name, and valid only while it names someone known."""
 
     def json_schema(self, spec: FieldSpec) -> dict[str, Any]:
         schema: dict[str, Any] = {"type": "string", "maxLength": 64}
@@ -122,6 +125,16 @@ class _Reference(FieldType):
             raise ParseError(_("Choose one of the listed options."))
         return value
 
+    def noun(self) -> str:
+        """What the key names, in a message about an unknown one."""
+        raise NotImplementedError
+
+    def reference_problem(self, spec: FieldSpec, value: Any, references: References) -> str | None:
+        known = self.known_keys(references)
+        if known is not None and value not in known:
+            return _("%(value)s is not a known %(kind)s.", value=value, kind=self.noun())
+        return None
+
 
 @register
 class UserPicker(_Reference):
@@ -130,6 +143,15 @@ class UserPicker(_Reference):
     def options(self, ctx: BuildContext) -> tuple[tuple[str, str], ...]:
         return ctx.users
 
+    def known_keys(self, references: References) -> Collection[str] | None:
+        return references.users
+
+    def noun(self) -> str:
+        return _("user")
+
+    def shown(self, spec: FieldSpec, value: Any, reading: Reading) -> str:
+        return "" if value is None else reading.names.user(str(value))
+
 
 @register
 class DepartmentPicker(_Reference):
@@ -137,3 +159,12 @@ class DepartmentPicker(_Reference):
 
     def options(self, ctx: BuildContext) -> tuple[tuple[str, str], ...]:
         return ctx.departments
+
+    def known_keys(self, references: References) -> Collection[str] | None:
+        return references.departments
+
+    def noun(self) -> str:
+        return _("department")
+
+    def shown(self, spec: FieldSpec, value: Any, reading: Reading) -> str:
+        return "" if value is None else reading.names.department(str(value), reading.locale)

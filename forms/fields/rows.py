@@ -1,4 +1,7 @@
-"""Repeating rows (e.g. the RS visit log): a list of small records with their own columns."""
+"""Repeating rows (e.g. the RS visit log): a list of small records with their own columns.
+
+A table is shown, printed, masked, anonymised and indexed cell by cell, each cell as its
+column's type does it; a history or a printed correction tells only how many rows it has."""
 
 from __future__ import annotations
 
@@ -6,11 +9,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from wtforms import FieldList, Form, FormField
+from wtforms import Field, FieldList, Form, FormField
 from wtforms.fields.core import UnboundField
 
 from core.i18n import pick
-from forms.fields.base import REGISTRY, BuildContext, FieldType, ParseError, register
+from forms.fields.base import REGISTRY, BuildContext, FieldType, ParseError, Reading, is_empty, register
 from forms.spec.model import FieldSpec
 
 
@@ -31,6 +34,7 @@ def row_form_class(spec: FieldSpec, ctx: BuildContext) -> type[Form]:
 class Rows(FieldType):
     name = "rows"
     extra_keys = frozenset({"columns", "min_rows", "max_rows"})
+    wide_on_paper = True
 
     def check_spec(self, spec: FieldSpec) -> list[str]:
         problems = []
@@ -97,3 +101,54 @@ class Rows(FieldType):
                         return f"{row}, {pick(col.label)}: {problem}"
         return None
 
+    def table(self, spec: FieldSpec, value: Any, reading: Reading) -> list[list[str]] | None:
+        return [[REGISTRY[c.type].shown(c, row.get(c.name), reading) for c in spec.columns]
+                for row in value or []]
+
+    def printed(self, spec: FieldSpec, value: Any, reading: Reading) -> dict[str, Any]:
+        return {"columns": [c.label["zh"] for c in spec.columns], "rows": self.table(spec, value, reading)}
+
+    def change(self, spec: FieldSpec, value: Any, reading: Reading) -> str:
+        return "" if value is None else _("%(n)d row(s)", n=len(value))
+
+    def change_on_paper(self, spec: FieldSpec, value: Any, reading: Reading) -> str:
+        return f"{len(value)} 行"
+
+    def searchable(self, spec: FieldSpec, value: Any) -> tuple[str, ...]:
+        return tuple(text for row in value for c in spec.columns if not is_empty(row.get(c.name))
+                     for text in REGISTRY[c.type].searchable(c, row[c.name]))
+
+    def holds_personal(self, spec: FieldSpec) -> bool:
+        return spec.personal or any(c.personal for c in spec.columns)
+
+    def masked(self, spec: FieldSpec, value: Any) -> Any:
+        """Each personal column's cells masked (in a table marked personal, every column's)."""
+        personal = _personal_columns(spec)
+        return [{name: cell if is_empty(cell) or (column := personal.get(name)) is None
+                 else REGISTRY[column.type].masked(column, cell) for name, cell in row.items()}
+                for row in value]
+
+    def placeholder(self, spec: FieldSpec, value: Any) -> Any:
+        """Each personal column's cells replaced (in a table marked personal, every column's)."""
+        personal = _personal_columns(spec)
+        return [{name: cell if is_empty(cell) or (column := personal.get(name)) is None
+                 else REGISTRY[column.type].placeholder(column, cell) for name, cell in row.items()}
+                for row in value]
+
+    def keep_untouched(self, spec: FieldSpec, read: Any, shown: Any, stored: Any) -> Any:
+        """Each row's cells that read back as shown keep their stored value (rows in the same places)."""
+        if not isinstance(read, list) or not isinstance(shown, list):
+            return read
+        if len(read) != len(shown) or len(shown) != len(stored):
+            return read
+        return [{**{k: v for k, v in row.items() if v != seen.get(k)},
+                 **{k: v for k, v in kept.items() if row.get(k) == seen.get(k)}}
+                for row, seen, kept in zip(read, shown, stored, strict=True)]
+
+    def error_anchor(self, spec: FieldSpec, widget: Field) -> str:
+        return f"{spec.name}-0-{spec.columns[0].name}"
+
+
+def _personal_columns(spec: FieldSpec) -> dict[str, FieldSpec]:
+    """The columns of a table that hold personal data, by name: every column of a personal table."""
+    return {c.name: c for c in spec.columns if spec.personal or c.personal}

@@ -16,6 +16,7 @@ from wtforms.fields.core import UnboundField
 
 from core.i18n import pick
 from forms.fields.base import BuildContext, FieldType, ParseError, register
+from forms.fields.masks import EMAIL_PLACEHOLDER, PHONE_PLACEHOLDER, TEXT_PLACEHOLDER, mask_phone, mask_text
 from forms.spec.model import FieldSpec
 
 
@@ -78,11 +79,18 @@ class Text(_StringBacked):
     def format_message(self) -> str:
         return _("Remove the invisible control characters from this text.")
 
+    def masked(self, spec: FieldSpec, value: Any) -> Any:
+        return mask_text(str(value))
+
+    def placeholder(self, spec: FieldSpec, value: Any) -> Any:
+        return TEXT_PLACEHOLDER
+
 
 @register
 class TextArea(Text):
     name = "textarea"
     default_max = 5000
+    wide_on_paper = True
 
     def form_field(self, spec: FieldSpec, ctx: BuildContext) -> UnboundField:
         return TextAreaField(_label(spec, ctx), description=_hint(spec, ctx),
@@ -189,6 +197,7 @@ def parse_typed_date(text: str, unreadable: str | None = None) -> date:
 @register
 class Date(_StringBacked):
     name = "date"
+    holds_day = True
 
     def json_schema(self, spec: FieldSpec) -> dict[str, Any]:
         return {"type": "string", "pattern": DATE_PATTERN, "format": "date"}
@@ -246,6 +255,7 @@ class DateTime(_StringBacked):
     """A date and time, stored as ISO 8601 with its UTC offset (the office's for typed input)."""
 
     name = "datetime"
+    holds_day = holds_moment = True
 
     def json_schema(self, spec: FieldSpec) -> dict[str, Any]:
         return {"type": "string", "pattern": DATETIME_PATTERN, "format": "date-time"}
@@ -351,6 +361,12 @@ class Phone(_StringBacked):
     def format_message(self) -> str:
         return _("Enter a valid phone number, like 138 0013 8000 or 021-6234 5678.")
 
+    def masked(self, spec: FieldSpec, value: Any) -> Any:
+        return mask_phone(str(value))
+
+    def placeholder(self, spec: FieldSpec, value: Any) -> Any:
+        return PHONE_PLACEHOLDER
+
 
 #: No control characters either (NUL cannot be stored in PostgreSQL text).
 EMAIL_PATTERN = r"^[^@\s\x00-\x1f\x7f]{1,64}@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]{2,}$"
@@ -372,6 +388,12 @@ class Email(_StringBacked):
 
     def format_message(self) -> str:
         return _("Enter an e-mail address like name@example.com.")
+
+    def masked(self, spec: FieldSpec, value: Any) -> Any:
+        return mask_text(str(value))
+
+    def placeholder(self, spec: FieldSpec, value: Any) -> Any:
+        return EMAIL_PLACEHOLDER
 
 
 @register
