@@ -3,13 +3,15 @@
 - Bearer-token authentication (:func:`token_required`); the API never accepts the session
   cookie, so it needs no CSRF token and cannot be driven from another site.
 - Errors are always ``{"error": "...", "fields": {...}}`` with the right status; never a 500 page.
+  Each API blueprint answers the exceptions its services raise in one table
+  (:func:`json_errors`), so a route holds only its success path.
 - The OpenAPI 3.1 document is assembled from the path items each API module declares next to its
   routes (:func:`add_openapi_paths`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import wraps
 from typing import Any, TypeVar, cast
 
@@ -38,14 +40,57 @@ def json_error(status: int, message: str, fields: dict[str, str] | None = None) 
     return response
 
 
+#: How an API answers one kind of exception its routes let through: a JSON error response.
+Answer = Callable[[Any], Response]
+
+
+def json_errors(bp: Blueprint, answers: Mapping[type[Exception], Answer]) -> None:
+    """Answer every route of ``bp`` the same way for each kind of exception in ``answers``.
+
+    Flask asks the blueprint's handlers before the app's and takes the nearest class, so a kind
+    listed here wins over its base class (a refusal answered 409 over :class:`FieldProblems`'
+    422) and over the app's HTML pages. A kind not listed reaches the app's handlers
+    (core.errors), which answer ``/api/`` paths as JSON too: an unexpected error is a JSON 500,
+    never an HTML page. Two APIs may answer one kind differently: each lists its own.
+    """
+    for kind, answer in answers.items():
+        bp.register_error_handler(kind, answer)
+
+
+def forbidden(exc: PermissionDenied) -> Response:
+    """403 with the service's words for what was refused."""
+    return json_error(403, str(exc))
+
+
+def not_there(exc: NotFound) -> Response:
+    """404 with the service's words for what is not there."""
+    return json_error(404, str(exc))
+
+
+def refused_values(exc: FieldProblems) -> Response:
+    """422 naming each refused field."""
+    return json_error(422, "; ".join(exc.errors.values()), exc.errors)
+
+
+def missing_record(exc: NotFound, *also_named: str) -> Response:
+    """404 on a route whose path names a record (``<code>``): "no record 'CP-2026-000001'" when
+    the service found no record by that code (or by one of ``also_named``, the code as the
+    route read it), else the service's own words (the form has no such action, no archival
+    copy is stored yet)."""
+    named = str(exc)
+    if named in {(request.view_args or {}).get("code"), *also_named}:
+        return json_error(404, f"no record {named!r}")
+    return json_error(404, named)
+
+
+#: A service's refusals: not allowed 403, not there 404, field problems 422 naming the fields.
+REFUSALS: dict[type[Exception], Answer] = {
+    PermissionDenied: forbidden, NotFound: not_there, FieldProblems: refused_values}
+
+
 def answer_refusals(bp: Blueprint) -> None:
-    """A service's refusals as the API answers them, for every route of ``bp``: not allowed 403,
-    not there 404, field problems 422 naming the fields. One place, so an API module adds
-    routes, not its own copy of these handlers."""
-    bp.register_error_handler(PermissionDenied, lambda exc: (json_error(403, str(exc)), 403))
-    bp.register_error_handler(NotFound, lambda exc: (json_error(404, str(exc)), 404))
-    bp.register_error_handler(FieldProblems, lambda exc: (
-        json_error(422, "; ".join(exc.errors.values()), exc.errors), 422))
+    """``json_errors(bp, REFUSALS)``, under its former name until every API module says that."""
+    json_errors(bp, REFUSALS)
 
 
 def is_api_request() -> bool:
