@@ -14,16 +14,19 @@ from __future__ import annotations
 import mmap
 import weakref
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec
-from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.reading import IndexReader
-from whoosh.util.numeric import byte_to_length
 
 from search.analysis import TEXT_COLUMN
+from search.whoosh_internals import (
+    field_length_column,
+    length_of_byte,
+    numeric_values,
+    text_column,
+    var_bytes_values,
+)
 
 #: The date that orders "newest", breaks ties and answers date ranges.
 DATE_FIELD = "submitted_at"
@@ -76,13 +79,16 @@ class SegmentColumns:
         """Each document's length in ``field`` (terms), as Whoosh stores it for scoring (one
         byte a document; no byte, or no lengths at all, count as 1)."""
         if field not in self._lengths:
-            perdoc, name, size = self._reader._perdoc, f"_{field}_len", self._reader.doc_count_all()
-            if perdoc.has_column(name):
-                stored = _numbers(perdoc.column_reader(name, LENGTHS_COLUMN), size).astype(np.intp)
-                self._lengths[field] = _BYTE_LENGTHS[stored]
+            column, size = field_length_column(self._reader, field), self._reader.doc_count_all()
+            if column is not None:
+                self._lengths[field] = _BYTE_LENGTHS[_numbers(column, size).astype(np.intp)]
             else:
                 self._lengths[field] = np.ones(size, dtype=np.float64)
         return self._lengths[field]
+
+    def move_to(self, reader: IndexReader) -> None:
+        """Read the columns not read yet from ``reader``, a newer reader of the same segment."""
+        self._reader = reader
 
     def texts(self) -> SegmentTexts:
         """The documents' Chinese text (see :data:`search.analysis.TEXT_COLUMN`)."""
@@ -97,15 +103,8 @@ class SegmentTexts:
     text is the slice the column's offsets give, searched by ``mmap.find`` without copying."""
 
     def __init__(self, reader: IndexReader) -> None:
-        column = reader.column_reader(TEXT_COLUMN, translate=False)  # Whoosh's VarBytesColumn.Reader
-        self._starts, self._lengths = column._offsets, column._lengths
-        path = Path(reader._storage.folder) / W3Codec.column_filename(reader.segment(), TEXT_COLUMN)
         self._data: mmap.mmap | bytes
-        if column._basepos == 0 and path.is_file() and path.stat().st_size:
-            with path.open("rb") as file:
-                self._data = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
-        else:  # a compound segment: read the column's values into memory
-            self._data = column._dbfile.get(column._basepos, sum(column._lengths))
+        self._starts, self._lengths, self._data = text_column(reader, TEXT_COLUMN)
 
     def containing(self, candidates: Iterable[int], needle: str) -> list[int]:
         """The candidates whose text contains ``needle``."""
@@ -114,7 +113,7 @@ class SegmentTexts:
 
 
 #: Whoosh's length byte → the length it stands for (0, no length: 1).
-_BYTE_LENGTHS = np.array([byte_to_length(byte) or 1 for byte in range(256)], dtype=np.float64)
+_BYTE_LENGTHS = np.array([length_of_byte(byte) or 1 for byte in range(256)], dtype=np.float64)
 
 
 def _var_bytes(reader: IndexReader, field: str) -> list[bytes]:
@@ -122,22 +121,15 @@ def _var_bytes(reader: IndexReader, field: str) -> list[bytes]:
     whole: Whoosh's own reader seeks and reads once per document (~1 s for four facets of
     100,000 records, the first search of every worker)."""
     column = reader.column_reader(field, translate=False)
-    if not isinstance(column, VarBytesColumn.Reader):  # a segment without the column: defaults
-        return list(column)
-    starts, lengths = column._offsets, column._lengths
-    size = (starts[-1] + lengths[-1]) if len(lengths) else 0
-    data = column._dbfile.get(column._basepos, size) if size else b""
-    return [data[start:start + length] for start, length in zip(starts, lengths, strict=True)]
+    values = var_bytes_values(column)
+    return list(column) if values is None else values  # None: a segment without the column
 
 
 def _numbers(column: Any, size: int) -> np.ndarray:
     """A numeric column's values, read whole: the stored ones (big-endian), then its default
     for the documents after the last stored one (as Whoosh's reader gives them)."""
-    if not isinstance(column, NumericColumn.Reader):
-        return np.array(list(column))
-    stored = np.frombuffer(column._dbfile.get(column._basepos, column._count * column._fixedlen),
-                           dtype=np.dtype(column._typecode).newbyteorder(">"))
-    return np.concatenate([stored, np.full(size - column._count, column._default, dtype=stored.dtype)])
+    values = numeric_values(column, size)
+    return np.array(list(column)) if values is None else values
 
 
 _columns: weakref.WeakKeyDictionary[IndexReader, SegmentColumns] = weakref.WeakKeyDictionary()
@@ -156,5 +148,5 @@ def share(old: IndexReader, new: IndexReader) -> None:
     columns ``old`` has read: they describe the same documents."""
     kept = _columns.get(old)
     if kept is not None:
-        kept._reader = new
+        kept.move_to(new)
         _columns[new] = kept

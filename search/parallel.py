@@ -19,11 +19,11 @@ from multiprocessing.queues import Queue
 from pathlib import Path
 from typing import Any, Protocol
 
-from whoosh.codec.base import Segment
 from whoosh.filedb.filestore import FileStorage
-from whoosh.index import TOC, FileIndex, clean_files
+from whoosh.index import FileIndex
 
 from search.segments import SegmentBuilder
+from search.whoosh_internals import Segment, commit_segments
 
 #: Documents a writer process puts in one segment before starting the next (~3 KB a document
 #: while building: 50,000 take about 150 MB; searching a few segments costs next to nothing).
@@ -164,9 +164,7 @@ def _commit(ix: FileIndex, segments: list[Segment]) -> None:
     if not lock.acquire(blocking=True):
         raise RuntimeError("could not lock the new index")
     try:
-        generation = ix.latest_generation() + 1
-        TOC(ix.schema, segments, generation).write(ix.storage, ix.indexname)
-        clean_files(ix.storage, ix.indexname, generation, segments)
+        commit_segments(ix, segments)
         for leftover in Path(ix.storage.folder).glob("*.tmp"):
             if leftover.is_dir() and not any(leftover.iterdir()):
                 leftover.rmdir()

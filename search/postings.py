@@ -23,9 +23,9 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import IndexReader, TermNotFound
+
+from search.whoosh_internals import in_blocks, term_blocks, without_deletions
 
 #: Bytes of postings a process keeps (16 per posting: 1,000,000 postings).
 KEPT_BYTES = 16 * 2**20
@@ -106,25 +106,23 @@ def segment_key(reader: IndexReader) -> SegmentKey | None:
     """What names a segment's files for good: its index folder and its (random) segment id;
     None for a reader of no segment or of an index not in a folder (nothing kept then)."""
     segment = reader.segment()
-    folder = getattr(getattr(reader, "_storage", None), "folder", None)
+    folder = getattr(reader.storage(), "folder", None)
     if segment is None or not isinstance(folder, str):
         return None
     return folder, segment.segment_id()
 
 
 def _read(reader: IndexReader, field: str, text: str | bytes) -> Postings:
-    """A term's postings a block at a time. Whoosh's on-disk matcher keeps each block as a
-    tuple of ids (deltas) and weights (None when all are 1, one number when all are equal);
-    taking them whole, instead of a posting per call, is what makes matching fast.
-    These are internals of Whoosh's W3 codec (tests/search/test_matching.py checks the result
-    against Whoosh's own matchers). Deleted documents are in them (Whoosh filters those in a
-    wrapper, unwrapped here)."""
+    """A term's postings a block at a time, each block's data taken whole instead of a posting
+    per call: that is what makes matching fast (:func:`search.whoosh_internals.term_blocks`;
+    tests/search/test_matching.py checks the result against Whoosh's own matchers). Deleted
+    documents are in them (Whoosh filters those in a wrapper, unwrapped here)."""
     try:
         matcher = reader.postings(field, text)
     except TermNotFound:
         return NO_POSTINGS
-    leaf = matcher.child if isinstance(matcher, FilterMatcher) else matcher
-    if not isinstance(leaf, W3LeafMatcher):  # inlined in the term entry: a posting at a time
+    leaf = without_deletions(matcher)
+    if not in_blocks(leaf):  # inlined in the term entry: a posting at a time
         ids: list[int] = []
         weights: list[float] = []
         while leaf.is_active():
@@ -134,16 +132,9 @@ def _read(reader: IndexReader, field: str, text: str | bytes) -> Postings:
         return _frozen(np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64))
     id_blocks: list[np.ndarray] = []
     weight_blocks: list[np.ndarray] = []
-    while leaf.is_active():
-        leaf._read_data()
-        raw_ids, raw_weights = leaf._data[0], leaf._data[1]
-        block = np.array(raw_ids, dtype=np.int64)
-        id_blocks.append(block if leaf._byteids else np.cumsum(block))  # stored as deltas from 0
-        if raw_weights is None or isinstance(raw_weights, float | int):  # all 1, or all the same
-            weight_blocks.append(np.full(len(block), 1.0 if raw_weights is None else raw_weights))
-        else:
-            weight_blocks.append(np.array(raw_weights, dtype=np.float64))
-        leaf._next_block()
+    for ids, weights in term_blocks(leaf):
+        id_blocks.append(ids)
+        weight_blocks.append(weights)
     if not id_blocks:
         return NO_POSTINGS
     return _frozen(np.concatenate(id_blocks), np.concatenate(weight_blocks))

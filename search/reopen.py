@@ -20,6 +20,7 @@ from whoosh.reading import EmptyReader, IndexReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
 
 from search.columns import share
+from search.whoosh_internals import read_toc
 
 #: A writer may remove a merged segment's files while we open it: read the contents again.
 ATTEMPTS = 10
@@ -38,7 +39,7 @@ def reopened(ix: FileIndex, old: Searcher | None) -> Searcher:
 
 
 def _reader(ix: FileIndex, old: Searcher | None) -> IndexReader:
-    toc = ix._read_toc()
+    toc = read_toc(ix)
     # an empty index's searcher has one EmptyReader, of no segment: nothing to lend
     kept = {r.segment().segment_id(): r for r, _offset in old.reader().leaf_readers()
             if r.segment() is not None} if old else {}

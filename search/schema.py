@@ -1,4 +1,8 @@
-"""The index schema and its version: change one, raise the other (the index is then rebuilt)."""
+"""The index schema and its version: change one, raise the other (the index is then rebuilt).
+
+An index folder records :data:`INDEX_VERSION`: the schema's version and the exact Whoosh that
+wrote its segments, so that an index written by another Whoosh is rebuilt, never read (see
+:mod:`search.whoosh_internals`)."""
 
 from __future__ import annotations
 
@@ -10,10 +14,14 @@ from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.formats import Frequency
-from whoosh.system import pack_uint
+
+from search.whoosh_internals import RELEASE, frequency_value
 
 #: Raise when the schema or the analysis changes: an index of another version is rebuilt.
 SCHEMA_VERSION = 4
+#: What an index folder records and must match: the schema's version and the Whoosh release
+#: whose codec wrote it (``4 whoosh-reloaded==2.7.5``).
+INDEX_VERSION = f"{SCHEMA_VERSION} {RELEASE}"
 
 # Postings for the analysed fields come from search.analysis.IndexTerms as lists of terms. The
 # format below takes such a list as it is, instead of joining it into a string for Whoosh
@@ -30,7 +38,7 @@ class TermFrequency(Frequency):
             value = value.split()
         boost = self.field_boost
         for term, count in Counter(value).items():
-            yield term, count, count * boost, pack_uint(count)
+            yield term, count, count * boost, frequency_value(count)
 
 
 def _terms() -> TEXT:

@@ -14,24 +14,29 @@ fields, columns, field lengths) still goes through Whoosh's per-document writer.
 
 from __future__ import annotations
 
-from array import array
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
-from whoosh.codec.base import Segment
-from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PostingsWriter, W3TermInfo
 from whoosh.fields import FieldType, Schema
 from whoosh.filedb.filestore import Storage
-from whoosh.system import pack_uint, pack_ushort
-from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from search.schema import TermFrequency
+from search.whoosh_internals import (
+    Block,
+    Segment,
+    W3Codec,
+    W3FieldWriter,
+    frequency_values,
+    quantised_length,
+    write_inlined_term,
+    write_term_in_blocks,
+)
 
 #: Postings per block, as Whoosh's codec writes them.
 BLOCK = 1024
 #: Terms with fewer postings than this keep them in their term entry.
 INLINE = 8
-_COUNTS = [pack_uint(n) for n in range(256)]
 
 
 class TermPostings:
@@ -68,7 +73,7 @@ class SegmentBuilder:
             field = self.schema[name]
             length = self._index(name, field, value) if field.indexed else 0
             if length and field.scorable:  # as Whoosh reads it back: quantised to a byte
-                self.lengths.setdefault(name, {})[docnum] = byte_to_length(length_to_byte(length))
+                self.lengths.setdefault(name, {})[docnum] = quantised_length(length)
             perdoc.add_field(name, field, value if field.stored else None, length if field.scorable else 0)
             if field.column_type:
                 perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
@@ -122,41 +127,26 @@ class SegmentBuilder:
 
 def _write_postings(writer: W3FieldWriter, btext: bytes, postings: TermPostings, lengths: dict[int, int],
                     frequencies: bool) -> None:
-    """A term's postings, a block at a time through the postings writer's block buffer (the
-    last block is written by ``finish_term``, which marks it last as Whoosh does); a term with
-    fewer than :data:`INLINE` postings is kept in its term entry instead (Whoosh's "inlined"
-    postings: no block, no pickled block header, no compression; most terms are phone and
-    order numbers found in one record)."""
-    out = writer._postwriter
-    ids = postings.ids
-    if len(ids) < INLINE:
-        out._new_block()
-        _fill(out, postings, 0, lengths, frequencies)
-        info = W3TermInfo()
-        info.add_block(out)
-        info.set_inlined(out._ids, out._weights, out._values)
-        writer._tindex.add(pack_ushort(writer._fieldid) + btext, info.to_bytes())
-        return
-    writer.start_term(btext)
-    for start in range(0, len(ids), BLOCK):
-        if start:
-            out._write_block()  # the previous block; resets the buffer
-        _fill(out, postings, start, lengths, frequencies)
-    writer.finish_term()
+    """A term's postings, a block at a time through the postings writer's block buffer; a term
+    with fewer than :data:`INLINE` postings is kept in its term entry instead (Whoosh's
+    "inlined" postings: no block, no pickled block header, no compression; most terms are phone
+    and order numbers found in one record)."""
+    if len(postings.ids) < INLINE:
+        write_inlined_term(writer, btext, _block(postings, 0, lengths, frequencies))
+    else:
+        write_term_in_blocks(writer, btext, _blocks(postings, lengths, frequencies))
 
 
-def _fill(out: W3PostingsWriter, postings: TermPostings, start: int, lengths: dict[int, int],
-          frequencies: bool) -> None:
-    """Put one block of postings into the postings writer's buffer, with the block's stats."""
-    block = postings.ids[start:start + BLOCK]
+def _blocks(postings: TermPostings, lengths: dict[int, int], frequencies: bool) -> Iterator[Block]:
+    for start in range(0, len(postings.ids), BLOCK):
+        yield _block(postings, start, lengths, frequencies)
+
+
+def _block(postings: TermPostings, start: int, lengths: dict[int, int], frequencies: bool) -> Block:
+    """One block of postings from ``start``, with the block's stats."""
+    ids = postings.ids[start:start + BLOCK]
     weights = postings.weights[start:start + BLOCK]
-    out._ids = array("I", block)
-    out._weights = array("f", weights)
-    out._maxweight = float(max(weights))
-    if frequencies:  # Whoosh's Frequency values: each posting's count as a big-endian uint
-        out._values = [_COUNTS[w] if w < len(_COUNTS) else pack_uint(w) for w in weights]
-    else:  # the field's own encoded values (Existence: empty)
-        out._values = postings.values[start:start + BLOCK]
-    known = [lengths[n] for n in block if n in lengths]
-    out._minlength = min(known) if known else None
-    out._maxlength = max(known) if known else 0
+    # a Frequency field's values are its counts; others carry their own (Existence: none)
+    values = frequency_values(weights) if frequencies else postings.values[start:start + BLOCK]
+    known = [lengths[n] for n in ids if n in lengths]
+    return Block(ids, weights, values, min(known) if known else None, max(known) if known else 0)

@@ -1,8 +1,9 @@
 """Where the index lives: ``<instance>/search/``, one folder per build, a pointer to the current.
 
 A rebuild writes a complete new folder and then replaces the ``CURRENT`` pointer atomically, so
-searches never see a half-built index; each folder records the schema version it was built
-with, and an index of another version counts as missing (it must be rebuilt).
+searches never see a half-built index; each folder records the version it was built with (the
+schema's and the Whoosh release's, :data:`search.schema.INDEX_VERSION`), and an index of
+another version counts as missing (it must be rebuilt).
 
 Opening a Whoosh searcher reads every segment's term and column files into memory: about 200 ms
 for 100,000 records, more than a whole query. So each thread keeps its searcher per index and
@@ -26,7 +27,7 @@ from whoosh.index import FileIndex, Index
 from whoosh.searching import Searcher
 
 from search.reopen import reopened
-from search.schema import SCHEMA_VERSION, make_schema
+from search.schema import INDEX_VERSION, SCHEMA_VERSION, make_schema
 
 POINTER = "CURRENT"
 VERSION_FILE = "SCHEMA_VERSION"
@@ -74,12 +75,12 @@ class SearchStore:
         if folder is None:
             return "the search index has not been built"
         try:
-            version = int((folder / VERSION_FILE).read_text(encoding="utf-8"))
-        except (FileNotFoundError, ValueError):
+            version: str | None = (folder / VERSION_FILE).read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
             version = None
-        if version != SCHEMA_VERSION:
+        if version != INDEX_VERSION:
             return (f"the search index was built with schema version {version}, "
-                    f"this code uses {SCHEMA_VERSION}")
+                    f"this code uses {INDEX_VERSION}")
         return None
 
     def open(self) -> Index:
@@ -117,7 +118,7 @@ class SearchStore:
         self.root.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         folder = Path(tempfile.mkdtemp(prefix=f"index-v{SCHEMA_VERSION}-{stamp}-", dir=self.root))
-        (folder / VERSION_FILE).write_text(str(SCHEMA_VERSION), encoding="utf-8")
+        (folder / VERSION_FILE).write_text(INDEX_VERSION, encoding="utf-8")
         return folder, index.create_in(str(folder), make_schema())
 
     def make_current(self, folder: Path) -> None:
