@@ -10,7 +10,8 @@ archival renditions of earlier revisions removed (rows now, files after commit) 
 and the search entry queued. A record under an active legal hold is left alone: a hold keeps
 the evidence intact. The audit event names the fields, never their values.
 
-Placeholders keep the data valid against the spec (a later correction validates the whole
+Each field type says what replaces its value (:meth:`forms.fields.FieldType.placeholder`), and
+placeholders keep the data valid against the spec (a later correction validates the whole
 record): text ``已匿名``; a phone ``000-00000000``, which passes the phone pattern and is no
 one's number (no area code 000); an e-mail address at the reserved ``.invalid`` domain; other
 types lose their value.
@@ -39,6 +40,7 @@ from core.auth.roles import Actor, PermissionDenied
 from core.clock import Clock
 from core.db import Database
 from forms import versions
+from forms.fields import REGISTRY, is_empty
 from forms.models import CustomerClaim
 from forms.pdf.archival import enqueue_rendition
 from forms.search_documents import enqueue_indexing
@@ -46,11 +48,6 @@ from forms.spec.model import FieldSpec, FormSpec
 from forms.titles import summary
 
 ACTION = "anonymise"
-TEXT_PLACEHOLDER = "已匿名"
-PHONE_PLACEHOLDER = "000-00000000"
-EMAIL_PLACEHOLDER = "anonymised@example.invalid"
-PLACEHOLDERS = {"text": TEXT_PLACEHOLDER, "textarea": TEXT_PLACEHOLDER, "phone": PHONE_PLACEHOLDER,
-                "email": EMAIL_PLACEHOLDER}
 log = logging.getLogger(__name__)
 
 
@@ -71,25 +68,16 @@ class Outcome:
 
 def placeholder_value(field: FieldSpec, value: Any) -> Any:
     """What replaces ``value`` of a personal field (None: the value is dropped)."""
-    if value is None or value == "":
+    if is_empty(value):
         return value
-    if field.type == "rows":
-        return [{name: placeholder_value(column, cell) if (column := field_column(field, name))
-                 and (field.personal or column.personal) else cell for name, cell in row.items()}
-                for row in value]
-    return PLACEHOLDERS.get(field.type)
-
-
-def field_column(field: FieldSpec, name: str) -> FieldSpec | None:
-    return next((c for c in field.columns if c.name == name), None)
+    return REGISTRY[field.type].placeholder(field, value)
 
 
 def anonymised_data(spec: FormSpec, data: dict[str, Any]) -> dict[str, Any]:
     """``data`` with every personal field (and personal table column) replaced."""
     clean = dict(data)
     for field in spec.fields:
-        personal = field.personal or (field.type == "rows" and any(c.personal for c in field.columns))
-        if personal and field.name in clean:
+        if REGISTRY[field.type].holds_personal(field) and field.name in clean:
             clean[field.name] = placeholder_value(field, clean[field.name])
             if clean[field.name] is None:
                 del clean[field.name]

@@ -29,8 +29,7 @@ def changed_fields(spec: FormSpec, data: dict[str, Any], current: dict[str, Any]
         if field is None or value == stored or (value is False and stored is None):
             continue
         shown = _read_back(field, stored, ctx)
-        if field.type == "rows" and isinstance(value, list) and isinstance(shown, list):
-            value = _rows_kept(value, shown, stored)
+        value = REGISTRY[field.type].keep_untouched(field, value, shown, stored)
         if value != stored and value != shown:
             changed[name] = value
     return changed
@@ -43,13 +42,3 @@ def _read_back(field: FieldSpec, stored: Any, ctx: BuildContext) -> Any:
         return kind.parse(field, kind.as_input(field, stored, ctx), ctx)
     except ParseError:
         return None
-
-
-def _rows_kept(rows: list[dict[str, Any]], shown: list[dict[str, Any]],
-               stored: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each row's cells that read back as shown keep their stored value (rows in the same places)."""
-    if len(rows) != len(shown) or len(shown) != len(stored):
-        return rows
-    return [{**{k: v for k, v in row.items() if v != seen.get(k)},
-             **{k: v for k, v in kept.items() if row.get(k) == seen.get(k)}}
-            for row, seen, kept in zip(rows, shown, stored, strict=True)]

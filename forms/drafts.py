@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from core.auth.roles import Actor, NotFound, PermissionDenied
 from core.clock import Clock
 from core.db import Database
+from forms.fields import REGISTRY
 from forms.models import Draft, FormVersion
 from forms.spec.model import FormSpec
 from forms.versions import fillable_spec, spec_version
@@ -43,7 +44,7 @@ def identify(spec: FormSpec, raw: dict[str, Any]) -> tuple[str, str]:
             text = " ".join(value.split())
             parts.append(text if len(text) <= SUMMARY_PART else text[:SUMMARY_PART - 1] + "…")
     dated = next((str(raw[f.name]).strip() for f in spec.fields
-                  if f.type in ("date", "datetime") and str(raw.get(f.name) or "").strip()), "")
+                  if REGISTRY[f.type].holds_day and str(raw.get(f.name) or "").strip()), "")
     return " · ".join(parts), dated
 
 

@@ -9,75 +9,38 @@ record itself and is never masked (who may download it is decided in :mod:`forms
 Masking is for reading only: pages that change a record (the action pages) are open only to
 people who may act on it, who need its data, and they are pre-filled from the stored data,
 so a masked value can never be written back.
+
+How a value is masked is its field type's (:meth:`forms.fields.FieldType.masked`): a phone keeps
+its first three and last four digits, text its first character; values that cannot be shown in
+part are withheld.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from typing import Any
 
 from archive.records import RecordView
 from core.auth.roles import Actor, Role
+from forms.fields import REGISTRY, is_empty
+from forms.fields.masks import mask_phone, mask_text
 from forms.spec.model import FieldSpec, FormSpec
 from forms.titles import summary
 
-MASK = "*"
-#: Other text keeps its first character and always shows three stars, whatever its length.
-OTHER_TEXT_STARS = 3
-PHONE_HEAD, PHONE_TAIL = 3, 4
-#: Field types whose values are text and are masked character by character.
-TEXT_TYPES = frozenset({"text", "textarea", "email"})
-_CJK_NAME = re.compile(r"[\u3400-\u9fff\uf900-\ufaff·]{2,}")
-
-
-def mask_phone(value: str) -> str:
-    """First three and last four digits kept: ``13800138000`` → ``138****8000``."""
-    digits = re.sub(r"\D", "", value)
-    if value.startswith("+86"):
-        digits = digits[2:]
-    hidden = len(digits) - PHONE_HEAD - PHONE_TAIL
-    if hidden <= 0:
-        return MASK * len(digits)
-    return digits[:PHONE_HEAD] + MASK * hidden + digits[-PHONE_TAIL:]
-
-
-def mask_text(value: str) -> str:
-    """A Chinese name keeps its first character, one star per other (``张三丰`` → ``张**``);
-    other text keeps its first character and three stars, so its length is not told either."""
-    text = value.strip()
-    if not text:
-        return text
-    if _CJK_NAME.fullmatch(text):
-        return text[0] + MASK * (len(text) - 1)
-    return text[0] + MASK * OTHER_TEXT_STARS
+#: mask_phone and mask_text are the text types' (forms.fields.masks), kept importable from here.
+__all__ = ["has_personal_fields", "mask_phone", "mask_text", "mask_value", "masked_data", "masked_record",
+           "may_download_archival", "needs_personal_data", "shown_record"]
 
 
 def mask_value(field: FieldSpec, value: Any) -> Any:
-    """``value`` of ``field`` as someone without the need reads it. Values of other types
-    (dates, choices, numbers) cannot be shown partly and are withheld (None: shown empty)."""
-    if value is None or value == "":
+    """``value`` of ``field`` as someone without the need reads it (None: withheld, shown empty)."""
+    if is_empty(value):
         return value
-    if field.type == "phone":
-        return mask_phone(str(value))
-    if field.type in TEXT_TYPES:
-        return mask_text(str(value))
-    if field.type == "rows":
-        return [_masked_row(field, row) for row in value]
-    return None
-
-
-def _masked_row(field: FieldSpec, row: dict[str, Any]) -> dict[str, Any]:
-    """A table row with each personal column masked (in a personal table, every column)."""
-    shown = dict(row)
-    for column in field.columns:
-        if column.name in shown and (field.personal or column.personal):
-            shown[column.name] = mask_value(column, shown[column.name])
-    return shown
+    return REGISTRY[field.type].masked(field, value)
 
 
 def has_personal_fields(spec: FormSpec) -> bool:
-    return any(f.personal or any(c.personal for c in f.columns) for f in spec.fields)
+    return any(REGISTRY[f.type].holds_personal(f) for f in spec.fields)
 
 
 def masked_data(spec: FormSpec, data: dict[str, Any]) -> dict[str, Any]:
@@ -86,7 +49,7 @@ def masked_data(spec: FormSpec, data: dict[str, Any]) -> dict[str, Any]:
     for field in spec.fields:
         if field.name not in shown:
             continue
-        if field.personal or (field.type == "rows" and any(c.personal for c in field.columns)):
+        if REGISTRY[field.type].holds_personal(field):
             shown[field.name] = mask_value(field, shown[field.name])
             if shown[field.name] is None:
                 del shown[field.name]

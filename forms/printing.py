@@ -22,6 +22,7 @@ from core.config import DEFAULTS, PROJECT_ROOT
 from core.db import Database
 from forms import versions
 from forms.deadlines import due_at
+from forms.fields import REGISTRY, Reading, is_empty
 from forms.masking import shown_record
 from forms.names import Names, display, load_names
 from forms.pdf.qr import qr_svg
@@ -114,16 +115,11 @@ def print_context(spec: FormSpec, record: RecordView, zone: ZoneInfo, company: s
     fields are printed, while the QR code still carries the stored record's fingerprint.
     """
     fields, names = [], names or Names()
+    reading = Reading("zh", names)
     for field in printed(spec, record.data):  # a later step's fields once filled
-        value = (shown or record).data.get(field.name)
-        entry: dict[str, Any] = {"label": field.label["zh"], "wide": field.type in ("textarea", "rows")}
-        if field.type == "rows":
-            entry["columns"] = [c.label["zh"] for c in field.columns]
-            entry["rows"] = [[display(c, row.get(c.name), "zh", names) for c in field.columns]
-                             for row in value or []]
-        else:
-            entry["value"] = display(field, value, "zh", names)
-        fields.append(entry)
+        kind = REGISTRY[field.type]
+        fields.append({"label": field.label["zh"], "wide": kind.wide_on_paper,
+                       **kind.printed(field, (shown or record).data.get(field.name), reading)})
     submitted = local(record.submitted_at, zone)
     changed = record.revisions[-1].at if record.revisions else record.submitted_at
     url = verify_url(public_url, record)
@@ -171,8 +167,6 @@ def corrections(record: RecordView, zone: ZoneInfo, spec: FormSpec | None = None
 def _on_paper(field: FieldSpec, data: dict[str, Any], names: Names | None) -> str:
     """A field's value as a correction prints it ("—" for none; a table by its number of rows)."""
     value = data.get(field.name)
-    if value is None or value == "":
+    if is_empty(value):
         return "—"
-    if field.type == "rows":
-        return f"{len(value)} 行"
-    return display(field, value, "zh", names or Names()) or "—"
+    return REGISTRY[field.type].change_on_paper(field, value, Reading("zh", names or Names())) or "—"

@@ -26,6 +26,7 @@ from core.auth.roles import Actor, PermissionDenied, Role
 from core.clock import Clock
 from core.db import Database
 from forms import versions
+from forms.fields import REGISTRY
 from forms.masking import has_personal_fields, needs_personal_data
 from forms.spec.model import FieldSpec, FormSpec
 
@@ -66,7 +67,7 @@ class RevealEntry:
 
 def personal_fields(spec: FormSpec) -> tuple[FieldSpec, ...]:
     """The fields masked for those without the need (tables with a personal column included)."""
-    return tuple(f for f in spec.fields if f.personal or any(c.personal for c in f.columns))
+    return tuple(f for f in spec.fields if REGISTRY[f.type].holds_personal(f))
 
 
 def may_reveal(spec: FormSpec, actor: Actor, record: RecordView) -> bool:

@@ -9,11 +9,8 @@ from sqlalchemy import select
 
 from core.auth.models import Department, User
 from core.db import Database
-from forms.fields import REGISTRY
+from forms.fields import REGISTRY, References
 from forms.spec.model import FormSpec
-
-#: The field types whose values are references to rows that change (people, departments).
-REFERENCES = ("user", "department")
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -43,14 +40,14 @@ def published_schema(spec: FormSpec, users: Iterable[str], departments: Iterable
     instead of learning them from 422s. Built per request, because people and departments
     change; submission checks references against the database (:func:`forms.submission.known_references`)."""
     schema = record_data_schema(spec)
-    values = {"user": sorted(users), "department": sorted(departments)}
+    known = References(users=sorted(users), departments=sorted(departments))
     for field in spec.fields:
         target = schema["properties"][field.name]
-        if field.type in values:
-            target["enum"] = values[field.type]
+        if (values := REGISTRY[field.type].known_keys(known)) is not None:
+            target["enum"] = values
         for column in field.columns:
-            if column.type in values:
-                target["items"]["properties"][column.name]["enum"] = values[column.type]
+            if (values := REGISTRY[column.type].known_keys(known)) is not None:
+                target["items"]["properties"][column.name]["enum"] = values
     return schema
 
 

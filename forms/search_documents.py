@@ -17,7 +17,7 @@ from core.db import Database
 from core.outbox.queue import Task, enqueue
 from core.web import services
 from forms import versions
-from forms.fields import REGISTRY
+from forms.fields import REGISTRY, is_empty
 from forms.spec.model import FormSpec
 from search.indexing import SearchDocument, build, put, remove
 from search.store import IndexUnavailable, instance_search_store
@@ -32,19 +32,15 @@ def enqueue_indexing(session: Session, code: str, revision: int, at: Any) -> Non
 
 
 def searchable_texts(spec: FormSpec, data: dict[str, Any]) -> tuple[str, ...]:
-    """The values of the spec's ``indexed`` fields as text (choices by their Chinese label)."""
-    texts = []
+    """The values of the spec's ``indexed`` fields as text, as each field's type indexes it
+    (choices by their Chinese label, a table cell by cell)."""
+    texts: list[str] = []
     for name in spec.indexed_fields:
         field = spec.field(name)
         value = data.get(name)
-        if field is None or value in (None, "", []):
+        if field is None or is_empty(value) or value == []:
             continue
-        if field.type == "rows":
-            for row in value:
-                texts.extend(str(REGISTRY[c.type].display(c, row.get(c.name), "zh")) for c in field.columns
-                             if row.get(c.name) not in (None, ""))
-        else:
-            texts.append(str(REGISTRY[field.type].display(field, value, "zh")))
+        texts.extend(REGISTRY[field.type].searchable(field, value))
     return tuple(texts)
 
 

@@ -24,6 +24,7 @@ from core.i18n import pick
 from forms import rules, steps
 from forms.deadlines import due_at
 from forms.drafts import owned_draft
+from forms.fields import REGISTRY, References
 from forms.pdf.archival import enqueue_rendition
 from forms.search_documents import enqueue_indexing
 from forms.spec.model import FormSpec
@@ -101,17 +102,17 @@ def known_references(db: Database, spec: FormSpec, data: dict[str, Any]) -> tupl
 
     Only the values actually given are looked up, and nothing when the form names none.
     """
-    wanted: dict[str, set[str]] = {"user": set(), "department": set()}
-    for field in spec.fields:
-        value = data.get(field.name)
-        if field.type in wanted and isinstance(value, str) and value:
-            wanted[field.type].add(value)
-    if not any(wanted.values()):
+    wanted = References(users=set(), departments=set())
+    for field in spec.fields:  # each reference field's type says which of the sets its key goes in
+        value, keys = data.get(field.name), REGISTRY[field.type].known_keys(wanted)
+        if isinstance(keys, set) and isinstance(value, str) and value:
+            keys.add(value)
+    if not (wanted.users or wanted.departments):
         return set(), set()
     with db.reading() as session:
         users = set(session.scalars(select(User.username).where(
-            User.username.in_(wanted["user"]), User.active.is_(True)))) if wanted["user"] else set()
+            User.username.in_(wanted.users), User.active.is_(True)))) if wanted.users else set()
         departments = set(session.scalars(select(Department.code).where(
-            Department.code.in_(wanted["department"])))) if wanted["department"] else set()
+            Department.code.in_(wanted.departments)))) if wanted.departments else set()
     return users, departments
 

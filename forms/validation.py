@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext as _
 from jsonschema.exceptions import ValidationError
 
-from forms.fields import REGISTRY
+from forms.fields import REGISTRY, References
 from forms.schema import record_data_schema
 from forms.schema_validator import RecordValidator
 from forms.spec.model import FieldSpec, FormSpec
@@ -47,6 +47,7 @@ def validate(spec: FormSpec, data: dict[str, Any], *, users: set[str] | None = N
     stored form, times in the office's ``zone`` when given (what services store)."""
     data = drop_empty(data)
     errors: dict[str, str] = {}
+    known = References(users, departments)
     for error in _validator(spec).iter_errors(data):
         for name, message in _describe(spec, error):
             errors.setdefault(name, message)
@@ -58,7 +59,7 @@ def validate(spec: FormSpec, data: dict[str, Any], *, users: set[str] | None = N
                                    "a UTF-16 pair, e.g. \\ud800); send the whole character.")
             continue
         problem = REGISTRY[field.type].check_value(field, data[field.name])
-        problem = problem or _reference_problem(field, data[field.name], users, departments)
+        problem = problem or REGISTRY[field.type].reference_problem(field, data[field.name], known)
         if problem:
             errors[field.name] = problem
     if errors:
@@ -75,15 +76,6 @@ def _has_surrogate(value: Any) -> bool:
     if isinstance(value, dict):
         return any(_has_surrogate(v) for v in value.values())
     return isinstance(value, list) and any(_has_surrogate(v) for v in value)
-
-
-def _reference_problem(field: FieldSpec, value: Any, users: set[str] | None,
-                       departments: set[str] | None) -> str | None:
-    known = {"user": users, "department": departments}.get(field.type)
-    if known is not None and value not in known:
-        return _("%(value)s is not a known %(kind)s.", value=value,
-                 kind=_("user") if field.type == "user" else _("department"))
-    return None
 
 
 def _describe(spec: FormSpec, error: ValidationError) -> list[tuple[str, str]]:

@@ -266,9 +266,9 @@ def _deadline(value: Any, states: dict[str, Texts], fields: dict[str, FieldSpec]
     if unknown:
         problems.add(where, f"unknown keys {', '.join(sorted(unknown))} (known: field, hours, met, start)")
     field, start = fields.get(value.get("field", "")), fields.get(value.get("start", ""))
-    if field is None or field.type != "choice":
+    if field is None or not REGISTRY[field.type].picks_one_choice:
         problems.add(where, f"field {value.get('field')!r} must name a choice field of this form")
-    if start is None or start.type != "datetime":
+    if start is None or not REGISTRY[start.type].holds_moment:
         problems.add(where, f"start {value.get('start')!r} must name a datetime field of this form")
     hours = value.get("hours")
     if not isinstance(hours, dict) or not hours:

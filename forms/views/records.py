@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from flask_login import login_required
 
 from archive.catalogue import tombstone_of
@@ -20,8 +19,9 @@ from core.web import current_actor, services
 from forms import steps, versions
 from forms.conflicts import conflict_note
 from forms.disclosure import shown_page
+from forms.fields import REGISTRY, Reading
 from forms.masking import may_download_archival, shown_record
-from forms.names import Names, display
+from forms.names import Names
 from forms.pdf.archival import archival_status
 from forms.pdf.fonts import PdfSetupError
 from forms.pdf.service import pdf_response
@@ -97,20 +97,13 @@ def history(spec: FormSpec, record: RecordView, locale: str, *,
 def _changes(spec: FormSpec, before: tuple[dict[str, Any], dict[str, Any]],
              after: tuple[dict[str, Any], dict[str, Any]], locale: str, names: Names) -> tuple[Change, ...]:
     """(stored, displayed) data before and after → the displayed changes."""
-    changes = []
+    changes, reading = [], Reading(locale, names)
     for field in spec.fields:
         if before[0].get(field.name) != after[0].get(field.name):
-            changes.append(Change(pick(field.label), _shown(field, before[1].get(field.name), locale, names),
-                                  _shown(field, after[1].get(field.name), locale, names)))
+            kind = REGISTRY[field.type]
+            changes.append(Change(pick(field.label), kind.change(field, before[1].get(field.name), reading),
+                                  kind.change(field, after[1].get(field.name), reading)))
     return tuple(changes)
-
-
-def _shown(field: Any, value: Any, locale: str, names: Names) -> str:
-    if value is None:
-        return ""
-    if field.type == "rows":
-        return _("%(n)d row(s)", n=len(value))
-    return display(field, value, locale, names)
 
 
 @login_required
@@ -141,16 +134,12 @@ def display_rows(spec: FormSpec, data: dict[str, Any], locale: str,
                  names: Names | None = None) -> list[dict[str, Any]]:
     """(label, shown value, table rows for repeating fields) for every field of the version;
     users and departments by name (the request's names unless given)."""
-    shown, names = [], names or request_names()
+    shown, reading = [], Reading(locale, names or request_names())
     for field in spec.fields:
-        value = data.get(field.name)
-        entry: dict[str, Any] = {"field": field, "value": "", "table": None}
-        if field.type == "rows":
-            entry["table"] = [[display(c, row.get(c.name), locale, names)
-                               for c in field.columns] for row in value or []]
-        else:
-            entry["value"] = display(field, value, locale, names)
-        shown.append(entry)
+        kind, value = REGISTRY[field.type], data.get(field.name)
+        table = kind.table(field, value, reading)
+        shown.append({"field": field, "value": "" if table is not None else kind.shown(field, value, reading),
+                      "table": table})
     return shown
 
 

@@ -12,9 +12,8 @@ from flask_babel import gettext as _
 from wtforms import Form
 
 from core.i18n import pick
+from forms.fields import REGISTRY
 from forms.spec.model import FieldSpec, FormSpec
-
-GROUPED_INPUTS = ("RadioField", "SelectMultipleField")
 
 
 @dataclass(frozen=True)
@@ -54,9 +53,4 @@ def _locate(field: FieldSpec, form: Form, cell: str) -> tuple[str, str]:
         where = _("%(field)s, row %(row)s, %(column)s", field=pick(field.label), row=row,
                   column=pick(column.label) if column else column_name)
         return f"{field.name}-{int(row) - 1}-{column_name}", where
-    widget = form[field.name]
-    if field.type == "rows":
-        return f"{field.name}-0-{field.columns[0].name}", pick(field.label)
-    if widget.type in GROUPED_INPUTS:
-        return f"{widget.id}-0", pick(field.label)
-    return widget.id, pick(field.label)
+    return REGISTRY[field.type].error_anchor(field, form[field.name]), pick(field.label)
