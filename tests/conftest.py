@@ -1,11 +1,14 @@
-"""Shared fixtures: a fresh, populated SQLite instance per test (copied from a template)."""
+"""Shared fixtures: a fresh, populated SQLite instance per test (copied from a template), and
+through ``pytest_plugins`` the PostgreSQL ones (tests/support/postgres_fixtures.py).
+
+The helpers tests share live in tests/support; a test module never imports another
+(tests/test_suite_shape.py checks it)."""
 
 from __future__ import annotations
 
 import os
 import shutil
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,7 +19,12 @@ from hypothesis import settings
 from core.auth import accounts
 from core.clock import FrozenClock
 from core.web import services
+from tests.support.clock import START
 from tests.support.instance import login, make_app, populate
+
+#: Fixtures every package's tests may use (declared here only: pytest reads ``pytest_plugins``
+#: from the root conftest alone). The PostgreSQL server and its databases.
+pytest_plugins = ["tests.support.postgres_fixtures"]
 
 #: Property tests explore new examples on every developer run; CI (CI=true) runs the same
 #: derandomized examples every time, so a submission's result does not depend on a draw.
@@ -24,18 +32,23 @@ settings.register_profile("ci", derandomize=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
-START = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)  # 09:30 in Shanghai
-
 
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A populated SQLite database that each test's ``app`` copies.
+
+    Built with ``DOSSIER_INSTANCE`` on its own folder, and the variable put back as it was
+    afterwards: each test chooses its instance folder itself (``instance_dir``), and a session
+    fixture must not leave the process's environment changed for whatever runs next.
+    """
     directory = tmp_path_factory.mktemp("template")
     path = directory / "template.sqlite3"
-    os.environ["DOSSIER_INSTANCE"] = str(directory)
-    app = make_app(f"sqlite:///{path}", FrozenClock(START))
-    populate(app)
-    with app.app_context():
-        services().db.dispose()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DOSSIER_INSTANCE", str(directory))
+        app = make_app(f"sqlite:///{path}", FrozenClock(START))
+        populate(app)
+        with app.app_context():
+            services().db.dispose()
     return path
 
 
