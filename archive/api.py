@@ -1,4 +1,4 @@
-"""API v1, archive read side: one record by code."""
+"""API v1, archive read side: one record by code, its legal holds and its archival copy."""
 
 from __future__ import annotations
 
@@ -15,6 +15,9 @@ from core.api import (
     add_openapi_paths,
     api_actor,
     error_response,
+    forbidden,
+    json_errors,
+    missing_record,
     token_required,
 )
 from core.auth.roles import NotFound, PermissionDenied
@@ -25,19 +28,32 @@ from search.query import record_code
 bp = Blueprint("archive_api", __name__, url_prefix=API_PREFIX)
 
 
+def _missing(exc: NotFound) -> Response:
+    """"no record 'X'", by the code as written or as read (:func:`_as_read`)."""
+    return missing_record(exc, _as_read((request.view_args or {}).get("code", "")))
+
+
+json_errors(bp, {PermissionDenied: forbidden, NotFound: _missing})
+
+
+def _as_read(code: str) -> str:
+    """A code written short or in lower case (cp-2026-1) as search reads it (CP-2026-000001)."""
+    return record_code(code) or code
+
+
 @bp.get("/records/<code>")
 @token_required
 def record_detail(code: str) -> Response:
-    code = record_code(code) or code  # written short or in lower case (cp-2026-1), as search reads it
+    """The record, masked as its page masks it; a destroyed record answers its tombstone (410),
+    not an error: it was lawfully disposed of, which "no such record" would hide."""
+    code = _as_read(code)
     try:
         view = get_record(services().db, services().clock, api_actor(), code, channel="api")
-    except NotFound as exc:
+    except NotFound:
         gone = tombstone_of(services().db, services().clock, api_actor(), code)
         if gone is None:
-            raise ApiError(404, f"no record {code!r}") from exc
+            raise
         return _destroyed(gone)
-    except PermissionDenied as exc:
-        raise ApiError(403, str(exc)) from exc
     return jsonify(current_disclosure().shown(api_actor(), view).as_json())
 
 
@@ -46,12 +62,7 @@ def record_detail(code: str) -> Response:
 def record_holds(code: str) -> Response:
     """The active legal holds on a record, as its page's banner shows them: the records office
     sees each hold's id and name, any other reader only since when it is held."""
-    try:
-        view = get_record(services().db, services().clock, api_actor(), code, channel="api")
-    except NotFound as exc:
-        raise ApiError(404, f"no record {code!r}") from exc
-    except PermissionDenied as exc:
-        raise ApiError(403, str(exc)) from exc
+    view = get_record(services().db, services().clock, api_actor(), code, channel="api")
     marks = holds_on(services().db, api_actor(), view.code)
     return jsonify({"code": view.code, "held": bool(marks), "holds": [
         {"id": m.id, "name": m.name or None, "since": m.since.isoformat()} for m in marks]})
@@ -75,14 +86,9 @@ def record_archival(code: str) -> Response:
     revision = request.args.get("revision")
     if revision is not None and not revision.isdigit():
         raise ApiError(400, "revision must be a positive whole number", {"revision": "not a number"})
-    try:
-        view, data = current_disclosure().archival_file(
-            services().db, services().clock, instance_store(current_app.instance_path), api_actor(),
-            code, int(revision) if revision else None)
-    except NotFound as exc:
-        raise ApiError(404, str(exc) if str(exc) != code else f"no record {code!r}") from exc
-    except PermissionDenied as exc:
-        raise ApiError(403, str(exc)) from exc
+    view, data = current_disclosure().archival_file(
+        services().db, services().clock, instance_store(current_app.instance_path), api_actor(),
+        code, int(revision) if revision else None)
     return Response(data, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{view.code}.r{view.revision}.pdf"',
         "X-Content-SHA256": view.sha256})

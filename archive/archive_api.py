@@ -13,17 +13,21 @@ from archive.disclosure import shown_titles
 from archive.disposal import DisposalRefused
 from core.api import (
     API_PREFIX,
+    REFUSALS,
     ApiError,
     add_openapi_paths,
-    answer_refusals,
     api_actor,
     error_response,
+    json_error,
+    json_errors,
     token_required,
 )
 from core.web import services
 
 bp = Blueprint("archive_read_api", __name__, url_prefix=f"{API_PREFIX}/archive")
-answer_refusals(bp)
+json_errors(bp, {**REFUSALS,  # a list that is not approved cannot be executed: 409, not 422
+                 DisposalRefused: lambda refused: json_error(409, "; ".join(refused.errors.values()),
+                                                             refused.errors)})
 
 
 def _form_and_year(required: bool) -> tuple[str | None, int | None]:
@@ -93,11 +97,8 @@ def disposal_execute(list_id: str) -> tuple[Response, int]:
     if not list_id.isdigit() or len(list_id) > 9:
         raise ApiError(404, f"no destruction list {list_id!r}")
     s = services()
-    try:
-        done = disposal.execute(s.db, s.clock, s.zone, api_actor(), int(list_id),
-                                current_app.extensions[disposal.HOOKS_EXTENSION]())
-    except DisposalRefused as refused:
-        raise ApiError(409, "; ".join(refused.errors.values()), refused.errors) from refused
+    done = disposal.execute(s.db, s.clock, s.zone, api_actor(), int(list_id),
+                            current_app.extensions[disposal.HOOKS_EXTENSION]())
     return jsonify(done.as_json()), 200
 
 

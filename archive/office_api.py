@@ -17,10 +17,11 @@ from archive.disclosure import shown_titles
 from archive.office_api_docs import OPENAPI_PATHS
 from core.api import (
     API_PREFIX,
+    REFUSALS,
     ApiError,
     add_openapi_paths,
-    answer_refusals,
     api_actor,
+    json_errors,
     json_object_body,
     token_required,
 )
@@ -28,7 +29,7 @@ from core.auth.roles import PermissionDenied
 from core.web import services
 
 bp = Blueprint("archive_office_api", __name__, url_prefix=f"{API_PREFIX}/archive")
-answer_refusals(bp)
+json_errors(bp, REFUSALS)  # refused values 422, DisposalRefused too (archive_api: executing is 409)
 
 
 def _body(allowed: set[str], required: set[str] = frozenset()) -> dict[str, Any]:  # type: ignore[assignment]

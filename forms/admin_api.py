@@ -10,11 +10,13 @@ from flask_babel import gettext as _
 
 from core.api import (
     API_PREFIX,
+    REFUSALS,
     ApiError,
     add_openapi_paths,
-    answer_refusals,
     api_actor,
     error_response,
+    json_error,
+    json_errors,
     token_required,
 )
 from core.auth.roles import NotFound, PermissionDenied
@@ -22,7 +24,7 @@ from core.web import services
 from forms import versions
 
 bp = Blueprint("forms_admin_api", __name__, url_prefix=API_PREFIX)
-answer_refusals(bp)
+json_errors(bp, {**REFUSALS, NotFound: lambda exc: json_error(404, f"no form version {exc}")})
 
 
 @bp.get("/form-versions")
@@ -44,10 +46,7 @@ def approve_version(form_code: str, version: str) -> Response:
     if not version.isdigit() or len(version) > 6:
         raise ApiError(404, f"no version {version!r} of {form_code!r}")
     s = services()
-    try:
-        versions.approve(s.db, s.clock, api_actor(), form_code.upper(), int(version))
-    except NotFound as exc:
-        raise ApiError(404, f"no form version {exc}") from exc
+    versions.approve(s.db, s.clock, api_actor(), form_code.upper(), int(version))
     return jsonify({"form": form_code.upper(), "version": int(version), "status": "approved"})
 
 

@@ -1,18 +1,25 @@
-"""API v1, front office: form types with their JSON Schema, and submitting records."""
+"""API v1, front office: form types with their JSON Schema, and submitting records and taking
+their workflow actions. Each blueprint answers its services' exceptions in one table
+(:func:`core.api.json_errors`); a route holds only its success path."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, Response, jsonify, url_for
+from flask import Blueprint, Flask, Response, jsonify, request, url_for
 
 from core.api import (
     API_PREFIX,
+    Answer,
     ApiError,
     add_openapi_paths,
     api_actor,
     error_response,
+    forbidden,
+    json_error,
+    json_errors,
     json_object_body,
+    missing_record,
     token_required,
 )
 from core.auth.roles import NotFound, PermissionDenied
@@ -28,7 +35,49 @@ from forms.submission import submit
 from forms.validation import InvalidData
 from forms.workflow import ActionRefused, act, actions_for
 
+#: The form types (read only); their own blueprint, for their own "not there".
+form_types_bp = Blueprint("form_types_api", __name__, url_prefix=API_PREFIX)
+#: Records: submitting, their actions, their handout.
 bp = Blueprint("forms_api", __name__, url_prefix=API_PREFIX)
+
+
+def _missing(exc: NotFound) -> Response:
+    """A record the path names is not there (404); ``POST /records`` names its form in the body,
+    so there an unknown form is a wrong value (422)."""
+    if "code" in (request.view_args or {}):
+        return missing_record(exc)
+    form_code = json_object_body().get("form")
+    return json_error(422, f"no form type {form_code!r} that can be filled: {exc}", {"form": "unknown"})
+
+
+def _invalid(invalid: InvalidData) -> Response:
+    """422 naming each refused field, of the action the path names or of the submitted record."""
+    action = (request.view_args or {}).get("action")
+    message = f"{action} needs other values" if action else "the record data is invalid"
+    return json_error(422, message, invalid.errors)
+
+
+def _needs_confirmation(ask: NeedsConfirmation) -> Response:
+    """409: what a rule asks before filing (e.g. who claims the visitor until when), and how to
+    file it anyway; nothing was saved."""
+    response = jsonify({"error": f"{ask.message} Nothing was filed; send \"confirm_conflict\": true "
+                                 "to file it.", "fields": {}, "conflict": ask.detail})
+    response.status_code = 409
+    return response
+
+
+RECORD_ANSWERS: dict[type[Exception], Answer] = {
+    PermissionDenied: forbidden,
+    NotFound: _missing,
+    InvalidData: _invalid,
+    NeedsConfirmation: _needs_confirmation,
+    ActionRefused: lambda exc: json_error(409, str(exc)),
+    UnknownVariant: lambda exc: json_error(400, str(exc), {"variant": "unknown"}),
+    PdfSetupError: lambda exc: json_error(503, str(exc)),  # the instance cannot print: say what to fix
+}
+json_errors(bp, RECORD_ANSWERS)
+json_errors(form_types_bp, {NotFound: lambda _exc: json_error(
+    404, f"no approved form type {(request.view_args or {}).get('code')!r}")})
 
 
 def form_json(spec: FormSpec) -> dict[str, Any]:
@@ -37,20 +86,17 @@ def form_json(spec: FormSpec) -> dict[str, Any]:
             "states": list(spec.workflow.states), "initial_state": spec.workflow.initial}
 
 
-@bp.get("/forms")
+@form_types_bp.get("/forms")
 @token_required
 def forms_index() -> Response:
     specs = versions.fillable_specs(services().db)
     return jsonify({"forms": [form_json(s) for s in sorted(specs.values(), key=lambda s: s.code)]})
 
 
-@bp.get("/forms/<code>")
+@form_types_bp.get("/forms/<code>")
 @token_required
 def form_detail(code: str) -> Response:
-    try:
-        spec = versions.fillable_spec(services().db, code)
-    except NotFound as exc:
-        raise ApiError(404, f"no approved form type {code!r}") from exc
+    spec = versions.fillable_spec(services().db, code)
     users, departments = reference_values(services().db)
     return jsonify({**form_json(spec), "schema": published_schema(spec, users, departments)})
 
@@ -70,39 +116,17 @@ def create_record() -> tuple[Response, int, dict[str, str]]:
     confirmed = body.get("confirm_conflict", False)
     if not isinstance(confirmed, bool):
         raise ApiError(422, "'confirm_conflict' must be true or false", {"confirm_conflict": "not a boolean"})
-    try:
-        record = submit(services().db, services().clock, services().zone, api_actor(),
-                        form_code, data, confirmed=confirmed)
-    except NeedsConfirmation as ask:
-        return _needs_confirmation(ask), 409, {}
-    except NotFound as exc:
-        raise ApiError(422, f"no form type {form_code!r} that can be filled: {exc}",
-                       {"form": "unknown"}) from exc
-    except PermissionDenied as exc:
-        raise ApiError(403, str(exc)) from exc
-    except InvalidData as invalid:
-        raise ApiError(422, "the record data is invalid", invalid.errors) from invalid
+    record = submit(services().db, services().clock, services().zone, api_actor(),
+                    form_code, data, confirmed=confirmed)
     location = url_for("archive_api.record_detail", code=record.code)
     return jsonify(record.as_json()), 201, {"Location": location}
-
-
-def _needs_confirmation(ask: NeedsConfirmation) -> Response:
-    """409: what a rule asks before filing (e.g. who claims the visitor until when), and how to
-    file it anyway; nothing was saved."""
-    return jsonify({"error": f"{ask.message} Nothing was filed; send \"confirm_conflict\": true to file it.",
-                    "fields": {}, "conflict": ask.detail})
 
 
 @bp.get("/records/<code>/actions")
 @token_required
 def record_actions(code: str) -> Response:
     """The actions the token's user may take on the record now (reading it is audited)."""
-    try:
-        record, actions = actions_for(services().db, services().clock, api_actor(), code, channel="api")
-    except NotFound as exc:
-        raise ApiError(404, f"no record {code!r}") from exc
-    except PermissionDenied as exc:
-        raise ApiError(403, str(exc)) from exc
+    record, actions = actions_for(services().db, services().clock, api_actor(), code, channel="api")
     return jsonify({"code": record.code, "state": record.state, "revision": record.revision,
                     "actions": [a.as_json() for a in actions]})
 
@@ -125,17 +149,8 @@ def record_action(code: str, action: str) -> Response:
                        {"reason": "not valid Unicode"})
     if revision is not None and (not isinstance(revision, int) or isinstance(revision, bool) or revision < 1):
         raise ApiError(422, "'revision' must be the record's revision number", {"revision": "not a number"})
-    try:
-        record = act(services().db, services().clock, services().zone, api_actor(), code, action,
-                     fields=fields, reason=reason, revision=revision, channel="api")
-    except NotFound as exc:
-        raise ApiError(404, str(exc) if str(exc) != code else f"no record {code!r}") from exc
-    except PermissionDenied as exc:
-        raise ApiError(403, str(exc)) from exc
-    except ActionRefused as exc:
-        raise ApiError(409, str(exc)) from exc
-    except InvalidData as invalid:
-        raise ApiError(422, f"{action} needs other values", invalid.errors) from invalid
+    record = act(services().db, services().clock, services().zone, api_actor(), code, action,
+                 fields=fields, reason=reason, revision=revision, channel="api")
     return jsonify(record.as_json())
 
 
@@ -143,16 +158,7 @@ def record_action(code: str, action: str) -> Response:
 @token_required
 def record_pdf(code: str) -> Response:
     """The record's handout as PDF; audited as a print."""
-    try:
-        return pdf_response(api_actor(), code)
-    except UnknownVariant as exc:
-        raise ApiError(400, str(exc), {"variant": "unknown"}) from exc
-    except NotFound as exc:
-        raise ApiError(404, f"no record {code!r}") from exc
-    except PermissionDenied as exc:
-        raise ApiError(403, str(exc)) from exc
-    except PdfSetupError as exc:
-        raise ApiError(503, str(exc)) from exc
+    return pdf_response(api_actor(), code)
 
 
 FORM_SCHEMA = {
@@ -304,6 +310,7 @@ OPENAPI_PATHS = {
 
 
 def init_api(app: Flask) -> None:
+    app.register_blueprint(form_types_bp)
     app.register_blueprint(bp)
     add_openapi_paths(app, OPENAPI_PATHS,
                       {"Form": FORM_SCHEMA, "Action": ACTION_SCHEMA, "Conflict": CONFLICT_SCHEMA})

@@ -16,11 +16,12 @@ from archive.filing import queue_page
 from archive.office_views import FILING_RULES
 from core.api import (
     API_PREFIX,
+    REFUSALS,
     ApiError,
     add_openapi_paths,
-    answer_refusals,
     api_actor,
     error_response,
+    json_errors,
     token_required,
 )
 from core.clock import local
@@ -32,7 +33,7 @@ from forms.statistics import DIMENSIONS, MAX_WEEKS, complaint_stats
 bp = Blueprint("forms_report_api", __name__, url_prefix=API_PREFIX)
 #: Renewal registers in one answer of the monthly filing (a month can hold thousands).
 API_PER_PAGE = 200
-answer_refusals(bp)
+json_errors(bp, REFUSALS)
 
 
 @bp.get("/stats/complaints")

@@ -13,7 +13,11 @@ from core.api import (
     add_openapi_paths,
     api_actor,
     error_response,
+    forbidden,
+    json_error,
+    json_errors,
     json_object_body,
+    missing_record,
     token_required,
 )
 from core.auth.roles import NotFound, PermissionDenied
@@ -21,6 +25,16 @@ from core.web import services
 from forms.reveal import MAX_LISTED, MAX_REASON, RevealRefused, list_reveals, reveal
 
 bp = Blueprint("forms_reveal_api", __name__, url_prefix=API_PREFIX)
+
+
+def _refused(refused: RevealRefused) -> Response:
+    """409 when nothing on the record is masked for the asker; 422 for the reason they gave."""
+    if "record" in refused.errors:
+        return json_error(409, refused.errors["record"])
+    return json_error(422, refused.errors["reason"], refused.errors)
+
+
+json_errors(bp, {PermissionDenied: forbidden, NotFound: missing_record, RevealRefused: _refused})
 
 
 @bp.post("/records/<code>/reveal")
@@ -34,16 +48,7 @@ def reveal_record(code: str) -> Response:
     reason = body.get("reason", "")
     if not isinstance(reason, str):
         raise ApiError(422, "'reason' must be text", {"reason": "not text"})
-    try:
-        revealed = reveal(services().db, services().clock, api_actor(), code, reason, channel="api")
-    except NotFound as exc:
-        raise ApiError(404, f"no record {code!r}") from exc
-    except PermissionDenied as exc:
-        raise ApiError(403, str(exc)) from exc
-    except RevealRefused as refused:
-        if "record" in refused.errors:
-            raise ApiError(409, refused.errors["record"]) from refused
-        raise ApiError(422, refused.errors["reason"], refused.errors) from refused
+    revealed = reveal(services().db, services().clock, api_actor(), code, reason, channel="api")
     return jsonify({"record": revealed.record.as_json(), "revealed": list(revealed.fields)})
 
 
@@ -51,10 +56,7 @@ def reveal_record(code: str) -> Response:
 @token_required
 def reveal_list() -> Response:
     """Every reveal, newest first (auditors only)."""
-    try:
-        found = list_reveals(services().db, api_actor())
-    except PermissionDenied as exc:
-        raise ApiError(403, str(exc)) from exc
+    found = list_reveals(services().db, api_actor())
     return jsonify({"reveals": [{"at": r.at.isoformat(), "by": r.username, "by_name": r.display_name,
                                  "code": r.code, "reason": r.reason, "fields": list(r.fields), "via": r.via}
                                 for r in found]})

@@ -1,7 +1,7 @@
 """API v1, the daily work beside submitting: record lists with the filters people use, drafts
 (list, create, update, delete, submit) and a record's revisions. Each route calls the service the
 page calls, with its permission checks and audit; personal fields are masked as on the pages;
-errors are ``{"error", "fields"}``."""
+errors are ``{"error", "fields"}``, answered for every route in one table (:data:`ANSWERS`)."""
 
 from __future__ import annotations
 
@@ -14,12 +14,15 @@ from archive.record_lists import MAX_PER_PAGE, RecordFilters, find_records
 from archive.records import RecordView, get_record
 from core.api import (
     API_PREFIX,
+    REFUSALS,
+    Answer,
     ApiError,
     add_openapi_paths,
-    answer_refusals,
     api_actor,
     json_error,
+    json_errors,
     json_object_body,
+    missing_record,
     token_required,
 )
 from core.auth.roles import NotFound
@@ -34,17 +37,39 @@ from forms.views.context import build_context
 from forms.work_api_docs import OPENAPI_PATHS, SCHEMAS
 
 bp = Blueprint("forms_work_api", __name__, url_prefix=API_PREFIX)
-answer_refusals(bp)
 
 #: The list's query parameters (as the /records page and the search filters name them).
 LIST_PARAMETERS = frozenset({"form", "state", "department", "year", "submitter", "overdue", "mine",
                              "page", "per_page"})
 
 
-@bp.errorhandler(NotFound)
-def _missing(exc: NotFound) -> tuple[Response, int]:
-    """Drafts of other people do not exist for the asker (drafts.owned_draft): "no draft N"."""
-    return json_error(404, f"no {exc}"), 404
+def _missing(exc: NotFound) -> Response:
+    """What is not there, as the route names it: the record in its path ("no record 'X'"); a
+    draft, and drafts of other people do not exist for the asker (drafts.owned_draft: "no draft
+    N"); or, creating a draft, the form type its body names (422: a wrong value, not a wrong
+    address)."""
+    path = request.view_args or {}
+    if "code" in path:
+        return missing_record(exc)
+    if request.method == "POST" and not path:
+        form_code = str(json_object_body().get("form", "")).upper()
+        return json_error(422, f"no form type {form_code!r} that can be filled", {"form": "unknown"})
+    return json_error(404, f"no {exc}")
+
+
+def _needs_confirmation(ask: NeedsConfirmation) -> Response:
+    """409: a form rule asks before filing the draft (nothing was filed). The message only; the
+    record API's 409 (forms.api) also carries the question as data."""
+    return json_error(409, f"{ask.message} Nothing was filed; send \"confirm_conflict\": true.")
+
+
+ANSWERS: dict[type[Exception], Answer] = {
+    **REFUSALS,
+    NotFound: _missing,
+    NeedsConfirmation: _needs_confirmation,
+    InvalidData: lambda invalid: json_error(422, "the draft's data is invalid; it is kept", invalid.errors),
+}
+json_errors(bp, ANSWERS)
 
 
 @bp.get("/records")
@@ -107,10 +132,7 @@ def record_revisions(code: str) -> Response:
     """Every revision of the record, oldest first, with the fields each changed; read as the
     record page reads it (audited, masked where the reader has no need)."""
     s, actor = services(), api_actor()
-    try:
-        view = get_record(s.db, s.clock, actor, code, channel="api")
-    except NotFound as exc:
-        raise ApiError(404, f"no record {code!r}") from exc
+    view = get_record(s.db, s.clock, actor, code, channel="api")
     shown = current_disclosure().shown(actor, view)
     revisions, before = [], {}
     for whole, masked in zip(view.revisions, shown.revisions, strict=True):
@@ -133,10 +155,7 @@ def draft_list() -> Response:
 @token_required
 def draft_create() -> tuple[Response, int, dict[str, str]]:
     form_code, data = _draft_body(new=True)
-    try:
-        draft_id = drafts.save_draft(services().db, services().clock, api_actor(), form_code, data)
-    except NotFound as exc:
-        raise ApiError(422, f"no form type {form_code!r} that can be filled", {"form": "unknown"}) from exc
+    draft_id = drafts.save_draft(services().db, services().clock, api_actor(), form_code, data)
     view = drafts.get_draft(services().db, api_actor(), draft_id)
     return jsonify(_draft_json(view)), 201, {"Location": url_for(".draft_detail", draft_id=draft_id)}
 
@@ -171,7 +190,9 @@ def draft_delete(draft_id: str) -> tuple[str, int]:
 @token_required
 def draft_submit(draft_id: str) -> tuple[Response, int, dict[str, str]]:
     """Submit the draft's data (``data`` in the body replaces it first): the record is filed and
-    the draft deleted in one transaction, as on the page; refused values name their fields."""
+    the draft deleted in one transaction, as on the page; refused values name their fields. A
+    draft saved on the page is read as the page reads it if its values do not pass as the API
+    takes them (:func:`_as_typed`)."""
     number = _number(draft_id)
     body = json_object_body() if request.content_length else {}
     unknown = set(body) - {"data", "confirm_conflict"}
@@ -183,16 +204,11 @@ def draft_submit(draft_id: str) -> tuple[Response, int, dict[str, str]]:
         raise ApiError(422, "'data' must be an object of field values", {"data": "not an object"})
     confirmed = body.get("confirm_conflict") is True
     try:
-        try:
-            record = _submit(draft, data, number, confirmed)
-        except InvalidData as invalid:
-            if "data" in body:
-                raise
-            record = _submit(draft, _as_typed(draft, invalid.errors), number, confirmed)
-    except NeedsConfirmation as ask:
-        raise ApiError(409, f"{ask.message} Nothing was filed; send \"confirm_conflict\": true.") from ask
+        record = _submit(draft, data, number, confirmed)
     except InvalidData as invalid:
-        raise ApiError(422, "the draft's data is invalid; it is kept", invalid.errors) from invalid
+        if "data" in body:
+            raise
+        record = _submit(draft, _as_typed(draft, invalid.errors), number, confirmed)
     location = url_for("archive_api.record_detail", code=record.code)
     return jsonify(record.as_json()), 201, {"Location": location}
 

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
-from core.api import API_PREFIX, ApiError, add_openapi_paths, api_actor, error_response, token_required
+from core.api import (
+    API_PREFIX,
+    add_openapi_paths,
+    api_actor,
+    error_response,
+    json_error,
+    json_errors,
+    token_required,
+)
 from core.web import services
 from search.params import parse_params
 from search.query import BadSearch
@@ -12,23 +20,22 @@ from search.service import GRANTS, SHOWN, NoGrants, as_indexed, search
 from search.store import IndexUnavailable, instance_search_store
 
 bp = Blueprint("search_api", __name__, url_prefix=API_PREFIX)
+json_errors(bp, {
+    BadSearch: lambda exc: json_error(400, str(exc), {exc.field: exc.message}),  # names the parameter
+    IndexUnavailable: lambda exc: json_error(503, str(exc)),  # says what to run
+})
 
 
 @bp.get("/search")
 @token_required
 def search_records() -> Response:
-    try:
-        params = parse_params(request.args)
-        s = services()
-        result = search(s.db, s.clock, s.zone, instance_search_store(current_app.instance_path),
-                        api_actor(), text=params.text, filters=params.filters, sort=params.sort,
-                        page=params.page, per_page=params.per_page, channel="api",
-                        granted=current_app.extensions.get(GRANTS, NoGrants)(api_actor()))
-        result = current_app.extensions.get(SHOWN, as_indexed)(api_actor(), params.text, result)
-    except BadSearch as exc:
-        raise ApiError(400, str(exc), {exc.field: exc.message}) from exc
-    except IndexUnavailable as exc:
-        raise ApiError(503, str(exc)) from exc
+    params = parse_params(request.args)
+    s = services()
+    result = search(s.db, s.clock, s.zone, instance_search_store(current_app.instance_path),
+                    api_actor(), text=params.text, filters=params.filters, sort=params.sort,
+                    page=params.page, per_page=params.per_page, channel="api",
+                    granted=current_app.extensions.get(GRANTS, NoGrants)(api_actor()))
+    result = current_app.extensions.get(SHOWN, as_indexed)(api_actor(), params.text, result)
     return jsonify({"total": result.total, "page": result.page, "per_page": result.per_page,
                     "hits": [hit.as_json() for hit in result.hits], "facets": result.facets,
                     "record": result.record})
