@@ -30,7 +30,8 @@ from forms.masking import shown_record
 from forms.spec.model import FormSpec
 from forms.validation import InvalidData
 from forms.views.context import build_context
-from forms.views.filling import ADD_ROW_PREFIX, add_row
+from forms.views.filling import add_row
+from forms.views.page_forms import ActionPageForm
 from forms.views.records import display_rows
 from forms.views.summary import SummaryItem, summary_items
 from forms.workflow import ActionRefused, ActionView, act, actions_for
@@ -52,14 +53,15 @@ def record_action(code: str, action: str) -> ResponseReturnValue:
     if request.method == "GET":
         form = form_class(action_spec, ctx)(data=_as_input(action_spec, record.data, ctx))
         return _page(action_spec, chosen, record, form, {}, revision=record.revision)
-    form = form_class(action_spec, ctx)()
-    revision = request.form.get("revision", type=int)
-    reason = request.form.get("reason", "")
-    if not form.validate_on_submit():  # only the CSRF token is validated by WTForms
+    form, inputs = form_class(action_spec, ctx)(), ActionPageForm()
+    revision, reason = inputs.revision.data, inputs.reason.data
+    # WTForms checks the CSRF token (the field form) and the revision's shape; parse_form and
+    # the service check the values. A revision that is not one is a broken page: submit again.
+    if not form.validate_on_submit() or not inputs.validate():
         return _page(action_spec, chosen, record, form, {"_": _("The form expired. Submit again.")},
                      revision=revision, reason=reason, status=400)
-    if request.form.get("action", "").startswith(ADD_ROW_PREFIX):  # "add a row" to a table field
-        add_row(form, request.form["action"].removeprefix(ADD_ROW_PREFIX))
+    if (row := inputs.row_to_add()) is not None:  # "add a row" to a table field
+        add_row(form, row)
         return _page(action_spec, chosen, record, form, {}, revision=revision, reason=reason)
     data, errors = parse_form(action_spec, form, ctx)
     if not errors:

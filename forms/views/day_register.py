@@ -9,10 +9,10 @@ from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
-from flask_wtf import FlaskForm
 
 from core.web import current_actor, services
 from forms.day_register import CONFIRM, latest_unconfirmed_day, registrations_of
+from forms.views.page_forms import ConfirmDayForm, expired
 from forms.workflow import act_on_many
 
 
@@ -25,33 +25,22 @@ def _day() -> date:
         return waiting or services().clock.now().astimezone(services().zone).date()
 
 
-def _ticked() -> list[tuple[str, int]]:
-    """(code, revision seen) of each ticked row."""
-    items = []
-    for raw in request.form.getlist("record"):
-        code, _sep, revision = raw.partition("@")
-        if revision.isdigit():
-            items.append((code, int(revision)))
-    return items
-
-
 @login_required
 def day_register() -> ResponseReturnValue:
     day, actor = _day(), current_actor()
-    form = FlaskForm()
+    form = ConfirmDayForm()
     if request.method == "POST":
-        if not form.validate_on_submit():
-            flash(_("The form expired. Submit again."), "error")
-        else:
-            items = _ticked()
-            if not items:
-                flash(_("Tick the registrations to confirm."), "error")
-                return redirect(url_for("forms.day_register", day=day.isoformat()))
-            outcome = act_on_many(services().db, services().clock, services().zone, actor, items, CONFIRM)
+        if form.validate_on_submit():
+            outcome = act_on_many(services().db, services().clock, services().zone, actor, form.record.data,
+                                  CONFIRM)
             if outcome.done:
                 flash(_("Confirmed: %(codes)s.", codes=", ".join(outcome.done)), "success")
             for code, why in outcome.refused.items():
                 flash(f"{code}: {why}", "error")
+        elif expired(form):
+            flash(_("The form expired. Submit again."), "error")
+        else:  # none ticked
+            flash(str(form.record.errors[0]), "error")
         return redirect(url_for("forms.day_register", day=day.isoformat()))
     registrations = registrations_of(services().db, services().clock, actor, day)
     waiting = [r for r in registrations if r.state == "registered"]

@@ -25,11 +25,8 @@ from forms.spec.model import FormSpec
 from forms.submission import submit
 from forms.validation import InvalidData, validate
 from forms.views.context import build_context
+from forms.views.page_forms import FillPageForm
 from forms.views.summary import summary_items
-
-ADD_ROW_PREFIX = "add_row:"
-#: The button that answers a rule's question (:class:`forms.rules.NeedsConfirmation`) with yes.
-CONFIRMED_SUBMIT = "submit_anyway"
 
 
 @login_required
@@ -69,35 +66,28 @@ def _fill(spec: FormSpec, draft_id: int | None, initial: dict[str, Any] | None) 
     errors: dict[str, str] = {}
     warning: NeedsConfirmation | None = None
     if request.method == "POST":
+        buttons = FillPageForm()
         if not form.validate_on_submit():  # only the CSRF token is validated by WTForms
             errors["_"] = _("The form expired. Your input is below; submit again.")
+        elif (row := buttons.row_to_add()) is not None:
+            add_row(form, row)
+        elif buttons.saves_draft():
+            draft_id = drafts.save_draft(services().db, services().clock, current_actor(),
+                                         spec.code, raw_input(spec, form), draft_id)
+            flash(_("Draft saved. You can come back to it from the form list."), "success")
+            return redirect(url_for("forms.resume_draft", draft_id=draft_id))
         else:
-            action = request.form.get("action", "submit")
-            if action.startswith(ADD_ROW_PREFIX):
-                add_row(form, action.removeprefix(ADD_ROW_PREFIX))
-            elif action == "save_draft":
-                draft_id = drafts.save_draft(services().db, services().clock, current_actor(),
-                                             spec.code, raw_input(spec, form), draft_id)
-                flash(_("Draft saved. You can come back to it from the form list."), "success")
-                return redirect(url_for("forms.resume_draft", draft_id=draft_id))
+            outcome = _try_submit(spec, form, ctx, draft_id, buttons.confirmation())
+            if isinstance(outcome, str):
+                flash(_("Submitted. The record code is %(code)s.", code=outcome), "success")
+                return redirect(url_for("forms.record", code=outcome))
+            if isinstance(outcome, NeedsConfirmation):
+                warning = outcome
             else:
-                outcome = _try_submit(spec, form, ctx, draft_id, _confirmed(action))
-                if isinstance(outcome, str):
-                    flash(_("Submitted. The record code is %(code)s.", code=outcome), "success")
-                    return redirect(url_for("forms.record", code=outcome))
-                if isinstance(outcome, NeedsConfirmation):
-                    warning = outcome
-                else:
-                    errors = outcome
+                errors = outcome
     status = 422 if errors else 200
     return render_template("forms/fill.html", spec=spec, form=form, errors=errors, warning=warning,
                            summary=summary_items(spec, form, errors), draft_id=draft_id), status
-
-
-def _confirmed(action: str) -> str | bool:
-    """What the filler confirmed: on "submit anyway", the question they were shown (a rule asks
-    again if the input now raises another); nothing on a plain submit."""
-    return request.form.get("confirmed", "") or False if action == CONFIRMED_SUBMIT else False
 
 
 def _try_submit(spec: FormSpec, form: Any, ctx: Any, draft_id: int | None,

@@ -8,7 +8,6 @@ from flask import make_response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
-from flask_wtf import FlaskForm
 
 from archive.records import RecordView
 from core.i18n import current_locale, pick
@@ -24,6 +23,7 @@ from forms.reveal import (
     require_reveal_role,
     reveal,
 )
+from forms.views.page_forms import RevealForm, expired
 from forms.views.records import display_rows, history
 
 
@@ -32,9 +32,9 @@ def reveal_page(code: str) -> ResponseReturnValue:
     """GET: the form asking why; POST: the personal fields whole, once (audited)."""
     if request.method == "GET":
         require_reveal_role(current_actor())  # a POST is refused, and audited, by the service
-    s, form, errors = services(), FlaskForm(), {}
-    reason = request.form.get("reason", "")
-    if request.method == "POST" and form.validate_on_submit():
+    s, form, errors = services(), RevealForm(), {}
+    reason = form.reason.data
+    if form.validate_on_submit():
         try:
             revealed = reveal(s.db, s.clock, current_actor(), code, reason)
         except RevealRefused as refused:
@@ -44,7 +44,7 @@ def reveal_page(code: str) -> ResponseReturnValue:
         else:
             return _revealed(revealed, reason.strip())
     elif request.method == "POST":
-        errors = {"reason": _("The form expired. Submit again.")}
+        errors = {"reason": _("The form expired. Submit again.") if expired(form) else form.reason.errors[0]}
     return render_template("forms/reveal.html", code=code, form=form, errors=errors, reason=reason,
                            max_reason=MAX_REASON), 400 if errors else 200
 
