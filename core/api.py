@@ -88,10 +88,6 @@ REFUSALS: dict[type[Exception], Answer] = {
     PermissionDenied: forbidden, NotFound: not_there, FieldProblems: refused_values}
 
 
-def answer_refusals(bp: Blueprint) -> None:
-    """``json_errors(bp, REFUSALS)``, under its former name until every API module says that."""
-    json_errors(bp, REFUSALS)
-
 
 def is_api_request() -> bool:
     return request.path.startswith("/api/")
