@@ -88,7 +88,6 @@ REFUSALS: dict[type[Exception], Answer] = {
     PermissionDenied: forbidden, NotFound: not_there, FieldProblems: refused_values}
 
 
-
 def is_api_request() -> bool:
     return request.path.startswith("/api/")
 
