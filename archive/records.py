@@ -8,7 +8,7 @@ every list is written to the audit trail.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
@@ -106,7 +106,7 @@ class RecordView:
 def create_record(
     session: Session, *, clock: Clock, zone: ZoneInfo, actor: Actor, form_code: str,
     form_version: int, state: str, title: str, data: dict[str, Any], department: DepartmentRef | None,
-    due_at: datetime | None = None,
+    due_at: datetime | None = None, decide_flags: Callable[[], dict[str, Any] | None] | None = None,
 ) -> RecordView:
     """Mint the code and insert the record with its first revision and audit event.
 
@@ -114,24 +114,30 @@ def create_record(
     until it commits; so this does only the writes, as plain statements, and builds the
     returned view from what it already knows (the department comes in as plain data, not
     looked up under the lock). Nothing here commits.
+
+    ``decide_flags`` (the form rules') is called once the audit chain's head is held and
+    before the insert, which writes the flags it returns: every write takes the head before a
+    form rule's own locks (a visit registration's claim lock, also taken by actions after their
+    audit event), so the two cannot deadlock; whatever it raises rolls everything back.
     """
     now = clock.now()
     year = code_year(now, zone)
     seq = next_sequence(session, form_code, year)
     code = format_code(form_code, year, seq)
+    trail.append(session, at=now, actor=actor, action="record.submit", object_type="record",
+                 object_id=code, detail={"form": form_code, "version": form_version})
+    flags = decide_flags() if decide_flags else None
     connection = session.connection()
     record_id = connection.execute(_INSERT_RECORD, {
         "code": code, "form_code": form_code, "form_version": form_version, "year": year,
         "seq": seq, "state": state, "title": title[:200],
         "department_id": department.id if department else None,
         "submitted_by_id": actor.user_id, "submitted_at": now, "revision": 1, "data": data,
-        "due_at": due_at,
+        "due_at": due_at, **({"flags": flags} if flags else {}),  # none: NULL, not JSON null
     }).scalar_one()
     connection.execute(_INSERT_REVISION, {
         "record_id": record_id, "number": 1, "action": "submit", "state": state, "data": data,
         "actor_id": actor.user_id, "at": now, "reason": None})
-    trail.append(session, at=now, actor=actor, action="record.submit", object_type="record",
-                 object_id=code, detail={"form": form_code, "version": form_version})
     return RecordView(
         code=code, form_code=form_code, form_version=form_version, state=state,
         title=title[:200], data=data, department_code=department.code if department else None,
@@ -141,6 +147,7 @@ def create_record(
         revisions=(RevisionView(1, "submit", state, actor.username, now, None, data,
                                 actor.display_name or actor.username),),
         due_at=due_at, overdue_at=overdue_since(due_at, None, None, now),  # (received long ago)
+        flags=dict(flags or {}),
     )
 
 

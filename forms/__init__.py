@@ -41,6 +41,7 @@ def init_app(app: Flask) -> None:
     from forms.jobs import init_app as init_jobs
     from forms.pdf import archival
     from forms.personal import init_app as init_personal_data
+    from forms.rules import office_rules
     from forms.spec.library import SPEC_DIR, load_or_fail
     from forms.views import bp, charts
     from search.cli import SOURCE as SEARCH_SOURCE
@@ -49,6 +50,7 @@ def init_app(app: Flask) -> None:
     spec_dir = app.config.get("SPEC_DIR", SPEC_DIR)
     app.extensions["dossier.spec_dir"] = spec_dir
     specs = load_or_fail(spec_dir)
+    office_rules()  # the form rules, registered once: a duplicate hook name stops the app here
     app.register_blueprint(bp)
     api.init_api(app)
     work_api.init_api(app)

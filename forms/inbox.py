@@ -110,7 +110,8 @@ def _open_to(transition: Transition, actor: Actor, form_code: str, countersigned
     """Whether ``actor`` may take ``transition`` (one of :data:`StateTasks`) on such a record."""
     if transition.stamp == "countersign" and countersigned:
         return False
-    if (form_code, transition.name) in rules.FOUR_EYES and submitted_by_id == actor.user_id:
+    if (rules.office_rules().needs_second_person(form_code, transition.name)
+            and submitted_by_id == actor.user_id):
         return False
     return actor.role.value in transition.roles or submitted_by_id == actor.user_id
 

@@ -5,15 +5,13 @@ draft it came from. Used by the web page and the API alike.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from archive.models import Record
 from archive.records import RecordView, create_record
 from core.audit import trail
 from core.auth.models import Department, User
@@ -47,8 +45,7 @@ def submit(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, form_code: 
     users, departments = known_references(db, spec, data)
     clean = validate(spec, data, users=users, departments=departments, zone=zone)
     today = clock.now().astimezone(zone).date()
-    check = rules.SUBMIT_CHECKS.get(spec.code)
-    problems = check(clean, today) if check else {}
+    problems = rules.office_rules().problems_with_submission(spec.code, clean, today)
     if problems:
         raise InvalidData(problems)
     try:
@@ -68,21 +65,21 @@ def _refuse_later_steps(spec: FormSpec, data: dict[str, Any]) -> None:
 
 def _file(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, spec: FormSpec, clean: dict[str, Any],
           today: date, *, draft_id: int | None, confirmed: bool | str) -> RecordView:
-    """The one transaction: draft dropped, code minted, record and revision, rule effects, outbox."""
+    """The one transaction: draft dropped, code minted, the rules' flags decided (or their
+    question raised: nothing saved), record with its flags and revision, rule effects, outbox."""
+    registry = rules.office_rules()
     with db.transaction() as session:
         if draft_id is not None:
             session.delete(owned_draft(session, actor, draft_id))
+        filing = rules.Filing(session, actor, spec.code, clean, today, confirmed)
         record = create_record(
             session, clock=clock, zone=zone, actor=actor, form_code=spec.code,
             form_version=spec.version, state=spec.workflow.initial, title=summary(spec, clean),
             data=clean, department=actor.department, due_at=due_at(spec, clean),
+            decide_flags=lambda: registry.flags_for(filing),
         )
-        effect = rules.SUBMIT_EFFECTS.get(spec.code)
-        submitted = rules.Submitted(session, actor, record, record.submitted_at, today, confirmed)
-        flags = effect(submitted) if effect else None
-        if flags:
-            session.execute(update(Record).where(Record.code == record.code).values(flags=flags))
-            record = replace(record, flags=flags)
+        registry.after_submission(rules.Submitted(session, actor, record, record.submitted_at, today,
+                                                  confirmed, filing.found))
         enqueue_rendition(session, record)
         enqueue_indexing(session, record.code, record.revision, record.submitted_at)
     return record

@@ -67,7 +67,7 @@ class ActionView:
 
 def permitted(actor: Actor, record: RecordView, transition: Transition) -> bool:
     """Whether ``actor`` is one of the people ``transition`` names (scope is checked apart); never
-    the submitter for a four-eyes action (:data:`forms.rules.FOUR_EYES`)."""
+    the submitter for a four-eyes action (:meth:`forms.rules.RuleRegistry.four_eyes`)."""
     if own_four_eyes(actor, record, transition):
         return False
     for role in transition.roles:
@@ -80,7 +80,8 @@ def permitted(actor: Actor, record: RecordView, transition: Transition) -> bool:
 
 def own_four_eyes(actor: Actor, record: RecordView, transition: Transition) -> bool:
     """Whether ``transition`` needs a second person and ``actor`` submitted ``record``."""
-    return (record.form_code, transition.name) in rules.FOUR_EYES and actor.username == record.submitted_by
+    return (rules.office_rules().needs_second_person(record.form_code, transition.name)
+            and actor.username == record.submitted_by)
 
 
 def available_actions(spec: FormSpec, record: RecordView, actor: Actor,
@@ -114,17 +115,52 @@ def act(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, code: str, act
         channel: str = "web") -> RecordView:
     """Take ``action`` on record ``code``: a new revision, audited, re-rendered and re-indexed
     after commit. ``revision`` is the one the user was shown: if the record has moved on since,
-    the action is refused rather than applied to data they have not seen."""
+    the action is refused rather than applied to data they have not seen. What the form's rules
+    prepare (an access request's searches) is done before the writing transaction, for the
+    revision read then; should the record move on before the transaction, it is prepared again.
+    """
     fields = fields or {}
     reason = reason.strip()
     if _unstorable(reason):  # NUL or half a UTF-16 pair: no database text holds it (was a 500)
         raise InvalidData({"reason": _("Remove the invisible control characters from this text.")})
-    spec, current = _spec_of(db, code)
+    for _attempt in range(PREPARE_ATTEMPTS):
+        try:
+            return _act_once(db, clock, zone, actor, code, action, fields, reason, revision, channel)
+        except _MovedOn as moved:
+            last = moved
+    raise ActionRefused(_("Record %(code)s has changed since you opened it (revision %(now)d, you saw "
+                          "%(seen)d); reload it and try again.", code=code, now=last.now, seen=last.seen))
+
+
+#: How often an action whose rules prepare before its transaction is tried on a record that
+#: keeps changing between the preparing and the transaction (each try prepares again).
+PREPARE_ATTEMPTS = 3
+
+
+class _MovedOn(Exception):
+    """The record changed between the rules' preparing (on revision ``seen``) and the action's
+    transaction (which found revision ``now``): what they prepared may no longer hold."""
+
+    def __init__(self, seen: int, now: int) -> None:
+        super().__init__(seen, now)
+        self.seen, self.now = seen, now
+
+
+def _act_once(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, code: str, action: str,
+              fields: dict[str, Any], reason: str, revision: int | None, channel: str) -> RecordView:
+    """:func:`act`: what can be read before the writing transaction (the form version, the users
+    and departments the data names, what the rules prepare: an access request's searches), then
+    the transaction, on the record as the rules prepared it (:class:`_MovedOn` if it moved)."""
+    spec, current, seen = _spec_of(db, code)
     transition = spec.workflow.transition(action)
     if transition is None:
         raise NotFound(_("%(form)s has no action “%(action)s”.", form=spec.code, action=action))
     users, departments = known_references(db, spec, {**current, **fields})
     after_filing = open_after_filing(db, spec)
+    registry = rules.office_rules()
+    prepared = registry.prepares_for(spec.code, transition.name)
+    found = registry.prepare_action(spec.code, transition.name, rules.Preparing(
+        db, actor, code, seen, {**current, **fields}, zone.key)) if prepared else {}
     with db.transaction() as session:
         record = session.scalar(select(Record).where(Record.code == code).with_for_update())
         if record is None:
@@ -135,23 +171,26 @@ def act(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, code: str, act
             trail.append(session, at=clock.now(), actor=actor, action=f"record.{action}.denied",
                          object_type="record", object_id=code, detail={"via": channel, "why": str(problem)})
             refused: Exception = problem
+        elif prepared and record.revision != seen:
+            raise _MovedOn(seen, record.revision)
         else:
             editable = steps.editable(spec, transition, record.data, lambda t: permitted(actor, view, t))
             clean = _new_data(spec, transition, record.data, fields, reason, users, departments, editable,
                               zone)
-            return _apply(session, clock, zone, actor, spec, record, transition, clean, reason, channel)
+            context = rules.ActionContext(session, actor, record, clock.now(), zone.key, found)
+            return _apply(session, context, spec, transition, clean, reason, channel)
     raise refused
 
 
-def _spec_of(db: Database, code: str) -> tuple[FormSpec, dict[str, Any]]:
-    """The record's form version and its data now (to look up the users and departments it
-    names before the writing transaction starts)."""
+def _spec_of(db: Database, code: str) -> tuple[FormSpec, dict[str, Any], int]:
+    """The record's form version, its data and revision now (to look up the users and
+    departments it names, and what the rules prepare, before the writing transaction starts)."""
     with db.reading() as session:
-        row = session.execute(select(Record.form_code, Record.form_version, Record.data)
+        row = session.execute(select(Record.form_code, Record.form_version, Record.data, Record.revision)
                               .where(Record.code == code)).one_or_none()
     if row is None:
         raise NotFound(code)
-    return spec_version(db, row.form_code, row.form_version), row.data
+    return spec_version(db, row.form_code, row.form_version), row.data, row.revision
 
 
 def _unstorable(text: str) -> bool:
@@ -234,12 +273,12 @@ def _new_data(spec: FormSpec, transition: Transition, current: dict[str, Any], f
     return clean
 
 
-def _apply(session: Session, clock: Clock, zone: ZoneInfo, actor: Actor, spec: FormSpec, record: Record,
-           transition: Transition, clean: dict[str, Any], reason: str, channel: str) -> RecordView:
-    now = clock.now()
-    context = rules.ActionContext(session, actor, record, now, zone.key)
-    rule = rules.CHECKS.get((spec.code, transition.name))
-    problems = rule(context, clean) if rule else {}
+def _apply(session: Session, context: rules.ActionContext, spec: FormSpec, transition: Transition,
+           clean: dict[str, Any], reason: str, channel: str) -> RecordView:
+    """The rules' checks, then the new revision, its audit event and the rules' effects."""
+    registry, key = rules.office_rules(), (spec.code, transition.name)
+    actor, record, now = context.actor, context.record, context.now
+    problems = registry.problems_with_action(*key, context, clean)
     if problems:
         raise InvalidData(problems)
     before = record.state
@@ -258,9 +297,7 @@ def _apply(session: Session, clock: Clock, zone: ZoneInfo, actor: Actor, spec: F
                  object_id=record.code, detail={"via": channel, "revision": record.revision,
                                                 "from": before, "to": record.state, "changed": changed})
     session.flush()
-    effect = rules.EFFECTS.get((spec.code, transition.name))
-    if effect:
-        effect(context)
+    registry.take_effects(*key, context)
     view = record_view(session, record, with_revisions=True, now=now)
     enqueue_rendition(session, view)
     enqueue_indexing(session, record.code, record.revision, record.submitted_at)

@@ -3,114 +3,55 @@
 The spec says what each transition needs (fields, roles, states); a rule module says what a
 form needs beyond that — an access request's codes must name existing records, its approval
 opens them to the applicant, a visit registration claims the customer for its staff member.
-Each module registers its hooks by form code (submission) or (form code, action name);
-:mod:`forms.submission` and :mod:`forms.workflow` call them inside their transaction.
+Each module offers ``register_rules(registry)``, which registers its hooks by form code
+(submission) or (form code, action name) on a :class:`RuleRegistry` (several hooks per key, run
+in registration order, names unique per key: :mod:`forms.rules.registry`). :func:`office_rules`
+is the one place that registers them; :mod:`forms.submission` and :mod:`forms.workflow` run
+them (what each hook is given: :mod:`forms.rules.hooks`).
+
+A new rule: a module here with its hooks and a ``register_rules``, added to :data:`RULE_MODULES`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Any
+from functools import cache
 
-from sqlalchemy.orm import Session
+from forms.rules import access_request, complaint, renewal, visit_register
+from forms.rules.hooks import (
+    ActionContext,
+    Check,
+    Effect,
+    Filing,
+    NeedsConfirmation,
+    Prepare,
+    Preparing,
+    SubmitCheck,
+    SubmitEffect,
+    SubmitFlags,
+    Submitted,
+)
+from forms.rules.registry import DuplicateHook, RuleRegistry
 
-from archive.models import Record
-from archive.records import RecordView
-from core.auth.roles import Actor
+__all__ = ["RULE_MODULES", "ActionContext", "Check", "DuplicateHook", "Effect", "Filing",
+           "NeedsConfirmation", "Prepare", "Preparing", "RuleRegistry", "SubmitCheck", "SubmitEffect",
+           "SubmitFlags", "Submitted", "office_rules"]
 
-
-@dataclass(frozen=True)
-class ActionContext:
-    session: Session
-    actor: Actor
-    record: Record  # checks see it as it stands; effects as saved (new data, state, revision)
-    now: datetime
-    zone_name: str
-    #: What a check found that its effect needs (computed once, e.g. the codes to grant).
-    found: dict[str, Any] = field(default_factory=dict)
-
-
-#: Problems with the new data ({field: message}); empty when the action may go ahead.
-Check = Callable[[ActionContext, dict[str, Any]], dict[str, str]]
-#: Effects of a taken action, in its transaction.
-Effect = Callable[[ActionContext], None]
-
-CHECKS: dict[tuple[str, str], Check] = {}
-EFFECTS: dict[tuple[str, str], Effect] = {}
-#: (form code, action) that the record's own submitter may never take, whatever their role:
-#: a second person must (four eyes), e.g. approving an access request.
-FOUR_EYES: set[tuple[str, str]] = set()
+#: Each rule module's registration, in the order they register: where two modules hook the
+#: same key, the earlier one's hook runs first.
+RULE_MODULES: tuple[Callable[[RuleRegistry], None], ...] = (
+    access_request.register_rules,
+    complaint.register_rules,
+    renewal.register_rules,
+    visit_register.register_rules,
+)
 
 
-@dataclass(frozen=True)
-class Submitted:
-    session: Session
-    actor: Actor
-    record: RecordView  # as just created, in the submitting transaction
-    now: datetime
-    today: date  # in the office's zone
-    #: What the filler has confirmed of what an effect would ask (:class:`NeedsConfirmation`):
-    #: True for anything (the API's ``confirm_conflict``), or the ``answer`` of the one question
-    #: they were shown (the web page), so a changed input is asked about again.
-    confirmed: bool | str = False
-
-
-class NeedsConfirmation(Exception):
-    """A submission would file something the filler should decide on first (a customer another
-    staff member has claimed). Raised by a submit effect inside the submitting transaction, so
-    nothing is saved; the message says what (in the user's language), ``detail`` is the same as
-    plain data (the API's 409), ``answer`` is what the confirmation must carry back and the code
-    of the record the question tells of (the asking is audited on it as ``record.<kind>.asked``)."""
-
-    def __init__(self, message: str, detail: dict[str, Any], answer: str, kind: str = "conflict") -> None:
-        super().__init__(message)
-        self.message, self.detail, self.answer, self.kind = message, detail, answer, kind
-
-
-#: Problems with a new record's data before it is created ({field: message}), given today's
-#: date in the office's zone.
-SubmitCheck = Callable[[dict[str, Any], date], dict[str, str]]
-#: Effects of a new record, in the submitting transaction (after its code is minted); returns
-#: the flags to put on the record (see ``Record.flags``), or None.
-SubmitEffect = Callable[[Submitted], dict[str, Any] | None]
-
-SUBMIT_CHECKS: dict[str, SubmitCheck] = {}
-SUBMIT_EFFECTS: dict[str, SubmitEffect] = {}
-
-
-def on_submit(form: str) -> Callable[[SubmitEffect], SubmitEffect]:
-    def register(function: SubmitEffect) -> SubmitEffect:
-        SUBMIT_EFFECTS[form] = function
-        return function
-    return register
-
-
-def check_submission(form: str) -> Callable[[SubmitCheck], SubmitCheck]:
-    def register(function: SubmitCheck) -> SubmitCheck:
-        SUBMIT_CHECKS[form] = function
-        return function
-    return register
-
-
-def check(form: str, action: str) -> Callable[[Check], Check]:
-    def register(function: Check) -> Check:
-        CHECKS[form, action] = function
-        return function
-    return register
-
-
-def four_eyes(form: str, action: str) -> None:
-    """Declare that ``action`` on ``form`` must be taken by someone other than the submitter."""
-    FOUR_EYES.add((form, action))
-
-
-def effect(form: str, action: str) -> Callable[[Effect], Effect]:
-    def register(function: Effect) -> Effect:
-        EFFECTS[form, action] = function
-        return function
-    return register
-
-
-from forms.rules import access_request, complaint, renewal, visit_register  # noqa: E402,F401 - register hooks
+@cache
+def office_rules() -> RuleRegistry:
+    """The office's rules, registered once per process on first use (forms.init_app asks for
+    them at start-up, so a duplicate hook name stops the app there)."""
+    registry = RuleRegistry()
+    for register in RULE_MODULES:
+        register(registry)
+    return registry

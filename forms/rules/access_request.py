@@ -6,7 +6,9 @@ them ("CP-2026-000123 客户投诉"), and/or saved searches: the address of a se
 (``…/search?q=压缩机&form=CP&year=2026``) as the applicant copied it. On approval each search is
 run over the whole archive and the records it finds then are frozen into the grants, with the
 codes in the audit trail (``access.grant``): the grant is to exactly those records, not to
-whatever the search would find later. A search finding more than :data:`MAX_GRANTED` records,
+whatever the search would find later. The searches run before the approval's write
+transaction opens (a prepare hook), so none holds the writer lock; the workflow approves only
+the revision they were run for. A search finding more than :data:`MAX_GRANTED` records,
 or a request naming neither a code nor a search, cannot be approved as it is: the archivist
 returns it. The period runs at most ``ACCESS_GRANT_MAX_DAYS`` (instance config), and the
 applicant never approves their own request (four eyes: another archivist or an admin does).
@@ -29,7 +31,8 @@ from archive.grants import grant
 from archive.models import Record
 from core.audit import trail
 from forms.models import FormVersion
-from forms.rules import ActionContext, check, check_submission, effect, four_eyes
+from forms.rules.hooks import ActionContext, Preparing
+from forms.rules.registry import RuleRegistry
 from search.params import parse_params
 from search.query import BadSearch
 from search.service import codes_found
@@ -40,8 +43,14 @@ CODE = re.compile(r"\b([A-Za-z]{2,4})-(\d{4})-(\d{1,6})\b")
 SAVED_SEARCH = re.compile(r"\S*/search\?\S+")
 MAX_GRANTED = 200
 
-four_eyes("AR", "approve")  # nobody opens records to themselves,
-four_eyes("AR", "deny")  # nor decides their own request: the decision is someone else's
+
+def register_rules(rules: RuleRegistry) -> None:
+    rules.four_eyes("AR", "approve")  # nobody opens records to themselves,
+    rules.four_eyes("AR", "deny")  # nor decides their own request: the decision is someone else's
+    rules.check_submission("AR", before_filing)
+    rules.prepare("AR", "approve", resolve_before_approval)
+    rules.check("AR", "approve", before_approval)
+    rules.effect("AR", "approve", open_the_records)
 
 
 def wanted_codes(data: dict[str, Any], forms: Collection[str] = ()) -> list[str]:
@@ -96,17 +105,25 @@ def too_long(data: dict[str, Any]) -> dict[str, str]:
                            limit=limit, days=days, end=(first + timedelta(days=limit - 1)).isoformat())}
 
 
-@check_submission("AR")
 def before_filing(data: dict[str, Any], today: date) -> dict[str, str]:
     return too_long(data)
 
 
-@check("AR", "approve")
+def resolve_before_approval(preparing: Preparing) -> dict[str, Any]:
+    """The codes the request asks for now, or the problem that stops the approval: its saved
+    searches are run here, before the approval's transaction, so no search holds the writer
+    lock (the workflow approves only the revision resolved here)."""
+    with preparing.db.reading() as session:
+        forms = set(session.scalars(select(FormVersion.form_code).distinct()))
+    codes, problem = resolved(preparing.data, ZoneInfo(preparing.zone_name), forms)
+    return {"codes": codes, "problem": problem}
+
+
 def before_approval(context: ActionContext, data: dict[str, Any]) -> dict[str, str]:
+    """The request as resolved before the transaction (:func:`resolve_before_approval`) names
+    records that exist now, for a period that makes sense."""
     errors: dict[str, str] = {}
-    forms = set(context.session.scalars(select(FormVersion.form_code).distinct()))
-    codes, problem = resolved(data, ZoneInfo(context.zone_name), forms)
-    context.found["codes"] = codes
+    codes, problem = context.found["codes"], context.found["problem"]
     if problem:
         errors["records_wanted"] = problem
     elif not codes and not saved_searches(data):
@@ -125,10 +142,9 @@ def before_approval(context: ActionContext, data: dict[str, Any]) -> dict[str, s
     return errors
 
 
-@effect("AR", "approve")
 def open_the_records(context: ActionContext) -> None:
     data, zone = context.record.data, ZoneInfo(context.zone_name)
-    codes = context.found["codes"]  # resolved and checked just before, in the same transaction
+    codes = context.found["codes"]  # resolved before the transaction, checked just before in it
     first, last = date.fromisoformat(data["period_from"]), date.fromisoformat(data["period_to"])
     grant(context.session, grantee_id=context.record.submitted_by_id, codes=codes,
           request_code=context.record.code, valid_from=_start_of(first, zone),

@@ -5,12 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from forms.rules import ActionContext, Submitted, effect, on_submit
+from forms.rules.hooks import ActionContext, Filing
+from forms.rules.registry import RuleRegistry
 
 MAJOR = "3"
 
 
-def _mark_volume(context: ActionContext) -> None:
+def register_rules(rules: RuleRegistry) -> None:
+    rules.flag_submission("CP", major_at_registration)
+    for action in ("classify", "correct", "complete"):
+        rules.effect("CP", action, mark_volume)
+
+
+def mark_volume(context: ActionContext) -> None:
     flags = dict(context.record.flags or {})
     if context.record.data.get("level") == MAJOR:
         flags["separate_volume"] = True
@@ -19,10 +26,5 @@ def _mark_volume(context: ActionContext) -> None:
     context.record.flags = flags
 
 
-for _action in ("classify", "correct", "complete"):
-    effect("CP", _action)(_mark_volume)
-
-
-@on_submit("CP")
-def major_at_registration(submitted: Submitted) -> dict[str, Any] | None:
-    return {"separate_volume": True} if submitted.record.data.get("level") == MAJOR else None
+def major_at_registration(filing: Filing) -> dict[str, Any] | None:
+    return {"separate_volume": True} if filing.data.get("level") == MAJOR else None

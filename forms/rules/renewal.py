@@ -13,13 +13,18 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from forms.rules import Submitted, check_submission, on_submit
+from forms.rules.hooks import Filing
+from forms.rules.registry import RuleRegistry
 
 PAST_DUE_DAYS = 30
 HAND_IN_DAYS = 3
 
 
-@check_submission("RS")
+def register_rules(rules: RuleRegistry) -> None:
+    rules.check_submission("RS", only_long_past_due)
+    rules.flag_submission("RS", late_hand_in)
+
+
 def only_long_past_due(data: dict[str, Any], today: date) -> dict[str, str]:
     errors: dict[str, str] = {}
     due = date.fromisoformat(data["due_date"])
@@ -33,11 +38,10 @@ def only_long_past_due(data: dict[str, Any], today: date) -> dict[str, str]:
     return errors
 
 
-@on_submit("RS")
-def late_hand_in(submitted: Submitted) -> dict[str, Any] | None:
-    lapse = submitted.record.data.get("lapse_date")
+def late_hand_in(filing: Filing) -> dict[str, Any] | None:
+    lapse = filing.data.get("lapse_date")
     if not lapse:
         return None
     hand_in_by = date.fromisoformat(lapse) + timedelta(days=HAND_IN_DAYS)
-    late = (submitted.today - hand_in_by).days
+    late = (filing.today - hand_in_by).days
     return {"late_days": late, "hand_in_by": hand_in_by.isoformat()} if late > 0 else None

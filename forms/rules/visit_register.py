@@ -36,15 +36,8 @@ from core.auth.models import User
 from core.auth.roles import Actor
 from forms.fields.scalar import normalise_phone
 from forms.models import CustomerClaim
-from forms.rules import (
-    ActionContext,
-    NeedsConfirmation,
-    Submitted,
-    check,
-    check_submission,
-    effect,
-    on_submit,
-)
+from forms.rules.hooks import ActionContext, Filing, NeedsConfirmation, Submitted
+from forms.rules.registry import RuleRegistry
 
 #: Phone numbers as people write them beside a relative's name ("妻子 李娜 138 0013 8000").
 WRITTEN_PHONE = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?(1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}|0\d{2,3}-?\d{7,8})(?!\d)")
@@ -55,6 +48,16 @@ CONFLICT_FLAGS = ("conflict_with", "claimed_by", "claimed_by_name", "claimed_unt
 
 #: Each customer is followed up at least this many times (shown on the record until done).
 EXPECTED_FOLLOW_UPS = 3
+
+
+def register_rules(rules: RuleRegistry) -> None:
+    rules.check_submission("VR", not_a_phone_enquiry)
+    rules.flag_submission("VR", look_for_a_claim)
+    rules.on_submit("VR", claim_the_customer)
+    rules.check("VR", "follow_up", follow_ups_are_new_and_dated_sensibly)
+    rules.effect("VR", "follow_up", extend_the_claim)
+    rules.effect("VR", "correct", follow_the_phones)
+    rules.effect("VR", "complete", follow_the_phones)
 
 
 def customer_phones(data: dict[str, Any]) -> list[str]:
@@ -77,7 +80,6 @@ def claim_end(day: date) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-@check_submission("VR")
 def not_a_phone_enquiry(data: dict[str, Any], today: date) -> dict[str, str]:
     if data.get("visit_kind") == "phone":
         return {"visit_kind": _("A phone enquiry is not a visit: keep it as a phone record, not in the visit "
@@ -140,19 +142,32 @@ def conflict_warning(claim: Claim) -> NeedsConfirmation:
     return NeedsConfirmation(message, claim.as_flags(), answer=claim.record_code)
 
 
-@on_submit("VR")
-def claim_the_customer(submitted: Submitted) -> dict[str, Any] | None:
-    data, session = submitted.record.data, submitted.session
+def look_for_a_claim(filing: Filing) -> dict[str, Any] | None:
+    """Before the registration is inserted, under the claim lock: another staff member's live
+    claim on the customer makes it a conflict, asked about first and flagged with the holder;
+    otherwise it is flagged with the follow-ups owed. :func:`claim_the_customer` acts on it once
+    the record's code is minted."""
+    data, session = filing.data, filing.session
     phones, staff = customer_phones(data), str(data["receiving_staff"])
     lock_customer(session, phones)
     claim = live_claim(session, phones, staff, date.fromisoformat(data["visit_date"]))
+    filing.found["claim"] = claim
     if claim is not None:
-        if submitted.confirmed is not True and submitted.confirmed != claim.record_code:
+        if filing.confirmed is not True and filing.confirmed != claim.record_code:
             raise conflict_warning(claim)  # rolls the submission back: nothing is filed
-        _audit_conflict(session, submitted.now, submitted.actor, submitted.record.code, claim)
         return claim.as_flags()
-    _claim(session, submitted.record.code, phones, staff, submitted.now, data)
     return _follow_ups_owed(data, {})
+
+
+def claim_the_customer(submitted: Submitted) -> None:
+    """The registration just inserted claims the customer, or (a confirmed conflict, found by
+    :func:`look_for_a_claim`) its conflict is audited and it claims nothing."""
+    data, session, code = submitted.record.data, submitted.session, submitted.record.code
+    claim: Claim | None = submitted.found["claim"]
+    if claim is not None:
+        _audit_conflict(session, submitted.now, submitted.actor, code, claim)
+        return
+    _claim(session, code, customer_phones(data), str(data["receiving_staff"]), submitted.now, data)
 
 
 def _claim(session: Session, code: str, phones: list[str], staff: str, now: datetime,
@@ -175,7 +190,6 @@ def _follow_ups_owed(data: dict[str, Any], flags: dict[str, Any]) -> dict[str, A
     return {**flags, "follow_ups_owed": owed} if owed else flags
 
 
-@check("VR", "follow_up")
 def follow_ups_are_new_and_dated_sensibly(context: ActionContext, data: dict[str, Any]) -> dict[str, str]:
     before, rows = context.record.data.get("follow_ups", []), data.get("follow_ups", [])
     if len(rows) <= len(before):
@@ -191,15 +205,12 @@ def follow_ups_are_new_and_dated_sensibly(context: ActionContext, data: dict[str
     return {}
 
 
-@effect("VR", "follow_up")
 def extend_the_claim(context: ActionContext) -> None:
     context.session.execute(update(CustomerClaim).where(CustomerClaim.record_code == context.record.code)
                             .values(valid_until=claim_end(last_contact(context.record.data))))
     context.record.flags = _follow_ups_owed(context.record.data, dict(context.record.flags or {}))
 
 
-@effect("VR", "correct")
-@effect("VR", "complete")
 def follow_the_phones(context: ActionContext) -> None:
     """A correction or resubmission that changes who the customer is (their phones, a relative's)
     or who received them moves the claim: the old phones are released and the new ones checked

@@ -43,7 +43,8 @@ def record_action(code: str, action: str) -> ResponseReturnValue:
     record, available = actions_for(services().db, services().clock, actor, code)
     chosen = next((a for a in available if a.name == action), None)
     if chosen is None:
-        if (record.form_code, action) in rules.FOUR_EYES and record.submitted_by == actor.username:
+        if (rules.office_rules().needs_second_person(record.form_code, action)
+                and record.submitted_by == actor.username):
             return render_error(403, _("You submitted %(code)s yourself; another person must take this "
                                        "action (four eyes).", code=code))
         return render_error(403, _("You cannot take this action on %(code)s now.", code=code))
