@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from archive.records import RecordView
@@ -36,7 +37,30 @@ def canonical_json(document: dict[str, Any]) -> bytes:
     return json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
-def content_fingerprint(record: RecordView) -> str:
+@dataclass(frozen=True)
+class CanonicalContent:
+    """A revision's content, computed once: the canonical JSON bytes (what the archival copy
+    attaches) and their SHA-256 (what the rendition row keeps and every copy's QR code carries)."""
+
+    json: bytes
+    fingerprint: str  # hexadecimal, 64 characters
+
+    @property
+    def short_fingerprint(self) -> str:
+        """What a printed copy's QR code and footer carry."""
+        return self.fingerprint[:SHORT_FINGERPRINT]
+
+
+def canonical_content(record: RecordView) -> CanonicalContent:
+    """``record``'s content document as canonical JSON and its fingerprint (``record`` is a view
+    at one revision with its history: the fingerprint covers the history)."""
     if not record.revisions:
         raise ValueError(f"{record.code}: the fingerprint covers the history; read it with revisions")
-    return hashlib.sha256(canonical_json(content_document(record))).hexdigest()
+    data = canonical_json(content_document(record))
+    return CanonicalContent(data, hashlib.sha256(data).hexdigest())
+
+
+def content_fingerprint(record: RecordView) -> str:
+    """The fingerprint alone, for a caller that needs nothing else of the content (a handout, a
+    check of a copy against the archive)."""
+    return canonical_content(record).fingerprint

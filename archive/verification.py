@@ -16,7 +16,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from archive.content import SHORT_FINGERPRINT, content_fingerprint
+from archive.content import SHORT_FINGERPRINT, canonical_content
 from archive.models import Record, Rendition
 from archive.records import record_at_revision
 from core.audit import trail
@@ -67,7 +67,7 @@ def verify_fingerprint(db: Database, clock: Clock, code: str, revision: int,
         record = record_at_revision(session, code, revision)
         current = session.scalar(select(Record.revision).where(Record.code == code)) or revision
     matches = record is not None and hmac.compare_digest(
-        content_fingerprint(record)[:SHORT_FINGERPRINT], fingerprint)
+        canonical_content(record).short_fingerprint, fingerprint)
     if record is None or not matches:
         result = Verification(NO_MATCH)
     else:

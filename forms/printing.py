@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from archive.content import SHORT_FINGERPRINT, content_fingerprint
+from archive.content import CanonicalContent, canonical_content
 from archive.records import RecordView, get_record
 from core.auth.roles import Actor
 from core.clock import Clock, local
@@ -98,21 +98,24 @@ def receipt_context(spec: FormSpec, record: RecordView, zone: ZoneInfo,
             "deadline": local(deadline, zone).strftime("%Y-%m-%d %H:%M") if deadline else ""}
 
 
-def verify_url(public_url: str, record: RecordView) -> str:
-    """What the QR code says: where to check this copy, and the fingerprint of what it shows."""
-    fingerprint = content_fingerprint(record)[:SHORT_FINGERPRINT]
-    return f"{public_url.rstrip('/')}/verify/{record.code}?r={record.revision}&f={fingerprint}"
+def verify_url(public_url: str, record: RecordView, short_fingerprint: str) -> str:
+    """What the QR code says: where to check this copy, and the fingerprint of what it shows
+    (:attr:`archive.content.CanonicalContent.short_fingerprint`)."""
+    return f"{public_url.rstrip('/')}/verify/{record.code}?r={record.revision}&f={short_fingerprint}"
 
 
 def print_context(spec: FormSpec, record: RecordView, zone: ZoneInfo, company: str,
                   printed_at: datetime | None, *, public_url: str, has_logo: bool,
-                  shown: RecordView | None = None, names: Names | None = None) -> dict[str, Any]:
+                  shown: RecordView | None = None, names: Names | None = None,
+                  content: CanonicalContent | None = None) -> dict[str, Any]:
     """Everything the layout shows, as plain data (labels in Chinese, as the office prints);
     users and departments by their (Chinese) names when ``names`` are given.
 
     ``printed_at`` None is the archival rendition: nothing in it may depend on when it is made.
     ``shown`` is the record with personal fields masked for a reader without the need: its
     fields are printed, while the QR code still carries the stored record's fingerprint.
+    ``content``: ``record``'s canonical content if the caller has computed it (the archival copy
+    attaches its JSON), else computed here.
     """
     fields, names = [], names or Names()
     reading = Reading("zh", names)
@@ -122,7 +125,8 @@ def print_context(spec: FormSpec, record: RecordView, zone: ZoneInfo, company: s
                        **kind.printed(field, (shown or record).data.get(field.name), reading)})
     submitted = local(record.submitted_at, zone)
     changed = record.revisions[-1].at if record.revisions else record.submitted_at
-    url = verify_url(public_url, record)
+    fingerprint = (content or canonical_content(record)).short_fingerprint
+    url = verify_url(public_url, record, fingerprint)
     return {
         "company": company, "title": spec.title["zh"], "title_en": spec.title["en"],
         "form_code": spec.code, "form_version": spec.version, "code": record.code,
@@ -137,7 +141,7 @@ def print_context(spec: FormSpec, record: RecordView, zone: ZoneInfo, company: s
         "printed_at": printed_at.strftime("%Y-%m-%d %H:%M") if printed_at else None,
         "revision": record.revision, "changed_at": local(changed, zone).strftime("%Y-%m-%d %H:%M"),
         "fields": fields, "has_logo": has_logo, "verify_url": url, "qr": Markup(qr_svg(url)),  # noqa: S704 - our own SVG, no user text
-        "fingerprint": url.rsplit("=", 1)[1], "corrections": corrections(record, zone, spec, shown, names),
+        "fingerprint": fingerprint, "corrections": corrections(record, zone, spec, shown, names),
         "created_iso": record.submitted_at.isoformat(), "modified_iso": changed.isoformat(),
     }
 

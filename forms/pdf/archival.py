@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from archive.content import canonical_json, content_document, content_fingerprint
+from archive.content import canonical_content
 from archive.records import RecordView, record_at_revision
 from archive.renditions import RenditionView, instance_store, renditions_in, store_rendition
 from core.db import Database
@@ -69,16 +69,18 @@ def enqueue_rendition(session: Session, record: RecordView) -> None:
 def render_archival(renderer: Renderer, spec: FormSpec, record: RecordView, *, company: str,
                     zone: ZoneInfo, public_url: str, names: Names | None = None) -> ArchivalPdf:
     """The PDF/A-3u bytes of ``record`` (a view at one revision, with its history); people and
-    departments by their names when rendered (the attached JSON keeps the stored keys)."""
+    departments by their names when rendered (the attached JSON keeps the stored keys). The
+    revision's canonical content is computed once: the attachment is its JSON, the QR code and the
+    rendition row its fingerprint."""
+    content = canonical_content(record)
     context = print_context(spec, record, zone, company, printed_at=None, public_url=public_url,
-                            has_logo=renderer.logo is not None, names=names)
+                            has_logo=renderer.logo is not None, names=names, content=content)
     html = LAYOUTS.get_template("record.html").render(**context, copies=[None])
-    data = Attached(name=f"{record.code}.r{record.revision}.json",
-                    data=canonical_json(content_document(record)),
+    data = Attached(name=f"{record.code}.r{record.revision}.json", data=content.json,
                     description=f"{record.code} revision {record.revision}: the record's data",
                     when=record.revisions[-1].at)
     rendered = renderer.render(html, archival=True, attachments=[data])
-    return ArchivalPdf(rendered.pdf, content_fingerprint(record), rendered.pages)
+    return ArchivalPdf(rendered.pdf, content.fingerprint, rendered.pages)
 
 
 def handle(task: Task) -> None:
