@@ -10,7 +10,7 @@ different Whoosh would then silently misread or miswrite segments. So:
   fails on a ``._private`` attribute of another object anywhere else in ``search/``);
 - the one release they were read from is :data:`DISTRIBUTION` :data:`VERSION`, pinned exactly
   in ``pyproject.toml``; :func:`check_installed` refuses any other at start-up
-  (``search.init_app``);
+  (``search.init_app``), and another Whoosh distribution installed beside it;
 - the index records that release with its schema version (:data:`search.schema.INDEX_VERSION`),
   so another Whoosh rebuilds the index instead of reading segments it did not write.
 
@@ -113,6 +113,9 @@ DISTRIBUTION = "whoosh-reloaded"
 VERSION = "2.7.5"
 #: How an index records the Whoosh that wrote it (see :data:`search.schema.INDEX_VERSION`).
 RELEASE = f"{DISTRIBUTION}=={VERSION}"
+#: The distributions that install the same ``whoosh`` package: one installed over another
+#: mixes their files (and uninstalling the other one later removes files both wrote).
+WHOOSH_DISTRIBUTIONS = ("Whoosh", "whoosh-reloaded", "whoosh3")
 
 
 class UnsupportedWhoosh(RuntimeError):
@@ -122,15 +125,23 @@ class UnsupportedWhoosh(RuntimeError):
 def installed() -> str:
     """What provides the ``whoosh`` package here: ``name==version`` (several joined by ``, ``),
     or a note that Whoosh is missing."""
-    try:
-        found = [f"{DISTRIBUTION}=={metadata.version(DISTRIBUTION)}"]
-    except metadata.PackageNotFoundError:
-        found = []
-    if found != [RELEASE]:  # say what else is there (reads every distribution's metadata: slow)
-        others = metadata.packages_distributions().get("whoosh", [])
-        found += [f"{name}=={metadata.version(name)}" for name in sorted(set(others))
-                  if name.lower() != DISTRIBUTION]
+    found = [f"{name}=={version}" for name in (DISTRIBUTION, *_others(WHOOSH_DISTRIBUTIONS))
+             if (version := _version(name)) is not None]
+    if not found:  # another fork, perhaps (reading every distribution's metadata is slow: ~0.3 s)
+        found = [f"{name}=={_version(name)}"
+                 for name in sorted(set(_others(metadata.packages_distributions().get("whoosh", []))))]
     return ", ".join(found) or "no Whoosh distribution"
+
+
+def _others(names: Iterable[str]) -> list[str]:
+    return [name for name in names if name.lower() != DISTRIBUTION.lower()]
+
+
+def _version(name: str) -> str | None:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
 
 
 def check_installed() -> None:

@@ -17,13 +17,22 @@ from search import whoosh_internals
 from search.indexing import SearchDocument, build
 from search.schema import INDEX_VERSION, SCHEMA_VERSION
 from search.store import VERSION_FILE, IndexUnavailable, SearchStore
-from search.whoosh_internals import DISTRIBUTION, RELEASE, VERSION, UnsupportedWhoosh, check_installed
+from search.whoosh_internals import (
+    DISTRIBUTION,
+    RELEASE,
+    VERSION,
+    WHOOSH_DISTRIBUTIONS,
+    UnsupportedWhoosh,
+    check_installed,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 INTERNALS = ROOT / "search" / "whoosh_internals.py"
 #: Whoosh's modules of codec and format details: imported by the internals module only.
 INTERNAL_MODULES = ("whoosh.codec", "whoosh.system", "whoosh.util")
-ANOTHER_WHOOSH = "whoosh3==3.54.0"
+#: A Whoosh other than the pinned one (a fork whose name no real distribution has).
+ANOTHER_NAME, ANOTHER_VERSION = "whoosh-fork", "9.1.0"
+ANOTHER_WHOOSH = f"{ANOTHER_NAME}=={ANOTHER_VERSION}"
 
 
 def private_uses(source: str) -> list[str]:
@@ -93,29 +102,43 @@ def test_the_installed_whoosh_is_the_pinned_one() -> None:
     check_installed()
 
 
-def test_another_version_of_the_distribution_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = metadata.version
-    monkeypatch.setattr(metadata, "version",
-                        lambda name: "2.7.6" if name.lower() == DISTRIBUTION else real(name))
-    with pytest.raises(UnsupportedWhoosh) as refused:
-        check_installed()
-    assert f"needs {RELEASE}" in str(refused.value)
-    assert f"found {DISTRIBUTION}==2.7.6" in str(refused.value)
-
-
-def test_another_distribution_of_whoosh_is_refused_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
+def installed_as(monkeypatch: pytest.MonkeyPatch, versions: dict[str, str]) -> None:
+    """Make importlib.metadata answer that these distributions (name → version) are installed,
+    and no other that provides ``whoosh``."""
     real = metadata.version
 
     def version(name: str) -> str:
-        if name.lower() == DISTRIBUTION:
+        if name.lower() in versions:
+            return versions[name.lower()]
+        if name.lower() in {n.lower() for n in (*WHOOSH_DISTRIBUTIONS, ANOTHER_NAME)}:
             raise metadata.PackageNotFoundError(name)
-        return "3.54.0" if name == "whoosh3" else real(name)
+        return real(name)
     monkeypatch.setattr(metadata, "version", version)
-    monkeypatch.setattr(metadata, "packages_distributions", lambda: {"whoosh": ["whoosh3"]})
+    monkeypatch.setattr(metadata, "packages_distributions", lambda: {"whoosh": list(versions)})
+
+
+def test_another_version_of_the_distribution_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    installed_as(monkeypatch, {DISTRIBUTION: "0.0.1"})
+    with pytest.raises(UnsupportedWhoosh) as refused:
+        check_installed()
+    assert f"needs {RELEASE}" in str(refused.value)
+    assert f"found {DISTRIBUTION}==0.0.1 " in str(refused.value)
+
+
+def test_another_distribution_of_whoosh_is_refused_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    installed_as(monkeypatch, {ANOTHER_NAME: ANOTHER_VERSION})
     with pytest.raises(UnsupportedWhoosh, match=f"found {ANOTHER_WHOOSH} "):
         check_installed()
-    monkeypatch.setattr(metadata, "packages_distributions", lambda: {})
+    installed_as(monkeypatch, {})
     with pytest.raises(UnsupportedWhoosh, match="found no Whoosh distribution"):
+        check_installed()
+
+
+def test_two_distributions_of_whoosh_installed_together_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Installing one over the other mixes their files in one ``whoosh`` folder."""
+    other = next(name for name in WHOOSH_DISTRIBUTIONS if name.lower() != DISTRIBUTION.lower())
+    installed_as(monkeypatch, {DISTRIBUTION: VERSION, other.lower(): "1.0"})
+    with pytest.raises(UnsupportedWhoosh, match=f"found {RELEASE}, {other}==1.0 "):
         check_installed()
 
 
@@ -124,9 +147,7 @@ def test_the_application_refuses_to_start_against_another_whoosh(tmp_path: Path,
     from core.app import create_app
 
     monkeypatch.setenv("DOSSIER_INSTANCE", str(tmp_path))
-    real = metadata.version
-    monkeypatch.setattr(metadata, "version",
-                        lambda name: "2.8.0" if name.lower() == DISTRIBUTION else real(name))
+    installed_as(monkeypatch, {DISTRIBUTION: "0.0.1"})
     with pytest.raises(UnsupportedWhoosh, match=f"needs {RELEASE}"):
         create_app()
 
