@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from pathlib import Path
 
 from flask import Flask, current_app
@@ -11,16 +10,17 @@ import archive.hold_views
 import archive.integrity_cli  # noqa: F401  (registers its commands)
 from archive import admin_views, api, archive_api, fixity, office_api, office_views, purge, views
 from archive.cli import archive_cli
-from archive.grants import granted_codes
+from archive.ports import ArchivePorts
 from archive.renditions import instance_store
-from core.auth.roles import Actor
 from core.outbox.cli import register_handler
 from core.outbox.jobs import Outcome, register_job
+from core.ports import install
 from core.web import services
-from search.service import GRANTS
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, ports: ArchivePorts) -> None:
+    """Register the archive, with what it needs from the forms package (:mod:`archive.ports`)."""
+    install(app, ports)
     api.init_api(app)
     archive_api.init_api(app)
     office_api.init_api(app)
@@ -32,7 +32,6 @@ def init_app(app: Flask) -> None:
     register_job(app, "fixity_verify", _verify, every=86400,
                  description="archive verify: stored files' checksums, missing and extra files, "
                              "the audit chain, code gaps (audited, by scheduler)")
-    app.extensions[GRANTS] = _granted
 
 
 def _verify() -> Outcome:
@@ -41,11 +40,3 @@ def _verify() -> Outcome:
     report = fixity.verify_archive(s.db, s.clock, instance_store(current_app.instance_path),
                                    instance_path=Path(current_app.instance_path), by="scheduler")
     return Outcome(report.clean, report.summary())
-
-
-def _granted(actor: Actor) -> Collection[str]:
-    """What search adds to the actor's scope: the records access grants open to them now."""
-    if actor.sees_all_departments:
-        return ()
-    with services().db.reading() as session:
-        return granted_codes(session, actor, services().clock.now())

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from flask import Blueprint, Flask, Response, jsonify, request
 
 from archive import catalogue, disposal, holds
 from archive.disclosure import shown_titles
 from archive.disposal import DisposalRefused
+from archive.ports import archive_ports
 from core.api import (
     API_PREFIX,
     REFUSALS,
@@ -98,7 +99,7 @@ def disposal_execute(list_id: str) -> tuple[Response, int]:
         raise ApiError(404, f"no destruction list {list_id!r}")
     s = services()
     done = disposal.execute(s.db, s.clock, s.zone, api_actor(), int(list_id),
-                            current_app.extensions[disposal.HOOKS_EXTENSION]())
+                            archive_ports().disposal_hooks())
     return jsonify(done.as_json()), 200
 
 

@@ -5,10 +5,10 @@ executing an approved destruction list (``archive dispose``) is here."""
 from __future__ import annotations
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 from archive import disposal
+from archive.ports import archive_ports
 from core.auth import accounts
 from core.auth.roles import NotFound, PermissionDenied
 from core.web import services
@@ -28,7 +28,7 @@ def dispose_command(list_id: int, username: str) -> None:
         raise click.BadParameter(f"no active user {username!r}", param_hint="--by")
     try:
         done = disposal.execute(s.db, s.clock, s.zone, actor, list_id,
-                                current_app.extensions[disposal.HOOKS_EXTENSION]())
+                                archive_ports().disposal_hooks())
     except (NotFound, PermissionDenied) as exc:
         raise click.ClickException(f"{username}: {exc}") from exc
     except disposal.DisposalRefused as refused:

@@ -34,8 +34,6 @@ from core.clock import Clock, local
 from core.db import Database
 from core.problems import FieldProblems
 
-#: app.extensions key: a callable giving the forms layer's DisposalHooks (registered by forms).
-HOOKS_EXTENSION = "dossier.disposal_hooks"
 OPEN_STATES = ("proposed", "approved")
 #: Records on one page of a due list (a big archive's daily list can run to thousands).
 PER_PAGE = 100

@@ -19,14 +19,13 @@ from flask_wtf import FlaskForm
 from archive import catalogue, holds
 from archive.holds import InvalidHold
 from archive.office_views import bp
-from core.auth.roles import Actor
 from core.i18n import current_locale
 from core.web import current_actor, services
 from search.params import parse_params
+from search.ports import search_ports
 from search.query import BadSearch
-from search.service import SHOWN, SearchResult, as_indexed, codes_found, search
+from search.service import SearchResult, codes_found, search
 from search.store import IndexUnavailable, instance_search_store
-from search.views import LABELS as SEARCH_LABELS
 
 #: The search parameters a hold's "add by search" takes, and how many records it adds at most.
 HOLD_SEARCH_ARGS = ("q", "form", "year", "state", "department", "from", "to")
@@ -132,7 +131,7 @@ def _search_choices() -> dict[str, list[tuple[str, str]]]:
     """The forms and years a hold's search offers: each current form by name, and every year
     that has record codes, this year and last year included."""
     s = services()
-    labels = current_app.extensions.get(SEARCH_LABELS, lambda _locale: {})(current_locale())
+    labels = search_ports().facet_labels(current_locale())
     this_year = s.clock.now().astimezone(s.zone).year
     years = sorted(catalogue.code_years(s.db) | {this_year, this_year - 1}, reverse=True)
     return {"form": sorted((code, f"{code} {name}") for code, name in labels.get("form", {}).items()),
@@ -149,8 +148,7 @@ def _search_preview(args: dict[str, str]) -> SearchResult:
                         text=params.text, filters=params.filters, sort="newest", per_page=params.per_page)
     except IndexUnavailable:
         raise InvalidHold({"search": _("Search is not available now; add the records by code.")}) from None
-    shown: Callable[[Actor, str, SearchResult], SearchResult] = current_app.extensions.get(SHOWN, as_indexed)
-    return shown(actor, params.text, result)
+    return search_ports().shown(actor, params.text, result)
 
 
 def _add_found(hold_id: int) -> holds.Addition:

@@ -9,7 +9,7 @@ import io
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -17,9 +17,10 @@ from flask_wtf import FlaskForm
 
 from archive import catalogue, disposal, retention
 from archive.disclosure import shown_titles
-from archive.disposal import HOOKS_EXTENSION, DisposalRefused
+from archive.disposal import DisposalRefused
 from archive.filing import queue_page
 from archive.office import require_records_office
+from archive.ports import archive_ports
 from archive.retention import ClassView
 from core.clock import local
 from core.errors import render_error
@@ -63,11 +64,6 @@ def _class_names() -> Callable[[str], str]:
     return class_name
 
 
-#: app.extensions key: a callable giving each form's FilingRule (registered by forms).
-FILING_RULES = "dossier.filing_rules"
-#: app.extensions key: a callable giving the :class:`archive.catalogue.CataloguePrinter`
-#: (registered by forms).
-CATALOGUE_PRINTER = "dossier.catalogue_printer"
 #: How each catalogue output is audited (``record.<purpose>``).
 CATALOGUE_PURPOSES = {"csv": "export", "pdf": "print"}
 #: The id prefix of each review form field on the review list (its rows' fields end in the code).
@@ -78,7 +74,7 @@ REVIEW_FIELDS = {"keep_years": "keep", "reason": "reason"}
 @login_required
 def office() -> ResponseReturnValue:
     s = services()
-    queue = queue_page(s.db, s.clock, current_actor(), current_app.extensions[FILING_RULES](),
+    queue = queue_page(s.db, s.clock, current_actor(), archive_ports().filing_rules(),
                        page=_page_arg("page"))
     if queue.page > 1 and not queue.items:
         return redirect(url_for(".office"))  # past the end (an old link): the first page
@@ -138,7 +134,7 @@ def tombstone_page() -> ResponseReturnValue:
 
 def _pdf(entries: list[catalogue.CatalogueEntry], heading: catalogue.CatalogueHeading,
          name: str) -> ResponseReturnValue:
-    printer: catalogue.CataloguePrinter = current_app.extensions[CATALOGUE_PRINTER]()
+    printer = archive_ports().catalogue_printer()
     try:
         pdf = printer(heading, entries)
     except catalogue.PrintUnavailable as exc:
@@ -201,7 +197,7 @@ def disposal_list(list_id: int) -> ResponseReturnValue:
         "reject": lambda: disposal.decide(s.db, s.clock, current_actor(), list_id, approve=False,
                                           reason=request.form.get("reason", "")),
         "execute": lambda: disposal.execute(s.db, s.clock, s.zone, current_actor(), list_id,
-                                            current_app.extensions[HOOKS_EXTENSION]()),
+                                            archive_ports().disposal_hooks()),
     }
     step = steps.get(request.form.get("step", ""))
     if form.validate_on_submit() and step is not None:

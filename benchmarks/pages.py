@@ -213,9 +213,10 @@ def _drain_outbox(db, clock, app, filed: set[str]):
     rows; the filed records' rows go through the worker and its handlers."""
     from sqlalchemy import and_, not_, or_, update
 
-    from core.outbox.cli import HANDLERS
+    from core.outbox.cli import OutboxHandlers
     from core.outbox.models import OutboxItem
     from core.outbox.worker import OutboxWorker
+    from core.ports import registry
     from forms.pdf.archival import TOPIC
 
     with db.transaction() as session:
@@ -223,7 +224,7 @@ def _drain_outbox(db, clock, app, filed: set[str]):
             OutboxItem.topic == "search.index",
             and_(OutboxItem.topic == TOPIC, not_(OutboxItem.subject.in_(sorted(filed))))))
             .values(done_at=clock.now()))
-    handlers = dict(app.extensions.get(HANDLERS, {}))
+    handlers = dict(registry(OutboxHandlers, app))
     handlers["search.index"] = lambda task: None
     return OutboxWorker(db, clock, handlers, name="benchmark").run_once()
 

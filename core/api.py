@@ -15,10 +15,11 @@ from collections.abc import Callable, Mapping
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
+from flask import Blueprint, Flask, Response, g, jsonify, request
 
 from core.auth import accounts
 from core.auth.roles import Actor, NotFound, PermissionDenied
+from core.ports import DuplicateName, registry
 from core.problems import FieldProblems
 from core.web import services
 
@@ -128,13 +129,31 @@ def json_object_body() -> dict[str, Any]:
     return payload
 
 
+class OpenApiParts:
+    """The path items and schemas the API modules declare, gathered for the one document."""
+
+    def __init__(self) -> None:
+        self.paths: dict[str, dict[str, Any]] = {}
+        self.schemas: dict[str, Any] = {}
+
+    def add(self, paths: dict[str, Any], schemas: dict[str, Any]) -> None:
+        """A path two modules serve (GET and POST /records) keeps the methods of both; a method
+        or a schema name declared twice is refused (the second would silently replace the first)."""
+        for path, item in paths.items():
+            twice = sorted(set(item) & set(self.paths.get(path, {})))
+            if twice:
+                raise DuplicateName(f"OpenAPI: {twice[0].upper()} {path} is declared already")
+        twice = sorted(set(schemas) & set(self.schemas))
+        if twice:
+            raise DuplicateName(f"OpenAPI: schema {twice[0]!r} is declared already")
+        for path, item in paths.items():
+            self.paths.setdefault(path, {}).update(item)
+        self.schemas.update(schemas)
+
+
 def add_openapi_paths(app: Flask, paths: dict[str, Any], schemas: dict[str, Any]) -> None:
-    """Add path items to the document; a path two modules serve (GET and POST /records) keeps
-    the methods of both."""
-    document = app.extensions.setdefault("dossier.openapi", {"paths": {}, "schemas": {}})
-    for path, item in paths.items():
-        document["paths"].setdefault(path, {}).update(item)
-    document["schemas"].update(schemas)
+    """Add path items and schemas to the app's OpenAPI document (see :class:`OpenApiParts`)."""
+    registry(OpenApiParts, app).add(paths, schemas)
 
 
 ERROR_SCHEMA = {
@@ -153,16 +172,16 @@ def error_response(description: str) -> dict[str, Any]:
 
 
 def openapi_document() -> dict[str, Any]:
-    parts = current_app.extensions.get("dossier.openapi", {"paths": {}, "schemas": {}})
+    parts = registry(OpenApiParts)
     return {
         "openapi": "3.1.0",
         "info": {"title": "Dossier API", "version": "1",
                  "description": "Forms and archive records. Authenticate with a bearer token "
                                 "from `flask --app wsgi tokens create USER`."},
         "servers": [{"url": API_PREFIX}],
-        "paths": parts["paths"],
+        "paths": parts.paths,
         "components": {
-            "schemas": {"Error": ERROR_SCHEMA, **parts["schemas"]},
+            "schemas": {"Error": ERROR_SCHEMA, **parts.schemas},
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },
         "security": [{"bearer": []}],

@@ -1,13 +1,16 @@
 """The application factory: the one composition root.
 
 It reads configuration, creates the database handle and the clock, and registers every package's
-blueprints, CLI commands and init steps. It does no database I/O: the schema is created by
-``flask --app wsgi init``.
+blueprints, CLI commands and init steps. It is the one place that knows every package: it hands
+the archive and search what they need from the forms package as typed ports
+(:mod:`archive.ports`, :mod:`search.ports`, built from :mod:`forms.ports`; see :mod:`core.ports`).
+It does no database I/O: the schema is created by ``flask --app wsgi init``.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,6 +26,7 @@ import forms
 import search
 from archive.api import bp as archive_api_bp
 from archive.archive_api import bp as archive_office_api_bp
+from archive.ports import ArchivePorts, granted_now
 from core import cli
 from core.api import OPENAPI_PATHS as API_DOC_PATHS
 from core.api import add_openapi_paths
@@ -30,20 +34,26 @@ from core.api import docs_bp as api_docs_bp
 from core.auth.departments import ensure_default_departments
 from core.auth.views import bp as auth_bp
 from core.clock import Clock, SystemClock, local
-from core.config import PROJECT_ROOT, ensure_secret_key, instance_paths, load_config
+from core.config import PROJECT_ROOT, InstancePaths, ensure_secret_key, instance_paths, load_config
 from core.db import Database
 from core.errors import register_error_pages
 from core.i18n import LOCALE_NAMES, current_locale, install_template_gettext, pick, select_locale
 from core.outbox import cli as outbox_cli
+from core.ports import AppBuilder, install
 from core.web import AppServices, department_name, init_services, person, services
+from forms import ports as forms_offer
 from forms.api import bp as forms_api_bp
+from search.ports import SearchPorts
 
 csrf = CSRFProtect()
 babel = Babel()
 
 
-def create_app(overrides: dict[str, Any] | None = None, *, clock: Clock | None = None) -> Flask:
-    paths = instance_paths()
+def create_app(overrides: dict[str, Any] | None = None, *, instance_path: str | Path | None = None,
+               clock: Clock | None = None) -> Flask:
+    """The application for the instance folder ``instance_path`` (default: ``DOSSIER_INSTANCE``,
+    else ./instance), its configuration file and environment overridden by ``overrides``."""
+    paths = InstancePaths(Path(instance_path).resolve()) if instance_path else instance_paths()
     config = load_config(paths, overrides)
     app = Flask(
         __name__, instance_path=str(paths.root),
@@ -52,7 +62,7 @@ def create_app(overrides: dict[str, Any] | None = None, *, clock: Clock | None =
     app.config.update(config)
     if config["TRUSTED_PROXIES"]:  # the client's address from the proxies' X-Forwarded-For
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config["TRUSTED_PROXIES"])  # type: ignore[method-assign]
-    app.extensions["dossier.factory"] = create_app  # for worker processes that build their own app
+    install(app, AppBuilder(create_app))  # for worker processes that build their own app
     app.url_map.converters["id"] = DatabaseId
     app.config["SECRET_KEY"] = config.get("SECRET_KEY") or ensure_secret_key(paths)
     init_services(app, AppServices(
@@ -73,8 +83,13 @@ def create_app(overrides: dict[str, Any] | None = None, *, clock: Clock | None =
     outbox_cli.init_app(app)
     cli.add_init_step(app, _seed_departments)
     forms.init_app(app)
-    archive.init_app(app)
-    search.init_app(app)
+    # What the archive and search need from the forms package (their ports), wired here only.
+    archive.init_app(app, ArchivePorts(
+        filing_rules=forms_offer.filing_rules, catalogue_printer=forms_offer.catalogue_printer,
+        disposal_hooks=forms_offer.disposal_hooks, disclosure=forms_offer.SpecDisclosure()))
+    search.init_app(app, SearchPorts(
+        documents=forms_offer.record_documents, facet_labels=forms_offer.facet_labels,
+        granted=granted_now, shown=forms_offer.shown_hits))
     for api_blueprint in (forms_api_bp, archive_api_bp, archive_office_api_bp):  # bearer tokens only
         csrf.exempt(api_blueprint)
     app.after_request(_security_headers)

@@ -18,13 +18,21 @@ from core.audit import trail
 from core.auth import accounts, throttle
 from core.auth.roles import Role
 from core.outbox.cli import outbox_cli
+from core.ports import registry
 from core.web import services
 
 InitStep = Callable[[], None]
 
 
+class InitSteps:
+    """What ``init`` runs after the migrations, in the order the packages added them."""
+
+    def __init__(self) -> None:
+        self.steps: list[InitStep] = []
+
+
 def add_init_step(app: Flask, step: InitStep) -> None:
-    app.extensions.setdefault("dossier.init_steps", []).append(step)
+    registry(InitSteps, app).steps.append(step)
 
 
 @click.command("init")
@@ -34,7 +42,7 @@ def init_command() -> None:
     click.echo(f"Instance: {current_app.instance_path}")
     schema.upgrade(services().db)
     click.echo("Schema is up to date.")
-    for step in current_app.extensions.get("dossier.init_steps", []):
+    for step in registry(InitSteps).steps:
         step()
 
 

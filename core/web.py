@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from flask import Flask, abort, current_app, g
+from flask import Flask, abort, g
 from flask_login import LoginManager, UserMixin, current_user
 
 from core.auth.accounts import active_actor
@@ -17,6 +17,7 @@ from core.auth.roles import Actor
 from core.clock import Clock
 from core.db import Database
 from core.i18n import current_locale
+from core.ports import install, port
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
@@ -34,12 +35,12 @@ class AppServices:
 
 
 def init_services(app: Flask, services: AppServices) -> None:
-    app.extensions["dossier"] = services
+    install(app, services)
     login_manager.init_app(app)
 
 
 def services() -> AppServices:
-    return current_app.extensions["dossier"]
+    return port(AppServices)
 
 
 class WebUser(UserMixin):

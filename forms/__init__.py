@@ -18,21 +18,16 @@ def init_app(app: Flask) -> None:
     import click
 
     from archive import retention
-    from archive.disposal import HOOKS_EXTENSION as DISPOSAL_HOOKS
-    from archive.office_views import CATALOGUE_PRINTER, FILING_RULES
     from core.cli import add_init_step
     from core.outbox.cli import register_handler
     from core.web import current_actor, services
     from forms import (
         admin_api,
         api,
-        archiving,
-        catalogue_print,
         cli,
         complaint_counts,
         desk_api,
         inbox,
-        registers,
         report_api,
         search_documents,
         versions,
@@ -44,12 +39,8 @@ def init_app(app: Flask) -> None:
     from forms.rules import office_rules
     from forms.spec.library import SPEC_DIR, load_or_fail
     from forms.views import bp, charts
-    from search.cli import SOURCE as SEARCH_SOURCE
-    from search.views import LABELS as SEARCH_LABELS
 
-    spec_dir = app.config.get("SPEC_DIR", SPEC_DIR)
-    app.extensions["dossier.spec_dir"] = spec_dir
-    specs = load_or_fail(spec_dir)
+    specs = load_or_fail(app.config.get("SPEC_DIR", SPEC_DIR))  # as `forms check` reads them
     office_rules()  # the form rules, registered once: a duplicate hook name stops the app here
     app.register_blueprint(bp)
     api.init_api(app)
@@ -61,16 +52,10 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(cli.workflow_cli)
     app.cli.add_command(cli.demo_command)
     app.cli.add_command(cli.pdf_cli)
-    init_personal_data(app)  # the personal commands, masking hooks and the file purge
+    init_personal_data(app)  # the personal commands and the reveal API
     init_jobs(app)  # the deadline tick and the anonymisation, run by the outbox worker
     register_handler(app, archival.TOPIC, archival.handle)
     register_handler(app, search_documents.TOPIC, search_documents.handle)
-    app.extensions[SEARCH_SOURCE] = lambda: search_documents.RecordDocuments(services().db)
-    app.extensions[SEARCH_LABELS] = lambda locale: search_documents.facet_labels(services().db, locale)
-    app.extensions[FILING_RULES] = lambda: archiving.filing_rules(services().db)
-    app.extensions[CATALOGUE_PRINTER] = lambda: catalogue_print.app_catalogue_printer(services().db)
-    app.extensions[DISPOSAL_HOOKS] = lambda: registers.disposal_hooks(
-        services().db, services().clock, services().zone)
     app.jinja_env.globals["inbox_count"] = lambda: inbox.inbox_count(services().db, current_actor())
     app.jinja_env.globals["bar_layout"] = charts.bar_layout
 

@@ -2,8 +2,9 @@
 (one volume if chosen), in code order, with the lines where whoever compiled the volume and
 whoever checked it sign. Printed in Chinese, as the office files it.
 
-The archive's catalogue page asks for it through :data:`archive.office_views.CATALOGUE_PRINTER`:
-only the forms package has the renderer and the forms' names.
+The archive's catalogue page asks for it through ``ArchivePorts.catalogue_printer``
+(:mod:`archive.ports`, wired in ``core.app``): only the forms package has the renderer and the
+forms' names.
 """
 
 from __future__ import annotations

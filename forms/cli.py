@@ -15,7 +15,7 @@ from archive import records
 from archive.cli import archive_cli
 from core.auth import accounts
 from core.auth.roles import NotFound, PermissionDenied
-from core.config import instance_paths
+from core.config import InstancePaths
 from core.web import services
 from forms import deadlines, demo, versions
 from forms.archiving import file_all_ready
@@ -40,7 +40,7 @@ def workflow_tick() -> None:
 @forms_cli.command("check")
 def forms_check() -> None:
     """Validate every spec file; list all problems at once, exit 1 if there are any."""
-    specs, problems = load_directory(current_app.extensions.get("dossier.spec_dir", SPEC_DIR))
+    specs, problems = load_directory(current_app.config.get("SPEC_DIR", SPEC_DIR))
     for problem in problems:
         click.echo(problem, err=True)
     if problems:
@@ -86,7 +86,7 @@ def demo_command() -> None:
     created = demo.create_sample_records(services().db, services().clock, services().zone)
     click.echo(f"Sample records: {created} created." if created
                else "Sample records: already present.")
-    config_file = instance_paths().config_file
+    config_file = InstancePaths(Path(current_app.instance_path)).config_file
     if demo.name_the_anonymiser(config_file):
         click.echo(f"Daily anonymisation runs as the demo archivist (personal_anonymise_by, {config_file}).")
 

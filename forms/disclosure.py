@@ -1,6 +1,6 @@
 """Personal data as each person may read it, where records leave the forms package: the
-archive's record API and archival download (through :data:`archive.disclosure.DISCLOSURE`),
-search hits (through :data:`search.service.SHOWN`) and record lists.
+archive's record API and archival download (``ArchivePorts.disclosure``, :mod:`archive.ports`),
+search hits (``SearchPorts.shown``, :mod:`search.ports`) and record lists.
 
 The rule itself is :mod:`forms.masking`; this module looks up the specs and the records.
 """
@@ -34,7 +34,7 @@ from search.service import SearchResult, snippet
 
 
 class SpecDisclosure:
-    """The forms package's :class:`archive.disclosure.Disclosure`: masking by the record's spec."""
+    """The forms package's :class:`archive.ports.Disclosure`: masking by the record's spec."""
 
     def shown(self, actor: Actor, record: RecordView) -> RecordView:
         spec = versions.spec_version(services().db, record.form_code, record.form_version)
@@ -115,7 +115,7 @@ def shown_fields(db: Database, actor: Actor, items: Sequence[C], fields: Mapping
 
 
 def shown_hits(actor: Actor, text: str, result: SearchResult) -> SearchResult:
-    """``search.service.SHOWN`` hook: hits of records whose personal data ``actor`` does not
+    """``SearchPorts.shown``: hits of records whose personal data ``actor`` does not
     need get a title and a snippet made from the masked data (the index stores them whole)."""
     if not result.hits:
         return result

@@ -1,6 +1,6 @@
-"""Personal data (issue 6): the ``personal`` commands and the wiring of masking into the
-archive's adapters and search (see :mod:`forms.masking`, :mod:`forms.disclosure`,
-:mod:`forms.anonymise`)."""
+"""Personal data (issue 6): the ``personal`` commands and the reveal API (see
+:mod:`forms.masking`, :mod:`forms.disclosure`, :mod:`forms.anonymise`). The masking reaches the
+archive's adapters and search through their ports (:mod:`forms.ports`, wired in ``core.app``)."""
 
 from __future__ import annotations
 
@@ -8,21 +8,17 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from archive.disclosure import DISCLOSURE
 from core.auth import accounts
 from core.auth.roles import PermissionDenied
 from core.clock import local
 from core.web import services
-from forms import anonymise, disclosure, reveal, reveal_api
-from search.service import SHOWN
+from forms import anonymise, reveal, reveal_api
 
 personal_cli = AppGroup("personal", help="Personal data: anonymising records kept past their period.")
 
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(personal_cli)
-    app.extensions[DISCLOSURE] = disclosure.SpecDisclosure()
-    app.extensions[SHOWN] = disclosure.shown_hits
     reveal_api.init_api(app)
 
 

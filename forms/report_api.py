@@ -9,11 +9,11 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from flask import Blueprint, Flask, Response, jsonify, request
 
 from archive.disclosure import shown_titles
 from archive.filing import queue_page
-from archive.office_views import FILING_RULES
+from archive.ports import archive_ports
 from core.api import (
     API_PREFIX,
     REFUSALS,
@@ -78,7 +78,7 @@ def archive_filing_queue() -> Response:
     """One page (``page``) of the records in a final state not filed yet, oldest first, with what
     holds each back, and whether more follow (the records office; audited as a list)."""
     s, actor = services(), api_actor()
-    queue = queue_page(s.db, s.clock, actor, current_app.extensions[FILING_RULES](), page=_page(),
+    queue = queue_page(s.db, s.clock, actor, archive_ports().filing_rules(), page=_page(),
                        per_page=API_PER_PAGE)
     waiting = shown_titles(s.db, actor, queue.items)
     return jsonify({"page": queue.page, "per_page": queue.per_page, "more": queue.more,

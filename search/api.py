@@ -15,8 +15,9 @@ from core.api import (
 )
 from core.web import services
 from search.params import parse_params
+from search.ports import search_ports
 from search.query import BadSearch
-from search.service import GRANTS, SHOWN, NoGrants, as_indexed, search
+from search.service import search
 from search.store import IndexUnavailable, instance_search_store
 
 bp = Blueprint("search_api", __name__, url_prefix=API_PREFIX)
@@ -30,12 +31,12 @@ json_errors(bp, {
 @token_required
 def search_records() -> Response:
     params = parse_params(request.args)
-    s = services()
+    s, ports = services(), search_ports()
     result = search(s.db, s.clock, s.zone, instance_search_store(current_app.instance_path),
                     api_actor(), text=params.text, filters=params.filters, sort=params.sort,
                     page=params.page, per_page=params.per_page, channel="api",
-                    granted=current_app.extensions.get(GRANTS, NoGrants)(api_actor()))
-    result = current_app.extensions.get(SHOWN, as_indexed)(api_actor(), params.text, result)
+                    granted=ports.granted(api_actor()))
+    result = ports.shown(api_actor(), params.text, result)
     return jsonify({"total": result.total, "page": result.page, "per_page": result.per_page,
                     "hits": [hit.as_json() for hit in result.hits], "facets": result.facets,
                     "record": result.record})

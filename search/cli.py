@@ -10,11 +10,10 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from search import consistency
-from search.consistency import DocumentSource
 from search.indexing import build
+from search.ports import DocumentSource, search_ports
 from search.store import IndexUnavailable, SearchStore, instance_search_store
 
-SOURCE = "dossier.search_source"
 search_cli = AppGroup("search", help="The search index.")
 
 
@@ -23,7 +22,7 @@ def store() -> SearchStore:
 
 
 def source() -> DocumentSource:
-    return current_app.extensions[SOURCE]()
+    return search_ports().documents()
 
 
 def ensure_index() -> None:

@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Protocol
 
 from whoosh.index import Index
 
-from search.indexing import SearchDocument, indexed_revisions, put, remove
-
-
-class DocumentSource(Protocol):
-    """Where documents come from (the forms package, which knows the specs)."""
-
-    def revisions(self) -> dict[str, int]: ...
-
-    def documents(self, codes: list[str] | None = None) -> Iterator[SearchDocument]: ...
+from search.indexing import indexed_revisions, put, remove
+from search.ports import DocumentSource
 
 
 @dataclass(frozen=True)

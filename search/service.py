@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -29,12 +29,6 @@ from search.query import Filters, combined, filter_queries, record_code, snippet
 from search.store import SearchStore
 
 FACETS = ("form", "year", "state", "department")
-#: app.extensions key: ``actor -> codes`` the archive's access grants open to the actor now.
-GRANTS = "dossier.search_grants"
-NoGrants: Callable[[Actor], Collection[str]] = lambda _actor: ()  # noqa: E731
-#: app.extensions key: ``(actor, text, result) -> result`` with each hit's title and snippet as
-#: the actor may read them (the forms package masks personal data there); default: as indexed.
-SHOWN = "dossier.search_shown"
 MAX_PER_PAGE = 100
 SNIPPET_CHARS = 80
 
@@ -67,11 +61,6 @@ class SearchResult:
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
-
-
-def as_indexed(actor: Actor, text: str, result: SearchResult) -> SearchResult:
-    """Hits shown as the index stores them (no :data:`SHOWN` hook registered)."""
-    return result
 
 
 def scope_filter(actor: Actor, granted: Collection[str] = ()) -> Query | None:

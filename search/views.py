@@ -12,12 +12,12 @@ from flask_login import login_required
 from core.i18n import current_locale
 from core.web import current_actor, services
 from search.params import SearchParams, parse_params
+from search.ports import search_ports
 from search.query import BadSearch, Filters
-from search.service import FACETS, GRANTS, SHOWN, NoGrants, as_indexed, opened_record, search
+from search.service import FACETS, opened_record, search
 from search.store import IndexUnavailable, instance_search_store
 
 bp = Blueprint("search", __name__)
-LABELS = "dossier.search_labels"
 
 
 @bp.get("/search")
@@ -34,7 +34,8 @@ def search_page() -> ResponseReturnValue:
     if not request.args:
         return render_template("search/search.html", **context)
     s, store, actor = services(), instance_search_store(current_app.instance_path), current_actor()
-    granted = current_app.extensions.get(GRANTS, NoGrants)(actor)
+    ports = search_ports()
+    granted = ports.granted(actor)
     try:
         if _only_text(params):  # a code typed alone: go to the record (nothing else is made)
             code = opened_record(s.db, s.clock, store, actor, params.text, sort=params.sort, granted=granted)
@@ -48,8 +49,8 @@ def search_page() -> ResponseReturnValue:
         context["problem"] = _("Search is not available yet: the index is being built. Try again in a "
                                "few minutes, or ask an administrator to run the index rebuild.")
         return render_template("search/search.html", **context), 503
-    context["result"] = current_app.extensions.get(SHOWN, as_indexed)(actor, params.text, result)
-    context["labels"] = current_app.extensions.get(LABELS, lambda _locale: {})(current_locale())
+    context["result"] = ports.shown(actor, params.text, result)
+    context["labels"] = ports.facet_labels(current_locale())
     return render_template("search/search.html", **context)
 
 

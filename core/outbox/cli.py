@@ -14,18 +14,23 @@ from flask.cli import AppGroup, with_appcontext
 
 from core.config import ConfigError
 from core.outbox import queue
-from core.outbox.jobs import JOBS, Job, JobRun, Outcome, register_job, schedule, statuses
+from core.outbox.jobs import Job, JobRun, Jobs, Outcome, register_job, schedule, statuses
 from core.outbox.worker import KEEP_DONE, Handler, OutboxWorker, RunReport
+from core.ports import Registry, registry
 from core.web import services
-
-HANDLERS = "dossier.outbox_handlers"
 
 outbox_cli = AppGroup("outbox", help="After-commit work: archival PDFs, later the search index.")
 
 
+class OutboxHandlers(Registry[Handler]):
+    """The handler of each outbox topic (:func:`register_handler`); a topic has one handler."""
+
+    entry_kind = "outbox topic"
+
+
 def register_handler(app: Flask, topic: str, handler: Handler) -> None:
     """Called by a package's ``init_app``; the handler runs inside an app context."""
-    app.extensions.setdefault(HANDLERS, {})[topic] = handler
+    registry(OutboxHandlers, app).add(topic, handler)
 
 
 def init_app(app: Flask) -> None:
@@ -40,7 +45,7 @@ def _prune() -> Outcome:
 
 
 def _jobs_and_schedule() -> tuple[dict[str, Job], dict[str, int]]:
-    registered = current_app.extensions.get(JOBS, {})
+    registered = dict(registry(Jobs))
     try:
         return registered, schedule(current_app.config, registered)
     except ConfigError as exc:
@@ -49,7 +54,7 @@ def _jobs_and_schedule() -> tuple[dict[str, Job], dict[str, int]]:
 
 def app_worker() -> OutboxWorker:
     registered, every = _jobs_and_schedule()
-    return OutboxWorker(services().db, services().clock, current_app.extensions.get(HANDLERS, {}),
+    return OutboxWorker(services().db, services().clock, registry(OutboxHandlers),
                         jobs=registered, every=every)
 
 

@@ -29,10 +29,10 @@ from core.clock import Clock
 from core.config import ConfigError
 from core.db import Database
 from core.outbox.models import ScheduledJob
+from core.ports import Registry, registry
 
 log = logging.getLogger(__name__)
 
-JOBS = "dossier.jobs"
 #: How long a job's lease lasts; a run taking longer could be started again by another worker.
 LEASE = timedelta(hours=1)
 #: A run that failed is due again this soon (or at its interval, if shorter): a daily job that
@@ -74,9 +74,15 @@ class JobStatus:
     lease_until: datetime | None
 
 
+class Jobs(Registry[Job]):
+    """The app's periodic jobs by name (:func:`register_job`); a name is taken once."""
+
+    entry_kind = "periodic job"
+
+
 def register_job(app: Flask, name: str, run: Callable[[], Outcome], *, every: int, description: str) -> None:
     """Called by a package's ``init_app``; ``run`` runs inside an app context."""
-    app.extensions.setdefault(JOBS, {})[name] = Job(name, every, run, description)
+    registry(Jobs, app).add(name, Job(name, every, run, description))
 
 
 def schedule(config: Mapping[str, Any], jobs: Mapping[str, Job]) -> dict[str, int]:

@@ -23,11 +23,10 @@ from typing import Any
 from flask import Flask, current_app
 
 from core.auth.roles import Actor
+from core.ports import AppBuilder, AppFactory, port
 from core.web import services
 from forms.pdf.service import thread_renderer
 from forms.printing import print_record
-
-AppFactory = Callable[[dict[str, Any]], Flask]
 
 TASKS_PER_WORKER = 100
 #: The settings a worker process needs to act as the exporting app (same database, same print).
@@ -101,7 +100,7 @@ def _results(app: Flask, job: ExportJob, codes: list[str], processes: int) -> It
         return
     settings = {key: app.config[key] for key in SHARED_CONFIG if key in app.config}
     context = multiprocessing.get_context("spawn")  # no inherited database connections
-    factory = app.extensions["dossier.factory"]  # pickled by name: the workers import it themselves
+    factory = port(AppBuilder, app).factory  # pickled by name: the workers import it themselves
     with context.Pool(min(processes, len(codes)), initializer=_start_worker,
                       initargs=(factory, app.instance_path, settings),
                       maxtasksperchild=TASKS_PER_WORKER) as pool:
@@ -122,8 +121,7 @@ def write_manifest(out: Path, results: list[Exported]) -> None:
 
 def _start_worker(factory: AppFactory, instance_path: str, settings: dict[str, Any]) -> None:
     """Pool initializer: this process's own app (same instance and database) and renderer."""
-    os.environ["DOSSIER_INSTANCE"] = instance_path
-    app = factory(settings)
+    app = factory(settings, instance_path=instance_path)
     app.app_context().push()
     renderer = thread_renderer(app.config, Path(app.instance_path))
     Finalize(renderer, renderer.close, exitpriority=10)  # runs when a recycled worker exits

@@ -13,7 +13,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from archive import disposal, filing, holds
-from archive.office_views import FILING_RULES
+from archive.ports import archive_ports
 from core.audit.models import AuditEvent
 from core.clock import FrozenClock
 from core.web import services
@@ -127,7 +127,7 @@ def office_list_statements(app: Flask, clock: FrozenClock) -> list[tuple[str, An
         hold = holds.create_hold(s.db, s.clock, archivist, name="诉讼", reason="起诉", owner="archivist")
         holds.add_records(s.db, s.clock, archivist, hold.id, codes[:1])
         disposal.propose(s.db, s.clock, s.zone, archivist, codes[1:], "")
-        rules = app.extensions[FILING_RULES]()
+        rules = archive_ports().filing_rules()
         with statements(app) as captured:
             for action in ("destroy", "review"):
                 disposal.due_page(s.db, s.clock, s.zone, archivist, action=action)

@@ -15,7 +15,8 @@ from sqlalchemy import select
 
 from core.audit.models import AuditEvent
 from core.clock import FrozenClock, SystemClock
-from core.web import services
+from core.ports import install, port
+from core.web import AppServices, services
 from tests.support.instance import csrf_token
 from tests.support.lifecycle import new_complaint, step
 
@@ -126,7 +127,7 @@ def test_a_reveal_needs_the_csrf_token(app: Flask, logged_in, code: str) -> None
 
 
 def test_a_reveal_on_the_system_clock(app: Flask, logged_in, code: str) -> None:  # type: ignore[no-untyped-def]
-    app.extensions["dossier"] = replace(app.extensions["dossier"], clock=SystemClock())
+    install(app, replace(port(AppServices, app), clock=SystemClock()), replacing=True)
     archivist = logged_in("archivist")
     form = archivist.get(f"/records/{code}/reveal").text
     assert archivist.post(f"/records/{code}/reveal", data={"csrf_token": csrf_token(form),

@@ -125,7 +125,7 @@ def test_the_app_refuses_to_start_with_a_broken_spec(tmp_path, instance_dir):
 
 def test_forms_check_lists_all_problems_and_exits_non_zero(app, tmp_path):
     write_spec(tmp_path, "XX.toml", BROKEN)
-    app.extensions["dossier.spec_dir"] = tmp_path
+    app.config["SPEC_DIR"] = tmp_path
     result = app.test_cli_runner().invoke(args=["forms", "check"])
     assert result.exit_code == 1
     assert "unknown type 'fone'" in result.output and "problem(s) found" in result.output

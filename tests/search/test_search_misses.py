@@ -114,18 +114,22 @@ def test_a_code_typed_alone_opens_its_record_without_making_a_list(app, records,
     """Issue 16: no page of hits, facets, snippets or masking is made for a search that opens a
     record (it was most of that page's ~15 ms at 100,000 records); the search is audited as
     before, with as many records found as the same search lists."""
+    from dataclasses import replace
+
     from sqlalchemy import select
 
     from core.audit.models import AuditEvent
+    from core.ports import install, port
     from core.web import services
     from search import service
+    from search.ports import SearchPorts
 
     def unused(*_args: object, **_kwargs: object) -> None:
         raise AssertionError("a list was made for a search that opens a record")
     listed = app.test_client().get("/api/v1/search", query_string={"q": "cp-2026-2"},
                                    headers=token_for("clerk")).json["total"]
     monkeypatch.setattr(service, "find", unused)
-    monkeypatch.setitem(app.extensions, service.SHOWN, unused)
+    install(app, replace(port(SearchPorts, app), shown=unused), replacing=True)
     response = logged_in("clerk").get("/search", query_string={"q": "cp-2026-2"})
     assert response.status_code == 302 and response.headers["Location"] == f"/records/{records['landline']}"
     with app.app_context(), services().db.reading() as session:
