@@ -6,9 +6,8 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-import archive.hold_views
 import archive.integrity_cli  # noqa: F401  (registers its commands)
-from archive import admin_views, api, archive_api, fixity, office_api, office_views, purge, views
+from archive import api, archive_api, fixity, office_api, purge, routes
 from archive.cli import archive_cli
 from archive.ports import ArchivePorts
 from archive.renditions import instance_store
@@ -24,9 +23,7 @@ def init_app(app: Flask, ports: ArchivePorts) -> None:
     api.init_api(app)
     archive_api.init_api(app)
     office_api.init_api(app)
-    app.register_blueprint(views.bp)
-    app.register_blueprint(admin_views.bp)
-    app.register_blueprint(office_views.bp)
+    app.register_blueprint(routes.bp)
     app.cli.add_command(archive_cli)
     register_handler(app, purge.PURGE_TOPIC, purge.handle)
     register_job(app, "fixity_verify", _verify, every=86400,

@@ -1,7 +1,7 @@
 """The records office's legal-hold pages: the list (place a hold), one hold (add records by
 code — each refused code named with its reason — or all a search finds, release), and the
-banner that tells a held record's readers so. Adapters only: archive.holds decides. Routes on
-the office blueprint (its before_request keeps other roles out)."""
+banner that tells a held record's readers so. Adapters only: archive.holds decides; the
+addresses are in archive.routes, the input in archive.page_forms."""
 
 from __future__ import annotations
 
@@ -13,12 +13,11 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import login_required
-from flask_wtf import FlaskForm
 
 from archive import catalogue, holds
 from archive.holds import InvalidHold
-from archive.office_views import bp
+from archive.page_actions import page_number, records_office_page, try_form, try_step
+from archive.page_forms import AddCodesForm, AddFoundForm, HoldForm, HoldSearchForm, ReleaseForm
 from core.i18n import current_locale
 from core.web import current_actor, services
 from search.params import parse_params
@@ -27,73 +26,57 @@ from search.query import BadSearch
 from search.service import SearchResult, codes_found, search
 from search.store import IndexUnavailable, instance_search_store
 
-#: The search parameters a hold's "add by search" takes, and how many records it adds at most.
-HOLD_SEARCH_ARGS = ("q", "form", "year", "state", "department", "from", "to")
+#: How many records a hold's "add by search" adds at most.
 MAX_HOLD_BY_SEARCH = 500
 
 
-@bp.app_context_processor
-def _hold_marks() -> dict[str, Any]:
-    """``record_holds(code)`` for the record page's hold banner (templates/archive/_hold_banner.html)."""
+def hold_marks() -> dict[str, Any]:
+    """App-wide ``record_holds(code)`` for the record page's hold banner
+    (templates/archive/_hold_banner.html)."""
     return {"record_holds": lambda code: holds.holds_on(services().db, current_actor(), code)}
 
 
-@bp.route("/holds", methods=["GET", "POST"])
-@login_required
+@records_office_page
 def hold_list() -> ResponseReturnValue:
-    s, form = services(), FlaskForm()
-    errors: dict[str, str] = {}
-    if form.validate_on_submit():
-        try:
-            hold = holds.create_hold(s.db, s.clock, current_actor(), name=request.form.get("name", ""),
-                                     reason=request.form.get("reason", ""),
-                                     owner=request.form.get("owner", ""))
-        except InvalidHold as invalid:
-            errors = invalid.errors
-        else:
-            flash(_("Legal hold %(id)d placed.", id=hold.id), "success")
-            return redirect(url_for(".hold_detail", hold_id=hold.id))
-    page = _page_arg()
+    s, form = services(), HoldForm()
+    form.owner.choices = [(username, f"{name} ({username})") for username, name in holds.owner_choices(s.db)]
+    placed = try_form(form, lambda: holds.create_hold(
+        s.db, s.clock, current_actor(), name=form.name.data or "", reason=form.reason.data or "",
+        owner=form.owner.data or ""))
+    if placed.accepted and placed.done is not None:
+        flash(_("Legal hold %(id)d placed.", id=placed.done.id), "success")
+        return redirect(url_for(".hold_detail", hold_id=placed.done.id))
+    page = page_number()
     shown, older = holds.hold_summaries(s.db, current_actor(), page=page)
     if request.method == "GET" and page > 1 and not shown:
         return redirect(url_for(".hold_list"))  # past the end (an old link): the first page
     return render_template("archive/holds.html", holds=shown, page=page, older=older, form=form,
-                           errors=errors, values=request.form, owners=holds.owner_choices(s.db)), \
-        400 if errors else 200
+                           errors=placed.errors), 400 if placed.errors else 200
 
 
-def _page_arg() -> int:
-    """The page asked for (``page``); anything but a page number is the first page."""
-    raw = request.args.get("page", "")
-    return int(raw) if raw.isdigit() and 0 < len(raw) <= 6 else 1
-
-
-@bp.route("/holds/<int:hold_id>", methods=["GET", "POST"])
-@login_required
+@records_office_page
 def hold_detail(hold_id: int) -> ResponseReturnValue:
-    s, form = services(), FlaskForm()
-    errors: dict[str, str] = {}
-    values: dict[str, str] = dict(request.form)
-    steps: dict[str, Callable[[], Any]] = {
-        "release": lambda: holds.release_hold(s.db, s.clock, current_actor(), hold_id,
-                                              request.form.get("reason", "")),
-        "add": lambda: holds.add_records(s.db, s.clock, current_actor(), hold_id,
-                                         request.form.get("codes", "").replace(",", " ").split(),
+    """One hold; its three forms (add by code, add what a search finds, release) are told apart
+    by their ``step``."""
+    s = services()
+    add, add_found, release = AddCodesForm(), AddFoundForm(), ReleaseForm()
+    actions: dict[str, Callable[[], holds.HoldView | holds.Addition]] = {
+        "add": lambda: holds.add_records(s.db, s.clock, current_actor(), hold_id, add.typed_codes(),
                                          zone=s.zone),
-        "add_found": lambda: _add_found(hold_id),
+        "add_found": lambda: _add_found(hold_id, add_found.args()),
+        "release": lambda: holds.release_hold(s.db, s.clock, current_actor(), hold_id,
+                                              release.reason.data or ""),
     }
-    step, status = steps.get(request.form.get("step", "")), 200
-    if form.validate_on_submit() and step is not None:
-        try:
-            done = step()
-        except InvalidHold as invalid:
-            errors, status = invalid.errors, 400
-        else:
-            if not _report(done):
-                return redirect(url_for(".hold_detail", hold_id=hold_id))
+    taken = try_step((add, add_found, release), actions)
+    errors = dict(taken.errors)
+    if taken.accepted and taken.done is not None:
+        if not _report(taken.done):
+            return redirect(url_for(".hold_detail", hold_id=hold_id))
+        if isinstance(taken.done, holds.Addition):
             # some added, some refused: the page names the refused ones and keeps them to correct
-            errors["codes"], values["codes"] = holds.refusal_text(done.refused), " ".join(done.refused)
-    return _hold_page(hold_id, form, errors, values, status=status)
+            errors["codes"] = holds.refusal_text(taken.done.refused)
+            add.codes.data = " ".join(taken.done.refused)
+    return _hold_page(hold_id, add, release, errors, status=400 if taken.errors else 200)
 
 
 def _report(done: holds.HoldView | holds.Addition) -> bool:
@@ -111,10 +94,11 @@ def _report(done: holds.HoldView | holds.Addition) -> bool:
     return bool(done.refused)
 
 
-def _hold_page(hold_id: int, form: FlaskForm, errors: dict[str, str], values: dict[str, str], *,
+def _hold_page(hold_id: int, add: AddCodesForm, release: ReleaseForm, errors: dict[str, str], *,
                status: int) -> ResponseReturnValue:
     hold = holds.get_hold(services().db, current_actor(), hold_id)
-    search_args = {k: v for k, v in request.args.items() if k in HOLD_SEARCH_ARGS and v.strip()}
+    search_form = HoldSearchForm(formdata=request.args)
+    search_args = search_form.args()
     found = None
     if search_args and hold.active:
         try:
@@ -122,9 +106,9 @@ def _hold_page(hold_id: int, form: FlaskForm, errors: dict[str, str], values: di
         except (BadSearch, InvalidHold) as problem:
             errors["search"] = _search_problem(problem)
             status = 400
-    return render_template("archive/hold.html", hold=hold, form=form, errors=errors, values=values,
-                           search_args=search_args, found=found, max_found=MAX_HOLD_BY_SEARCH,
-                           choices=_search_choices()), status
+    return render_template("archive/hold.html", hold=hold, add=add, release=release, search_form=search_form,
+                           errors=errors, search_args=search_args, found=found,
+                           max_found=MAX_HOLD_BY_SEARCH, choices=_search_choices()), status
 
 
 def _search_choices() -> dict[str, list[tuple[str, str]]]:
@@ -151,9 +135,10 @@ def _search_preview(args: dict[str, str]) -> SearchResult:
     return search_ports().shown(actor, params.text, result)
 
 
-def _add_found(hold_id: int) -> holds.Addition:
+def _add_found(hold_id: int, args: dict[str, str]) -> holds.Addition:
+    """Add every record the search ``args`` find (at most MAX_HOLD_BY_SEARCH), as the index
+    finds them now."""
     s = services()
-    args = {k: v for k, v in request.form.items() if k in HOLD_SEARCH_ARGS and v.strip()}
     try:
         params = parse_params(args)
         codes = codes_found(instance_search_store(current_app.instance_path), s.zone, params,

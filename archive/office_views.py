@@ -1,6 +1,7 @@
-"""The records office's pages: the filing queue, the catalogue (with CSV), legal holds, the
-disposal lists and the review list. Adapters only: every rule and permission is in the
-services (archive.filing, catalogue, holds, disposal)."""
+"""The records office's pages: the filing queue, the catalogue (with CSV), the disposal lists
+and the review list (legal holds: archive.hold_views). Adapters only: every rule and permission
+is in the services (archive.filing, catalogue, disposal); their addresses are in archive.routes,
+their input in archive.page_forms."""
 
 from __future__ import annotations
 
@@ -9,17 +10,24 @@ import io
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from archive import catalogue, disposal, retention
 from archive.disclosure import shown_titles
-from archive.disposal import DisposalRefused
 from archive.filing import queue_page
-from archive.office import require_records_office
+from archive.page_actions import page_number, records_office_page, try_form, try_step
+from archive.page_forms import (
+    ApproveForm,
+    CatalogueFilterForm,
+    ExecuteForm,
+    ProposalForm,
+    RejectForm,
+    ReviewForm,
+    TombstoneFilterForm,
+)
 from archive.ports import archive_ports
 from archive.retention import ClassView
 from core.clock import local
@@ -27,25 +35,15 @@ from core.errors import render_error
 from core.i18n import current_locale
 from core.web import current_actor, services
 
-bp = Blueprint("archive_office", __name__, url_prefix="/archive")
 
-
-@bp.before_request
-def _office_only() -> None:
-    """Every page here is the records office's: refuse others before any parameter is read, so
-    that a bad one does not show them the page with its error (the services check again)."""
-    if current_user.is_authenticated:  # others are sent to log in by login_required
-        require_records_office(current_actor())
-
-
-@bp.context_processor
-def _labels() -> dict[str, Any]:
+def list_labels() -> dict[str, Any]:
+    """The archive pages' ``list_states``: a destruction list's state in the page's language."""
     return {"list_states": disposal.state_labels()}
 
 
-@bp.app_context_processor
-def _retention_names() -> dict[str, Any]:
-    return {"class_name": _class_names()}  # app-wide: a destroyed record's page shows its class
+def retention_names() -> dict[str, Any]:
+    """App-wide ``class_name``: a destroyed record's page shows its class too."""
+    return {"class_name": _class_names()}
 
 
 def _class_names() -> Callable[[str], str]:
@@ -70,34 +68,31 @@ CATALOGUE_PURPOSES = {"csv": "export", "pdf": "print"}
 REVIEW_FIELDS = {"keep_years": "keep", "reason": "reason"}
 
 
-@bp.get("/")
-@login_required
+@records_office_page
 def office() -> ResponseReturnValue:
     s = services()
     queue = queue_page(s.db, s.clock, current_actor(), archive_ports().filing_rules(),
-                       page=_page_arg("page"))
+                       page=page_number())
     if queue.page > 1 and not queue.items:
         return redirect(url_for(".office"))  # past the end (an old link): the first page
     waiting = shown_titles(s.db, current_actor(), queue.items)
     return render_template("archive/office.html", waiting=waiting, queue=queue, form=FlaskForm())
 
 
-@bp.get("/catalogue")
-@login_required
+@records_office_page
 def catalogue_page() -> ResponseReturnValue:
     s = services()
-    form_code = request.args.get("form", "CP").strip().upper()[:8]
-    year_text = request.args.get("year", str(s.clock.now().astimezone(s.zone).year))
-    if not year_text.isdigit() or not 2000 <= int(year_text) <= 2100:
-        flash(_("The year must be a number from 2000 to 2100."), "error")
+    asked = CatalogueFilterForm(formdata=request.args, year=str(s.clock.now().astimezone(s.zone).year))
+    form_code = asked.form_code.data
+    if not asked.validate():
+        flash(" ".join(asked.year.errors), "error")
         return render_template("archive/catalogue.html", entries=[], volumes=[], form_code=form_code,
-                               year=year_text, volume=""), 400
-    year, volume = int(year_text), request.args.get("volume", "").strip()
-    output = request.args.get("format", "")
+                               year=asked.year.data, volume=""), 400
+    year, volume, output = int(asked.year.data), asked.volume.data, asked.output.data
     if output in CATALOGUE_PURPOSES:
         return _catalogue_file(form_code, year, volume, output)
     shown = catalogue.catalogue_page(s.db, s.clock, s.zone, current_actor(), form_code, year, volume or None,
-                                     page=_page_arg("page"))
+                                     page=page_number())
     entries = shown_titles(s.db, current_actor(), shown.entries)  # this page's titles alone
     return render_template("archive/catalogue.html", entries=entries, shown=shown, form_code=form_code,
                            year=year, volume=volume, volumes=shown.volumes)
@@ -116,15 +111,13 @@ def _catalogue_file(form_code: str, year: int, volume: str, output: str) -> Resp
                                                     local(s.clock.now(), s.zone)), f"{name}.pdf")
 
 
-@bp.get("/tombstones")
-@login_required
+@records_office_page
 def tombstone_page() -> ResponseReturnValue:
     """Destroyed records: what existed, when it went and on whose approval."""
-    s = services()
-    form_code = request.args.get("form", "").strip().upper()[:8]
-    year_text = request.args.get("year", "").strip()
-    if year_text and (not year_text.isdigit() or not 2000 <= int(year_text) <= 2100):
-        errors, found = {"year": _("The year must be a number from 2000 to 2100.")}, []
+    s, asked = services(), TombstoneFilterForm(formdata=request.args)
+    form_code, year_text = asked.form_code.data, asked.year.data
+    if not asked.validate():
+        errors, found = {"year": " ".join(asked.year.errors)}, []
     else:
         errors, found = {}, catalogue.tombstones(s.db, s.clock, current_actor(), form_code=form_code or None,
                                                  year=int(year_text) if year_text else None)
@@ -156,86 +149,70 @@ def _csv(entries: list[catalogue.CatalogueEntry], name: str) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-@bp.route("/disposal", methods=["GET", "POST"])
-@login_required
+@records_office_page
 def disposal_page() -> ResponseReturnValue:
-    s, form = services(), FlaskForm()
-    errors: dict[str, str] = {}
-    if form.validate_on_submit():
-        try:
-            listed = disposal.propose(s.db, s.clock, s.zone, current_actor(),
-                                      request.form.getlist("code"), request.form.get("note", ""))
-        except DisposalRefused as refused:
-            errors = refused.errors
-        else:
-            flash(_("Destruction list %(id)d proposed; an administrator approves it.", id=listed.id),
-                  "success")
-            return redirect(url_for(".disposal_list", list_id=listed.id))
-    due = disposal.due_page(s.db, s.clock, s.zone, current_actor(), page=_page_arg("page"))
-    lists, older = disposal.recent_lists(s.db, current_actor(), page=_page_arg("lists"))
-    past_end = (due.page > 1 and not due.items) or (_page_arg("lists") > 1 and not lists)
+    s, form = services(), ProposalForm()
+    proposed = try_form(form, lambda: disposal.propose(s.db, s.clock, s.zone, current_actor(),
+                                                       form.codes.data or [], form.note.data or ""))
+    if proposed.accepted and proposed.done is not None:
+        flash(_("Destruction list %(id)d proposed; an administrator approves it.", id=proposed.done.id),
+              "success")
+        return redirect(url_for(".disposal_list", list_id=proposed.done.id))
+    due = disposal.due_page(s.db, s.clock, s.zone, current_actor(), page=page_number())
+    lists, older = disposal.recent_lists(s.db, current_actor(), page=page_number("lists"))
+    past_end = (due.page > 1 and not due.items) or (page_number("lists") > 1 and not lists)
     if request.method == "GET" and past_end:
         return redirect(url_for(".disposal_page"))  # past the end (an old link): the first pages
     return render_template("archive/disposal.html", due=shown_titles(s.db, current_actor(), due.items),
-                           due_page=due, lists=lists, lists_page=_page_arg("lists"), older_lists=older,
-                           form=form, errors=errors), 400 if errors else 200
+                           due_page=due, lists=lists, lists_page=page_number("lists"), older_lists=older,
+                           form=form, errors=proposed.errors), 400 if proposed.errors else 200
 
 
-def _page_arg(name: str) -> int:
-    """A page number from the query (``name``); anything else is the first page."""
-    raw = request.args.get(name, "")
-    return int(raw) if raw.isdigit() and 0 < len(raw) <= 6 else 1
-
-
-@bp.route("/disposal/<int:list_id>", methods=["GET", "POST"])
-@login_required
+@records_office_page
 def disposal_list(list_id: int) -> ResponseReturnValue:
-    s, form = services(), FlaskForm()
-    errors: dict[str, str] = {}
-    steps: dict[str, Callable[[], Any]] = {
+    """One destruction list; an administrator approves or rejects it, an archivist executes it
+    (three small forms, told apart by their ``step``)."""
+    s = services()
+    approve, reject, execute = ApproveForm(), RejectForm(), ExecuteForm()
+    actions: dict[str, Callable[[], disposal.ListView]] = {
         "approve": lambda: disposal.decide(s.db, s.clock, current_actor(), list_id, approve=True),
         "reject": lambda: disposal.decide(s.db, s.clock, current_actor(), list_id, approve=False,
-                                          reason=request.form.get("reason", "")),
+                                          reason=reject.reason.data or ""),
         "execute": lambda: disposal.execute(s.db, s.clock, s.zone, current_actor(), list_id,
                                             archive_ports().disposal_hooks()),
     }
-    step = steps.get(request.form.get("step", ""))
-    if form.validate_on_submit() and step is not None:
-        try:
-            done = step()
-        except DisposalRefused as refused:
-            errors = refused.errors
-        else:
-            register = getattr(done, "register_code", "") or "—"
-            flash({"approve": _("Destruction list approved; an archivist can now execute it."),
-                   "reject": _("Destruction list rejected."),
-                   "execute": _("Destruction list executed; the destruction register is %(code)s.",
-                                code=register)}[request.form["step"]], "success")
-            return redirect(url_for(".disposal_list", list_id=list_id))
+    taken = try_step((approve, reject, execute), actions)
+    if taken.accepted and taken.done is not None:
+        flash(_step_taken(taken.step, taken.done), "success")
+        return redirect(url_for(".disposal_list", list_id=list_id))
     listed = disposal.get_list(s.db, current_actor(), list_id)
-    return render_template("archive/disposal_list.html", listed=listed, form=form, errors=errors), \
-        400 if errors else 200
+    return render_template("archive/disposal_list.html", listed=listed, approve=approve, reject=reject,
+                           execute=execute, errors=taken.errors), 400 if taken.errors else 200
 
 
-@bp.route("/review", methods=["GET", "POST"])
-@login_required
+def _step_taken(step: str, listed: disposal.ListView) -> str:
+    """What a destruction list's step says once taken."""
+    if step == "execute":
+        return _("Destruction list executed; the destruction register is %(code)s.",
+                 code=listed.register_code or "—")
+    if step == "approve":
+        return _("Destruction list approved; an archivist can now execute it.")
+    return _("Destruction list rejected.")
+
+
+@records_office_page
 def review_page() -> ResponseReturnValue:
-    s, form = services(), FlaskForm()
-    errors: dict[str, str] = {}
-    if form.validate_on_submit():
-        years = request.form.get("keep_years", "")
-        try:
-            disposal.review(s.db, s.clock, s.zone, current_actor(), request.form.get("code", ""),
-                            keep_years=int(years) if years.isdigit() else -1,
-                            reason=request.form.get("reason", ""))
-        except DisposalRefused as refused:  # each row is a form: name the row's own field
-            code = request.form.get("code", "")
-            errors = {f"{REVIEW_FIELDS.get(name, 'row')}-{code}": message
-                      for name, message in refused.errors.items()}
-        else:
-            flash(_("Decision recorded."), "success")
-            return redirect(url_for(".review_page"))
-    due = disposal.due_page(s.db, s.clock, s.zone, current_actor(), action="review", page=_page_arg("page"))
+    s, form = services(), ReviewForm()
+    decided = try_form(form, lambda: disposal.review(
+        s.db, s.clock, s.zone, current_actor(), form.code.data or "",
+        keep_years=int(form.keep_years.data.strip()), reason=form.reason.data or ""))
+    if decided.accepted:
+        flash(_("Decision recorded."), "success")
+        return redirect(url_for(".review_page"))
+    # each row is a form: name the row's own field
+    errors = {f"{REVIEW_FIELDS.get(name, 'row')}-{form.code.data or ''}": message
+              for name, message in decided.errors.items()}
+    due = disposal.due_page(s.db, s.clock, s.zone, current_actor(), action="review", page=page_number())
     if request.method == "GET" and due.page > 1 and not due.items:
         return redirect(url_for(".review_page"))  # past the end (an old link): the first page
     return render_template("archive/review.html", due=shown_titles(s.db, current_actor(), due.items),

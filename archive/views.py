@@ -2,31 +2,23 @@
 
 ``/verify/<code>`` is public (the QR code on a printed copy leads there); checking a file by
 upload and downloading the archival PDF/A need a signed-in user allowed to see the record.
+The addresses are in archive.routes.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import login_required
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
 
 from archive.disclosure import current_disclosure
+from archive.page_forms import VerifyFileForm
 from archive.renditions import instance_store
 from archive.verification import BadVerificationLink, parse_link, verify_file, verify_fingerprint
 from core.web import current_actor, services
 
-bp = Blueprint("archive", __name__)
 
-
-class VerifyFileForm(FlaskForm):
-    document = FileField(_l("PDF file"), validators=[FileRequired(_l("Choose the PDF file to check."))])
-
-
-@bp.get("/verify/<code>")
 def verify_link(code: str) -> ResponseReturnValue:
     """Where a printed copy's QR code leads: does this copy match the archive?"""
     try:
@@ -37,7 +29,6 @@ def verify_link(code: str) -> ResponseReturnValue:
     return render_template("archive/verify.html", result=result, problem=None)
 
 
-@bp.route("/verify", methods=["GET", "POST"])
 @login_required
 def verify_upload() -> ResponseReturnValue:
     """Check a PDF file byte for byte against the stored archival copies."""
@@ -53,7 +44,6 @@ def verify_upload() -> ResponseReturnValue:
     return render_template("archive/verify_file.html", form=form, result=result), status
 
 
-@bp.get("/records/<code>/archival.pdf")
 @login_required
 def archival_pdf(code: str) -> ResponseReturnValue:
     """The stored PDF/A, as filed (a download, audited as ``record.download``)."""
