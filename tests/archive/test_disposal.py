@@ -21,18 +21,7 @@ from core.clock import FrozenClock
 from core.web import services
 from forms.registers import disposal_hooks
 from tests.support.instance import actor_of
-from tests.support.lifecycle import close_complaint, new_complaint, work_outbox
-
-#: The complaints filed on 2 March 2026 are kept to 31 December 2029.
-DAYS_TO_2030 = (date(2030, 1, 1) - date(2026, 3, 2)).days
-
-
-def filed_complaints(app: Flask, count: int) -> list[str]:
-    codes = [new_complaint(app) for _ in range(count)]
-    for code in codes:
-        close_complaint(app, code)
-    work_outbox(app)
-    return codes
+from tests.support.lifecycle import DAYS_TO_2030, filed_complaints, work_outbox
 
 
 def due(app: Flask, action: str = "destroy") -> list[str]:

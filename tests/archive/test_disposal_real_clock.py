@@ -18,8 +18,8 @@ from archive.models import Record
 from core.auth import accounts
 from core.clock import FrozenClock, SystemClock
 from core.web import services
-from tests.archive.test_disposal import DAYS_TO_2030, filed_complaints
 from tests.support.instance import actor_of, csrf_token, make_app
+from tests.support.lifecycle import DAYS_TO_2030, filed_complaints
 
 
 class Register(NamedTuple):

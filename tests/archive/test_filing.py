@@ -22,9 +22,9 @@ from forms import versions
 from forms.archiving import filing_rules
 from forms.spec.library import SPEC_DIR, load_spec_file
 from forms.workflow import ActionRefused
-from tests.forms.test_visit_register import visit
 from tests.support.instance import actor_of
 from tests.support.lifecycle import close_complaint, new_complaint, step, work_outbox
+from tests.support.visits import register_visit
 
 
 def filing_of(app: Flask, code: str) -> Record:
@@ -117,7 +117,7 @@ def test_a_record_of_a_version_without_filing_rules_keeps_its_after_actions(app:
         without_filing.index("[personal]"):]
     register(app, tmp_path, without_filing, 4)
     sales, boss = token_for("sales"), token_for("sales_boss")
-    code = visit(client, sales, "sales", "2026-03-02")["code"]
+    code = register_visit(client, sales, "sales", "2026-03-02")["code"]
     register(app, tmp_path, shipped.replace("version = 3", "version = 5", 1), 5)
     for action in ("confirm", "countersign"):
         taken = client.post(f"/api/v1/records/{code}/actions/{action}", headers=boss, json={})

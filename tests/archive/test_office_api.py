@@ -14,8 +14,7 @@ from sqlalchemy import select
 from core.audit.models import AuditEvent
 from core.clock import FrozenClock
 from core.web import services
-from tests.archive.test_disposal import DAYS_TO_2030, filed_complaints
-from tests.support.lifecycle import new_complaint
+from tests.support.lifecycle import DAYS_TO_2030, filed_complaints, new_complaint
 
 MOMENT = datetime(2026, 3, 2, 1, 30, 0, 123456, tzinfo=UTC)
 

@@ -7,22 +7,19 @@ these lists is served by an index (the PostgreSQL twin: test_postgres_office_lis
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from flask import Flask
 from sqlalchemy import select
 
 from archive import disposal, filing, holds
-from archive.ports import archive_ports
 from core.audit.models import AuditEvent
 from core.clock import FrozenClock
 from core.web import services
 from forms import report_api
-from forms.filing import filing_page
-from tests.archive.test_disposal import DAYS_TO_2030, filed_complaints
 from tests.support.instance import VALID_CP, actor_of
-from tests.support.lifecycle import close_complaint, new_complaint
-from tests.support.query_plans import plan_of, scanned_tables, statements
+from tests.support.lifecycle import DAYS_TO_2030, close_complaint, filed_complaints, new_complaint
+from tests.support.office_lists import office_list_statements
+from tests.support.query_plans import plan_of, scanned_tables
 
 NAME, MASKED = VALID_CP["customer_name"], VALID_CP["customer_name"][0] + "***"
 
@@ -113,30 +110,6 @@ def test_the_filing_queue_pages_oldest_first(app, clock, logged_in, token_for, m
     assert last_list(app, "filing-queue") == {"list": "filing-queue", "codes": waiting[1:], "page": 2}
     api = app.test_client().get("/api/v1/archive/filing-queue?page=2", headers=token_for("archivist")).json
     assert [r["code"] for r in api["records"]] == waiting[1:] and api["more"] is False
-
-
-def office_list_statements(app: Flask, clock: FrozenClock) -> list[tuple[str, Any]]:
-    """Every statement of the office's lists (both due lists, the destruction lists, the holds,
-    the filing queue, the RS month for the records office and for a clerk), with something in
-    each: a due record held, one on an open list."""
-    codes = filed_complaints(app, 2)
-    clock.advance(days=DAYS_TO_2030)
-    with app.app_context():
-        s = services()
-        archivist, clerk = actor_of(app, "archivist"), actor_of(app, "clerk")
-        hold = holds.create_hold(s.db, s.clock, archivist, name="诉讼", reason="起诉", owner="archivist")
-        holds.add_records(s.db, s.clock, archivist, hold.id, codes[:1])
-        disposal.propose(s.db, s.clock, s.zone, archivist, codes[1:], "")
-        rules = archive_ports().filing_rules()
-        with statements(app) as captured:
-            for action in ("destroy", "review"):
-                disposal.due_page(s.db, s.clock, s.zone, archivist, action=action)
-            disposal.recent_lists(s.db, archivist)
-            holds.hold_summaries(s.db, archivist)
-            filing.queue_page(s.db, s.clock, archivist, rules)
-            for actor in (archivist, clerk):
-                filing_page(s.db, s.clock, s.zone, actor, clock.current.date())
-    return captured
 
 
 def test_the_office_lists_read_nothing_whole(app: Flask, clock: FrozenClock) -> None:

@@ -6,9 +6,8 @@ from __future__ import annotations
 from flask import Flask
 
 from core.clock import FrozenClock
-from tests.archive.test_disposal import DAYS_TO_2030
 from tests.support.instance import csrf_token
-from tests.support.lifecycle import close_complaint, new_complaint, work_outbox
+from tests.support.lifecycle import DAYS_TO_2030, close_complaint, new_complaint, work_outbox
 
 
 def test_an_archivist_holds_proposes_and_an_admin_approves_then_execution(app: Flask, logged_in,  # type: ignore[no-untyped-def]

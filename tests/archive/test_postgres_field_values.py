@@ -11,9 +11,9 @@ import pytest
 from flask import Flask
 from hypothesis import HealthCheck, given, settings
 
-from tests.forms.test_field_properties import BASE, assert_record_data
 from tests.support.field_values import install_test_form, one_bad_field, record_data
 from tests.support.instance import csrf_token, login
+from tests.support.stored_values import BASE, assert_record_data
 
 pytestmark = pytest.mark.postgres
 SHARED = settings(max_examples=25, deadline=None, database=None,

@@ -12,10 +12,10 @@ import pytest
 from core.web import services
 from forms.filing import filing_page
 from forms.submission import submit
-from tests.archive.test_office_list_pages import office_list_statements
-from tests.forms.test_printing import RS_DATA
 from tests.support.instance import actor_of
+from tests.support.office_lists import office_list_statements
 from tests.support.query_plans import scanned_tables
+from tests.support.samples import RS_DATA
 
 pytestmark = pytest.mark.postgres
 

@@ -15,8 +15,9 @@ from archive import record_lists
 from archive.record_lists import RecordFilters, find_records, list_records
 from core.clock import FrozenClock
 from core.web import services
-from tests.archive.test_record_lists import statements, submit_complaints
 from tests.support.instance import actor_of
+from tests.support.lifecycle import submit_complaints
+from tests.support.query_plans import every_statement
 
 pytestmark = pytest.mark.postgres
 
@@ -43,7 +44,7 @@ def test_each_scope_reads_its_page_from_an_index_without_sorting(  # type: ignor
     actor = actor_of(pg_app, username)
     with pg_app.app_context():
         s = services()
-        with statements(pg_app) as seen:
+        with every_statement(pg_app) as seen:
             if filters is None:
                 list_records(s.db, s.clock, actor, mine=mine, page=2, per_page=2)
             else:

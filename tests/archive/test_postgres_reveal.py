@@ -10,8 +10,8 @@ import pytest
 
 from core.web import services
 from forms.submission import submit
-from tests.forms.test_printing import RS_DATA
 from tests.support.instance import actor_of, csrf_token, login
+from tests.support.samples import RS_DATA
 
 pytestmark = pytest.mark.postgres
 

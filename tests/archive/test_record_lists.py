@@ -5,58 +5,28 @@ knows its exact total, and a page past the end still leads to the last page."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
 from flask import Flask
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from archive import record_lists
 from archive.record_lists import RecordFilters, find_records, list_records
 from core.audit.models import AuditEvent
 from core.clock import FrozenClock
 from core.web import services
-from forms.submission import submit
-from tests.support.instance import VALID_CP, actor_of
+from tests.support.instance import actor_of
+from tests.support.lifecycle import submit_complaints
+from tests.support.query_plans import every_statement
 
 MOMENT = datetime(2026, 3, 2, 1, 30, 0, 123456, tzinfo=UTC)
 EN = {"Accept-Language": "en"}
 
 
-def submit_complaints(app: Flask, clock: FrozenClock, username: str, count: int) -> list[str]:
-    """``count`` complaints by ``username``, in pairs submitted in the same microsecond (so the
-    order's tie-break, the id, matters); their codes, oldest first."""
-    actor, codes = actor_of(app, username), []
-    with app.app_context():
-        s = services()
-        for i in range(count):
-            codes.append(submit(s.db, clock, s.zone, actor, "CP", dict(VALID_CP)).code)
-            if i % 2:
-                clock.advance(seconds=61, microseconds=1)
-    return codes
-
-
-@contextmanager
-def statements(app: Flask) -> Iterator[list[tuple[str, object]]]:
-    """The SQL statements (with parameters) run on the app's engine inside the block."""
-    seen: list[tuple[str, object]] = []
-
-    def record(_conn, _cursor, statement, parameters, _context, _many) -> None:  # type: ignore[no-untyped-def]
-        seen.append((statement, parameters))
-    with app.app_context():
-        engine = services().db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
 def plans_of_page_queries(app: Flask, run) -> list[str]:  # type: ignore[no-untyped-def]
     """SQLite's plan of each statement that reads a list's page of ids while ``run()`` lists."""
-    with statements(app) as seen:
+    with every_statement(app) as seen:
         run()
     queries = [(sql, params) for sql, params in seen
                if sql.lstrip().startswith("SELECT records.id") and "ORDER BY" in sql]
@@ -107,7 +77,7 @@ def test_listed_records_are_loaded_without_their_data(app: Flask, clock: FrozenC
     actor = actor_of(app, "clerk")
     with app.app_context():
         s = services()
-        with statements(app) as seen:
+        with every_statement(app) as seen:
             listed = list_records(s.db, s.clock, actor, mine=True)
     assert [r.title for r in listed.items] == ["上海恒丰 · 划痕"] * 3
     assert all(r.data == {} for r in listed.items)

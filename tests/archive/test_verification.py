@@ -18,8 +18,7 @@ from core.audit.models import AuditEvent
 from core.web import services
 from forms.submission import submit
 from tests.support.instance import VALID_CP, actor_of, csrf_token
-
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+from tests.support.pdf import qr_codes_on_pages
 
 
 def submit_cp(app: Flask) -> str:
@@ -37,19 +36,6 @@ def correct(app: Flask, code: str, reason: str) -> None:
                                    data=data, actor_id=actor_of(app, "supervisor").user_id,
                                    at=services().clock.now(), reason=reason))
         session.execute(update(Record).where(Record.id == record.id).values(revision=2, data=data))
-
-
-def qr_codes_on_pages(pdf: bytes, tmp_path: Path) -> list[str]:
-    """Render every page at 300 dpi with poppler and read the QR codes back with zbar."""
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    (tmp_path / "copy.pdf").write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-r", "300", "-png", str(tmp_path / "copy.pdf"), str(tmp_path / "page")],
-                   check=True)
-    found = []
-    for page in sorted(tmp_path.glob("page-*.png")):
-        out = subprocess.run(["zbarimg", "-q", "--raw", str(page)], capture_output=True, text=True)
-        found.append(out.stdout.strip())
-    return found
 
 
 def test_every_page_carries_a_qr_code_that_verifies(app: Flask, logged_in, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

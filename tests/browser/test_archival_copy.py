@@ -13,8 +13,8 @@ from archive.content import content_fingerprint
 from archive.records import record_at_revision
 from core.web import services
 from forms.submission import submit
-from tests.browser.test_complaint_flow import assert_accessible, sign_in
 from tests.support.instance import VALID_CP, actor_of
+from tests.support.journeys import assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -15,10 +15,9 @@ from playwright.sync_api import Locator, Page, expect
 from archive.retention import list_classes, update_class
 from core.clock import FrozenClock
 from core.web import services
-from tests.archive.test_disposal import DAYS_TO_2030
-from tests.browser.test_complaint_flow import assert_accessible, sign_in
 from tests.support.instance import actor_of
-from tests.support.lifecycle import close_complaint, new_complaint, work_outbox
+from tests.support.journeys import assert_accessible, sign_in
+from tests.support.lifecycle import DAYS_TO_2030, close_complaint, new_complaint, work_outbox
 
 pytestmark = pytest.mark.browser
 

@@ -7,8 +7,6 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-# signing in and axe live in tests/support/journeys.py; imported here too, where other browser
-# tests first found them
 from tests.support.journeys import assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser

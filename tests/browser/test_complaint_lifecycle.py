@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_complaint_flow import assert_accessible, sign_in
+from tests.support.journeys import assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser
 CODE = "CP-2026-000001"

@@ -11,8 +11,8 @@ from playwright.sync_api import Page, expect
 
 from archive import holds
 from core.web import services
-from tests.browser.test_complaint_flow import assert_accessible, sign_in
 from tests.support.instance import actor_of
+from tests.support.journeys import assert_accessible, sign_in
 from tests.support.lifecycle import new_complaint, work_outbox
 
 pytestmark = pytest.mark.browser

@@ -20,9 +20,8 @@ from playwright.sync_api import Page, expect
 
 from core.clock import SystemClock, local
 from core.web import services
-from tests.archive.test_verification import qr_codes_on_pages
 from tests.support.journeys import DESKTOP, PHONE, check, download, file_records, signed_in
-from tests.support.pdf import text_of
+from tests.support.pdf import qr_codes_on_pages, text_of
 
 pytestmark = pytest.mark.browser
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_complaint_flow import assert_accessible, sign_in
-from tests.forms.test_printing import RS_DATA
 from tests.support.instance import VALID_CP
+from tests.support.journeys import assert_accessible, sign_in
+from tests.support.samples import RS_DATA
 
 pytestmark = pytest.mark.browser
 

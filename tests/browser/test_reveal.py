@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_complaint_flow import assert_accessible, sign_in
+from tests.support.journeys import assert_accessible, sign_in
 from tests.support.lifecycle import new_complaint
 
 pytestmark = pytest.mark.browser

@@ -10,8 +10,8 @@ from playwright.sync_api import Page, expect
 
 from core.web import services
 from forms.submission import submit
-from tests.browser.test_complaint_flow import assert_accessible, sign_in
 from tests.support.instance import VALID_CP, actor_of
+from tests.support.journeys import assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser
 SIZES = [("zh-CN", 1280), ("en", 1280), ("zh-CN", 390), ("en", 390)]

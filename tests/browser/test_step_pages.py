@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from core.clock import FrozenClock
-from tests.browser.test_complaint_flow import assert_accessible, sign_in
+from tests.support.journeys import assert_accessible, sign_in
 from tests.support.lifecycle import new_complaint
 
 pytestmark = pytest.mark.browser

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_complaint_flow import assert_accessible, sign_in
+from tests.support.journeys import assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -7,8 +7,8 @@ from itertools import product
 
 import pytest
 
-from tests.browser.test_phone_width import MEASURE, PHONE, sign_in
 from tests.support.lifecycle import close_complaint, new_complaint
+from tests.support.page_width import MEASURE, PHONE, sign_in
 
 pytestmark = pytest.mark.browser
 

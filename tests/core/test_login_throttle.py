@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from core.audit.models import AuditEvent
@@ -16,20 +15,14 @@ from core.auth.models import LoginThrottle
 from core.clock import FrozenClock, SystemClock
 from core.web import services
 from tests.support.instance import PASSWORD, csrf_token, make_app
+from tests.support.login_attempts import STRANGER, attempt
 
-STRANGER, OWNER = "10.0.0.66", "10.0.0.7"
+OWNER = "10.0.0.7"
 
 
 @pytest.fixture
 def clock() -> FrozenClock:  # overrides the shared one: a time with microseconds
     return FrozenClock(datetime(2026, 3, 2, 1, 30, 0, 123456, tzinfo=UTC))
-
-
-def attempt(client: FlaskClient, username: str, password: str, address: str = STRANGER):  # type: ignore[no-untyped-def]
-    environ = {"REMOTE_ADDR": address}
-    page = client.get("/login", environ_base=environ)
-    return client.post("/login", environ_base=environ, data={
-        "csrf_token": csrf_token(page.text), "username": username, "password": password})
 
 
 def events(app: Flask, action: str) -> list[tuple[str, dict]]:

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import pytest
 
 from core.clock import FrozenClock
-from tests.core.test_login_throttle import attempt
 from tests.support.instance import PASSWORD, csrf_token
+from tests.support.login_attempts import attempt
 
 
 @pytest.fixture

@@ -4,20 +4,13 @@ is refused by itself and says why (row-by-row choice: test_day_register_rows).""
 from __future__ import annotations
 
 from tests.support.instance import csrf_token
-
-
-def visit(client, headers, day: str, phone: str) -> str:  # type: ignore[no-untyped-def]
-    data = {"visit_date": day, "customer_name": "周女士", "phone": phone, "needs": "三居室",
-            "receiving_staff": "sales"}
-    response = client.post("/api/v1/records", headers=headers, json={"form": "VR", "data": data})
-    assert response.status_code == 201, response.json
-    return str(response.json["code"])
+from tests.support.visits import sales_visit
 
 
 def test_the_days_ticked_registrations_are_confirmed_together(client, token_for, logged_in):  # type: ignore[no-untyped-def]
     sales = token_for("sales")
-    today = [visit(client, sales, "2026-03-02", f"1370000111{n}") for n in range(3)]
-    other_day = visit(client, sales, "2026-03-01", "13700002222")
+    today = [sales_visit(client, sales, "2026-03-02", f"1370000111{n}") for n in range(3)]
+    other_day = sales_visit(client, sales, "2026-03-01", "13700002222")
     boss, english = logged_in("sales_boss"), {"Accept-Language": "en"}
     page = boss.get("/registrations/day?day=2026-03-02", headers=english)
     assert all(code in page.text for code in today) and other_day not in page.text
@@ -38,7 +31,7 @@ def test_the_days_ticked_registrations_are_confirmed_together(client, token_for,
 
 
 def test_only_supervisors_get_the_button_and_clerks_are_refused(client, token_for, logged_in):  # type: ignore[no-untyped-def]
-    code = visit(client, token_for("sales"), "2026-03-02", "13700001111")
+    code = sales_visit(client, token_for("sales"), "2026-03-02", "13700001111")
     clerk = logged_in("sales")
     page = clerk.get("/registrations/day?day=2026-03-02", headers={"Accept-Language": "en"})
     assert code in page.text and "Confirm the ticked" not in page.text and 'name="record"' not in page.text

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from core.audit.models import AuditEvent
 from core.clock import FrozenClock
 from core.web import services
-from tests.forms.test_day_register import visit
 from tests.support.instance import VALID_CP
+from tests.support.visits import sales_visit
 
 MOMENT = datetime(2026, 3, 2, 1, 30, 0, 123456, tzinfo=UTC)
 
@@ -45,7 +45,7 @@ def test_the_inbox_lists_what_waits_by_deadline(app, client, token_for):  # type
 
 def test_a_supervisor_confirms_the_days_registrations_over_the_api(app, client, token_for):  # type: ignore[no-untyped-def]
     sales, boss = token_for("sales"), token_for("sales_boss")
-    today = [visit(client, sales, "2026-03-02", f"1370000111{n}") for n in range(3)]
+    today = [sales_visit(client, sales, "2026-03-02", f"1370000111{n}") for n in range(3)]
     listed = client.get("/api/v1/registrations/day", headers=boss)  # the latest day still to confirm
     assert listed.status_code == 200 and listed.json["day"] == "2026-03-02"
     assert [r["code"] for r in listed.json["registrations"]] == today

@@ -26,10 +26,9 @@ from core.auth import accounts
 from core.clock import FrozenClock
 from core.web import services
 from forms.submission import submit
-from tests.archive.test_disposal import DAYS_TO_2030
-from tests.forms.test_printing import RS_DATA
 from tests.support.instance import PASSWORD, actor_of, login, make_app
-from tests.support.lifecycle import close_complaint, step, work_outbox
+from tests.support.lifecycle import DAYS_TO_2030, close_complaint, step, work_outbox
+from tests.support.samples import RS_DATA
 
 START = datetime(2026, 3, 2, 1, 30, 0, 123456, tzinfo=UTC)  # 09:30 in Shanghai, with microseconds
 

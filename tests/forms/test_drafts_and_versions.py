@@ -1,7 +1,5 @@
 """Drafts keep what was typed and stay private; versions must be approved and stay attached."""
 
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 
@@ -10,9 +8,10 @@ from core.auth.roles import NotFound
 from core.web import services
 from forms import versions
 from forms.drafts import get_draft
-from forms.spec.library import SPEC_DIR, load_or_fail
+from forms.spec.library import load_or_fail
 from forms.spec.parser import load_spec_file
 from tests.support.instance import actor_of, csrf_token
+from tests.support.spec_files import spec_dir_with
 
 HALF_FILLED = {"action": "save_draft", "channel": "phone", "customer_name": "半填客户",
                "phone": "12", "quantity": "many"}
@@ -78,12 +77,6 @@ def test_rows_can_be_added_without_javascript(logged_in):
         "policy_no": "P1", "visits-0-visit_date": "2026-03-01", "visits-0-method": "face"})
     assert response.status_code == 200
     assert 'name="visits-1-visit_date"' in response.text and 'value="P1"' in response.text
-
-
-def spec_dir_with(tmp_path: Path, code: str, replace: tuple[str, str]) -> Path:
-    text = (SPEC_DIR / f"{code}.toml").read_text(encoding="utf-8").replace(*replace)
-    (tmp_path / f"{code}.toml").write_text(text, encoding="utf-8")
-    return tmp_path
 
 
 def test_changing_a_spec_without_a_new_version_is_refused(app, tmp_path):

@@ -5,27 +5,20 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tests.forms.test_printing import RS_DATA
 from tests.support.pdf import text_of
-
-
-def register(client, headers, **changes) -> str:  # type: ignore[no-untyped-def]
-    response = client.post("/api/v1/records", headers=headers,
-                           json={"form": "RS", "data": {**RS_DATA, **changes}})
-    assert response.status_code == 201, response.json
-    return str(response.json["code"])
+from tests.support.samples import register_rs
 
 
 def test_the_months_registers_in_filing_order_and_their_catalogue(client, clock, token_for, logged_in):  # type: ignore[no-untyped-def]
     clerk = token_for("clerk")
     clock.current = datetime(2026, 2, 28, 16, 30, tzinfo=UTC)  # 1 March 00:30 in Shanghai
-    grace = register(client, clerk, policy_state="grace", policyholder="甲")
-    late_staff = register(client, clerk, lapse_date="2026-02-20", service_staff="supervisor",
-                          policyholder="乙")
-    early = register(client, clerk, lapse_date="2026-02-25", policyholder="丙")
-    first = register(client, clerk, lapse_date="2026-02-20", service_staff="clerk", policyholder="丁")
+    grace = register_rs(client, clerk, policy_state="grace", policyholder="甲")
+    late_staff = register_rs(client, clerk, lapse_date="2026-02-20", service_staff="supervisor",
+                             policyholder="乙")
+    early = register_rs(client, clerk, lapse_date="2026-02-25", policyholder="丙")
+    first = register_rs(client, clerk, lapse_date="2026-02-20", service_staff="clerk", policyholder="丁")
     clock.current = datetime(2026, 3, 31, 16, 0, tzinfo=UTC)  # 1 April in Shanghai: next month
-    register(client, clerk, lapse_date="2026-03-30", policyholder="戊")
+    register_rs(client, clerk, lapse_date="2026-03-30", policyholder="戊")
 
     boss = logged_in("supervisor")
     page = boss.get("/filing/RS?month=2026-03", headers={"Accept-Language": "en"}).text
@@ -43,5 +36,5 @@ def test_the_months_registers_in_filing_order_and_their_catalogue(client, clock,
 
 
 def test_another_departments_registers_are_not_listed(client, token_for, logged_in):  # type: ignore[no-untyped-def]
-    code = register(client, token_for("clerk"))
+    code = register_rs(client, token_for("clerk"))
     assert code not in logged_in("sales_boss").get("/filing/RS?month=2026-03").text

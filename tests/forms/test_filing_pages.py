@@ -13,8 +13,8 @@ from sqlalchemy import select
 from core.audit.models import AuditEvent
 from core.web import services
 from forms import filing
-from tests.forms.test_filing import register
 from tests.support.pdf import text_of
+from tests.support.samples import register_rs
 
 MONTH = "2026-03"
 NAMES = ("赵一", "钱二", "孙三", "李四", "周五")
@@ -26,7 +26,7 @@ def five_registers(client, clock, token_for, monkeypatch):  # type: ignore[no-un
     monkeypatch.setattr(filing, "PER_PAGE", 2)
     clock.current = datetime(2026, 3, 2, 1, 30, 0, 123456, tzinfo=UTC)
     clerk = token_for("clerk")
-    made = {name: register(client, clerk, lapse_date=f"2026-02-{24 - i}", policyholder=name)
+    made = {name: register_rs(client, clerk, lapse_date=f"2026-02-{24 - i}", policyholder=name)
             for i, name in enumerate(NAMES)}  # handed in against filing order
     return [made[name] for name in reversed(NAMES)]
 

@@ -14,9 +14,9 @@ from sqlalchemy import update
 from core.auth.models import User
 from core.clock import FrozenClock
 from core.web import services
-from tests.forms.test_printing import RS_DATA
 from tests.support.instance import VALID_CP
 from tests.support.pdf import text_of
+from tests.support.samples import RS_DATA
 
 NAMES = {"clerk": "王芳", "supervisor": "李建国", "sales": "赵敏"}
 EN = {"Accept-Language": "en"}

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from core.clock import FrozenClock
-from tests.archive.test_verification import qr_codes_on_pages
-from tests.forms.test_printing import ARTIFACTS, RS_DATA
+from tests.support.artifacts import ARTIFACTS
 from tests.support.instance import PASSWORD, csrf_token, make_app
-from tests.support.pdf import text_of
+from tests.support.pdf import qr_codes_on_pages, text_of
+from tests.support.samples import RS_DATA
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-from pathlib import Path
 
 from sqlalchemy import select
 
@@ -11,17 +10,10 @@ from core.audit.models import AuditEvent
 from core.web import services
 from forms.submission import submit
 from forms.workflow import act
+from tests.support.artifacts import ARTIFACTS
 from tests.support.instance import actor_of
 from tests.support.pdf import outside_the_body, painted_boxes, text_of
-
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-ARTIFACTS.mkdir(exist_ok=True)
-
-RS_DATA = {"policy_no": "P20240315001", "policyholder": "郑红梅", "phone": "13655556666",
-           "due_date": "2026-01-20", "instalment": 3, "policy_state": "lapsed",
-           "service_staff": "clerk", "nonpayment_reason": "资金周转困难\n下月再联系",
-           "visits": [{"visit_date": "2026-02-25", "method": "phone", "notes": "客户称本月资金紧张"},
-                      {"visit_date": "2026-03-01", "method": "face", "notes": "已当面说明复效流程"}]}
+from tests.support.samples import RS_DATA
 
 
 def submitted_rs(app) -> str:

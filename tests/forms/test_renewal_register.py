@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.forms.test_printing import RS_DATA
+from tests.support.samples import RS_DATA
 
 TODAY = "2026-03-02"  # the frozen clock's date in Shanghai
 

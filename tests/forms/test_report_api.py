@@ -13,10 +13,10 @@ from core.clock import FrozenClock
 from core.web import services
 from forms import versions
 from forms.spec.parser import load_spec_file
-from tests.forms.test_drafts_and_versions import spec_dir_with
-from tests.forms.test_printing import RS_DATA
 from tests.support.instance import VALID_CP
 from tests.support.lifecycle import close_complaint, new_complaint
+from tests.support.samples import RS_DATA
+from tests.support.spec_files import spec_dir_with
 
 MOMENT = datetime(2026, 3, 2, 1, 30, 0, 123456, tzinfo=UTC)
 

@@ -11,19 +11,10 @@ from sqlalchemy import select
 from core.audit.models import AuditEvent
 from core.web import services
 from forms.rules.visit_register import claim_end, customer_phones
+from tests.support.visits import register_visit
 
 #: A registration that claims its customer: no conflict, three follow-ups still to come.
 NO_CONFLICT = {"follow_ups_owed": 3}
-
-
-def visit(client, headers, staff: str, day: str, phone: str = "13700001111", **more):  # type: ignore[no-untyped-def]
-    """A registration, filed as a conflict if it is one (the warning is tested in test_visit_conflicts)."""
-    data = {"visit_date": day, "customer_name": "周女士", "phone": phone, "needs": "三居室",
-            "receiving_staff": staff, **more}
-    response = client.post("/api/v1/records", headers=headers,
-                           json={"form": "VR", "data": data, "confirm_conflict": True})
-    assert response.status_code == 201, response.json
-    return response.json
 
 
 @pytest.mark.parametrize(("day", "end"), [
@@ -41,12 +32,13 @@ def test_the_customer_is_known_by_their_phone_and_their_relatives() -> None:
 
 def test_the_earlier_valid_registration_wins(app, client, token_for):  # type: ignore[no-untyped-def]
     sales, boss = token_for("sales"), token_for("sales_boss")
-    first = visit(client, sales, "sales", "2026-03-02")
+    first = register_visit(client, sales, "sales", "2026-03-02")
     assert first["flags"] == NO_CONFLICT
-    second = visit(client, boss, "sales_boss", "2026-04-02")  # the claim's last day
+    second = register_visit(client, boss, "sales_boss", "2026-04-02")  # the claim's last day
     assert second["flags"] == {"conflict_with": first["code"], "claimed_by": "sales",
                                "claimed_by_name": "Sales", "claimed_until": "2026-04-02"}
-    assert visit(client, sales, "sales", "2026-03-10")["flags"] == NO_CONFLICT  # a revisit to the claimant
+    # a revisit to the claimant
+    assert register_visit(client, sales, "sales", "2026-03-10")["flags"] == NO_CONFLICT
     with app.app_context(), services().db.reading() as session:
         event = session.scalar(select(AuditEvent).where(AuditEvent.action == "record.conflict"))
         assert (event.object_id, event.detail["earlier"]) == (second["code"], first["code"])
@@ -56,32 +48,33 @@ def test_the_earlier_valid_registration_wins(app, client, token_for):  # type: i
 
 def test_an_expired_claim_no_longer_protects(client, token_for):  # type: ignore[no-untyped-def]
     sales, boss = token_for("sales"), token_for("sales_boss")
-    visit(client, sales, "sales", "2026-01-15")  # claim until 2026-02-15, expired yesterday
-    assert visit(client, boss, "sales_boss", "2026-02-16")["flags"] == NO_CONFLICT
+    register_visit(client, sales, "sales", "2026-01-15")  # claim until 2026-02-15, expired yesterday
+    assert register_visit(client, boss, "sales_boss", "2026-02-16")["flags"] == NO_CONFLICT
 
 
 def test_a_relatives_phone_is_the_same_customer(client, token_for):  # type: ignore[no-untyped-def]
     sales, boss = token_for("sales"), token_for("sales_boss")
-    first = visit(client, sales, "sales", "2026-03-02", related_customer="妻子 李娜 13955556666")
-    spouse = visit(client, boss, "sales_boss", "2026-03-05", phone="13955556666")
+    first = register_visit(client, sales, "sales", "2026-03-02", related_customer="妻子 李娜 13955556666")
+    spouse = register_visit(client, boss, "sales_boss", "2026-03-05", phone="13955556666")
     assert spouse["flags"]["conflict_with"] == first["code"]
 
 
 def test_follow_ups_extend_the_claim(client, token_for):  # type: ignore[no-untyped-def]
     sales, boss = token_for("sales"), token_for("sales_boss")  # the frozen clock reads 2026-03-02
-    first = visit(client, sales, "sales", "2026-01-20")
+    first = register_visit(client, sales, "sales", "2026-01-20")
     rows = [{"date": "2026-02-10", "method": "phone", "notes": "约看房"}]
     taken = client.post(f"/api/v1/records/{first['code']}/actions/follow_up", headers=sales,
                         json={"fields": {"follow_ups": rows}})
     assert taken.status_code == 200, taken.json
     assert taken.json["flags"] == {"follow_ups_owed": 2}
-    assert visit(client, boss, "sales_boss", "2026-03-10")["flags"]["conflict_with"] == first["code"]
-    assert visit(client, boss, "sales_boss", "2026-03-11")["flags"] == NO_CONFLICT  # a month after 02-10
+    assert register_visit(client, boss, "sales_boss", "2026-03-10")["flags"]["conflict_with"] == first["code"]
+    # a month after 02-10
+    assert register_visit(client, boss, "sales_boss", "2026-03-11")["flags"] == NO_CONFLICT
 
 
 def test_a_follow_up_must_add_a_sensible_row(client, token_for):  # type: ignore[no-untyped-def]
     sales = token_for("sales")
-    code = visit(client, sales, "sales", "2026-02-20")["code"]
+    code = register_visit(client, sales, "sales", "2026-02-20")["code"]
     for rows, message in [([], "Required for “Log a follow-up”."),
                           ([{"date": "2026-02-19", "method": "phone"}], "before the visit"),
                           ([{"date": "2026-03-03", "method": "phone"}], "in the future")]:

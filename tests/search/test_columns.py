@@ -9,7 +9,7 @@ from pathlib import Path
 from search.columns import DATE_FIELD, SegmentColumns
 from search.indexing import build
 from search.store import SearchStore
-from tests.search.test_matching import document
+from tests.support.whoosh_oracle import document
 
 
 def test_columns_read_whole_are_whooshs_document_by_document(tmp_path: Path) -> None:

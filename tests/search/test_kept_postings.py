@@ -15,8 +15,8 @@ from search import postings
 from search.indexing import build, put
 from search.postings import KeptPostings, Postings
 from search.store import SearchStore
-from tests.search import test_matching, test_store
-from tests.search.test_store import document, found
+from tests.support import search_index, whoosh_oracle
+from tests.support.search_index import document, found
 
 Reads = Counter[tuple[str, bytes]]
 
@@ -47,9 +47,9 @@ def test_a_term_is_read_once_and_then_answered_from_memory(tmp_path: Path, reads
 
 def test_kept_postings_stay_right_across_corrections_merges_and_rebuilds(
         tmp_path: Path, reads: Reads) -> None:
-    test_store.test_a_corrected_record_is_found_by_its_new_text_only(tmp_path / "corrected")
-    test_store.test_a_kept_searcher_follows_merges(tmp_path / "merged")
-    test_store.test_an_empty_index_answers_every_query_and_its_kept_searcher_follows_the_first_records(
+    search_index.a_corrected_record_is_found_by_its_new_text_only(tmp_path / "corrected")
+    search_index.a_kept_searcher_follows_merges(tmp_path / "merged")
+    search_index.an_empty_index_answers_every_query_and_its_kept_searcher_follows_the_first_records(
         tmp_path / "empty")
     store = SearchStore(tmp_path / "rebuilt")
     build(store, (document(n, "外包装破损").fields() for n in range(1, 4)))
@@ -63,13 +63,13 @@ def test_matching_counting_and_scoring_from_kept_postings_are_whooshs(
         tmp_path: Path, reads: Reads) -> None:
     rng = random.Random(11)
     store = SearchStore(tmp_path)
-    build(store, (test_matching.document(rng, n).fields() for n in range(1, 301)))
-    put(store.open(), [test_matching.document(rng, n) for n in range(301, 341)])
-    put(store.open(), [test_matching.document(rng, n, revision=2) for n in range(1, 400, 9)])
+    build(store, (whoosh_oracle.document(rng, n).fields() for n in range(1, 301)))
+    put(store.open(), [whoosh_oracle.document(rng, n) for n in range(301, 341)])
+    put(store.open(), [whoosh_oracle.document(rng, n, revision=2) for n in range(1, 400, 9)])
     searcher = store.searcher()
     for _twice in range(2):  # read from the index, then answered from what was kept
-        test_matching.test_the_sets_are_whooshs(searcher)
-        test_matching.test_counts_facets_and_scores_are_whooshs(searcher)
+        whoosh_oracle.the_sets_are_whooshs(searcher)
+        whoosh_oracle.counts_facets_and_scores_are_whooshs(searcher)
     assert reads and postings.KEPT.size > 0
 
 

@@ -10,18 +10,8 @@ from sqlalchemy import select
 from core.audit.models import AuditEvent
 from core.clock import FrozenClock
 from core.web import services
-from forms.submission import submit
-from tests.support.instance import VALID_CP, actor_of
-
-
-def submit_cp(app: Flask, username: str = "clerk", **changes: object) -> str:
-    with app.app_context():
-        s = services()
-        return submit(s.db, s.clock, s.zone, actor_of(app, username), "CP", {**VALID_CP, **changes}).code
-
-
-def work_outbox(app: Flask) -> str:
-    return app.test_cli_runner().invoke(args=["outbox", "run", "--once"]).output
+from tests.support.lifecycle import submit_cp, work_outbox
+from tests.support.search_api import found
 
 
 @pytest.fixture
@@ -37,12 +27,6 @@ def indexed(app: Flask, clock: FrozenClock) -> dict[str, str]:
                                phone="13700001111")
     assert "6 done, 0 failed" in work_outbox(app)  # three PDFs, three index entries
     return codes
-
-
-def found(client, query: str, headers=None) -> list[str]:  # type: ignore[no-untyped-def]
-    response = client.get("/api/v1/search", query_string={"q": query, "per_page": 100}, headers=headers)
-    assert response.status_code == 200, response.json
-    return [hit["code"] for hit in response.json["hits"]]
 
 
 def test_words_names_numbers_and_codes_find_their_records(app, indexed, token_for):  # type: ignore[no-untyped-def]

@@ -8,7 +8,8 @@ import pytest
 from flask import Flask
 
 from core.clock import FrozenClock
-from tests.search.test_search import found, submit_cp, work_outbox
+from tests.support.lifecycle import submit_cp, work_outbox
+from tests.support.search_api import found
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from search import segments
 from search.indexing import build
 from search.schema import make_schema
 from search.store import SearchStore
-from tests.search.test_matching import document
+from tests.support.whoosh_oracle import document
 
 
 def postings(reader: IndexReader, field: str, text: bytes) -> list[tuple[int, float, Any]]:

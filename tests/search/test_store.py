@@ -1,63 +1,24 @@
 """A thread's kept searcher, refreshed per search, sees exactly what the index holds now: a
-corrected record's new revision and not its old one, after updates and after segment merges."""
+corrected record's new revision and not its old one, after updates and after segment merges.
+
+The scenarios live in tests/support/search_index.py: test_kept_postings runs them again with
+every posting kept in memory."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
-from search.indexing import SearchDocument, build, put
-from search.query import text_query
-from search.service import find
-from search.store import SearchStore
-
-
-def document(n: int, text: str, revision: int = 1) -> SearchDocument:
-    return SearchDocument(code=f"CP-2026-{n:06d}", form="CP", year=2026, state="submitted", department="CS",
-                          submitted_at=datetime(2026, 3, 2, tzinfo=UTC), revision=revision, title="",
-                          texts=(text,))
-
-
-def found(store: SearchStore, text: str) -> tuple[int, list[str]]:
-    query = text_query(text)
-    assert query is not None
-    result = find(store.searcher(), query, scope=None, text=text, sort="relevance", page=1, per_page=100)
-    return result.total, sorted(hit.code for hit in result.hits)
+from tests.support import search_index
 
 
 def test_a_corrected_record_is_found_by_its_new_text_only(tmp_path: Path) -> None:
-    store = SearchStore(tmp_path)
-    build(store, (document(n, "外包装破损" if n == 1 else "说明书缺失").fields() for n in range(1, 6)))
-    assert found(store, "破损") == (1, ["CP-2026-000001"])  # this thread now keeps a searcher
-    put(store.open(), [document(1, "表面有划痕", revision=2)])  # the correction, re-indexed
-    assert found(store, "划痕") == (1, ["CP-2026-000001"])
-    assert found(store, "破损") == (0, [])  # the old revision's hit is gone
-    assert found(store, "CP-2026-") == (5, [f"CP-2026-{n:06d}" for n in range(1, 6)])
+    search_index.a_corrected_record_is_found_by_its_new_text_only(tmp_path)
 
 
 def test_a_kept_searcher_follows_merges(tmp_path: Path) -> None:
-    """Each update writes a small segment; Whoosh merges small segments now and then, and a
-    merged-away segment must not come back in the refreshed searcher."""
-    store = SearchStore(tmp_path)
-    build(store, (document(n, "说明书缺失").fields() for n in range(1, 4)))
-    ix = store.open()
-    for revision in range(2, 14):
-        found(store, "缺失")
-        put(ix, [document(1, f"第{revision}次更正", revision=revision)])
-        put(ix, [document(100 + revision, "颜色不符")])
-    assert found(store, "更正") == (1, ["CP-2026-000001"])
-    assert found(store, "缺失") == (2, ["CP-2026-000002", "CP-2026-000003"])
-    assert found(store, "颜色")[0] == 12
-    assert store.searcher().doc_count() == 15
+    search_index.a_kept_searcher_follows_merges(tmp_path)
 
 
 def test_an_empty_index_answers_every_query_and_its_kept_searcher_follows_the_first_records(
         tmp_path: Path) -> None:
-    """A fresh instance: the index is built empty, searched (a code prefix too, which reads a
-    column an empty index does not have), then the first records arrive."""
-    store = SearchStore(tmp_path)
-    build(store, [])
-    assert found(store, "划痕") == (0, []) and found(store, "CP-2026-") == (0, [])
-    put(store.open(), [document(1, "表面有划痕")])
-    assert found(store, "划痕") == (1, ["CP-2026-000001"])  # the kept searcher, refreshed
-    assert found(store, "CP-2026-") == (1, ["CP-2026-000001"])
+    search_index.an_empty_index_answers_every_query_and_its_kept_searcher_follows_the_first_records(tmp_path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from tests.search.test_search import submit_cp, work_outbox
+from tests.support.lifecycle import submit_cp, work_outbox
 
 
 def test_a_search_page_past_the_end_leads_to_the_last_page(app: Flask, logged_in) -> None:  # type: ignore[no-untyped-def]

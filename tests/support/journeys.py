@@ -2,8 +2,7 @@
 clock but can be moved on (a grant's end is days away), the checks every visited page gets
 (axe, no sideways scrolling, a screenshot), and the archival run that files a record.
 
-Signing in and the axe check began in tests/browser/test_complaint_flow.py, which imports them
-from here (as do the browser tests that import them from there)."""
+Signing in and the axe check are every browser test's: they import them from here."""
 
 from __future__ import annotations
 

@@ -1,11 +1,14 @@
-"""Moving records through their workflow with the real services, for archive tests."""
+"""Moving records through their workflow with the real services: complaints submitted, taken
+through their steps to closed and countersigned, filed by the outbox worker."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Flask
 
+from core.clock import FrozenClock
 from core.web import services
 from forms.submission import submit
 from forms.workflow import act
@@ -21,10 +24,34 @@ COMPLAINT_STEPS: list[tuple[str, str, dict[str, Any]]] = [
 ]
 
 
-def new_complaint(app: Flask, **changes: Any) -> str:
+#: The complaints filed on 2 March 2026 (the test clock's start) are kept to 31 December 2029:
+#: this many days on, they are due for disposal.
+DAYS_TO_2030 = (date(2030, 1, 1) - date(2026, 3, 2)).days
+
+
+def submit_cp(app: Flask, username: str = "clerk", **changes: Any) -> str:
+    """A valid complaint (``VALID_CP`` with ``changes``) submitted by ``username``; its code."""
     with app.app_context():
         s = services()
-        return submit(s.db, s.clock, s.zone, actor_of(app, "clerk"), "CP", {**VALID_CP, **changes}).code
+        return submit(s.db, s.clock, s.zone, actor_of(app, username), "CP", {**VALID_CP, **changes}).code
+
+
+def submit_complaints(app: Flask, clock: FrozenClock, username: str, count: int) -> list[str]:
+    """``count`` complaints by ``username``, in pairs submitted in the same microsecond (so the
+    order's tie-break, the id, matters); their codes, oldest first."""
+    actor, codes = actor_of(app, username), []
+    with app.app_context():
+        s = services()
+        for i in range(count):
+            codes.append(submit(s.db, clock, s.zone, actor, "CP", dict(VALID_CP)).code)
+            if i % 2:
+                clock.advance(seconds=61, microseconds=1)
+    return codes
+
+
+def new_complaint(app: Flask, **changes: Any) -> str:
+    """The clerk's complaint (:func:`submit_cp`)."""
+    return submit_cp(app, "clerk", **changes)
 
 
 def step(app: Flask, code: str, action: str, who: str, fields: dict[str, Any] | None = None,
@@ -45,3 +72,12 @@ def close_complaint(app: Flask, code: str, *, countersign: bool = True, **classi
 
 def work_outbox(app: Flask) -> str:
     return app.test_cli_runner().invoke(args=["outbox", "run", "--once"]).output
+
+
+def filed_complaints(app: Flask, count: int) -> list[str]:
+    """``count`` complaints closed, countersigned and filed (the outbox worked once); their codes."""
+    codes = [new_complaint(app) for _ in range(count)]
+    for code in codes:
+        close_complaint(app, code)
+    work_outbox(app)
+    return codes

@@ -1,14 +1,29 @@
-"""Reading our PDFs back the way a person would see them, with poppler's pdftotext."""
+"""Reading our PDFs back the way a person would see them: their text with poppler's pdftotext,
+their QR codes with poppler and zbar, what they paint where."""
 
 from __future__ import annotations
 
 import io
 import subprocess
+from pathlib import Path
 
 
 def text_of(pdf: bytes) -> str:
     return subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True,
                           check=True).stdout.decode("utf-8")
+
+
+def qr_codes_on_pages(pdf: bytes, tmp_path: Path) -> list[str]:
+    """Render every page at 300 dpi with poppler and read the QR codes back with zbar."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "copy.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "300", "-png", str(tmp_path / "copy.pdf"), str(tmp_path / "page")],
+                   check=True)
+    found = []
+    for page in sorted(tmp_path.glob("page-*.png")):
+        out = subprocess.run(["zbarimg", "-q", "--raw", str(page)], capture_output=True, text=True)
+        found.append(out.stdout.strip())
+    return found
 
 
 #: A4 in points, and the body's margins from static/pdf/print.css (22mm 18mm 22mm 16mm).

@@ -72,6 +72,23 @@ def statements(app: Flask) -> Iterator[list[tuple[str, Any]]]:
         event.remove(engine, "before_cursor_execute", remember)
 
 
+@contextmanager
+def every_statement(app: Flask) -> Iterator[list[tuple[str, object]]]:
+    """Every SQL statement (with parameters) run on the app's engine inside the block, writes
+    included (:func:`statements` keeps the reads only)."""
+    seen: list[tuple[str, object]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_rest: Any) -> None:
+        seen.append((statement, parameters))
+    with app.app_context():
+        engine = services().db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
 def scanned_tables(app: Flask, captured: list[tuple[str, Any]]) -> dict[str, str]:
     """Growing table → the first captured statement whose plan reads it whole."""
     scanned: dict[str, str] = {}
