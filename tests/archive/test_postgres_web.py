@@ -2,7 +2,7 @@
 
 Schema, migrations and the audit trail on PostgreSQL are in test_postgres_schema.py; numbering
 under load in test_numbering_concurrency.py. These caught a login row lock PostgreSQL refused;
-the sign-in delays' own PostgreSQL tests are in test_login_throttle_postgres.py.
+the sign-in delays' own PostgreSQL tests are in tests/core/test_login_throttle_postgres.py.
 """
 
 from __future__ import annotations

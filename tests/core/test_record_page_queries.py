@@ -2,7 +2,7 @@
 
 The statements are captured while each role opens a complaint with eleven revisions, and no
 plan may read a table that grows with the archive whole (tests/support/query_plans.py). The
-PostgreSQL twin is tests/archive/test_postgres_record_page_queries.py.
+PostgreSQL twin is tests/core/test_postgres_record_page_queries.py.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The inbox count and list served from the tallies the database keeps, on SQLite: equal to a
 brute-force count after every write path (the PostgreSQL twin is
-tests/archive/test_postgres_inbox_tallies.py), and read without scanning the records."""
+tests/forms/test_postgres_inbox_tallies.py), and read without scanning the records."""
 
 from __future__ import annotations
 

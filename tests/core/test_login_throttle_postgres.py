@@ -1,6 +1,6 @@
 """Sign-in throttling on PostgreSQL (issue 15 item 14): concurrent first failures from one address
 create its counts once (the savepoint insert), every failure is counted (the rows are locked),
-and the delay follows. Here because the PostgreSQL fixtures live in tests/archive."""
+and the delay follows. The SQLite tests: test_login_throttle.py."""
 
 from __future__ import annotations
 
