@@ -18,13 +18,8 @@ from core.audit.models import AuditEvent
 from core.web import services
 from forms.submission import submit
 from tests.support.instance import VALID_CP, actor_of, csrf_token
+from tests.support.lifecycle import submit_cp
 from tests.support.pdf import qr_codes_on_pages
-
-
-def submit_cp(app: Flask) -> str:
-    with app.app_context():
-        s = services()
-        return submit(s.db, s.clock, s.zone, actor_of(app, "clerk"), "CP", VALID_CP).code
 
 
 def correct(app: Flask, code: str, reason: str) -> None:

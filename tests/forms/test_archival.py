@@ -23,16 +23,10 @@ from core.web import services
 from forms import versions
 from forms.pdf.archival import TOPIC, render_archival
 from forms.pdf.service import configured_renderer
-from forms.submission import submit
-from tests.support.instance import VALID_CP, actor_of, login, make_app
+from tests.support.instance import login, make_app
+from tests.support.lifecycle import submit_cp
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-
-def submit_cp(app: Flask, **changes: object) -> str:
-    with app.app_context():
-        s = services()
-        return submit(s.db, s.clock, s.zone, actor_of(app, "clerk"), "CP", {**VALID_CP, **changes}).code
 
 
 def run_outbox(app: Flask) -> str:
