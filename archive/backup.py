@@ -29,7 +29,7 @@ from sqlalchemy import inspect
 
 from archive.portability import ManifestWriter, PortabilityError, check_manifest, occupied, refuse_non_empty
 from archive.renditions import RenditionStore
-from core import schema
+from core import db_schema
 from core.audit import trail
 from core.auth.roles import Actor, PermissionDenied
 from core.clock import Clock
@@ -121,7 +121,7 @@ def restore_instance(db: Database, clock: Clock, store: RenditionStore, folder: 
     db.engine.dispose()  # no pooled connection keeps the empty schema's cached statements
     for relative in files:
         store.write(relative, (folder / "renditions" / relative).read_bytes())
-    schema.upgrade(db)
+    db_schema.upgrade(db)
     with db.transaction() as session:
         trail.append(session, at=clock.now(), actor=actor, actor_name="console", action="archive.restore",
                      object_type="archive", object_id=str(folder)[:64],

@@ -9,7 +9,7 @@ What keeps a page cheap whatever the archive's size (issue 16):
   per scope (migration 0012), walking offset + one page + 1 entries: no sort of the scope, no
   JSON ``data`` carried through it. Then only those rows are loaded, without ``data`` (a list
   shows code, form, title, state, dates and people; titles are stored in ``Record.title`` and
-  masked by the forms package where the reader has no need, :func:`forms.disclosure.shown_page`).
+  masked by the forms package where the reader has no need, :func:`forms.spec_disclosure.shown_page`).
 - No count of the whole scope: the records are counted only up to :data:`COUNT_CAP`; past it a
   page says "more than N" (``more``) and pages on with "next" (the ``per_page + 1``-th row says
   whether there is one). The last page knows its exact total from its own offset for free;

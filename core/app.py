@@ -3,7 +3,7 @@
 It reads configuration, creates the database handle and the clock, and registers every package's
 blueprints, CLI commands and init steps. It is the one place that knows every package: it hands
 the archive and search what they need from the forms package as typed ports
-(:mod:`archive.ports`, :mod:`search.ports`, built from :mod:`forms.ports`; see :mod:`core.ports`).
+(:mod:`archive.ports`, :mod:`search.ports`, built from :mod:`forms.adapters`; see :mod:`core.ports`).
 It does no database I/O: the schema is created by ``flask --app wsgi init``.
 """
 
@@ -41,7 +41,7 @@ from core.i18n import LOCALE_NAMES, current_locale, install_template_gettext, pi
 from core.outbox import cli as outbox_cli
 from core.ports import AppBuilder, install
 from core.web import AppServices, department_name, init_services, person, services
-from forms import ports as forms_offer
+from forms import adapters as forms_offer
 from forms.api import bp as forms_api_bp
 from search.ports import SearchPorts
 

@@ -13,7 +13,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from core import schema
+from core import db_schema
 from core.audit import trail
 from core.auth import accounts, throttle
 from core.auth.roles import Role
@@ -40,7 +40,7 @@ def add_init_step(app: Flask, step: InitStep) -> None:
 def init_command() -> None:
     """Create or upgrade the instance: schema, default departments, form specs. Idempotent."""
     click.echo(f"Instance: {current_app.instance_path}")
-    schema.upgrade(services().db)
+    db_schema.upgrade(services().db)
     click.echo("Schema is up to date.")
     for step in registry(InitSteps).steps:
         step()

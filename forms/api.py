@@ -25,11 +25,11 @@ from core.api import (
 from core.auth.roles import NotFound, PermissionDenied
 from core.web import services
 from forms import versions
+from forms.json_schema import published_schema, reference_values
 from forms.pdf.fonts import PdfSetupError
 from forms.pdf.service import pdf_response
 from forms.printing import UnknownVariant
 from forms.rules import NeedsConfirmation
-from forms.schema import published_schema, reference_values
 from forms.spec.model import FormSpec
 from forms.submission import submit
 from forms.validation import InvalidData

@@ -18,7 +18,7 @@ from core.auth.roles import NotFound, PermissionDenied
 from core.config import InstancePaths
 from core.web import services
 from forms import deadlines, demo, versions
-from forms.archiving import file_all_ready
+from forms.filing_rules import file_all_ready
 from forms.pdf import export
 from forms.spec.library import SPEC_DIR, load_directory
 

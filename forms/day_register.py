@@ -13,7 +13,7 @@ from core.audit import trail
 from core.auth.roles import Actor
 from core.clock import Clock
 from core.db import Database
-from forms.disclosure import shown_records
+from forms.spec_disclosure import shown_records
 
 FORM = "VR"
 CONFIRM = "confirm"

@@ -33,7 +33,7 @@ from core.auth.models import Department, User
 from core.auth.roles import Actor
 from core.clock import Clock
 from core.db import Database
-from forms import disclosure, rules
+from forms import rules, spec_disclosure
 from forms.printing import CORRECTION
 from forms.spec.model import FILLER, FormSpec, Transition
 from forms.versions import spec_version
@@ -155,9 +155,9 @@ def inbox(db: Database, clock: Clock, actor: Actor) -> tuple[list[Task], int]:
     with db.transaction() as session:
         trail.append(session, at=clock.now(), actor=actor, action="record.list", object_type="record",
                      object_id="", detail={"inbox": True, "codes": [t.code for t in found]})
-    hidden = [row.code for row in rows if not disclosure.needs_personal_data(  # titles name customers
+    hidden = [row.code for row in rows if not spec_disclosure.needs_personal_data(  # titles name customers
         versions[(row.form_code, row.form_version)][0], actor, row.username, row.department_code)]
-    masked = disclosure.masked_titles(db, actor, hidden) if hidden else {}  # their data read alone
+    masked = spec_disclosure.masked_titles(db, actor, hidden) if hidden else {}  # their data read alone
     return [replace(t, title=masked[t.code]) if t.code in masked else t for t in found], total
 
 

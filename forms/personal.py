@@ -1,6 +1,6 @@
 """Personal data (issue 6): the ``personal`` commands and the reveal API (see
-:mod:`forms.masking`, :mod:`forms.disclosure`, :mod:`forms.anonymise`). The masking reaches the
-archive's adapters and search through their ports (:mod:`forms.ports`, wired in ``core.app``)."""
+:mod:`forms.masking`, :mod:`forms.spec_disclosure`, :mod:`forms.anonymise`). The masking reaches the
+archive's adapters and search through their ports (:mod:`forms.adapters`, wired in ``core.app``)."""
 
 from __future__ import annotations
 

@@ -27,7 +27,7 @@ from core.api import (
 from core.clock import local
 from core.i18n import current_locale
 from core.web import services
-from forms.filing import filing_page
+from forms.renewal_filing import filing_page
 from forms.statistics import DIMENSIONS, MAX_WEEKS, complaint_stats
 
 bp = Blueprint("forms_report_api", __name__, url_prefix=API_PREFIX)

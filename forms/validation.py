@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from jsonschema.exceptions import ValidationError
 
 from forms.fields import REGISTRY, References
-from forms.schema import record_data_schema
+from forms.json_schema import record_data_schema
 from forms.schema_validator import RecordValidator
 from forms.spec.model import FieldSpec, FormSpec
 

@@ -29,8 +29,8 @@ from core.auth.roles import NotFound
 from core.web import services
 from forms import drafts, versions
 from forms.builder import parse_values
-from forms.disclosure import shown_page
 from forms.rules import NeedsConfirmation
+from forms.spec_disclosure import shown_page
 from forms.submission import submit
 from forms.validation import InvalidData, validate
 from forms.views.context import build_context

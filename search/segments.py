@@ -21,7 +21,7 @@ from typing import Any
 from whoosh.fields import FieldType, Schema
 from whoosh.filedb.filestore import Storage
 
-from search.schema import TermFrequency
+from search.index_schema import TermFrequency
 from search.whoosh_internals import (
     Block,
     Segment,

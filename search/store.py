@@ -2,7 +2,7 @@
 
 A rebuild writes a complete new folder and then replaces the ``CURRENT`` pointer atomically, so
 searches never see a half-built index; each folder records the version it was built with (the
-schema's and the Whoosh release's, :data:`search.schema.INDEX_VERSION`), and an index of
+schema's and the Whoosh release's, :data:`search.index_schema.INDEX_VERSION`), and an index of
 another version counts as missing (it must be rebuilt).
 
 Opening a Whoosh searcher reads every segment's term and column files into memory: about 200 ms
@@ -26,8 +26,8 @@ from whoosh import index
 from whoosh.index import FileIndex, Index
 from whoosh.searching import Searcher
 
+from search.index_schema import INDEX_VERSION, SCHEMA_VERSION, make_schema
 from search.reopen import reopened
-from search.schema import INDEX_VERSION, SCHEMA_VERSION, make_schema
 
 POINTER = "CURRENT"
 VERSION_FILE = "SCHEMA_VERSION"

@@ -11,7 +11,7 @@ different Whoosh would then silently misread or miswrite segments. So:
 - the one release they were read from is :data:`DISTRIBUTION` :data:`VERSION`, pinned exactly
   in ``pyproject.toml``; :func:`check_installed` refuses any other at start-up
   (``search.init_app``), and another Whoosh distribution installed beside it;
-- the index records that release with its schema version (:data:`search.schema.INDEX_VERSION`),
+- the index records that release with its schema version (:data:`search.index_schema.INDEX_VERSION`),
   so another Whoosh rebuilds the index instead of reading segments it did not write.
 
 Upgrading Whoosh: change the pin and :data:`VERSION` together, read the new release's
@@ -111,7 +111,7 @@ __all__ = [
 #: The distribution whose internals this module was written against, and its exact version.
 DISTRIBUTION = "whoosh-reloaded"
 VERSION = "2.7.5"
-#: How an index records the Whoosh that wrote it (see :data:`search.schema.INDEX_VERSION`).
+#: How an index records the Whoosh that wrote it (see :data:`search.index_schema.INDEX_VERSION`).
 RELEASE = f"{DISTRIBUTION}=={VERSION}"
 #: The distributions that install the same ``whoosh`` package: one installed over another
 #: mixes their files (and uninstalling the other one later removes files both wrote).

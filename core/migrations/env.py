@@ -1,4 +1,4 @@
-"""Alembic environment: runs on the engine handed over by :func:`core.schema.alembic_config`."""
+"""Alembic environment: runs on the engine handed over by :func:`core.db_schema.alembic_config`."""
 
 from alembic import context
 

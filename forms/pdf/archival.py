@@ -23,7 +23,7 @@ from core.db import Database
 from core.outbox.queue import Task, enqueue, pending_in
 from core.web import services
 from forms import versions
-from forms.archiving import file_record
+from forms.filing_rules import file_record
 from forms.names import Names, load_names
 from forms.pdf.render import ARCHIVAL_PROFILE, Attached, Renderer
 from forms.pdf.service import thread_renderer

@@ -15,7 +15,7 @@ from typing import Any
 from core.auth.roles import Role
 from forms.fields import REGISTRY
 from forms.fields.base import COMMON_KEYS
-from forms.spec.archiving import parse_filing, parse_personal
+from forms.spec.archive_rules import parse_filing, parse_personal
 from forms.spec.model import (
     EVERY_FIELD,
     FILLER,

@@ -13,7 +13,7 @@ from flask_login import login_required
 from core.clock import local
 from core.errors import render_error
 from core.web import current_actor, services
-from forms import filing as service
+from forms import renewal_filing as service
 from forms.pdf.fonts import PdfSetupError
 from forms.pdf.service import thread_renderer
 

@@ -18,7 +18,6 @@ from core.i18n import current_locale, pick
 from core.web import current_actor, services
 from forms import steps, versions
 from forms.conflicts import conflict_note
-from forms.disclosure import shown_page
 from forms.fields import REGISTRY, Reading
 from forms.masking import may_download_archival, shown_record
 from forms.names import Names
@@ -27,6 +26,7 @@ from forms.pdf.fonts import PdfSetupError
 from forms.pdf.service import pdf_response
 from forms.printing import UnknownVariant
 from forms.spec.model import FormSpec
+from forms.spec_disclosure import shown_page
 from forms.views.context import page_number, request_names
 from forms.workflow import actions_for
 from search.query import record_code

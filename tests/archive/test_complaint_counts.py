@@ -22,7 +22,7 @@ from archive import disposal
 from archive.models import CatalogueVolume, Record
 from archive.overdue import overdue_since
 from archive.retention import ensure_defaults
-from core import schema
+from core import db_schema
 from core.audit import trail
 from core.auth import accounts
 from core.auth.departments import ensure_default_departments
@@ -205,7 +205,7 @@ def empty_instance(url: str, clock: FrozenClock) -> Flask:
     target = make_app(url, clock)
     with target.app_context():
         s = services()
-        schema.upgrade(s.db)
+        db_schema.upgrade(s.db)
         ensure_default_departments(s.db)
         ensure_defaults(s.db, s.clock)
         versions.register_specs(s.db, s.clock, load_or_fail())

@@ -19,7 +19,7 @@ from core.auth.roles import PermissionDenied
 from core.clock import FrozenClock
 from core.web import services
 from forms import versions
-from forms.archiving import filing_rules
+from forms.filing_rules import filing_rules
 from forms.spec.library import SPEC_DIR, load_spec_file
 from forms.workflow import ActionRefused
 from tests.support.instance import actor_of

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from archive import holds, retention
 from archive.retention import ensure_defaults
-from core import schema
+from core import db_schema
 from core.audit.models import AuditEvent
 from core.auth import accounts
 from core.auth.departments import ensure_default_departments
@@ -53,7 +53,7 @@ def target(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyP
     application = make_app(f"sqlite:///{folder}/dossier.sqlite3", clock)
     with application.app_context():
         s = services()
-        schema.upgrade(s.db)
+        db_schema.upgrade(s.db)
         ensure_default_departments(s.db)
         ensure_defaults(s.db, s.clock)
         versions.register_specs(s.db, s.clock, load_or_fail())

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from core.web import services
-from forms.filing import filing_page
+from forms.renewal_filing import filing_page
 from forms.submission import submit
 from tests.support.instance import actor_of
 from tests.support.office_lists import office_list_statements

@@ -18,7 +18,7 @@ from flask import Flask
 from sqlalchemy import func, inspect, select, text
 from sqlalchemy.exc import DatabaseError
 
-from core import schema
+from core import db_schema
 from core.audit import trail
 from core.audit.models import AuditEvent, AuditHead
 from core.clock import FrozenClock
@@ -85,10 +85,10 @@ def test_migrations_build_the_models_schema_and_running_them_again_changes_nothi
     with app.app_context():
         db = services().db
         assert db.dialect == "postgresql"
-        assert not schema.is_current(db)
+        assert not db_schema.is_current(db)
         assert inspect(db.engine).get_table_names() == []
-        schema.upgrade(db)
-        assert schema.is_current(db)
+        db_schema.upgrade(db)
+        assert db_schema.is_current(db)
         with db.engine.connect() as connection:
             drift = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}),
                                      Base.metadata)
@@ -101,8 +101,8 @@ def test_migrations_build_the_models_schema_and_running_them_again_changes_nothi
     assert "audit_events_append_only" in first["triggers"]
 
     with app.app_context():
-        schema.upgrade(services().db)
-        assert schema.is_current(services().db)
+        db_schema.upgrade(services().db)
+        assert db_schema.is_current(services().db)
     assert schema_snapshot(app) == first
     with app.app_context():
         services().db.dispose()
@@ -118,7 +118,7 @@ def test_init_twice_on_a_used_database_keeps_everything(pg_app):
         assert "0 new version(s)" in result.output
     assert schema_snapshot(pg_app) == before
     with pg_app.app_context():
-        assert schema.is_current(services().db)
+        assert db_schema.is_current(services().db)
     assert submit_complaints(pg_app, 1) == ["CP-2026-000004"]
     assert verify_chain(pg_app)[1] is None
     assert codes == ["CP-2026-000001", "CP-2026-000002", "CP-2026-000003"]

@@ -105,7 +105,7 @@ def test_the_openapi_document_merges_methods_and_refuses_a_method_or_schema_decl
 def test_the_composition_root_wires_the_forms_package_into_the_archive_and_search(app: Flask) -> None:
     from archive.ports import ArchivePorts, granted_now
     from core.app import create_app
-    from forms import ports as forms_offer
+    from forms import adapters as forms_offer
     from search.ports import SearchPorts
 
     archive_ports, search_ports = port(ArchivePorts, app), port(SearchPorts, app)

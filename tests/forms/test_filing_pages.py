@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from core.audit.models import AuditEvent
 from core.web import services
-from forms import filing
+from forms import renewal_filing
 from tests.support.pdf import text_of
 from tests.support.samples import register_rs
 
@@ -23,7 +23,7 @@ NAMES = ("赵一", "钱二", "孙三", "李四", "周五")
 @pytest.fixture
 def five_registers(client, clock, token_for, monkeypatch):  # type: ignore[no-untyped-def]
     """Five registers handed in in March (two a page), in filing order."""
-    monkeypatch.setattr(filing, "PER_PAGE", 2)
+    monkeypatch.setattr(renewal_filing, "PER_PAGE", 2)
     clock.current = datetime(2026, 3, 2, 1, 30, 0, 123456, tzinfo=UTC)
     clerk = token_for("clerk")
     made = {name: register_rs(client, clerk, lapse_date=f"2026-02-{24 - i}", policyholder=name)

@@ -14,7 +14,7 @@ from sqlalchemy import inspect, select, text
 import forms.inbox
 from archive.models import Record
 from archive.retention import ensure_defaults
-from core import schema
+from core import db_schema
 from core.auth.departments import ensure_default_departments
 from core.clock import FrozenClock
 from core.web import services
@@ -69,9 +69,9 @@ def test_the_migration_counts_the_records_already_there(app: Flask) -> None:
     assert sum(before.values()) == 2
     with app.app_context():
         db = services().db
-        command.downgrade(schema.alembic_config(db), "0010")
+        command.downgrade(db_schema.alembic_config(db), "0010")
         assert not inspect(db.engine).has_table("record_tallies")
-        schema.upgrade(db)
+        db_schema.upgrade(db)
     assert kept_tallies(app) == before
     check(app, "migration over existing records")
 
@@ -141,7 +141,7 @@ def test_an_imported_archive_has_its_tallies(app: Flask, clock: FrozenClock, tmp
     target = make_app(f"sqlite:///{tmp_path}/target.sqlite3", clock)
     with target.app_context():
         s = services()
-        schema.upgrade(s.db)
+        db_schema.upgrade(s.db)
         ensure_default_departments(s.db)
         ensure_defaults(s.db, s.clock)
         versions.register_specs(s.db, s.clock, load_or_fail())

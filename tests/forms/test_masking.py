@@ -127,7 +127,7 @@ def test_the_inbox_asks_the_same_rule(app: Flask, clock, monkeypatch: pytest.Mon
     pretends the supervisor does not: the inbox must then show the title masked, as any list."""
     from datetime import UTC, datetime
 
-    from forms import disclosure
+    from forms import spec_disclosure as disclosure
     from forms.inbox import inbox
 
     clock.current = datetime(2026, 3, 2, 1, 30, 0, 123456, tzinfo=UTC)

@@ -13,7 +13,7 @@ from sqlalchemy import update
 
 from archive.models import Record
 from archive.retention import ensure_defaults
-from core import schema
+from core import db_schema
 from core.audit import trail
 from core.auth import accounts
 from core.auth.departments import ensure_default_departments
@@ -50,7 +50,7 @@ def pg_target(pg_server: PostgresServer, instance_dir: Path, clock: FrozenClock,
     application = make_app(pg_server.create_database(), clock)
     with application.app_context():
         s = services()
-        schema.upgrade(s.db)
+        db_schema.upgrade(s.db)
         ensure_default_departments(s.db)
         ensure_defaults(s.db, s.clock)
         versions.register_specs(s.db, s.clock, load_or_fail())

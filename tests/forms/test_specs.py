@@ -6,7 +6,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from core.app import create_app
-from forms.schema import record_data_schema
+from forms.json_schema import record_data_schema
 from forms.spec.library import SPEC_DIR, load_directory, load_or_fail
 from forms.spec.parser import SpecError
 

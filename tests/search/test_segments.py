@@ -13,8 +13,8 @@ from whoosh import index
 from whoosh.reading import IndexReader
 
 from search import segments
+from search.index_schema import make_schema
 from search.indexing import build
-from search.schema import make_schema
 from search.store import SearchStore
 from tests.support.whoosh_oracle import document
 

@@ -14,8 +14,8 @@ import pytest
 from flask import Flask
 
 from search import whoosh_internals
+from search.index_schema import INDEX_VERSION, SCHEMA_VERSION
 from search.indexing import SearchDocument, build
-from search.schema import INDEX_VERSION, SCHEMA_VERSION
 from search.store import VERSION_FILE, IndexUnavailable, SearchStore
 from search.whoosh_internals import (
     DISTRIBUTION,

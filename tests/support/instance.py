@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from archive import retention
-from core import schema
+from core import db_schema
 from core.app import create_app
 from core.auth import accounts
 from core.auth.departments import ensure_default_departments
@@ -57,7 +57,7 @@ def populate(app: Flask) -> None:
     ``flask init``)."""
     with app.app_context():
         db, clock = services().db, services().clock
-        schema.upgrade(db)
+        db_schema.upgrade(db)
         ensure_default_departments(db)
         for username, (role, department) in TEST_USERS.items():
             accounts.create_user(db, clock, username=username, password=PASSWORD, role=role,

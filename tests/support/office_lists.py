@@ -11,7 +11,7 @@ from archive import disposal, filing, holds
 from archive.ports import archive_ports
 from core.clock import FrozenClock
 from core.web import services
-from forms.filing import filing_page
+from forms.renewal_filing import filing_page
 from tests.support.instance import actor_of
 from tests.support.lifecycle import DAYS_TO_2030, filed_complaints
 from tests.support.query_plans import statements

@@ -4,7 +4,7 @@ date, then service staff member, and the printed catalogue (案卷目录) that g
 A record belongs to the month it was handed in (submitted), in the office's zone. Records
 without a lapse date (policies still in their grace period) come after the lapsed ones, by due
 date. Listing and printing are audited like any list of records; the policyholder is masked for
-whoever does not need it (:mod:`forms.disclosure`), on the page and the catalogue alike.
+whoever does not need it (:mod:`forms.spec_disclosure`), on the page and the catalogue alike.
 
 A month of a big office holds thousands of registers, so the page shows one page of them:
 the database orders the month (the index on form, submission time finds it; the filing order's
@@ -27,11 +27,11 @@ from core.audit import trail
 from core.auth.roles import Actor
 from core.clock import Clock, local
 from core.db import Database
-from forms.disclosure import shown_fields
 from forms.names import load_names
 from forms.pdf.render import Renderer
 from forms.printing import LAYOUTS
 from forms.spec.model import FormSpec
+from forms.spec_disclosure import shown_fields
 from forms.versions import current_spec
 
 FORM = "RS"

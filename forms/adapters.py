@@ -11,8 +11,9 @@ from __future__ import annotations
 from archive.disposal import DisposalHooks
 from archive.filing import FilingRule
 from core.web import services
-from forms import archiving, catalogue_print, registers, search_documents
-from forms.disclosure import SpecDisclosure, shown_hits
+from forms import catalogue_print, registers, search_documents
+from forms.filing_rules import filing_rules as rules_of_current_specs
+from forms.spec_disclosure import SpecDisclosure, shown_hits
 
 __all__ = ["SpecDisclosure", "catalogue_printer", "disposal_hooks", "facet_labels", "filing_rules",
            "record_documents", "shown_hits"]
@@ -30,7 +31,7 @@ def facet_labels(locale: str) -> dict[str, dict[str, str]]:
 
 def filing_rules() -> dict[str, FilingRule]:
     """Each form's filing rule by its current version (``ArchivePorts.filing_rules``)."""
-    return archiving.filing_rules(services().db)
+    return rules_of_current_specs(services().db)
 
 
 def catalogue_printer() -> catalogue_print.CataloguePrint:
