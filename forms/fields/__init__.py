@@ -5,6 +5,7 @@ from forms.fields import choice, rows, scalar  # noqa: F401
 from forms.fields.base import (
     REGISTRY,
     BuildContext,
+    DuplicateFieldType,
     FieldType,
     ParseError,
     Reading,
@@ -15,5 +16,5 @@ from forms.fields.base import (
     unregister,
 )
 
-__all__ = ["REGISTRY", "BuildContext", "FieldType", "ParseError", "Reading", "References", "is_empty",
-           "register", "registered", "unregister"]
+__all__ = ["REGISTRY", "BuildContext", "DuplicateFieldType", "FieldType", "ParseError", "Reading",
+           "References", "is_empty", "register", "registered", "unregister"]

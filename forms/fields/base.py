@@ -185,7 +185,16 @@ class FieldType:
 REGISTRY: dict[str, FieldType] = {}
 
 
+class DuplicateFieldType(ValueError):
+    """A second type registered under a name already taken: it would silently replace the first
+    for every spec that uses the name."""
+
+
 def register(cls: type[FieldType]) -> type[FieldType]:
+    """Add ``cls`` to the registry under its ``name``; a name already taken is refused."""
+    if cls.name in REGISTRY:
+        raise DuplicateFieldType(f"field type {cls.name!r} is already registered "
+                                 f"({type(REGISTRY[cls.name]).__qualname__})")
     REGISTRY[cls.name] = cls()
     return cls
 
@@ -200,7 +209,7 @@ def registered(cls: type[FieldType]) -> Iterator[FieldType]:
     """``cls`` registered for the duration of the block, and the registry as it was after it
     (a type it replaced is put back)."""
     before = REGISTRY.get(cls.name)
-    register(cls)
+    REGISTRY[cls.name] = cls()  # replacing on purpose, for the block only
     try:
         yield REGISTRY[cls.name]
     finally:

@@ -24,7 +24,16 @@ from core.i18n import pick
 from core.web import services
 from forms import versions
 from forms.anonymise import anonymised_data
-from forms.fields import REGISTRY, BuildContext, FieldType, ParseError, Reading, registered
+from forms.fields import (
+    REGISTRY,
+    BuildContext,
+    DuplicateFieldType,
+    FieldType,
+    ParseError,
+    Reading,
+    register,
+    registered,
+)
 from forms.masking import masked_data
 from forms.spec.model import FieldSpec, FormSpec
 from forms.spec.parser import SpecError, load_spec_file
@@ -232,3 +241,16 @@ def search(api: FlaskClient, headers: dict[str, str], words: str) -> list[str]:
     found = api.get("/api/v1/search", query_string={"q": words, "per_page": 100}, headers=headers)
     assert found.status_code == 200, found.json
     return [hit["code"] for hit in found.json["hits"]]
+
+
+def test_a_second_type_under_a_taken_name_is_refused() -> None:
+    """register() refuses a name already taken: a second type would silently replace the first
+    for every spec using it (registered() replaces on purpose, for a block only)."""
+
+    class Whole(Percent):
+        name = "integer"
+
+    shipped = REGISTRY["integer"]
+    with pytest.raises(DuplicateFieldType, match="'integer' is already registered"):
+        register(Whole)
+    assert REGISTRY["integer"] is shipped
