@@ -18,6 +18,7 @@ from core.api import (
     forbidden,
     json_errors,
     missing_record,
+    register_api,
     token_required,
 )
 from core.auth.roles import NotFound, PermissionDenied
@@ -174,5 +175,5 @@ OPENAPI_PATHS = {
 
 
 def init_api(app: Flask) -> None:
-    app.register_blueprint(bp)
+    register_api(app, bp)
     add_openapi_paths(app, OPENAPI_PATHS, {"Record": RECORD_SCHEMA})

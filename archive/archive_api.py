@@ -21,6 +21,7 @@ from core.api import (
     error_response,
     json_error,
     json_errors,
+    register_api,
     token_required,
 )
 from core.web import services
@@ -169,5 +170,5 @@ OPENAPI_PATHS = {
 
 
 def init_api(app: Flask) -> None:
-    app.register_blueprint(bp)
+    register_api(app, bp)
     add_openapi_paths(app, OPENAPI_PATHS, {})

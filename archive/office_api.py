@@ -23,6 +23,7 @@ from core.api import (
     api_actor,
     json_errors,
     json_object_body,
+    register_api,
     token_required,
 )
 from core.auth.roles import PermissionDenied
@@ -177,7 +178,6 @@ def _class_json(cls: retention.ClassView) -> dict[str, Any]:
 
 
 def init_api(app: Flask) -> None:
-    """Register the routes, exempt from CSRF like every bearer-token API, in the OpenAPI document."""
-    app.register_blueprint(bp)
-    app.extensions["csrf"].exempt(bp)
+    """Register the routes (bearer tokens, no CSRF: :func:`core.api.register_api`) in the OpenAPI document."""
+    register_api(app, bp)
     add_openapi_paths(app, OPENAPI_PATHS, {})

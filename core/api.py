@@ -33,6 +33,14 @@ class ApiError(Exception):
         self.status, self.message, self.fields = status, message, fields or {}
 
 
+def register_api(app: Flask, blueprint: Blueprint) -> None:
+    """Register a bearer-token API blueprint, exempt from CSRF: no cookie session authenticates
+    its requests (:func:`token_required`), so there is no session for a forged form to ride on.
+    Every API blueprint is registered through here, so none is forgotten or exempted twice."""
+    app.register_blueprint(blueprint)
+    app.extensions["csrf"].exempt(blueprint)  # Flask-WTF's own extension
+
+
 def json_error(status: int, message: str, fields: dict[str, str] | None = None) -> Response:
     response = jsonify({"error": message, "fields": fields or {}})
     response.status_code = status

@@ -24,8 +24,6 @@ from werkzeug.routing import IntegerConverter
 import archive
 import forms
 import search
-from archive.api import bp as archive_api_bp
-from archive.archive_api import bp as archive_office_api_bp
 from archive.ports import ArchivePorts, granted_now
 from core import cli
 from core.api import OPENAPI_PATHS as API_DOC_PATHS
@@ -42,7 +40,6 @@ from core.outbox import cli as outbox_cli
 from core.ports import AppBuilder, install
 from core.web import AppServices, department_name, init_services, person, services
 from forms import adapters as forms_offer
-from forms.api import bp as forms_api_bp
 from search.ports import SearchPorts
 
 csrf = CSRFProtect()
@@ -90,8 +87,6 @@ def create_app(overrides: dict[str, Any] | None = None, *, instance_path: str | 
     search.init_app(app, SearchPorts(
         documents=forms_offer.record_documents, facet_labels=forms_offer.facet_labels,
         granted=granted_now, shown=forms_offer.shown_hits))
-    for api_blueprint in (forms_api_bp, archive_api_bp, archive_office_api_bp):  # bearer tokens only
-        csrf.exempt(api_blueprint)
     app.after_request(_security_headers)
     return app
 

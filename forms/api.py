@@ -20,6 +20,7 @@ from core.api import (
     json_errors,
     json_object_body,
     missing_record,
+    register_api,
     token_required,
 )
 from core.auth.roles import NotFound, PermissionDenied
@@ -310,7 +311,7 @@ OPENAPI_PATHS = {
 
 
 def init_api(app: Flask) -> None:
-    app.register_blueprint(form_types_bp)
-    app.register_blueprint(bp)
+    register_api(app, form_types_bp)
+    register_api(app, bp)
     add_openapi_paths(app, OPENAPI_PATHS,
                       {"Form": FORM_SCHEMA, "Action": ACTION_SCHEMA, "Conflict": CONFLICT_SCHEMA})

@@ -22,6 +22,7 @@ from core.api import (
     api_actor,
     error_response,
     json_errors,
+    register_api,
     token_required,
 )
 from core.clock import local
@@ -127,5 +128,5 @@ OPENAPI_PATHS = {
 
 def init_api(app: Flask) -> None:
     """Register the routes (read-only, bearer tokens) in the OpenAPI document."""
-    app.register_blueprint(bp)
+    register_api(app, bp)
     add_openapi_paths(app, OPENAPI_PATHS, {})

@@ -23,6 +23,7 @@ from core.api import (
     json_errors,
     json_object_body,
     missing_record,
+    register_api,
     token_required,
 )
 from core.auth.roles import NotFound
@@ -261,7 +262,6 @@ def _draft_json(draft: drafts.DraftView) -> dict[str, Any]:
 
 
 def init_api(app: Flask) -> None:
-    """Register the routes, exempt from CSRF like every bearer-token API, in the OpenAPI document."""
-    app.register_blueprint(bp)
-    app.extensions["csrf"].exempt(bp)
+    """Register the routes (bearer tokens, no CSRF: :func:`core.api.register_api`) in the OpenAPI document."""
+    register_api(app, bp)
     add_openapi_paths(app, OPENAPI_PATHS, SCHEMAS)

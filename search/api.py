@@ -11,6 +11,7 @@ from core.api import (
     error_response,
     json_error,
     json_errors,
+    register_api,
     token_required,
 )
 from core.web import services
@@ -92,5 +93,5 @@ OPENAPI_PATHS = {"/search": {"get": {
 
 
 def init_api(app: Flask) -> None:
-    app.register_blueprint(bp)
+    register_api(app, bp)
     add_openapi_paths(app, OPENAPI_PATHS, {"SearchResult": SEARCH_RESULT})
