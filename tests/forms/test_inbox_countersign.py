@@ -89,6 +89,10 @@ def test_a_refused_record_is_named_and_the_others_are_signed(app, client, token_
     nothing = boss.post("/inbox/countersign", headers=EN, follow_redirects=True,
                         data={"csrf_token": csrf_token(page)})
     assert "Tick the records to countersign." in nothing.text
+    # a refusal looks like one and is announced at once; a success is a polite status
+    refused = '<div class="notice notice--error" role="alert">Tick the records to countersign.</div>'
+    assert refused in nothing.text
+    assert f'<div class="notice notice--success" role="status">Countersigned: {second}' in done.text
 
 
 def test_the_inbox_countersign_list_in_chinese_and_for_a_clerk(app, client, token_for, logged_in) -> None:  # type: ignore[no-untyped-def]
