@@ -49,6 +49,17 @@ class ActionRefused(Exception):
     there, or a newer revision than the one the user saw); the message says which."""
 
 
+class RecordChanged(ActionRefused):
+    """The record has a newer revision than the one the user saw. Kept apart from the other
+    refusals because nothing is wrong with what they typed: a page can show the record as it is
+    now with their input kept, for them to check and send again."""
+
+    def __init__(self, code: str, now: int, seen: int) -> None:
+        super().__init__(_("Record %(code)s has changed since you opened it (revision %(now)d, you saw "
+                           "%(seen)d); reload it and try again.", code=code, now=now, seen=seen))
+        self.code, self.now, self.seen = code, now, seen
+
+
 @dataclass(frozen=True)
 class ActionView:
     """An action the user may take now, as the record page and the API describe it."""
@@ -128,8 +139,7 @@ def act(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, code: str, act
             return _act_once(db, clock, zone, actor, code, action, fields, reason, revision, channel)
         except _MovedOn as moved:
             last = moved
-    raise ActionRefused(_("Record %(code)s has changed since you opened it (revision %(now)d, you saw "
-                          "%(seen)d); reload it and try again.", code=code, now=last.now, seen=last.seen))
+    raise RecordChanged(code, last.now, last.seen)
 
 
 #: How often an action whose rules prepare before its transaction is tried on a record that
@@ -218,9 +228,7 @@ def _refusal(actor: Actor, spec: FormSpec, record: Record, view: RecordView, tra
                                "%(states)s.", code=record.code, state=_state(spec, record.state),
                                action=action, states=possible))
     if revision is not None and revision != record.revision:
-        return ActionRefused(_("Record %(code)s has changed since you opened it (revision %(now)d, you saw "
-                               "%(seen)d); reload it and try again.", code=record.code, now=record.revision,
-                               seen=revision))
+        return RecordChanged(record.code, record.revision, revision)
     if transition.stamp == "countersign" and record.countersigned_at is not None:
         return ActionRefused(_("Record %(code)s is already countersigned.", code=record.code))
     return None

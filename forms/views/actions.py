@@ -34,7 +34,7 @@ from forms.views.filling import add_row
 from forms.views.page_forms import ActionPageForm
 from forms.views.records import display_rows
 from forms.views.summary import SummaryItem, summary_items
-from forms.workflow import ActionRefused, ActionView, act, actions_for
+from forms.workflow import ActionRefused, ActionView, RecordChanged, act, actions_for
 
 
 @login_required
@@ -72,13 +72,35 @@ def record_action(code: str, action: str) -> ResponseReturnValue:
                 reason=reason, revision=revision)
         except InvalidData as invalid:
             errors = invalid.errors
+        except RecordChanged as changed:
+            return _changed_meanwhile(changed, chosen, action_spec, form, reason) or \
+                _refused(str(changed), code)
         except (ActionRefused, PermissionDenied) as refused:
-            flash(str(refused), "error")
-            return redirect(url_for("forms.record", code=code))
+            return _refused(str(refused), code)
         else:
             flash(_("%(action)s: done.", action=pick(chosen.label)), "success")
             return redirect(url_for("forms.record", code=code))
     return _page(action_spec, chosen, record, form, errors, revision=revision, reason=reason, status=422)
+
+
+def _refused(message: str, code: str) -> ResponseReturnValue:
+    flash(message, "error")
+    return redirect(url_for("forms.record", code=code))
+
+
+def _changed_meanwhile(changed: RecordChanged, chosen: ActionView, action_spec: FormSpec, form: Any,
+                       reason: str) -> ResponseReturnValue | None:
+    """Someone changed the record while this person was typing: the page again, showing the record
+    as it is now, with what they typed kept and the revision they now see, to check and send again
+    (None when the action is no longer open to them: then the record page says why)."""
+    record, available = actions_for(services().db, services().clock, current_actor(), changed.code)
+    if not any(a.name == chosen.name for a in available):
+        return None
+    message = _("Record %(code)s has changed since you opened it (revision %(now)d, you saw %(seen)d). "
+                "It is shown as it is now, with what you typed: check it and submit again.",
+                code=changed.code, now=changed.now, seen=changed.seen)
+    return _page(action_spec, chosen, record, form, {"_": message}, revision=record.revision,
+                 reason=reason, status=409)
 
 
 def _fields_of(spec: FormSpec, action: ActionView) -> FormSpec:

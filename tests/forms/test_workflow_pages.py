@@ -66,7 +66,27 @@ def test_a_stale_page_is_refused_and_says_so(client, token_for, logged_in):  # t
     stale = boss.post(f"/records/{code}/actions/classify", data=values, follow_redirects=True,
                       headers={"Accept-Language": "en"})
     assert "has changed since you opened it" in stale.text
-    assert "Classified" not in stale.text.split("History")[0]
+    record_page = boss.get(f"/records/{code}", headers={"Accept-Language": "en"})
+    assert "Classified" not in record_page.text.split("History")[0]
+
+
+def test_a_stale_page_keeps_what_was_typed_for_a_second_look(client, token_for, logged_in):  # type: ignore[no-untyped-def]
+    """Someone else changed the record meanwhile: the page comes back with the record as it is
+    now and the typed values and reason kept (the walk of issue 17 lost a typed reason); sending
+    it again takes the action on the revision now shown."""
+    code = a_complaint(client, token_for)
+    boss = logged_in("supervisor")
+    page = boss.get(f"/records/{code}/actions/return")
+    typed = {**form_values(page.text), "reason": "请补充订单号和购买日期"}
+    client.post(f"/api/v1/records/{code}/actions/countersign", headers=token_for("supervisor"), json={})
+    again = boss.post(f"/records/{code}/actions/return", data=typed, headers={"Accept-Language": "en"})
+    assert again.status_code == 409
+    assert "It is shown as it is now, with what you typed: check it and submit again." in again.text
+    assert form_values(again.text)["reason"] == "请补充订单号和购买日期"
+    assert int(form_values(again.text)["revision"]) == int(typed["revision"]) + 1
+    done = boss.post(f"/records/{code}/actions/return", data=form_values(again.text))
+    assert done.status_code == 302
+    assert "请补充订单号和购买日期" in boss.get(f"/records/{code}").text
 
 
 def test_actions_outside_ones_reach_are_refused(client, token_for, logged_in):  # type: ignore[no-untyped-def]
