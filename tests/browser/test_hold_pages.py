@@ -61,6 +61,8 @@ def test_an_archivist_adds_codes_searches_from_lists_and_sees_the_banner(  # typ
     for refused in t["refused"]:
         expect(page.locator(".error-summary")).to_contain_text(refused)
         expect(page.locator("#codes-error")).to_contain_text(refused)
+    # the summary takes the focus, as on the front office's pages, so a screen reader starts there
+    expect(page.locator("#error-summary")).to_be_focused()
     expect(page.get_by_label(t["add_label"])).to_have_value("CP-2026-099999 XX")
     expect(page.locator("ul.codes")).to_have_text(code)
     _fits(page)
