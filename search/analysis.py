@@ -18,6 +18,12 @@ check well under 1 µs a candidate, and dropping them makes the index smaller an
 Single characters are not indexed on their own: that would nearly double the postings per
 record, and writing postings is what indexing spends its time on (benchmarks/search.py).
 
+A word shaped like a record code (``CP-2024-000001``, and order or part numbers written the same
+way, ``SO-2026-88417``) also goes into ``words`` whole, as :func:`code_term` writes it, so that a
+code typed in a search matches text that holds that code and not text that merely holds its
+pieces apart (an access request for "CP-2024-000001" filed as AR-2025-000123 is not a record
+holding "CP-2025-000123").
+
 English words are case-folded and Porter-stemmed into ``words``; digit runs (phones, order and
 part numbers) go into ``words`` whole and reversed into ``tail``, so a number's last digits are
 a prefix query. Digit runs written apart by spaces, dashes or brackets ("021-6234 5678",
@@ -40,6 +46,9 @@ MIN_TAIL = 3
 #: Digit runs kept apart by at most two of the characters people write inside a phone number.
 NUMBER_RUN = re.compile(r"\d+(?:[\s\-()（）]{1,2}\d+)+")
 _DIGITS = re.compile(r"\d+")
+#: A word shaped like a record code, in text: letters, a four-digit year, a number, not inside a
+#: longer run of Latin letters or digits (Chinese may touch it: "投诉CP-2024-000001号").
+CODE_SHAPED = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{2,8})-(\d{4})-(\d{1,9})(?![0-9])")
 
 
 @dataclass(frozen=True)
@@ -60,6 +69,17 @@ def joined_numbers(text: str) -> list[str]:
     """The digits of every number written in groups ("139 1234 5679" → "13912345679"): a phone
     stored as ``021-62345678`` must be found when typed ``02162345678`` and the other way round."""
     return ["".join(_DIGITS.findall(match.group())) for match in NUMBER_RUN.finditer(text)]
+
+
+def code_term(letters: str, year: str, number: str) -> str:
+    """A code-shaped word as one ``words`` term, however its case and zero padding were written
+    (``cp-2026-4`` and ``CP-2026-000004`` are one term; nothing stemmed has a dash)."""
+    return f"{letters.casefold()}-{year}-{int(number):06d}"
+
+
+def code_terms(text: str) -> list[str]:
+    """The terms of every code-shaped word in ``text``."""
+    return [code_term(*match.groups()) for match in CODE_SHAPED.finditer(text)]
 
 
 def bigrams(run: str) -> list[str]:
@@ -94,6 +114,7 @@ class IndexTerms:
         for number in joined_numbers(text):
             self.words.append(number)
             self.tail.append(number[::-1])
+        self.words.extend(code_terms(text))
 
     def fields(self) -> dict[str, list[str] | bytes]:
         return {"cjk": self.cjk, "words": self.words, "tail": self.tail, TEXT_COLUMN: cjk_text(self.runs)}

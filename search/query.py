@@ -6,8 +6,9 @@ numbers match whole or by their last digits. People type numbers as they read th
 word: it matches its digits joined (as the index also joins them), without the country code,
 or its groups each on their own. A whole record code (``CP-2026-000123``, any case, the number
 with or without its zero padding: ``cp-2026-123``) matches that record *or* the records whose
-text holds the word, because order and part numbers are shaped like codes too
-(``SO-2026-88417``); :func:`record_code` names the record so that the page can go straight
+text holds that code as one word (:func:`search.analysis.code_term`), because order and part
+numbers are shaped like codes too (``SO-2026-88417``) and requests name codes; never text that
+holds its pieces apart. :func:`record_code` names the record so that the page can go straight
 to it. A code prefix (``CP-``, ``CP-2026``, ``CP-2026-``) lists codes only.
 """
 
@@ -21,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from whoosh.query import And, DateRange, Every, NullQuery, Or, Phrase, Prefix, Query, Term
 
-from search.analysis import MIN_TAIL, bigrams, english, pieces
+from search.analysis import MIN_TAIL, bigrams, code_term, english, pieces
 
 #: A record code, whole; the sequence number may lack its zero padding.
 RECORD_CODE = re.compile(r"([A-Za-z]{2,8})-(\d{4})-(\d{1,9})")
@@ -102,8 +103,10 @@ def _word_queries(word: str) -> list[Query]:
     if _NUMBER.fullmatch(word):
         return [_number_query(word)]
     code = record_code(word)
-    if code is not None:  # this record, or text that holds the word (an order number)
-        return [Or([Term("code", code), _all(_piece_queries(word))])]
+    if code is not None:  # this record, or text that holds the code (an order number, a request)
+        match = RECORD_CODE.fullmatch(word.strip())
+        assert match is not None
+        return [Or([Term("code", code), Term("words", code_term(*match.groups()))])]
     if CODE_PREFIX.fullmatch(word):
         return [Prefix("code", word.upper())]
     return _piece_queries(word)
