@@ -174,3 +174,20 @@ def test_the_owner_is_chosen_from_the_active_users(app: Flask, logged_in) -> Non
     refused = archivist.post("/archive/holds", data={"csrf_token": csrf_token(page), "name": "x",
                                                       "reason": "y", "owner": "nobody"})
     assert refused.status_code == 400 and 'aria-invalid="true" aria-describedby="owner-error"' in refused.text
+
+
+def test_pages_with_several_forms_give_no_id_twice(app: Flask, logged_in, clock: FrozenClock) -> None:  # type: ignore[no-untyped-def]
+    """The hold page posts three forms and the sign-in throttles page one per row: each form's
+    CSRF token is rendered without an id, so no id is given twice (a label or a skip link would
+    find the wrong element; the walk of issue 17 found three id="csrf_token" on a hold)."""
+    import re
+    from collections import Counter
+
+    hold_id = _hold(app, new_complaint(app))
+    pages = [logged_in("archivist").get(f"/archive/holds/{hold_id}"),
+             logged_in("admin").get("/admin/sign-in")]
+    for page in pages:
+        assert page.status_code == 200, page.request.path
+        ids = Counter(re.findall(r'\sid="([^"]+)"', page.text))
+        assert [i for i, n in ids.items() if n > 1] == [], page.request.path
+        assert page.text.count('name="csrf_token"') >= 3  # the header's forms and the page's own
