@@ -23,6 +23,7 @@ from core.api import (
 )
 from core.auth.roles import NotFound, PermissionDenied
 from core.clock import local
+from core.numbers import whole_number
 from core.web import services
 from search.query import record_code
 
@@ -85,7 +86,7 @@ def _destroyed(gone: TombstoneView) -> Response:
 def record_archival(code: str) -> Response:
     """The stored archival PDF/A of the current (or ``?revision=N``) revision; audited."""
     revision = request.args.get("revision")
-    if revision is not None and not revision.isdigit():
+    if revision is not None and whole_number(revision) is None:
         raise ApiError(400, "revision must be a positive whole number", {"revision": "not a number"})
     view, data = current_disclosure().archival_file(
         services().db, services().clock, instance_store(current_app.instance_path), api_actor(),

@@ -24,6 +24,7 @@ from core.api import (
     register_api,
     token_required,
 )
+from core.numbers import whole_number
 from core.web import services
 
 bp = Blueprint("archive_read_api", __name__, url_prefix=f"{API_PREFIX}/archive")
@@ -37,7 +38,7 @@ def _form_and_year(required: bool) -> tuple[str | None, int | None]:
     errors = {}
     if required and not form:
         errors["form"] = "required, e.g. CP"
-    if year and not (year.isdigit() and 2000 <= int(year) <= 2100):
+    if year and whole_number(year, 2000, 2100) is None:
         errors["year"] = "a year from 2000 to 2100"
     elif required and not year:
         errors["year"] = "required, e.g. 2026"
@@ -62,7 +63,7 @@ def catalogue_list() -> Response:
 
 def _catalogue_page(form: str, year: int, volume: str | None, page: str) -> Response:
     """One page of the catalogue (``?page=N``), as the page shows it, with where it stands."""
-    if not page.isdigit() or not 1 <= int(page) <= 999999:
+    if whole_number(page, 1, 999_999) is None:
         raise ApiError(400, "bad parameters: page a whole number from 1", {"page": "a whole number from 1"})
     s = services()
     shown = catalogue.catalogue_page(s.db, s.clock, s.zone, api_actor(), form, year, volume, page=int(page))
@@ -80,7 +81,7 @@ def holds_list() -> Response:
 @bp.get("/holds/<hold_id>")
 @token_required
 def hold_detail(hold_id: str) -> Response:
-    if not hold_id.isdigit() or len(hold_id) > 9:
+    if whole_number(hold_id, 0, 999_999_999) is None:
         raise ApiError(404, f"no legal hold {hold_id!r}")
     return jsonify(holds.get_hold(services().db, api_actor(), int(hold_id)).as_json())
 
@@ -96,7 +97,7 @@ def disposal_lists() -> Response:
 def disposal_execute(list_id: str) -> tuple[Response, int]:
     """Execute an approved destruction list (a keeper), as the list's page does: the same
     service, its checks and its audit; the answer is the executed list with each outcome."""
-    if not list_id.isdigit() or len(list_id) > 9:
+    if whole_number(list_id, 0, 999_999_999) is None:
         raise ApiError(404, f"no destruction list {list_id!r}")
     s = services()
     done = disposal.execute(s.db, s.clock, s.zone, api_actor(), int(list_id),

@@ -16,10 +16,10 @@ from flask_babel import ngettext
 
 from archive import catalogue, holds
 from archive.holds import InvalidHold
-from archive.page_actions import page_number, records_office_page, try_form, try_step
+from archive.page_actions import records_office_page, try_form, try_step
 from archive.page_forms import AddCodesForm, AddFoundForm, HoldForm, HoldSearchForm, ReleaseForm
 from core.i18n import current_locale
-from core.web import current_actor, services
+from core.web import current_actor, page_number, services
 from search.params import parse_params
 from search.ports import search_ports
 from search.query import BadSearch

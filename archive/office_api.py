@@ -27,6 +27,7 @@ from core.api import (
     token_required,
 )
 from core.auth.roles import PermissionDenied
+from core.numbers import whole_number
 from core.web import services
 
 bp = Blueprint("archive_office_api", __name__, url_prefix=f"{API_PREFIX}/archive")
@@ -50,9 +51,10 @@ def _text(body: dict[str, Any], name: str) -> str:
 
 
 def _id(text: str, what: str) -> int:
-    if not text.isdigit() or len(text) > 9:
+    number = whole_number(text, 0, 999_999_999)
+    if number is None:
         raise ApiError(404, f"no {what} {text!r}")
-    return int(text)
+    return number
 
 
 @bp.post("/holds")
@@ -95,10 +97,11 @@ def due() -> Response:
     action, page = request.args.get("action", "destroy"), request.args.get("page", "1")
     if action not in ("destroy", "review"):
         raise ApiError(400, "action: destroy or review", {"action": "destroy or review"})
-    if not page.isdigit() or not 1 <= int(page) <= 999_999:
+    number = whole_number(page, 1, 999_999)
+    if number is None:
         raise ApiError(400, "page: a whole number from 1", {"page": "not a page number"})
     s, actor = services(), api_actor()
-    due_page = disposal.due_page(s.db, s.clock, s.zone, actor, action=action, page=int(page))
+    due_page = disposal.due_page(s.db, s.clock, s.zone, actor, action=action, page=number)
     found = shown_titles(s.db, actor, due_page.items)
     return jsonify({"action": action, "page": due_page.page, "per_page": due_page.per_page,
                     "more": due_page.more, "records": [

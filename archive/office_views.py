@@ -18,7 +18,7 @@ from flask_wtf import FlaskForm
 from archive import catalogue, disposal, retention
 from archive.disclosure import shown_titles
 from archive.filing import queue_page
-from archive.page_actions import page_number, records_office_page, try_form, try_step
+from archive.page_actions import records_office_page, try_form, try_step
 from archive.page_forms import (
     ApproveForm,
     CatalogueFilterForm,
@@ -33,7 +33,7 @@ from archive.retention import ClassView
 from core.clock import local
 from core.errors import render_error
 from core.i18n import current_locale
-from core.web import current_actor, services
+from core.web import current_actor, page_number, services
 
 
 def list_labels() -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """What every archive page does around its service call: who may open an office page, the one
 way a posted form is tried against its service (refused fields named, or what the service
-did), and the page number a list was asked for."""
+did)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import Generic, TypeVar
 
-from flask import request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -85,8 +84,3 @@ def form_errors(form: FlaskForm) -> dict[str, str]:
     errors = {name: " ".join(str(m) for m in messages) for name, messages in form.errors.items()}
     return errors or {"_": _("The form expired. Submit again.")}
 
-
-def page_number(name: str = "page") -> int:
-    """A page number from the query (``name``); anything else is the first page."""
-    raw = request.args.get(name, "")
-    return int(raw) if raw.isdigit() and 0 < len(raw) <= 6 else 1

@@ -23,6 +23,7 @@ from core.audit import trail
 from core.auth.roles import Actor
 from core.clock import Clock
 from core.db import Database
+from core.numbers import whole_number
 
 MATCH, SUPERSEDED, NO_MATCH = "match", "superseded", "no-match"
 FINGERPRINT = re.compile(rf"[0-9a-f]{{{SHORT_FINGERPRINT}}}")
@@ -51,7 +52,7 @@ def parse_link(code: str, revision: str | None, fingerprint: str | None) -> tupl
     if not CODE.fullmatch(code):
         raise BadVerificationLink(_("%(code)s is not a record code such as CP-2026-000123.",
                                     code=repr(code[:40])))
-    if not revision or not revision.isdigit() or not 1 <= int(revision) <= 1_000_000:
+    if whole_number(revision, 1, 1_000_000) is None:
         raise BadVerificationLink(_("The revision number (r=) is missing or not a number."))
     if not fingerprint or not FINGERPRINT.fullmatch(fingerprint):
         raise BadVerificationLink(_("The fingerprint (f=) must be %(n)d hexadecimal characters.",

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from flask import Flask, abort, g
+from flask import Flask, abort, g, request
 from flask_login import LoginManager, UserMixin, current_user
 
 from core.auth.accounts import active_actor
@@ -17,6 +17,7 @@ from core.auth.roles import Actor
 from core.clock import Clock
 from core.db import Database
 from core.i18n import current_locale
+from core.numbers import whole_number
 from core.ports import install, port
 
 login_manager = LoginManager()
@@ -59,10 +60,17 @@ class WebUser(UserMixin):
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> WebUser | None:
-    if not user_id.isdigit():
+    number = whole_number(user_id, 1, 2**31 - 1)
+    if number is None:
         return None
-    actor = active_actor(services().db, int(user_id))
+    actor = active_actor(services().db, number)
     return WebUser(actor) if actor else None
+
+
+def page_number(name: str = "page") -> int:
+    """The page of a list asked for in the query (``?page=``, or ``name``); anything but a page
+    number (1 to 999,999) is the first page."""
+    return whole_number(request.args.get(name), 1, 999_999) or 1
 
 
 def current_actor() -> Actor:

@@ -21,6 +21,7 @@ from core.api import (
     token_required,
 )
 from core.auth.roles import NotFound, PermissionDenied
+from core.numbers import whole_number
 from core.web import services
 from forms import versions
 
@@ -44,11 +45,12 @@ def version_list() -> Response:
 @token_required
 def approve_version(form_code: str, version: str) -> Response:
     """Approve a pending version: from now on it is the one filled (approving twice is harmless)."""
-    if not version.isdigit() or len(version) > 6:
+    number = whole_number(version, 0, 999_999)
+    if number is None:
         raise ApiError(404, f"no version {version!r} of {form_code!r}")
     s = services()
-    versions.approve(s.db, s.clock, api_actor(), form_code.upper(), int(version))
-    return jsonify({"form": form_code.upper(), "version": int(version), "status": "approved"})
+    versions.approve(s.db, s.clock, api_actor(), form_code.upper(), number)
+    return jsonify({"form": form_code.upper(), "version": number, "status": "approved"})
 
 
 _OBJECT: dict[str, Any] = {"type": "object"}

@@ -27,6 +27,7 @@ from core.api import (
 )
 from core.clock import local
 from core.i18n import current_locale
+from core.numbers import whole_number
 from core.web import services
 from forms.renewal_filing import filing_page
 from forms.statistics import DIMENSIONS, MAX_WEEKS, complaint_stats
@@ -42,11 +43,11 @@ json_errors(bp, REFUSALS)
 def complaint_statistics() -> Response:
     """The last ``weeks`` weeks (default 12) of complaints the token's user may see, per week
     and by level, cause, department and channel, with the overdue count read at this moment."""
-    raw = request.args.get("weeks", "12")
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_WEEKS:
+    weeks = whole_number(request.args.get("weeks", "12"), 1, MAX_WEEKS)
+    if weeks is None:
         raise ApiError(400, f"weeks: a whole number from 1 to {MAX_WEEKS}", {"weeks": "out of range"})
     s = services()
-    stats = complaint_stats(s.db, s.clock, s.zone, api_actor(), weeks=int(raw), locale=current_locale())
+    stats = complaint_stats(s.db, s.clock, s.zone, api_actor(), weeks=weeks, locale=current_locale())
     return jsonify({
         "total": stats.total, "overdue": stats.overdue, "overdue_rate": round(stats.overdue_rate, 4),
         "labels": stats.labels,
@@ -87,10 +88,10 @@ def archive_filing_queue() -> Response:
 
 
 def _page() -> int:
-    raw = request.args.get("page", "1")
-    if not raw.isdigit() or not 1 <= int(raw) <= 999_999:
+    page = whole_number(request.args.get("page", "1"), 1, 999_999)
+    if page is None:
         raise ApiError(400, "page: a whole number from 1", {"page": "not a page number"})
-    return int(raw)
+    return page
 
 
 _OBJECT: dict[str, Any] = {"type": "object"}

@@ -27,6 +27,7 @@ from core.api import (
     token_required,
 )
 from core.auth.roles import NotFound
+from core.numbers import whole_number
 from core.web import services
 from forms import drafts, versions
 from forms.builder import parse_values
@@ -114,10 +115,10 @@ def _list_parameters(args: Any) -> tuple[RecordFilters, int, int]:
 def _whole(text: str, name: str, errors: dict[str, str], low: int, high: int) -> int | None:
     if not text:
         return None
-    if not text.isdigit() or not low <= int(text) <= high:
+    number = whole_number(text, low, high)
+    if number is None:
         errors[name] = f"a whole number from {low} to {high}"
-        return None
-    return int(text)
+    return number
 
 
 def _flag(text: str, name: str, errors: dict[str, str]) -> bool | None:
@@ -237,9 +238,10 @@ def _as_typed(draft: drafts.DraftView, as_sent: dict[str, str]) -> dict[str, Any
 
 
 def _number(draft_id: str) -> int:
-    if not draft_id.isdigit() or len(draft_id) > 9:
+    number = whole_number(draft_id, 0, 999_999_999)
+    if number is None:
         raise ApiError(404, f"no draft {draft_id!r}")
-    return int(draft_id)
+    return number
 
 
 def _draft_body(*, new: bool) -> tuple[str, dict[str, Any]]:

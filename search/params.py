@@ -10,6 +10,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 
+from core.numbers import whole_number
 from search.query import MAX_QUERY_LENGTH, BadSearch, Filters
 
 SORTS = ("relevance", "newest")
@@ -62,9 +63,10 @@ def _integer(args: Mapping[str, str], name: str, low: int, high: int) -> int | N
     value = (args.get(name) or "").strip()
     if not value:
         return None
-    if not value.isdigit() or not low <= int(value) <= high:
+    number = whole_number(value, low, high)
+    if number is None:
         raise BadSearch(name, _("must be a whole number from %(low)d to %(high)d", low=low, high=high))
-    return int(value)
+    return number
 
 
 def _date(args: Mapping[str, str], name: str) -> date | None:

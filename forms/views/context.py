@@ -9,7 +9,7 @@ from core.i18n import current_locale
 from core.web import request_names, services
 from forms.fields import BuildContext
 
-__all__ = ["build_context", "page_number", "request_names"]
+__all__ = ["build_context", "request_names"]
 
 
 def build_context() -> BuildContext:
@@ -23,8 +23,4 @@ def build_context() -> BuildContext:
     return BuildContext(locale=locale, users=users, departments=departments,
                         zone_name=services().zone.key)
 
-
-def page_number(raw: str | None) -> int:
-    """A page number from the query string; anything odd means page 1."""
-    return int(raw) if raw and raw.isdigit() and 0 < int(raw) < 1_000_000 else 1
 

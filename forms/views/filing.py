@@ -12,7 +12,7 @@ from flask_login import login_required
 
 from core.clock import local
 from core.errors import render_error
-from core.web import current_actor, services
+from core.web import current_actor, page_number, services
 from forms import renewal_filing as service
 from forms.pdf.fonts import PdfSetupError
 from forms.pdf.service import thread_renderer
@@ -26,15 +26,10 @@ def _month() -> date:
         return local(services().clock.now(), services().zone).date().replace(day=1)
 
 
-def _page() -> int:
-    """The page asked for; anything but a page number is the first page."""
-    raw = request.args.get("page", "")
-    return int(raw) if raw.isdigit() and 0 < len(raw) <= 6 else 1
-
 
 @login_required
 def filing_page() -> ResponseReturnValue:
-    s, month, asked = services(), _month(), _page()
+    s, month, asked = services(), _month(), page_number()
     shown = service.filing_page(s.db, s.clock, s.zone, current_actor(), month, page=asked)
     if shown.page < asked:  # past the end (an old link, a typed number): the month's last page
         return redirect(url_for("forms.filing_page", month=month.isoformat()[:7], page=shown.page))

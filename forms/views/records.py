@@ -15,7 +15,7 @@ from archive.records import RecordView, RevisionView
 from core.auth.roles import NotFound
 from core.errors import render_error
 from core.i18n import current_locale, pick
-from core.web import current_actor, services
+from core.web import current_actor, page_number, services
 from forms import steps, versions
 from forms.conflicts import conflict_note
 from forms.fields import REGISTRY, Reading
@@ -27,7 +27,7 @@ from forms.pdf.service import pdf_response
 from forms.printing import UnknownVariant
 from forms.spec.model import FormSpec
 from forms.spec_disclosure import shown_page
-from forms.views.context import page_number, request_names
+from forms.views.context import request_names
 from forms.workflow import actions_for
 from search.query import record_code
 
@@ -122,7 +122,7 @@ def record_list() -> ResponseReturnValue:
     scope = "department" if request.args.get("scope") == "department" else "mine"
     actor = current_actor()
     listed = list_records(services().db, services().clock, actor, mine=scope == "mine",
-                          page=page_number(request.args.get("page")))
+                          page=page_number())
     if listed.page > listed.pages:  # past the end (an old link, a typed number): not "no records yet"
         return redirect(url_for("forms.record_list", scope=scope, page=listed.pages))
     page = shown_page(services().db, actor, listed)  # titles name customers: masked where not needed

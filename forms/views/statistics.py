@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
 from core.i18n import current_locale
+from core.numbers import whole_number
 from core.web import current_actor, services
 from forms.statistics import DIMENSIONS, MAX_WEEKS, as_csv, complaint_stats
 
@@ -16,8 +17,8 @@ DEFAULT_WEEKS = 12
 
 
 def _weeks() -> int:
-    raw = request.args.get("weeks", "")
-    return min(int(raw), MAX_WEEKS) if raw.isdigit() and int(raw) > 0 else DEFAULT_WEEKS
+    weeks = whole_number(request.args.get("weeks"), low=1)
+    return min(weeks, MAX_WEEKS) if weeks else DEFAULT_WEEKS
 
 
 @login_required
