@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -20,11 +20,12 @@ from archive.page_actions import records_office_page, try_form, try_step
 from archive.page_forms import AddCodesForm, AddFoundForm, HoldForm, HoldSearchForm, ReleaseForm
 from core.i18n import current_locale
 from core.web import current_actor, page_number, services
+from search.backend import BackendUnavailable
+from search.backends import current_backend
 from search.params import parse_params
 from search.ports import search_ports
 from search.query import BadSearch
 from search.service import SearchResult, codes_found, search
-from search.store import IndexUnavailable, instance_search_store
 
 #: How many records a hold's "add by search" adds at most.
 MAX_HOLD_BY_SEARCH = 500
@@ -128,9 +129,9 @@ def _search_preview(args: dict[str, str]) -> SearchResult:
     s, actor = services(), current_actor()
     params = parse_params(args, default_per_page=50)
     try:
-        result = search(s.db, s.clock, s.zone, instance_search_store(current_app.instance_path), actor,
+        result = search(s.db, s.clock, s.zone, current_backend(), actor,
                         text=params.text, filters=params.filters, sort="newest", per_page=params.per_page)
-    except IndexUnavailable:
+    except BackendUnavailable:
         raise InvalidHold({"search": _("Search is not available now; add the records by code.")}) from None
     return search_ports().shown(actor, params.text, result)
 
@@ -141,11 +142,10 @@ def _add_found(hold_id: int, args: dict[str, str]) -> holds.Addition:
     s = services()
     try:
         params = parse_params(args)
-        codes = codes_found(instance_search_store(current_app.instance_path), s.zone, params,
-                            limit=MAX_HOLD_BY_SEARCH)
+        codes = codes_found(current_backend(), s.zone, params, limit=MAX_HOLD_BY_SEARCH)
     except BadSearch as exc:
         raise InvalidHold({"search": _search_problem(exc)}) from None
-    except IndexUnavailable:
+    except BackendUnavailable:
         raise InvalidHold({"search": _("Search is not available now; add the records by code.")}) from None
     return holds.add_found(s.db, s.clock, current_actor(), hold_id, codes, search=urlencode(args),
                            limit=MAX_HOLD_BY_SEARCH)

@@ -60,15 +60,17 @@ sys.path.insert(0, str(ROOT))
 from whoosh import index, sorting  # noqa: E402
 from whoosh.analysis import NgramAnalyzer  # noqa: E402
 from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema  # noqa: E402
-from whoosh.query import And, Phrase, Prefix, Query, Term  # noqa: E402
+from whoosh.query import And, Every, Phrase, Prefix, Query, Term  # noqa: E402
 
 from benchmarks.machine import busy_seconds, describe, own_seconds  # noqa: E402
+from search import backend  # noqa: E402
 from search.analysis import pieces  # noqa: E402
 from search.indexing import SearchDocument, build  # noqa: E402
 from search.matching import matched  # noqa: E402
 from search.query import Filters, combined, filter_queries, text_query  # noqa: E402
 from search.service import FACETS, find  # noqa: E402
 from search.store import SearchStore  # noqa: E402
+from search.whoosh_backend import WhooshBackend, to_whoosh  # noqa: E402
 
 # --- the records ------------------------------------------------------------------------------
 
@@ -227,13 +229,15 @@ class Search:
     code: str | None = None  # the raw floor's query for codes and code prefixes
     prefix: bool = False
 
-    def ours(self) -> Query:
+    def ours(self) -> backend.Query:
         return combined(text_query(self.text), filter_queries(self.filters, UTC_ZONE))
 
     def raw(self) -> Query:
         if self.code is not None:
             return Prefix("code", self.code) if self.prefix else Term("code", self.code)
-        return combined(raw_text_query(self.text), filter_queries(self.filters, UTC_ZONE))
+        filters = [to_whoosh(q) for q in filter_queries(self.filters, UTC_ZONE)]
+        parts = [q for q in (raw_text_query(self.text), *filters) if q is not None]
+        return Every() if not parts else parts[0] if len(parts) == 1 else And(parts)
 
 
 def a_phrase(corpus: Corpus, rng: random.Random) -> str:
@@ -281,11 +285,11 @@ class Ours:
     thread's kept searcher, refreshed, then ``find``."""
 
     def __init__(self, store: SearchStore) -> None:
-        self.store = store
+        self.backend = WhooshBackend(store)
         store.searcher()  # opened now, as Raw opens its own
 
     def __call__(self, search: Search) -> int:
-        result = find(self.store.searcher(), search.ours(), scope=None, text=search.text,
+        result = find(self.backend, search.ours(), scope=None, text=search.text,
                       sort="relevance", page=1, per_page=20)
         return result.total
 
@@ -348,7 +352,7 @@ def recall(corpus: Corpus, ours: Finder, raw: Finder, words: list[str]) -> dict[
         truth = {code for text, code in texts if word in text}
         query, raw_query = text_query(word), raw_text_query(word)
         assert query is not None and raw_query is not None
-        for name, hits in (("ours", ours.codes_for(query)), ("raw", raw.codes_for(raw_query))):
+        for name, hits in (("ours", ours.codes_for(to_whoosh(query))), ("raw", raw.codes_for(raw_query))):
             counts[name][0] += len(truth)
             counts[name][1] += len(hits)
             counts[name][2] += len(truth & hits)

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
-from flask import current_app
 from sqlalchemy.orm import Session
 
 from archive.records import IndexRow, current_revisions, index_rows
@@ -19,8 +18,9 @@ from core.web import services
 from forms import versions
 from forms.fields import REGISTRY, is_empty
 from forms.spec.model import FormSpec
-from search.indexing import SearchDocument, build, put, remove
-from search.store import IndexUnavailable, instance_search_store
+from search.backend import BackendUnavailable
+from search.backends import current_backend
+from search.indexing import SearchDocument
 
 TOPIC = "search.index"
 log = logging.getLogger(__name__)
@@ -69,19 +69,16 @@ def document(spec: FormSpec, row: IndexRow) -> SearchDocument:
 
 def handle(task: Task) -> None:
     """Outbox handler: put the record's current state into the index (or take it out)."""
-    source = RecordDocuments(services().db)
-    store = instance_search_store(current_app.instance_path)
-    try:
-        ix = store.open()
-    except IndexUnavailable as exc:  # no index or an old schema: build it whole, this record included
-        log.warning("%s; rebuilding the search index", exc)
-        build(store, (d.fields() for d in source.documents()))
-        return
+    source, backend = RecordDocuments(services().db), current_backend()
     documents = list(source.documents([task.subject]))
-    if documents:
-        put(ix, documents)
-    else:
-        remove(ix, [task.subject])
+    try:
+        if documents:
+            backend.put(documents)
+        else:
+            backend.remove([task.subject])
+    except BackendUnavailable as exc:  # no index or an old schema: build it whole, this record included
+        log.warning("%s; rebuilding the search index", exc)
+        backend.build(source.documents())
 
 
 def facet_labels(db: Database, locale: str) -> dict[str, dict[str, str]]:

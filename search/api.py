@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from flask import Blueprint, Flask, Response, jsonify, request
 
 from core.api import (
     API_PREFIX,
@@ -15,16 +15,17 @@ from core.api import (
     token_required,
 )
 from core.web import services
+from search.backend import BackendUnavailable
+from search.backends import current_backend
 from search.params import parse_params
 from search.ports import search_ports
 from search.query import BadSearch
 from search.service import search
-from search.store import IndexUnavailable, instance_search_store
 
 bp = Blueprint("search_api", __name__, url_prefix=API_PREFIX)
 json_errors(bp, {
     BadSearch: lambda exc: json_error(400, str(exc), {exc.field: exc.message}),  # names the parameter
-    IndexUnavailable: lambda exc: json_error(503, str(exc)),  # says what to run
+    BackendUnavailable: lambda exc: json_error(503, str(exc)),  # says what to run
 })
 
 
@@ -33,10 +34,9 @@ json_errors(bp, {
 def search_records() -> Response:
     params = parse_params(request.args)
     s, ports = services(), search_ports()
-    result = search(s.db, s.clock, s.zone, instance_search_store(current_app.instance_path),
-                    api_actor(), text=params.text, filters=params.filters, sort=params.sort,
-                    page=params.page, per_page=params.per_page, channel="api",
-                    granted=ports.granted(api_actor()))
+    result = search(s.db, s.clock, s.zone, current_backend(), api_actor(), text=params.text,
+                    filters=params.filters, sort=params.sort, page=params.page,
+                    per_page=params.per_page, channel="api", granted=ports.granted(api_actor()))
     result = ports.shown(api_actor(), params.text, result)
     return jsonify({"total": result.total, "page": result.page, "per_page": result.per_page,
                     "hits": [hit.as_json() for hit in result.hits], "facets": result.facets,

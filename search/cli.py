@@ -6,19 +6,14 @@ import os
 import sys
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 from search import consistency
-from search.indexing import build
+from search.backend import BackendUnavailable
+from search.backends import current_backend
 from search.ports import DocumentSource, search_ports
-from search.store import IndexUnavailable, SearchStore, instance_search_store
 
 search_cli = AppGroup("search", help="The search index.")
-
-
-def store() -> SearchStore:
-    return instance_search_store(current_app.instance_path)
 
 
 def source() -> DocumentSource:
@@ -28,7 +23,7 @@ def source() -> DocumentSource:
 def ensure_index() -> None:
     """``flask init`` step: build the index when there is none usable (new instance, or a new
     schema version), so search works before the first submission."""
-    problem = store().problem()
+    problem = current_backend().problem()
     if problem is None:
         click.echo("Search index is up to date.")
         return
@@ -45,14 +40,13 @@ def rebuild_command(processes: int) -> None:
 
 
 def rebuild(processes: int = 1) -> None:
-    records = source()
+    records, backend = source(), current_backend()
     total = len(records.revisions())
     with click.progressbar(length=total, label="Indexing records", show_pos=True, show_eta=True,
                            file=sys.stderr) as bar:
-        count = build(store(), records.documents(), bar.update,
-                      processes=processes)
-    # Records submitted while the build ran were indexed into the old folder; bring them over.
-    changed = consistency.repair(store().open(), records, consistency.check(store().open(), records))
+        count = backend.build(records.documents(), bar.update, processes=processes)
+    # Records submitted while the build ran were indexed into the old index; bring them over.
+    changed = consistency.repair(backend, records, consistency.check(backend, records))
     click.echo(f"Search index rebuilt: {count} record(s), {changed} caught up after the switch.")
 
 
@@ -60,12 +54,11 @@ def rebuild(processes: int = 1) -> None:
 @click.option("--repair", is_flag=True, help="Index what is missing or stale, drop orphans.")
 def check_command(repair: bool) -> None:
     """Compare the database with the index; exit 1 listing every difference (unless repaired)."""
+    records, backend = source(), current_backend()
     try:
-        ix = store().open()
-    except IndexUnavailable as exc:
+        report = consistency.check(backend, records)
+    except BackendUnavailable as exc:
         raise click.ClickException(str(exc)) from exc
-    records = source()
-    report = consistency.check(ix, records)
     for label, codes in (("missing", report.missing), ("stale", report.stale),
                          ("orphaned", report.orphaned)):
         click.echo(f"{label}: {len(codes)}" + (f" ({', '.join(codes[:20])}"
@@ -75,8 +68,8 @@ def check_command(repair: bool) -> None:
         return
     if not repair:
         sys.exit(1)
-    changed = consistency.repair(ix, records, report)
-    after = consistency.check(ix, records)
+    changed = consistency.repair(backend, records, report)
+    after = consistency.check(backend, records)
     outcome = "matches" if after.clean else "still differs from"
     click.echo(f"Repaired: {changed} change(s); the index {outcome} the database.")
     sys.exit(0 if after.clean else 1)

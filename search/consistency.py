@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from whoosh.index import Index
-
-from search.indexing import indexed_revisions, put, remove
+from search.backend import SearchBackend
 from search.ports import DocumentSource
 
 
@@ -30,20 +28,21 @@ def compare(database: dict[str, int], index: dict[str, int]) -> Report:
         orphaned=tuple(sorted(set(index) - set(database))))
 
 
-def check(ix: Index, source: DocumentSource) -> Report:
-    return compare(source.revisions(), indexed_revisions(ix))
+def check(backend: SearchBackend, source: DocumentSource) -> Report:
+    """Raises :class:`search.backend.BackendUnavailable` when there is no usable index."""
+    return compare(source.revisions(), backend.indexed_revisions())
 
 
-def repair(ix: Index, source: DocumentSource, report: Report,
+def repair(backend: SearchBackend, source: DocumentSource, report: Report,
            progress: Callable[[int], None] = lambda _n: None) -> int:
     """Index the missing and stale records and remove the orphans; returns how many changed."""
     wanted = [*report.missing, *report.stale]
     changed = 0
     for chunk in _chunks(wanted, 500):
-        changed += put(ix, source.documents(chunk))
+        changed += backend.put(source.documents(chunk))
         progress(len(chunk))
     if report.orphaned:
-        changed += remove(ix, report.orphaned)
+        changed += backend.remove(report.orphaned)
         progress(len(report.orphaned))
     return changed
 

@@ -11,6 +11,7 @@ from whoosh.index import Index
 from whoosh.writing import LockError
 
 from search.analysis import IndexTerms
+from search.backend import IndexBusy
 from search.parallel import Document, write_index
 from search.store import SearchStore
 
@@ -20,10 +21,6 @@ WRITER_WAIT_SECONDS = 30.0
 #: part it opens into memory (``BytesIO`` over the mapped file): 390 MB per open searcher at
 #: 100,000 records, against 17 MB with separate files, at the same query speed.
 COMPOUND_SEGMENTS = False
-
-
-class IndexBusy(RuntimeError):
-    """Another writer held the index lock too long; the outbox retries the step later."""
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,6 @@
-"""What the user typed → a Whoosh query over the analysed fields (see :mod:`search.analysis`).
+"""What the user typed → a backend-neutral query (:data:`search.backend.Query`) over the analysed
+fields (see :mod:`search.analysis`), which each backend compiles to its own
+(:func:`search.whoosh_backend.to_whoosh`, PostgreSQL's in ``search/postgres*.py``).
 
 Every word must match (AND). Chinese words become character, pair or pair-phrase queries;
 numbers match whole or by their last digits. People type numbers as they read them
@@ -20,9 +22,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from whoosh.query import And, DateRange, Every, NullQuery, Or, Phrase, Prefix, Query, Term
-
 from search.analysis import MIN_TAIL, bigrams, code_term, english, pieces
+from search.backend import All, Any, DateSpan, Everything, Phrase, Prefix, Query, Term
 
 #: A record code, whole; the sequence number may lack its zero padding.
 RECORD_CODE = re.compile(r"([A-Za-z]{2,8})-(\d{4})-(\d{1,9})")
@@ -65,7 +66,7 @@ def text_query(text: str) -> Query | None:
         parts.extend(_word_queries(word))
     if not parts:
         return None
-    return parts[0] if len(parts) == 1 else And(parts)
+    return _all(parts)
 
 
 def query_words(text: str) -> Iterator[str]:
@@ -106,7 +107,7 @@ def _word_queries(word: str) -> list[Query]:
     if code is not None:  # this record, or text that holds the code (an order number, a request)
         match = RECORD_CODE.fullmatch(word.strip())
         assert match is not None
-        return [Or([Term("code", code), Term("words", code_term(*match.groups()))])]
+        return [Any((Term("code", code), Term("words", code_term(*match.groups()))))]
     if CODE_PREFIX.fullmatch(word):
         return [Prefix("code", word.upper())]
     return _piece_queries(word)
@@ -117,16 +118,16 @@ def _number_query(word: str) -> Query:
     options = [_digits_query(digits) for digits in number_forms(word)]
     if len(groups) > 1:  # also two numbers typed apart, each matching on its own
         options.append(_all([_digits_query(digits) for digits in groups]))
-    return options[0] if len(options) == 1 else Or(options)
+    return options[0] if len(options) == 1 else Any(tuple(options))
 
 
 def _all(queries: list[Query]) -> Query:
-    return queries[0] if len(queries) == 1 else And(queries)
+    return queries[0] if len(queries) == 1 else All(tuple(queries))
 
 
 def _digits_query(digits: str) -> Query:
     whole = Term("words", digits)
-    return Or([whole, Prefix("tail", digits[::-1])]) if len(digits) >= MIN_TAIL else whole
+    return Any((whole, Prefix("tail", digits[::-1]))) if len(digits) >= MIN_TAIL else whole
 
 
 def snippet_needles(text: str) -> list[str]:
@@ -153,7 +154,7 @@ def _piece_queries(word: str) -> list[Query]:
             elif len(piece.text) == 2:
                 queries.append(Term("cjk", piece.text))
             else:
-                queries.append(Phrase("cjk", bigrams(piece.text)))
+                queries.append(Phrase("cjk", tuple(bigrams(piece.text))))
         elif piece.kind == "digits":
             queries.append(_digits_query(piece.text))
         else:
@@ -173,7 +174,7 @@ def filter_queries(filters: Filters, zone: ZoneInfo) -> list[Query]:
         start = _day_start(filters.date_from, zone) if filters.date_from else None
         end = _day_start(filters.date_to + timedelta(days=1), zone) - timedelta(microseconds=1) \
             if filters.date_to else None
-        queries.append(DateRange("submitted_at", start, end))
+        queries.append(DateSpan(start, end))
     return queries
 
 
@@ -184,10 +185,11 @@ def _day_start(day: date, zone: ZoneInfo) -> datetime:
 
 
 def combined(text: Query | None, filters: list[Query]) -> Query:
+    """What was typed and the filters chosen, all to match; every record when neither is there."""
     parts = [q for q in (text, *filters) if q is not None]
-    if not parts:
-        return Every()
-    return parts[0] if len(parts) == 1 else And(parts)
+    return _all(parts) if parts else Everything()
 
 
-NOTHING = NullQuery
+def within(query: Query, scope: Query | None) -> Query:
+    """``query`` restricted to ``scope`` (None: no restriction): the actor's records only."""
+    return query if scope is None else All((query, scope))

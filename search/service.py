@@ -1,8 +1,8 @@
 """Searching as a user: only records they may open, counted and faceted the same way; audited.
 
-The user's scope becomes a Whoosh *filter*, so a record outside it is in no hit, no total and no
-facet count. The scope rule is the archive's (core's ``Actor``): organisation-wide roles see
-every department, everyone else their own department.
+The user's scope becomes part of the backend's query (:func:`scope_filter`), so a record
+outside it is in no hit, no total and no facet count. The scope rule is the archive's (core's
+``Actor``): organisation-wide roles see every department, everyone else their own department.
 """
 
 from __future__ import annotations
@@ -11,24 +11,20 @@ import html
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
+from typing import Any as AnyValue
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
-from whoosh.query import And, NullQuery, Or, Query, Term
-from whoosh.searching import Searcher
 
 from core.audit import trail
 from core.auth.roles import Actor
 from core.clock import Clock
 from core.db import Database
-from search.collect import collect, count
+from search.backend import FACETS, Any, Nothing, Query, SearchBackend, StoredHit, Term
 from search.params import SearchParams
-from search.query import Filters, combined, filter_queries, record_code, snippet_needles, text_query
-from search.store import SearchStore
+from search.query import Filters, combined, filter_queries, record_code, snippet_needles, text_query, within
 
-FACETS = ("form", "year", "state", "department")
 MAX_PER_PAGE = 100
 SNIPPET_CHARS = 80
 
@@ -43,7 +39,7 @@ class Hit:
     submitted_at: datetime
     snippet: Markup
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self) -> dict[str, AnyValue]:
         return {"code": self.code, "form": self.form, "title": self.title,
                 "snippet": str(self.snippet), "submitted_at": self.submitted_at.isoformat()}
 
@@ -73,11 +69,11 @@ def scope_filter(actor: Actor, granted: Collection[str] = ()) -> Query | None:
     if actor.department is not None:
         parts.insert(0, Term("department", actor.department.code))
     if not parts:
-        return NullQuery()
-    return parts[0] if len(parts) == 1 else Or(parts)
+        return Nothing()
+    return parts[0] if len(parts) == 1 else Any(tuple(parts))
 
 
-def search(db: Database, clock: Clock, zone: ZoneInfo, store: SearchStore, actor: Actor, *,
+def search(db: Database, clock: Clock, zone: ZoneInfo, backend: SearchBackend, actor: Actor, *,
            text: str = "", filters: Filters | None = None, sort: str = "relevance", page: int = 1,
            per_page: int = 20, channel: str = "web", granted: Collection[str] = ()) -> SearchResult:
     """One page of hits for ``text`` within ``filters`` and the actor's scope, with facets.
@@ -85,14 +81,14 @@ def search(db: Database, clock: Clock, zone: ZoneInfo, store: SearchStore, actor
     filters = filters or Filters()
     page, per_page = max(page, 1), min(max(per_page, 1), MAX_PER_PAGE)
     query = combined(text_query(text), filter_queries(filters, zone))
-    searcher, scope = store.searcher(), scope_filter(actor, granted)
-    result = find(searcher, query, scope=scope, text=text, sort=sort, page=page, per_page=per_page)
-    result = replace(result, record=named_record(searcher, text, scope))
+    scope = scope_filter(actor, granted)
+    result = find(backend, query, scope=scope, text=text, sort=sort, page=page, per_page=per_page)
+    result = replace(result, record=named_record(backend, text, scope))
     _audit(db, clock, actor, text, filters, sort, page, result.total, channel)
     return result
 
 
-def opened_record(db: Database, clock: Clock, store: SearchStore, actor: Actor, text: str, *,
+def opened_record(db: Database, clock: Clock, backend: SearchBackend, actor: Actor, text: str, *,
                   sort: str = "relevance", channel: str = "web", granted: Collection[str] = ()) -> str | None:
     """The record ``text`` names by its code alone, if ``actor`` may see it: the search page
     then opens that record instead of listing hits. The search is audited as :func:`search`
@@ -101,51 +97,45 @@ def opened_record(db: Database, clock: Clock, store: SearchStore, actor: Actor, 
     code = record_code(text)
     if code is None:
         return None
-    searcher, scope = store.searcher(), scope_filter(actor, granted)
-    if named_record(searcher, text, scope) is None:
+    scope = scope_filter(actor, granted)
+    if named_record(backend, text, scope) is None:
         return None
-    total = count(searcher, _within(combined(text_query(text), []), scope))
+    total = backend.count(within(combined(text_query(text), []), scope))
     _audit(db, clock, actor, text, Filters(), sort, 1, total, channel)
     return code
 
 
-def named_record(searcher: Searcher, text: str, scope: Query | None) -> str | None:
+def named_record(backend: SearchBackend, text: str, scope: Query | None) -> str | None:
     """The record ``text`` names by its code alone, if it exists within ``scope``: a user who
     types a code wants that record, and one outside their scope must stay unmentioned."""
     code = record_code(text)
     if code is None:
         return None
-    return code if count(searcher, _within(Term("code", code), scope)) else None
+    return code if backend.count(within(Term("code", code), scope)) else None
 
 
-def _within(query: Query, scope: Query | None) -> Query:
-    return query if scope is None else And([query, scope])
-
-
-def codes_found(store: SearchStore, zone: ZoneInfo, params: SearchParams, *, limit: int) -> list[str]:
+def codes_found(backend: SearchBackend, zone: ZoneInfo, params: SearchParams, *, limit: int) -> list[str]:
     """The codes of every record (in any department) a saved search finds now, newest first, at
     most ``limit`` + 1 (so that a caller can tell "too many"). For approving an access request
     by search: the approver sees the whole archive, and the result is frozen into grants."""
     query = combined(text_query(params.text), filter_queries(params.filters, zone))
-    searcher = store.searcher()
-    collected = collect(searcher, query, facets=(), newest_first=True, page=1, per_page=limit + 1)
-    return [searcher.stored_fields(docnum)["code"] for docnum in collected.page]
+    found = backend.find(query, scope=None, facets=(), newest_first=True, page=1, per_page=limit + 1)
+    return [hit.code for hit in found.page]
 
 
-def find(searcher: Searcher, query: Query, *, scope: Query | None, text: str, sort: str, page: int,
+def find(backend: SearchBackend, query: Query, *, scope: Query | None, text: str, sort: str, page: int,
          per_page: int) -> SearchResult:
     """One page of hits for ``query`` within ``scope``, with facets and snippets for ``text``:
     the part of :func:`search` that reads the index (benchmarks/search.py times it)."""
-    collected = collect(searcher, _within(query, scope), facets=FACETS, newest_first=sort == "newest",
-                        page=page, per_page=per_page)
-    hits = tuple(_hit(searcher.stored_fields(docnum), text) for docnum in collected.page)
-    return SearchResult(collected.total, page, per_page, hits, collected.facets)
+    found = backend.find(query, scope=scope, facets=FACETS, newest_first=sort == "newest",
+                         page=page, per_page=per_page)
+    hits = tuple(_hit(stored, text) for stored in found.page)
+    return SearchResult(found.total, page, per_page, hits, found.facets)
 
 
-def _hit(fields: dict[str, Any], text: str) -> Hit:
-    submitted = fields["submitted_at"].replace(tzinfo=UTC)
-    return Hit(fields["code"], fields["form"], fields.get("title", ""), fields["state"],
-               fields["department"], submitted, snippet(fields.get("body", ""), text))
+def _hit(stored: StoredHit, text: str) -> Hit:
+    return Hit(stored.code, stored.form, stored.title, stored.state, stored.department,
+               stored.submitted_at, snippet(stored.body, text))
 
 
 def snippet(body: str, text: str, width: int = SNIPPET_CHARS) -> Markup:

@@ -26,6 +26,7 @@ from whoosh import index
 from whoosh.index import FileIndex, Index
 from whoosh.searching import Searcher
 
+from search.backend import BackendUnavailable
 from search.index_schema import INDEX_VERSION, SCHEMA_VERSION, make_schema
 from search.reopen import reopened
 
@@ -48,8 +49,9 @@ class Kept:
     searcher: Searcher
 
 
-class IndexUnavailable(RuntimeError):
-    """No usable index (never built, or built with another schema): the message says what to run."""
+class IndexUnavailable(BackendUnavailable):
+    """No usable Whoosh index (never built, or built with another schema): the message says what
+    to run. Callers catch :class:`search.backend.BackendUnavailable`, whatever the backend."""
 
 
 def instance_search_store(instance_path: str | Path) -> SearchStore:

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
 from core.i18n import current_locale
 from core.web import current_actor, services
+from search.backend import BackendUnavailable
+from search.backends import current_backend
 from search.params import SearchParams, parse_params
 from search.ports import search_ports
 from search.query import BadSearch, Filters
 from search.service import FACETS, opened_record, search
-from search.store import IndexUnavailable, instance_search_store
 
 bp = Blueprint("search", __name__)
 
@@ -33,19 +34,20 @@ def search_page() -> ResponseReturnValue:
     context["params"] = params
     if not request.args:
         return render_template("search/search.html", **context)
-    s, store, actor = services(), instance_search_store(current_app.instance_path), current_actor()
+    s, backend, actor = services(), current_backend(), current_actor()
     ports = search_ports()
     granted = ports.granted(actor)
     try:
         if _only_text(params):  # a code typed alone: go to the record (nothing else is made)
-            code = opened_record(s.db, s.clock, store, actor, params.text, sort=params.sort, granted=granted)
+            code = opened_record(s.db, s.clock, backend, actor, params.text, sort=params.sort,
+                                 granted=granted)
             if code is not None:
                 return redirect(url_for("forms.record", code=code))
-        result = search(s.db, s.clock, s.zone, store, actor, text=params.text, filters=params.filters,
+        result = search(s.db, s.clock, s.zone, backend, actor, text=params.text, filters=params.filters,
                         sort=params.sort, page=params.page, per_page=params.per_page, granted=granted)
         if params.page > result.pages:  # past the end: not "N found" and "nothing matches"
             return redirect(_link(page=result.pages))
-    except IndexUnavailable:
+    except BackendUnavailable:
         context["problem"] = _("Search is not available yet: the index is being built. Try again in a "
                                "few minutes, or ask an administrator to run the index rebuild.")
         return render_template("search/search.html", **context), 503

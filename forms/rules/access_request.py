@@ -33,10 +33,11 @@ from core.audit import trail
 from forms.models import FormVersion
 from forms.rules.hooks import ActionContext, Preparing
 from forms.rules.registry import RuleRegistry
+from search.backend import BackendUnavailable
+from search.backends import current_backend
 from search.params import parse_params
 from search.query import BadSearch
 from search.service import codes_found
-from search.store import IndexUnavailable, instance_search_store
 
 #: A record code as written: its number whole (CP-2026-000123) or short (cp-2026-123), as search takes it.
 CODE = re.compile(r"\b([A-Za-z]{2,4})-(\d{4})-(\d{1,6})\b")
@@ -76,11 +77,11 @@ def resolved(data: dict[str, Any], zone: ZoneInfo,
     for link in saved_searches(data):
         try:
             params = parse_params(dict(parse_qsl(urlsplit(link).query)))
-            found = codes_found(instance_search_store(current_app.instance_path), zone, params,
+            found = codes_found(current_backend(), zone, params,
                                 limit=MAX_GRANTED)
         except BadSearch as exc:
             return [], _("The saved search %(link)s cannot be used: %(problem)s", link=link, problem=str(exc))
-        except IndexUnavailable:
+        except BackendUnavailable:
             return [], _("Search is not available now; approve later, or return the request for codes.")
         if len(found) > MAX_GRANTED:
             return [], _("The saved search %(link)s finds more than %(n)d records; return it to be narrowed.",

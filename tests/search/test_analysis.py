@@ -9,8 +9,8 @@ from pathlib import Path
 from search.analysis import IndexTerms, pieces
 from search.collect import collect
 from search.indexing import SearchDocument, build
-from search.query import text_query
 from search.store import SearchStore
+from tests.support.whoosh_oracle import whoosh_query
 
 SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘"
             "袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦"
@@ -48,8 +48,7 @@ def corpus(size: int, seed: int = 7) -> tuple[list[SearchDocument], list[str]]:
 
 
 def hits(store: SearchStore, text: str) -> set[str]:
-    query = text_query(text)
-    assert query is not None
+    query = whoosh_query(text)
     searcher = store.searcher()  # as a search request finds them (search.collect)
     page = collect(searcher, query, facets=(), newest_first=True, page=1, per_page=100_000).page
     return {searcher.stored_fields(n)["code"] for n in page}

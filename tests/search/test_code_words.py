@@ -13,6 +13,7 @@ from search.analysis import code_terms
 from search.indexing import build
 from search.query import record_code, text_query
 from search.store import SearchStore
+from search.whoosh_backend import to_whoosh
 from tests.support.search_index import document, found
 
 
@@ -44,5 +45,5 @@ def test_a_code_written_in_text_gives_the_term_its_query_looks_for(  # type: ign
     assert record_code(typed) is not None
     query = text_query(typed)
     assert query is not None
-    looked_for = [term.text for term in query.leaves() if term.fieldname == "words"]
+    looked_for = [term.text for term in to_whoosh(query).leaves() if term.fieldname == "words"]
     assert code_terms(f"{before}{written}{after}") == looked_for

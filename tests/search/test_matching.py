@@ -18,11 +18,10 @@ from whoosh.searching import Searcher
 
 from search.collect import collect
 from search.indexing import build, put
-from search.query import text_query
 from search.service import FACETS
 from search.store import SearchStore
 from tests.support import whoosh_oracle
-from tests.support.whoosh_oracle import document
+from tests.support.whoosh_oracle import document, whoosh_query
 
 
 @pytest.fixture(scope="module")
@@ -47,8 +46,7 @@ def test_counts_facets_and_scores_are_whooshs(searcher: Searcher) -> None:
 
 
 def test_pages_and_newest_first(searcher: Searcher) -> None:
-    query = text_query("外包装破损")
-    assert query is not None
+    query = whoosh_query("外包装破损")
     every = collect(searcher, query, facets=(), newest_first=True, page=1, per_page=1000).page
     dates = [searcher.stored_fields(n)["submitted_at"] for n in every]
     assert len(every) > 40 and dates == sorted(dates, reverse=True)

@@ -14,6 +14,7 @@ from search.indexing import SearchDocument, build, put
 from search.query import text_query
 from search.service import find
 from search.store import SearchStore
+from search.whoosh_backend import WhooshBackend
 
 
 def document(n: int, text: str, revision: int = 1) -> SearchDocument:
@@ -27,7 +28,7 @@ def found(store: SearchStore, text: str) -> tuple[int, list[str]]:
     """How many records the store's kept searcher finds for ``text``, and their codes, sorted."""
     query = text_query(text)
     assert query is not None
-    result = find(store.searcher(), query, scope=None, text=text, sort="relevance", page=1, per_page=100)
+    result = find(WhooshBackend(store), query, scope=None, text=text, sort="relevance", page=1, per_page=100)
     return result.total, sorted(hit.code for hit in result.hits)
 
 

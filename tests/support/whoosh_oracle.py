@@ -20,6 +20,7 @@ from search.indexing import SearchDocument
 from search.matching import matched
 from search.query import text_query
 from search.service import FACETS
+from search.whoosh_backend import to_whoosh
 
 CLAUSES = ["外包装破损", "表面有划痕", "客户要求退货", "哈哈哈哈", "延迟交货三天", "说明书缺失",
            "Scratches found", "颜色不符", "包装受潮", "运输途中损坏", "王小明跟进", "欧阳娜娜回电",
@@ -52,8 +53,9 @@ def queries() -> list[Query]:
     """Every kind of query search.query makes, on :data:`TEXTS`, alone and filtered; date ranges."""
     found: list[Query] = []
     for text in TEXTS:
-        query = text_query(text)
-        assert query is not None
+        typed = text_query(text)
+        assert typed is not None
+        query = to_whoosh(typed)
         found += [query, And([query, Term("department", "CS")]), And([query, Term("form", "VR")])]
     start = datetime(2026, 2, 1)
     return [*found, Every(), NullQuery(), Term("form", "RS"),
@@ -61,7 +63,14 @@ def queries() -> list[Query]:
             DateRange("submitted_at", start, start + timedelta(days=60)),
             DateRange("submitted_at", start, None), DateRange("submitted_at", None, start),
             DateRange("submitted_at", EXACT, EXACT), DateRange("submitted_at", EXACT, None, startexcl=True),
-            DateRange("submitted_at", None, EXACT, endexcl=True), text_query("CP-2026-00001")]
+            DateRange("submitted_at", None, EXACT, endexcl=True), whoosh_query("CP-2026-00001")]
+
+
+def whoosh_query(text: str) -> Query:
+    """What ``text`` typed asks the Whoosh backend (search.query's query, compiled)."""
+    typed = text_query(text)
+    assert typed is not None
+    return to_whoosh(typed)
 
 
 def without_phrases(query: Query) -> Query:
@@ -80,9 +89,7 @@ def oracle(searcher: Searcher, query: Query) -> set[int]:
 
 def hits(searcher: Searcher, text: str) -> set[int]:
     """The documents ``text`` must find."""
-    query = text_query(text)
-    assert query is not None
-    return oracle(searcher, query)
+    return oracle(searcher, whoosh_query(text))
 
 
 def the_sets_are_whooshs(searcher: Searcher) -> None:
@@ -93,8 +100,8 @@ def the_sets_are_whooshs(searcher: Searcher) -> None:
         assert ours == oracle(searcher, query), query
         phrases += ours != set(searcher.docs_for_query(without_phrases(query)))
     assert phrases >= 3  # some records held a phrase's pairs but not the phrase: the check was tested
-    pairs = text_query("外包 包装 装破 破损")
-    assert pairs is not None and len(set(searcher.docs_for_query(pairs))) > len(hits(searcher, "外包装破损"))
+    pairs = whoosh_query("外包 包装 装破 破损")
+    assert len(set(searcher.docs_for_query(pairs))) > len(hits(searcher, "外包装破损"))
 
 
 def counts_facets_and_scores_are_whooshs(searcher: Searcher) -> None:
