@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC
-from typing import TYPE_CHECKING
 from typing import Any as AnyValue
 
 from whoosh import query as wq
@@ -29,11 +28,9 @@ from search.backend import (
 )
 from search.collect import collect, count
 from search.columns import DATE_FIELD
+from search.indexing import SearchDocument
 from search.query import within
 from search.store import SearchStore
-
-if TYPE_CHECKING:
-    from search.indexing import SearchDocument
 
 
 def to_whoosh(query: Query) -> wq.Query:
