@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -30,3 +33,21 @@ def test_a_bad_value_is_refused_naming_the_setting(tmp_path: Path, toml: str, na
 def test_good_values_pass_through(tmp_path: Path) -> None:
     config = config_with(tmp_path, 'public_url = "https://records.example.com/dossier"\npdf_logo = ""')
     assert config["PUBLIC_URL"] == "https://records.example.com/dossier" and config["PDF_LOGO"] == ""
+
+
+@pytest.mark.parametrize(("toml", "named"), [
+    ('TIMEZONE = "Mars/Base"', "TIMEZONE"),
+    ('SEARCH_BACKEND = "elastic"', "SEARCH_BACKEND"),
+])
+def test_a_bad_setting_stops_the_commands_with_one_line_naming_it(tmp_path: Path, toml: str,
+                                                                  named: str) -> None:
+    """``flask --app wsgi …`` (and a WSGI server importing wsgi.py) read the instance's
+    config.toml: a value it cannot use is one line naming the setting, not a traceback."""
+    (tmp_path / "config.toml").write_text(toml + "\n", encoding="utf-8")
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "DOSSIER_INSTANCE": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "jobs"], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines()[-1].startswith(f"Dossier cannot start: {named}")
