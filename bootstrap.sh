@@ -15,6 +15,7 @@ SYSTEM_PACKAGES=(
   zbar-tools              # zbarimg: the tests read the printed QR codes back
   postgresql              # binaries for the real PostgreSQL server the tests start
   chromium                # the browser the Playwright tests drive
+  swift swift-proxy swift-object swift-container swift-account  # the real S3 server the tests start
 )
 
 missing_packages() {
