@@ -35,6 +35,11 @@ class FileMissing(LookupError):
     """The store holds nothing under this key."""
 
 
+class StoreUnavailable(RuntimeError):
+    """The storage cannot be reached or refuses us (connection refused, access denied, no such
+    bucket): one name for callers to catch whatever the store, saying what failed and where."""
+
+
 class BadKey(ValueError):
     """A key that could leave the store (``..``, an absolute path) or is not a key at all."""
 
