@@ -19,7 +19,7 @@ def init_app(app: Flask) -> None:
 
     from archive import retention
     from core.cli import add_init_step
-    from core.outbox.cli import register_handler
+    from core.outbox.cli import register_batch_handler, register_handler
     from core.web import current_actor, services
     from forms import (
         admin_api,
@@ -55,7 +55,8 @@ def init_app(app: Flask) -> None:
     init_personal_data(app)  # the personal commands and the reveal API
     init_jobs(app)  # the deadline tick and the anonymisation, run by the outbox worker
     register_handler(app, archival.TOPIC, archival.handle)
-    register_handler(app, search_documents.TOPIC, search_documents.handle)
+    register_batch_handler(app, search_documents.TOPIC, search_documents.handle_batch,
+                           size=search_documents.BATCH_SIZE)
     app.jinja_env.globals["inbox_count"] = lambda: inbox.inbox_count(services().db, current_actor())
     app.jinja_env.globals["bar_layout"] = charts.bar_layout
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import signal
 import sys
 import threading
+from collections.abc import Callable, Collection
 from typing import Any
 
 import click
@@ -15,15 +16,17 @@ from flask.cli import AppGroup, with_appcontext
 from core.config import ConfigError
 from core.outbox import queue
 from core.outbox.jobs import Job, JobRun, Jobs, Outcome, register_job, schedule, statuses
-from core.outbox.worker import KEEP_DONE, Handler, OutboxWorker, RunReport
+from core.outbox.queue import Task
+from core.outbox.worker import KEEP_DONE, BatchHandler, Handler, OutboxWorker, RunReport, TopicHandler
 from core.ports import Registry, registry
 from core.web import services
 
 outbox_cli = AppGroup("outbox", help="After-commit work: archival PDFs, later the search index.")
 
 
-class OutboxHandlers(Registry[Handler]):
-    """The handler of each outbox topic (:func:`register_handler`); a topic has one handler."""
+class OutboxHandlers(Registry[TopicHandler]):
+    """The handler of each outbox topic (:func:`register_handler`, :func:`register_batch_handler`);
+    a topic has one handler."""
 
     entry_kind = "outbox topic"
 
@@ -31,6 +34,15 @@ class OutboxHandlers(Registry[Handler]):
 def register_handler(app: Flask, topic: str, handler: Handler) -> None:
     """Called by a package's ``init_app``; the handler runs inside an app context."""
     registry(OutboxHandlers, app).add(topic, handler)
+
+
+def register_batch_handler(app: Flask, topic: str, handle: Callable[[list[Task]], None], *,
+                           size: int) -> None:
+    """Register a handler that takes up to ``size`` due tasks of ``topic`` at once (claimed and
+    settled together; core.outbox.worker.BatchHandler)."""
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        raise ValueError(f"batch size of outbox topic {topic!r} must be a whole number of 1 or more")
+    registry(OutboxHandlers, app).add(topic, BatchHandler(handle, size))
 
 
 def init_app(app: Flask) -> None:
@@ -52,22 +64,63 @@ def _jobs_and_schedule() -> tuple[dict[str, Job], dict[str, int]]:
         raise click.ClickException(str(exc)) from exc
 
 
-def app_worker() -> OutboxWorker:
+def app_worker(*, topics: Collection[str] | None = None, skip_topics: Collection[str] = (),
+               with_jobs: bool = True) -> OutboxWorker:
+    """The app's worker: its handlers, the topics it claims, and its periodic jobs unless
+    ``with_jobs`` is False (a worker of one busy topic leaves them to another)."""
     registered, every = _jobs_and_schedule()
     return OutboxWorker(services().db, services().clock, registry(OutboxHandlers),
-                        jobs=registered, every=every)
+                        jobs=registered if with_jobs else {}, every=every, topics=topics,
+                        skip_topics=skip_topics)
+
+
+def _topic_names(option: str, values: tuple[str, ...]) -> frozenset[str] | None:
+    """``--topics a,b --topics c`` as a set of registered topic names (None when not given);
+    a name no package registered is refused with the names that are."""
+    if not values:
+        return None
+    names = frozenset(name.strip() for value in values for name in value.split(",") if name.strip())
+    known = registry(OutboxHandlers)
+    unknown = sorted(names - set(known))
+    if unknown or not names:
+        wrong = ", ".join(map(repr, unknown)) or "(none given)"
+        raise click.BadParameter(f"no such topic {wrong}; the registered topics are: "
+                                 f"{', '.join(sorted(known))}", param_hint=option)
+    return names
+
+
+def _describe(worker: OutboxWorker, known: Collection[str]) -> str:
+    """The topics a worker claims, batched ones with their size, for its first line."""
+    taken = [name for name in sorted(known) if worker.takes(name)]
+    described = [f"{name} (batches of {worker.batches[name].size})" if name in worker.batches
+                 else name for name in taken]
+    if worker.topics is None:
+        described.append("any other")
+    return ", ".join(described) or "none"
 
 
 @outbox_cli.command("run")
 @click.option("--once", is_flag=True, help="Work off what is due now, then exit (for cron).")
 @click.option("--interval", type=click.FloatRange(min=0.1, max=3600), default=2.0, show_default=True,
               help="Seconds between polls.")
-@click.option("--jobs", "with_jobs", is_flag=True,
-              help="With --once: also run the periodic jobs that are due (the running worker always does).")
-def run_command(once: bool, interval: float, with_jobs: bool) -> None:
+@click.option("--topics", "topic_values", multiple=True, metavar="TOPIC[,TOPIC]",
+              help="Claim only these topics (repeatable); default: every topic.")
+@click.option("--skip-topics", "skip_values", multiple=True, metavar="TOPIC[,TOPIC]",
+              help="Claim every topic but these (left to workers started with --topics).")
+@click.option("--jobs/--no-jobs", "with_jobs", default=None,
+              help="Run the periodic jobs that are due (default: yes, except with --once); "
+                   "--no-jobs for a worker of one busy topic.")
+def run_command(once: bool, interval: float, topic_values: tuple[str, ...],
+                skip_values: tuple[str, ...], with_jobs: bool | None) -> None:
     """Run the outbox worker (in production next to the web server, as its own service); each
-    pass also runs the periodic jobs that are due (``flask --app wsgi jobs`` lists them)."""
-    worker = app_worker()
+    pass also runs the periodic jobs that are due (``flask --app wsgi jobs`` lists them).
+    Several workers may run at once, here or on other machines: each row is worked once and
+    each due job runs once."""
+    topics, skip_topics = _topic_names("--topics", topic_values), _topic_names("--skip-topics", skip_values)
+    if topics is not None and skip_topics is not None:
+        raise click.UsageError("give --topics or --skip-topics, not both")
+    with_jobs = not once if with_jobs is None else with_jobs
+    worker = app_worker(topics=topics, skip_topics=skip_topics or (), with_jobs=with_jobs)
     if once:
         report = worker.run_once()
         _echo_report(report)
@@ -82,9 +135,9 @@ def run_command(once: bool, interval: float, with_jobs: bool) -> None:
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     scheduled = ", ".join(f"{name} every {worker.every[name]} s" for name in sorted(worker.jobs)
-                          if worker.every.get(name)) or "none"
+                          if worker.every.get(name)) or ("none" if with_jobs else "none (--no-jobs)")
     click.echo(f"Outbox worker {worker.name}: polling every {interval:g} s (topics: "
-               f"{', '.join(sorted(worker.handlers)) or 'none'}; jobs: {scheduled}). Ctrl-C stops.", err=True)
+               f"{_describe(worker, registry(OutboxHandlers))}; jobs: {scheduled}). Ctrl-C stops.", err=True)
     worker.run_forever(interval=interval, stop=stop, on_report=_echo_report, on_jobs=_echo_jobs)
 
 

@@ -8,11 +8,12 @@ a database lock, and a worker killed mid-task only delays its row until the leas
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, case, delete, func, insert, or_, select, update
+from sqlalchemy import Select, bindparam, case, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from core.clock import Clock
@@ -61,45 +62,92 @@ def enqueue(session: Session, *, topic: str, subject: str, at: datetime,
         _ENQUEUE, {"topic": topic, "subject": subject, "payload": payload or {}, "at": at})
 
 
-def claim(db: Database, clock: Clock, worker: str, *, topics: frozenset[str] | None = None,
-          lease: timedelta = DEFAULT_LEASE) -> Task | None:
-    """The oldest due row, leased to ``worker``; None when nothing is due.
+def claim(db: Database, clock: Clock, worker: str, *, topics: Collection[str] | None = None,
+          skip_topics: Collection[str] = (), lease: timedelta = DEFAULT_LEASE) -> Task | None:
+    """The oldest due row (of ``topics`` if given, never of ``skip_topics``), leased to
+    ``worker``; None when nothing is due.
 
     ``FOR UPDATE SKIP LOCKED`` lets PostgreSQL workers pass each other; on SQLite the claim is
     one short write transaction behind the writers' queue.
     """
-    now = clock.now()
-    due = (select(OutboxItem.id).where(
-        OutboxItem.done_at.is_(None), OutboxItem.available_at <= now,
-        or_(OutboxItem.claimed_until.is_(None), OutboxItem.claimed_until < now))
-        .order_by(OutboxItem.id).limit(1).with_for_update(skip_locked=True))
+    due = _due(clock.now())
     if topics is not None:
         due = due.where(OutboxItem.topic.in_(sorted(topics)))
+    if skip_topics:
+        due = due.where(OutboxItem.topic.not_in(sorted(skip_topics)))
+    claimed = _lease(db, clock, worker, due.limit(1), lease)
+    return claimed[0] if claimed else None
+
+
+def claim_batch(db: Database, clock: Clock, worker: str, topics: Collection[str], limit: int, *,
+                lease: timedelta = DEFAULT_LEASE) -> list[Task]:
+    """Up to ``limit`` due rows of ``topics``, oldest first, leased to ``worker`` together in one
+    transaction: a batch handler (indexing) settles many rows with one commit of its own, where
+    one row at a time pays a claim, a commit and a settle per row. Rows another worker holds
+    are skipped (``SKIP LOCKED``), so two workers' batches never share a row."""
+    if limit < 1 or not topics:
+        return []
+    return _lease(db, clock, worker, _due(clock.now()).where(
+        OutboxItem.topic.in_(sorted(topics))).limit(limit), lease)
+
+
+def _due(now: datetime) -> Select[tuple[int]]:
+    return (select(OutboxItem.id).where(
+        OutboxItem.done_at.is_(None), OutboxItem.available_at <= now,
+        or_(OutboxItem.claimed_until.is_(None), OutboxItem.claimed_until < now))
+        .order_by(OutboxItem.id).with_for_update(skip_locked=True))
+
+
+def _lease(db: Database, clock: Clock, worker: str, due: Select[tuple[int]],
+           lease: timedelta) -> list[Task]:
+    """Lease the rows ``due`` selects (locked, others' locked rows skipped) in one transaction."""
+    now = clock.now()
     with db.transaction() as session:
-        item_id = session.scalar(due)
-        if item_id is None:
-            return None
-        row = session.execute(
-            update(OutboxItem).where(OutboxItem.id == item_id)
+        ids = list(session.scalars(due))
+        if not ids:
+            return []
+        rows = session.execute(
+            update(OutboxItem).where(OutboxItem.id.in_(ids))
             .values(claimed_by=worker[:64], claimed_until=now + lease, attempts=OutboxItem.attempts + 1)
-            .returning(OutboxItem.topic, OutboxItem.subject, OutboxItem.payload, OutboxItem.attempts)
-        ).one()
-    return Task(item_id, row.topic, row.subject, row.payload or {}, row.attempts)
+            .returning(OutboxItem.id, OutboxItem.topic, OutboxItem.subject, OutboxItem.payload,
+                       OutboxItem.attempts)
+            .execution_options(synchronize_session=False)).all()
+    return sorted((Task(row.id, row.topic, row.subject, row.payload or {}, row.attempts)
+                   for row in rows), key=lambda task: task.id)
 
 
 def complete(db: Database, clock: Clock, task: Task) -> None:
+    complete_many(db, clock, [task])
+
+
+def complete_many(db: Database, clock: Clock, tasks: Sequence[Task]) -> None:
+    """Mark these tasks done in one transaction (a batch handler's rows)."""
     with db.transaction() as session:
-        session.execute(update(OutboxItem).where(OutboxItem.id == task.id).values(
-            done_at=clock.now(), claimed_by=None, claimed_until=None, last_error=None))
+        session.execute(update(OutboxItem).where(OutboxItem.id.in_([task.id for task in tasks]))
+                        .values(done_at=clock.now(), claimed_by=None, claimed_until=None,
+                                last_error=None)
+                        .execution_options(synchronize_session=False))
 
 
 def fail(db: Database, clock: Clock, task: Task, error: str) -> datetime:
     """Record the failure and when the row is due again; returns that time."""
-    retry_at = clock.now() + backoff(task.attempt)
+    return fail_many(db, clock, [task], error)[task.id]
+
+
+def fail_many(db: Database, clock: Clock, tasks: Sequence[Task], error: str) -> dict[int, datetime]:
+    """Record one failure on each task (a batch that failed as a whole), each due again after
+    its own back-off (a row failing for the fifth time waits longer than a first-timer in the
+    same batch); returns when, by task id."""
+    now = clock.now()
+    retry_at = {task.id: now + backoff(task.attempt) for task in tasks}
+    by_time: dict[datetime, list[int]] = {}
+    for task_id, at in retry_at.items():
+        by_time.setdefault(at, []).append(task_id)
     with db.transaction() as session:
-        session.execute(update(OutboxItem).where(OutboxItem.id == task.id).values(
-            last_error=error[:ERROR_MAX_LENGTH], claimed_by=None, claimed_until=None,
-            available_at=retry_at))
+        for at, ids in by_time.items():
+            session.execute(update(OutboxItem).where(OutboxItem.id.in_(ids)).values(
+                last_error=error[:ERROR_MAX_LENGTH], claimed_by=None, claimed_until=None,
+                available_at=at).execution_options(synchronize_session=False))
     return retry_at
 
 
