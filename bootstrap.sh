@@ -67,10 +67,15 @@ case "${1:-}" in
     setup_python
     .venv/bin/flask --app wsgi init
     .venv/bin/flask --app wsgi demo
-    # The outbox worker renders archival PDFs after each submission; it stops with the server.
-    .venv/bin/flask --app wsgi outbox run &
-    worker=$!
-    trap 'kill "$worker" 2>/dev/null || true' EXIT INT TERM
+    # Outbox workers, one per busy topic so that indexing never waits behind archival PDFs;
+    # the third takes every other topic and runs the periodic jobs. They stop with the server.
+    .venv/bin/flask --app wsgi outbox run --topics search.index --no-jobs --interval 0.25 &
+    workers=$!
+    .venv/bin/flask --app wsgi outbox run --topics pdf.archival --no-jobs &
+    workers="$workers $!"
+    .venv/bin/flask --app wsgi outbox run --skip-topics search.index,pdf.archival &
+    workers="$workers $!"
+    trap 'kill $workers 2>/dev/null || true' EXIT INT TERM
     echo "==> serving on http://127.0.0.1:${PORT:-5000}  (Ctrl-C to stop)"
     .venv/bin/waitress-serve --host 127.0.0.1 --port "${PORT:-5000}" --threads 8 wsgi:app
     ;;
