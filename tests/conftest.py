@@ -23,8 +23,9 @@ from tests.support.clock import START
 from tests.support.instance import login, make_app, populate
 
 #: Fixtures every package's tests may use (declared here only: pytest reads ``pytest_plugins``
-#: from the root conftest alone). The PostgreSQL server and its databases.
-pytest_plugins = ["tests.support.postgres_fixtures"]
+#: from the root conftest alone). The PostgreSQL server and its databases; the S3 server (Swift)
+#: and its buckets.
+pytest_plugins = ["tests.support.postgres_fixtures", "tests.support.s3_fixtures"]
 
 #: Property tests explore new examples on every developer run; CI (CI=true) runs the same
 #: derandomized examples every time, so a submission's result does not depend on a draw.
