@@ -8,7 +8,10 @@ here is in shared/DESIGN.md ("A real S3 server in tests"): one-device rings of p
 prefix set through ``set_swift_dir``, an in-process cache for tempauth, SigV4 with path-style
 addressing on the client side. Object metadata lives in xattrs, which ext4 under /tmp supports.
 
-Missing packages are an error saying how to install them, never a silent skip.
+A session killed before it could stop its servers leaves a folder whose ``owner.pid`` names a dead
+process; the next start stops the servers listed in its ``servers.pid`` first (they call setsid,
+so nothing else would). Missing packages are an error saying how to install them, never a silent
+skip.
 """
 
 from __future__ import annotations
@@ -162,6 +165,7 @@ def check_installed() -> None:
 def start_server(timeout: float = READY_TIMEOUT) -> SwiftServer:
     """A running Swift on free ports, ready when all four ports accept connections."""
     check_installed()
+    stop_orphans()
     for attempt in range(1, START_ATTEMPTS + 1):
         server = _configure(Path(tempfile.mkdtemp(prefix="dossier-swift-")))
         began = time.monotonic()
@@ -208,6 +212,39 @@ def _launch(server: SwiftServer) -> None:
                  str(server.folder / f"{name}-server.conf")],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=server.folder,
                 env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    (server.folder / "owner.pid").write_text(f"{os.getpid()}\n")
+    (server.folder / "servers.pid").write_text("".join(f"{p.pid}\n" for p in server.processes.values()))
+
+
+def stop_orphans(root: Path | None = None) -> None:
+    """Stop the servers of earlier sessions that died without stopping them, and remove their
+    folders. Only PIDs still running our launcher are signalled (a PID can be reused)."""
+    for folder in Path(root or tempfile.gettempdir()).glob("dossier-swift-*"):
+        owner = _pid_in(folder / "owner.pid")
+        if owner is None or _alive(owner):
+            continue
+        for line in _lines(folder / "servers.pid"):
+            with contextlib.suppress(ValueError, OSError):
+                pid = int(line)
+                if LAUNCHER.name in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace"):
+                    os.kill(pid, signal.SIGKILL)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _pid_in(path: Path) -> int | None:
+    with contextlib.suppress(OSError, ValueError):
+        return int(path.read_text().strip())
+    return None
+
+
+def _lines(path: Path) -> list[str]:
+    with contextlib.suppress(OSError):
+        return path.read_text().split()
+    return []
+
+
+def _alive(pid: int) -> bool:
+    return Path(f"/proc/{pid}").exists()
 
 
 def _wait_ready(server: SwiftServer, deadline: float) -> None:
