@@ -67,11 +67,13 @@ case "${1:-}" in
     setup_python
     .venv/bin/flask --app wsgi init
     .venv/bin/flask --app wsgi demo
-    # Outbox workers, one per busy topic so that indexing never waits behind archival PDFs;
-    # the third takes every other topic and runs the periodic jobs. They stop with the server.
+    # Outbox workers, one per busy topic so that indexing never waits behind archival PDFs
+    # (rendering, background work, at a lower CPU priority: it yields the cores to the server
+    # and the indexer in a burst); the third takes every other topic and runs the periodic
+    # jobs. They stop with the server.
     .venv/bin/flask --app wsgi outbox run --topics search.index --no-jobs --interval 0.25 &
     workers=$!
-    .venv/bin/flask --app wsgi outbox run --topics pdf.archival --no-jobs &
+    nice -n 10 .venv/bin/flask --app wsgi outbox run --topics pdf.archival --no-jobs &
     workers="$workers $!"
     .venv/bin/flask --app wsgi outbox run --skip-topics search.index,pdf.archival &
     workers="$workers $!"
