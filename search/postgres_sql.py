@@ -1,0 +1,166 @@
+"""The neutral queries (:data:`search.backend.Query`) as SQL over ``search.documents``, and a
+document's analysed terms as the ``tsvector`` literal that table keeps.
+
+A document's terms are our own (:mod:`search.analysis`), each prefixed by its field (``c:`` cjk,
+``w:`` words, ``t:`` tail) so that ``w:1234`` and ``t:1234`` stay apart in one ``tsvector``.
+PostgreSQL's parser (``to_tsvector``) would split and fold them again, so they are written in
+``tsvector``'s own input syntax instead, each lexeme quoted; a query's terms likewise in
+``tsquery``'s (``'c:外包'``, ``'c:外':*``). Everything typed reaches the server as a bound
+parameter; the quoting only keeps a term one lexeme (a quote or backslash inside it is escaped).
+
+Compiling keeps the text-field parts of an AND together as one ``tsquery`` (one GIN lookup:
+``'c:外包' & 'c:包装' & 'w:2024'``) and the rest as SQL conditions beside it: keyword fields
+are column comparisons, a code prefix ``LIKE 'CP-2026%'`` (escaped), a date span a range on
+``submitted_at``, a phrase its pairs in the ``tsquery`` and ``strpos(cjk_text, run) > 0``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any as AnyValue
+
+from search.backend import (
+    KEYWORD_FIELDS,
+    All,
+    Any,
+    DateSpan,
+    Everything,
+    Nothing,
+    Phrase,
+    Prefix,
+    Query,
+    Term,
+)
+
+#: Each analysed field's prefix in the ``tsvector``.
+FIELD_PREFIX = {"cjk": "c:", "words": "w:", "tail": "t:"}
+#: PostgreSQL refuses a lexeme of 2 KB or more; no query (at most 200 characters) names one so
+#: long, so such a term could never be found and is left out.
+MAX_LEXEME_BYTES = 2000
+#: The positions kept per term: they stand only for how often the record holds it (ranking).
+MAX_COUNT = 32
+
+
+def lexeme(field_name: str, text: str) -> str:
+    """The quoted lexeme of ``text`` in ``field_name``, as tsvector and tsquery input take it."""
+    word = FIELD_PREFIX[field_name] + text
+    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsvector_literal(fields: dict[str, AnyValue]) -> str:
+    """A document's analysed terms (``SearchDocument.fields()``) as a ``tsvector`` literal:
+    every term once, with positions 1…n for its n occurrences (so ``ts_rank`` sees counts)."""
+    parts: list[str] = []
+    for name in FIELD_PREFIX:
+        for text, count in Counter(fields.get(name) or ()).items():
+            if text and len(text.encode()) < MAX_LEXEME_BYTES:
+                positions = ",".join(map(str, range(1, min(count, MAX_COUNT) + 1)))
+                parts.append(f"{lexeme(name, text)}:{positions}")
+    return " ".join(parts)
+
+
+@dataclass
+class Params:
+    """The bound parameters of one statement, named p0, p1, … as the compiler adds them."""
+
+    values: dict[str, AnyValue] = field(default_factory=dict)
+
+    def add(self, value: AnyValue) -> str:
+        name = f"p{len(self.values)}"
+        self.values[name] = value
+        return ":" + name
+
+
+@dataclass
+class Part:
+    """A compiled query: documents matching ``tsquery`` (None: no condition on terms) and every
+    SQL condition in ``sql``."""
+
+    tsquery: str | None = None
+    sql: list[str] = field(default_factory=list)
+
+    def condition(self, params: Params) -> str:
+        conditions = list(self.sql)
+        if self.tsquery is not None:
+            conditions.insert(0, f"terms @@ CAST({params.add(self.tsquery)} AS tsquery)")
+        return " AND ".join(f"({c})" for c in conditions) if conditions else "TRUE"
+
+
+def where(query: Query, params: Params) -> str:
+    """The SQL condition on ``search.documents`` that means ``query``."""
+    return _compile(query, params).condition(params)
+
+
+def _compile(query: Query, params: Params) -> Part:
+    match query:
+        case Term(name, text) if name in KEYWORD_FIELDS:
+            return Part(sql=[f"{name} = {params.add(text)}"])
+        case Prefix(name, text) if name in KEYWORD_FIELDS:
+            return Part(sql=[f"{name} LIKE {params.add(like_prefix(text))}"])
+        case Term(name, text) if name in FIELD_PREFIX:
+            return Part(tsquery=lexeme(name, text))
+        case Prefix(name, text) if name in FIELD_PREFIX:
+            return Part(tsquery=lexeme(name, text) + ":*")
+        case Phrase("cjk", pairs) if pairs:
+            return Part(" & ".join(lexeme("cjk", pair) for pair in pairs),
+                        [f"strpos(cjk_text, {params.add(query.run)}) > 0"])
+        case DateSpan(start, end):
+            return Part(sql=_date_span(start, end, params))
+        case All(parts):
+            return _all([_compile(part, params) for part in parts])
+        case Any(parts):
+            return _any([_compile(part, params) for part in parts], params)
+        case Everything():
+            return Part()
+        case Nothing():
+            return Part(sql=["FALSE"])
+    raise ValueError(f"not a query the PostgreSQL backend answers: {query!r}")
+
+
+def like_prefix(text: str) -> str:
+    """A LIKE pattern for values starting with ``text`` (its ``%``, ``_`` and ``\\`` escaped)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _date_span(start: datetime | None, end: datetime | None, params: Params) -> list[str]:
+    conditions = []
+    if start is not None:
+        conditions.append(f"submitted_at >= {params.add(_aware(start))}")
+    if end is not None:
+        conditions.append(f"submitted_at <= {params.add(_aware(end))}")
+    return conditions
+
+
+def _aware(instant: datetime) -> datetime:
+    """The AST's naive UTC as an aware datetime (timestamptz compares instants)."""
+    return instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant
+
+
+def _all(parts: list[Part]) -> Part:
+    tsqueries = [f"({p.tsquery})" for p in parts if p.tsquery is not None]
+    return Part(" & ".join(tsqueries) if tsqueries else None, [c for p in parts for c in p.sql])
+
+
+def _any(parts: list[Part], params: Params) -> Part:
+    if not parts:
+        return Part(sql=["FALSE"])  # an empty Any matches nothing, as Whoosh's empty Or does
+    if all(p.tsquery is not None and not p.sql for p in parts):
+        return Part(" | ".join(f"({p.tsquery})" for p in parts))
+    if any(p.tsquery is None and not p.sql for p in parts):
+        return Part()  # one part matches everything
+    return Part(sql=[" OR ".join(f"({p.condition(params)})" for p in parts)])
+
+
+def scored_terms(query: Query) -> list[str]:
+    """The ``tsquery`` items of the query's text-field terms (prefixes as prefixes, a phrase's
+    pairs), which relevance counts, as Whoosh's BM25 sums over the same terms."""
+    match query:
+        case Term(name, text) | Prefix(name, text) if name in FIELD_PREFIX:
+            return [lexeme(name, text) + (":*" if isinstance(query, Prefix) else "")]
+        case Phrase("cjk", pairs):
+            return [lexeme("cjk", pair) for pair in pairs]
+        case All(parts) | Any(parts):
+            return [item for part in parts for item in scored_terms(part)]
+    return []
