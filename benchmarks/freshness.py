@@ -58,9 +58,9 @@ PAGE = 100  # the search API's largest page
 
 # --- the server as bootstrap.sh serve starts it -----------------------------------------------
 
-def serve_commands(port: int) -> tuple[list[list[str]], list[str]]:
+def serve_commands(port: int, script_path: Path) -> tuple[list[list[str]], list[str]]:
     """The ``outbox run`` commands and the waitress command of bootstrap.sh's ``serve``."""
-    script = (ROOT / "bootstrap.sh").read_text()
+    script = script_path.read_text()
     section = script[script.index("\n  serve)"):script.index("\n    ;;", script.index("\n  serve)"))]
     lines = [line.strip() for line in section.splitlines()]
     workers = [_argv(line.removesuffix("&"), port) for line in lines
@@ -71,7 +71,7 @@ def serve_commands(port: int) -> tuple[list[list[str]], list[str]]:
 
 def _argv(line: str, port: int) -> list[str]:
     argv = shlex.split(line.replace("${PORT:-5000}", str(port)))
-    return [str(VENV_BIN / Path(argv[0]).name), *argv[1:]]
+    return [str(VENV_BIN / Path(arg).name) if arg.startswith(".venv/bin/") else arg for arg in argv]
 
 
 @dataclass
@@ -89,16 +89,14 @@ class Served:
 
 
 @contextmanager
-def serve(env: dict[str, str], postmaster: int | None) -> Iterator[Served]:
+def serve(env: dict[str, str], postmaster: int | None, script: Path) -> Iterator[Served]:
     port = free_port()
-    workers, server = serve_commands(port)
+    workers, server = serve_commands(port, script)
     processes: dict[str, subprocess.Popen[bytes]] = {}
     try:
         for argv in workers:
-            processes[_worker_name(argv)] = subprocess.Popen(argv, cwd=ROOT, env=env,
-                                                             stderr=subprocess.DEVNULL)
-        processes["waitress"] = subprocess.Popen(server, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                                                 stderr=subprocess.DEVNULL)
+            processes[_worker_name(argv)] = _start(argv, env, _worker_name(argv))
+        processes["waitress"] = _start(server, env, "waitress")
         _wait_up(port, processes["waitress"])
         print("served as bootstrap.sh serve:", *(" ".join(a if not a.startswith("/") else Path(a).name
                                                            for a in argv) for argv in [server, *workers]),
@@ -109,6 +107,13 @@ def serve(env: dict[str, str], postmaster: int | None) -> Iterator[Served]:
             process.terminate()
         for process in processes.values():
             process.wait(timeout=60)
+
+
+def _start(argv: list[str], env: dict[str, str], name: str) -> subprocess.Popen[bytes]:
+    """Start one process with its stderr (errors, tracebacks) in a log in the instance folder."""
+    log = Path(env["DOSSIER_INSTANCE"]) / f"{name.replace(' ', '-').replace(',', '+')}.log"
+    with log.open("wb") as handle:
+        return subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=handle)
 
 
 def _worker_name(argv: list[str]) -> str:
@@ -179,6 +184,7 @@ class Poller:
     interval: float
     found: dict[str, float] = field(default_factory=dict)
     searches: int = 0
+    errors: list[str] = field(default_factory=list)
     stop: threading.Event = field(default_factory=threading.Event)
 
     def search(self, connection: http.client.HTTPConnection, **params: object) -> list[str]:
@@ -196,7 +202,10 @@ class Poller:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
         while not self.stop.is_set():
             started = time.perf_counter()
-            self.sweep(connection)
+            try:
+                self.sweep(connection)
+            except RuntimeError as exc:  # counted and shown; the next sweep goes on
+                self.errors.append(str(exc))
             self.stop.wait(max(0.0, self.interval - (time.perf_counter() - started)))
 
     def sweep(self, connection: http.client.HTTPConnection) -> None:
@@ -243,19 +252,31 @@ def codes_in(url: str) -> set[str]:
     return codes
 
 
-def wait_drained(url: str, started: float, timeout: float = 3600) -> dict[str, float]:
-    """Seconds from ``started`` until each topic had no pending row (polled every 0.2 s)."""
-    drained: dict[str, float] = {}
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        left = pending(url)
-        for topic in ("search.index", "pdf.archival"):
-            if topic not in drained and not left.get(topic):
-                drained[topic] = time.perf_counter() - started
-        if len(drained) == 2:
-            return drained
-        time.sleep(0.2)
-    raise SystemExit(f"the outbox did not drain within {timeout:.0f} s: {pending(url)}")
+@dataclass
+class DrainWatch:
+    """From when it starts (after the burst's last 201), notes how long after ``started`` each
+    busy topic first had no pending row (polled every 0.2 s)."""
+
+    url: str
+    started: float
+    drained: dict[str, float] = field(default_factory=dict)
+
+    def run(self, timeout: float = 3600) -> None:
+        deadline = time.monotonic() + timeout
+        while len(self.drained) < 2 and time.monotonic() < deadline:
+            left = pending(self.url)
+            for topic in ("search.index", "pdf.archival"):
+                if topic not in self.drained and not left.get(topic):
+                    self.drained[topic] = time.perf_counter() - self.started
+            time.sleep(0.2)
+
+
+def wait_drained(url: str, started: float) -> dict[str, float]:
+    watch = DrainWatch(url, started)
+    watch.run()
+    if len(watch.drained) < 2:
+        raise SystemExit(f"the outbox did not drain: {pending(url)}")
+    return watch.drained
 
 
 # --- one run ----------------------------------------------------------------------------------
@@ -271,6 +292,17 @@ def warm_up(served: Served, token: str, clients: int, url: str) -> str:
     return prefix
 
 
+def wait_found(answered: dict[str, float], poller: Poller, watch: DrainWatch) -> None:
+    """Until the poller found every code, or the index drained 10 s ago and some are still
+    not listed (find_each then searches for them one by one)."""
+    deadline = time.monotonic() + 600
+    while not answered.keys() <= poller.found.keys() and time.monotonic() < deadline:
+        indexed = watch.drained.get("search.index")
+        if indexed is not None and time.perf_counter() - watch.started > indexed + 10:
+            return
+        time.sleep(0.1)
+
+
 def run(served: Served, token: str, args: argparse.Namespace, url: str) -> None:
     prefix = warm_up(served, token, args.clients, url)
     poller = Poller(served.port, token, prefix, codes_in(url), args.poll)
@@ -281,11 +313,18 @@ def run(served: Served, token: str, args: argparse.Namespace, url: str) -> None:
     started = time.perf_counter()
     answered = submit_burst(served.port, token, args.clients, args.records)
     last_201 = max(answered.values()) - started
-    drained = wait_drained(url, started)
-    poller.stop.set()
+    watch = DrainWatch(url, started)
+    watcher = threading.Thread(target=watch.run, daemon=True)
+    watcher.start()
+    wait_found(answered, poller, watch)
+    poller.stop.set()  # no more searches once every code was found: the PDFs drain alone
     thread.join(timeout=120)
     listed = len([code for code in answered if code in poller.found])
     never = poller.find_each(sorted(answered), 300)
+    watcher.join()
+    drained = watch.drained
+    if len(drained) < 2:
+        raise SystemExit(f"the outbox did not drain: {pending(url)}")
     cpu = {name: used - cpu.get(name, 0.0) for name, used in served.cpu().items()}
     elapsed = time.perf_counter() - started
     busy, own = busy_seconds() - busy, time.process_time() - own
@@ -306,11 +345,14 @@ def report(args: argparse.Namespace, answered: dict[str, float], poller: Poller,
     print(f"freshness (201 → found by search): p50 {q[49]:.2f} s, p95 {q[94]:.2f} s, "
           f"max {fresh[-1]:.2f} s  ({listed} found by the newest-first listing, "
           f"{len(fresh) - listed} by their code, {len(never)} never; {poller.searches} searches, "
-          f"one every {args.poll:g} s)")
+          f"a sweep every {args.poll:g} s until all were found)")
     print(f"search.index drained {drained['search.index']:.1f} s after the burst's start; "
           f"archival PDFs drained {drained['pdf.archival']:.1f} s after it "
           f"({drained['pdf.archival'] - last_201:.1f} s after the last 201, "
           f"{args.records / drained['pdf.archival']:.1f} PDFs/s)")
+    if poller.errors:
+        print(f"{len(poller.errors)} searches failed (the server's log is in the instance folder), "
+              f"e.g. {poller.errors[0]}")
     if never:
         raise SystemExit(f"{len(never)} submissions were never found by search, e.g. {never[:5]}")
 
@@ -322,9 +364,12 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16, help="client threads")
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--poll", type=float, default=0.1, help="seconds between the poller's sweeps")
+    parser.add_argument("--script", type=Path, default=ROOT / "bootstrap.sh",
+                        help="the script whose serve section to run (to try another layout)")
     args = parser.parse_args()
     print(f"machine: {describe()}", flush=True)
     instance = Path(tempfile.mkdtemp(prefix="dossier-bench-freshness-"))
+    print(f"instance: {instance} (each process's stderr is logged there)", flush=True)
     env = {**os.environ, "DOSSIER_INSTANCE": str(instance)}
     env.pop("DOSSIER_DATABASE_URL", None)
     url = f"sqlite:///{instance / 'dossier.sqlite3'}"
@@ -336,7 +381,7 @@ def main() -> None:
         flask(env, "demo")
         token = flask(env, "tokens", "create", "clerk", "--label", "benchmark").strip()
         postmaster = int((pg.data / "postmaster.pid").read_text().split()[0]) if pg else None
-        with serve(env, postmaster) as served:
+        with serve(env, postmaster, args.script) as served:
             run(served, token, args, url)
     finally:
         if pg is not None:
