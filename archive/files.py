@@ -40,6 +40,11 @@ class StoreUnavailable(RuntimeError):
     bucket): one name for callers to catch whatever the store, saying what failed and where."""
 
 
+class WriteOnceViolation(FileExistsError):
+    """``put_at`` was given other bytes for a key that already holds a file: a stored file is
+    never rewritten (declared here so callers catch one name whatever the store)."""
+
+
 class BadKey(ValueError):
     """A key that could leave the store (``..``, an absolute path) or is not a key at all."""
 
