@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import threading
 
+import click
 import pytest
 from flask import Flask
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from core.outbox import queue
-from core.outbox.cli import app_worker
+from core.outbox.cli import _topic_names, app_worker
 from core.outbox.models import ScheduledJob
 from core.outbox.worker import OutboxWorker
 from core.web import services
@@ -110,3 +113,21 @@ def test_the_worker_says_which_topics_it_takes(app: Flask) -> None:
         assert _describe(app_worker(skip_topics={"search.index", "pdf.archival"}), known) == \
             "archive.purge_files, any other"
 
+
+
+TOPIC_TEXT = st.lists(st.one_of(st.sampled_from(["search.index", "pdf.archival", ",", " ", ""]),
+                                st.text(max_size=12)), max_size=4)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=200)
+@given(values=st.lists(TOPIC_TEXT.map(",".join), max_size=3))
+def test_any_topics_option_gives_registered_names_or_a_refusal_naming_them(app: Flask,
+                                                                          values: list[str]) -> None:
+    with app.app_context():
+        try:
+            names = _topic_names("--topics", tuple(values))
+        except click.BadParameter as exc:
+            assert f"the registered topics are: {REGISTERED}" in exc.format_message()
+            return
+    assert (names is None) == (not values)
+    assert names is None or (names and names <= set(REGISTERED.split(", ")))
