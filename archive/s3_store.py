@@ -13,7 +13,8 @@ reading back checks the SHA-256 (``archive verify``).
 
 Every failure of the service (refused connection, wrong credentials, missing bucket) becomes
 :class:`archive.files.StoreUnavailable` saying what failed and where; a missing key is
-:class:`archive.files.FileMissing`, as in the folder store.
+:class:`archive.files.FileMissing`, as in the folder store; other bytes for a taken key
+:class:`archive.files.WriteOnceViolation`.
 """
 
 from __future__ import annotations
@@ -28,7 +29,15 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from archive.files import CHUNK, FileMissing, StoredFile, StoreUnavailable, check_key, key_for
+from archive.files import (
+    CHUNK,
+    FileMissing,
+    StoredFile,
+    StoreUnavailable,
+    WriteOnceViolation,
+    check_key,
+    key_for,
+)
 from archive.s3_settings import S3Settings
 
 #: Bytes above this go up in parts of PART_SIZE (one request for anything smaller).
@@ -40,10 +49,6 @@ HINTS = dict.fromkeys(("403", "AccessDenied", "SignatureDoesNotMatch", "InvalidA
                       "access denied: check S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY and the bucket's "
                       "permissions") | {"NoSuchBucket": "no such bucket: check S3_BUCKET (the bucket "
                                         "must exist; Dossier does not create it)"}
-
-
-class WriteOnceViolation(FileExistsError):
-    """``put_at`` was given different bytes for a key that already holds a file."""
 
 
 class S3Store:

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from archive.files import CHUNK, BadKey, FileMissing, StoreUnavailable, content_key
-from archive.s3_store import MULTIPART_THRESHOLD, S3Store, WriteOnceViolation
+from archive.files import CHUNK, BadKey, FileMissing, StoreUnavailable, WriteOnceViolation, content_key
+from archive.s3_store import MULTIPART_THRESHOLD, S3Store
 from tests.support.postgres import free_port
 from tests.support.s3_fixtures import S3Bucket
 
