@@ -95,15 +95,21 @@ def _due(now: datetime) -> Select[tuple[int]]:
     return (select(OutboxItem.id).where(
         OutboxItem.done_at.is_(None), OutboxItem.available_at <= now,
         or_(OutboxItem.claimed_until.is_(None), OutboxItem.claimed_until < now))
-        .order_by(OutboxItem.id).with_for_update(skip_locked=True))
+        .order_by(OutboxItem.id))
 
 
 def _lease(db: Database, clock: Clock, worker: str, due: Select[tuple[int]],
            lease: timedelta) -> list[Task]:
-    """Lease the rows ``due`` selects (locked, others' locked rows skipped) in one transaction."""
+    """Lease the rows ``due`` selects (locked, others' locked rows skipped) in one transaction.
+
+    A read looks first: an idle worker polls several times a second, and on SQLite every write
+    transaction, even one that changes nothing, takes the one writer's turn from submissions."""
     now = clock.now()
+    with db.reading() as session:
+        if session.scalar(due.limit(1)) is None:
+            return []
     with db.transaction() as session:
-        ids = list(session.scalars(due))
+        ids = list(session.scalars(due.with_for_update(skip_locked=True)))
         if not ids:
             return []
         rows = session.execute(
