@@ -22,8 +22,10 @@ from sqlalchemy import select
 from archive.files import FileStore
 from archive.folder_store import TEMP_PREFIX, FolderStore
 from archive.models import Record, Rendition
+from archive.s3_store import S3Store
 from archive.stores import FOLDER
 from core.web import services
+from tests.support.s3_fixtures import S3Bucket, interrupt_upload
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,14 @@ def _interrupt_folder(store: FolderStore, key: str, data: bytes) -> None:
     (target.parent / f"{TEMP_PREFIX}interrupted").write_bytes(data[: len(data) // 2])
 
 
-file_stores: list[StoreKind] = [StoreKind("folder", _folder, _interrupt_folder)]
+def _s3(request: pytest.FixtureRequest, _tmp_path: Path) -> FileStore:
+    """Under a prefix of a fresh bucket of the session's Swift (tests/support/s3_fixtures.py)."""
+    bucket: S3Bucket = request.getfixturevalue("s3_bucket")
+    return S3Store.from_config(bucket.config("contract"))
+
+
+file_stores: list[StoreKind] = [StoreKind("folder", _folder, _interrupt_folder),
+                                StoreKind("s3", _s3, interrupt_upload, marks=(pytest.mark.s3,))]
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ import boto3
 import pytest
 from botocore.config import Config
 
+from archive.s3_store import S3Store
 from tests.support.swift_server import SwiftServer, SwiftUnavailable, start_server
 
 S3_FIXTURES = {"s3_server", "s3_bucket", "s3_config"}
@@ -51,6 +52,19 @@ def s3_client(server: SwiftServer) -> Any:
     return boto3.client("s3", endpoint_url=server.endpoint, region_name=server.region,
                         aws_access_key_id=server.access_key, aws_secret_access_key=server.secret_key,
                         config=Config(signature_version="s3v4", s3={"addressing_style": "path"}))
+
+
+def interrupt_upload(store: S3Store, key: str, data: bytes) -> None:
+    """What an upload of ``data`` under ``key`` killed half-way leaves: a multipart upload with one
+    part sent and never completed (a put below the multipart size leaves nothing)."""
+    settings = store.settings
+    client = boto3.client("s3", endpoint_url=settings.endpoint, region_name=settings.region,
+                          aws_access_key_id=settings.access_key, aws_secret_access_key=settings.secret_key,
+                          config=Config(signature_version="s3v4", s3={"addressing_style": "path"}))
+    name = f"{settings.prefix}/{key}" if settings.prefix else key
+    started = client.create_multipart_upload(Bucket=settings.bucket, Key=name)
+    client.upload_part(Bucket=settings.bucket, Key=name, UploadId=started["UploadId"], PartNumber=1,
+                       Body=data[: len(data) // 2])
 
 
 def new_bucket(server: SwiftServer) -> S3Bucket:
