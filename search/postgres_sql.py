@@ -14,6 +14,8 @@ are column comparisons, a code prefix ``LIKE 'CP-2026%'`` (escaped), a date span
 ``submitted_at``, a phrase its pairs in the ``tsquery`` and ``strpos(cjk_text, run) > 0``.
 """
 
+# ruff: noqa: S608  (SQL is put together from this module's constants, the field names of the
+# query tree's dataclasses, checked, and FACETS; every value typed is a bound parameter)
 from __future__ import annotations
 
 from collections import Counter
@@ -66,6 +68,8 @@ class Params:
     """The bound parameters of one statement, named p0, p1, … as the compiler adds them."""
 
     values: dict[str, AnyValue] = field(default_factory=dict)
+    #: Whether a condition looks terms up (a tsquery): see postgres_backend._use_the_index.
+    uses_terms: bool = False
 
     def add(self, value: AnyValue) -> str:
         name = f"p{len(self.values)}"
@@ -84,6 +88,7 @@ class Part:
     def condition(self, params: Params) -> str:
         conditions = list(self.sql)
         if self.tsquery is not None:
+            params.uses_terms = True
             conditions.insert(0, f"terms @@ CAST({params.add(self.tsquery)} AS tsquery)")
         return " AND ".join(f"({c})" for c in conditions) if conditions else "TRUE"
 
@@ -164,3 +169,48 @@ def scored_terms(query: Query) -> list[str]:
         case All(parts) | Any(parts):
             return [item for part in parts for item in scored_terms(part)]
     return []
+
+
+#: Newest first, then the later code (Whoosh: the later record).
+NEWEST = "submitted_at DESC, code DESC"
+
+
+def find_sql(condition: str, ranked: str | None, facets: list[str]) -> str:
+    """One statement for a page of hits: the matched rows once (``matched``); their facet
+    counts and total by GROUPING SETS (rows of ``kind`` 0); and the page (``kind`` 1). With
+    ``ranked`` (the parameter holding the query's scored terms as a tsquery), the newest
+    ``:window`` matches come first, by ``ts_rank`` (normalised by the record's length), then
+    the rest; without it, newest first. ``:limit``/``:offset`` pick the page."""
+    order = NEWEST
+    ordered = "matched"
+    if ranked is not None:
+        order = f"band DESC, rank DESC, {NEWEST}"
+        ordered = f"""(
+    SELECT w.code, w.submitted_at, 1 AS band, ts_rank(d.terms, CAST({ranked} AS tsquery), 1) AS rank
+    FROM newest w JOIN search.documents d ON d.code = w.code WHERE w.n <= :window
+    UNION ALL
+    SELECT code, submitted_at, 0, 0 FROM newest WHERE n > :window) o"""
+    return f"""
+WITH matched AS MATERIALIZED (
+    SELECT code, form, year, state, department, submitted_at FROM search.documents WHERE {condition}),
+counts AS ({_counts(facets)}),
+newest AS (SELECT code, submitted_at, row_number() OVER (ORDER BY {NEWEST}) AS n FROM matched),
+top AS (
+    SELECT code, row_number() OVER (ORDER BY {order}) AS place
+    FROM {ordered} ORDER BY {order} LIMIT :limit OFFSET :offset)
+SELECT 0 AS kind, grouping, label, n, NULL AS code, NULL AS form, NULL AS title, NULL AS state,
+       NULL AS department, NULL::timestamptz AS submitted_at, NULL AS body, 0::bigint AS place FROM counts
+UNION ALL
+SELECT 1, NULL, NULL, NULL, d.code, d.form, d.title, d.state, d.department, d.submitted_at, d.body,
+       top.place FROM top JOIN search.documents d ON d.code = top.code
+ORDER BY kind, place"""
+
+
+def _counts(facets: list[str]) -> str:
+    """The total and each facet's counts over ``matched``; GROUPING() says which row is which."""
+    if not facets:
+        return "SELECT 0 AS grouping, NULL::text AS label, count(*) AS n FROM matched"
+    keys = ", ".join(facets)
+    sets = ", ".join([*(f"({name})" for name in facets), "()"])
+    return (f"SELECT GROUPING({keys}) AS grouping, COALESCE({keys}) AS label, count(*) AS n "
+            f"FROM matched GROUP BY GROUPING SETS ({sets})")

@@ -135,13 +135,13 @@ def test_typed_text_and_facets(built: PostgresBackend) -> None:
     assert (nothing.total, nothing.facets, nothing.page) == (0, {"form": {}}, ())
 
 
-def test_relevance_counts_terms_then_newest(built: PostgresBackend) -> None:
+def test_relevance_counts_terms_and_without_terms_newest_first(built: PostgresBackend) -> None:
     query = Any((Term("cjk", "外包"), Term("cjk", "包装")))  # 1 holds both, 3 one
     found = built.find(query, scope=None, facets=(), newest_first=False, page=1, per_page=10)
     assert [hit.code for hit in found.page] == ["CP-2026-000001", "CP-2026-000003"]
-    ties = built.find(Term("cjk", "上海"), scope=None, facets=(), newest_first=False, page=1, per_page=10)
-    newest = sorted(numbers(1, 2, 3, 4, 5), key=lambda code: code[-1], reverse=True)
-    assert [hit.code for hit in ties.page] == newest
+    unscored = built.find(Prefix("code", "CP-"), scope=None, facets=(), newest_first=False, page=1,
+                          per_page=10)
+    assert [hit.code for hit in unscored.page] == ["CP-2026-000003", "CP-2026-000002", "CP-2026-000001"]
 
 
 def test_scope_filters_totals_and_facets(built: PostgresBackend) -> None:
@@ -245,3 +245,20 @@ def test_hostile_text_is_only_ever_a_value(built: PostgresBackend, typed: str) -
                           per_page=5).facets == {"form": {typed: 1}}
     finally:
         built.remove(["ZZ-2026-000009"])
+
+
+def test_pages_by_relevance_cover_every_match_once(database: Database,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The newest RANKED matches come first by relevance, the rest newest first; paging through
+    gives every match once."""
+    monkeypatch.setattr("search.postgres_backend.RANKED", 5)
+    backend = PostgresBackend(database)
+    backend.build([document(n, "CS", "划痕" * (n % 4 + 1) + "，表面") for n in range(1, 24)])
+    query = Term("cjk", "划痕")
+    pages = [backend.find(query, scope=None, facets=(), newest_first=False, page=page, per_page=4).page
+             for page in range(1, 8)]
+    seen = [hit.code for page in pages for hit in page]
+    assert sorted(seen) == sorted(f"CP-2026-{n:06d}" for n in range(1, 24)) and not pages[-1]
+    newest = {f"CP-2026-{n:06d}" for n in range(19, 24)}
+    assert set(seen[:5]) == newest and seen[5:] == sorted(set(seen) - newest, reverse=True)
+    assert seen[0] == "CP-2026-000023"  # the most 划痕 of the newest five (23 % 4 + 1 = 4)
