@@ -201,8 +201,8 @@ def _utc(instant: datetime) -> datetime:
 
 
 def _copy(session: Session, rows: Iterable[tuple[AnyValue, ...]], progress: Callable[[int], None]) -> int:
-    """COPY the rows into search.documents on the session's connection; ``progress`` after each
-    BATCH and at the end."""
+    """COPY the rows into search.documents on the session's connection; ``progress(n)`` for
+    every ``n`` rows written (a batch at a time, as the Whoosh build reports them)."""
     raw = session.connection().connection.driver_connection
     count = 0
     statement = f"COPY search.documents ({', '.join(COLUMNS)}) FROM STDIN"
@@ -211,8 +211,9 @@ def _copy(session: Session, rows: Iterable[tuple[AnyValue, ...]], progress: Call
             copy.write_row(row)
             count += 1
             if count % BATCH == 0:
-                progress(count)
-    progress(count)
+                progress(BATCH)
+    if count % BATCH:
+        progress(count % BATCH)
     return count
 
 

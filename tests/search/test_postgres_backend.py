@@ -6,13 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
+from core.clock import FrozenClock
 from core.db import Database
+from core.web import services
 from search.backend import (
     FACETS,
     All,
@@ -27,9 +30,13 @@ from search.backend import (
     StoredHit,
     Term,
 )
+from search.backends import current_backend
 from search.indexing import SearchDocument
 from search.postgres_backend import INDEX_VERSION, PostgresBackend
 from search.query import text_query
+from search.service import search
+from tests.support.instance import actor_of, make_app
+from tests.support.lifecycle import submit_cp, work_outbox
 from tests.support.postgres import PostgresServer
 
 pytestmark = pytest.mark.postgres
@@ -208,7 +215,8 @@ def test_build_is_atomic(database: Database) -> None:
         seen.append(backend.count(Everything()))  # another pooled connection, mid-build
         seen.append(backend.count(Term("form", "VR")))
 
-    assert backend.build(during()) == 1
+    steps: list[int] = []
+    assert backend.build(during(), steps.append) == 1 and steps == [1]
     assert seen == [2, 0]
     assert backend.count(Everything()) == 1 and backend.count(Term("form", "VR")) == 1
 
@@ -253,7 +261,10 @@ def test_pages_by_relevance_cover_every_match_once(database: Database,
     gives every match once."""
     monkeypatch.setattr("search.postgres_backend.RANKED", 5)
     backend = PostgresBackend(database)
-    backend.build([document(n, "CS", "划痕" * (n % 4 + 1) + "，表面") for n in range(1, 24)])
+    monkeypatch.setattr("search.postgres_backend.BATCH", 10)
+    steps: list[int] = []
+    backend.build([document(n, "CS", "划痕" * (n % 4 + 1) + "，表面") for n in range(1, 24)], steps.append)
+    assert steps == [10, 10, 3]  # as many as were written, a batch at a time
     query = Term("cjk", "划痕")
     pages = [backend.find(query, scope=None, facets=(), newest_first=False, page=page, per_page=4).page
              for page in range(1, 8)]
@@ -262,3 +273,36 @@ def test_pages_by_relevance_cover_every_match_once(database: Database,
     newest = {f"CP-2026-{n:06d}" for n in range(19, 24)}
     assert set(seen[:5]) == newest and seen[5:] == sorted(set(seen) - newest, reverse=True)
     assert seen[0] == "CP-2026-000023"  # the most 划痕 of the newest five (23 % 4 + 1 = 4)
+
+
+def test_an_instance_that_searches_in_postgresql(pg_server: PostgresServer, pg_template: str,
+                                                 instance_dir: Path, clock: FrozenClock) -> None:
+    """SEARCH_BACKEND = "postgres": search check says to rebuild, rebuild indexes the records, the
+    outbox indexes a new one, and the search service finds them within each user's scope."""
+    app = make_app(pg_server.create_database(template=pg_template), clock, SEARCH_BACKEND="postgres")
+    runner = app.test_cli_runner()
+    try:
+        unbuilt = runner.invoke(args=["search", "check"])
+        assert unbuilt.exit_code == 1 and "flask --app wsgi search rebuild" in unbuilt.output
+        first = submit_cp(app, customer_name="上海恒丰贸易", complaint="外包装破损，表面有划痕",
+                          phone="13800138000")
+        rebuilt = runner.invoke(args=["search", "rebuild", "--processes", "2"])
+        assert "Search index rebuilt: 1 record(s)" in rebuilt.output, rebuilt.output
+        clock.advance(days=1)
+        second = submit_cp(app, "sales", customer_name="杭州远大", complaint="表面有划痕，要求退货")
+        assert " 0 failed" in work_outbox(app)  # its PDF and its index entry (put)
+        with app.app_context():
+            s = services()
+            assert current_backend().name == "postgres"
+
+            def codes_for(username: str, typed: str) -> list[str]:
+                result = search(s.db, s.clock, s.zone, current_backend(), actor_of(app, username), text=typed)
+                return [hit.code for hit in result.hits]
+
+            assert codes_for("admin", "划痕") == [second, first]
+            assert codes_for("clerk", "划痕") == [first]
+            assert codes_for("admin", "8000 外包装") == [first]
+        assert runner.invoke(args=["search", "check"]).exit_code == 0
+    finally:
+        with app.app_context():
+            services().db.dispose()
