@@ -10,7 +10,7 @@ import archive.integrity_cli  # noqa: F401  (registers its commands)
 from archive import api, archive_api, fixity, office_api, purge, routes
 from archive.cli import archive_cli
 from archive.ports import ArchivePorts
-from archive.renditions import instance_store
+from archive.stores import file_store, install_store
 from core.outbox.cli import register_handler
 from core.outbox.jobs import Outcome, register_job
 from core.ports import install
@@ -20,6 +20,7 @@ from core.web import services
 def init_app(app: Flask, ports: ArchivePorts) -> None:
     """Register the archive, with what it needs from the forms package (:mod:`archive.ports`)."""
     install(app, ports)
+    install_store(app)  # FILE_STORE checked and its store built here: a wrong setting stops start-up
     api.init_api(app)
     archive_api.init_api(app)
     office_api.init_api(app)
@@ -34,6 +35,6 @@ def init_app(app: Flask, ports: ArchivePorts) -> None:
 def _verify() -> Outcome:
     """The fixity check as the worker's daily job; a problem found fails the run (``jobs``)."""
     s = services()
-    report = fixity.verify_archive(s.db, s.clock, instance_store(current_app.instance_path),
+    report = fixity.verify_archive(s.db, s.clock, file_store(),
                                    instance_path=Path(current_app.instance_path), by="scheduler")
     return Outcome(report.clean, report.summary())

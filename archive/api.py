@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from flask import Blueprint, Flask, Response, jsonify, request
 
 from archive.catalogue import TombstoneView, tombstone_of
 from archive.disclosure import current_disclosure
 from archive.holds import holds_on
 from archive.records import get_record
-from archive.renditions import instance_store
+from archive.stores import file_store
 from core.api import (
     API_PREFIX,
     ApiError,
@@ -89,7 +89,7 @@ def record_archival(code: str) -> Response:
     if revision is not None and whole_number(revision) is None:
         raise ApiError(400, "revision must be a positive whole number", {"revision": "not a number"})
     view, data = current_disclosure().archival_file(
-        services().db, services().clock, instance_store(current_app.instance_path), api_actor(),
+        services().db, services().clock, file_store(), api_actor(),
         code, int(revision) if revision else None)
     return Response(data, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{view.code}.r{view.revision}.pdf"',

@@ -2,11 +2,13 @@
 
 The database is copied with SQLite's online backup API (``sqlite3.Connection.backup``) in one
 step: it reads one snapshot while writers carry on (WAL), so the copy is a single moment of
-the database however busy the server is. The rendition files are copied *after* it, and only
-the ones the copied ``renditions`` rows name: a file is written before its row is committed
-and never changed, so every row in the copy has its file on disk already, and files rendered
-after the snapshot stay out (they would be *extra* in ``archive verify``). A file missing by
-then was disposed of meanwhile; the backup refuses and says to run it again.
+the database however busy the server is. The stored files are copied *after* it from the file
+store (``FILE_STORE``: the instance folder or S3) into ``renditions/<key>``, and only the ones the
+copied ``renditions`` rows name: a file is stored before its row is committed and never changed,
+so every row in the copy has its file stored already, and files rendered after the snapshot stay
+out (they would be *extra* in ``archive verify``). A file missing by then was disposed of
+meanwhile; the backup refuses and says to run it again. A restore puts each file back under
+the key its row names.
 
 The search index is not backed up: ``flask --app wsgi search rebuild`` rebuilds it from the
 database. Neither are ``config.toml`` and ``secret_key`` (deployment settings, kept with the
@@ -19,7 +21,6 @@ into an instance without archive content; the schema is then upgraded if the bac
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,8 +28,17 @@ from pathlib import Path
 
 from sqlalchemy import inspect
 
-from archive.portability import ManifestWriter, PortabilityError, check_manifest, occupied, refuse_non_empty
-from archive.renditions import RenditionStore
+from archive.files import FileStore
+from archive.portability import (
+    ManifestWriter,
+    PortabilityError,
+    check_manifest,
+    copy_out,
+    file_keys,
+    occupied,
+    put_back,
+    refuse_non_empty,
+)
 from core import db_schema
 from core.audit import trail
 from core.auth.roles import Actor, PermissionDenied
@@ -38,7 +48,8 @@ from core.db import Database
 DATABASE_FILE = "dossier.sqlite3"
 POSTGRES_PROCEDURE = (
     "archive backup copies SQLite databases only; this instance runs on PostgreSQL. Back it up "
-    "with pg_dump --format=custom plus a copy of the instance's renditions folder, and restore "
+    "with pg_dump --format=custom plus a copy of the instance's file store (its renditions folder "
+    "or the S3 objects under S3_PREFIX), and restore "
     "with pg_restore, as docs/backup.md describes.")
 
 
@@ -50,7 +61,7 @@ class BackupResult:
     manifest_sha256: str
 
 
-def backup_instance(db: Database, clock: Clock, store: RenditionStore, out: Path, *,
+def backup_instance(db: Database, clock: Clock, store: FileStore, out: Path, *,
                     actor: Actor | None = None,
                     progress: Callable[[int], None] = lambda _n: None) -> BackupResult:
     """Copy the database and its rendition files into ``out`` (new or empty); audited."""
@@ -86,20 +97,15 @@ def _refuse(db: Database, actor: Actor | None) -> None:
         raise PortabilityError(POSTGRES_PROCEDURE)
 
 
-def _copy_file(store: RenditionStore, writer: ManifestWriter, path: str, sha256: str) -> None:
-    target = writer.root / "renditions" / path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        shutil.copyfile(store.path_of(path), target)
-    except (FileNotFoundError, ValueError) as exc:
+def _copy_file(store: FileStore, writer: ManifestWriter, path: str, sha256: str) -> None:
+    if not store.exists(path):
         raise PortabilityError(f"{path}: gone since the database was copied (disposed of meanwhile?); "
-                               "run the backup again into a new folder") from exc
-    writer.add_file(f"renditions/{path}")
-    if writer.entries[-1]["sha256"] != sha256:
+                               "run the backup again into a new folder")
+    if copy_out(store, writer, path) != sha256:
         raise PortabilityError(f"{path}: does not match its checksum; run `archive verify` first")
 
 
-def restore_instance(db: Database, clock: Clock, store: RenditionStore, folder: Path, *,
+def restore_instance(db: Database, clock: Clock, store: FileStore, folder: Path, *,
                      actor: Actor | None = None,
                      progress: Callable[[int], None] = lambda _n: None) -> int:
     """Check the backup's manifest, then restore it over this empty instance; returns files restored."""
@@ -109,8 +115,7 @@ def restore_instance(db: Database, clock: Clock, store: RenditionStore, folder: 
     if reasons:
         raise PortabilityError(f"this instance is not empty ({', '.join(reasons)}): a restore replaces "
                                "the whole database, so it goes only into a new or wiped instance")
-    files = [e["path"].removeprefix("renditions/") for e in manifest["files"]
-             if e["path"].startswith("renditions/")]
+    files = file_keys(manifest)
     with sqlite3.connect(folder / DATABASE_FILE) as source:
         raw = db.engine.raw_connection()
         try:
@@ -119,8 +124,7 @@ def restore_instance(db: Database, clock: Clock, store: RenditionStore, folder: 
             raw.close()
     source.close()
     db.engine.dispose()  # no pooled connection keeps the empty schema's cached statements
-    for relative in files:
-        store.write(relative, (folder / "renditions" / relative).read_bytes())
+    put_back(store, folder, files)
     db_schema.upgrade(db)
     with db.transaction() as session:
         trail.append(session, at=clock.now(), actor=actor, actor_name="console", action="archive.restore",
@@ -129,9 +133,8 @@ def restore_instance(db: Database, clock: Clock, store: RenditionStore, folder: 
     return len(files)
 
 
-def _occupied(db: Database, store: RenditionStore) -> list[str]:
+def _occupied(db: Database, store: FileStore) -> list[str]:
     if not inspect(db.engine).has_table("records"):  # a wiped instance: not even a schema yet
-        files = store.root.is_dir() and any(p.is_file() for p in store.root.rglob("*"))
-        return [f"files under {store.root}"] if files else []
+        return [] if store.is_empty() else [f"files in {store.describe()}"]
     with db.reading() as session:
         return occupied(session, store)

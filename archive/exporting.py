@@ -3,7 +3,7 @@
 Layout of the folder::
 
     manifest.json                      every other file with its SHA-256 and size
-    renditions/<FORM>/<YEAR>/<file>    the archival PDF/A files, same relative paths as the store
+    renditions/<key>                   the archival PDF/A files under the keys their rows name
     records/<FORM>/<YEAR>/<code>.json  the record row, all its revisions, its renditions' rows
     tables/<table>.json                tombstones, retention classes, legal holds and their
                                        records, disposal lists and their items, code counters,
@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
+from archive.files import FileStore
 from archive.models import (
     AccessGrant,
     CodeCounter,
@@ -45,8 +46,7 @@ from archive.models import (
     Tombstone,
 )
 from archive.office import KEEPERS
-from archive.portability import ManifestWriter, PortabilityError, refuse_non_empty, row_to_json
-from archive.renditions import RenditionStore
+from archive.portability import ManifestWriter, PortabilityError, copy_out, refuse_non_empty, row_to_json
 from core.audit import trail
 from core.audit.models import AuditEvent, AuditHead
 from core.auth.models import Department, User
@@ -87,7 +87,7 @@ def record_count(db: Database) -> int:
         return session.scalar(select(func.count()).select_from(Record)) or 0
 
 
-def export_archive(db: Database, clock: Clock, store: RenditionStore, out: Path, *,
+def export_archive(db: Database, clock: Clock, store: FileStore, out: Path, *,
                    actor: Actor | None = None,
                    progress: Callable[[int], None] = lambda _n: None) -> ExportResult:
     """Write the archive into ``out`` (new or empty); ``progress`` is called once per record.
@@ -116,7 +116,7 @@ def export_archive(db: Database, clock: Clock, store: RenditionStore, out: Path,
                         events, manifest_sha256)
 
 
-def _export_records(session: Session, store: RenditionStore, writer: ManifestWriter,
+def _export_records(session: Session, store: FileStore, writer: ManifestWriter,
                     progress: Callable[[int], None]) -> tuple[int, dict[str, set[Any]]]:
     """Each record's JSON and files; returns how many, and the users and departments they name."""
     referenced: dict[str, set[Any]] = {"users": set(), "departments": set()}
@@ -149,16 +149,11 @@ def _by_record(session: Session, table: Table, ids: list[int]) -> dict[int, list
     return grouped
 
 
-def _copy_rendition(store: RenditionStore, writer: ManifestWriter, rendition: Any) -> None:
-    try:
-        data = store.read(rendition["path"])
-    except (FileNotFoundError, ValueError) as exc:
-        raise PortabilityError(f"{rendition['path']}: the stored file is missing or misnamed; run "
-                               "`archive verify` and repair before exporting") from exc
-    if hashlib.sha256(data).hexdigest() != rendition["sha256"]:
+def _copy_rendition(store: FileStore, writer: ManifestWriter, rendition: Any) -> None:
+    """The file into ``renditions/<key>`` (the key its row names, so an import puts it back there)."""
+    if copy_out(store, writer, rendition["path"]) != rendition["sha256"]:
         raise PortabilityError(f"{rendition['path']}: the stored file does not match its checksum; run "
                                "`archive verify` and repair before exporting")
-    writer.write_bytes(f"renditions/{rendition['path']}", data)
 
 
 def _note_references(table: Table, rows: Iterable[Any], referenced: dict[str, set[Any]]) -> None:

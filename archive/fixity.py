@@ -5,21 +5,22 @@ first, so that one run tells an operator the whole extent of a damage:
 
 - every stored rendition file against its ``renditions`` row (SHA-256 and size); a row whose
   file is gone is *missing*;
-- every file under the store against the rows: a file no row names is *extra*, and a
-  ``.writing-*`` file is a *temp* file left by a write that died before its rename;
+- every file in the store (``FileStore.keys``) against the rows: a file no row names is *extra*,
+  and what an interrupted write left (``FileStore.leftovers``: a ``.writing-*`` file in the
+  folder store, an unfinished upload in S3) is *temp*;
 - the audit trail's hash chain (``core.audit.trail.verify``), and every audit extract an
   ``archive import`` kept under the instance (``audit-imports/``, see archive/importing.py);
 - the codes: for every (form, year) counter, each sequence 1..value is a record or a
   tombstone; a number that is neither is a *code gap* (a record deleted outside disposal).
 
-Checksums are computed by a few threads: ``hashlib`` releases the GIL while it hashes, so the
-pass is bound by the disk, not by one core (there may be 100k files).
+Checksums are computed by a few threads over the store's ``chunks``: ``hashlib`` releases the
+GIL while it hashes and a read waits on the disk or the network, so the pass is bound by the
+storage, not by one core (there may be 100k files).
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -28,18 +29,18 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from archive.files import CONTENT_KEY, BadKey, FileMissing, FileStore
 from archive.models import CodeCounter, Record, Rendition, Tombstone
 from archive.numbering import format_code
 from archive.portability import AUDIT_IMPORTS, verify_extract
-from archive.renditions import RenditionStore
+from archive.purge import PURGE_TOPIC
 from core.audit import trail
 from core.auth.roles import ORGANISATION_WIDE, Actor, PermissionDenied
 from core.clock import Clock
 from core.db import Database
+from core.outbox.models import OutboxItem
 
-TEMP_PREFIX = ".writing-"
 HASH_THREADS = 4
-CHUNK = 1 << 20
 #: Who may run the check through a service call (the console operator passes no actor).
 VERIFIERS = ORGANISATION_WIDE  # the records office
 
@@ -88,6 +89,8 @@ class _Stored:
     path: str
     sha256: str
     size: int
+    code: str
+    revision: int
 
 
 def rendition_count(db: Database) -> int:
@@ -96,7 +99,7 @@ def rendition_count(db: Database) -> int:
         return session.scalar(select(func.count()).select_from(Rendition)) or 0
 
 
-def verify_archive(db: Database, clock: Clock, store: RenditionStore, *, actor: Actor | None = None,
+def verify_archive(db: Database, clock: Clock, store: FileStore, *, actor: Actor | None = None,
                    instance_path: Path | None = None, progress: Callable[[int], None] = lambda _n: None,
                    by: str = "console") -> FixityReport:
     """Run every check and return the report; the run itself is audited (``archive.verify``).
@@ -124,16 +127,17 @@ def verify_archive(db: Database, clock: Clock, store: RenditionStore, *, actor: 
     return report
 
 
-def _check_files(session: Session, store: RenditionStore, report: FixityReport,
+def _check_files(session: Session, store: FileStore, report: FixityReport,
                  progress: Callable[[int], None]) -> set[str]:
-    rows = session.execute(select(Rendition.path, Rendition.sha256, Rendition.size)
+    rows = session.execute(select(Rendition.path, Rendition.sha256, Rendition.size, Record.code,
+                                  Rendition.revision).join(Record, Rendition.record_id == Record.id)
                            .order_by(Rendition.path).execution_options(yield_per=2000))
     known: set[str] = set()
     with ThreadPoolExecutor(HASH_THREADS) as pool:
         for batch in rows.partitions(1000):  # Executor.map submits all at once: bound it
             stored = [_Stored(*row) for row in batch]
-            for row, actual in zip(stored, pool.map(_digest, [_path(store, r.path) for r in stored]),
-                                   strict=True):
+            digests = pool.map(lambda key: _digest(store, key), [r.path for r in stored])
+            for row, actual in zip(stored, digests, strict=True):
                 known.add(row.path)
                 report.files_checked += 1
                 progress(1)
@@ -142,54 +146,63 @@ def _check_files(session: Session, store: RenditionStore, report: FixityReport,
     return known
 
 
-def _path(store: RenditionStore, relative: str) -> Path | None:
-    try:
-        return store.path_of(relative)
-    except ValueError:  # a row naming "../…": never read outside the store
-        return None
-
-
-def _digest(path: Path | None) -> tuple[str, int] | None:
-    """The file's SHA-256 and size, or None if it is not there."""
-    if path is None:
-        return None
+def _digest(store: FileStore, key: str) -> tuple[str, int] | None:
+    """The stored file's SHA-256 and size, or None if it is not there (or the row names no key
+    of the store: "../…" is never read)."""
     digest, size = hashlib.sha256(), 0
     try:
-        with path.open("rb") as handle:
-            while block := handle.read(CHUNK):
-                digest.update(block)
-                size += len(block)
-    except FileNotFoundError:
+        for block in store.chunks(key):
+            digest.update(block)
+            size += len(block)
+    except (FileMissing, BadKey):
         return None
     return digest.hexdigest(), size
 
 
 def _compare(row: _Stored, actual: tuple[str, int] | None) -> Iterable[Problem]:
+    of = f"{row.code} r{row.revision}"
     if actual is None:
-        yield Problem("missing", row.path, "the renditions row names this file, but it is not there")
+        yield Problem("missing", row.path, f"the renditions row of {of} names this file, but it is "
+                                           "not there")
     elif actual != (row.sha256, row.size):
         yield Problem("checksum", row.path, f"SHA-256 {actual[0]} ({actual[1]} bytes) differs from "
-                                            f"the stored {row.sha256} ({row.size} bytes)")
+                                            f"the stored {row.sha256} ({row.size} bytes) of {of}")
 
 
-def _check_extra(session: Session, store: RenditionStore, known: set[str], report: FixityReport) -> None:
-    extra = []
-    for relative in stored_files(store.root):
-        if Path(relative).name.startswith(TEMP_PREFIX):
-            report.problems.append(Problem("temp", relative, "a temporary file left by an interrupted "
-                                                             "write (safe to delete)"))
-        elif relative not in known:
-            extra.append(relative)
-    destroyed = _tombstoned(session, {_code_of(relative) for relative in extra})
-    for relative in extra:
-        why = ("the record was destroyed but its file is still here (the outbox's archive.purge_files "
-               "task is pending or failing)" if _code_of(relative) in destroyed
-               else "no renditions row names this file")
-        report.problems.append(Problem("extra", relative, why))
+def _check_extra(session: Session, store: FileStore, known: set[str], report: FixityReport) -> None:
+    for leftover in store.leftovers():
+        report.problems.append(Problem("temp", leftover, "a temporary file left by an interrupted "
+                                                         "write (safe to delete)"))
+    extra = [key for key in store.keys() if key not in known]  # noqa: SIM118 (a store, not a dict)
+    purging = _purging(session) if extra else set()
+    destroyed = _tombstoned(session, {code for key in extra if (code := _code_of(key))})
+    for key in extra:
+        if key in purging:
+            why = ("its renditions row was removed (a disposal or an anonymisation) but the file is "
+                   "still here (the outbox's archive.purge_files task is pending or failing)")
+        elif _code_of(key) in destroyed:
+            why = ("the record was destroyed but its file is still here (the outbox's "
+                   "archive.purge_files task is pending or failing)")
+        else:
+            why = "no renditions row names this file"
+        report.problems.append(Problem("extra", key, why))
 
 
-def _code_of(relative: str) -> str:
-    return Path(relative).name.partition(".")[0]
+def _code_of(key: str) -> str | None:
+    """The record code an old, code-shaped key carries (``CP/2026/CP-2026-000001.r1.archival.pdf``);
+    a content key names bytes, not a record."""
+    if CONTENT_KEY.fullmatch(key):
+        return None
+    return Path(key).name.partition(".")[0]
+
+
+def _purging(session: Session) -> set[str]:
+    """The keys unfinished ``archive.purge_files`` tasks are to delete."""
+    keys: set[str] = set()
+    for payload in session.scalars(select(OutboxItem.payload).where(
+            OutboxItem.topic == PURGE_TOPIC, OutboxItem.done_at.is_(None))):
+        keys.update(payload.get("paths", []))
+    return keys
 
 
 def _tombstoned(session: Session, codes: set[str]) -> set[str]:
@@ -199,16 +212,6 @@ def _tombstoned(session: Session, codes: set[str]) -> set[str]:
         found.update(session.scalars(select(Tombstone.code).where(
             Tombstone.code.in_(ordered[start:start + 500]))))
     return found
-
-
-def stored_files(root: Path) -> Iterator[str]:
-    """Every file under ``root`` as a relative POSIX path, in a stable order."""
-    if not root.is_dir():
-        return
-    for folder, directories, files in os.walk(root):
-        directories.sort()
-        for name in sorted(files):
-            yield Path(folder, name).relative_to(root).as_posix()
 
 
 def _check_codes(session: Session, report: FixityReport) -> None:

@@ -2,7 +2,8 @@
 
 Order: the manifest is checked first, file by file (any difference refuses the whole folder,
 naming the file); then the instance must be empty of archive content (portability.occupied);
-then the rendition files are stored (write-once, same relative paths, so same checksums) and
+then the rendition files are put in the file store (write-once, under the keys the exported rows
+name, so rows, keys and checksums match) and
 every row is inserted in ONE transaction with the ``archive.import`` event. If that transaction
 fails, the files it would have recorded are removed again, so a failed import leaves nothing.
 
@@ -25,6 +26,7 @@ SHA-256, which binds the two chains: the kept extract is provably the one import
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 from collections.abc import Callable
@@ -36,6 +38,7 @@ from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from archive.exporting import CUSTOMER_CLAIMS, FORM_VERSIONS
+from archive.files import BadKey, FileStore
 from archive.models import (
     AccessGrant,
     CodeCounter,
@@ -55,11 +58,12 @@ from archive.portability import (
     PortabilityError,
     check_manifest,
     file_digest,
+    file_keys,
     json_value,
     occupied,
+    put_back,
     row_from_json,
 )
-from archive.renditions import RenditionStore
 from core.audit import trail
 from core.auth.models import Department, User
 from core.auth.roles import Actor, PermissionDenied
@@ -83,7 +87,7 @@ class ImportResult:
     classes_changed: tuple[str, ...] = ()  # retention classes the export's values replaced
 
 
-def import_archive(db: Database, clock: Clock, store: RenditionStore, instance_path: Path, folder: Path,
+def import_archive(db: Database, clock: Clock, store: FileStore, instance_path: Path, folder: Path,
                    *, actor: Actor | None = None,
                    progress: Callable[[int], None] = lambda _n: None) -> ImportResult:
     """Check ``folder`` and restore it into this (empty) instance; ``progress`` once per file checked.
@@ -99,12 +103,10 @@ def import_archive(db: Database, clock: Clock, store: RenditionStore, instance_p
         raise PortabilityError(f"this instance is not empty ({', '.join(reasons)}): import only into a "
                                "new instance (`flask init`, no records yet), so nothing is merged")
     extract = _keep_extract(folder, instance_path, clock)
-    files = [e["path"].removeprefix("renditions/") for e in manifest["files"]
-             if e["path"].startswith("renditions/")]
+    files = file_keys(manifest)  # put back under the keys the exported rows name
     manifest_sha256 = file_digest(folder / MANIFEST)[0]
     try:
-        for relative in files:
-            store.write(relative, (folder / "renditions" / relative).read_bytes())
+        put_back(store, folder, files)
         with db.transaction() as session:
             records, created, classes = _restore_rows(session, folder, manifest)
             trail.append(session, at=clock.now(), actor=actor, actor_name="console",
@@ -114,8 +116,9 @@ def import_archive(db: Database, clock: Clock, store: RenditionStore, instance_p
                                  "manifest_sha256": manifest_sha256,
                                  "extract": str(extract), "extract_head": manifest.get("audit_head")})
     except BaseException:
-        for relative in files:
-            (store.root / relative).unlink(missing_ok=True)
+        for key in files:  # the store was empty: every file named here is this import's
+            with contextlib.suppress(BadKey):
+                store.delete(key)
         shutil.rmtree(extract, ignore_errors=True)
         raise
     return ImportResult(records, len(files), tuple(created), extract, tuple(sorted(classes["changed"])))

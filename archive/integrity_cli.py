@@ -16,8 +16,9 @@ from flask import current_app
 
 from archive import backup, exporting, fixity, importing
 from archive.cli import archive_cli
+from archive.files import FileStore, StoreUnavailable, WriteOnceViolation
 from archive.portability import MANIFEST, PortabilityError
-from archive.renditions import RenditionStore, instance_store
+from archive.stores import file_store
 from core.auth import accounts
 from core.auth.roles import Actor, PermissionDenied
 from core.web import services
@@ -25,8 +26,8 @@ from core.web import services
 REBUILD_HINT = "The search index is not part of it: run `flask --app wsgi search rebuild`."
 
 
-def _store() -> RenditionStore:
-    return instance_store(current_app.instance_path)
+def _store() -> FileStore:
+    return file_store()
 
 
 @contextmanager
@@ -38,10 +39,10 @@ def _bar(length: int, label: str) -> Iterator[Callable[[int], None]]:
 
 @contextmanager
 def _refusals() -> Iterator[None]:
-    """Service refusals as one line and exit 1."""
+    """Service refusals (and a store that cannot be reached) as one line and exit 1."""
     try:
         yield
-    except (PortabilityError, PermissionDenied) as exc:
+    except (PortabilityError, PermissionDenied, StoreUnavailable, WriteOnceViolation) as exc:
         raise click.ClickException(str(exc)) from exc
 
 
@@ -66,7 +67,7 @@ def verify_command() -> None:
     """Check every stored file's checksum, the audit chain, missing/extra files and code gaps."""
     s = services()
     started = time.monotonic()
-    with _bar(fixity.rendition_count(s.db), "Checksums") as progress:
+    with _refusals(), _bar(fixity.rendition_count(s.db), "Checksums") as progress:
         report = fixity.verify_archive(s.db, s.clock, _store(), instance_path=Path(current_app.instance_path),
                                        progress=progress)
     for problem in report.problems:

@@ -20,8 +20,8 @@ from typing import Any
 from sqlalchemy import Date, Table, func, select
 from sqlalchemy.orm import Session
 
+from archive.files import BadKey, FileMissing, FileStore, check_key
 from archive.models import DisposalList, LegalHold, Record, Rendition, Tombstone
-from archive.renditions import RenditionStore
 from core.audit.models import GENESIS_HASH
 from core.audit.trail import event_hash
 from core.db import UTCDateTime
@@ -31,6 +31,9 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 #: Where ``archive import`` keeps the source's audit extract, under the instance.
 AUDIT_IMPORTS = "audit-imports"
+#: Where an export or backup folder keeps the stored files: ``renditions/<key>``, the key the
+#: rows name (so an import or restore puts each back under the same key).
+FILES = "renditions/"
 CHUNK = 1 << 20
 
 
@@ -185,7 +188,7 @@ def verify_extract(path: Path) -> tuple[int, str | None]:
     return checked, None
 
 
-def occupied(session: Session, store: RenditionStore) -> list[str]:
+def occupied(session: Session, store: FileStore) -> list[str]:
     """Why the instance is not empty enough to import into or restore over ([] if it is).
 
     Users, departments, retention classes and form versions may exist (``init`` makes them);
@@ -197,6 +200,40 @@ def occupied(session: Session, store: RenditionStore) -> list[str]:
         count = session.scalar(select(func.count()).select_from(model)) or 0
         if count:
             reasons.append(f"{count} {what}")
-    if store.root.is_dir() and any(p.is_file() for p in store.root.rglob("*")):
-        reasons.append(f"files under {store.root}")
+    if not store.is_empty():
+        reasons.append(f"files in {store.describe()}")
     return reasons
+
+
+def copy_out(store: FileStore, writer: ManifestWriter, key: str) -> str:
+    """Copy the stored file ``key`` to ``renditions/<key>`` in ``writer``'s folder, a block at a
+    time, and list it; returns its SHA-256 (the caller compares it with the row's)."""
+    try:
+        relative = FILES + check_key(key)
+        target = writer.root / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("wb") as out:
+            for block in store.chunks(key):
+                out.write(block)
+    except (FileMissing, BadKey) as exc:
+        raise PortabilityError(f"{key}: the stored file is missing or misnamed ({exc}); run "
+                               "`archive verify` and repair first") from exc
+    writer.add_file(relative)
+    sha256: str = writer.entries[-1]["sha256"]
+    return sha256
+
+
+def file_keys(manifest: Mapping[str, Any]) -> list[str]:
+    """The stored files' keys an export or backup manifest lists."""
+    return [entry["path"].removeprefix(FILES) for entry in manifest["files"]
+            if entry["path"].startswith(FILES)]
+
+
+def put_back(store: FileStore, folder: Path, keys: list[str]) -> None:
+    """Put each file of ``folder`` back under the key its rows name (write once: a key already
+    holding other bytes is refused by the store)."""
+    for key in keys:
+        try:
+            store.put_at(key, (folder / FILES / check_key(key)).read_bytes())
+        except BadKey as exc:
+            raise PortabilityError(f"{FILES}{key}: not a stored file's key ({exc})") from exc

@@ -17,9 +17,10 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
+from archive.files import FileStore
 from archive.grants import granted_codes
 from archive.records import RecordView
-from archive.renditions import RenditionStore, RenditionView, rendition_file
+from archive.renditions import RenditionView, rendition_file
 from core.auth.roles import Actor
 from core.clock import Clock
 from core.db import Database
@@ -40,7 +41,7 @@ class Disclosure(Protocol):
         """``record`` as ``actor`` may read it (personal fields masked where they have no need)."""
         ...
 
-    def archival_file(self, db: Database, clock: Clock, store: RenditionStore, actor: Actor, code: str,
+    def archival_file(self, db: Database, clock: Clock, store: FileStore, actor: Actor, code: str,
                       revision: int | None = None) -> tuple[RenditionView, bytes]:
         """The stored archival file, or PermissionDenied (audited) if ``actor`` may not have it."""
         ...
@@ -56,7 +57,7 @@ class WholeRecords:
     def shown(self, actor: Actor, record: RecordView) -> RecordView:
         return record
 
-    def archival_file(self, db: Database, clock: Clock, store: RenditionStore, actor: Actor, code: str,
+    def archival_file(self, db: Database, clock: Clock, store: FileStore, actor: Actor, code: str,
                       revision: int | None = None) -> tuple[RenditionView, bytes]:
         return rendition_file(db, clock, store, actor, code, revision)
 

@@ -1,33 +1,48 @@
 """Deleting stored files after the transaction that removed their rows has committed (a
 destruction, an anonymisation): the rows go first, so a rollback never loses a file; a crash
 before the files go leaves files without rows, which the retried task removes (and
-``archive verify`` would name)."""
+``archive verify`` would name).
+
+Files are kept by their content (:mod:`archive.files`): two rows holding the same bytes would
+name one key. ``renditions.path`` is unique, so today they cannot, but the handler still keeps a
+key that a renditions row names when it runs (a row stored again since the task was queued)."""
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime
 
-from flask import current_app
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from archive.renditions import instance_store
+from archive.models import Rendition
+from archive.stores import file_store
 from core.outbox.queue import Task, enqueue
+from core.web import services
 
 PURGE_TOPIC = "archive.purge_files"
+BATCH = 500
 log = logging.getLogger(__name__)
 
 
 def enqueue_purge(session: Session, *, subject: str, at: datetime, paths: list[str]) -> None:
-    """Queue the deletion of rendition files (store-relative paths), in the caller's transaction."""
+    """Queue the deletion of rendition files (their store keys), in the caller's transaction."""
     if paths:
         enqueue(session, topic=PURGE_TOPIC, subject=subject, at=at, payload={"paths": paths})
 
 
 def handle(task: Task) -> None:
-    """Outbox handler: delete the files; one already gone is fine (a retried task)."""
-    store = instance_store(current_app.instance_path)
-    for relative in task.payload.get("paths", []):
-        path = store.path_of(relative)
-        path.unlink(missing_ok=True)
-        log.info("deleted %s (%s)", relative, task.subject)
+    """Outbox handler: delete the files no renditions row names; one already gone is fine (a
+    retried task)."""
+    store, keys = file_store(), list(task.payload.get("paths", []))
+    named: set[str] = set()
+    with services().db.reading() as session:
+        for start in range(0, len(keys), BATCH):
+            named.update(session.scalars(select(Rendition.path).where(
+                Rendition.path.in_(keys[start:start + BATCH]))))
+    for key in keys:
+        if key in named:
+            log.info("kept %s (%s): a renditions row names it", key, task.subject)
+            continue
+        store.delete(key)
+        log.info("deleted %s (%s)", key, task.subject)

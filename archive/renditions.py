@@ -1,26 +1,24 @@
-"""Stored renditions: write-once files under the instance, their checksums, and their reads.
+"""Stored renditions: write-once files in the instance's file store, their checksums, and reads.
 
-A rendition is committed by its database row. The file is written first (to a temporary name,
-fsynced, then moved into place read-only) and the row inserted after, so a crash in between
-leaves at most a file without a row, which the retried render overwrites with the same bytes.
+A rendition is committed by its database row. The file is put in the store first (under its
+content key, :mod:`archive.files`) and the row inserted after, naming that key in its ``path``
+column, so a crash in between leaves at most a file without a row, which the retried render
+finds already stored (the same bytes are the same key). Rows written before content keys name
+paths such as ``CP/2026/CP-2026-000001.r1.archival.pdf``; the store reads those the same way.
 Reading a file back is a read of the record: permission-checked and audited.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import re
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Row, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from archive.files import FileStore
 from archive.models import Record, Rendition
 from archive.records import may_see
 from core.audit import trail
@@ -29,7 +27,6 @@ from core.clock import Clock
 from core.db import Database
 
 ARCHIVAL = "archival"
-_CODE = re.compile(r"(?P<form>[A-Z]{2,8})-(?P<year>\d{4})-\d{6,}")
 SYSTEM_ACTOR = "system:renderer"
 
 
@@ -45,63 +42,15 @@ class RenditionView:
     created_at: datetime
 
 
-class RenditionStore:
-    """The folder of rendition files: ``<root>/<FORM>/<YEAR>/<code>.r<N>.<kind>.pdf``."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-
-    def relative_path(self, code: str, revision: int, kind: str) -> str:
-        match = _CODE.fullmatch(code)
-        if match is None or kind not in (ARCHIVAL,) or revision < 1:
-            raise ValueError(f"not a storable rendition: {code!r} r{revision} {kind!r}")
-        return f"{match['form']}/{match['year']}/{code}.r{revision}.{kind}.pdf"
-
-    def write(self, relative: str, data: bytes) -> None:
-        target = self._inside(relative)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".writing-")
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-            os.chmod(temporary, 0o444)
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-
-    def read(self, relative: str) -> bytes:
-        return self._inside(relative).read_bytes()
-
-    def path_of(self, relative: str) -> Path:
-        """The file's path, refusing one that would leave the store (a tampered row)."""
-        return self._inside(relative)
-
-    def _inside(self, relative: str) -> Path:
-        root = self.root.resolve()
-        path = (root / relative).resolve()
-        if not path.is_relative_to(root):
-            raise ValueError(f"rendition path {relative!r} leaves the store")
-        return path
-
-
-def instance_store(instance_path: str | Path) -> RenditionStore:
-    """The store of an instance: ``<instance>/renditions``."""
-    return RenditionStore(Path(instance_path) / "renditions")
-
-
-def store_rendition(db: Database, clock: Clock, store: RenditionStore, *, code: str, revision: int,
+def store_rendition(db: Database, clock: Clock, store: FileStore, *, code: str, revision: int,
                     profile: str, content_fingerprint: str, pdf: bytes, pages: int | None = None
                     ) -> RenditionView:
     """File and record the archival rendition of ``code`` at ``revision``; idempotent."""
     existing = _find(db, code, revision)
     if existing is not None:
         return existing
-    relative = store.relative_path(code, revision, ARCHIVAL)
-    store.write(relative, pdf)
-    digest = hashlib.sha256(pdf).hexdigest()
+    stored_file = store.put(pdf)
+    digest = stored_file.sha256
     try:
         with db.transaction() as session:
             record_id = session.scalar(select(Record.id).where(Record.code == code))
@@ -110,7 +59,7 @@ def store_rendition(db: Database, clock: Clock, store: RenditionStore, *, code: 
             session.add(Rendition(
                 record_id=record_id, revision=revision, kind=ARCHIVAL, profile=profile,
                 content_fingerprint=content_fingerprint, sha256=digest, size=len(pdf), pages=pages,
-                path=relative, created_at=clock.now()))
+                path=stored_file.key, created_at=clock.now()))
             trail.append(session, at=clock.now(), actor=None, actor_name=SYSTEM_ACTOR,
                          action="rendition.store", object_type="record", object_id=code,
                          detail={"revision": revision, "sha256": digest, "profile": profile})
@@ -133,7 +82,7 @@ def renditions_in(session: Session, code: str) -> list[RenditionView]:
         _VIEW.where(Record.code == code).order_by(Rendition.revision))]
 
 
-def rendition_file(db: Database, clock: Clock, store: RenditionStore, actor: Actor, code: str,
+def rendition_file(db: Database, clock: Clock, store: FileStore, actor: Actor, code: str,
                    revision: int | None = None) -> tuple[RenditionView, bytes]:
     """The stored archival file (latest revision by default); audited as ``record.download``
     (read first, then the event in its own short transaction: :func:`trail.append_alone`)."""
@@ -152,7 +101,7 @@ def rendition_file(db: Database, clock: Clock, store: RenditionStore, actor: Act
     trail.append_alone(db, at=clock.now(), actor=actor, action="record.download", object_type="record",
                        object_id=code,
                        detail={"via": "archival", "revision": row.revision, "sha256": row.sha256})
-    return RenditionView(*row[:-1]), store.read(row.path)
+    return RenditionView(*row[:-1]), store.get(row.path)
 
 
 def _latest(session: Session, record_id: int, revision: int | None) -> Row[Any] | None:

@@ -7,14 +7,14 @@ The addresses are in archive.routes.
 
 from __future__ import annotations
 
-from flask import Response, current_app, render_template, request
+from flask import Response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
 from archive.disclosure import current_disclosure
 from archive.page_forms import VerifyFileForm
-from archive.renditions import instance_store
+from archive.stores import file_store
 from archive.verification import BadVerificationLink, parse_link, verify_file, verify_fingerprint
 from core.web import current_actor, services
 
@@ -49,7 +49,7 @@ def archival_pdf(code: str) -> ResponseReturnValue:
     """The stored PDF/A, as filed (a download, audited as ``record.download``)."""
     revision = request.args.get("revision", type=int)
     view, data = current_disclosure().archival_file(
-        services().db, services().clock, instance_store(current_app.instance_path), current_actor(), code,
+        services().db, services().clock, file_store(), current_actor(), code,
         revision)
     return Response(data, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{view.code}.r{view.revision}.pdf"',

@@ -38,7 +38,8 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import func, select  # noqa: E402
 
 from archive.models import Record, Rendition  # noqa: E402
-from archive.renditions import ARCHIVAL, RenditionStore  # noqa: E402
+from archive.renditions import ARCHIVAL  # noqa: E402
+from archive.stores import file_store  # noqa: E402
 from benchmarks.machine import describe, run_measured  # noqa: E402
 from core.app import create_app  # noqa: E402
 from core.web import services  # noqa: E402
@@ -89,17 +90,16 @@ def fill(instance: Path, records: int) -> tuple[int, int]:
     work_outbox(app)
     with app.app_context():
         s = services()
-        store = RenditionStore(Path(app.instance_path) / "renditions")
+        store = file_store(app)  # FILE_STORE from the instance's config.toml
         with s.db.reading() as session:
             model = session.scalars(select(Rendition).join(Record, Record.id == Rendition.record_id).where(
                 Record.code == first, Rendition.kind == ARCHIVAL).order_by(Rendition.revision.desc())).first()
             filed = session.scalar(select(Record).where(Record.code == first))
             if model is None or filed is None or filed.filed_at is None:
                 raise SystemExit("the real complaint was not filed: the outbox did not store its PDF/A")
-            template = (store.root / model.path).read_bytes()
+            template = store.get(model.path)
             columns = {name: getattr(filed, name) for name in FILED_COLUMNS}
             rendition = {name: getattr(model, name) for name in ("profile", "content_fingerprint", "pages")}
-            model_path, model_revision = model.path, model.revision
         started = time.perf_counter()
         for start in range(0, records, BATCH):
             batch = range(start, min(start + BATCH, records))
@@ -108,8 +108,7 @@ def fill(instance: Path, records: int) -> tuple[int, int]:
             with s.db.transaction() as session:
                 for record in session.scalars(select(Record).where(Record.code.in_(codes))):
                     data = template + f"\n%{record.code}\n".encode()
-                    path = model_path.replace(first, record.code).replace(f".r{model_revision}.", ".r1.")
-                    store.write(path, data)
+                    path = store.put(data).key
                     for name, value in columns.items():
                         setattr(record, name, value)
                     record.filed_revision = 1

@@ -15,10 +15,11 @@ from typing import Any, Protocol, TypeVar
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, select
 
+from archive.files import FileStore
 from archive.models import Record
 from archive.record_lists import ListPage
 from archive.records import RecordView, may_see, record_view
-from archive.renditions import RenditionStore, RenditionView, rendition_file
+from archive.renditions import RenditionView, rendition_file
 from core.audit import trail
 from core.auth.models import Department, User
 from core.auth.roles import Actor, PermissionDenied
@@ -40,7 +41,7 @@ class SpecDisclosure:
         spec = versions.spec_version(services().db, record.form_code, record.form_version)
         return shown_record(spec, actor, record)
 
-    def archival_file(self, db: Database, clock: Clock, store: RenditionStore, actor: Actor, code: str,
+    def archival_file(self, db: Database, clock: Clock, store: FileStore, actor: Actor, code: str,
                       revision: int | None = None) -> tuple[RenditionView, bytes]:
         return archival_copy(db, clock, store, actor, code, revision)
 
@@ -48,7 +49,7 @@ class SpecDisclosure:
         return masked_titles(db, actor, codes)
 
 
-def archival_copy(db: Database, clock: Clock, store: RenditionStore, actor: Actor, code: str,
+def archival_copy(db: Database, clock: Clock, store: FileStore, actor: Actor, code: str,
                   revision: int | None = None) -> tuple[RenditionView, bytes]:
     """The stored archival PDF/A of ``code`` (unmasked: it is the record itself), for those who
     need its personal data and for archivists; anyone else in scope is refused, and the refusal

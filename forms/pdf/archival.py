@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from archive.content import canonical_content
 from archive.records import RecordView, record_at_revision
-from archive.renditions import RenditionView, instance_store, renditions_in, store_rendition
+from archive.renditions import RenditionView, renditions_in, store_rendition
+from archive.stores import file_store
 from core.db import Database
 from core.outbox.queue import Task, enqueue, pending_in
 from core.web import services
@@ -97,7 +98,7 @@ def handle(task: Task) -> None:
     made = render_archival(renderer, spec, record, company=config["COMPANY_NAME"], zone=s.zone,
                            public_url=config["PUBLIC_URL"], names=load_names(s.db))
     stored: RenditionView = store_rendition(
-        s.db, s.clock, instance_store(current_app.instance_path), code=record.code, revision=revision,
+        s.db, s.clock, file_store(), code=record.code, revision=revision,
         profile=ARCHIVAL_PROFILE, content_fingerprint=made.content_fingerprint, pdf=made.pdf,
         pages=made.pages)
     log.info("archival rendition of %s r%d stored, sha256 %s", record.code, revision, stored.sha256)

@@ -21,6 +21,7 @@ from core.clock import FrozenClock
 from core.web import services
 from forms.registers import disposal_hooks
 from tests.support.archive_state import archive_state, revisions_of
+from tests.support.file_stores import rendition_keys, stored_path
 from tests.support.instance import actor_of
 from tests.support.lifecycle import close_complaint, new_complaint, work_outbox
 
@@ -63,8 +64,11 @@ def drilled(app: Flask, clock: FrozenClock) -> dict[str, str]:
     open_one = new_complaint(app, customer_name="北京宏达")
     work_outbox(app)
     clock.advance(days=DAYS_TO_2030)
+    keys = rendition_keys(app, destroyed)
     register = destroy(app, destroyed)
-    return {"kept": kept, "destroyed": destroyed, "open": open_one, "register": register}
+    assert keys and not any(stored_path(app, key).exists() for key in keys)  # purged after commit
+    return {"kept": kept, "destroyed": destroyed, "open": open_one, "register": register,
+            "destroyed_keys": " ".join(keys)}
 
 
 def test_back_up_wipe_restore_verify_clean_and_destroyed_stays_destroyed(
@@ -91,7 +95,7 @@ def test_back_up_wipe_restore_verify_clean_and_destroyed_stays_destroyed(
             get_record(s.db, s.clock, actor_of(app, "admin"), drilled["destroyed"])
         with s.db.reading() as session:
             assert session.scalar(select(Record).where(Record.code == drilled["destroyed"])) is None
-    assert not list((Path(app.instance_path) / "renditions").rglob(f"{drilled['destroyed']}*"))
+    assert not any(stored_path(app, key).exists() for key in drilled["destroyed_keys"].split())
 
 
 def test_restore_refuses_a_used_instance_and_a_damaged_backup(app: Flask, tmp_path: Path) -> None:
@@ -103,7 +107,7 @@ def test_restore_refuses_a_used_instance_and_a_damaged_backup(app: Flask, tmp_pa
     again = cli(app, "backup", "--out", str(tmp_path / "backup"))
     assert again.exit_code == 1 and "is not an empty folder" in again.output
 
-    [pdf] = (tmp_path / "backup" / "renditions").rglob("*.pdf")
+    [pdf] = [path for path in (tmp_path / "backup" / "renditions").rglob("*") if path.is_file()]
     pdf.write_bytes(pdf.read_bytes() + b"\n")
     wipe(app)
     result = cli(app, "restore", str(tmp_path / "backup"))

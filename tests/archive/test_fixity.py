@@ -12,10 +12,11 @@ from sqlalchemy import delete, select, text
 
 from archive.fixity import verify_archive
 from archive.models import Record, RecordRevision, Rendition
-from archive.renditions import instance_store
+from archive.stores import file_store
 from core.audit.models import AuditEvent
 from core.auth.roles import PermissionDenied
 from core.web import services
+from tests.support.file_stores import rendition_key, rendition_path
 from tests.support.instance import actor_of
 from tests.support.lifecycle import new_complaint, work_outbox
 
@@ -33,7 +34,7 @@ def verify(app: Flask) -> Result:
 
 
 def file_of(app: Flask, code: str) -> Path:
-    return Path(app.instance_path) / "renditions" / "CP" / "2026" / f"{code}.r1.archival.pdf"
+    return rendition_path(app, code)
 
 
 def test_a_sound_instance_verifies_clean_in_one_line(app: Flask, stored: list[str]) -> None:
@@ -55,28 +56,36 @@ def test_a_flipped_byte_is_caught_and_named(app: Flask, stored: list[str]) -> No
     path.write_bytes(bytes(data))
     result = verify(app)
     assert result.exit_code == 1
-    assert f"[checksum] CP/2026/{stored[1]}.r1.archival.pdf: SHA-256" in result.stdout
+    assert f"[checksum] {rendition_key(app, stored[1])}: SHA-256" in result.stdout
+    assert f"of {stored[1]} r1" in result.stdout
     assert result.stdout.splitlines()[-1].startswith("NOT clean: 1 problem(s) (1 checksum)")
 
 
 def test_a_deleted_file_is_missing(app: Flask, stored: list[str]) -> None:
+    key = rendition_key(app, stored[0])
     file_of(app, stored[0]).unlink()
     result = verify(app)
     assert result.exit_code == 1
-    assert f"[missing] CP/2026/{stored[0]}.r1.archival.pdf" in result.stdout
+    assert f"[missing] {key}: the renditions row of {stored[0]} r1 names this file" in result.stdout
     assert "(1 missing)" in result.stdout
 
 
 def test_a_stray_file_and_a_leftover_temporary_file_are_reported_as_such(app: Flask,
                                                                          stored: list[str]) -> None:
     folder = file_of(app, stored[0]).parent
-    (folder / "CP-2026-000099.r1.archival.pdf").write_bytes(b"%PDF-1.7 stray")
+    old_layout = Path(app.instance_path) / "renditions" / "CP" / "2026"
+    old_layout.mkdir(parents=True)
+    (old_layout / "CP-2026-000099.r1.archival.pdf").write_bytes(b"%PDF-1.7 stray")
+    with app.app_context():
+        stray = file_store().put(b"%PDF-1.7 stray by content").key
     (folder / ".writing-abc123").write_bytes(b"half")
     result = verify(app)
     assert result.exit_code == 1
     assert "[extra] CP/2026/CP-2026-000099.r1.archival.pdf: no renditions row" in result.stdout
-    assert "[temp] CP/2026/.writing-abc123: a temporary file" in result.stdout
-    assert "(1 extra, 1 temp)" in result.stdout
+    assert f"[extra] {stray}: no renditions row names this file" in result.stdout
+    temporary = (folder / ".writing-abc123").relative_to(Path(app.instance_path) / "renditions").as_posix()
+    assert f"[temp] {temporary}: a temporary file" in result.stdout
+    assert "(2 extra, 1 temp)" in result.stdout
 
 
 def test_an_edited_audit_row_breaks_the_chain(app: Flask, stored: list[str]) -> None:
@@ -103,13 +112,13 @@ def test_a_deleted_record_leaves_a_code_gap_no_tombstone_explains(app: Flask) ->
 
 
 def test_the_service_returns_the_report_and_checks_who_asks(app: Flask, stored: list[str]) -> None:
+    key = rendition_key(app, stored[2])
     file_of(app, stored[2]).unlink()
     with app.app_context():
         s = services()
-        store = instance_store(app.instance_path)
+        store = file_store()
         report = verify_archive(s.db, s.clock, store, actor=actor_of(app, "auditor"))
-        assert [(p.kind, p.subject) for p in report.problems] == [
-            ("missing", f"CP/2026/{stored[2]}.r1.archival.pdf")]
+        assert [(p.kind, p.subject) for p in report.problems] == [("missing", key)]
         assert report.files_checked == 3 and not report.clean
         with pytest.raises(PermissionDenied):
             verify_archive(s.db, s.clock, store, actor=actor_of(app, "clerk"))

@@ -4,7 +4,6 @@ and every row is worked exactly once; the archival rendition is stored from a Po
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 from flask import Flask
 
@@ -14,6 +13,7 @@ from core.outbox.queue import Task
 from core.outbox.worker import OutboxWorker
 from core.web import services
 from forms.submission import submit
+from tests.support.file_stores import rendition_path
 from tests.support.instance import VALID_CP, actor_of
 
 ROWS = 60
@@ -56,5 +56,5 @@ def test_the_archival_rendition_is_stored_from_a_postgresql_instance(pg_app: Fla
     assert "2 done, 0 failed" in result.output, result.output  # the PDF and the index entry
     with pg_app.app_context():
         [stored] = renditions_of(services().db, code)
-    path = Path(pg_app.instance_path) / "renditions" / "CP" / "2026" / f"{code}.r1.archival.pdf"
+    path = rendition_path(pg_app, code)
     assert path.read_bytes().startswith(b"%PDF-") and stored.size == path.stat().st_size

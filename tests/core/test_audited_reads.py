@@ -22,8 +22,9 @@ from sqlalchemy import event, select
 
 from archive import records
 from archive.content import content_fingerprint
+from archive.folder_store import FolderStore
 from archive.records import get_record
-from archive.renditions import RenditionStore, rendition_file
+from archive.renditions import rendition_file
 from archive.verification import PUBLIC, verify_file, verify_fingerprint
 from core.audit import trail
 from core.audit.models import AuditEvent
@@ -137,13 +138,13 @@ def test_an_archival_download_reads_without_the_writer_lock_and_is_audited_once(
     work_outbox(app)
     with app.app_context(), lock_at_each_select(app, instance_dir / "dossier.sqlite3") as free:
         s = services()
-        stored, data = rendition_file(s.db, s.clock, RenditionStore(instance_dir / "renditions"),
+        stored, data = rendition_file(s.db, s.clock, FolderStore(instance_dir / "renditions"),
                                       actor_of(app, "archivist"), code)
     assert data.startswith(b"%PDF") and free and all(free)
     assert events(app, "record.download") == [("archivist", code, {
         "via": "archival", "revision": stored.revision, "sha256": stored.sha256})]
     with app.app_context(), pytest.raises(PermissionDenied):
-        rendition_file(services().db, services().clock, RenditionStore(instance_dir / "renditions"),
+        rendition_file(services().db, services().clock, FolderStore(instance_dir / "renditions"),
                        actor_of(app, "sales"), code)
     assert events(app, "record.download.denied") == [("sales", code, {"via": "archival"})]
 

@@ -15,14 +15,17 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from archive.files import BadKey, content_key
 from archive.records import record_at_revision
-from archive.renditions import instance_store, renditions_of
+from archive.renditions import renditions_of
+from archive.stores import file_store
 from core.audit.models import AuditEvent
 from core.outbox import queue
 from core.web import services
 from forms import versions
 from forms.pdf.archival import TOPIC, render_archival
 from forms.pdf.service import configured_renderer
+from tests.support.file_stores import rendition_path
 from tests.support.instance import login, make_app
 from tests.support.lifecycle import submit_cp
 
@@ -35,7 +38,7 @@ def run_outbox(app: Flask) -> str:
 
 
 def stored_file(app: Flask, code: str) -> Path:
-    return Path(app.instance_path) / "renditions" / "CP" / "2026" / f"{code}.r1.archival.pdf"
+    return rendition_path(app, code)
 
 
 def test_submitting_queues_the_rendition_and_the_worker_stores_it(app: Flask) -> None:
@@ -51,6 +54,7 @@ def test_submitting_queues_the_rendition_and_the_worker_stores_it(app: Flask) ->
     path = stored_file(app, code)
     data = path.read_bytes()
     assert stored.sha256 == hashlib.sha256(data).hexdigest() and stored.size == len(data)
+    assert path == Path(app.instance_path) / "renditions" / content_key(stored.sha256)  # by content
     assert stored.profile == "PDF/A-3u" and path.stat().st_mode & 0o222 == 0  # read-only
     with app.app_context(), services().db.reading() as session:
         actions = session.scalars(select(AuditEvent.action).where(AuditEvent.object_id == code)).all()
@@ -107,7 +111,8 @@ def test_a_failed_render_leaves_the_record_and_is_retried_until_it_works(
     with broken.app_context():
         [item] = queue.pending(services().db)
     assert item.attempts == 1 and "No Chinese (regular) font" in (item.last_error or "")
-    assert not stored_file(app, code).exists()
+    with app.app_context():
+        assert renditions_of(services().db, code) == [] and file_store().is_empty()
     clock.advance(seconds=30)
     assert "1 done, 0 failed" in run_outbox(app)  # the fixed configuration renders it
     assert stored_file(app, code).exists()
@@ -149,8 +154,8 @@ def test_the_api_serves_the_archival_file_and_says_when_there_is_none(app: Flask
 
 @pytest.mark.parametrize("path", ["../../etc/passwd", "CP-2026-000001/../../x"])
 def test_the_store_refuses_paths_that_leave_it(app: Flask, path: str) -> None:
-    with pytest.raises(ValueError, match="leaves the store"):
-        instance_store(app.instance_path).read(path)
+    with app.app_context(), pytest.raises(BadKey):
+        file_store().get(path)
 
 
 def dark_fraction(pgm: bytes) -> float:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from archive.disclosure import current_disclosure
 from archive.records import get_record
-from archive.renditions import instance_store
+from archive.stores import file_store
 from core.audit.models import AuditEvent
 from core.auth.roles import PermissionDenied
 from core.web import services
@@ -103,7 +103,7 @@ def test_the_archival_copy_goes_to_archivists_and_those_who_need_it_only(app: Fl
         f"/records/{code}", headers={"Accept-Language": "en"}).get_data(as_text=True)
     with app.test_request_context():
         s = services()
-        store = instance_store(app.instance_path)
+        store = file_store()
         for who in ("archivist", "clerk", "supervisor"):
             _view, data = current_disclosure().archival_file(s.db, s.clock, store, actor_of(app, who), code)
             assert PHONE in text_of(data), who  # the record itself, unmasked

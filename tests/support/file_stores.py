@@ -92,3 +92,10 @@ def stored_path(app: Flask, key: str) -> Path:
 def rendition_path(app: Flask, code: str, revision: int = 1) -> Path:
     """The folder store's file of ``code``'s rendition at ``revision``."""
     return stored_path(app, rendition_key(app, code, revision))
+
+
+def rendition_keys(app: Flask, code: str) -> list[str]:
+    """The store keys of every renditions row of ``code``, by revision."""
+    with app.app_context(), services().db.reading() as session:
+        return list(session.scalars(select(Rendition.path).join(Record, Record.id == Rendition.record_id)
+                                    .where(Record.code == code).order_by(Rendition.revision)))
