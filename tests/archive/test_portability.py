@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from archive import holds, retention
 from archive.retention import ensure_defaults
+from archive.stores import file_store
 from core import db_schema
 from core.audit.models import AuditEvent
 from core.auth import accounts
@@ -187,3 +188,17 @@ def test_visit_claims_move_with_the_archive(source: Flask, target: Flask, tmp_pa
 
     assert claims(target) == claims(source)
     assert [c[1] for c in claims(target)] == ["13700001111", "15811112222"]
+
+
+def test_a_failed_import_takes_its_files_out_of_the_store_again(source: Flask, target: Flask,
+                                                                 tmp_path: Path) -> None:
+    """The rows' transaction fails after the files were stored (the target has another spec
+    under the same version): the store is left as empty as it was."""
+    assert export(source, tmp_path / "export").exit_code == 0
+    with target.app_context(), services().db.transaction() as session:
+        session.execute(text("UPDATE form_versions SET spec_hash = 'changed' WHERE form_code = 'CP'"))
+    result = target.test_cli_runner().invoke(args=["archive", "import", str(tmp_path / "export")])
+    assert result.exit_code == 1 and "has a different spec under the same version" in result.output
+    with target.app_context():
+        assert file_store().is_empty() and not list(file_store().leftovers())
+    assert archive_state(target)["renditions"] == []
