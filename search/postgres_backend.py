@@ -32,9 +32,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from itertools import islice
 from typing import Any as AnyValue
 
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
 from sqlalchemy.exc import DBAPIError, ProgrammingError
 from sqlalchemy.orm import Session
 
@@ -49,8 +50,9 @@ from search.query import within
 INDEX_VERSION = f"{SCHEMA_VERSION} pg1"
 REBUILD = "flask --app wsgi search rebuild"
 WRITER_WAIT_SECONDS = 30
-COLUMNS = ("code", "form", "year", "state", "department", "submitted_at", "revision", "title",
-           "body", "cjk_text", "terms")
+#: search.documents' columns, then search.shown's (code again, title, body).
+COLUMNS = ("code", "form", "year", "state", "department", "submitted_at", "revision", "cjk_text", "terms")
+SHOWN = ("code", "title", "body")
 BATCH = 1000
 #: How many of the newest matches are ranked by relevance (ts_rank reads each one's tsvector,
 #: ~10 µs): all of them for a name, a phone or a phrase; the newest RANKED for a common word.
@@ -97,6 +99,7 @@ class PostgresBackend:
         with self.db.transaction() as session:
             session.execute(text("LOCK TABLE search.meta IN EXCLUSIVE MODE"))
             session.execute(text("DELETE FROM search.documents"))
+            session.execute(text("DELETE FROM search.shown"))
             count = _copy(session, _rows(documents), progress)
             session.execute(text(
                 "INSERT INTO search.meta (id, version, built_at) VALUES (1, :version, now()) "
@@ -105,20 +108,17 @@ class PostgresBackend:
         return count
 
     def put(self, documents: Iterable[SearchDocument]) -> int:
-        columns = ", ".join(COLUMNS)
-        values = ", ".join(f":{c}" if c != "terms" else "CAST(:terms AS tsvector)" for c in COLUMNS)
-        updates = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS[1:])
-        statement = text(f"INSERT INTO search.documents ({columns}) VALUES ({values}) "
-                         f"ON CONFLICT (code) DO UPDATE SET {updates}")
-        rows = [dict(zip(COLUMNS, row, strict=True)) for row in _rows(documents)]
+        rows = [dict(zip(COLUMNS + SHOWN[1:], row, strict=True)) for row in _rows(documents)]
         with self._writing() as session:
             if rows:
-                session.execute(statement, rows)
+                session.execute(_upsert("documents", COLUMNS), rows)
+                session.execute(_upsert("shown", SHOWN), rows)
         return len(rows)
 
     def remove(self, codes: Iterable[str]) -> int:
         wanted = list(codes)
         with self._writing() as session:
+            session.execute(text("DELETE FROM search.shown WHERE code = ANY(:codes)"), {"codes": wanted})
             result = session.execute(text("DELETE FROM search.documents WHERE code = ANY(:codes)"),
                                      {"codes": wanted})
         return int(result.rowcount)  # type: ignore[attr-defined]
@@ -171,6 +171,14 @@ class PostgresBackend:
                                        params.values).scalar_one())
 
 
+def _upsert(table: str, columns: tuple[str, ...]) -> TextClause:
+    """INSERT … ON CONFLICT (code) DO UPDATE into ``search.<table>`` (a replaced record)."""
+    values = ", ".join(f":{c}" if c != "terms" else "CAST(:terms AS tsvector)" for c in columns)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns[1:])
+    return text(f"INSERT INTO search.{table} ({', '.join(columns)}) VALUES ({values}) "
+                f"ON CONFLICT (code) DO UPDATE SET {updates}")
+
+
 def _use_the_index(session: Session, params: Params) -> None:
     """Look terms up in the GIN index, never by reading every row: the planner prices ``@@`` on
     a row as one operator, not the ~7 µs of fetching and decompressing its tsvector, so for a
@@ -180,15 +188,15 @@ def _use_the_index(session: Session, params: Params) -> None:
 
 
 def _rows(documents: Documents) -> Iterator[tuple[AnyValue, ...]]:
-    """Each document as the row ``search.documents`` keeps (NUL, which text columns refuse,
-    dropped from what is shown)."""
+    """Each document as its row of ``search.documents`` followed by title and body (NUL, which
+    text columns refuse, dropped from what is shown)."""
     for document in documents:
         fields = document.fields() if isinstance(document, SearchDocument) else document
         cjk_text = fields.get("cjk_text", b"")
         yield (fields["code"], fields["form"], str(fields["year"]), fields["state"], fields["department"],
-               _utc(fields["submitted_at"]), int(fields["revision"]), _clean(fields.get("title", "")),
-               _clean(fields.get("body", "")),
-               cjk_text.decode() if isinstance(cjk_text, bytes) else cjk_text, tsvector_literal(fields))
+               _utc(fields["submitted_at"]), int(fields["revision"]),
+               cjk_text.decode() if isinstance(cjk_text, bytes) else cjk_text, tsvector_literal(fields),
+               _clean(fields.get("title", "")), _clean(fields.get("body", "")))
 
 
 def _clean(value: str) -> str:
@@ -201,19 +209,21 @@ def _utc(instant: datetime) -> datetime:
 
 
 def _copy(session: Session, rows: Iterable[tuple[AnyValue, ...]], progress: Callable[[int], None]) -> int:
-    """COPY the rows into search.documents on the session's connection; ``progress(n)`` for
-    every ``n`` rows written (a batch at a time, as the Whoosh build reports them)."""
+    """COPY the rows into search.documents and search.shown on the session's connection, a BATCH
+    at a time (one COPY into each table per batch); ``progress(n)`` after each."""
     raw = session.connection().connection.driver_connection
     count = 0
-    statement = f"COPY search.documents ({', '.join(COLUMNS)}) FROM STDIN"
-    with raw.cursor() as cursor, cursor.copy(statement) as copy:
-        for row in rows:
-            copy.write_row(row)
-            count += 1
-            if count % BATCH == 0:
-                progress(BATCH)
-    if count % BATCH:
-        progress(count % BATCH)
+    rows = iter(rows)
+    with raw.cursor() as cursor:
+        while batch := list(islice(rows, BATCH)):
+            with cursor.copy(f"COPY search.documents ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+                for row in batch:
+                    copy.write_row(row[:len(COLUMNS)])
+            with cursor.copy(f"COPY search.shown ({', '.join(SHOWN)}) FROM STDIN") as copy:
+                for row in batch:
+                    copy.write_row((row[0], *row[len(COLUMNS):]))
+            count += len(batch)
+            progress(len(batch))
     return count
 
 

@@ -201,8 +201,9 @@ top AS (
 SELECT 0 AS kind, grouping, label, n, NULL AS code, NULL AS form, NULL AS title, NULL AS state,
        NULL AS department, NULL::timestamptz AS submitted_at, NULL AS body, 0::bigint AS place FROM counts
 UNION ALL
-SELECT 1, NULL, NULL, NULL, d.code, d.form, d.title, d.state, d.department, d.submitted_at, d.body,
-       top.place FROM top JOIN search.documents d ON d.code = top.code
+SELECT 1, NULL, NULL, NULL, d.code, d.form, s.title, d.state, d.department, d.submitted_at, s.body,
+       top.place
+FROM top JOIN search.documents d ON d.code = top.code JOIN search.shown s ON s.code = top.code
 ORDER BY kind, place"""
 
 
