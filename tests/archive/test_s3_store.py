@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
+from pathlib import Path
 
 import pytest
 
 from archive.files import CHUNK, FileMissing, StoreUnavailable, WriteOnceViolation, content_key
 from archive.s3_store import MULTIPART_THRESHOLD, S3Store
+from tests.support import swift_server
 from tests.support.postgres import free_port
 from tests.support.s3_fixtures import S3Bucket
 
@@ -136,3 +139,14 @@ def test_a_missing_bucket_is_one_clear_error_not_missing_files(s3_bucket: S3Buck
                    lambda: store.get(LEGACY_KEY)):
         with pytest.raises(StoreUnavailable, match=r"no-such-bucket.*no such bucket: check S3_BUCKET"):
             action()
+
+
+@pytest.mark.parametrize(("python", "says"), [
+    (Path("/nonexistent/python3"), "not found"),
+    (Path(sys.executable), "OpenStack Swift is not installed"),  # the virtualenv's: no Swift there
+])
+def test_without_swift_the_server_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch, python: Path,
+                                                         says: str) -> None:
+    monkeypatch.setattr(swift_server, "SYSTEM_PYTHON", python)
+    with pytest.raises(swift_server.SwiftUnavailable, match=rf"{says}.*run \./bootstrap\.sh setup"):
+        swift_server.start_server()
