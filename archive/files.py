@@ -23,6 +23,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
+from core.errors import ServiceUnreachable
+
 #: A content key: the algorithm, two levels of fan-out, the whole digest.
 CONTENT_KEY = re.compile(r"sha256/([0-9a-f]{2})/([0-9a-f]{2})/([0-9a-f]{64})")
 #: Keys are relative, forward-slashed, without "." or ".." segments (checked by :func:`check_key`).
@@ -35,9 +37,11 @@ class FileMissing(LookupError):
     """The store holds nothing under this key."""
 
 
-class StoreUnavailable(RuntimeError):
+class StoreUnavailable(ServiceUnreachable):
     """The storage cannot be reached or refuses us (connection refused, access denied, no such
-    bucket): one name for callers to catch whatever the store, saying what failed and where."""
+    bucket): one name for callers to catch whatever the store, saying what failed and where.
+    A page or API call that meets it answers 503 with a message in the reader's language
+    (:mod:`core.errors`); the cause goes to the log, not to the reader."""
 
 
 class WriteOnceViolation(FileExistsError):

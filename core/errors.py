@@ -19,6 +19,12 @@ from core.auth.roles import NotFound, PermissionDenied
 log = logging.getLogger(__name__)
 
 
+class ServiceUnreachable(RuntimeError):
+    """A service the app relies on besides its database (the file store, later the mail
+    server) cannot be reached or refuses us. Pages and the API answer 503 with a message in
+    the reader's language; the exception's own text (hosts, buckets) goes to the log only."""
+
+
 def _messages() -> dict[int, str]:
     return {
         400: _("The request could not be understood. Go back and try again."),
@@ -28,6 +34,8 @@ def _messages() -> dict[int, str]:
         405: _("This page cannot be used that way."),
         413: _("What you sent is too large."),
         429: _("Too many attempts. Wait a few minutes and try again."),
+        503: _("A service the archive relies on (its file storage) cannot be reached just now. "
+               "Nothing was lost; try again in a few minutes, and tell an administrator if it lasts."),
         500: _("Something went wrong on our side. Your saved work is safe; try again."),
     }
 
@@ -36,6 +44,7 @@ API_MESSAGES = {
     400: "bad request", 401: "authentication required", 403: "forbidden",
     404: "not found", 405: "method not allowed", 413: "the request body is too large",
     429: "too many requests", 500: "internal error",
+    503: "a service the archive relies on (its file storage) cannot be reached; try again later",
 }
 
 
@@ -64,6 +73,11 @@ def register_error_pages(app: Flask) -> None:
     @app.errorhandler(NotFound)
     def _missing(_error: NotFound) -> ResponseReturnValue:
         return render_error(404)
+
+    @app.errorhandler(ServiceUnreachable)
+    def _unreachable(error: ServiceUnreachable) -> ResponseReturnValue:
+        log.error("service unreachable on %s %s: %s", request.method, request.path, error)
+        return render_error(503)
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> ResponseReturnValue:
