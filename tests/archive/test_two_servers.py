@@ -2,8 +2,9 @@
 
 Two instance folders, A and B, each with its own config.toml and secret key, name the same
 PostgreSQL database (``search_backend = "postgres"``: the index is in it) and the same bucket of
-the suite's Swift (``file_store = "s3"``). ``flask init`` and ``flask demo`` run once, from A.
-Then, as separate processes: a waitress server for each folder and one outbox worker of each
+the suite's Swift (``file_store = "s3"``). ``flask init`` runs once, from A, with the demo users
+and their tokens (in this process: each ``flask`` process costs seconds). Then, as separate
+processes: a waitress server for each folder and one outbox worker of each
 kind (``search.index`` from A, ``pdf.archival`` from B, every other topic with the jobs from A),
 as ``./bootstrap.sh serve`` starts them. Everything below goes through the HTTP API with bearer
 tokens (a token is a database row, so it works on both servers), and the CLI where there is no
@@ -21,6 +22,7 @@ API (``archive verify``):
 from __future__ import annotations
 
 import hashlib
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,9 +31,13 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
+from core.app import create_app
+from core.auth import accounts
+from core.web import services
+from forms import demo
 from tests.support.lifecycle import COMPLAINT_STEPS
 from tests.support.s3_fixtures import S3Bucket
-from tests.support.two_servers import Api, Cluster, cluster, flask, poll, write_instance
+from tests.support.two_servers import ROOT, VENV_BIN, Api, Cluster, cluster, environment, poll, write_instance
 
 pytestmark = [pytest.mark.postgres, pytest.mark.s3]
 
@@ -59,9 +65,31 @@ def instances(tmp_path: Path, pg_url: str, bucket: S3Bucket) -> tuple[Path, Path
     return write_instance(tmp_path / "a", shared), write_instance(tmp_path / "b", shared)
 
 
-def tokens(instance: Path) -> dict[str, str]:
-    return {user: flask(instance, "tokens", "create", user, "--label", "two servers").stdout.strip()
-            for user in USERS}
+def prepare(instance: Path) -> dict[str, str]:
+    """``flask init`` for ``instance`` (and so for the shared database), the demo users with the
+    form versions approved, and an API token of each user in ``USERS``."""
+    app = create_app(instance_path=instance)
+    try:
+        initialised = app.test_cli_runner().invoke(args=["init"])
+        assert initialised.exit_code == 0, initialised.output
+        with app.app_context():
+            s = services()
+            demo.ensure_demo_users(s.db, s.clock)
+            demo.approve_pending(s.db, s.clock)
+            return {user: accounts.create_token(s.db, s.clock, user, "two servers") for user in USERS}
+    finally:
+        with app.app_context():
+            services().db.dispose()
+
+
+def verify_both(folders: tuple[Path, Path]) -> None:
+    """``archive verify`` from each folder (at the same time), each exiting 0."""
+    runs = [subprocess.Popen([str(VENV_BIN / "flask"), "--app", "wsgi", "archive", "verify"], cwd=ROOT,
+                             env=environment(folder), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            for folder in folders]
+    for folder, run in zip(folders, runs, strict=True):
+        output = run.communicate(timeout=120)[0].decode("utf-8", "replace")
+        assert run.returncode == 0, f"archive verify from {folder.name} exited {run.returncode}: {output}"
 
 
 def start(running: Cluster, a: Path, b: Path) -> tuple[int, int]:
@@ -98,12 +126,12 @@ def rendition_sha256(database: Engine, code: str, revision: int) -> str:
             {"code": code, "revision": revision}).scalar_one()
 
 
-def submit_and_find(a: Api, b: Api) -> tuple[str, float]:
+def submit_and_find(a: Api, b: Api, timeout: float = 10) -> tuple[str, float]:
     """A complaint submitted on A; its code and the seconds until search on B found it."""
     answer = a.expect(201, "POST", "/records", "clerk", {"form": "CP", "data": COMPLAINT})
     answered = time.monotonic()
     code = answer.json()["code"]
-    poll(f"{code} found by search on B", lambda: found(b, code, code), timeout=10, interval=0.02)
+    poll(f"{code} found by search on B", lambda: found(b, code, code), timeout=timeout, interval=0.02)
     return code, time.monotonic() - answered
 
 
@@ -141,16 +169,19 @@ def destroy_with_hold(a: Api, b: Api, code: str) -> dict[str, object]:
     return a.expect(200, "POST", f"/archive/disposal-lists/{listed['id']}/execute", "archivist").json()
 
 
-def test_two_servers_share_one_database_and_one_bucket(tmp_path: Path, pg_url: str, s3_bucket: S3Bucket,
-                                                       database: Engine) -> None:
+def test_two_servers_share_one_database_and_one_bucket(
+        tmp_path: Path, pg_url: str, s3_bucket: S3Bucket, database: Engine,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DOSSIER_DATABASE_URL", raising=False)  # each folder's config.toml decides
     a_folder, b_folder = instances(tmp_path, pg_url, s3_bucket)
-    flask(a_folder, "init")
-    flask(a_folder, "demo")
-    tokens_by_user = tokens(a_folder)
+    lap = Laps()
+    tokens = prepare(a_folder)
+    lap("init")
     with cluster() as running:
         a_port, b_port = start(running, a_folder, b_folder)
-        a, b = Api("A", a_port, tokens_by_user), Api("B", b_port, tokens_by_user)
-        poll("the demo records found on B (the indexer is up)", lambda: found(b, "上海恒丰"), timeout=30)
+        a, b = Api("A", a_port, tokens), Api("B", b_port, tokens)
+        submit_and_find(a, b, timeout=30)  # the workers are up (a first search.index claim waits for them)
+        lap("start")
 
         code, freshness = submit_and_find(a, b)
         print(f"\n{code} submitted on A was found by search on B after {freshness:.3f} s")
@@ -159,14 +190,30 @@ def test_two_servers_share_one_database_and_one_bucket(tmp_path: Path, pg_url: s
         revision = close_and_file(a, b, database, code)
         pdf = archival_from(b, code)
         assert hashlib.sha256(pdf).hexdigest() == rendition_sha256(database, code, revision)
+        lap("filed")
 
         executed = destroy_with_hold(a, b, code)
         assert executed["state"] == "executed" and executed["items"] == [{"code": code, "outcome": "held"}]
         assert a.expect(200, "GET", f"/records/{code}", "archivist").json()["code"] == code
         assert archival_from(a, code) == pdf
+        lap("held")
 
         poll("the outbox drained", lambda: pending(database) == 0, timeout=40, interval=0.2)
         running.check_alive()
-        for folder in (a_folder, b_folder):
-            verified = flask(folder, "archive", "verify", check=False)
-            assert verified.returncode == 0, f"verify from {folder.name}: {verified.stdout}{verified.stderr}"
+        verify_both((a_folder, b_folder))
+        lap("verified")
+    print("seconds:", lap)
+
+
+class Laps:
+    """Seconds each phase took (printed, so a slow run shows where)."""
+
+    def __init__(self) -> None:
+        self.last, self.laps = time.monotonic(), {}  # type: ignore[var-annotated]
+
+    def __call__(self, name: str) -> None:
+        now = time.monotonic()
+        self.laps[name], self.last = round(now - self.last, 1), now
+
+    def __str__(self) -> str:
+        return ", ".join(f"{name} {seconds}" for name, seconds in self.laps.items())

@@ -1,6 +1,6 @@
 """Running Dossier as several real processes for a test: instance folders with a config.toml,
-``flask`` commands, waitress servers and outbox workers as subprocesses on free ports, and a
-small HTTP client for the API with bearer tokens.
+waitress servers and outbox workers as subprocesses on free ports, and a small HTTP client for
+the API with bearer tokens.
 
 Every process writes its stderr to a log in its instance folder; :meth:`Cluster.logs` gives the
 tail of each so a failing test shows what the servers said. :func:`cluster` stops every process
@@ -41,17 +41,6 @@ def environment(instance: Path) -> dict[str, str]:
     """The environment of a process serving ``instance`` (its config.toml decides the rest)."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("DOSSIER_")}
     return {**env, "DOSSIER_INSTANCE": str(instance), "PYTHONUNBUFFERED": "1"}
-
-
-def flask(instance: Path, *args: str, check: bool = True,
-          timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """``flask --app wsgi ARGS`` for ``instance``; a failure (when ``check``) shows its output."""
-    done = subprocess.run([str(VENV_BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT,
-                          env=environment(instance), capture_output=True, text=True, timeout=timeout)
-    if check and done.returncode != 0:
-        raise AssertionError(f"flask {' '.join(args)} exited {done.returncode} in {instance}:\n"
-                             f"{done.stdout}\n{done.stderr}")
-    return done
 
 
 @dataclass(frozen=True)
