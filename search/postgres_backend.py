@@ -32,7 +32,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from itertools import islice
 from typing import Any as AnyValue
 
 from sqlalchemy import TextClause, text
@@ -43,6 +42,7 @@ from core.db import Database
 from search.backend import FACETS, BackendUnavailable, Found, IndexBusy, Query, StoredHit
 from search.index_schema import SCHEMA_VERSION
 from search.indexing import SearchDocument
+from search.postgres_build import COLUMNS, SHOWN, replace_tables
 from search.postgres_sql import Params, find_sql, scored_terms, tsvector_literal, where
 from search.query import within
 
@@ -50,13 +50,10 @@ from search.query import within
 INDEX_VERSION = f"{SCHEMA_VERSION} pg1"
 REBUILD = "flask --app wsgi search rebuild"
 WRITER_WAIT_SECONDS = 30
-#: search.documents' columns, then search.shown's (code again, title, body).
-COLUMNS = ("code", "form", "year", "state", "department", "submitted_at", "revision", "cjk_text", "terms")
-SHOWN = ("code", "title", "body")
 BATCH = 1000
 #: How many of the newest matches are ranked by relevance (ts_rank reads each one's tsvector,
 #: ~10 µs): all of them for a name, a phone or a phrase; the newest RANKED for a common word.
-RANKED = 1000
+RANKED = 200
 Documents = Iterable[SearchDocument] | Iterable[dict[str, AnyValue]]
 #: PostgreSQL's lock_not_available: lock_timeout ran out.
 LOCK_TIMEOUT = "55P03"
@@ -98,9 +95,7 @@ class PostgresBackend:
               progress: Callable[[int], None] = lambda _n: None, *, processes: int = 1) -> int:
         with self.db.transaction() as session:
             session.execute(text("LOCK TABLE search.meta IN EXCLUSIVE MODE"))
-            session.execute(text("DELETE FROM search.documents"))
-            session.execute(text("DELETE FROM search.shown"))
-            count = _copy(session, _rows(documents), progress)
+            count = replace_tables(session, _rows(documents), progress, BATCH)
             session.execute(text(
                 "INSERT INTO search.meta (id, version, built_at) VALUES (1, :version, now()) "
                 "ON CONFLICT (id) DO UPDATE SET version = excluded.version, built_at = excluded.built_at"),
@@ -154,7 +149,7 @@ class PostgresBackend:
         terms = [] if newest_first else scored_terms(query)
         ranked = params.add(" | ".join(terms)) if terms else None
         params.values.update(limit=per_page, offset=(page - 1) * per_page, window=RANKED)
-        statement = find_sql(condition, ranked, list(facets))
+        statement = find_sql(condition, ranked, list(facets), deep=page * per_page > RANKED)
         with self.db.reading() as session:
             self._check(session)
             _use_the_index(session, params)
@@ -206,25 +201,6 @@ def _clean(value: str) -> str:
 def _utc(instant: datetime) -> datetime:
     """Naive datetimes in a document are UTC (``search.indexing.naive_utc``)."""
     return instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant.astimezone(UTC)
-
-
-def _copy(session: Session, rows: Iterable[tuple[AnyValue, ...]], progress: Callable[[int], None]) -> int:
-    """COPY the rows into search.documents and search.shown on the session's connection, a BATCH
-    at a time (one COPY into each table per batch); ``progress(n)`` after each."""
-    raw = session.connection().connection.driver_connection
-    count = 0
-    rows = iter(rows)
-    with raw.cursor() as cursor:
-        while batch := list(islice(rows, BATCH)):
-            with cursor.copy(f"COPY search.documents ({', '.join(COLUMNS)}) FROM STDIN") as copy:
-                for row in batch:
-                    copy.write_row(row[:len(COLUMNS)])
-            with cursor.copy(f"COPY search.shown ({', '.join(SHOWN)}) FROM STDIN") as copy:
-                for row in batch:
-                    copy.write_row((row[0], *row[len(COLUMNS):]))
-            count += len(batch)
-            progress(len(batch))
-    return count
 
 
 def _found(rows: Sequence[AnyValue], facets: list[str]) -> Found:

@@ -53,14 +53,25 @@ def lexeme(field_name: str, text: str) -> str:
 
 def tsvector_literal(fields: dict[str, AnyValue]) -> str:
     """A document's analysed terms (``SearchDocument.fields()``) as a ``tsvector`` literal:
-    every term once, with positions 1…n for its n occurrences (so ``ts_rank`` sees counts)."""
+    every term once, with positions 1…n for its n occurrences (so ``ts_rank`` sees counts).
+    Written for speed (it runs for every term of every record a rebuild writes): the quoting
+    and the length check only touch the rare terms that need them."""
     parts: list[str] = []
-    for name in FIELD_PREFIX:
-        for text, count in Counter(fields.get(name) or ()).items():
-            if text and len(text.encode()) < MAX_LEXEME_BYTES:
-                positions = ",".join(map(str, range(1, min(count, MAX_COUNT) + 1)))
-                parts.append(f"{lexeme(name, text)}:{positions}")
+    for name, prefix in FIELD_PREFIX.items():
+        counts = Counter(fields.get(name) or ())
+        counts.pop("", None)
+        if any(len(term) * 4 >= MAX_LEXEME_BYTES - 2 or "'" in term or "\\" in term for term in counts):
+            counts = Counter({_escaped(term): n for term, n in counts.items()
+                              if len(term.encode()) < MAX_LEXEME_BYTES})
+        parts.extend([f"'{prefix}{term}':{_POSITIONS[min(n, MAX_COUNT)]}" for term, n in counts.items()])
     return " ".join(parts)
+
+
+def _escaped(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("'", "''")
+
+
+_POSITIONS = ["", *(",".join(map(str, range(1, n + 1))) for n in range(1, MAX_COUNT + 1))]
 
 
 @dataclass
@@ -175,26 +186,31 @@ def scored_terms(query: Query) -> list[str]:
 NEWEST = "submitted_at DESC, code DESC"
 
 
-def find_sql(condition: str, ranked: str | None, facets: list[str]) -> str:
+def find_sql(condition: str, ranked: str | None, facets: list[str], *, deep: bool) -> str:
     """One statement for a page of hits: the matched rows once (``matched``); their facet
     counts and total by GROUPING SETS (rows of ``kind`` 0); and the page (``kind`` 1). With
     ``ranked`` (the parameter holding the query's scored terms as a tsquery), the newest
     ``:window`` matches come first, by ``ts_rank`` (normalised by the record's length), then
-    the rest; without it, newest first. ``:limit``/``:offset`` pick the page."""
-    order = NEWEST
-    ordered = "matched"
+    the rest newest first (only a ``deep`` page, past the window, needs the rest: the others
+    are cut from the window alone); without it, newest first. ``:limit``/``:offset`` pick the
+    page."""
+    order, ordered = NEWEST, "matched"
     if ranked is not None:
+        rank = f"ts_rank(d.terms, CAST({ranked} AS tsquery), 1)"
+        window = f"(SELECT code, submitted_at FROM matched ORDER BY {NEWEST} LIMIT :window)"
         order = f"band DESC, rank DESC, {NEWEST}"
         ordered = f"""(
-    SELECT w.code, w.submitted_at, 1 AS band, ts_rank(d.terms, CAST({ranked} AS tsquery), 1) AS rank
-    FROM newest w JOIN search.documents d ON d.code = w.code WHERE w.n <= :window
+    SELECT w.code, w.submitted_at, 1 AS band, {rank} AS rank
+    FROM {window} w JOIN search.documents d ON d.code = w.code"""
+        if deep:
+            ordered += f"""
     UNION ALL
-    SELECT code, submitted_at, 0, 0 FROM newest WHERE n > :window) o"""
+    (SELECT code, submitted_at, 0, 0 FROM matched ORDER BY {NEWEST} OFFSET :window)"""
+        ordered += ") o"
     return f"""
 WITH matched AS MATERIALIZED (
     SELECT code, form, year, state, department, submitted_at FROM search.documents WHERE {condition}),
 counts AS ({_counts(facets)}),
-newest AS (SELECT code, submitted_at, row_number() OVER (ORDER BY {NEWEST}) AS n FROM matched),
 top AS (
     SELECT code, row_number() OVER (ORDER BY {order}) AS place
     FROM {ordered} ORDER BY {order} LIMIT :limit OFFSET :offset)

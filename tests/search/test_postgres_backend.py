@@ -306,3 +306,38 @@ def test_an_instance_that_searches_in_postgresql(pg_server: PostgresServer, pg_t
     finally:
         with app.app_context():
             services().db.dispose()
+
+
+def tables_as_they_are(db: Database) -> dict[str, object]:
+    """search.documents' and search.shown's indexes, constraints, storage parameters and column
+    storage, as the catalogue says."""
+    with db.reading() as session:
+        return {
+            "indexes": sorted(session.execute(text(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'search'")).all()),
+            "constraints": sorted(session.execute(text(
+                "SELECT conrelid::regclass::text, conname, contype FROM pg_constraint "
+                "WHERE connamespace = 'search'::regnamespace")).all()),
+            "options": sorted(session.execute(text(
+                "SELECT relname, reloptions FROM pg_class WHERE relnamespace = 'search'::regnamespace "
+                "AND relkind = 'r'")).all(), key=str),
+            "storage": sorted(session.execute(text(
+                "SELECT attrelid::regclass::text, attname, attstorage, attnotnull FROM pg_attribute "
+                "WHERE attrelid IN ('search.documents'::regclass, 'search.shown'::regclass) "
+                "AND attnum > 0 AND NOT attisdropped")).all()),
+        }
+
+
+def test_a_rebuild_leaves_the_tables_as_the_migration_made_them(pg_server: PostgresServer,
+                                                                 pg_template: str) -> None:
+    db = Database(pg_server.create_database(template=pg_template))
+    try:
+        migrated = tables_as_they_are(db)
+        assert ("search.documents", "documents_pkey", "p") in migrated["constraints"]  # type: ignore[operator]
+        backend = PostgresBackend(db)
+        backend.build(DOCUMENTS)
+        backend.build(DOCUMENTS[:2])
+        assert tables_as_they_are(db) == migrated
+        assert codes(backend, Everything()) == numbers(1, 2)
+    finally:
+        db.dispose()
