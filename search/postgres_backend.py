@@ -7,22 +7,27 @@ the hits are the ones the Whoosh backend finds (``tests/search/test_backends_agr
 PostgreSQL's own text parsing never sees our text: its parser keeps a Chinese sentence as one
 token (DESIGN.md, "PostgreSQL and Chinese").
 
-Choices, as measured (``benchmarks/search_postgres.py``, 100,000 generated records):
+Choices, as measured (``benchmarks/search_postgres.py`` and EXPLAIN ANALYZE on 100,000
+generated records, on a 2-core machine other work kept busy):
 
-- A phrase is its pairs in the ``tsquery`` (the GIN index) and then ``strpos`` on the record's
-  Chinese runs, as the Whoosh backend does on its text column. Positions in the tsvector stand
-  only for a term's count (ranking), so ``<->`` cannot be used and the tsvector stays small.
-- Relevance is ``ts_rank`` over the query's text terms (counts of each term in the record,
-  normalised by the number of distinct terms), then newest, then the later code. It is not
+- A phrase is its pairs in the ``tsquery`` (the GIN index), then ``strpos`` on the record's
+  Chinese runs, kept in the row, as the Whoosh backend checks its text column: ~1 µs a
+  candidate, where reading a candidate's tsvector (what ``<->`` needs: the GIN index has no
+  positions) cost 10–30 µs, and positions stop at 16,383, so a long record's phrase would be
+  missed. Positions in the tsvector stand only for a term's count.
+- Term lookups always use the GIN index (``enable_seqscan`` off, see :func:`_use_the_index`).
+- Relevance is ``ts_rank`` (term counts, normalised by the record's length) over the newest
+  RANKED matches, which come first; the rest follow newest first. Ranking every match of a
+  common word (22,000) took 230 ms; names, phones and phrases are ranked whole. It is not
   Whoosh's BM25F: the differential test compares hit sets and counts, not order.
 - Facets and the total are one ``GROUP BY GROUPING SETS`` over the matched rows, in the same
-  statement as the page.
-- ``build`` replaces every row in one transaction (DELETE, then COPY): searches keep seeing the
-  old index under MVCC until the commit. It locks ``search.meta`` against other writers (a
-  ``put`` waits, as Whoosh's writer lock makes it wait, and gives :class:`IndexBusy` after
+  statement as the page; the table a search reads is narrow (title and body are in
+  ``search.shown``, read for the page only).
+- ``build`` fills new tables and swaps them in, in one transaction (:mod:`search.postgres_build`):
+  searches see the old index until the commit. It locks ``search.meta`` against other writers
+  (a ``put`` waits, as Whoosh's writer lock makes it wait, and gives :class:`IndexBusy` after
   ``WRITER_WAIT_SECONDS``). Analysis runs in this process: ``processes`` is accepted and
-  ignored, because COPY and the GIN index take as long as the analysis, and the server shares
-  the machine's cores anyway.
+  ignored, because the server's COPY and index building take as long again, on the same cores.
 """
 
 # ruff: noqa: S608  (SQL is put together from this module's constants, the facet names checked
