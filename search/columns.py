@@ -36,7 +36,9 @@ class SegmentColumns:
     """One segment's columns, read on first use."""
 
     def __init__(self, reader: IndexReader) -> None:
-        self._reader = reader
+        # weakly: the columns are kept by their reader (:data:`_columns`), and a strong
+        # reference back would keep both, and the mapped text file, alive for good
+        self._owner = weakref.ref(reader)
         self._facets: dict[str, tuple[np.ndarray, list[str]]] = {}
         self._lengths: dict[str, np.ndarray] = {}
         self._sorted: dict[str, tuple[list[Any], np.ndarray]] = {}
@@ -86,9 +88,25 @@ class SegmentColumns:
                 self._lengths[field] = np.ones(size, dtype=np.float64)
         return self._lengths[field]
 
+    @property
+    def _reader(self) -> IndexReader:
+        reader = self._owner()
+        if reader is None:  # its reader is gone: no search can hold these columns any more
+            raise ReferenceError("the segment reader of these columns was closed")
+        return reader
+
+    def owned_by(self, reader: IndexReader) -> bool:
+        return self._owner() is reader
+
     def move_to(self, reader: IndexReader) -> None:
         """Read the columns not read yet from ``reader``, a newer reader of the same segment."""
-        self._reader = reader
+        self._owner = weakref.ref(reader)
+
+    def close(self) -> None:
+        """Unmap the text column (its file's space on disk is freed once the file is deleted)."""
+        if self._texts is not None:
+            self._texts.close()
+            self._texts = None
 
     def texts(self) -> SegmentTexts:
         """The documents' Chinese text (see :data:`search.analysis.TEXT_COLUMN`)."""
@@ -105,6 +123,10 @@ class SegmentTexts:
     def __init__(self, reader: IndexReader) -> None:
         self._data: mmap.mmap | bytes
         self._starts, self._lengths, self._data = text_column(reader, TEXT_COLUMN)
+
+    def close(self) -> None:
+        if isinstance(self._data, mmap.mmap):
+            self._data.close()
 
     def containing(self, candidates: Iterable[int], needle: str) -> list[int]:
         """The candidates whose text contains ``needle``."""
@@ -150,3 +172,13 @@ def share(old: IndexReader, new: IndexReader) -> None:
     if kept is not None:
         kept.move_to(new)
         _columns[new] = kept
+
+
+def release(reader: IndexReader) -> None:
+    """Forget the columns of a reader being closed, and unmap them unless a newer reader of its
+    segment took them over (:func:`share`). Without this, a searcher kept across many commits
+    kept every merged-away segment's text file mapped (and a descriptor of it open): 300 commits,
+    300 deleted files still holding their disk space."""
+    kept = _columns.pop(reader, None)
+    if kept is not None and kept.owned_by(reader):
+        kept.close()

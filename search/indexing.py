@@ -13,6 +13,7 @@ from whoosh.writing import LockError
 from search.analysis import IndexTerms
 from search.backend import IndexBusy
 from search.parallel import Document, write_index
+from search.reopen import close, reopened
 from search.store import SearchStore
 
 #: How long an indexing step waits for Whoosh's writer lock before giving up (and being retried).
@@ -62,11 +63,13 @@ def _writer(ix: Index) -> Any:
 
 
 def put(ix: Index, documents: Iterable[SearchDocument]) -> int:
-    """Add or replace these records (by code); returns how many."""
+    """Add or replace these records (by code); returns how many. A code given twice is put once,
+    as its last document: Whoosh's ``update_document`` replaces only committed documents, so
+    both would stay in the index, a record found twice."""
     writer = _writer(ix)
     count = 0
     try:
-        for document in documents:
+        for document in {document.code: document for document in documents}.values():
             writer.update_document(**document.fields())
             count += 1
     except BaseException:
@@ -91,8 +94,11 @@ def remove(ix: Index, codes: Iterable[str]) -> int:
 
 def indexed_revisions(ix: Index) -> dict[str, int]:
     """Code → revision of every indexed record (for ``search check``)."""
-    with ix.searcher() as searcher:
+    searcher = reopened(ix, None)  # every file open at once: a commit may merge segments meanwhile
+    try:
         return {fields["code"]: fields["revision"] for fields in searcher.all_stored_fields()}
+    finally:
+        close(searcher)
 
 
 def build(store: SearchStore, documents: Iterable[Document],

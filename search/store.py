@@ -17,6 +17,7 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,7 +29,7 @@ from whoosh.searching import Searcher
 
 from search.backend import BackendUnavailable
 from search.index_schema import INDEX_VERSION, SCHEMA_VERSION, make_schema
-from search.reopen import reopened
+from search.reopen import ATTEMPTS, PAUSE_SECONDS, close, reopened
 
 POINTER = "CURRENT"
 VERSION_FILE = "SCHEMA_VERSION"
@@ -57,6 +58,19 @@ class IndexUnavailable(BackendUnavailable):
 def instance_search_store(instance_path: str | Path) -> SearchStore:
     """The index of an instance: ``<instance>/search``."""
     return SearchStore(Path(instance_path) / "search")
+
+
+def _open_dir(folder: Path) -> FileIndex:
+    """The index in ``folder``. Opening reads the latest contents file, which a commit may
+    replace (and delete) between Whoosh listing the folder and reading it: then list again."""
+    for attempt in range(ATTEMPTS):
+        try:
+            return index.open_dir(str(folder))
+        except FileNotFoundError:
+            if attempt == ATTEMPTS - 1 or not folder.is_dir():
+                raise
+            time.sleep(PAUSE_SECONDS)
+    raise AssertionError("unreachable")
 
 
 class SearchStore:
@@ -93,7 +107,7 @@ class SearchStore:
         folder = self.current_dir()
         if problem or folder is None:
             raise IndexUnavailable(f"{problem}: run `flask --app wsgi search rebuild`")
-        return folder, index.open_dir(str(folder))
+        return folder, _open_dir(folder)
 
     def searcher(self) -> Searcher:
         """This thread's searcher on the current index, brought up to date. Do not close it."""
@@ -106,13 +120,13 @@ class SearchStore:
                 entry = Kept(folder, entry.ix, generation, reopened(entry.ix, entry.searcher))
         else:
             if entry is not None:
-                entry.searcher.close()  # an older build, replaced by a rebuild
+                close(entry.searcher)  # an older build, replaced by a rebuild
             folder, ix = self._open_current()
             generation = ix.latest_generation()
             entry = Kept(folder, ix, generation, reopened(ix, None))
         kept[self.root] = entry
         while len(kept) > KEPT_SEARCHERS:
-            kept.popitem(last=False)[1].searcher.close()
+            close(kept.popitem(last=False)[1].searcher)
         return entry.searcher
 
     def new_build(self) -> tuple[Path, Index]:

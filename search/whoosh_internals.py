@@ -55,27 +55,41 @@ column type); ``W3Codec.column_filename``.
 
 Index contents (``whoosh.index``): ``FileIndex._read_toc()`` (the latest table of contents),
 ``TOC`` and ``clean_files`` (write a generation's contents, remove files no segment uses).
+
+Opening a segment's files at once (:class:`PinnedSegmentReader`): ``SegmentReader._perdoc``
+(made in ``__init__`` by the codec's ``per_document_reader``), ``W3PerDocReader._colfiles``
+(column name → ``(open file, offset, length)``, filled by ``_get_column_file`` on first use)
+and ``has_column`` (asked before every column read: it looks for the file on disk);
+``W3Codec.COLUMN_EXT`` (a column file is ``<segment id>.<column name>.col``);
+``StructFile.file`` (the open file object).
 """
 
 from __future__ import annotations
 
 import mmap
+import os
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import metadata
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import whoosh
 from whoosh.codec.base import Segment
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3FieldWriter, W3LeafMatcher, W3TermInfo
+from whoosh.codec.whoosh3 import (
+    LENGTHS_COLUMN,
+    W3Codec,
+    W3FieldWriter,
+    W3LeafMatcher,
+    W3PerDocReader,
+    W3TermInfo,
+)
 from whoosh.columns import ColumnReader, NumericColumn, VarBytesColumn
 from whoosh.index import TOC, FileIndex, clean_files
 from whoosh.matching import Matcher
 from whoosh.matching.wrappers import FilterMatcher
-from whoosh.reading import IndexReader
+from whoosh.reading import IndexReader, SegmentReader
 from whoosh.system import pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
@@ -84,12 +98,12 @@ __all__ = [
     "RELEASE",
     "VERSION",
     "Block",
+    "PinnedSegmentReader",
     "Segment",
     "UnsupportedWhoosh",
     "W3Codec",
     "W3FieldWriter",
     "check_installed",
-    "column_file",
     "commit_segments",
     "field_length_column",
     "frequency_value",
@@ -284,25 +298,15 @@ def field_length_column(reader: IndexReader, field: str) -> ColumnReader | None:
     return perdoc.column_reader(name, LENGTHS_COLUMN) if perdoc.has_column(name) else None
 
 
-def column_file(reader: IndexReader, field: str) -> Path | None:
-    """The file of a segment's column, when the segment is in a folder."""
-    folder = getattr(reader.storage(), "folder", None)
-    segment = reader.segment()
-    if not isinstance(folder, str) or segment is None:
-        return None
-    return Path(folder) / W3Codec.column_filename(segment, field)
-
-
 def text_column(reader: IndexReader, field: str) -> tuple[Sequence[int], Sequence[int], mmap.mmap | bytes]:
     """A variable-length column where it lies: each document's offset and length, and the data
     they index: the column file mapped into memory (shared with every other reader of it
     through the page cache), or, inside a compound segment, its data read into memory."""
     column = reader.column_reader(field, translate=False)  # Whoosh's VarBytesColumn.Reader
     starts, lengths = column._offsets, column._lengths
-    path = column_file(reader, field)
-    if column._basepos == 0 and path is not None and path.is_file() and path.stat().st_size:
-        with path.open("rb") as file:
-            return starts, lengths, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+    opened = column._dbfile.file  # mapped from the reader's open file: its path may be gone
+    if column._basepos == 0 and hasattr(opened, "fileno") and os.fstat(opened.fileno()).st_size:
+        return starts, lengths, mmap.mmap(opened.fileno(), 0, access=mmap.ACCESS_READ)
     return starts, lengths, column._dbfile.get(column._basepos, sum(lengths))
 
 
@@ -319,3 +323,40 @@ def commit_segments(ix: FileIndex, segments: list[Segment]) -> None:
     generation = ix.latest_generation() + 1
     TOC(ix.schema, segments, generation).write(ix.storage, ix.indexname)
     clean_files(ix.storage, ix.indexname, generation, segments)
+
+
+# ---- a segment's files, opened together -------------------------------------------------
+
+class PinnedSegmentReader(SegmentReader):
+    """A segment reader holding every file of its segment open from the start.
+
+    Whoosh's reader opens the term and posting files at once but each column file (stored
+    fields, facets, dates, field lengths) when first read, and asks the disk whether a column
+    exists before each read. A writer's commit that merges the segment away deletes its files;
+    a file already open stays readable (POSIX), one not yet opened is gone, and Whoosh then
+    answers "no such column" (``stored_fields`` fails on ``None``; lengths silently become
+    defaults). So here every column file is opened in ``__init__`` and ``has_column`` answers
+    from them. Opening them races the writer just as before: :func:`search.reopen.reopened`
+    checks, after opening, that the segment was still in the index (see there)."""
+
+    def __init__(self, storage: Any, schema: Any, segment: Segment, generation: int | None = None) -> None:
+        super().__init__(storage, schema, segment, generation=generation)
+        if not segment.is_compound():  # a compound segment is one file, opened above
+            self._perdoc = _PinnedPerDocReader(self._storage, segment)
+
+
+class _PinnedPerDocReader(W3PerDocReader):
+    def __init__(self, storage: Any, segment: Segment) -> None:
+        super().__init__(storage, segment)
+        prefix, ext = f"{segment.segment_id()}.", W3Codec.COLUMN_EXT
+        try:
+            for filename in segment.list_files(storage):
+                if filename.startswith(prefix) and filename.endswith(ext):
+                    name = filename[len(prefix):-len(ext)]
+                    self._colfiles[name] = self._get_column_file(name)
+        except BaseException:
+            self.close()
+            raise
+
+    def has_column(self, fieldname: str) -> bool:
+        return fieldname in self._colfiles
