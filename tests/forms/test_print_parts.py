@@ -10,6 +10,7 @@ import pytest
 
 from core.clock import FrozenClock
 from tests.support.artifacts import ARTIFACTS
+from tests.support.file_stores import rendition_path
 from tests.support.instance import PASSWORD, csrf_token, make_app
 from tests.support.pdf import qr_codes_on_pages, text_of
 from tests.support.samples import RS_DATA
@@ -84,7 +85,7 @@ def test_the_qr_code_leads_where_the_page_was_served_unless_public_url_is_set(  
 def test_the_archival_copy_keeps_public_url_whoever_caused_it(app, client, token_for, tmp_path: Path):  # type: ignore[no-untyped-def]
     code = rs(client, token_for("clerk"))  # the archival copy is rendered by the worker, no request
     assert app.test_cli_runner().invoke(args=["outbox", "run", "--once"]).exit_code == 0
-    stored = next((Path(app.instance_path)).rglob(f"{code}*.pdf"))
+    stored = rendition_path(app, code)
     urls = qr_codes_on_pages(stored.read_bytes(), tmp_path)
     assert urls and all(u.startswith(f"http://127.0.0.1:5000/verify/{code}?r=1&f=") for u in urls), urls
 
