@@ -1,6 +1,6 @@
 """Our search index against raw Whoosh with a plain bigram analyzer on the same records.
 
-    .venv/bin/python benchmarks/search.py [--records 100000] [--processes 2] [--queries 40]
+    .venv/bin/python benchmarks/search.py [--records 100000] [--processes 2] [--queries 40] [--postgres]
 
 Prints Markdown tables and the machine line. In one run, on ``--records`` generated records:
 
@@ -34,8 +34,13 @@ products, parts, faults, cities, numbers and other people's names in them (deter
 office: a phrase taken at random from one record is in about a fifth of the others, which makes
 phrases and common words the expensive queries.
 
-It asserts no duration. It exits 1 if our recall or precision for names and phrases is below 1.0
-(the index would be wrong, not slow).
+With ``--postgres``, the PostgreSQL backend on the same records afterwards, beside our Whoosh
+index (benchmarks/search_postgres.py's ``postgres_beside``: a server started as the tests start
+theirs, indexing, the mix and more kinds on both backends, recall and precision).
+
+It asserts no duration. It exits 1 if our recall or precision for names and phrases is below 1.0,
+or with ``--postgres`` if that backend's is or the two backends found different totals (the index
+would be wrong, not slow).
 """
 
 from __future__ import annotations
@@ -540,11 +545,14 @@ def main() -> int:
     parser.add_argument("--queries", type=int, default=40, help="queries of each kind")
     parser.add_argument("--recall-words", type=int, default=200, help="names, and as many phrases")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--postgres", action="store_true",
+                        help="also index and query the PostgreSQL backend on the same records")
     parser.add_argument("--keep", type=Path, help="build the indexes here and keep them; reuse "
                         "them if they are there (same --records and --seed, or figures are wrong)")
     args = parser.parse_args()
     print(f"Machine: {describe()}.\n", flush=True)
     work = args.keep or Path(tempfile.mkdtemp(prefix="dossier-search-bench-"))
+    postgres_right = True
     try:
         print(f"making {args.records:,} records…", file=sys.stderr, flush=True)
         corpus = Records(args.seed).make(args.records)
@@ -561,13 +569,18 @@ def main() -> int:
         memory_both(work / "ours", raw_folder)
         print("recall…", file=sys.stderr, flush=True)
         worst = recall_both(corpus, ours_folder, raw_folder, args, rng)
+        if args.postgres:
+            from benchmarks.search_postgres import postgres_beside  # it imports this module
+
+            postgres_right = postgres_beside(corpus, work / "ours", args.queries, args.recall_words,
+                                             args.seed)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
     if worst < 1.0:
         print(f"\nFAILED: our recall or precision is {worst:.4f}, below 1.0", file=sys.stderr)
         return 1
-    return 0
+    return 0 if postgres_right else 1
 
 
 if __name__ == "__main__":

@@ -2,6 +2,9 @@
 
     .venv/bin/python benchmarks/search_postgres.py [--records 100000] [--queries 40] [--whoosh]
 
+benchmarks/search.py --postgres runs this after its own figures, on the same records and
+beside the same Whoosh index (``postgres_beside``): the three side by side in one run.
+
 Starts a PostgreSQL server as the tests do (tests/support/postgres.py: fsync and synchronous
 commit off, a test machine's settings), migrates an empty database and prints Markdown tables:
 
@@ -12,9 +15,11 @@ commit off, a test machine's settings), migrates an empty database and prints Ma
   pages: what one search request does (``search.service.find``: the statement, the page of 20
   with the four facets, the snippets), ``--queries`` of each kind, shuffled, after a warm-up;
 - with ``--whoosh``, the same mix on the Whoosh backend built from the same records, and a
-  check that both found the same totals.
+  check that both found the same totals;
+- recall and precision for person names and phrases, as benchmarks/search.py measures ours.
 
-It asserts no duration; it exits 1 if the two backends' totals differ (with ``--whoosh``).
+It asserts no duration; it exits 1 if the two backends' totals differ (with ``--whoosh``) or if
+recall or precision is below 1.0.
 """
 
 from __future__ import annotations
@@ -42,6 +47,8 @@ from core import db_schema  # noqa: E402
 from core.db import Database  # noqa: E402
 from search.backend import SearchBackend, Term  # noqa: E402
 from search.postgres_backend import PostgresBackend  # noqa: E402
+from search.postgres_sql import Params, where  # noqa: E402
+from search.query import text_query  # noqa: E402
 from search.service import find  # noqa: E402
 from search.store import SearchStore  # noqa: E402
 from search.whoosh_backend import WhooshBackend  # noqa: E402
@@ -119,6 +126,65 @@ def index_postgres(db: Database, corpus: bench.Corpus) -> PostgresBackend:
     return backend
 
 
+def postgres_recall(db: Database, corpus: bench.Corpus, words: list[str]) -> tuple[float, float]:
+    """Recall and precision of the PostgreSQL index summed over ``words``: every record whose
+    text holds the word (found by scanning the generated texts) against every code the
+    backend's condition for the typed word selects, unranked and unpaged."""
+    texts = [("\x00".join(d.texts), d.code) for d in corpus.documents]
+    relevant = returned = both = 0
+    with db.reading() as session:
+        for word in words:
+            truth = {code for joined, code in texts if word in joined}
+            query = text_query(word)
+            assert query is not None
+            params = Params()
+            condition = where(query, params)
+            hits = set(session.scalars(text(f"SELECT code FROM search.documents WHERE {condition}"),
+                                       params.values))
+            relevant, returned, both = relevant + len(truth), returned + len(hits), both + len(truth & hits)
+    return (both / relevant if relevant else 1.0, both / returned if returned else 1.0)
+
+
+def recall_table(db: Database, corpus: bench.Corpus, count: int, rng: random.Random) -> float:
+    """Print recall / precision for ``count`` names and as many phrases; returns the worst."""
+    names = rng.sample(sorted(set(corpus.names)), min(count, len(set(corpus.names))))
+    phrases = [bench.a_phrase(corpus, rng) for _ in range(count)]
+    print("| recall / precision | postgres |\n| --- | ---: |")
+    worst = 1.0
+    for label, words in ((f"{len(names)} person names", names), (f"{len(phrases)} phrases", phrases)):
+        found = postgres_recall(db, corpus, words)
+        print(f"| {label} | {found[0]:.4f} / {found[1]:.4f} |")
+        worst = min(worst, *found)
+    print(flush=True)
+    return worst
+
+
+def postgres_beside(corpus: bench.Corpus, whoosh_root: Path, queries: int, recall_words: int,
+                    seed: int) -> bool:
+    """benchmarks/search.py --postgres: index ``corpus`` into a fresh PostgreSQL server, time the
+    mix on it beside the Whoosh backend already built in ``whoosh_root``, and measure its
+    recall. True when both backends found the same totals and recall and precision are 1.0."""
+    server = start_server()
+    db = Database(server.create_database("search_bench"))
+    try:
+        db_schema.upgrade(db)
+        print("\n## The PostgreSQL backend on the same records\n")
+        backends: dict[str, SearchBackend] = {"postgres": index_postgres(db, corpus),
+                                              "whoosh": WhooshBackend(SearchStore(whoosh_root))}
+        with db.transaction() as session:  # as autovacuum would soon after a rebuild
+            session.execute(text("ANALYZE search.documents"))
+        agree = query_table(backends, the_searches(corpus, queries, random.Random(seed + 1)))
+        worst = recall_table(db, corpus, recall_words, random.Random(seed + 2))
+    finally:
+        db.dispose()
+        server.stop()
+    if not agree:
+        print("FAILED: the backends found different totals", file=sys.stderr)
+    if worst < 1.0:
+        print(f"FAILED: the PostgreSQL backend's recall or precision is {worst:.4f}", file=sys.stderr)
+    return agree and worst == 1.0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--records", type=int, default=100_000)
@@ -144,14 +210,16 @@ def main() -> int:
             session.execute(text("ANALYZE search.documents"))
         searches = the_searches(corpus, args.queries, random.Random(args.seed + 1))
         agree = query_table(backends, searches)
+        worst = recall_table(db, corpus, 200, random.Random(args.seed + 2))
     finally:
         db.dispose()
         server.stop()
         shutil.rmtree(work, ignore_errors=True)
     if not agree:
         print("FAILED: the backends found different totals", file=sys.stderr)
-        return 1
-    return 0
+    if worst < 1.0:
+        print(f"FAILED: the PostgreSQL backend's recall or precision is {worst:.4f}", file=sys.stderr)
+    return 0 if agree and worst == 1.0 else 1
 
 
 if __name__ == "__main__":
