@@ -94,6 +94,13 @@ class Record(Base):
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: When personal fields were anonymised (kept past the personal-data period).
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Records brought in from a legacy register (``records import``, migration 0019): when,
+    #: from which file, sheet and row; the people it names who are no user here, by column; the
+    #: scan of the paper form (name, key, sha256, size, media type). NULL for every other record.
+    imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    imported_from: Mapped[str | None] = mapped_column(String(255))
+    legacy_people: Mapped[dict[str, Any] | None] = mapped_column(JSONData)
+    legacy_scan: Mapped[dict[str, Any] | None] = mapped_column(JSONData)
 
 
 #: Issue 16, migration 0015: the records office's lists read in their order from an index,
