@@ -23,6 +23,7 @@ from forms import rules, steps
 from forms.deadlines import due_at
 from forms.drafts import owned_draft
 from forms.fields import REGISTRY, References
+from forms.fields.signature import stamp_signatures
 from forms.pdf.archival import enqueue_rendition
 from forms.search_documents import enqueue_indexing
 from forms.spec.model import FormSpec
@@ -48,6 +49,7 @@ def submit(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, form_code: 
     problems = rules.office_rules().problems_with_submission(spec.code, clean, today)
     if problems:
         raise InvalidData(problems)
+    clean = stamp_signatures(spec, clean, {}, actor.username, clock.now())  # by the server, never the client
     try:
         return _file(db, clock, zone, actor, spec, clean, today, draft_id=draft_id, confirmed=confirmed)
     except rules.NeedsConfirmation as asked:

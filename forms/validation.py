@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext as _
 from jsonschema.exceptions import ValidationError
 
+from core.i18n import current_locale, pick
 from forms.fields import REGISTRY, References
 from forms.json_schema import record_data_schema
 from forms.schema_validator import RecordValidator
@@ -51,6 +52,9 @@ def validate(spec: FormSpec, data: dict[str, Any], *, users: set[str] | None = N
     for error in _validator(spec).iter_errors(data):
         for name, message in _describe(spec, error):
             errors.setdefault(name, message)
+    for name in errors.keys() & data.keys():  # a type that can say better what is wrong
+        field = spec.field(name)
+        errors[name] = (field and REGISTRY[field.type].explain(field, data[name])) or errors[name]
     for field in spec.fields:
         if field.name in errors or field.name not in data:
             continue
@@ -62,10 +66,25 @@ def validate(spec: FormSpec, data: dict[str, Any], *, users: set[str] | None = N
         problem = problem or REGISTRY[field.type].reference_problem(field, data[field.name], known)
         if problem:
             errors[field.name] = problem
+    for field in spec.fields:  # required only when another field holds a value
+        if field.required_when and field.name not in data and field.required_when.met(data):
+            errors.setdefault(field.name, _required_because(spec, field))
     if errors:
         raise InvalidData(errors)
     return {name: REGISTRY[field.type].normalise(field, value, zone) if (field := spec.field(name)) else value
             for name, value in data.items()}
+
+
+def _required_because(spec: FormSpec, field: FieldSpec) -> str:
+    """"Required when “Visit log: Method” is “Face-to-face”.", in the reader's language."""
+    condition = field.required_when
+    target = spec.field(condition.field)
+    label = pick(target.label)
+    if condition.column is not None:
+        target = next(c for c in target.columns if c.name == condition.column)
+        label = f"{label}: {pick(target.label)}"
+    value = target.choice_label(condition.equals, current_locale())
+    return _("Required when “%(field)s” is “%(value)s”.", field=label, value=value)
 
 
 def _has_surrogate(value: Any) -> bool:

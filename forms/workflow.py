@@ -33,6 +33,7 @@ from core.db import Database
 from core.i18n import pick
 from forms import rules, steps
 from forms.deadlines import refreshed
+from forms.fields.signature import stamp_signatures
 from forms.pdf.archival import enqueue_rendition
 from forms.printing import CORRECTION
 from forms.search_documents import enqueue_indexing
@@ -187,6 +188,7 @@ def _act_once(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, code: st
             editable = steps.editable(spec, transition, record.data, lambda t: permitted(actor, view, t))
             clean = _new_data(spec, transition, record.data, fields, reason, users, departments, editable,
                               zone)
+            clean = stamp_signatures(spec, clean, record.data, actor.username, clock.now())
             context = rules.ActionContext(session, actor, record, clock.now(), zone.key, found)
             return _apply(session, context, spec, transition, clean, reason, channel)
     raise refused

@@ -107,6 +107,12 @@ class FieldType:
         """Checks beyond the JSON Schema (calendar validity and such); a message or None."""
         return None
 
+    def explain(self, spec: FieldSpec, value: Any) -> str | None:
+        """Why ``value``, which the JSON Schema refused, is wrong, in words a person can act on
+        (None: the message made from the schema's keyword). A value with parts (a signature's
+        strokes) is better told by the part that is wrong than by the schema's innermost error."""
+        return None
+
     def known_keys(self, references: References) -> Collection[str] | None:
         """The values this field may hold among ``references`` (None: it references nothing,
         or they are not checked); the published JSON Schema lists them as its ``enum``."""

@@ -15,6 +15,24 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class Condition:
+    """A field required only when another field holds a value: ``field`` equals ``equals``,
+    or, for a table, any row's ``column`` does (RS: the customer signs when a visit was
+    face-to-face). The spec language's one condition; :mod:`forms.validation` enforces it."""
+
+    field: str
+    equals: str
+    column: str | None = None
+
+    def met(self, data: dict[str, Any]) -> bool:
+        value = data.get(self.field)
+        if self.column is None:
+            return value == self.equals
+        return isinstance(value, list) and any(
+            isinstance(row, dict) and row.get(self.column) == self.equals for row in value)
+
+
+@dataclass(frozen=True)
 class FieldSpec:
     name: str
     type: str
@@ -31,6 +49,10 @@ class FieldSpec:
     max_rows: int = 50
     indexed: bool = False
     personal: bool = False
+    #: Who signs a signature field (``{zh, en}``: 客户 / Customer), named on the pad and on paper.
+    signer: Texts = field(default_factory=dict)
+    #: Required only when this holds (``required_when = { field, column, equals }``).
+    required_when: Condition | None = None
 
     def choice_label(self, value: str, locale: str) -> str:
         for choice in self.choices:

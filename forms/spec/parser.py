@@ -21,6 +21,7 @@ from forms.spec.model import (
     FILLER,
     STAMPS,
     Choice,
+    Condition,
     Deadline,
     FieldSpec,
     FormSpec,
@@ -83,6 +84,7 @@ def parse_spec(raw: dict[str, Any], source: str) -> FormSpec:
     category = _texts(raw.get("category"), "category", problems)
     description = _texts(raw.get("description"), "description", problems, required=False)
     fields = _fields(raw.get("fields"), problems)
+    _check_conditions(fields, problems)
     workflow = _workflow(raw.get("workflow"), {f.name: f for f in fields}, problems)
     print_layout = _print_layout(raw.get("print", {}), {f.name: f for f in fields}, problems)
     filing = parse_filing(raw.get("filing"), workflow.states, workflow.transitions, problems)
@@ -183,7 +185,7 @@ def _field(item: Any, fallback_where: str, problems: _Problems) -> FieldSpec | N
         problems.add(where, f"unknown type {type_name!r} (known: {', '.join(sorted(REGISTRY))})")
         return None
     field_type = REGISTRY[type_name]
-    allowed = COMMON_KEYS | field_type.extra_keys
+    allowed = COMMON_KEYS | field_type.extra_keys | {"required_when"}
     for key in sorted(set(item) - allowed):
         problems.add(where, f"key {key!r} does not apply to type {type_name!r} "
                             f"(allowed: {', '.join(sorted(allowed))})")
@@ -199,11 +201,48 @@ def _field(item: Any, fallback_where: str, problems: _Problems) -> FieldSpec | N
         min_rows=item.get("min_rows", 0), max_rows=item.get("max_rows", 50),
         indexed=_flag(item, "indexed", where, problems),
         personal=_flag(item, "personal", where, problems),
+        signer=_texts(item.get("signer"), f"{where} signer", problems, required=False),
+        required_when=_condition(item.get("required_when"), where, problems),
     )
     if len(problems.items) == before:
         for message in field_type.check_spec(spec):
             problems.add(where, message)
     return spec
+
+
+def _condition(value: Any, where: str, problems: _Problems) -> Condition | None:
+    """``required_when = { field = "visits", column = "method", equals = "face" }``; whether it
+    names a field, column and choice of this form is checked once all fields are read."""
+    if value is None:
+        return None
+    keys = {"field", "column", "equals"}
+    if (not isinstance(value, dict) or set(value) - keys or not all(
+            isinstance(value.get(k), str) for k in ("field", "equals"))
+            or not isinstance(value.get("column", ""), str)):
+        problems.add(where, 'required_when must be { field = "…", equals = "…" } (column = "…" for a table)')
+        return None
+    return Condition(value["field"], value["equals"], value.get("column"))
+
+
+def _check_conditions(fields: list[FieldSpec], problems: _Problems) -> None:
+    """Each ``required_when`` names another field of the form (a table's column), and a value it
+    can hold where that is a choice."""
+    by_name = {f.name: f for f in fields}
+    for field in fields:
+        condition = field.required_when
+        if condition is None:
+            continue
+        where = f"field {field.name!r}: required_when"
+        target = by_name.get(condition.field)
+        if target is not None and condition.column is not None:
+            target = next((c for c in target.columns if c.name == condition.column), None)
+        if target is None or target.name == field.name:
+            problems.add(where, f"names no other field {condition.field!r}"
+                                f"{f' with column {condition.column!r}' if condition.column else ''}")
+        elif target.choices and condition.equals not in {c.value for c in target.choices}:
+            problems.add(where, f"{condition.equals!r} is not a choice of {target.name!r}")
+        if field.required:
+            problems.add(where, "a field with required = true is always required")
 
 
 def _flag(item: dict[str, Any], key: str, where: str, problems: _Problems) -> bool:

@@ -56,6 +56,7 @@ def fill_register(page: Page, t: dict[str, str], due: str, visited: str) -> None
     page.locator("#visits-0-visit_date").fill(visited)
     page.locator("#visits-0-method").select_option("face")
     page.locator("#visits-0-notes").fill("已当面说明复效流程")
+    page.locator("#customer_signature-on_paper").check()  # RS v4: met face-to-face, signed on paper
     page.locator("#nonpayment_reason").fill("资金周转困难\n下月再联系")
 
 

@@ -12,7 +12,8 @@ RS_DATA = {"policy_no": "P20240315001", "policyholder": "郑红梅", "phone": "1
            "due_date": "2026-01-20", "instalment": 3, "policy_state": "lapsed",
            "service_staff": "clerk", "nonpayment_reason": "资金周转困难\n下月再联系",
            "visits": [{"visit_date": "2026-02-25", "method": "phone", "notes": "客户称本月资金紧张"},
-                      {"visit_date": "2026-03-01", "method": "face", "notes": "已当面说明复效流程"}]}
+                      {"visit_date": "2026-03-01", "method": "face", "notes": "已当面说明复效流程"}],
+           "customer_signature": {"on_paper": True}}  # RS v4: the customer signs when met face-to-face
 
 
 def register_rs(client: FlaskClient, headers: dict[str, str], **changes: Any) -> str:
