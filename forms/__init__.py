@@ -34,6 +34,7 @@ def init_app(app: Flask) -> None:
         work_api,
     )
     from forms.jobs import init_app as init_jobs
+    from forms.legacy.cli import init_app as init_legacy_import
     from forms.pdf import archival
     from forms.personal import init_app as init_personal_data
     from forms.rules import office_rules
@@ -53,6 +54,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(cli.demo_command)
     app.cli.add_command(cli.pdf_cli)
     init_personal_data(app)  # the personal commands and the reveal API
+    init_legacy_import(app)  # records import: legacy registers (issue 19)
     init_jobs(app)  # the deadline tick and the anonymisation, run by the outbox worker
     register_handler(app, archival.TOPIC, archival.handle)
     register_batch_handler(app, search_documents.TOPIC, search_documents.handle_batch,

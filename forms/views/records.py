@@ -59,7 +59,8 @@ def record(code: str) -> ResponseReturnValue:
 
 
 #: Revisions the system appends outside the spec's workflow, labelled for the history.
-SYSTEM_ACTIONS = {"anonymise": {"zh": "个人信息匿名化", "en": "Personal data anonymised"}}
+SYSTEM_ACTIONS = {"anonymise": {"zh": "个人信息匿名化", "en": "Personal data anonymised"},
+                  "import": {"zh": "从历史档案导入", "en": "Imported from a legacy register"}}
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,7 @@ def display_rows(spec: FormSpec, data: dict[str, Any], locale: str,
         kind, value = REGISTRY[field.type], data.get(field.name)
         table = kind.table(field, value, reading)
         shown.append({"field": field, "value": "" if table is not None else kind.shown(field, value, reading),
-                      "table": table})
+                      "table": table, "svg": None if value is None else kind.drawing(field, value)})
     return shown
 
 

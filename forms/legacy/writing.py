@@ -1,0 +1,175 @@
+"""Writing checked legacy rows: all of them in the caller's ONE transaction, or none.
+
+For each row: its code (kept, or the next of its form and year), the record and its first
+revision (action ``import``, at the record's own date, by its submitter), the audit event
+``record.import`` (who imported it, from which file and row), and the outbox rows a submission
+queues (``pdf.archival`` for the archival PDF/A, ``search.index``), so ``outbox run`` makes
+the archival copy and the index entry of an imported record exactly as of a typed one.
+
+Before the rows, each (form, year) counter is moved up to the highest imported sequence (never
+down), in the same transaction: the next submission of that year gets the number after it.
+
+A record in a final state is written filed: at its filing date, with its volume, closure time
+(= the filing date: the paper form was closed when it was filed) and retention schedule from its
+form's class counted from its own dates (:func:`archive.retention.schedule`), countersigned at
+that date by the legacy-import user (the paper was countersigned before it was filed, by
+someone the register does not name; without it every imported record would wait in the
+supervisors' inboxes for a countersignature), with no response deadline
+(one from 2015 would only mark it overdue). Filing does not wait for the archival PDF/A here, as
+it does for a typed record, because the paper record was filed on its own date; the PDF/A made
+later by the outbox is stored as its archival copy and ``file_if_ready`` leaves it filed as is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import case, insert, select, update
+from sqlalchemy.orm import Session
+
+from archive.filing import volume_of
+from archive.models import CodeCounter, Record, RecordRevision
+from archive.numbering import format_code, next_sequence
+from archive.retention import ClassView, class_view, schedule
+from core.audit import trail
+from core.auth.models import User
+from core.auth.roles import Actor, Role
+from core.outbox.queue import enqueue
+from forms.legacy.checking import LegacyRow
+from forms.legacy.people import LEGACY_DISPLAY_NAME, LEGACY_USERNAME, Directory
+from forms.pdf.archival import TOPIC as ARCHIVAL_TOPIC
+from forms.search_documents import enqueue_indexing
+from forms.spec.model import FormSpec
+from forms.titles import summary
+
+#: No password ever matches it (not a hash), as for the users ``archive import`` brings.
+UNUSABLE_PASSWORD = "!legacy-import-no-password"  # noqa: S105
+IMPORT_ACTION = "import"
+
+_RECORDS, _COUNTERS = Record.__table__, CodeCounter.__table__
+_INSERT_RECORD = insert(_RECORDS).returning(_RECORDS.c.id)
+_INSERT_REVISION = insert(RecordRevision.__table__)
+
+
+@dataclass
+class Written:
+    """What the transaction wrote: codes per form, how many filed, codes minted."""
+
+    by_form: dict[str, int] = field(default_factory=dict)
+    filed: int = 0
+    minted: list[str] = field(default_factory=list)
+    counters: dict[tuple[str, int], int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_form.values())
+
+
+@dataclass(frozen=True)
+class Writer:
+    """Everything one import's writes share: the session, who imports, when, and from where."""
+
+    session: Session
+    actor: Actor
+    now: datetime
+    zone: ZoneInfo
+    source: str
+    specs: dict[str, FormSpec]
+    directory: Directory
+
+
+def write_all(writer: Writer, rows: Iterable[LegacyRow], highest: dict[tuple[str, int], int],
+              progress: Callable[[int], None] = lambda n: None) -> Written:
+    """Write every row (the caller's transaction commits or rolls back all of them)."""
+    written = Written()
+    legacy_id = legacy_user(writer.session, writer.now)
+    written.counters = advance_counters(writer.session, highest)
+    classes: dict[str, ClassView] = {}
+    for row in rows:
+        spec = writer.specs[row.form]
+        if spec.retention not in classes:
+            classes[spec.retention] = class_view(writer.session, spec.retention)
+        code = write_row(writer, row, spec, classes[spec.retention], legacy_id)
+        if row.code is None:
+            written.minted.append(code)
+        written.by_form[row.form] = written.by_form.get(row.form, 0) + 1
+        written.filed += row.filed_at is not None
+        progress(1)
+    return written
+
+
+def legacy_user(session: Session, now: datetime) -> int:
+    """The id of the user legacy records are submitted by when their register names no user
+    (made inactive, with no usable password, the first time)."""
+    found = session.scalar(select(User.id).where(User.username == LEGACY_USERNAME))
+    if found is not None:
+        return found
+    user = User(username=LEGACY_USERNAME, display_name=LEGACY_DISPLAY_NAME, password_hash=UNUSABLE_PASSWORD,
+                role=Role.CLERK.value, department_id=None, active=False, failed_logins=0, created_at=now)
+    session.add(user)
+    session.flush()
+    return user.id
+
+
+def advance_counters(session: Session, highest: dict[tuple[str, int], int]) -> dict[tuple[str, int], int]:
+    """Each (form, year) counter at least at its highest imported sequence; returns the values."""
+    connection, after = session.connection(), {}
+    for (form, year), seq in sorted(highest.items()):
+        where = (_COUNTERS.c.category == form, _COUNTERS.c.year == year)
+        raised = connection.execute(update(_COUNTERS).where(*where).values(
+            value=case((_COUNTERS.c.value < seq, seq), else_=_COUNTERS.c.value)).returning(_COUNTERS.c.value))
+        value = raised.scalar_one_or_none()
+        if value is None:
+            connection.execute(insert(_COUNTERS).values(category=form, year=year, value=seq))
+            value = seq
+        after[(form, year)] = value
+    return after
+
+
+def write_row(writer: Writer, row: LegacyRow, spec: FormSpec, cls: ClassView, legacy_id: int) -> str:
+    """Insert one legacy record, its revision, its audit event and its outbox rows; its code."""
+    session, connection = writer.session, writer.session.connection()
+    seq = row.seq if row.seq is not None else next_sequence(session, row.form, row.year)
+    code = format_code(row.form, row.year, seq)
+    submitter = writer.directory.user_ids.get(row.submitted_by or "", legacy_id)
+    origin = f"{writer.source} {row.sheet} row {row.row}"[:255]
+    values = _record_values(row, spec, code, seq, submitter, origin, writer)
+    if row.filed_at is not None:
+        values.update(_filing_values(row, values, cls, writer.zone, legacy_id))
+    trail.append(session, at=writer.now, actor=writer.actor, action="record.import", object_type="record",
+                 object_id=code, detail={"form": row.form, "version": row.version, "from": origin,
+                                         "state": row.state, "filed": row.filed_at is not None,
+                                         **({"scan": row.scan["sha256"]} if row.scan else {})})
+    record_id = connection.execute(_INSERT_RECORD, values).scalar_one()
+    connection.execute(_INSERT_REVISION, {
+        "record_id": record_id, "number": 1, "action": IMPORT_ACTION, "state": row.state, "data": row.data,
+        "actor_id": submitter, "at": row.submitted_at, "reason": None})
+    enqueue(session, topic=ARCHIVAL_TOPIC, subject=code, at=writer.now, payload={"revision": 1})
+    enqueue_indexing(session, code, 1, writer.now)
+    return code
+
+
+def _record_values(row: LegacyRow, spec: FormSpec, code: str, seq: int, submitter: int, origin: str,
+                   writer: Writer) -> dict[str, object]:
+    department = writer.directory.department_ids.get(row.department or "")
+    return {
+        "code": code, "form_code": row.form, "form_version": row.version, "year": row.year, "seq": seq,
+        "state": row.state, "title": summary(spec, row.data)[:200], "department_id": department,
+        "submitted_by_id": submitter, "submitted_at": row.submitted_at, "revision": 1, "data": row.data,
+        "due_at": None, "imported_at": writer.now, "imported_from": origin,
+        "legacy_people": row.people or None, "legacy_scan": row.scan,
+    }
+
+
+def _filing_values(row: LegacyRow, values: dict[str, object], cls: ClassView, zone: ZoneInfo,
+                   legacy_id: int) -> dict[str, object]:
+    """Filed at its own date: volume, closure, schedule, countersignature (module docstring)."""
+    shaped = Record(form_code=row.form, year=row.year, code=values["code"], flags=None, data=row.data,
+                    submitted_at=row.submitted_at, filed_at=row.filed_at, closed_at=row.filed_at)
+    until, action = schedule(cls, shaped, zone)
+    return {"filed_at": row.filed_at, "filed_revision": 1, "closed_at": row.filed_at,
+            "volume": volume_of(shaped), "retention_class": cls.code, "retention_until": until,
+            "end_action": action, "countersigned_at": row.filed_at, "countersigned_by_id": legacy_id}

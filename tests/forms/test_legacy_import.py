@@ -1,0 +1,162 @@
+"""``records import`` (issue 19): a legacy register in XLSX imports with its own codes, dates,
+people, state and scans; the counters continue after it; the records are filed, archived by
+the outbox, found by search, printable, and scheduled by their own dates."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from archive import disposal, retention
+from archive.models import CodeCounter, Record, Rendition
+from archive.stores import file_store
+from core.auth import accounts
+from core.clock import FrozenClock
+from core.web import services
+from tests.support.instance import VALID_CP, make_app
+from tests.support.legacy_sheets import (
+    AR_HEADERS,
+    CP_HEADERS,
+    RS_HEADERS,
+    VR_HEADERS,
+    ar_row,
+    cp_row,
+    jpeg,
+    pdf,
+    rs_row,
+    run_import,
+    vr_row,
+    write_xlsx,
+)
+from tests.support.pdf import text_of
+
+SHANGHAI_2015 = datetime(2015, 3, 1, 10, 15)
+
+
+def register(tmp_path: Path) -> tuple[Path, Path]:
+    """A register of the four forms with scans, and its folder of scans."""
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    (scans / "vr-7.jpg").write_bytes(jpeg(7))
+    (scans / "cp-50.pdf").write_bytes(pdf(50))
+    book = write_xlsx(tmp_path / "registers.xlsx", {
+        "VR": [VR_HEADERS, vr_row("VR-2015-000007", SHANGHAI_2015, 扫描件="vr-7.jpg"),
+               vr_row("vr-2015-9", datetime(2015, 4, 2), 接待人员="王芳", 客户姓名或称呼="孙七")],
+        "CP": [CP_HEADERS, cp_row("CP-2026-000050", datetime(2026, 1, 10, 9, 0), 扫描件="cp-50.pdf"),
+               cp_row(None, datetime(2026, 2, 1, 14, 30), 客户名称="杭州远景", 状态="调查改善中")],
+        "RS": [RS_HEADERS, rs_row("RS-2016-000003", date(2016, 5, 20))],
+        "AR": [AR_HEADERS, ar_row("AR-2020-000011", date(2020, 8, 3))],
+    })
+    return book, scans
+
+
+def record(app: Flask, code: str) -> Record:
+    with app.app_context(), services().db.reading() as session:
+        found = session.scalar(select(Record).where(Record.code == code))
+        assert found is not None, code
+        session.expunge(found)
+        return found
+
+
+def test_a_register_imports_with_its_codes_dates_people_and_state(app: Flask, tmp_path: Path) -> None:
+    book, scans = register(tmp_path)
+    status, output = run_import(app, book, "--scans", str(scans), "--commit", "--lang", "en")
+    assert status == 0, output
+    assert "Imported 6 record(s) (5 filed)" in output
+    visit = record(app, "VR-2015-000007")
+    assert visit.state == "confirmed" and visit.year == 2015 and visit.seq == 7
+    assert visit.submitted_at == datetime(2015, 3, 1, 2, 15, tzinfo=UTC)  # 10:15 in Shanghai
+    assert visit.legacy_people == {"submitted_by": "王五"}  # no user: kept as written
+    assert visit.data["receiving_staff"] == "sales"  # the display name "Sales" is that user
+    assert visit.imported_from == "registers.xlsx VR row 2" and visit.imported_at is not None
+    assert visit.filed_at == visit.submitted_at and visit.volume == "VR-2015" and visit.filed_revision == 1
+    assert visit.legacy_scan is not None and visit.legacy_scan["name"] == "vr-7.jpg"
+    with app.app_context():
+        assert file_store().get(visit.legacy_scan["key"]) == jpeg(7)
+    other = record(app, "VR-2015-000009")  # "vr-2015-9" written canonically
+    assert other.data["receiving_staff"] == "王芳" and other.legacy_people == {
+        "submitted_by": "王五", "receiving_staff": "王芳"}
+    open_complaint = record(app, "CP-2026-000051")  # no code: the next after the highest imported
+    assert open_complaint.state == "investigating" and open_complaint.filed_at is None
+    assert record(app, "CP-2026-000050").data["level"] == "1"  # the label as printed, read as its value
+
+
+def test_the_counter_continues_after_the_highest_imported_sequence(app: Flask, tmp_path: Path) -> None:
+    book, scans = register(tmp_path)
+    assert run_import(app, book, "--scans", str(scans), "--commit")[0] == 0
+    with app.app_context():
+        with services().db.reading() as session:
+            counters = {(c.category, c.year): c.value for c in session.scalars(select(CodeCounter))}
+        assert counters[("VR", 2015)] == 9 and counters[("CP", 2026)] == 51
+        assert counters[("RS", 2016)] == 3 and counters[("AR", 2020)] == 11
+    client = app.test_client()
+    headers = token_headers(app, "clerk")
+    made = client.post("/api/v1/records", json={"form": "CP", "data": VALID_CP}, headers=headers)
+    assert made.status_code == 201, made.get_data(as_text=True)
+    assert made.get_json()["code"] == "CP-2026-000052"
+
+
+def test_imported_records_are_archived_filed_found_and_printed(app: Flask, tmp_path: Path) -> None:
+    book, scans = register(tmp_path)
+    assert run_import(app, book, "--scans", str(scans), "--commit")[0] == 0
+    outbox = app.test_cli_runner().invoke(args=["outbox", "run", "--once"]).output
+    assert "12 done, 0 failed" in outbox, outbox  # an archival copy and an index entry each
+    with app.app_context(), services().db.reading() as session:
+        copies = session.scalars(select(Rendition.revision).join(Record, Rendition.record_id == Record.id)
+                                 .where(Record.code == "VR-2015-000007")).all()
+    assert copies == [1]
+    assert record(app, "VR-2015-000007").filed_at == datetime(2015, 3, 1, 2, 15, tzinfo=UTC)  # unchanged
+    headers = token_headers(app, "archivist")
+    found = app.test_client().get("/api/v1/search", query_string={"q": "杭州远景"}, headers=headers)
+    assert [hit["code"] for hit in found.get_json()["hits"]] == ["CP-2026-000051"]
+    printed = app.test_client().get("/api/v1/records/VR-2015-000009/pdf", headers=headers)
+    assert printed.status_code == 200 and printed.data.startswith(b"%PDF-")
+    assert "王芳" in text_of(printed.data) and "VR-2015-000009" in text_of(printed.data)
+
+
+def test_retention_counts_from_the_records_own_dates(tmp_path: Path, template_db: Path,
+                                                       instance_dir: Path) -> None:
+    """An RS filed in 2015 under a 10-year class is due for review on 2026-12-05; one of 2017 is not."""
+    now = datetime(2026, 12, 5, 2, 0, 0, 123456, tzinfo=UTC)
+    app = fresh_app(template_db, instance_dir, FrozenClock(now))
+    with app.app_context():
+        s = services()
+        admin = accounts.actor_named(s.db, "admin")
+        current = {c.code: c for c in retention.list_classes(s.db)}["renewal-register"]
+        values = {**current.values(), "years": 10}
+        retention.update_class(s.db, s.clock, admin, "renewal-register", values, zone=s.zone)
+    book = write_xlsx(tmp_path / "rs.xlsx", {"RS": [RS_HEADERS, rs_row("RS-2015-000001", date(2015, 6, 1)),
+                                                   rs_row("RS-2017-000001", date(2017, 1, 1))]})
+    assert run_import(app, book, "--commit")[0] == 0
+    # the class counts from 31 December of the filing year (at_year_end), as for typed records
+    assert record(app, "RS-2015-000001").retention_until == date(2025, 12, 31)
+    assert record(app, "RS-2017-000001").retention_until == date(2027, 12, 31)
+    with app.app_context():
+        s = services()
+        archivist = accounts.actor_named(s.db, "archivist")
+        due = disposal.due_page(s.db, s.clock, s.zone, archivist, action="review")
+    assert [d.code for d in due.items] == ["RS-2015-000001"]
+
+
+@pytest.mark.parametrize("by", ["clerk", "supervisor", "auditor"])
+def test_only_keepers_import(app: Flask, tmp_path: Path, by: str) -> None:
+    book, scans = register(tmp_path)
+    status, output = run_import(app, book, "--scans", str(scans), "--commit", "--lang", "en", by=by)
+    assert status == 1 and "Error:" in output and "Traceback" not in output
+
+
+def token_headers(app: Flask, username: str) -> dict[str, str]:
+    with app.app_context():
+        token = accounts.create_token(services().db, services().clock, username, "test")
+    return {"Authorization": f"Bearer {token}", "Accept-Language": "en"}
+
+
+def fresh_app(template_db: Path, instance_dir: Path, clock: FrozenClock) -> Flask:
+    database = instance_dir / "dossier.sqlite3"
+    database.write_bytes(template_db.read_bytes())
+    return make_app(f"sqlite:///{database}", clock)
+
