@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
+from markupsafe import Markup
 from wtforms import Field
 from wtforms.fields.core import UnboundField
 
@@ -139,6 +140,11 @@ class FieldType:
     def table(self, spec: FieldSpec, value: Any, reading: Reading) -> list[list[str]] | None:
         """For a value shown as a table, its cells as shown, a list per row; None for a value
         shown as text (:meth:`shown`)."""
+        return None
+
+    def drawing(self, spec: FieldSpec, value: Any) -> Markup | None:
+        """A value (not empty) the page shows as a picture we draw ourselves from numbers (a
+        signature's SVG), beside its text; None for values shown as text alone."""
         return None
 
     def printed(self, spec: FieldSpec, value: Any, reading: Reading) -> dict[str, Any]:

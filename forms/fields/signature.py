@@ -66,6 +66,13 @@ class SignatureInput(Form):
     on_paper = BooleanField(_l("Signed on paper (no drawing)"))
 
 
+class SignatureField(FormField):
+    """The pad's two inputs; ``limits`` tell the pad's script what the server takes."""
+
+    limits: ClassVar[dict[str, int]] = {"width": WIDTH, "height": HEIGHT, "strokes": MAX_STROKES,
+                                        "points": MAX_POINTS, "total": MAX_TOTAL_POINTS}
+
+
 @register
 class Signature(FieldType):
     name = "signature"
@@ -88,7 +95,7 @@ class Signature(FieldType):
                 "oneOf": [{"required": ["strokes"]}, {"required": ["on_paper"]}]}
 
     def form_field(self, spec: FieldSpec, ctx: BuildContext) -> UnboundField:
-        return FormField(SignatureInput, label=pick(spec.label, ctx.locale),
+        return SignatureField(SignatureInput, label=pick(spec.label, ctx.locale),
                          description=pick(spec.help, ctx.locale))
 
     def parse(self, spec: FieldSpec, raw: Any, ctx: BuildContext) -> Any:
@@ -130,6 +137,9 @@ class Signature(FieldType):
         if not isinstance(value, dict):
             return ""
         return pick(ON_PAPER if value.get("on_paper") else SIGNED, locale)
+
+    def drawing(self, spec: FieldSpec, value: Any) -> Markup | None:
+        return signature_svg(value, pick(spec.label)) if isinstance(value, dict) else None
 
     def printed(self, spec: FieldSpec, value: Any, reading: Reading) -> dict[str, Any]:
         """The text, and the drawing as SVG for the signature box (the signer named)."""
