@@ -1,8 +1,8 @@
 """Uploaded PDFs: opened with qpdf (pikepdf) and every object looked at; stored unchanged.
 
 A PDF is refused when it is encrypted (also owner-password-only files, whose restrictions the
-archive could not honour when it prints), when qpdf cannot open it or had to repair it (a
-truncated or damaged file: what a viewer shows of it is a guess), when it has no pages, and when
+archive could not honour when it prints), when qpdf cannot open it or had to rebuild its
+structure (a truncated or damaged file: what a viewer shows of it is a guess), when it has no pages, and when
 any object carries:
 
 - JavaScript: a ``/JS`` or ``/JavaScript`` key or an action ``/S /JavaScript`` anywhere, which
@@ -41,6 +41,10 @@ OUTSIDE_ACTIONS = frozenset({"/Launch", "/GoToE", "/GoToR", "/ImportData", "/Sub
                              "/RichMedia", "/Movie", "/Sound", "/Rendition"})
 ATTACHMENT_KEYS = frozenset({"/EmbeddedFiles", "/EmbeddedFile"})
 PREVIEW_SECONDS = 10
+#: Words of qpdf's warnings when it reads past what the file's structure says (truncation, a
+#: broken cross-reference table or stream): see _damaged.
+DAMAGE_SIGNS = ("damaged", "reconstruct", "eof", "parse error", "startxref", "xref", "endstream",
+                "stream length", "unable to find")
 CONTAINERS = (pikepdf.Dictionary, pikepdf.Array, pikepdf.Stream)
 
 
@@ -71,11 +75,18 @@ def _checked(file_name: str, pdf: pikepdf.Pdf) -> CheckedPdf:
     problem = _first_problem(pdf)
     if problem is not None:
         raise UploadRefused(file_name, problem)
-    if pdf.get_warnings():  # qpdf repaired something while reading: damaged or truncated
+    if _damaged(pdf.get_warnings()):
         raise UploadRefused(file_name, reasons.pdf_broken())
     if pages == 0:
         raise UploadRefused(file_name, reasons.pdf_no_pages())
     return CheckedPdf(pages=pages)
+
+
+def _damaged(warnings: list[str]) -> bool:
+    """qpdf had to rebuild the file's structure while reading it (a truncated or damaged file:
+    what a viewer shows of it is a guess). Its repairs of small slips that every viewer
+    tolerates, such as a page without /Resources, are not damage."""
+    return any(sign in warning.lower() for warning in warnings for sign in DAMAGE_SIGNS)
 
 
 def _first_problem(pdf: pikepdf.Pdf) -> LazyString | None:

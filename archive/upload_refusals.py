@@ -78,7 +78,8 @@ def too_many(sent: int, max_files: int) -> LazyString:
     return _l("%(sent)s files were sent; at most %(max)s may be attached here.", sent=sent, max=max_files)
 
 
-def not_allowed(allowed: str) -> LazyString:
+def not_allowed(allowed: LazyString | str) -> LazyString:
+    """``allowed`` may be lazy itself: it is put into words with the message."""
     return _l("the file's content is not one of the allowed types (%(allowed)s).", allowed=allowed)
 
 

@@ -144,7 +144,7 @@ def check_upload(file_name: str, data: bytes, limits: Limits) -> CheckedFile:
         raise UploadRefused(file_name, reasons.too_large(limits.max_bytes))
     sniffed = sniff(data)
     if sniffed is None or KIND_OF[sniffed] not in limits.kinds:
-        raise UploadRefused(file_name, reasons.not_allowed(str(allowed_types(limits.kinds))))
+        raise UploadRefused(file_name, reasons.not_allowed(allowed_types(limits.kinds)))
     if sniffed == "application/pdf":
         pages = check_pdf(file_name, data).pages
         return _checked(file_name, data, sniffed, pages=pages)

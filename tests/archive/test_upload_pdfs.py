@@ -1,0 +1,124 @@
+"""PDFs: clean ones (WeasyPrint's, pikepdf's) are stored unchanged with their page count; scripts
+and outside actions are found wherever they hide (form fields, page actions, streams, escaped
+names, object streams); odd structure (cycles, deep nesting, no pages) is refused or passed,
+never a crash."""
+
+from __future__ import annotations
+
+import io
+
+import pikepdf
+import pytest
+from weasyprint import HTML
+
+from archive.uploads import MB, Kind, Limits, UploadRefused, check_upload
+from tests.support import upload_samples
+
+PDFS = Limits(kinds=frozenset({Kind.PDF}), max_bytes=20 * MB, max_files=1)
+
+
+def raw_pdf(*objects: bytes) -> bytes:
+    """A PDF written byte by byte (object 1 the catalogue, 2 the pages, 3 a page, then yours),
+    with a correct cross-reference table, so qpdf needs no repair and reads exactly these bytes."""
+    body = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Resources << >> >>", *objects]
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for number, content in enumerate(body, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + content + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(body) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(body) + 1, xref)
+    return bytes(out)
+
+
+def refused_reason(data: bytes) -> str:
+    with pytest.raises(UploadRefused) as refused:
+        check_upload("x.pdf", data, PDFS)
+    return str(refused.value.reason)
+
+
+def test_raw_pdf_builder_makes_a_clean_pdf_that_is_accepted():
+    checked = check_upload("plain.pdf", raw_pdf(), PDFS)
+    assert checked.pages == 1
+
+
+def test_small_slips_that_viewers_tolerate_are_not_damage():
+    """qpdf repairs a page without /Resources with a warning; every viewer shows it."""
+    data = raw_pdf().replace(b"/Resources << >>", b"/Rotate 0       ")  # same length: xref stays right
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        assert len(pdf.pages) == 1 and pdf.get_warnings()  # reading the page, qpdf repaired it
+    assert check_upload("slip.pdf", data, PDFS).pages == 1
+
+
+def test_weasyprint_pdf_is_accepted_unchanged_with_its_pages():
+    data = HTML(string="<p>损坏照片说明</p><p style='break-before: page'>page two</p>").write_pdf()
+    checked = check_upload("说明.pdf", data, PDFS)
+    assert (checked.data, checked.pages, checked.media_type, checked.name) == (
+        data, 2, "application/pdf", "说明.pdf")
+    assert checked.width is None and checked.height is None
+
+
+def test_pikepdf_pdf_with_plain_links_is_accepted():
+    name, data = upload_samples.clean_pdf(pages=3)
+    assert check_upload(name, data, PDFS).pages == 3
+
+
+@pytest.mark.parametrize("hidden", [
+    # a form field's keystroke action
+    b"<< /Type /Annot /Subtype /Widget /FT /Tx /T (amount) /Rect [0 0 10 10] "
+    b"/AA << /K << /S /JavaScript /JS (event.rc = true) >> >> >>",
+    # a field's own action, the script in a stream
+    b"<< /FT /Btn /T (go) /A << /S /JavaScript /JS 5 0 R >> >>",
+    # the key written with a #-escape
+    b"<< /S /JavaScript /J#53 (app.alert(1)) >>",
+    # /JavaScript as an escaped action name only
+    b"<< /S /J#61vaScript /URI (x) >>",
+])
+def test_javascript_is_found_wherever_it_hides(hidden):
+    script_stream = b"<< /Length 11 >>\nstream\napp.alert()\nendstream"
+    data = raw_pdf(hidden, script_stream)
+    assert "JavaScript" in refused_reason(data)
+
+
+@pytest.mark.parametrize("action", [b"/Launch /F (calc.exe)", b"/GoToR /F (other.pdf) /D [0 /Fit]",
+                                    b"/SubmitForm /F (https://example.com/collect)",
+                                    b"/ImportData /F (data.fdf)"])
+def test_actions_that_reach_outside_are_refused(action):
+    data = raw_pdf(b"<< /Type /Annot /Subtype /Link /Rect [0 0 9 9] /A << /S " + action + b" >> >>")
+    assert "other programs or opens other files" in refused_reason(data)
+
+
+def test_page_open_action_javascript_is_found():
+    pdf = pikepdf.open(io.BytesIO(upload_samples.clean_pdf(pages=2)[1]))
+    pdf.pages[1].AA = pikepdf.Dictionary(O=pikepdf.Dictionary(S=pikepdf.Name.JavaScript,
+                                                               JS=pikepdf.String("1")))
+    out = io.BytesIO()
+    pdf.save(out)
+    assert "JavaScript" in refused_reason(out.getvalue())
+
+
+def test_a_file_attachment_annotation_is_refused():
+    data = raw_pdf(b"<< /Type /Annot /Subtype /FileAttachment /Rect [0 0 9 9] /FS (a.exe) >>")
+    assert "attached files" in refused_reason(data)
+
+
+def test_reference_cycles_do_not_loop():
+    data = raw_pdf(b"<< /Next 5 0 R >>", b"<< /Next 4 0 R /Self 5 0 R >>")
+    assert check_upload("cycle.pdf", data, PDFS).pages == 1
+
+
+def test_deep_nesting_is_refused_or_accepted_never_crashes():
+    deep = b"[" * 5000 + b"]" * 5000
+    try:
+        check_upload("deep.pdf", raw_pdf(b"<< /Deep " + deep + b" >>"), PDFS)
+    except UploadRefused as refused:
+        assert "damaged" in str(refused.reason)
+
+
+def test_a_pdf_without_pages_is_refused():
+    out = io.BytesIO()
+    pikepdf.new().save(out)
+    assert refused_reason(out.getvalue()) == "the PDF has no pages."
