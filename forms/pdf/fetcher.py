@@ -1,7 +1,9 @@
 """The only way a PDF being rendered can load anything: our assets and our fonts.
 
-Three private schemes are served, ``dossier-asset:NAME`` (files under ``static/pdf/``),
-``dossier-font:regular|bold`` and ``dossier-logo:`` (the one logo file the instance configures).
+Four private schemes are served, ``dossier-asset:NAME`` (files under ``static/pdf/``),
+``dossier-font:regular|bold``, ``dossier-logo:`` (the one logo file the instance configures) and
+``dossier-image:SHA256`` (images the caller hands over with the document, by their SHA-256: a
+person's signature or stamp from the file store, already checked as an image when uploaded).
 Everything else — ``file:``, ``http(s):``, ``data:``, ``ftp:``,
 any path that leaves the asset folder — is refused before anything is opened, so a record's
 text can never make the server read a file or call a URL, and no redirect is ever followed.
@@ -11,6 +13,8 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -23,6 +27,15 @@ log = logging.getLogger(__name__)
 ASSET_SCHEME = "dossier-asset:"
 FONT_SCHEME = "dossier-font:"
 LOGO_URL = "dossier-logo:"
+IMAGE_SCHEME = "dossier-image:"
+
+
+@dataclass(frozen=True)
+class Image:
+    """An image handed to one rendering (served as ``dossier-image:<sha256>``)."""
+
+    media_type: str
+    data: bytes
 
 
 class RefusedURL(ValueError):
@@ -30,14 +43,19 @@ class RefusedURL(ValueError):
 
 
 class AssetFetcher(URLFetcher):
-    def __init__(self, asset_root: Path, fonts: FontSet, logo: Path | None = None) -> None:
+    def __init__(self, asset_root: Path, fonts: FontSet, logo: Path | None = None,
+                 images: Mapping[str, Image] | None = None) -> None:
         super().__init__(allowed_protocols=(), allow_redirects=False, timeout=1)
         self.asset_root = asset_root.resolve()
         self.fonts = fonts
         self.logo = logo
+        self.images = dict(images or {})
         self.refused: list[str] = []
 
     def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
+        image = self.images.get(url.removeprefix(IMAGE_SCHEME)) if url.startswith(IMAGE_SCHEME) else None
+        if image is not None:
+            return URLFetcherResponse(url, body=image.data, headers={"Content-Type": image.media_type})
         path = self._resolve(url)
         if path is None:
             self.refused.append(url)

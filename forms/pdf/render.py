@@ -17,7 +17,7 @@ from __future__ import annotations
 import io
 import shutil
 import weakref
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from weasyprint import CSS, Attachment
     from weasyprint.text.fonts import FontConfiguration
 
-    from forms.pdf.fetcher import AssetFetcher
+    from forms.pdf.fetcher import AssetFetcher, Image
 
 ASSET_ROOT = PROJECT_ROOT / "static" / "pdf"
 FONT_FAMILY = '"Dossier Sans"'
@@ -108,15 +108,17 @@ class Renderer:
         return self.render_parts([html], archival=archival, attachments=attachments)
 
     def render_parts(self, parts: Sequence[str], *, archival: bool = False,
-                     attachments: Sequence[Attached] = ()) -> Rendered:
+                     attachments: Sequence[Attached] = (),
+                     images: Mapping[str, Image] | None = None) -> Rendered:
         """Several HTML documents laid out one by one and bound into one PDF (metadata from the
         first): each part numbers its own pages ("第 1 页，共 1 页" on both parts of a two-part
-        form), which one document cannot do, as CSS has only the whole document's ``pages``."""
+        form), which one document cannot do, as CSS has only the whole document's ``pages``.
+        ``images``: by SHA-256, what the documents may show as ``dossier-image:<sha256>``."""
         from weasyprint import HTML
 
         from forms.pdf.fetcher import AssetFetcher
 
-        fetcher = AssetFetcher(self.asset_root, self.fonts, self.logo)
+        fetcher = AssetFetcher(self.asset_root, self.fonts, self.logo, images)
         options = {"pdf_variant": _WEASYPRINT_VARIANT} if archival else {}
         arguments = {"stylesheets": self._prepared(fetcher),
                      "attachments": [_attachment(item) for item in attachments], **options}
