@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from flask_babel import gettext as _
 
+from archive.numbering import format_code
 from forms.legacy.checking import Problem
 from forms.legacy.service import ImportReport
 
@@ -42,7 +43,8 @@ def report_lines(report: ImportReport, *, committed: bool) -> Iterator[str]:
                 "given to rows without one.", count=written.total, filed=written.filed,
                 seconds=report.write_seconds, minted=len(written.minted))
         for (form, year), value in sorted(written.counters.items()):
+            following = format_code(form, year, value + 1)
             yield _("Counter %(form)s-%(year)d is at %(value)d: the next code is %(next)s.", form=form,
-                    year=year, value=value, next=f"{form}-{year}-{value + 1:06d}")
+                    year=year, value=value, next=following)
         yield _("Their archival PDF/A copies and index entries are queued: `flask --app wsgi outbox run` "
                 "makes them.")
