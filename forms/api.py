@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, jsonify, request, url_for
 
+from archive.stores import file_store
 from core.api import (
     API_PREFIX,
     Answer,
@@ -26,6 +27,7 @@ from core.api import (
 from core.auth.roles import NotFound, PermissionDenied
 from core.web import services
 from forms import versions
+from forms.file_intake import API_BODY_CAP, file_fields, receive_json
 from forms.json_schema import published_schema, reference_values
 from forms.pdf.fonts import PdfSetupError
 from forms.pdf.service import pdf_response
@@ -105,6 +107,7 @@ def form_detail(code: str) -> Response:
 @bp.post("/records")
 @token_required
 def create_record() -> tuple[Response, int, dict[str, str]]:
+    request.max_content_length = API_BODY_CAP  # files come base64 in the body (forms.file_intake)
     body = json_object_body()
     form_code, data = body.get("form"), body.get("data")
     if not isinstance(form_code, str) or not form_code:
@@ -118,9 +121,21 @@ def create_record() -> tuple[Response, int, dict[str, str]]:
     if not isinstance(confirmed, bool):
         raise ApiError(422, "'confirm_conflict' must be true or false", {"confirm_conflict": "not a boolean"})
     record = submit(services().db, services().clock, services().zone, api_actor(),
-                    form_code, data, confirmed=confirmed)
+                    form_code, _files_taken_in(form_code, data), confirmed=confirmed)
     location = url_for("archive_api.record_detail", code=record.code)
     return jsonify(record.as_json()), 201, {"Location": location}
+
+
+def _files_taken_in(form_code: str, data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with its files checked and stored (:func:`forms.file_intake.receive_json`);
+    InvalidData names each field whose files were refused."""
+    spec = versions.fillable_spec(services().db, form_code.upper())
+    if not file_fields(spec):
+        return data
+    received, errors = receive_json(spec, data, file_store())
+    if errors:
+        raise InvalidData(errors)
+    return received
 
 
 @bp.get("/records/<code>/actions")
@@ -286,7 +301,13 @@ OPENAPI_PATHS = {
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
             "type": "object", "required": ["form", "data"], "additionalProperties": False,
             "properties": {"form": {"type": "string", "example": "CP"},
-                           "data": {"type": "object"},
+                           "data": {"type": "object", "description":
+                                    "Field values by name. A file field takes a list of files, each "
+                                    "{\"name\": \"photo.jpg\", \"content_base64\": \"…\"}: checked by "
+                                    "content (JPEG, PNG, WebP, HEIC, PDF as the field accepts; its "
+                                    "max_files and size), stored by SHA-256; the record holds "
+                                    "{sha256, name, type, size} per file. The body may be up to 96 MiB "
+                                    "for this call"},
                            "confirm_conflict": {
                                "type": "boolean", "default": False,
                                "description": "File a visit registration (VR) even though another staff "

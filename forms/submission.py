@@ -12,7 +12,9 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from archive.attachments import FileNotStored, NewFile, record_added
 from archive.records import RecordView, create_record
+from archive.stores import file_store
 from core.audit import trail
 from core.auth.models import Department, User
 from core.auth.roles import Actor, PermissionDenied
@@ -24,6 +26,7 @@ from forms.deadlines import due_at
 from forms.drafts import owned_draft
 from forms.fields import REGISTRY, References
 from forms.fields.signature import stamp_signatures
+from forms.file_intake import file_fields, new_files
 from forms.pdf.archival import enqueue_rendition
 from forms.search_documents import enqueue_indexing
 from forms.spec.model import FormSpec
@@ -50,8 +53,10 @@ def submit(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, form_code: 
     if problems:
         raise InvalidData(problems)
     clean = stamp_signatures(spec, clean, {}, actor.username, clock.now())  # by the server, never the client
+    files = _new_files(spec, clean)
     try:
-        return _file(db, clock, zone, actor, spec, clean, today, draft_id=draft_id, confirmed=confirmed)
+        return _file(db, clock, zone, actor, spec, clean, today, draft_id=draft_id, confirmed=confirmed,
+                     files=files)
     except rules.NeedsConfirmation as asked:
         _audit_question(db, clock, actor, spec, asked)
         raise
@@ -65,8 +70,19 @@ def _refuse_later_steps(spec: FormSpec, data: dict[str, Any]) -> None:
                                    step=pick(step.label)) for name, step in later.items()})
 
 
+def _new_files(spec: FormSpec, clean: dict[str, Any]) -> list[NewFile]:
+    """The files the data names, checked against the store and thumbnailed before the
+    transaction (:func:`forms.file_intake.new_files`); none for a form without file fields."""
+    if not file_fields(spec):
+        return []
+    try:
+        return new_files(file_store(), spec, clean)
+    except FileNotStored as missing:
+        raise InvalidData({missing.field: str(missing)}) from None
+
+
 def _file(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, spec: FormSpec, clean: dict[str, Any],
-          today: date, *, draft_id: int | None, confirmed: bool | str) -> RecordView:
+          today: date, *, draft_id: int | None, confirmed: bool | str, files: list[NewFile]) -> RecordView:
     """The one transaction: draft dropped, code minted, the rules' flags decided (or their
     question raised: nothing saved), record with its flags and revision, rule effects, outbox."""
     registry = rules.office_rules()
@@ -82,6 +98,7 @@ def _file(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, spec: FormSp
         )
         registry.after_submission(rules.Submitted(session, actor, record, record.submitted_at, today,
                                                   confirmed, filing.found))
+        record_added(session, record.code, record.revision, files, record.submitted_at)
         enqueue_rendition(session, record)
         enqueue_indexing(session, record.code, record.revision, record.submitted_at)
     return record

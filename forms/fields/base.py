@@ -59,6 +59,28 @@ class Reading:
 
 
 @dataclass(frozen=True)
+class FileRules:
+    """What a field that holds files takes: the kinds (``image``, ``pdf``), how many, how large
+    each may be. Plain data, so the upload checks (:mod:`archive.uploads`) need not read specs."""
+
+    kinds: tuple[str, ...]
+    max_files: int
+    max_bytes: int
+
+
+@dataclass(frozen=True)
+class StoredFileRef:
+    """One file a value names: its SHA-256 (its key in the file store), the name it was sent
+    with, its media type and size. How a type stores it is its own; this is what the archive
+    needs (attachment rows, fixity, export, disposal) without knowing the type."""
+
+    sha256: str
+    name: str
+    media_type: str
+    size: int
+
+
+@dataclass(frozen=True)
 class References:
     """The usernames and department codes a reference field may name (None: not checked)."""
 
@@ -188,6 +210,16 @@ class FieldType:
         """``read`` from a page that showed ``shown`` (``stored`` read back), with the parts the
         person did not touch kept as stored (a table's cells; a single value is changed or not)."""
         return read
+
+    def upload_rules(self, spec: FieldSpec) -> FileRules | None:
+        """For a field whose value is uploaded files, what it takes (None: it takes no files,
+        its input is typed)."""
+        return None
+
+    def files(self, spec: FieldSpec, value: Any) -> tuple[StoredFileRef, ...]:
+        """The stored files a value (not empty) names (none by default): their bytes are in the
+        file store, the value holds only their checksums."""
+        return ()
 
     def error_anchor(self, spec: FieldSpec, widget: Field) -> str:
         """The id of the element an error summary links to: the input, or a group's first option."""

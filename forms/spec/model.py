@@ -53,6 +53,10 @@ class FieldSpec:
     signer: Texts = field(default_factory=dict)
     #: Required only when this holds (``required_when = { field, column, equals }``).
     required_when: Condition | None = None
+    #: The type's own keys (``FieldType.extra_keys``) as the spec wrote them, for keys no
+    #: attribute above holds (a file field's ``accept``, ``max_files``…): the type reads them
+    #: and checks them in ``check_spec``.
+    options: dict[str, Any] = field(default_factory=dict)
 
     def choice_label(self, value: str, locale: str) -> str:
         for choice in self.choices:

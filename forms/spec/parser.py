@@ -203,6 +203,7 @@ def _field(item: Any, fallback_where: str, problems: _Problems) -> FieldSpec | N
         personal=_flag(item, "personal", where, problems),
         signer=_texts(item.get("signer"), f"{where} signer", problems, required=False),
         required_when=_condition(item.get("required_when"), where, problems),
+        options={key: item[key] for key in field_type.extra_keys if key in item},
     )
     if len(problems.items) == before:
         for message in field_type.check_spec(spec):

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, url_for
 
-from forms.views import actions, admin, day_register, filing, filling, inbox, records, reveal, statistics
+from forms.views import (
+    actions,
+    admin,
+    day_register,
+    files,
+    filing,
+    filling,
+    inbox,
+    records,
+    reveal,
+    statistics,
+)
 
 bp = Blueprint("forms", __name__)
 
@@ -25,6 +36,10 @@ bp.add_url_rule("/stats/complaints", "complaint_statistics", statistics.complain
 bp.add_url_rule("/stats/complaints.csv", "complaint_statistics_csv", statistics.complaint_statistics_csv)
 bp.add_url_rule("/records/<code>.pdf", "record_pdf", records.record_pdf)
 bp.add_url_rule("/records/<code>", "record", records.record)
+bp.add_url_rule("/records/<code>/files/<sha256>", "record_file", files.record_file)
+bp.add_url_rule("/records/<code>/files/<sha256>/thumb", "record_thumbnail", files.record_thumbnail)
+bp.add_app_template_global(files.kept_file_token)
+bp.add_app_template_filter(files.file_size)
 bp.add_url_rule("/records/<code>/reveal", "reveal", reveal.reveal_page, methods=["GET", "POST"])
 bp.add_url_rule("/audit/reveals", "reveal_list", reveal.reveal_list)
 bp.add_app_template_global(reveal.reveal_offered)

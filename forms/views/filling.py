@@ -16,10 +16,12 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from archive.stores import file_store
 from core.auth.roles import PermissionDenied
 from core.web import current_actor, services
 from forms import drafts, steps, versions
 from forms.builder import form_class, parse_form, raw_input
+from forms.file_intake import page_body_cap, receive_posted
 from forms.rules import NeedsConfirmation
 from forms.spec.model import FormSpec
 from forms.submission import submit
@@ -62,6 +64,9 @@ def discard_draft(draft_id: int) -> ResponseReturnValue:
 
 def _fill(spec: FormSpec, draft_id: int | None, initial: dict[str, Any] | None) -> ResponseReturnValue:
     ctx = build_context()
+    cap = page_body_cap(spec)
+    if cap is not None and request.method == "POST":  # files: the cap is raised before the body is read
+        request.max_content_length = cap
     form = form_class(spec, ctx)(data=initial) if request.method == "GET" else form_class(spec, ctx)()
     errors: dict[str, str] = {}
     warning: NeedsConfirmation | None = None
@@ -69,6 +74,9 @@ def _fill(spec: FormSpec, draft_id: int | None, initial: dict[str, Any] | None) 
         buttons = FillPageForm()
         if not form.validate_on_submit():  # only the CSRF token is validated by WTForms
             errors["_"] = _("The form expired. Your input is below; submit again.")
+        elif cap is not None and (file_errors := receive_posted(spec, form, current_actor().user_id,
+                                                                 file_store())):
+            errors = file_errors  # files checked and stored first: the accepted ones stay pending
         elif (row := buttons.row_to_add()) is not None:
             add_row(form, row)
         elif buttons.saves_draft():

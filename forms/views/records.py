@@ -19,6 +19,7 @@ from core.web import current_actor, page_number, services
 from forms import steps, versions
 from forms.conflicts import conflict_note
 from forms.fields import REGISTRY, Reading
+from forms.file_intake import thumbnailed
 from forms.masking import may_download_archival, shown_record
 from forms.names import Names
 from forms.pdf.archival import archival_status
@@ -55,6 +56,7 @@ def record(code: str) -> ResponseReturnValue:
                            history=history(spec, view, locale, shown=shown, names=names),
                            archival=archival_status(services().db, view),
                            archival_allowed=may_download_archival(spec, actor, view),
+                           thumbnails=thumbnailed(services().db, spec, view.code, view.data),
                            conflict=conflict_note(services().db, services().clock, actor, view.flags))
 
 
@@ -140,7 +142,8 @@ def display_rows(spec: FormSpec, data: dict[str, Any], locale: str,
         kind, value = REGISTRY[field.type], data.get(field.name)
         table = kind.table(field, value, reading)
         shown.append({"field": field, "value": "" if table is not None else kind.shown(field, value, reading),
-                      "table": table, "svg": None if value is None else kind.drawing(field, value)})
+                      "table": table, "svg": None if value is None else kind.drawing(field, value),
+                      "files": kind.files(field, value) if value else ()})
     return shown
 
 
