@@ -43,8 +43,10 @@ STORED_TYPES = {"image/jpeg": "image/jpeg", "image/png": "image/png", "image/web
 JPEG_QUALITY = 90
 #: Everything Pillow raises on a hostile or broken file (truncated data, bad headers, bad
 #: chunk lengths, zlib errors, a decoder refusing a size).
+#: pillow-heif raises RuntimeError for libheif's refusals (also its own security limit, 1 G
+#: pixels, when a damaged file decodes to another size than its header said).
 DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, struct.error, zlib.error, IndexError,
-                 TypeError, KeyError, Image.DecompressionBombError, MemoryError)
+                 TypeError, KeyError, RuntimeError, Image.DecompressionBombError, MemoryError)
 SRGB = ImageCms.createProfile("sRGB")
 
 
@@ -86,6 +88,8 @@ def _decoded(file_name: str, data: bytes, sniffed_type: str, max_pixels: int) ->
     if sniffed_type in ("image/png", "image/webp") and getattr(image, "is_animated", False):
         raise UploadRefused(file_name, reasons.animated())
     image.load()
+    if image.width * image.height > max_pixels:  # a HEIC's boxes can change the size on decoding
+        raise UploadRefused(file_name, reasons.too_many_pixels(max_pixels, image.width, image.height))
     return _upright_srgb(image)
 
 

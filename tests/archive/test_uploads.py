@@ -40,6 +40,7 @@ REASONS = {
     "decompression_bomb_png": ("more than the 40 million pixels allowed", "超过了允许的 40 百万像素"),
     "huge_jpeg_header": ("more than the 40 million pixels allowed", "超过了允许的 40 百万像素"),
     "truncated_jpeg": ("the image is damaged or incomplete", "图片已损坏或不完整"),
+    "heic_lying_size": ("the image is damaged or incomplete", "图片已损坏或不完整"),
     "animated_png": ("animated images are not accepted", "不接受动图"),
     "pdf_open_action_javascript": ("the PDF contains JavaScript", "PDF 含有 JavaScript"),
     "pdf_annotation_javascript": ("the PDF contains JavaScript", "PDF 含有 JavaScript"),

@@ -16,7 +16,7 @@ from collections.abc import Callable
 import pikepdf
 from PIL import Image
 
-from tests.support.upload_samples import clean_pdf, photo_jpeg
+from tests.support.upload_samples import clean_pdf, heic_photo, photo_jpeg
 
 BOMB_SIDE = 30_000
 MB = 1024 * 1024
@@ -79,6 +79,15 @@ def huge_jpeg_header() -> tuple[str, bytes]:
 def truncated_jpeg() -> tuple[str, bytes]:
     data = photo_jpeg()[1]
     return "cut.jpg", data[: len(data) // 2]
+
+
+def heic_lying_size() -> tuple[str, bytes]:
+    """A HEIC whose image spatial extent box (ispe) claims 50331712 pixels across: libheif
+    refuses to decode it (found by the property test; pillow-heif raises RuntimeError)."""
+    data = bytearray(heic_photo()[1])
+    width = data.find(b"ispe") + 8  # box type, version and flags, then width and height
+    data[width:width + 4] = struct.pack(">I", 0x03000040)
+    return "lying.heic", bytes(data)
 
 
 def animated_png() -> tuple[str, bytes]:
@@ -191,7 +200,7 @@ class EndlessUpload(io.RawIOBase):
 HOSTILE: dict[str, Callable[[], tuple[str, bytes]]] = {
     function.__name__: function for function in (
         empty_file, program_named_jpg, html_named_pdf, pdf_header_later, nothing_but_traversal,
-        decompression_bomb_png, huge_jpeg_header, truncated_jpeg, animated_png,
+        decompression_bomb_png, huge_jpeg_header, truncated_jpeg, heic_lying_size, animated_png,
         pdf_open_action_javascript, pdf_annotation_javascript, pdf_names_tree_javascript,
         pdf_launch_action, pdf_embedded_file, pdf_xfa_form, pdf_encrypted, pdf_owner_password_only,
         pdf_truncated, pdf_half)
