@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -44,6 +44,8 @@ from forms.legacy.sheets import Cell, Row
 from forms.spec.model import FieldSpec, FormSpec
 from forms.validation import InvalidData, validate
 
+#: The earliest year a legacy record may be dated (:func:`read_moment`).
+EARLIEST_YEAR = 1901
 CODE = re.compile(r"^([A-Za-z]{1,8})-(\d{4})-(\d{1,6})$")
 _MOMENT = FieldSpec(name="date", type="datetime", label={})
 
@@ -294,18 +296,25 @@ class RowChecker:
 
 def read_moment(cell: Cell, zone: ZoneInfo) -> datetime:
     """A date or a date and time as a register holds it (an Excel date, or typed as on the
-    form: ``2015-03-01``, ``2015/3/1 14:30``, ``2015年3月1日``), in the office's zone."""
+    form: ``2015-03-01``, ``2015/3/1 14:30``, ``2015年3月1日``), in the office's zone; from
+    :data:`EARLIEST_YEAR` on (no register is older, and before it Shanghai kept local mean time,
+    whose offset of seconds no stored time can carry)."""
+    unreadable = _("Enter a date like 2015-03-01 (a time may follow: 2015-03-01 14:30).")
     if isinstance(cell, datetime):
-        return cell.replace(tzinfo=zone) if cell.tzinfo is None else cell
-    if isinstance(cell, date):
-        return datetime(cell.year, cell.month, cell.day, tzinfo=zone)
-    if isinstance(cell, bool | int | float):
-        raise ParseError(_("Enter a date like 2015-03-01 (a time may follow: 2015-03-01 14:30)."))
-    try:
-        typed = DateTime().parse(_MOMENT, str(cell), BuildContext(zone_name=zone.key))
-    except ParseError as exc:
-        raise ParseError(_("Enter a date like 2015-03-01 (a time may follow: 2015-03-01 14:30).")) from exc
-    return parse_moment(typed).astimezone(zone)
+        moment = cell.replace(tzinfo=zone) if cell.tzinfo is None else cell
+    elif isinstance(cell, date):
+        moment = datetime(cell.year, cell.month, cell.day, tzinfo=zone)
+    elif isinstance(cell, bool | int | float | time):
+        raise ParseError(unreadable)
+    else:
+        try:
+            typed = DateTime().parse(_MOMENT, str(cell), BuildContext(zone_name=zone.key))
+            moment = parse_moment(typed)
+        except (ParseError, ValueError, OverflowError) as exc:
+            raise ParseError(unreadable) from exc
+    if moment.year < EARLIEST_YEAR or moment.year > 9998:
+        raise ParseError(_("Enter a date from %(year)d on.", year=EARLIEST_YEAR))
+    return moment.astimezone(zone)
 
 
 def _cell(row: Row, column: Column | None) -> Cell:

@@ -1,0 +1,114 @@
+"""Property tests of the legacy import's cell readers: whatever a register's cells hold (text,
+numbers, booleans, Excel dates and times, nothing), checking a row of the test form PT (one
+field of every type) and of the shipped forms never raises: it gives row problems, each with a
+message, or data that the one authoritative check accepts as it is (an imported value is valid
+exactly as a typed one)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask_babel import force_locale
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from core.web import services
+from forms.legacy.checking import RowChecker
+from forms.legacy.columns import sheet_layout
+from forms.legacy.people import load_directory
+from forms.legacy.scans import ScanFolder
+from forms.legacy.sheets import Row, Sheet
+from forms.spec.model import FormSpec
+from forms.validation import validate
+from forms.versions import current_specs
+from tests.support.field_values import TEST_FORM, install_test_form
+
+NOW = datetime(2026, 3, 2, 1, 30, 0, 123456, tzinfo=UTC)
+
+CELLS = st.one_of(
+    st.none(), st.text(max_size=40), st.integers(), st.booleans(),
+    st.floats(allow_nan=True, allow_infinity=True), st.dates(), st.datetimes(), st.times(),
+    st.sampled_from(["是", "否", "2015-03-01", "2015/3/1 14:30", "2015年3月1日", "13800138000", "CS",
+                     "clerk", "VR-2015-000001", "电话", "a | b | c", '[{"date": "2015-01-01"}]', "[1, 2]",
+                     "../x.jpg", "0", "1e400", "Ⅻ", "\x00", "\ud800"]),
+)
+
+
+def examples(n: int) -> settings:
+    return settings(max_examples=n, deadline=None, database=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def checker(app: Flask, specs: dict[str, FormSpec], tmp_path: Any) -> RowChecker:
+    s = services()
+    return RowChecker(specs, load_directory(s.db), s.zone, NOW, ScanFolder(tmp_path), "en")
+
+
+def assert_row_outcome(spec: FormSpec, found: Any) -> None:
+    for problem in found.problems:
+        assert problem.message and isinstance(problem.message, str)
+    if found.row is not None:
+        assert not found.problems
+        users = {v for k, v in found.row.data.items() if k in found.row.people} | set(
+            load_directory(services().db).user_ids)
+        assert validate(spec, found.row.data, users=users, zone=services().zone) == found.row.data
+
+
+@pytest.mark.parametrize("locale", ["zh", "en"])
+def test_any_cells_of_every_field_type_give_data_or_row_problems(app: Flask, tmp_path: Any,
+                                                                 locale: str) -> None:
+    install_test_form(app)
+    headers = ("date", "code", "state", "scan", *(f.name for f in TEST_FORM.fields))
+
+    @examples(150)
+    @given(cells=st.lists(CELLS, min_size=len(headers), max_size=len(headers) + 2))
+    def check(cells: list[Any]) -> None:
+        with app.app_context(), force_locale(locale):
+            sheet = Sheet("PT", headers, 1, iter(()))
+            layout = sheet_layout(sheet, {"PT": TEST_FORM}, locale)
+            found = checker(app, {"PT": TEST_FORM}, tmp_path).check(layout, Row(2, tuple(cells)))
+            assert_row_outcome(TEST_FORM, found)
+
+    check()
+
+
+def test_any_cells_of_the_shipped_forms_by_their_chinese_labels(app: Flask, tmp_path: Any) -> None:
+    with app.app_context():
+        specs = {code: spec for code, spec in current_specs(services().db).items() if not spec.system}
+
+    @examples(120)
+    @given(form=st.sampled_from(sorted(specs)), cells=st.lists(CELLS, min_size=1, max_size=30),
+           when=st.one_of(st.dates(min_value=date(1899, 1, 1)), st.datetimes(), st.text(max_size=12)))
+    def check(form: str, cells: list[Any], when: Any) -> None:
+        spec = specs[form]
+        headers = ("日期", "原编号", "填写人", "部门", *(f.label["zh"] for f in spec.fields))
+        row = (when, *cells, *[None] * (len(headers) - 1 - len(cells)))[: len(headers)]
+        with app.app_context(), force_locale("zh"):
+            layout = sheet_layout(Sheet(form, headers, 1, iter(())), specs, "zh")
+            assert_row_outcome(spec, checker(app, specs, tmp_path).check(layout, Row(2, row)))
+
+    check()
+
+
+@pytest.mark.parametrize("cell", [datetime(2015, 3, 1, 14, 30), date(2015, 3, 1), "2015-03-01 14:30",
+                                  "2015/3/1 14:30", "2015年3月1日 14:30"])
+def test_a_record_date_reads_the_way_it_is_written(app: Flask, tmp_path: Any, cell: Any) -> None:
+    with app.app_context():
+        specs = current_specs(services().db)
+        headers = ("日期", "来访日期", "客户姓名或称呼", "联系电话", "客户需求", "接待人员")
+        layout = sheet_layout(Sheet("VR", headers, 1, iter(())), specs, "en")
+        day = cell if isinstance(cell, date) else "2015年3月1日"  # an Excel date-time: its day
+        cells = (cell, day, "张三", "138 0013 8000", "三居室", "clerk")
+        found = checker(app, specs, tmp_path).check(layout, Row(2, cells))
+    assert not found.problems and found.row is not None
+    assert found.row.data["visit_date"] == "2015-03-01" and found.row.data["phone"] == "13800138000"
+    local = found.row.submitted_at.astimezone(services_zone(app))
+    assert local.date() == date(2015, 3, 1) and local.time() in (time(14, 30), time(0, 0))
+
+
+def services_zone(app: Flask) -> Any:
+    with app.app_context():
+        return services().zone
