@@ -11,7 +11,7 @@ from flask import Flask, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
 from core.api import ApiError, is_api_request, json_error
 from core.auth.roles import NotFound, PermissionDenied
@@ -56,6 +56,21 @@ def render_error(status: int, detail: str | None = None) -> ResponseReturnValue:
     return render_template("errors/error.html", status=status, message=message), status
 
 
+def too_large_message() -> str:
+    """The 413 answer with the limit that was passed: this request's own limit (a view taking
+    files raises it with ``request.max_content_length``) or ``MAX_CONTENT_LENGTH``."""
+    limit = request.max_content_length
+    if not limit:
+        return _messages()[413]
+    size = f"{limit / (1024 * 1024):.1f}".removesuffix(".0")
+    if is_api_request():
+        return _("The request body is larger than %(mb)s MB (%(bytes)s bytes), the most this "
+                 "address accepts.", mb=size, bytes=limit)
+    return _("What you sent is larger than %(mb)s MB, the most this page accepts at once. "
+             "Nothing was saved. Go back, make the files smaller or send fewer at a time, and "
+             "send again.", mb=size)
+
+
 def register_error_pages(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api(error: ApiError) -> ResponseReturnValue:
@@ -78,6 +93,10 @@ def register_error_pages(app: Flask) -> None:
     def _unreachable(error: ServiceUnreachable) -> ResponseReturnValue:
         log.error("service unreachable on %s %s: %s", request.method, request.path, error)
         return render_error(503)
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def _too_large(_error: RequestEntityTooLarge) -> ResponseReturnValue:
+        return render_error(413, too_large_message())
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> ResponseReturnValue:
