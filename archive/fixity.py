@@ -35,6 +35,7 @@ from archive.numbering import format_code
 from archive.portability import AUDIT_IMPORTS, verify_extract
 from archive.purge import PURGE_TOPIC
 from core.audit import trail
+from core.auth.models import UserMark
 from core.auth.roles import ORGANISATION_WIDE, Actor, PermissionDenied
 from core.clock import Clock
 from core.db import Database
@@ -118,6 +119,7 @@ def verify_archive(db: Database, clock: Clock, store: FileStore, *, actor: Actor
             report.problems.append(Problem("audit", f"event seq={broken.seq} (id={broken.event_id})",
                                            broken.reason))
         _check_codes(session, report)
+        known |= set(session.scalars(select(UserMark.key)))  # people's signatures and stamps
         _check_extra(session, store, known, report)
     if instance_path is not None:
         _check_extracts(instance_path / AUDIT_IMPORTS, report)

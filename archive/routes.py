@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from archive import admin_views, hold_views, office_views, views
+from archive import admin_views, hold_views, office_views, profile_views, views
 
 bp = Blueprint("archive", __name__)
 GET_POST = ["GET", "POST"]
@@ -20,6 +20,9 @@ GET_POST = ["GET", "POST"]
 bp.add_url_rule("/verify/<code>", "verify_link", views.verify_link)
 bp.add_url_rule("/verify", "verify_upload", views.verify_upload, methods=GET_POST)
 bp.add_url_rule("/records/<code>/archival.pdf", "archival_pdf", views.archival_pdf)
+
+# One's own profile: the signature or stamp printed beside one's name (archive.marks).
+bp.add_url_rule("/profile", "profile", profile_views.profile, methods=GET_POST)
 
 # Retention classes (administrators).
 bp.add_url_rule("/admin/retention", "class_list", admin_views.class_list)

@@ -15,7 +15,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from archive.content import CanonicalContent, canonical_content
+from archive.marks import MarkImage, mark_images
 from archive.records import RecordView, get_record
+from archive.stores import file_store
 from core.auth.roles import Actor
 from core.clock import Clock, local
 from core.config import DEFAULTS, PROJECT_ROOT
@@ -25,6 +27,7 @@ from forms.deadlines import due_at
 from forms.fields import REGISTRY, Reading, is_empty
 from forms.masking import shown_record
 from forms.names import Names, display, load_names
+from forms.pdf.fetcher import IMAGE_SCHEME, Image
 from forms.pdf.qr import qr_svg
 from forms.pdf.render import Renderer
 from forms.spec.model import FieldSpec, FormSpec
@@ -73,6 +76,8 @@ def print_record(db: Database, clock: Clock, zone: ZoneInfo, renderer: Renderer,
     context = print_context(spec, record, zone, company, printed_at=local(clock.now(), zone),
                             public_url=public_url, has_logo=renderer.logo is not None, shown=shown,
                             names=names)
+    marks = mark_images(db, file_store(), (record.submitted_by, record.countersigned_by or ""))
+    context.update(mark_urls(record, marks))
     if variant == RECEIPT:
         htmls = [LAYOUTS.get_template("receipt.html").render(**context,
                                                              **receipt_context(spec, shown, zone, names))]
@@ -80,7 +85,20 @@ def print_record(db: Database, clock: Clock, zone: ZoneInfo, renderer: Renderer,
         parts = [variant] if variant else [v for v in declared if v in COPIES]
         copies = [COPIES[part] for part in parts] or [None]
         htmls = [LAYOUTS.get_template("record.html").render(**context, copies=[copy]) for copy in copies]
-    return Printout(record.code, renderer.render_parts(htmls).pdf, variant)
+    images = {mark.sha256: Image(mark.media_type, mark.data) for mark in marks.values()}
+    return Printout(record.code, renderer.render_parts(htmls, images=images).pdf, variant)
+
+
+def mark_urls(record: RecordView, marks: dict[str, MarkImage]) -> dict[str, str | None]:
+    """Where the layout finds the filler's and the countersigner's own signature or stamp
+    (:mod:`archive.marks`), printed beside their names; None for a person without one. Handouts
+    only: the archival copy is the record as filed and does not change with a profile."""
+    def url(username: str | None) -> str | None:
+        mark = marks.get(username or "")
+        return f"{IMAGE_SCHEME}{mark.sha256}" if mark else None
+
+    return {"filler_mark": url(record.submitted_by),
+            "countersigner_mark": url(record.countersigned_by) if record.countersigned_at else None}
 
 
 

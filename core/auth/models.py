@@ -76,3 +76,19 @@ class LoginThrottle(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class UserMark(Base):
+    """A user's own signature or stamp image (migration 0018), printed beside their name where
+    they signed or countersigned a copy. Only the image's SHA-256 and file-store key are kept
+    here: ``archive.marks`` checks the upload and stores the bytes (core knows no file store)."""
+
+    __tablename__ = "user_marks"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "signature" or "stamp"
+    sha256: Mapped[str] = mapped_column(String(64))
+    key: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

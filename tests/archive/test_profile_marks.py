@@ -1,0 +1,131 @@
+"""A person's own signature or stamp (archive.marks, /profile): uploaded on the profile page,
+checked by content, stored by SHA-256, audited, printed beside their name where they
+countersigned, known to archive verify, and removed again."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pikepdf
+from flask import Flask
+from PIL import Image, ImageDraw
+from sqlalchemy import select
+
+from archive.stores import file_store
+from core.audit.models import AuditEvent
+from core.auth.models import User, UserMark
+from core.web import services
+from tests.support.instance import csrf_token
+from tests.support.pdf import text_of
+from tests.support.samples import register_rs
+
+EN = {"Accept-Language": "en"}
+STAMP_SIZE = (180, 180)
+
+
+def stamp_png() -> bytes:
+    """A red round stamp on a transparent background."""
+    image = Image.new("RGBA", STAMP_SIZE, (0, 0, 0, 0))
+    ImageDraw.Draw(image).ellipse((10, 10, 170, 170), outline=(200, 0, 0, 255), width=12)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def upload(client, name: str, data: bytes, kind: str = "stamp"):  # type: ignore[no-untyped-def]
+    page = client.get("/profile", headers=EN)
+    return client.post("/profile", headers=EN, content_type="multipart/form-data",
+                       data={"csrf_token": csrf_token(page.text), "kind": kind, "action": "save",
+                             "image": (io.BytesIO(data), name)})
+
+
+def events(app: Flask, action: str) -> list[tuple[str, dict]]:  # type: ignore[type-arg]
+    """(object id, detail) of each audit event of ``action``."""
+    with app.app_context(), services().db.reading() as session:
+        return [(row.object_id, row.detail) for row in session.execute(
+            select(AuditEvent.object_id, AuditEvent.detail).where(AuditEvent.action == action))]
+
+
+def mark_row(app: Flask, username: str) -> dict[str, str] | None:
+    with app.app_context(), services().db.reading() as session:
+        row = session.execute(select(UserMark.kind, UserMark.media_type, UserMark.key, UserMark.sha256)
+                              .join(User, User.id == UserMark.user_id)
+                              .where(User.username == username)).first()
+        return None if row is None else dict(row._mapping)
+
+
+def images_on(pdf: bytes) -> list[tuple[int, int]]:
+    """The size of every raster image the pages draw."""
+    found = []
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        for page in document.pages:
+            for _name, image in page.get_images().items():
+                found.append((int(image.Width), int(image.Height)))
+    return found
+
+
+def test_the_header_links_the_name_to_the_profile_page(logged_in):  # type: ignore[no-untyped-def]
+    page = logged_in("supervisor").get("/profile", headers=EN)
+    assert page.status_code == 200
+    assert re.search(r'<a class="who" href="/profile"[^>]*>', page.text)
+    assert "Your signature or stamp" in page.text and "copies print your name alone" in page.text
+
+
+def test_a_stamp_is_checked_stored_audited_and_shown(app, logged_in):  # type: ignore[no-untyped-def]
+    client = logged_in("supervisor")
+    response = upload(client, "印章.png", stamp_png())
+    assert response.status_code == 302, response.text[:3000]
+    row = mark_row(app, "supervisor")
+    assert row is not None and (row["kind"], row["media_type"]) == ("stamp", "image/png")
+    with app.app_context():
+        assert file_store().get(row["key"])[:8] == b"\x89PNG\r\n\x1a\n"
+    assert events(app, "user.mark.set") == [("supervisor", {"kind": "stamp", "sha256": row["sha256"],
+                                                             "before": None})]
+    page = client.get("/profile", headers=EN).text
+    assert 'src="data:image/png;base64,' in page and "Remove the image" in page
+
+
+def test_what_is_not_an_image_is_refused_naming_the_file(app, logged_in):  # type: ignore[no-untyped-def]
+    client = logged_in("supervisor")
+    response = upload(client, "stamp.png", b"%PDF-1.4 not a picture")
+    assert response.status_code == 422
+    assert "stamp.png" in response.text and "JPEG, PNG, WebP or HEIC" in response.text
+    assert 'href="#mark-image"' in response.text  # the summary links to the file input
+    too_big = upload(client, "big.png", b"\x89PNG\r\n\x1a\n" + b"0" * (950 * 1024))
+    assert too_big.status_code == 422 and "big.png" in too_big.text and "900 KB" in too_big.text
+    over_the_body = upload(client, "huge.png", b"\x89PNG\r\n\x1a\n" + b"0" * (2 * 1024 * 1024))
+    assert over_the_body.status_code == 413 and "What you sent is too large." in over_the_body.text
+    nothing = upload(client, "", b"")
+    assert nothing.status_code == 422 and "Choose an image file" in nothing.text
+    assert mark_row(app, "supervisor") is None and not events(app, "user.mark.set")
+
+
+def test_the_countersigners_stamp_prints_beside_the_countersignature(app, client, token_for, logged_in):  # type: ignore[no-untyped-def]
+    assert upload(logged_in("supervisor"), "stamp.png", stamp_png()).status_code == 302
+    code = register_rs(client, token_for("clerk"))
+    before = logged_in("clerk").get(f"/records/{code}.pdf?variant=customer").data
+    assert images_on(before) == []  # not countersigned yet; the clerk has no mark
+    countersigned = client.post(f"/api/v1/records/{code}/actions/countersign",
+                                headers=token_for("supervisor"), json={})
+    assert countersigned.status_code == 200, countersigned.json
+    after = logged_in("clerk").get(f"/records/{code}.pdf?variant=customer").data
+    assert images_on(after) == [STAMP_SIZE]
+    countersign_line = next(line for line in text_of(after).splitlines() if "直接上级主管阅签" in line)
+    assert "阅签日期" in countersign_line  # the stamp sits in the countersignature's box
+
+
+def test_archive_verify_knows_the_marks_and_removing_one_deletes_its_file(app, logged_in):  # type: ignore[no-untyped-def]
+    client = logged_in("supervisor")
+    assert upload(client, "stamp.png", stamp_png()).status_code == 302
+    key, sha256 = mark_row(app, "supervisor")["key"], mark_row(app, "supervisor")["sha256"]
+    result = app.test_cli_runner().invoke(args=["archive", "verify"])
+    assert result.exit_code == 0, result.output
+    page = client.get("/profile", headers=EN)
+    removed = client.post("/profile", headers=EN, data={"remove-csrf_token": csrf_token(page.text),
+                                                          "action": "remove"})
+    assert removed.status_code == 302
+    assert mark_row(app, "supervisor") is None
+    with app.app_context():
+        assert not file_store().exists(key)
+    assert events(app, "user.mark.removed") == [("supervisor", {"sha256": sha256})]
