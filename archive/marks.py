@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 #: 1 MiB request body with the page's other fields (the global CSRF check reads the body before
 #: any view could raise the limit, so a page cannot take more than MAX_CONTENT_LENGTH).
 MARK_LIMITS = Limits(kinds=frozenset({Kind.IMAGE}), max_bytes=900 * 1024, max_files=1, max_pixels=12_000_000)
-MARK_KINDS = {"signature": _l("Handwritten signature"), "stamp": _l("Personal stamp (印章)")}
+MARK_KINDS = {"signature": _l("Handwritten signature"), "stamp": _l("Personal stamp")}
 
 
 class InvalidMark(FieldProblems):
