@@ -41,6 +41,8 @@ PILLOW_FORMATS = {"image/jpeg": {"JPEG", "MPO"}, "image/png": {"PNG"}, "image/we
 STORED_TYPES = {"image/jpeg": "image/jpeg", "image/png": "image/png", "image/webp": "image/webp",
                 "image/heic": "image/jpeg"}
 JPEG_QUALITY = 90
+#: Modes the encoders take as they are (the rest become RGB or RGBA).
+STORABLE_MODES = frozenset({"1", "L", "LA", "RGB", "RGBA", "P"})
 #: Everything Pillow raises on a hostile or broken file (truncated data, bad headers, bad
 #: chunk lengths, zlib errors, a decoder refusing a size).
 #: pillow-heif raises RuntimeError for libheif's refusals (also its own security limit, 1 G
@@ -94,18 +96,26 @@ def _decoded(file_name: str, data: bytes, sniffed_type: str, max_pixels: int) ->
 
 
 def _upright_srgb(image: Image.Image) -> Image.Image:
-    """Orientation applied to the pixels, colours in sRGB, and an ``info`` holding nothing the
-    encoders could write back (Pillow writes ``exif``, ``xmp``, ``comment`` and ``icc_profile``
-    from ``info`` when saving)."""
+    """Orientation applied to the pixels, 8 bits per channel, colours in sRGB, and an ``info``
+    holding nothing the encoders could write back (Pillow writes ``exif``, ``xmp``, ``comment``
+    and ``icc_profile`` from ``info`` when saving)."""
     profile = image.info.get("icc_profile")
     transparency = image.info.get("transparency")
-    upright = ImageOps.exif_transpose(image) or image
-    if upright.mode not in ("1", "L", "LA", "RGB", "RGBA", "P"):
-        upright = upright.convert("RGBA" if "A" in upright.mode else "RGB")
-    if profile and upright.mode in ("RGB", "RGBA"):
+    upright = _eight_bit(ImageOps.exif_transpose(image) or image)
+    if profile and upright.mode in ("RGB", "RGBA", "CMYK"):
         upright = _to_srgb(upright, profile)
+    if upright.mode not in STORABLE_MODES:
+        upright = upright.convert("RGBA" if "A" in upright.mode else "RGB")
     upright.info = {"transparency": transparency} if transparency is not None else {}
     return upright
+
+
+def _eight_bit(image: Image.Image) -> Image.Image:
+    """16-bit greyscale (PNG) scaled to 8 bits: a plain conversion clips every value above 255
+    to white."""
+    if image.mode.startswith("I"):
+        return image.convert("I").point(lambda value: value / 256).convert("L")
+    return image
 
 
 def _to_srgb(image: Image.Image, profile: bytes) -> Image.Image:
@@ -113,7 +123,8 @@ def _to_srgb(image: Image.Image, profile: bytes) -> Image.Image:
     profile littleCMS cannot use is ignored (the pixels are taken as sRGB)."""
     try:
         source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
-        converted = ImageCms.profileToProfile(image, source, SRGB, outputMode=image.mode)
+        mode = "RGBA" if image.mode == "RGBA" else "RGB"
+        converted = ImageCms.profileToProfile(image, source, SRGB, outputMode=mode)
     except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
         return image
     return converted or image

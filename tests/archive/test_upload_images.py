@@ -126,3 +126,41 @@ def test_decompression_bomb_is_refused_without_allocating_its_pixels():
     assert probe["size"] < 200_000
     assert probe["grew_kb"] < 20_000, probe  # peak memory grew by under 20 MB while checking
     assert probe["seconds"] < 2, probe
+
+
+def saved(image: Image.Image, kind: str, **options: object) -> bytes:
+    out = io.BytesIO()
+    image.save(out, kind, **options)
+    return out.getvalue()
+
+
+def test_sixteen_bit_greyscale_is_scaled_not_clipped():
+    grey = Image.new("I;16", (8, 8), 1000)
+    grey.putpixel((1, 1), 40000)
+    image = Image.open(io.BytesIO(check_upload("g.png", saved(grey, "PNG"), IMAGES).data))
+    assert image.mode == "L" and image.getpixel((1, 1)) == 156 and image.getpixel((0, 0)) == 3
+
+
+def test_cmyk_jpeg_is_stored_as_rgb():
+    cmyk = Image.new("CMYK", (8, 8), (0, 255, 255, 0))  # full magenta and yellow: red
+    image = Image.open(io.BytesIO(check_upload("scan.jpg", saved(cmyk, "JPEG"), IMAGES).data))
+    assert image.mode == "RGB" and near(image.getpixel((4, 4)), (255, 0, 0))
+
+
+def test_a_multi_picture_jpeg_keeps_its_primary_image_only():
+    """Phones write MPO (a preview or a second eye after the photo): every viewer shows the first."""
+    red, blue = Image.new("RGB", (20, 10), "red"), Image.new("RGB", (20, 10), "blue")
+    sent = saved(red, "MPO", save_all=True, append_images=[blue])
+    assert Image.open(io.BytesIO(sent)).n_frames == 2
+    checked = check_upload("pair.jpg", sent, IMAGES)
+    image = Image.open(io.BytesIO(checked.data))
+    assert image.format == "JPEG" and near(image.getpixel((5, 5)), (255, 0, 0))
+    assert 0xE2 not in jpeg_markers(checked.data)  # no MPF index pointing past the image
+
+
+def test_a_palette_png_keeps_its_transparency():
+    palette = Image.new("P", (4, 4))
+    palette.putpalette([255, 0, 0, 0, 0, 255])
+    checked = check_upload("icon.png", saved(palette, "PNG", transparency=0), IMAGES)
+    image = Image.open(io.BytesIO(checked.data))
+    assert image.mode == "P" and image.info.get("transparency") == 0
