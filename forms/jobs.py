@@ -13,6 +13,10 @@ from forms import anonymise, deadlines
 
 #: Instance setting: the username the scheduled anonymisation runs as.
 ANONYMISE_BY = "PERSONAL_ANONYMISE_BY"
+#: Codes named in a job's one-line result; the rest are counted. A tick after a long stop can
+#: mark thousands overdue, and the result is one line in `flask jobs` and in the worker's log
+#: (each record's own change is in the audit trail).
+NAMED_CODES = 10
 
 
 def init_app(app: Flask) -> None:
@@ -26,8 +30,15 @@ def init_app(app: Flask) -> None:
 def _tick() -> Outcome:
     report = deadlines.tick(services().db, services().clock)
     return Outcome(True, f"{len(report.scheduled)} deadline(s) set, {len(report.marked)} newly overdue"
-                         f"{': ' + ', '.join(report.marked) if report.marked else ''}; "
-                         f"{report.overdue} overdue in all")
+                         f"{named(report.marked)}; {report.overdue} overdue in all")
+
+
+def named(codes: list[str]) -> str:
+    """``': A, B, C'`` for the first :data:`NAMED_CODES` codes, ``' and N more'`` after them."""
+    if not codes:
+        return ""
+    more = len(codes) - NAMED_CODES
+    return ": " + ", ".join(codes[:NAMED_CODES]) + (f" and {more} more" if more > 0 else "")
 
 
 def _anonymise() -> Outcome:
@@ -50,5 +61,4 @@ def _anonymise() -> Outcome:
     except PermissionDenied as exc:
         return Outcome(False, f"not run: {username}: {exc}")
     return Outcome(True, f"{len(outcome.done)} record(s) anonymised as {username}"
-                         f"{': ' + ', '.join(outcome.done) if outcome.done else ''}; "
-                         f"{len(outcome.held)} held")
+                         f"{named(list(outcome.done))}; {len(outcome.held)} held")

@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from archive.models import Record
@@ -169,3 +171,15 @@ def test_the_config_file_sets_the_schedule_and_the_anonymising_archivist(instanc
     registered = {name: jobs.Job(name, 60, lambda: Outcome(True, ""), "") for name in JOB_NAMES}
     every = jobs.schedule(config, registered)
     assert every == {"deadline_tick": 0, "fixity_verify": 3600, "outbox_prune": 60, "personal_anonymise": 60}
+
+
+@given(st.lists(st.from_regex(r"CP-20\d\d-\d{6}", fullmatch=True), max_size=40, unique=True))
+def test_a_result_names_the_first_codes_and_counts_the_rest(codes: list[str]) -> None:
+    """A tick after a long stop marks thousands overdue: its one-line result stays short."""
+    from forms.jobs import NAMED_CODES, named
+
+    text = named(codes)
+    assert all(code in text for code in codes[:NAMED_CODES])
+    assert not any(code in text for code in codes[NAMED_CODES:])
+    assert text.endswith(f" and {len(codes) - NAMED_CODES} more") == (len(codes) > NAMED_CODES)
+    assert (text == "") == (not codes)
