@@ -9,7 +9,7 @@ import io
 
 import pikepdf
 import pytest
-from weasyprint import HTML
+from weasyprint import HTML, Attachment
 
 from archive.uploads import MB, Kind, Limits, UploadRefused, check_upload
 from tests.support import upload_samples
@@ -122,3 +122,11 @@ def test_a_pdf_without_pages_is_refused():
     out = io.BytesIO()
     pikepdf.new().save(out)
     assert refused_reason(out.getvalue()) == "the PDF has no pages."
+
+
+def test_a_pdf_with_an_attachment_like_our_archival_copies_is_refused():
+    """Dossier's own PDF/A renditions attach the record's JSON: they are refused as uploads too
+    (they are in the archive already; the attachment rule has no exception for them)."""
+    data = HTML(string="<p>CP-2026-000123</p>").write_pdf(
+        attachments=[Attachment(string='{"code": "CP-2026-000123"}', name="record.json")])
+    assert "attached files" in refused_reason(data)
