@@ -2,9 +2,11 @@
 
 The folder (``--scans DIR``) is listed once; a row names a file in it by its name alone. A
 name with a path in it (``/``, ``\\``, ``..``), a hidden name, a name no file in the folder has,
-a link leading out of the folder, an empty file or one whose content is no scan are each a
-problem of that row. Content is checked by its bytes, not its name: the first bytes must be a
-PDF's, a JPEG's, a PNG's or a TIFF's, and a name's extension must agree with them.
+a link leading out of the folder, an empty file or one larger than :data:`MAX_SCAN_BYTES` (told
+before it is read) are each a problem of that row. The content is then checked as every
+uploaded file is (:func:`archive.uploads.check_upload`: the type from the bytes, PDF or image,
+images re-encoded without their metadata, PDFs opened and refused with scripts or
+attachments), and what it stores is what the import stores.
 """
 
 from __future__ import annotations
@@ -16,16 +18,14 @@ from pathlib import Path
 from flask_babel import gettext as _
 
 from archive.files import FileStore, StoredFile, key_for
+from archive.uploads import MB, CheckedFile, Kind, Limits, UploadRefused, check_upload
 
 #: The largest scan taken (a multi-page colour PDF of one form is a few MB).
-MAX_SCAN_BYTES = 50 * 1024 * 1024
-#: Media types by their first bytes, and the extensions each may carry.
-SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF-", "application/pdf"), (b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"II*\x00", "image/tiff"), (b"MM\x00*", "image/tiff"),
-)
-EXTENSIONS = {"application/pdf": (".pdf",), "image/jpeg": (".jpg", ".jpeg"), "image/png": (".png",),
-              "image/tiff": (".tif", ".tiff")}
+MAX_SCAN_BYTES = 50 * MB
+#: What a scan may be: a PDF or an image, one per row.
+SCAN_LIMITS = Limits(kinds=frozenset({Kind.IMAGE, Kind.PDF}), max_bytes=MAX_SCAN_BYTES, max_files=1)
+#: The attachments row's field name for a record's scan (no field of the form has it).
+SCAN_FIELD = "legacy_scan"
 
 
 class ScanProblem(ValueError):
@@ -34,14 +34,15 @@ class ScanProblem(ValueError):
 
 @dataclass(frozen=True)
 class Scan:
+    """A scan as the register names it, checked: what the store keeps is ``checked.data``."""
+
     name: str
-    data: bytes
-    media_type: str
+    checked: CheckedFile
 
     def stored_as(self, stored: StoredFile) -> dict[str, object]:
         """What ``records.legacy_scan`` keeps of it."""
         return {"name": self.name, "key": stored.key, "sha256": stored.sha256, "size": stored.size,
-                "media_type": self.media_type}
+                "media_type": self.checked.media_type, "stored_name": self.checked.name}
 
 
 class ScanFolder:
@@ -71,23 +72,11 @@ class ScanFolder:
         if size == 0:
             raise ScanProblem(_("“%(name)s” is empty (0 bytes).", name=name))
         if size > MAX_SCAN_BYTES:
-            raise ScanProblem(_("“%(name)s” is larger than %(mb)d MB.", name=name, mb=MAX_SCAN_BYTES >> 20))
-        data = real.read_bytes()
-        return Scan(name, data, media_type(name, data))
-
-
-def media_type(name: str, data: bytes) -> str:
-    """The scan's media type from its bytes; :class:`ScanProblem` when they are no PDF or image,
-    or the name's extension says another kind."""
-    found = next((kind for magic, kind in SIGNATURES if data.startswith(magic)), None)
-    if found is None:
-        raise ScanProblem(_("“%(name)s” is not a scan: only PDF, JPEG, PNG and TIFF files are taken.",
-                            name=name))
-    suffix = Path(name).suffix.lower()
-    if suffix and suffix not in EXTENSIONS[found]:
-        raise ScanProblem(_("“%(name)s” is named %(suffix)s but holds a %(kind)s file.", name=name,
-                            suffix=suffix, kind=found))
-    return found
+            raise ScanProblem(_("“%(name)s” is larger than %(mb)d MB.", name=name, mb=MAX_SCAN_BYTES // MB))
+        try:
+            return Scan(name, check_upload(name, real.read_bytes(), SCAN_LIMITS))
+        except UploadRefused as refused:
+            raise ScanProblem(refused.message()) from refused
 
 
 class StoredScans:
@@ -99,9 +88,9 @@ class StoredScans:
         self.added: list[str] = []
 
     def put(self, scan: Scan) -> StoredFile:
-        expected = key_for(scan.data)
+        expected = key_for(scan.checked.data)
         existed = self.store.exists(expected.key)
-        stored = self.store.put(scan.data)
+        stored = self.store.put(scan.checked.data)
         if not existed:
             self.added.append(stored.key)
         return stored

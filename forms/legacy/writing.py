@@ -4,7 +4,8 @@ For each row: its code (kept, or the next of its form and year), the record and 
 revision (action ``import``, at the record's own date, by its submitter), the audit event
 ``record.import`` (who imported it, from which file and row), and the outbox rows a submission
 queues (``pdf.archival`` for the archival PDF/A, ``search.index``), so ``outbox run`` makes
-the archival copy and the index entry of an imported record exactly as of a typed one.
+the archival copy and the index entry of an imported record exactly as of a typed one. A
+scan becomes an attachment of the first revision (:func:`scan_file`).
 
 Before the rows, each (form, year) counter is moved up to the highest imported sequence (never
 down), in the same transaction: the next submission of that year gets the number after it.
@@ -25,11 +26,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, insert, select, update
 from sqlalchemy.orm import Session
 
+from archive.attachments import NewFile, record_added
 from archive.filing import volume_of
 from archive.models import CodeCounter, Record, RecordRevision
 from archive.numbering import format_code, next_sequence
@@ -40,6 +43,7 @@ from core.auth.roles import Actor, Role
 from core.outbox.queue import enqueue
 from forms.legacy.checking import LegacyRow
 from forms.legacy.people import LEGACY_DISPLAY_NAME, LEGACY_USERNAME, Directory
+from forms.legacy.scans import SCAN_FIELD
 from forms.pdf.archival import TOPIC as ARCHIVAL_TOPIC
 from forms.search_documents import enqueue_indexing
 from forms.spec.model import FormSpec
@@ -147,9 +151,19 @@ def write_row(writer: Writer, row: LegacyRow, spec: FormSpec, cls: ClassView, le
     connection.execute(_INSERT_REVISION, {
         "record_id": record_id, "number": 1, "action": IMPORT_ACTION, "state": row.state, "data": row.data,
         "actor_id": submitter, "at": row.submitted_at, "reason": None})
+    if row.scan:
+        record_added(session, code, 1, [scan_file(row.scan)], row.submitted_at)
     enqueue(session, topic=ARCHIVAL_TOPIC, subject=code, at=writer.now, payload={"revision": 1})
     enqueue_indexing(session, code, 1, writer.now)
     return code
+
+
+def scan_file(scan: dict[str, Any]) -> NewFile:
+    """The scan as an attachment of the record's first revision (:mod:`archive.attachments`),
+    under :data:`~forms.legacy.scans.SCAN_FIELD`: no field of the form holds it, so no page
+    lists it as a field's file; fixity, export and disposal see it as they see every attachment.
+    No thumbnail is made (one image decoded per record would double the import's time)."""
+    return NewFile(SCAN_FIELD, scan["sha256"], scan["stored_name"], scan["media_type"], scan["size"], None)
 
 
 def _record_values(row: LegacyRow, spec: FormSpec, code: str, seq: int, submitter: int, origin: str,

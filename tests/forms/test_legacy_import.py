@@ -4,14 +4,17 @@ the outbox, found by search, printable, and scheduled by their own dates."""
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from flask import Flask
+from PIL import Image
 from sqlalchemy import select
 
 from archive import disposal, retention
+from archive.attachments import attachments_of
 from archive.models import CodeCounter, Record, Rendition
 from archive.stores import file_store
 from core.auth import accounts
@@ -75,8 +78,14 @@ def test_a_register_imports_with_its_codes_dates_people_and_state(app: Flask, tm
     assert visit.imported_from == "registers.xlsx VR row 2" and visit.imported_at is not None
     assert visit.filed_at == visit.submitted_at and visit.volume == "VR-2015" and visit.filed_revision == 1
     assert visit.legacy_scan is not None and visit.legacy_scan["name"] == "vr-7.jpg"
-    with app.app_context():
-        assert file_store().get(visit.legacy_scan["key"]) == jpeg(7)
+    with app.app_context():  # checked as every upload is: the image re-encoded bare, a PDF unchanged
+        image = Image.open(io.BytesIO(file_store().get(visit.legacy_scan["key"])))
+        assert (image.format, image.size) == ("JPEG", (48, 32))
+        complaint = record(app, "CP-2026-000050").legacy_scan
+        assert complaint is not None and file_store().get(complaint["key"]) == pdf(50)
+        attached = attachments_of(services().db, "VR-2015-000007")
+    scan_row = ("legacy_scan", visit.legacy_scan["sha256"], 1)
+    assert [(a.field, a.sha256, a.revision) for a in attached] == [scan_row]
     other = record(app, "VR-2015-000009")  # "vr-2015-9" written canonically
     assert other.data["receiving_staff"] == "王芳" and other.legacy_people == {
         "submitted_by": "王五", "receiving_staff": "王芳"}
