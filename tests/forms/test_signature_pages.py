@@ -4,12 +4,10 @@ customer copy's signature box (read back from the PDF: its paths and its text)."
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from datetime import UTC, datetime
 
-import pikepdf
 import pytest
 from flask.testing import FlaskClient
 
@@ -19,6 +17,7 @@ from forms.spec.library import load_or_fail
 from tests.support.instance import csrf_token
 from tests.support.pdf import text_of
 from tests.support.samples import RS_DATA
+from tests.support.signature_pdf import longest_polyline
 
 #: A zigzag of 12 points: 11 line segments in one path, which nothing else on a copy draws.
 ZIGZAG = [[100 + 60 * i, 60 if i % 2 else 240] for i in range(12)]
@@ -157,38 +156,6 @@ def prefilled(html: str) -> dict[str, str]:
     Reader().feed(html)
     found.pop("csrf_token", None)
     return {k: v.removeprefix("\n") for k, v in found.items()}
-
-
-def longest_polyline(pdf: bytes) -> int:
-    """The most line segments in one painted path on any page (content streams and the forms
-    they draw, where WeasyPrint may put an SVG)."""
-    best = 0
-    with pikepdf.open(io.BytesIO(pdf)) as document:
-        for page in document.pages:
-            best = max(best, _longest(page.obj, set()))
-    return best
-
-
-def _longest(holder: pikepdf.Object, seen: set[tuple[int, int]]) -> int:
-    best, run = 0, 0
-    for operands, operator in pikepdf.parse_content_stream(holder):
-        op = str(operator)
-        if op == "l":
-            run += 1
-        elif op in ("S", "s", "B", "b", "f", "n", "m"):
-            best, run = max(best, run), 0
-        elif op == "Do":
-            best = max(best, _in_xobject(holder, operands[0], seen))
-    return max(best, run)
-
-
-def _in_xobject(holder: pikepdf.Object, name: pikepdf.Name, seen: set[tuple[int, int]]) -> int:
-    xobjects = holder.get("/Resources", {}).get("/XObject", {})
-    form = xobjects.get(name)
-    if form is None or form.get("/Subtype") != "/Form" or form.objgen in seen:
-        return 0
-    seen.add(form.objgen)
-    return _longest(form, seen)
 
 
 def test_the_customer_copy_prints_the_drawing_in_its_signature_box(app, logged_in):  # type: ignore[no-untyped-def]
