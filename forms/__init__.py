@@ -39,11 +39,13 @@ def init_app(app: Flask) -> None:
     from forms.personal import init_app as init_personal_data
     from forms.rules import office_rules
     from forms.spec.library import SPEC_DIR, load_or_fail
-    from forms.views import bp, charts
+    from forms.views import bp, charts, files
 
     specs = load_or_fail(app.config.get("SPEC_DIR", SPEC_DIR))  # as `forms check` reads them
     office_rules()  # the form rules, registered once: a duplicate hook name stops the app here
     app.register_blueprint(bp)
+    # first of all before-request steps: the global CSRF check reads the body (forms.views.files)
+    app.before_request_funcs.setdefault(None, []).insert(0, files.raise_cap_for_file_pages)
     api.init_api(app)
     work_api.init_api(app)
     desk_api.init_api(app)

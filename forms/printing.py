@@ -23,6 +23,7 @@ from core.clock import Clock, local
 from core.config import DEFAULTS, PROJECT_ROOT
 from core.db import Database
 from forms import versions
+from forms.attachment_printing import printed_images
 from forms.deadlines import due_at
 from forms.fields import REGISTRY, Reading, is_empty
 from forms.masking import shown_record
@@ -86,6 +87,7 @@ def print_record(db: Database, clock: Clock, zone: ZoneInfo, renderer: Renderer,
         copies = [COPIES[part] for part in parts] or [None]
         htmls = [LAYOUTS.get_template("record.html").render(**context, copies=[copy]) for copy in copies]
     images = {mark.sha256: Image(mark.media_type, mark.data) for mark in marks.values()}
+    images.update(printed_images(file_store(), context["fields"]))  # a file field's photos
     return Printout(record.code, renderer.render_parts(htmls, images=images).pdf, variant)
 
 

@@ -1,4 +1,6 @@
-"""The archival rendition: PDF/A-3u of one record revision, its data attached as JSON.
+"""The archival rendition: PDF/A-3u of one record revision, its data attached as JSON and each of
+its files (a file field's photos and scans) attached unchanged as an associated file, described
+with its SHA-256 (:func:`forms.attachment_printing.originals`).
 
 Submitting queues it (:func:`enqueue`, in the submitting transaction); the outbox worker renders
 it after commit (:func:`handle`), never while the counter row is locked. The same revision
@@ -11,6 +13,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -24,12 +27,17 @@ from core.db import Database
 from core.outbox.queue import Task, enqueue, pending_in
 from core.web import services
 from forms import versions
+from forms.attachment_printing import originals, printed_images
+from forms.fields import REGISTRY
 from forms.filing_rules import file_record
 from forms.names import Names, load_names
 from forms.pdf.render import ARCHIVAL_PROFILE, Attached, Renderer
 from forms.pdf.service import thread_renderer
 from forms.printing import LAYOUTS, print_context
 from forms.spec.model import FormSpec
+
+if TYPE_CHECKING:
+    from forms.pdf.fetcher import Image
 
 TOPIC = "pdf.archival"
 log = logging.getLogger(__name__)
@@ -77,11 +85,23 @@ def render_archival(renderer: Renderer, spec: FormSpec, record: RecordView, *, c
     context = print_context(spec, record, zone, company, printed_at=None, public_url=public_url,
                             has_logo=renderer.logo is not None, names=names, content=content)
     html = LAYOUTS.get_template("record.html").render(**context, copies=[None])
+    when = record.revisions[-1].at
     data = Attached(name=f"{record.code}.r{record.revision}.json", data=content.json,
-                    description=f"{record.code} revision {record.revision}: the record's data",
-                    when=record.revisions[-1].at)
-    rendered = renderer.render(html, archival=True, attachments=[data])
+                    description=f"{record.code} revision {record.revision}: the record's data", when=when)
+    files, images = _record_files(spec, record, context["fields"])
+    rendered = renderer.render_parts([html], archival=True, attachments=[data, *files], images=images)
     return ArchivalPdf(rendered.pdf, content.fingerprint, rendered.pages)
+
+
+def _record_files(spec: FormSpec, record: RecordView,
+                  printed: list[dict[str, Any]]) -> tuple[list[Attached], dict[str, Image]]:
+    """The revision's files to embed (originals, each with its SHA-256) and the images its layout
+    prints (:mod:`forms.attachment_printing`); the store is not asked for a record without files."""
+    if not any(REGISTRY[f.type].files(f, record.data.get(f.name)) for f in spec.fields):
+        return [], {}
+    store = file_store()
+    return (originals(store, spec, record.code, record.revision, record.data, record.revisions[-1].at),
+            printed_images(store, printed))
 
 
 def handle(task: Task) -> None:

@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Response
+from flask import Response, current_app, request
 from flask.typing import ResponseReturnValue
-from flask_login import login_required
+from flask_login import current_user, login_required
 from werkzeug.http import dump_header
 
 from archive.attachments import AttachmentView, attachment_file
@@ -31,6 +31,20 @@ from forms.file_intake import pending_token
 from forms.masking import needs_personal_data
 
 SHA256 = re.compile(r"[0-9a-f]{64}")
+#: The pages that post a record's fields, files included.
+FILE_PAGES = frozenset({"forms.new_form", "forms.resume_draft", "forms.record_action"})
+#: Their body cap (every file field of a form full, with the other fields): CP's six 10 MB photos.
+PAGE_BODY_CAP = 64 * 1024 * 1024
+
+
+def raise_cap_for_file_pages() -> None:
+    """Let a signed-in person post a form page with its files. Run before every other
+    before-request step (``forms.init_app`` puts it first): the global CSRF check reads the
+    form, and with it the body, before any view could raise ``MAX_CONTENT_LENGTH`` (1 MiB), so
+    a view setting ``request.max_content_length`` itself is too late. Other requests, and
+    anyone not signed in, keep the 1 MiB cap; ``UPLOAD_PAGE_MAX_BYTES`` changes this one."""
+    if request.method == "POST" and request.endpoint in FILE_PAGES and current_user.is_authenticated:
+        request.max_content_length = current_app.config.get("UPLOAD_PAGE_MAX_BYTES", PAGE_BODY_CAP)
 
 
 @login_required

@@ -21,7 +21,7 @@ from core.auth.roles import PermissionDenied
 from core.web import current_actor, services
 from forms import drafts, steps, versions
 from forms.builder import form_class, parse_form, raw_input
-from forms.file_intake import page_body_cap, receive_posted
+from forms.file_intake import file_fields, receive_posted
 from forms.rules import NeedsConfirmation
 from forms.spec.model import FormSpec
 from forms.submission import submit
@@ -64,9 +64,7 @@ def discard_draft(draft_id: int) -> ResponseReturnValue:
 
 def _fill(spec: FormSpec, draft_id: int | None, initial: dict[str, Any] | None) -> ResponseReturnValue:
     ctx = build_context()
-    cap = page_body_cap(spec)
-    if cap is not None and request.method == "POST":  # files: the cap is raised before the body is read
-        request.max_content_length = cap
+    takes_files = bool(file_fields(spec))  # the body cap is raised before: forms.views.files
     form = form_class(spec, ctx)(data=initial) if request.method == "GET" else form_class(spec, ctx)()
     errors: dict[str, str] = {}
     warning: NeedsConfirmation | None = None
@@ -74,7 +72,7 @@ def _fill(spec: FormSpec, draft_id: int | None, initial: dict[str, Any] | None) 
         buttons = FillPageForm()
         if not form.validate_on_submit():  # only the CSRF token is validated by WTForms
             errors["_"] = _("The form expired. Your input is below; submit again.")
-        elif cap is not None and (file_errors := receive_posted(spec, form, current_actor().user_id,
+        elif takes_files and (file_errors := receive_posted(spec, form, current_actor().user_id,
                                                                  file_store())):
             errors = file_errors  # files checked and stored first: the accepted ones stay pending
         elif (row := buttons.row_to_add()) is not None:

@@ -84,8 +84,8 @@ def test_changing_a_spec_without_a_new_version_is_refused(app, tmp_path):
     with app.app_context():
         report = versions.register_specs(services().db, services().clock,
                                          {"AR": load_spec_file(directory / "AR.toml")})
-    assert report.problems == ["AR v3: the spec file changed but its version number did not; "
-                               "set version = 4 for the new fields"]
+    assert report.problems == ["AR v4: the spec file changed but its version number did not; "
+                               "set version = 5 for the new fields"]
 
 
 def test_a_new_version_needs_approval_and_old_records_keep_theirs(app, logged_in, tmp_path):
@@ -95,7 +95,7 @@ def test_a_new_version_needs_approval_and_old_records_keep_theirs(app, logged_in
         "csrf_token": csrf_token(page.text), "action": "submit", "applicant_department": "CS",
         "records_wanted": "CP-2026-000001", "purpose": "audit", "reason": "审计",
         "period_from": "2026-03-02", "period_to": "2026-03-09"})
-    directory = spec_dir_with(tmp_path, "AR", ('version = 3', 'version = 4'))
+    directory = spec_dir_with(tmp_path, "AR", ('version = 4', 'version = 5'))
     text = (directory / "AR.toml").read_text(encoding="utf-8")
     text = text.replace('label = { zh = "查阅理由", en = "Reason" }',
                         'label = { zh = "查阅事由", en = "Grounds" }')
@@ -103,14 +103,14 @@ def test_a_new_version_needs_approval_and_old_records_keep_theirs(app, logged_in
     with app.app_context():
         report = versions.register_specs(services().db, services().clock,
                                          {"AR": load_spec_file(directory / "AR.toml")})
-        assert report.registered == ["AR v4"]
-        assert versions.current_spec(services().db, "AR").version == 3  # pending: not fillable
+        assert report.registered == ["AR v5"]
+        assert versions.current_spec(services().db, "AR").version == 4  # pending: not fillable
     admin = logged_in("admin")
     listing = admin.get("/admin/forms")
     assert "AR" in listing.text
-    admin.post("/admin/forms/AR/4/approve", data={"csrf_token": csrf_token(listing.text)})
+    admin.post("/admin/forms/AR/5/approve", data={"csrf_token": csrf_token(listing.text)})
     with app.app_context():
-        assert versions.current_spec(services().db, "AR").version == 4
+        assert versions.current_spec(services().db, "AR").version == 5
     assert "查阅事由" in client.get("/forms/AR/new").text
     old = client.get("/records/AR-2026-000001")
     assert "查阅理由" in old.text and "查阅事由" not in old.text

@@ -174,3 +174,23 @@ def test_the_api_takes_files_as_base64_and_refuses_a_bare_checksum(app, client, 
         **VALID_CP, "defect_photos": [{"name": "a.jpg", "content_base64": "%%%"}]}})
     assert broken.status_code == 422 and "base64" in broken.json["fields"]["defect_photos"]
     assert len(_attachments(app)) == 1
+
+
+def _large_photo() -> tuple[str, bytes]:
+    """A photo of about 1.6 MB (noise does not compress): above the 1 MiB that caps other requests."""
+    import random
+
+    from PIL import Image
+
+    noise = random.Random(19).randbytes(1400 * 1000 * 3)
+    out = io.BytesIO()
+    Image.frombytes("RGB", (1400, 1000), noise).save(out, "JPEG", quality=95)
+    return "large.jpg", out.getvalue()
+
+
+def test_a_photo_larger_than_the_usual_request_limit_is_taken_on_the_page(app, logged_in):
+    name, body = _large_photo()
+    assert len(body) > 1.5 * 1024 * 1024
+    made = _post_cp(logged_in("clerk"), [(name, body)])
+    assert made.status_code == 302, (made.status_code, made.text[:3000])
+    assert [r.name for r in _attachments(app)] == ["large.jpg"]
