@@ -35,6 +35,9 @@ CSV_SUFFIXES = (".csv", ".txt")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 _ZIP_MAGIC = b"PK\x03\x04"
 _CHUNK = 1 << 16
+#: What openpyxl raises on a workbook damaged past its first rows (a cut zip member, broken XML).
+XLSX_DAMAGE = (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError, EOFError, OSError,
+               SyntaxError)
 
 
 class BadFile(Exception):
@@ -137,7 +140,7 @@ def _csv_rows(handle: Any, numbered: Iterator[tuple[int, tuple[Any, ...]]], name
 def _xlsx_sheets(path: Path) -> Iterator[Sheet]:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
+    except XLSX_DAMAGE as exc:
         raise BadFile(_("%(file)s cannot be read as an XLSX workbook: %(why)s", file=path.name,
                         why=exc)) from exc
     try:
@@ -148,18 +151,24 @@ def _xlsx_sheets(path: Path) -> Iterator[Sheet]:
                 header_row, headers = _first_filled(numbered, f"{path.name} [{sheet.title}]")
             except BadFile:
                 continue  # an empty sheet (a cover, notes) is no register
+            except XLSX_DAMAGE as exc:
+                raise BadFile(_("%(file)s cannot be read as an XLSX workbook: %(why)s", file=path.name,
+                                why=exc)) from exc
             found = True
-            yield Sheet(sheet.title, headers, header_row, _xlsx_rows(numbered))
+            yield Sheet(sheet.title, headers, header_row, _xlsx_rows(numbered, path.name))
         if not found:
             raise BadFile(_("%(file)s is empty: no sheet has a header row.", file=path.name))
     finally:
         book.close()
 
 
-def _xlsx_rows(numbered: Iterator[tuple[int, tuple[Any, ...]]]) -> Iterator[Row]:
-    for number, cells in numbered:
-        if any(c is not None and str(c).strip() for c in cells):
-            yield Row(number, cells)
+def _xlsx_rows(numbered: Iterator[tuple[int, tuple[Any, ...]]], name: str) -> Iterator[Row]:
+    try:
+        for number, cells in numbered:
+            if any(c is not None and str(c).strip() for c in cells):
+                yield Row(number, cells)
+    except XLSX_DAMAGE as exc:
+        raise BadFile(_("%(file)s cannot be read as an XLSX workbook: %(why)s", file=name, why=exc)) from exc
 
 
 def _first_filled(numbered: Iterator[tuple[int, tuple[Any, ...]]], name: str) -> tuple[int, tuple[str, ...]]:

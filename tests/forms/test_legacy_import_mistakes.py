@@ -4,6 +4,7 @@ row writes nothing; files that are no register get one line, never a traceback."
 
 from __future__ import annotations
 
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -164,6 +165,21 @@ def test_a_file_that_is_no_register_gets_one_line(app: Flask, tmp_path: Path, na
     status, output = run_import(app, path, "--lang", "en")
     assert status == 1
     assert output.count("\n") == 1 and output.startswith("Error: ") and message in output, output
+
+
+def test_a_workbook_damaged_after_its_header_is_one_line(app: Flask, tmp_path: Path) -> None:
+    """The sheet's XML cut in the middle of its rows: read up to there, then one line."""
+    rows = [vr_row(None, DAY) for _ in range(200)]
+    whole = write_xlsx(tmp_path / "whole.xlsx", {"VR": [VR_HEADERS, *rows]})
+    cut = tmp_path / "cut.xlsx"
+    with zipfile.ZipFile(whole) as source, zipfile.ZipFile(cut, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            cut_here = len(data) // 2 if item.filename.startswith("xl/worksheets/") else len(data)
+            target.writestr(item, data[:cut_here])
+    status, output = run_import(app, cut, "--lang", "en")
+    assert status == 1 and output.startswith("Error: "), output
+    assert "cannot be read as an XLSX workbook" in output and "Traceback" not in output
 
 
 def test_wrong_headers_and_unknown_forms_get_one_line(app: Flask, tmp_path: Path) -> None:
