@@ -47,7 +47,7 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from archive import upload_refusals as reasons
-from archive.upload_images import clean_image, image_thumbnail
+from archive.upload_images import STORED_TYPES, clean_image, image_thumbnail
 from archive.upload_pdfs import check_pdf, pdf_thumbnail
 from archive.upload_refusals import MB, UploadRefused, UploadsRefused
 
@@ -137,7 +137,8 @@ def allowed_types(kinds: frozenset[Kind]) -> LazyString:
 
 
 def check_upload(file_name: str, data: bytes, limits: Limits) -> CheckedFile:
-    """The file as it may be stored, or :class:`UploadRefused` saying why not."""
+    """The file as it may be stored, or :class:`UploadRefused` saying why not. The cheap checks
+    (size, type, name) come before any decoding."""
     if not data:
         raise UploadRefused(file_name, reasons.empty())
     if len(data) > limits.max_bytes:
@@ -145,17 +146,16 @@ def check_upload(file_name: str, data: bytes, limits: Limits) -> CheckedFile:
     sniffed = sniff(data)
     if sniffed is None or KIND_OF[sniffed] not in limits.kinds:
         raise UploadRefused(file_name, reasons.not_allowed(allowed_types(limits.kinds)))
-    if sniffed == "application/pdf":
-        pages = check_pdf(file_name, data).pages
-        return _checked(file_name, data, sniffed, pages=pages)
-    image = clean_image(file_name, data, sniffed, limits.max_pixels)
-    return _checked(file_name, image.data, image.media_type, width=image.width, height=image.height)
-
-
-def _checked(file_name: str, data: bytes, media_type: str, **facts: int) -> CheckedFile:
-    name = safe_name(file_name, media_type)
+    name = safe_name(file_name, STORED_TYPES.get(sniffed, sniffed))
     if name is None:
         raise UploadRefused(file_name, reasons.no_name())
+    if sniffed == "application/pdf":
+        return _checked(name, data, sniffed, pages=check_pdf(file_name, data).pages)
+    image = clean_image(file_name, data, sniffed, limits.max_pixels)
+    return _checked(name, image.data, image.media_type, width=image.width, height=image.height)
+
+
+def _checked(name: str, data: bytes, media_type: str, **facts: int) -> CheckedFile:
     return CheckedFile(name=name, data=data, media_type=media_type,
                        sha256=hashlib.sha256(data).hexdigest(), **facts)
 
