@@ -5,7 +5,9 @@ camera wrote into EXIF is applied to the pixels, colours are converted to sRGB w
 carries an ICC profile, and nothing else of the file survives (EXIF with GPS and camera, XMP,
 IPTC, comments, PNG text chunks, bytes appended after the image). HEIC becomes JPEG because no
 browser and no PDF renderer shows HEIC. The pixel count is checked from the header before any
-pixel is decoded, so a 30000 × 30000 image of a few kilobytes costs nothing.
+pixel is decoded, so a 30000 × 30000 image of a few kilobytes costs nothing. Pillow is only
+ever asked for the one format the bytes were sniffed as, so none of its other plugins (EPS, which
+runs Ghostscript; TIFF; ICO…) ever sees an upload.
 
 Animated PNG and WebP are refused: a re-encoding keeps one frame, so what the archive kept would
 silently differ from what the user saw, and a record needs a photo or a scan, not a clip. JPEG
@@ -158,7 +160,7 @@ def _flattened(image: Image.Image) -> Image.Image:
 def image_thumbnail(data: bytes, longest_side: int) -> bytes:
     """A small JPEG of an image already checked and stored (so its size is known to be sane):
     JPEG's draft mode decodes it at a reduced scale when it can."""
-    image = Image.open(io.BytesIO(data))
+    image = Image.open(io.BytesIO(data), formats=["JPEG", "PNG", "WEBP"])
     image.draft("RGB", (longest_side, longest_side))
     image.thumbnail((longest_side, longest_side))
     image = _flattened(image) if _has_alpha(image) else image.convert("RGB")
