@@ -12,11 +12,13 @@ from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
 from archive.models import Record
+from archive.stores import file_store
 from core.auth import accounts
 from core.auth.models import User
 from core.clock import Clock
 from core.db import Database
 from forms import versions
+from forms.demo_files import demo_photos
 from forms.models import FormVersion
 from forms.submission import submit
 from forms.workflow import act
@@ -70,7 +72,7 @@ SAMPLES = {
                 "contact_person": "王建国", "phone": "13800138000", "order_no": "SO-2026-0815",
                 "part_no": "PN-44718", "quantity": 500, "defective_quantity": 37,
                 "complaint": "收到的第二批货物外包装破损，部分产品表面有划痕，影响销售。",
-                "customer_request": "要求补发37件合格品并承担运费。"}),
+                "customer_request": "要求补发37件合格品并承担运费。", "defect_photos": "{photos}"}),
         ("CP", {"channel": "head_office", "received_at": "{now}", "customer_name": "李秀英",
                 "phone": "021-62345678", "complaint": "客服热线多次无人接听，投诉服务态度差。"}),
         ("CP", {"channel": "visit", "received_at": "{now}", "customer_name": "深圳新世纪电子",
@@ -138,7 +140,8 @@ def create_sample_records(db: Database, clock: Clock, zone: ZoneInfo) -> int:
               "{three_days_ago}": (now - timedelta(days=3)).replace(second=0, microsecond=0).isoformat(),
               "{today}": now.date().isoformat(),
               "{in_week}": (now.date() + timedelta(days=7)).isoformat(),
-              "{due}": (now.date() - timedelta(days=35)).isoformat()}
+              "{due}": (now.date() - timedelta(days=35)).isoformat(),
+              "{photos}": demo_photos(file_store())}  # drawn, checked and stored like an upload
     created = 0
     for username, samples in SAMPLES.items():
         for form_code, data in samples:

@@ -3,9 +3,12 @@ as it is, an overdue complaint included, and its scheduled jobs must not fail fr
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
 from pathlib import Path
 
+from archive.files import content_key
+from archive.stores import file_store
 from forms import demo
 
 
@@ -31,3 +34,14 @@ def test_a_named_anonymiser_is_kept(tmp_path: Path) -> None:
     fresh = tmp_path / "fresh.toml"
     assert demo.name_the_anonymiser(fresh) is True
     assert tomllib.loads(fresh.read_text(encoding="utf-8")) == {"personal_anonymise_by": "archivist"}
+
+
+def test_the_demo_complaint_has_two_drawn_photos_stored_by_content(app, token_for) -> None:  # type: ignore[no-untyped-def]
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    headers = token_for("clerk")
+    record = app.test_client().get("/api/v1/records/CP-2026-000001", headers=headers).json
+    photos = record["data"]["defect_photos"]
+    assert [p["name"] for p in photos] == ["外包装破损.jpg", "表面划痕.jpg"]
+    with app.app_context():  # the demo users' passwords are the demo's own: read the store
+        stored = [file_store().get(content_key(photo["sha256"])) for photo in photos]
+    assert [hashlib.sha256(data).hexdigest() for data in stored] == [photo["sha256"] for photo in photos]
