@@ -96,7 +96,7 @@ class Signature(FieldType):
 
     def form_field(self, spec: FieldSpec, ctx: BuildContext) -> UnboundField:
         return SignatureField(SignatureInput, label=pick(spec.label, ctx.locale),
-                         description=pick(spec.help, ctx.locale))
+                              description=pick(spec.help, ctx.locale))
 
     def parse(self, spec: FieldSpec, raw: Any, ctx: BuildContext) -> Any:
         """The page's ``{"strokes": "<JSON text>", "on_paper": bool}`` (or a draft kept from the
