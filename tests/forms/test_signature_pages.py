@@ -169,3 +169,24 @@ def test_the_customer_copy_prints_the_drawing_in_its_signature_box(app, logged_i
     assert "客户联" in drawn_text and "客户签名" in drawn_text and "签于纸面" not in drawn_text
     signed_line = next(line for line in paper_text.splitlines() if "客户签名" in line)
     assert "签于纸面" in signed_line  # in the signature box, on the label's line
+
+
+def test_the_api_takes_a_drawing_stamps_it_itself_and_names_what_is_wrong(app, client, token_for):  # type: ignore[no-untyped-def]
+    headers = token_for("clerk")
+    schema = client.get("/api/v1/forms/RS", headers=headers).json
+    published = json.dumps(schema)
+    assert '"on_paper": {"const": true}' in published and '"maximum": 1000' in published
+    forged = {"strokes": [ZIGZAG], "captured_by": "supervisor", "captured_at": "2020-01-01T00:00:00+00:00",
+              "fingerprint": "0" * 64}
+    response = client.post("/api/v1/records", headers=headers,
+                           json={"form": "RS", "data": {**RS_DATA, "customer_signature": forged}})
+    assert response.status_code == 201, response.json
+    stored = record_data(app, response.json["code"])
+    assert stored["customer_signature"]["captured_by"] == "clerk"
+    assert stored["customer_signature"]["captured_at"] == "2026-03-02T01:30:00.123456+00:00"
+    assert stored["customer_signature"]["fingerprint"] == seen_fingerprint(RS, stored)
+    bad = client.post("/api/v1/records", headers=headers, json={"form": "RS", "data": {
+        **RS_DATA, "customer_signature": {"strokes": [[[5, 2000]]]}}})
+    assert bad.status_code == 422
+    assert bad.json["fields"] == {"customer_signature": "Stroke 1 has a point that is not [x, y] with whole "
+                                                        "numbers within 0–1000 and 0–300."}
