@@ -26,9 +26,11 @@ from core.auth import accounts
 from core.clock import FrozenClock
 from core.web import services
 from forms.submission import submit
+from tests.support.attachments import stored_files
 from tests.support.instance import PASSWORD, actor_of, login, make_app
 from tests.support.lifecycle import DAYS_TO_2030, close_complaint, step, work_outbox
 from tests.support.samples import RS_DATA
+from tests.support.upload_samples import photo_jpeg
 
 START = datetime(2026, 3, 2, 1, 30, 0, 123456, tzinfo=UTC)  # 09:30 in Shanghai, with microseconds
 
@@ -42,6 +44,8 @@ VR_PHONE, VR_PHONE_MASKED = "13812340001", "138****0001"
 RS_NAME, RS_NAME_MASKED = "诸葛明远", "诸***"
 RS_PHONE, RS_PHONE_MASKED = "13712340002", "137****0002"
 AR_REASON = "核对东区投诉处理时限"  # AR has no personal fields: shown whole to all who see it
+#: RS's personal file field (issue 19): its file by name, or withheld (page, print; API as JSON).
+RS_SCAN, RS_SCAN_WITHHELD, RS_SCAN_API_WITHHELD = "客户联签字扫描.jpg", "已隐去 1 个文件", '"withheld": true'
 
 #: The roles of the matrix. All records are submitted by ``clerk`` in CS; ``granted`` is a clerk
 #: of SALES reading them under an approved access request (AR), ``sales`` one without.
@@ -96,6 +100,12 @@ ROUTES: dict[str, Route] = {
     "CP receipt": Route("/records/{CP}.pdf?variant=receipt", CP_NAMED, granted=True),
     "VR print": Route("/records/{VR}.pdf", VR_VALUES, granted=True),
     "RS print": Route("/records/{RS}.pdf", RS_VALUES, granted=True),
+    "RS page (signed copy scan)": Route("/records/{RS}", ((RS_SCAN, RS_SCAN_WITHHELD),), granted=True),
+    "RS print (signed copy scan)": Route("/records/{RS}.pdf", ((RS_SCAN, RS_SCAN_WITHHELD),), granted=True),
+    "API record RS (signed copy scan)": Route("/api/v1/records/{RS}", ((RS_SCAN, RS_SCAN_API_WITHHELD),),
+                                              api=True, granted=True),
+    "search page RS (signed copy scan)": Route("/search?q=P20240315001", ((RS_SCAN, RS_SCAN_WITHHELD),),
+                                               seen_by=NOBODY, maybe=frozenset(ROLES)),
     "RS customer copy": Route("/records/{RS}.pdf?variant=customer", ((RS_NAME, RS_NAME_MASKED),),
                               granted=True),
     "record list": Route("/records?scope=department", NAMES),
@@ -192,7 +202,8 @@ def _records(app: Flask) -> dict[str, str]:
                              "customer_name": CP_NAME, "phone": CP_OLD_PHONE, "complaint": "包装破损划痕"}),
             "VR": new("VR", {"visit_date": "2026-03-02", "customer_name": VR_NAME, "phone": VR_PHONE,
                              "needs": "学区三居室", "receiving_staff": "clerk"}),
-            "RS": new("RS", {**RS_DATA, "policyholder": RS_NAME, "phone": RS_PHONE}),
+            "RS": new("RS", {**RS_DATA, "policyholder": RS_NAME, "phone": RS_PHONE,
+                             "signed_copy_scan": stored_files(app, (RS_SCAN, photo_jpeg()[1]))}),
             "AR": new("AR", {"applicant_department": "CS", "records_wanted": "CP-2026", "purpose": "audit",
                              "reason": AR_REASON, "period_from": "2026-03-02", "period_to": "2026-03-09"}),
         }
@@ -265,3 +276,15 @@ def test_a_form_without_personal_fields_shows_whole_to_all_who_see_it(office: Of
     for role in ROLES:
         text = body(office.clients[role].get(f"/records/{office.codes['AR']}"))
         assert (AR_REASON in text) is (role not in ("sales", "granted")), role
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_personal_fields_file_is_served_only_to_those_who_need_it(office: Office, role: str) -> None:
+    """The file route of RS's signed copy scan: the original and its thumbnail to those who read
+    the field whole, refused (403) to everyone else, the granted clerk included (no need)."""
+    code = office.codes["RS"]
+    api = office.app.test_client().get(f"/api/v1/records/{code}", headers=office.tokens["clerk"])
+    [scan] = api.json["data"]["signed_copy_scan"]
+    for suffix in ("", "/thumb"):
+        served = office.clients[role].get(f"/records/{code}/files/{scan['sha256']}{suffix}")
+        assert served.status_code == (200 if role in NEED else 403), (role, suffix, served.status_code)
