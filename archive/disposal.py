@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, delete, exists, func, select
 from sqlalchemy.orm import Session
 
+from archive.attachment_models import Attachment
 from archive.holds import active_hold_on, is_held
 from archive.models import DisposalItem, DisposalList, Record, RecordRevision, Rendition, Tombstone
 from archive.office import require_admin, require_keeper, require_records_office
@@ -267,12 +268,29 @@ def _dispose(session: Session, now: datetime, zone: ZoneInfo, actor: Actor, list
                           filed_at=record.filed_at, retention_until=record.retention_until, destroyed_at=now,
                           approved_by_id=listed.decided_by_id, disposal_list_id=listed.id))
     session.execute(delete(Rendition).where(Rendition.record_id == record.id))
+    paths += _forget_attachments(session, record.id)
     session.execute(delete(RecordRevision).where(RecordRevision.record_id == record.id))
     session.delete(record)
     hooks.forget(session, code)
     trail.append(session, at=now, actor=actor, action="record.destroy", object_type="record", object_id=code,
                  detail={"list": listed.id, "retention_class": entry.retention_class, "files": len(paths)})
     return entry, paths
+
+
+def _forget_attachments(session: Session, record_id: int) -> list[str]:
+    """Delete a destroyed record's attachment rows (its files and a legacy import's scan: the
+    rows point at the record, which could not be deleted before them); returns the keys no other
+    record's attachment names any more, for the purge (the store is by content: the same bytes
+    attached elsewhere stay)."""
+    keys = set(session.scalars(select(Attachment.key).where(Attachment.record_id == record_id)))
+    keys.update(k for k in session.scalars(select(Attachment.thumbnail_key).where(
+        Attachment.record_id == record_id)) if k)
+    session.execute(delete(Attachment).where(Attachment.record_id == record_id))
+    if not keys:
+        return []
+    named = set(session.scalars(select(Attachment.key).where(Attachment.key.in_(keys))))
+    named.update(session.scalars(select(Attachment.thumbnail_key).where(Attachment.thumbnail_key.in_(keys))))
+    return sorted(keys - named)
 
 
 @dataclass(frozen=True)

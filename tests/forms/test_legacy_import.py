@@ -16,6 +16,7 @@ from sqlalchemy import select
 from archive import disposal, retention
 from archive.attachments import attachments_of
 from archive.models import CodeCounter, Record, Rendition
+from archive.ports import archive_ports
 from archive.stores import file_store
 from core.auth import accounts
 from core.clock import FrozenClock
@@ -38,6 +39,7 @@ from tests.support.legacy_sheets import (
 from tests.support.pdf import text_of
 
 SHANGHAI_2015 = datetime(2015, 3, 1, 10, 15)
+DECEMBER_5 = datetime(2026, 12, 5, 2, 0, 0, 123456, tzinfo=UTC)  # the day the issue's retention test names
 
 
 def register(tmp_path: Path) -> tuple[Path, Path]:
@@ -130,8 +132,7 @@ def test_imported_records_are_archived_filed_found_and_printed(app: Flask, tmp_p
 def test_retention_counts_from_the_records_own_dates(tmp_path: Path, template_db: Path,
                                                        instance_dir: Path) -> None:
     """An RS filed in 2015 under a 10-year class is due for review on 2026-12-05; one of 2017 is not."""
-    now = datetime(2026, 12, 5, 2, 0, 0, 123456, tzinfo=UTC)
-    app = fresh_app(template_db, instance_dir, FrozenClock(now))
+    app = fresh_app(template_db, instance_dir, FrozenClock(DECEMBER_5))
     with app.app_context():
         s = services()
         admin = accounts.actor_named(s.db, "admin")
@@ -149,6 +150,31 @@ def test_retention_counts_from_the_records_own_dates(tmp_path: Path, template_db
         archivist = accounts.actor_named(s.db, "archivist")
         due = disposal.due_page(s.db, s.clock, s.zone, archivist, action="review")
     assert [d.code for d in due.items] == ["RS-2015-000001"]
+
+
+def test_an_imported_record_past_its_period_is_destroyed_with_its_scan(tmp_path: Path, template_db: Path,
+                                                                      instance_dir: Path) -> None:
+    """An access request filed in 2015 (3 years, then destroyed) goes through disposal: its
+    attachment row goes with it and its scan is purged from the store by the outbox."""
+    app = fresh_app(template_db, instance_dir, FrozenClock(DECEMBER_5))
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    (scans / "ar.jpg").write_bytes(jpeg(21))
+    book = write_xlsx(tmp_path / "ar.xlsx", {"AR": [AR_HEADERS, ar_row("AR-2015-000001", date(2015, 6, 1),
+                                                                       scan="ar.jpg")]})
+    assert run_import(app, book, "--scans", str(scans), "--commit")[0] == 0
+    key = record(app, "AR-2015-000001").legacy_scan["key"]  # type: ignore[index]
+    with app.app_context():
+        s = services()
+        archivist, admin = accounts.actor_named(s.db, "archivist"), accounts.actor_named(s.db, "admin")
+        listed = disposal.propose(s.db, s.clock, s.zone, archivist, ["AR-2015-000001"], "期满销毁")
+        disposal.decide(s.db, s.clock, admin, listed.id, approve=True)
+        done = disposal.execute(s.db, s.clock, s.zone, archivist, listed.id, archive_ports().disposal_hooks())
+        assert done.state == "executed"
+        assert attachments_of(s.db, "AR-2015-000001") == []
+    app.test_cli_runner().invoke(args=["outbox", "run", "--once"])
+    with app.app_context():
+        assert not file_store().exists(key)
 
 
 @pytest.mark.parametrize("by", ["clerk", "supervisor", "auditor"])
