@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -127,6 +128,17 @@ def test_imported_records_are_archived_filed_found_and_printed(app: Flask, tmp_p
     printed = app.test_client().get("/api/v1/records/VR-2015-000009/pdf", headers=headers)
     assert printed.status_code == 200 and printed.data.startswith(b"%PDF-")
     assert "王芳" in text_of(printed.data) and "VR-2015-000009" in text_of(printed.data)
+
+
+@pytest.mark.parametrize(("locale", "said"), [("zh", "从历史档案导入"),
+                                             ("en", "Imported from a legacy register")])
+def test_the_record_page_says_the_record_was_imported(app: Flask, tmp_path: Path, logged_in: Any, locale: str,
+                                                       said: str) -> None:
+    book, scans = register(tmp_path)
+    assert run_import(app, book, "--scans", str(scans), "--commit")[0] == 0
+    page = logged_in("sales").get("/records/VR-2015-000009", headers={"Accept-Language": locale})
+    assert page.status_code == 200
+    assert said in page.text and "王芳" in page.text  # the receiving staff member as the register wrote it
 
 
 def test_retention_counts_from_the_records_own_dates(tmp_path: Path, template_db: Path,
