@@ -66,8 +66,9 @@ def validate(spec: FormSpec, data: dict[str, Any], *, users: set[str] | None = N
         problem = problem or REGISTRY[field.type].reference_problem(field, data[field.name], known)
         if problem:
             errors[field.name] = problem
-    for field in spec.fields:  # required only when another field holds a value
-        if field.required_when and field.name not in data and field.required_when.met(data):
+    for field in spec.fields:  # required only when another field holds a value (read when valid)
+        condition = field.required_when
+        if condition and condition.field not in errors and field.name not in data and condition.met(data):
             errors.setdefault(field.name, _required_because(spec, field))
     if errors:
         raise InvalidData(errors)
