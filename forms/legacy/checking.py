@@ -102,6 +102,8 @@ class RowChecker:
         self.ctx = BuildContext(locale=locale, users=directory.usernames(), departments=directory.codes(),
                                 zone_name=zone.key)
         self.codes: dict[str, tuple[str, int]] = {}  # code → (sheet, row) first seen
+        self.usernames = frozenset(directory.user_ids)
+        self.department_codes = frozenset(directory.department_ids)
 
     def check(self, layout: SheetLayout, row: Row) -> RowCheck:
         found = RowCheck(layout.sheet)
@@ -180,10 +182,9 @@ class RowChecker:
     def _validate(self, columns: Layout, layout: SheetLayout, row: Row, data: dict[str, Any],
                   people: dict[str, str], unreadable: set[str], found: RowCheck) -> None:
         spec = columns.form
-        users = {u for u, _label in self.ctx.users} | {data[name] for name in people if name in data}
+        users = self.usernames | {data[name] for name in people if name in data}  # names kept as text
         try:
-            data.update(validate(spec, data, users=users, departments=set(self.directory.department_ids),
-                                 zone=self.zone))
+            data.update(validate(spec, data, users=users, departments=self.department_codes, zone=self.zone))
         except InvalidData as invalid:
             by_name = {c.name: c for c in columns.columns if c.kind == "field"}
             for name, message in invalid.errors.items():
