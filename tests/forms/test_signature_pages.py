@@ -4,14 +4,20 @@ customer copy's signature box (read back from the PDF: its paths and its text)."
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from datetime import UTC, datetime
 
+import pikepdf
 import pytest
 from flask.testing import FlaskClient
 
+from archive.files import content_key
+from archive.renditions import renditions_of
+from archive.stores import file_store
 from core.clock import FrozenClock
+from core.web import services
 from forms.fields.signature import seen_fingerprint
 from forms.spec.library import load_or_fail
 from tests.support.instance import csrf_token
@@ -190,3 +196,17 @@ def test_the_api_takes_a_drawing_stamps_it_itself_and_names_what_is_wrong(app, c
     assert bad.status_code == 422
     assert bad.json["fields"] == {"customer_signature": "Stroke 1 has a point that is not [x, y] with whole "
                                                         "numbers within 0–1000 and 0–300."}
+
+
+def test_the_archival_copy_draws_the_signature_and_stays_pdf_a(app, logged_in):  # type: ignore[no-untyped-def]
+    code = code_of(fill(logged_in("clerk"), **{"customer_signature-strokes": json.dumps([ZIGZAG])}))
+    result = app.test_cli_runner().invoke(args=["outbox", "run", "--once"])
+    assert "0 failed" in result.output, result.output
+    with app.app_context():
+        [stored] = renditions_of(services().db, code)
+        pdf = file_store().get(content_key(stored.sha256))
+    assert longest_polyline(pdf) >= len(ZIGZAG) - 1 and "客户签名" in text_of(pdf)
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        report = pikepdf.pdfa.check(document, "3b")  # 3u checked as 3b: the letter is the one known finding
+        violations = [f for f in report.findings if f.kind == "violation" and f.rule != "ISO_19005_3:6.6.4-3"]
+    assert violations == [], violations
