@@ -4,7 +4,8 @@
 first, so that one run tells an operator the whole extent of a damage:
 
 - every stored rendition file against its ``renditions`` row (SHA-256 and size); a row whose
-  file is gone is *missing*;
+  file is gone is *missing*; every attachment (a file field's photo or scan) and its thumbnail
+  the same way against its ``attachments`` row, named with the record, field and file;
 - every file in the store (``FileStore.keys``) against the rows: a file no row names is *extra*,
   and what an interrupted write left (``FileStore.leftovers``: a ``.writing-*`` file in the
   folder store, an unfinished upload in S3) is *temp*;
@@ -29,6 +30,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from archive.attachment_fixity import check_attachments
 from archive.files import CONTENT_KEY, BadKey, FileMissing, FileStore
 from archive.models import CodeCounter, Record, Rendition, Tombstone
 from archive.numbering import format_code
@@ -120,6 +122,7 @@ def verify_archive(db: Database, clock: Clock, store: FileStore, *, actor: Actor
                                            broken.reason))
         _check_codes(session, report)
         known |= set(session.scalars(select(UserMark.key)))  # people's signatures and stamps
+        known |= _check_attachments(session, store, report, progress)  # the files on records
         _check_extra(session, store, known, report)
     if instance_path is not None:
         _check_extracts(instance_path / AUDIT_IMPORTS, report)
@@ -127,6 +130,16 @@ def verify_archive(db: Database, clock: Clock, store: FileStore, *, actor: Actor
         trail.append(session, at=clock.now(), actor=actor, actor_name=by, action="archive.verify",
                      object_type="archive", detail={"clean": report.clean, **report.counts()})
     return report
+
+
+def _check_attachments(session: Session, store: FileStore, report: FixityReport,
+                       progress: Callable[[int], None]) -> set[str]:
+    """Every attachment's object read and compared (:mod:`archive.attachment_fixity`)."""
+    keys, findings, files, size = check_attachments(session, store, progress)
+    report.problems.extend(Problem(*finding) for finding in findings)
+    report.files_checked += files
+    report.bytes_checked += size
+    return keys
 
 
 def _check_files(session: Session, store: FileStore, report: FixityReport,

@@ -5,7 +5,8 @@ before the files go leaves files without rows, which the retried task removes (a
 
 Files are kept by their content (:mod:`archive.files`): two rows holding the same bytes would
 name one key. ``renditions.path`` is unique, so today they cannot, but the handler still keeps a
-key that a renditions row names when it runs (a row stored again since the task was queued)."""
+key that a renditions row names when it runs (a row stored again since the task was queued),
+and one an attachments row names (the same photo attached to another record meanwhile)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive.attachment_models import Attachment
 from archive.models import Rendition
 from archive.stores import file_store
 from core.outbox.queue import Task, enqueue
@@ -38,11 +40,15 @@ def handle(task: Task) -> None:
     named: set[str] = set()
     with services().db.reading() as session:
         for start in range(0, len(keys), BATCH):
-            named.update(session.scalars(select(Rendition.path).where(
-                Rendition.path.in_(keys[start:start + BATCH]))))
+            batch = keys[start:start + BATCH]
+            named.update(session.scalars(select(Rendition.path).where(Rendition.path.in_(batch))))
+            # attachments are shared by content: the same photo may have been attached since
+            named.update(session.scalars(select(Attachment.key).where(Attachment.key.in_(batch))))
+            named.update(session.scalars(select(Attachment.thumbnail_key).where(
+                Attachment.thumbnail_key.in_(batch))))
     for key in keys:
         if key in named:
-            log.info("kept %s (%s): a renditions row names it", key, task.subject)
+            log.info("kept %s (%s): a renditions or attachments row names it", key, task.subject)
             continue
         store.delete(key)
         log.info("deleted %s (%s)", key, task.subject)
