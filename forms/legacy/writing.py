@@ -15,10 +15,12 @@ A record in a final state is written filed: at its filing date, with its volume,
 form's class counted from its own dates (:func:`archive.retention.schedule`), countersigned at
 that date by the legacy-import user (the paper was countersigned before it was filed, by
 someone the register does not name; without it every imported record would wait in the
-supervisors' inboxes for a countersignature), with no response deadline
-(one from 2015 would only mark it overdue). Filing does not wait for the archival PDF/A here, as
-it does for a typed record, because the paper record was filed on its own date; the PDF/A made
-later by the outbox is stored as its archival copy and ``file_if_ready`` leaves it filed as is.
+supervisors' inboxes for a countersignature). Filing does not wait for the archival PDF/A here,
+as it does for a typed record, because the paper record was filed on its own date; the PDF/A
+made later by the outbox is stored as its archival copy and ``file_if_ready`` leaves it filed.
+Every imported record gets the response deadline a submission gets, met at that moment when its
+state meets it (:func:`_deadline`); form rules (visit claims, flags) are not run: they are
+about live work.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from core.audit import trail
 from core.auth.models import User
 from core.auth.roles import Actor, Role
 from core.outbox.queue import enqueue
+from forms.deadlines import due_at
 from forms.legacy.checking import LegacyRow
 from forms.legacy.people import LEGACY_DISPLAY_NAME, LEGACY_USERNAME, Directory
 from forms.legacy.scans import SCAN_FIELD
@@ -173,9 +176,20 @@ def _record_values(row: LegacyRow, spec: FormSpec, code: str, seq: int, submitte
         "code": code, "form_code": row.form, "form_version": row.version, "year": row.year, "seq": seq,
         "state": row.state, "title": summary(spec, row.data)[:200], "department_id": department,
         "submitted_by_id": submitter, "submitted_at": row.submitted_at, "revision": 1, "data": row.data,
-        "due_at": None, "imported_at": writer.now, "imported_from": origin,
+        **_deadline(spec, row), "imported_at": writer.now, "imported_from": origin,
         "legacy_people": row.people or None, "legacy_scan": row.scan,
     }
+
+
+def _deadline(spec: FormSpec, row: LegacyRow) -> dict[str, object]:
+    """The response deadline a submission would have (:func:`forms.deadlines.due_at`), met at
+    that moment when the record is in a state that meets it: the register does not say when it
+    was answered, and an answered legacy complaint is not counted late for want of that date.
+    Without a deadline the minute's tick would read every such record to give it one."""
+    due = due_at(spec, row.data)
+    deadline = spec.workflow.deadline
+    met = due if due is not None and deadline is not None and row.state in deadline.met else None
+    return {"due_at": due, "deadline_met_at": met}
 
 
 def _filing_values(row: LegacyRow, values: dict[str, object], cls: ClassView, zone: ZoneInfo,

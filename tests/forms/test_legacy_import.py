@@ -94,6 +94,10 @@ def test_a_register_imports_with_its_codes_dates_people_and_state(app: Flask, tm
         "submitted_by": "王五", "receiving_staff": "王芳"}
     open_complaint = record(app, "CP-2026-000051")  # no code: the next after the highest imported
     assert open_complaint.state == "investigating" and open_complaint.filed_at is None
+    assert open_complaint.due_at == datetime(2026, 2, 1, 11, 30, tzinfo=UTC)  # level 1: 5 h from receipt
+    assert open_complaint.deadline_met_at is None  # still running (long past: overdue)
+    closed = record(app, "CP-2026-000050")
+    assert closed.deadline_met_at == closed.due_at  # answered, when the register does not say: not late
     assert record(app, "CP-2026-000050").data["level"] == "1"  # the label as printed, read as its value
 
 
