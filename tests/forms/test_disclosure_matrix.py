@@ -46,6 +46,11 @@ RS_PHONE, RS_PHONE_MASKED = "13712340002", "137****0002"
 AR_REASON = "核对东区投诉处理时限"  # AR has no personal fields: shown whole to all who see it
 #: RS's personal file field (issue 19): its file by name, or withheld (page, print; API as JSON).
 RS_SCAN, RS_SCAN_WITHHELD, RS_SCAN_API_WITHHELD = "客户联签字扫描.jpg", "已隐去 1 个文件", '"withheld": true'
+#: RS's customer signature (issue 19), drawn: its SVG path on the page, its strokes in the API;
+#: withheld elsewhere (the page shows "—", the API leaves the field out). On paper it is a drawing,
+#: not text: tests/forms/test_signature_pages.py reads the copies' paths for each kind of reader.
+RS_SIGNATURE = [[[123, 45], [678, 90]]]
+RS_SIG_PATH, RS_SIG_API = 'd="M123 45L678 90"', "[[[123, 45], [678, 90]]]"
 
 #: The roles of the matrix. All records are submitted by ``clerk`` in CS; ``granted`` is a clerk
 #: of SALES reading them under an approved access request (AR), ``sales`` one without.
@@ -108,6 +113,9 @@ ROUTES: dict[str, Route] = {
                                                seen_by=NOBODY, maybe=frozenset(ROLES)),
     "RS customer copy": Route("/records/{RS}.pdf?variant=customer", ((RS_NAME, RS_NAME_MASKED),),
                               granted=True),
+    "RS page (customer signature)": Route("/records/{RS}", ((RS_SIG_PATH, "—"),), granted=True),
+    "API record RS (customer signature)": Route("/api/v1/records/{RS}", ((RS_SIG_API, "P20240315001"),),
+                                                api=True, granted=True),
     "record list": Route("/records?scope=department", NAMES),
     "inbox": Route("/inbox", ((VR_NAME, VR_NAME_MASKED), (RS_NAME, RS_NAME_MASKED)),
                    seen_by=frozenset({"supervisor"}), maybe=frozenset(ROLES)),
@@ -203,6 +211,7 @@ def _records(app: Flask) -> dict[str, str]:
             "VR": new("VR", {"visit_date": "2026-03-02", "customer_name": VR_NAME, "phone": VR_PHONE,
                              "needs": "学区三居室", "receiving_staff": "clerk"}),
             "RS": new("RS", {**RS_DATA, "policyholder": RS_NAME, "phone": RS_PHONE,
+                             "customer_signature": {"strokes": RS_SIGNATURE},
                              "signed_copy_scan": stored_files(app, (RS_SCAN, photo_jpeg()[1]))}),
             "AR": new("AR", {"applicant_department": "CS", "records_wanted": "CP-2026", "purpose": "audit",
                              "reason": AR_REASON, "period_from": "2026-03-02", "period_to": "2026-03-09"}),

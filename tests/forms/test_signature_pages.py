@@ -210,3 +210,16 @@ def test_the_archival_copy_draws_the_signature_and_stays_pdf_a(app, logged_in): 
         report = pikepdf.pdfa.check(document, "3b")  # 3u checked as 3b: the letter is the one known finding
         violations = [f for f in report.findings if f.kind == "violation" and f.rule != "ISO_19005_3:6.6.4-3"]
     assert violations == [], violations
+
+
+def test_a_reader_without_the_need_gets_copies_without_the_drawing(app, logged_in):  # type: ignore[no-untyped-def]
+    """The customer's signature is personal: the records office reads RS masked, so its copies
+    leave the box empty (the drawing is no text: read back as paths), and so does its page."""
+    code = code_of(fill(logged_in("clerk"), **{"customer_signature-strokes": json.dumps([ZIGZAG])}))
+    for role, drawn in (("clerk", True), ("supervisor", True), ("archivist", False), ("auditor", False)):
+        client = logged_in(role)
+        pdf = client.get(f"/records/{code}.pdf?variant=customer").data
+        assert (longest_polyline(pdf) >= len(ZIGZAG) - 1) is drawn, role
+        signed_line = next(line for line in text_of(pdf).splitlines() if "客户签名" in line)
+        assert ("—" in signed_line) is not drawn, (role, signed_line)
+        assert ("signature-drawing" in client.get(f"/records/{code}").text) is drawn, role
