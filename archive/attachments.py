@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from archive.attachment_models import Attachment
@@ -168,6 +168,24 @@ def attachment_file(db: Database, clock: Clock, store: FileStore, actor: Actor, 
     trail.append_alone(db, at=now, actor=actor, action="record.download", object_type="record",
                        object_id=code, detail=detail)
     return found, store.get(found.thumbnail_key if thumbnail and found.thumbnail_key else found.key)
+
+
+def forget_fields(session: Session, record_id: int, fields: Iterable[str]) -> list[str]:
+    """Delete the record's attachment rows of ``fields`` (an anonymisation drops a personal
+    field's files from every revision); returns the store keys no row names any more, for the
+    purge after commit (the same bytes attached elsewhere stay)."""
+    wanted = list(fields)
+    if not wanted:
+        return []
+    mine = (Attachment.record_id == record_id) & Attachment.field.in_(wanted)
+    keys = set(session.scalars(select(Attachment.key).where(mine)))
+    keys.update(k for k in session.scalars(select(Attachment.thumbnail_key).where(mine)) if k)
+    session.execute(delete(Attachment).where(mine))
+    if not keys:
+        return []
+    named = set(session.scalars(select(Attachment.key).where(Attachment.key.in_(keys))))
+    named.update(session.scalars(select(Attachment.thumbnail_key).where(Attachment.thumbnail_key.in_(keys))))
+    return sorted(keys - named)
 
 
 def keys_named(session: Session) -> set[str]:

@@ -29,6 +29,7 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, delete, select
 from sqlalchemy.orm import Session
 
+from archive.attachments import forget_fields
 from archive.holds import active_hold_on
 from archive.models import Record, RecordRevision, Rendition
 from archive.office import KEEPERS
@@ -164,12 +165,15 @@ def _scrub(session: Session, clock: Clock, actor: Actor, spec: FormSpec, record:
     stored = session.execute(select(Rendition.id, Rendition.revision, Rendition.path)
                              .where(Rendition.record_id == record.id)).all()
     session.execute(delete(Rendition).where(Rendition.id.in_([r.id for r in stored])))
-    enqueue_purge(session, subject=record.code, at=now, paths=[r.path for r in stored])
+    personal_files = [f.name for f in spec.fields
+                      if REGISTRY[f.type].holds_personal(f) and REGISTRY[f.type].upload_rules(f) is not None]
+    files = forget_fields(session, record.id, personal_files)  # gone from every revision's data above
+    enqueue_purge(session, subject=record.code, at=now, paths=[r.path for r in stored] + files)
     trail.append(session, at=now, actor=actor, action="record.anonymise", object_type="record",
                  object_id=record.code, detail={
                      "fields": list(spec.personal_fields), "revision": record.revision,
                      "revisions_scrubbed": len(revisions), "claims_deleted": claims,
-                     "renditions_removed": sorted(r.revision for r in stored)})
+                     "renditions_removed": sorted(r.revision for r in stored), "files_removed": len(files)})
     session.flush()
     view = record_view(session, record, with_revisions=True)
     enqueue_rendition(session, view)
