@@ -28,7 +28,7 @@ from forms import versions
 from forms.fields import REGISTRY
 from forms.fields.files import size_text
 from forms.file_intake import pending_token
-from forms.masking import needs_personal_data
+from forms.masking import may_download_archival, needs_personal_data
 
 SHA256 = re.compile(r"[0-9a-f]{64}")
 #: The pages that post a record's fields, files included.
@@ -72,7 +72,9 @@ def may_have_files(actor: Actor, record: RecordView, field_name: str) -> bool:
     only with the need (its submitter, the spec's roles in its department)."""
     spec = versions.spec_version(services().db, record.form_code, record.form_version)
     field = spec.field(field_name)
-    if field is None or not REGISTRY[field.type].holds_personal(field):
+    if field is None:  # a legacy record's scan (forms.legacy): the paper form whole, like the archival copy
+        return may_download_archival(spec, actor, record)
+    if not REGISTRY[field.type].holds_personal(field):
         return True
     return needs_personal_data(spec, actor, record.submitted_by, record.department_code)
 

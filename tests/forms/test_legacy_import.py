@@ -145,6 +145,25 @@ def test_the_record_page_says_the_record_was_imported(app: Flask, tmp_path: Path
     assert said in page.text and "王芳" in page.text  # the receiving staff member as the register wrote it
 
 
+@pytest.mark.parametrize(("reader", "status"), [("sales", 200), ("sales_boss", 200), ("archivist", 200),
+                                                ("auditor", 403), ("admin", 403), ("clerk", 403)])
+def test_a_scan_is_handed_out_like_the_archival_copy(app: Flask, tmp_path: Path, logged_in: Any, reader: str,
+                                                      status: int) -> None:
+    """The scan shows the paper form whole, personal data and all: those who need the record's
+    personal data (its department's clerks and supervisor) and its custodians (archivists) have
+    it; the auditor and the admin, who read the record masked, do not; a clerk of another
+    department does not see the record at all."""
+    book, scans = register(tmp_path)
+    assert run_import(app, book, "--scans", str(scans), "--commit")[0] == 0
+    scan = record(app, "VR-2015-000007").legacy_scan
+    assert scan is not None
+    answer = logged_in(reader).get(f"/records/VR-2015-000007/files/{scan['sha256']}")
+    assert answer.status_code == status
+    if status == 200:
+        assert answer.data.startswith(b"\xff\xd8\xff")
+        assert answer.headers["X-Content-SHA256"] == scan["sha256"]
+
+
 def test_retention_counts_from_the_records_own_dates(tmp_path: Path, template_db: Path,
                                                        instance_dir: Path) -> None:
     """An RS filed in 2015 under a 10-year class is due for review on 2026-12-05; one of 2017 is not."""
