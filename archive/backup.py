@@ -74,6 +74,7 @@ def backup_instance(db: Database, clock: Clock, store: FileStore, out: Path, *,
         with sqlite3.connect(out / DATABASE_FILE) as copy:
             raw.driver_connection.backup(copy)  # type: ignore[union-attr]
             rows = copy.execute("SELECT path, sha256 FROM renditions ORDER BY path").fetchall()
+            rows += copy.execute(ATTACHED_FILES).fetchall()
         copy.close()
     finally:
         raw.close()
@@ -88,6 +89,12 @@ def backup_instance(db: Database, clock: Clock, store: FileStore, out: Path, *,
                      object_type="archive", object_id=str(out)[:64],
                      detail={"out": str(out), "files": len(rows), "manifest_sha256": manifest_sha256})
     return BackupResult(out, writer.entries[0]["size"], len(rows), manifest_sha256)
+
+
+#: The records' attachments (issue 19): originals by their rows' SHA-256, thumbnails by the digest
+#: their content key carries ("sha256/ab/cd/<digest>": from the 14th character), each key once.
+ATTACHED_FILES = ("SELECT key, sha256 FROM attachments UNION SELECT thumbnail_key, substr(thumbnail_key, 14) "
+                  "FROM attachments WHERE thumbnail_key IS NOT NULL ORDER BY 1")
 
 
 def _refuse(db: Database, actor: Actor | None) -> None:

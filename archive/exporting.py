@@ -3,8 +3,10 @@
 Layout of the folder::
 
     manifest.json                      every other file with its SHA-256 and size
-    renditions/<key>                   the archival PDF/A files under the keys their rows name
-    records/<FORM>/<YEAR>/<code>.json  the record row, all its revisions, its renditions' rows
+    renditions/<key>                   the archival PDF/A files under the keys their rows name, and
+                                       the records' attachments (originals and thumbnails)
+    records/<FORM>/<YEAR>/<code>.json  the record row, all its revisions, its renditions' rows,
+                                       its attachments' rows
     tables/<table>.json                tombstones, retention classes, legal holds and their
                                        records, disposal lists and their items, code counters,
                                        access grants, form versions (the specs records point at),
@@ -31,6 +33,8 @@ from typing import Any
 from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
+from archive.attachment_models import Attachment
+from archive.attachment_portability import export_objects
 from archive.files import FileStore
 from archive.models import (
     AccessGrant,
@@ -120,22 +124,25 @@ def _export_records(session: Session, store: FileStore, writer: ManifestWriter,
                     progress: Callable[[int], None]) -> tuple[int, dict[str, set[Any]]]:
     """Each record's JSON and files; returns how many, and the users and departments they name."""
     referenced: dict[str, set[Any]] = {"users": set(), "departments": set()}
-    count = 0
+    count, copied = 0, set[str]()
     rows = session.execute(select(Record.__table__).order_by(Record.id).execution_options(yield_per=BATCH))
     for batch in rows.partitions(BATCH):
         ids = [row.id for row in batch]
         revisions = _by_record(session, RecordRevision.__table__, ids)
         renditions = _by_record(session, Rendition.__table__, ids)
+        attachments = _by_record(session, Attachment.__table__, ids)
         for row in batch:
             record = row._mapping
             _note_references(Record.__table__, [record], referenced)
             _note_references(RecordRevision.__table__, revisions.get(row.id, []), referenced)
             for rendition in renditions.get(row.id, []):
                 _copy_rendition(store, writer, rendition)
+            export_objects(store, writer, attachments.get(row.id, []), copied)
             writer.write_json(f"records/{row.form_code}/{row.year}/{row.code}.json", {
                 "record": row_to_json(Record.__table__, record),
                 "revisions": [row_to_json(RecordRevision.__table__, r) for r in revisions.get(row.id, [])],
                 "renditions": [row_to_json(Rendition.__table__, r) for r in renditions.get(row.id, [])],
+                "attachments": [row_to_json(Attachment.__table__, r) for r in attachments.get(row.id, [])],
             })
             progress(1)
             count += 1

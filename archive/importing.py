@@ -37,6 +37,8 @@ from typing import Any
 from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
+from archive.attachment_models import Attachment
+from archive.attachment_portability import check_rows
 from archive.exporting import CUSTOMER_CLAIMS, FORM_VERSIONS
 from archive.files import BadKey, FileStore
 from archive.models import (
@@ -152,8 +154,10 @@ def _restore_rows(session: Session, folder: Path,
         if entry["path"].startswith("records/"):
             document = _load(folder, entry["path"])
             _insert(session, Record.__table__, document["record"], maps)
-            for table, key in ((RecordRevision.__table__, "revisions"), (Rendition.__table__, "renditions")):
-                for row in document[key]:
+            check_rows(document.get("attachments", []), manifest, document["record"]["code"])
+            for table, key in ((RecordRevision.__table__, "revisions"), (Rendition.__table__, "renditions"),
+                               (Attachment.__table__, "attachments")):
+                for row in document.get(key, []):  # an export made before attachments has none
                     _insert(session, table, row, maps)
             records += 1
     for row in _load(folder, f"tables/{CUSTOMER_CLAIMS}.json"):  # they name records by code
