@@ -33,6 +33,7 @@ from core.db import Database
 from core.i18n import pick
 from forms import rules, steps
 from forms.deadlines import refreshed
+from forms.fields import REGISTRY, References
 from forms.fields.signature import stamp_signatures
 from forms.pdf.archival import enqueue_rendition
 from forms.printing import CORRECTION
@@ -167,6 +168,8 @@ def _act_once(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, code: st
     if transition is None:
         raise NotFound(_("%(form)s has no action “%(action)s”.", form=spec.code, action=action))
     users, departments = known_references(db, spec, {**current, **fields})
+    kept_users, kept_departments = kept_references(spec, current, fields)
+    users, departments = users | kept_users, departments | kept_departments
     after_filing = open_after_filing(db, spec)
     registry = rules.office_rules()
     prepared = registry.prepares_for(spec.code, transition.name)
@@ -253,6 +256,21 @@ def open_after_filing(db: Database, spec: FormSpec) -> frozenset[str]:
 
 def _state(spec: FormSpec, state: str) -> str:
     return pick(spec.workflow.states.get(state, {})) or state
+
+
+def kept_references(spec: FormSpec, current: dict[str, Any],
+                    fields: dict[str, Any]) -> tuple[set[str], set[str]]:
+    """The users and departments the record already names in fields the action leaves as they
+    are: still valid, however they came to be stored (a user deactivated since, a person a
+    legacy register named who is no user, kept as written by ``records import``). Without
+    this, no one could correct such a record's other fields."""
+    kept = References(users=set(), departments=set())
+    for field in spec.fields:
+        value, keys = current.get(field.name), REGISTRY[field.type].known_keys(kept)
+        unchanged = fields.get(field.name, value) == value
+        if isinstance(keys, set) and isinstance(value, str) and value and unchanged:
+            keys.add(value)
+    return set(kept.users or ()), set(kept.departments or ())
 
 
 def _new_data(spec: FormSpec, transition: Transition, current: dict[str, Any], fields: dict[str, Any],

@@ -164,6 +164,23 @@ def test_a_scan_is_handed_out_like_the_archival_copy(app: Flask, tmp_path: Path,
         assert answer.headers["X-Content-SHA256"] == scan["sha256"]
 
 
+def test_an_imported_record_naming_no_user_can_be_corrected(app: Flask, tmp_path: Path,
+                                                            token_for: Any) -> None:
+    """A correction validates the whole record: the receiving staff member the register named,
+    who is no user, stays valid while the correction leaves that field alone; a new name must
+    still be a user."""
+    book, scans = register(tmp_path)
+    assert run_import(app, book, "--scans", str(scans), "--commit")[0] == 0
+    client, boss = app.test_client(), token_for("sales_boss")
+    corrected = client.post("/api/v1/records/VR-2015-000009/actions/correct", headers=boss,
+                            json={"fields": {"needs": "四居室"}, "reason": "笔误", "revision": 1})
+    assert corrected.status_code == 200, corrected.json
+    assert corrected.json["data"]["receiving_staff"] == "王芳" and corrected.json["data"]["needs"] == "四居室"
+    renamed = client.post("/api/v1/records/VR-2015-000009/actions/correct", headers=boss,
+                          json={"fields": {"receiving_staff": "李雷"}, "reason": "笔误", "revision": 2})
+    assert renamed.status_code == 422 and "receiving_staff" in renamed.json["fields"]
+
+
 def test_retention_counts_from_the_records_own_dates(tmp_path: Path, template_db: Path,
                                                        instance_dir: Path) -> None:
     """An RS filed in 2015 under a 10-year class is due for review on 2026-12-05; one of 2017 is not."""
