@@ -27,7 +27,7 @@ from core.api import (
 from core.auth.roles import NotFound, PermissionDenied
 from core.web import services
 from forms import versions
-from forms.file_intake import API_BODY_CAP, file_fields, receive_json
+from forms.file_intake import API_BODY_CAP, file_fields, receive_json, record_file_checksums
 from forms.json_schema import published_schema, reference_values
 from forms.pdf.fonts import PdfSetupError
 from forms.pdf.service import pdf_response
@@ -138,6 +138,19 @@ def _files_taken_in(form_code: str, data: dict[str, Any]) -> dict[str, Any]:
     return received
 
 
+def _action_files_taken_in(code: str, fields: dict[str, Any]) -> dict[str, Any]:
+    """An action's ``fields`` with new files checked and stored; a file the record holds may be
+    kept by its descriptor (:func:`forms.file_intake.receive_json`)."""
+    held = record_file_checksums(services().db, code)
+    if held is None:
+        return fields
+    spec, checksums = held
+    received, errors = receive_json(spec, fields, file_store(), held=checksums)
+    if errors:
+        raise InvalidData(errors)
+    return received
+
+
 @bp.get("/records/<code>/actions")
 @token_required
 def record_actions(code: str) -> Response:
@@ -151,6 +164,7 @@ def record_actions(code: str) -> Response:
 @token_required
 def record_action(code: str, action: str) -> Response:
     """Take a workflow action: ``{"fields": {...}, "reason": "...", "revision": N}``."""
+    request.max_content_length = API_BODY_CAP  # files come base64 in the body (forms.file_intake)
     body = json_object_body()
     unknown = set(body) - {"fields", "reason", "revision"}
     if unknown:
@@ -166,7 +180,7 @@ def record_action(code: str, action: str) -> Response:
     if revision is not None and (not isinstance(revision, int) or isinstance(revision, bool) or revision < 1):
         raise ApiError(422, "'revision' must be the record's revision number", {"revision": "not a number"})
     record = act(services().db, services().clock, services().zone, api_actor(), code, action,
-                 fields=fields, reason=reason, revision=revision, channel="api")
+                 fields=_action_files_taken_in(code, fields), reason=reason, revision=revision, channel="api")
     return jsonify(record.as_json())
 
 

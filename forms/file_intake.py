@@ -27,15 +27,28 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Collection, Iterable
+from datetime import datetime
 from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
-from archive.attachments import FileNotStored, NewFile, attachments_of, prepare
+from archive.attachments import (
+    FileNotStored,
+    NewFile,
+    attachments_in,
+    attachments_of,
+    prepare,
+    record_added,
+    record_removed,
+)
 from archive.files import FileStore
+from archive.models import Record
+from archive.stores import file_store
 from archive.uploads import (
     CheckedFile,
     Kind,
@@ -52,6 +65,8 @@ from forms.fields import REGISTRY
 from forms.fields.base import FileRules
 from forms.fields.files import is_descriptor
 from forms.spec.model import FieldSpec, FormSpec
+from forms.validation import InvalidData
+from forms.versions import spec_version
 
 TOKEN_SALT = "dossier.pending-file"  # noqa: S105 - a namespace for signatures, not a secret
 #: The largest JSON body an API call that may carry files is read up to (base64 adds a third).
@@ -221,6 +236,60 @@ def new_files(store: FileStore, spec: FormSpec, data: dict[str, Any],
               for ref in REGISTRY[field.type].files(field, data[field.name])
               if (field.name, ref.sha256) not in held]
     return prepare(store, wanted, make_thumbnail)
+
+
+def record_file_checksums(db: Database, code: str) -> tuple[FormSpec, set[str]] | None:
+    """The spec of record ``code`` and the SHA-256s of every file any of its revisions held
+    (an action may keep or restore those by descriptor); None for a form without file fields or
+    no such record (the action itself then answers)."""
+    with db.reading() as session:
+        found = session.execute(select(Record.id, Record.form_code, Record.form_version)
+                                .where(Record.code == code)).first()
+        if found is None:
+            return None
+        spec = spec_version(db, found.form_code, found.form_version)
+        if not file_fields(spec):
+            return None
+        return spec, {item.sha256 for item in attachments_in(session, found.id)}
+
+
+def descriptors_in(spec: FormSpec, data: dict[str, Any]) -> set[str]:
+    """The SHA-256s of the files ``data`` names (a draft's: taken in when it was saved)."""
+    return {sha256 for _field, sha256 in _pairs(spec, data)}
+
+
+def _pairs(spec: FormSpec, data: dict[str, Any]) -> set[tuple[str, str]]:
+    """(field, sha256) of every file ``data`` names."""
+    return {(field.name, ref.sha256) for field, _rules in file_fields(spec)
+            for ref in REGISTRY[field.type].files(field, data.get(field.name))}
+
+
+def incoming_files(spec: FormSpec, current: dict[str, Any], fields: dict[str, Any]) -> list[NewFile]:
+    """Before an action's transaction: the files ``fields`` adds to the record (``current``),
+    checked against the store and thumbnailed (none read for a form without file fields)."""
+    if not file_fields(spec) or not _pairs(spec, fields):
+        return []
+    try:
+        return new_files(file_store(), spec, fields, held=_pairs(spec, current))
+    except FileNotStored as missing:
+        raise InvalidData({missing.field: str(missing)}) from None
+
+
+def index_changes(session: Session, spec: FormSpec, code: str, revision: int, before: dict[str, Any],
+                  after: dict[str, Any], incoming: list[NewFile], at: datetime) -> None:
+    """In the action's transaction: rows for the files ``revision`` adds, the removed ones marked
+    (:func:`archive.attachments.record_removed`; their bytes stay readable with the revision that
+    held them). A file added that was not prepared (the record moved on meanwhile) is prepared here."""
+    if not file_fields(spec):
+        return
+    old, new = _pairs(spec, before), _pairs(spec, after)
+    added = [item for item in incoming if (item.field, item.sha256) in new - old]
+    missing = (new - old) - {(item.field, item.sha256) for item in added}
+    if missing:
+        added += [item for item in new_files(file_store(), spec, after, held=old | {
+            (item.field, item.sha256) for item in added})]
+    record_added(session, code, revision, added, at)
+    record_removed(session, code, revision, sorted(old - new))
 
 
 __all__ = ["API_BODY_CAP", "FileNotStored", "file_fields", "new_files", "page_body_cap", "pending_token",

@@ -12,6 +12,7 @@ from flask import Blueprint, Flask, Response, jsonify, request, url_for
 from archive.disclosure import current_disclosure
 from archive.record_lists import MAX_PER_PAGE, RecordFilters, find_records
 from archive.records import RecordView, get_record
+from archive.stores import file_store
 from core.api import (
     API_PREFIX,
     REFUSALS,
@@ -31,6 +32,7 @@ from core.numbers import whole_number
 from core.web import services
 from forms import drafts, versions
 from forms.builder import parse_values
+from forms.file_intake import API_BODY_CAP, descriptors_in, file_fields, receive_json
 from forms.rules import NeedsConfirmation
 from forms.spec_disclosure import shown_page
 from forms.submission import submit
@@ -157,6 +159,7 @@ def draft_list() -> Response:
 @token_required
 def draft_create() -> tuple[Response, int, dict[str, str]]:
     form_code, data = _draft_body(new=True)
+    data = _files_taken_in(form_code, data, {})
     draft_id = drafts.save_draft(services().db, services().clock, api_actor(), form_code, data)
     view = drafts.get_draft(services().db, api_actor(), draft_id)
     return jsonify(_draft_json(view)), 201, {"Location": url_for(".draft_detail", draft_id=draft_id)}
@@ -176,6 +179,7 @@ def draft_update(draft_id: str) -> Response:
     number = _number(draft_id)
     current = drafts.get_draft(services().db, api_actor(), number)
     _form, data = _draft_body(new=False)
+    data = _files_taken_in(current.form_code, data, current.data)
     drafts.save_draft(services().db, services().clock, api_actor(), current.form_code, data, number)
     return jsonify(_draft_json(drafts.get_draft(services().db, api_actor(), number)))
 
@@ -196,6 +200,7 @@ def draft_submit(draft_id: str) -> tuple[Response, int, dict[str, str]]:
     draft saved on the page is read as the page reads it if its values do not pass as the API
     takes them (:func:`_as_typed`)."""
     number = _number(draft_id)
+    request.max_content_length = API_BODY_CAP  # files come base64 in the body (forms.file_intake)
     body = json_object_body() if request.content_length else {}
     unknown = set(body) - {"data", "confirm_conflict"}
     if unknown:
@@ -204,6 +209,8 @@ def draft_submit(draft_id: str) -> tuple[Response, int, dict[str, str]]:
     data = body.get("data", draft.data)
     if not isinstance(data, dict):
         raise ApiError(422, "'data' must be an object of field values", {"data": "not an object"})
+    if "data" in body:
+        data = _files_taken_in(draft.form_code, data, draft.data)
     confirmed = body.get("confirm_conflict") is True
     try:
         record = _submit(draft, data, number, confirmed)
@@ -244,7 +251,21 @@ def _number(draft_id: str) -> int:
     return number
 
 
+def _files_taken_in(form_code: str, data: dict[str, Any], kept: dict[str, Any]) -> dict[str, Any]:
+    """A draft's files as a submission takes them (:func:`forms.file_intake.receive_json`): new
+    ones sent as content, checked and stored; a descriptor only if the draft held it already
+    (``kept``: its data before), so a draft can never name a file its author did not send."""
+    spec = versions.fillable_spec(services().db, form_code)
+    if not file_fields(spec):
+        return data
+    received, errors = receive_json(spec, data, file_store(), held=descriptors_in(spec, kept))
+    if errors:
+        raise InvalidData(errors)
+    return received
+
+
 def _draft_body(*, new: bool) -> tuple[str, dict[str, Any]]:
+    request.max_content_length = API_BODY_CAP  # files come base64 in the body (forms.file_intake)
     body = json_object_body()
     allowed = {"form", "data"} if new else {"data"}
     unknown = set(body) - allowed

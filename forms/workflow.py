@@ -35,6 +35,7 @@ from forms import rules, steps
 from forms.deadlines import refreshed
 from forms.fields import REGISTRY, References
 from forms.fields.signature import stamp_signatures
+from forms.file_intake import incoming_files, index_changes
 from forms.pdf.archival import enqueue_rendition
 from forms.printing import CORRECTION
 from forms.search_documents import enqueue_indexing
@@ -175,6 +176,7 @@ def _act_once(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, code: st
     prepared = registry.prepares_for(spec.code, transition.name)
     found = registry.prepare_action(spec.code, transition.name, rules.Preparing(
         db, actor, code, seen, {**current, **fields}, zone.key)) if prepared else {}
+    incoming = incoming_files(spec, current, fields)  # files added: checked and thumbnailed first
     with db.transaction() as session:
         record = session.scalar(select(Record).where(Record.code == code).with_for_update())
         if record is None:
@@ -193,7 +195,10 @@ def _act_once(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, code: st
                               zone)
             clean = stamp_signatures(spec, clean, record.data, actor.username, clock.now())
             context = rules.ActionContext(session, actor, record, clock.now(), zone.key, found)
-            return _apply(session, context, spec, transition, clean, reason, channel)
+            before = record.data
+            done = _apply(session, context, spec, transition, clean, reason, channel)
+            index_changes(session, spec, code, done.revision, before, clean, incoming, context.now)
+            return done
     raise refused
 
 

@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from archive.records import RecordView, RevisionView
+from archive.stores import file_store
 from core.auth.roles import PermissionDenied
 from core.errors import render_error
 from core.i18n import current_locale, pick
@@ -26,6 +27,7 @@ from forms import rules, steps, versions
 from forms.builder import form_class, parse_form
 from forms.changes import changed_fields
 from forms.fields import REGISTRY, BuildContext
+from forms.file_intake import file_fields, receive_posted
 from forms.masking import shown_record
 from forms.spec.model import FormSpec
 from forms.validation import InvalidData
@@ -61,10 +63,14 @@ def record_action(code: str, action: str) -> ResponseReturnValue:
     if not form.validate_on_submit() or not inputs.validate():
         return _page(action_spec, chosen, record, form, {"_": _("The form expired. Submit again.")},
                      revision=revision, reason=reason, status=400)
+    # files checked and stored first, so those taken stay pending whatever else is refused
+    takes_files = bool(file_fields(action_spec))
+    file_errors = receive_posted(action_spec, form, actor.user_id, file_store()) if takes_files else {}
     if (row := inputs.row_to_add()) is not None:  # "add a row" to a table field
         add_row(form, row)
-        return _page(action_spec, chosen, record, form, {}, revision=revision, reason=reason)
+        return _page(action_spec, chosen, record, form, file_errors, revision=revision, reason=reason)
     data, errors = parse_form(action_spec, form, ctx)
+    errors = {**errors, **file_errors}
     if not errors:
         try:
             act(services().db, services().clock, services().zone, actor, code, action,

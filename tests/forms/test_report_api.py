@@ -68,21 +68,21 @@ def test_the_filing_queue_is_the_records_offices(app, client, token_for):  # typ
 
 
 def test_an_admin_lists_and_approves_form_versions(app, client, token_for, tmp_path):  # type: ignore[no-untyped-def]
-    directory = spec_dir_with(tmp_path, "AR", ("version = 3", "version = 4"))
+    directory = spec_dir_with(tmp_path, "AR", ("version = 4", "version = 5"))
     with app.app_context():
         versions.register_specs(services().db, services().clock,
                                 {"AR": load_spec_file(directory / "AR.toml")})
     admin, archivist = token_for("admin"), token_for("archivist")
     listed = client.get("/api/v1/form-versions", headers=admin)
     assert listed.status_code == 200
-    assert {"form": "AR", "version": 4, "status": "pending"}.items() <= next(
-        v for v in listed.json["versions"] if v["form"] == "AR" and v["version"] == 4).items()
+    assert {"form": "AR", "version": 5, "status": "pending"}.items() <= next(
+        v for v in listed.json["versions"] if v["form"] == "AR" and v["version"] == 5).items()
     assert client.get("/api/v1/form-versions", headers=archivist).status_code == 403
-    assert client.post("/api/v1/form-versions/AR/4/approve", headers=archivist).status_code == 403
+    assert client.post("/api/v1/form-versions/AR/5/approve", headers=archivist).status_code == 403
     assert client.post("/api/v1/form-versions/AR/9/approve", headers=admin).status_code == 404
-    approved = client.post("/api/v1/form-versions/ar/4/approve", headers=admin)
+    approved = client.post("/api/v1/form-versions/ar/5/approve", headers=admin)
     assert approved.status_code == 200 and approved.json["status"] == "approved"
-    assert client.get("/api/v1/forms/AR", headers=admin).json["version"] == 4
+    assert client.get("/api/v1/forms/AR", headers=admin).json["version"] == 5
     with app.app_context(), services().db.reading() as session:
         assert session.scalar(select(AuditEvent.object_id).where(
-            AuditEvent.action == "form_version.approve").order_by(AuditEvent.seq.desc())) == "AR v4"
+            AuditEvent.action == "form_version.approve").order_by(AuditEvent.seq.desc())) == "AR v5"
