@@ -295,7 +295,10 @@ OPENAPI_PATHS = {
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
             "type": "object", "additionalProperties": False,
             "properties": {
-                "fields": {"type": "object", "description": "Values of the fields it fills in or changes"},
+                "fields": {"type": "object", "description": "Values of the fields it fills in or changes; "
+                           "a file field's new files as {\"name\", \"content_base64\"}, the files "
+                           "it keeps by their {sha256, name, type, size} (only files this record "
+                           "holds). The body may be up to 96 MiB for this call"},
                 "reason": {"type": "string", "description": "Required by return, correct, deny"},
                 "revision": {"type": "integer", "description": "The revision you saw; refused (409) if "
                              "the record has changed since"}}}}}},

@@ -22,7 +22,11 @@ def _path(name: str, kind: str = "string") -> dict[str, Any]:
 
 UNAUTHORIZED = error_response("No or bad token")
 DRAFT = {"$ref": "#/components/schemas/Draft"}
-DRAFT_DATA = {"type": "object", "description": "Field values, kept as sent (valid or not) until submitted"}
+DRAFT_DATA = {"type": "object", "description": "Field values, kept as sent (valid or not) until submitted; "
+                                             "a file field's files are taken in at once: new ones as "
+                                             "{\"name\", \"content_base64\"} (checked by content, "
+                                             "stored by SHA-256; the body may be up to 96 MiB), files "
+                                             "the draft holds by their {sha256, name, type, size}"}
 
 SCHEMAS: dict[str, Any] = {
     "Draft": {"type": "object", "required": ["id", "form", "version", "data", "updated_at"], "properties": {
