@@ -263,7 +263,10 @@ def _dispose(session: Session, now: datetime, zone: ZoneInfo, actor: Actor, list
                                              "retention_until": _iso(record.retention_until)})
         return Destroyed(entry.code, entry.retention_class, formed, entry.kept_until, spared), []
     paths = list(session.scalars(select(Rendition.path).where(Rendition.record_id == record.id)))
+    attached = session.scalar(select(func.count()).select_from(Attachment).where(
+        Attachment.record_id == record.id)) or 0
     session.add(Tombstone(code=code, form_code=record.form_code, year=record.year, seq=record.seq,
+                          attachments=attached,
                           retention_class=record.retention_class or "", submitted_at=record.submitted_at,
                           filed_at=record.filed_at, retention_until=record.retention_until, destroyed_at=now,
                           approved_by_id=listed.decided_by_id, disposal_list_id=listed.id))

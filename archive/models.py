@@ -271,6 +271,9 @@ class Tombstone(Base):
     destroyed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     approved_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     disposal_list_id: Mapped[int] = mapped_column(ForeignKey("disposal_lists.id"))
+    #: How many files were attached to the record (issue 19, migration 0017): destroyed with it;
+    #: only the count is kept, never a name or a checksum.
+    attachments: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
 
 class CatalogueVolume(Base):

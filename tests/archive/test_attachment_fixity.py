@@ -13,6 +13,7 @@ from sqlalchemy import select
 from archive import disposal
 from archive.attachment_models import Attachment
 from archive.fixity import verify_archive
+from archive.models import Tombstone
 from archive.stores import file_store
 from core.clock import FrozenClock
 from core.web import services
@@ -83,6 +84,9 @@ def test_destroying_a_record_deletes_its_files_but_not_bytes_another_record_hold
         disposal.decide(s.db, s.clock, admin, listed.id, approve=True)
         disposal.execute(s.db, s.clock, s.zone, archivist, listed.id, disposal_hooks(s.db, s.clock, s.zone))
     work_outbox(app)  # the purge
+    with app.app_context(), services().db.reading() as session:
+        tomb = session.scalar(select(Tombstone).where(Tombstone.code == destroyed))
+        assert tomb.attachments == 2  # how many files it held: nothing else of them
     [kept] = _rows(app)
     assert kept.name == "IMG_0001.jpg" and kept.revision == 1
     with app.app_context():

@@ -4,7 +4,8 @@ One row per file a record's revision added (``archive/attachment_models.py``): t
 SHA-256 and store key of the bytes, media type, size, the name it was sent with, the revision
 that added it and the one that removed it, the thumbnail's key. The record's data names the same
 files (every revision its own), so these rows are an index of the data, kept in the same
-transaction, for the record page, the file route, fixity, export and disposal.
+transaction, for the record page, the file route, fixity, export and disposal. A destroyed
+record's tombstone keeps how many files it held (``tombstones.attachments``), nothing else of them.
 
 Revision ID: 0017
 Revises: 0016
@@ -43,9 +44,13 @@ def upgrade() -> None:
     with op.batch_alter_table('attachments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_attachments_record_id'), ['record_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_attachments_sha256'), ['sha256'], unique=False)
+    with op.batch_alter_table('tombstones', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('attachments', sa.Integer(), server_default=sa.text('0'), nullable=False))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('tombstones', schema=None) as batch_op:
+        batch_op.drop_column('attachments')
     with op.batch_alter_table('attachments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_attachments_sha256'))
         batch_op.drop_index(batch_op.f('ix_attachments_record_id'))
