@@ -83,7 +83,8 @@ class File(FieldType):
     def check_spec(self, spec: FieldSpec) -> list[str]:
         problems = []
         accept = _option(spec, "accept", None)
-        if not isinstance(accept, list) or not accept or not all(kind in KINDS for kind in accept):
+        known = isinstance(accept, list) and all(isinstance(kind, str) and kind in KINDS for kind in accept)
+        if not accept or not known:
             problems.append(f"accept must list the kinds of file it takes, some of: {', '.join(KINDS)}")
         max_files = _option(spec, "max_files", 1)
         if isinstance(max_files, bool) or not isinstance(max_files, int) \
