@@ -24,7 +24,7 @@ from forms.pdf.archival import render_archival
 from forms.pdf.service import configured_renderer
 from tests.support.instance import VALID_CP
 from tests.support.pdf import text_of
-from tests.support.upload_samples import photo_jpeg, png_with_text
+from tests.support.upload_samples import clean_pdf, photo_jpeg, png_with_text
 
 
 def _submit_with_photos(client, headers) -> tuple[str, list[dict]]:
@@ -102,3 +102,28 @@ def test_the_archival_copy_of_a_record_with_photos_renders_to_the_same_bytes(app
                                 public_url=app.config["PUBLIC_URL"])
         [stored] = renditions_of(s.db, code)
     assert hashlib.sha256(again.pdf).hexdigest() == stored.sha256
+
+
+def test_a_pdf_attachment_is_listed_by_name_and_checksum_and_embedded_unchanged(
+        app: Flask, client, token_for, tmp_path: Path) -> None:
+    headers = token_for("clerk")
+    name, body = clean_pdf(2)
+    made = client.post("/api/v1/records", headers=headers, json={"form": "AR", "data": {
+        "applicant_department": "CS", "records_wanted": "CP-2026-000001", "purpose": "audit",
+        "reason": "审计", "period_from": "2026-03-02", "period_to": "2026-03-09",
+        "supporting_documents": [{"name": name, "content_base64": base64.b64encode(body).decode()}]}})
+    assert made.status_code == 201, made.json
+    [document] = made.json["data"]["supporting_documents"]
+    assert document["type"] == "application/pdf" and document["sha256"] == hashlib.sha256(body).hexdigest()
+    handout = client.get(f"/api/v1/records/{made.json['code']}/pdf", headers=headers).data
+    text = text_of(handout).replace("\n", "").replace(" ", "")
+    assert document["name"].replace(" ", "") in text and document["sha256"][:32] in text
+    assert _images(handout, tmp_path) == []  # a PDF is listed, not printed as an image
+    app.test_cli_runner().invoke(args=["outbox", "run", "--once"])
+    with app.app_context():
+        [stored] = renditions_of(services().db, made.json["code"])
+        archival = file_store().get(content_key(stored.sha256))
+    with pikepdf.open(io.BytesIO(archival)) as pdf:
+        embedded = [spec.get_file().read_bytes() for key, spec in pdf.attachments.items()
+                    if not key.endswith(".json")]
+    assert embedded == [body]  # a PDF is stored as sent
