@@ -194,3 +194,19 @@ def test_a_photo_larger_than_the_usual_request_limit_is_taken_on_the_page(app, l
     made = _post_cp(logged_in("clerk"), [(name, body)])
     assert made.status_code == 302, (made.status_code, made.text[:3000])
     assert [r.name for r in _attachments(app)] == ["large.jpg"]
+
+
+def test_a_draft_saved_on_the_page_keeps_its_photo_until_submitted(app, logged_in):
+    clerk = logged_in("clerk")
+    page = clerk.get("/forms/CP/new")
+    saved = clerk.post("/forms/CP/new", content_type="multipart/form-data", data={
+        "csrf_token": csrf_token(page.text), "action": "save_draft", "customer_name": "上海恒丰",
+        "defect_photos": [(io.BytesIO(photo_jpeg()[1]), "IMG_0001.JPG")]})
+    assert saved.status_code == 302
+    resumed = clerk.get(saved.headers["Location"])
+    tokens = re.findall(r'name="defect_photos" value="([^"]+)" checked', resumed.text)
+    assert len(tokens) == 1 and "IMG_0001.jpg" in resumed.text and _attachments(app) == []
+    made = clerk.post(saved.headers["Location"], content_type="multipart/form-data", data={
+        "csrf_token": csrf_token(resumed.text), **CP_PAGE, "action": "submit", "defect_photos": tokens})
+    assert made.status_code == 302, made.text[:2000]
+    assert [r.name for r in _attachments(app)] == ["IMG_0001.jpg"]
