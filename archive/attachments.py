@@ -188,10 +188,3 @@ def forget_fields(session: Session, record_id: int, fields: Iterable[str]) -> li
     named = set(session.scalars(select(Attachment.key).where(Attachment.key.in_(keys))))
     named.update(session.scalars(select(Attachment.thumbnail_key).where(Attachment.thumbnail_key.in_(keys))))
     return sorted(keys - named)
-
-
-def keys_named(session: Session) -> set[str]:
-    """Every store key an attachments row names (originals and thumbnails), for fixity."""
-    keys = set(session.scalars(select(Attachment.key)))
-    keys.update(k for k in session.scalars(select(Attachment.thumbnail_key)) if k)
-    return keys

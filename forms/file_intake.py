@@ -57,7 +57,6 @@ from archive.uploads import (
     UploadsRefused,
     check_uploads,
     read_capped,
-    request_cap,
     thumbnail,
 )
 from core.db import Database
@@ -86,14 +85,6 @@ def file_fields(spec: FormSpec) -> list[tuple[FieldSpec, FileRules]]:
 def limits_of(rules: FileRules) -> Limits:
     return Limits(kinds=frozenset(Kind(kind) for kind in rules.kinds), max_bytes=rules.max_bytes,
                   max_files=rules.max_files)
-
-
-def page_body_cap(spec: FormSpec) -> int | None:
-    """The request body a page of ``spec`` may post: every file field full (None: no files)."""
-    fields = file_fields(spec)
-    if not fields:
-        return None
-    return sum(request_cap(limits_of(rules)) for _field, rules in fields)
 
 
 def _serializer() -> URLSafeSerializer:
@@ -292,5 +283,6 @@ def index_changes(session: Session, spec: FormSpec, code: str, revision: int, be
     record_removed(session, code, revision, sorted(old - new))
 
 
-__all__ = ["API_BODY_CAP", "FileNotStored", "file_fields", "new_files", "page_body_cap", "pending_token",
-           "receive_json", "receive_posted"]
+__all__ = ["API_BODY_CAP", "FileNotStored", "descriptors_in", "file_fields", "incoming_files",
+           "index_changes", "new_files", "pending_token", "receive_json", "receive_posted",
+           "record_file_checksums", "thumbnailed"]
