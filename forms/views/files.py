@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import quote
 
 from flask import Response, current_app, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
-from werkzeug.http import dump_header
+from werkzeug.http import dump_options_header
 
 from archive.attachments import AttachmentView, attachment_file
 from archive.records import RecordView
@@ -81,8 +82,8 @@ def may_have_files(actor: Actor, record: RecordView, field_name: str) -> bool:
 
 def _answer(data: bytes, media_type: str, name: str, sha256: str | None) -> Response:
     """Shown in the browser (an image, a PDF), under its name, never cached or sniffed."""
-    disposition = "inline; " + dump_header({"filename": name.encode("ascii", "replace").decode(),
-                                            "filename*": name})
+    disposition = dump_options_header("inline", {  # "; " between parameters: a ", " is read as two headers
+        "filename": name.encode("ascii", "replace").decode(), "filename*": "UTF-8''" + quote(name, safe="")})
     headers = {"Content-Disposition": disposition, "Cache-Control": "private, no-store",
                "X-Content-Type-Options": "nosniff"}
     if sha256:

@@ -61,8 +61,9 @@ def test_a_photo_attached_on_a_phone_is_on_the_record_the_handout_and_the_archiv
     code = page.url.rsplit("/", 1)[-1]
 
     thumb = page.locator("img.file-tile__thumb")
+    thumb.scroll_into_view_if_needed()  # loading="lazy": fetched once near the viewport
     expect(thumb).to_be_visible()
-    assert page.evaluate("img => img.naturalWidth", thumb.element_handle()) > 0  # it loaded
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=thumb.element_handle())
     check(page, artifacts, f"attach-photo-record-{locale}")
     href = page.locator("a.file-tile__link").get_attribute("href")
     origin = "/".join(page.url.split("/", 3)[:3])

@@ -103,6 +103,9 @@ def test_the_record_data_names_each_file_and_the_original_is_served_audited(app,
     assert hashlib.sha256(served.data).hexdigest() == photo["sha256"] == served.headers["X-Content-SHA256"]
     assert b"DossierCam" not in served.data  # the camera's metadata went on upload
     assert "no-store" in served.headers["Cache-Control"]
+    # one header with "; " between its parameters (Chromium refused ", " as two headers: no thumbnail)
+    disposition = served.headers["Content-Disposition"]
+    assert disposition == "inline; filename=IMG_0001.jpg; filename*=UTF-8''IMG_0001.jpg"
     thumb = clerk.get(f"/records/{code}/files/{photo['sha256']}/thumb")
     assert thumb.status_code == 200 and thumb.mimetype == "image/jpeg" and thumb.data[:3] == b"\xff\xd8\xff"
     with app.app_context(), services().db.reading() as session:
