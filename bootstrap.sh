@@ -11,7 +11,7 @@ SYSTEM_PACKAGES=(
   python3-venv            # the virtualenv
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0   # WeasyPrint (subset lib = fast font subsetting)
   fonts-noto-cjk          # Chinese text in pages and PDFs
-  poppler-utils qpdf      # pdftotext/pdffonts/pdftoppm used by the PDF tests
+  poppler-utils qpdf      # pdftotext/pdffonts/pdftoppm used by the PDF tests; pdftoppm: uploaded PDFs' thumbnails
   zbar-tools              # zbarimg: the tests read the printed QR codes back
   postgresql              # binaries for the real PostgreSQL server the tests start
   chromium                # the browser the Playwright tests drive
