@@ -22,8 +22,11 @@ from core.web import services
 from forms import versions
 from forms.pdf.archival import render_archival
 from forms.pdf.service import configured_renderer
-from tests.support.instance import VALID_CP
+from forms.submission import submit
+from tests.support.attachments import stored_files
+from tests.support.instance import VALID_CP, actor_of
 from tests.support.pdf import text_of
+from tests.support.samples import RS_DATA
 from tests.support.upload_samples import clean_pdf, photo_jpeg, png_with_text
 
 
@@ -127,3 +130,25 @@ def test_a_pdf_attachment_is_listed_by_name_and_checksum_and_embedded_unchanged(
         embedded = [spec.get_file().read_bytes() for key, spec in pdf.attachments.items()
                     if not key.endswith(".json")]
     assert embedded == [body]  # a PDF is stored as sent
+
+
+def test_the_batch_export_withholds_a_personal_file_from_who_lacks_the_need(app: Flask,
+                                                                          tmp_path: Path) -> None:
+    """``pdf export`` prints every record as the named user would (forms.printing.print_record):
+    the archivist, who reads personal fields masked, gets RS's signed copy scan withheld; the
+    clerk of the department gets it by name and checksum."""
+    scan = stored_files(app, ("客户签字联.jpg", photo_jpeg()[1]))
+    with app.app_context():
+        s = services()
+        submit(s.db, s.clock, s.zone, actor_of(app, "clerk"), "RS", {**RS_DATA, "signed_copy_scan": scan})
+    texts = {}
+    for who in ("clerk", "archivist"):
+        out = tmp_path / who
+        result = app.test_cli_runner().invoke(args=["pdf", "export", "--form", "RS", "--year", "2026",
+                                                    "--out", str(out), "--by", who, "--processes", "1"])
+        assert result.exit_code == 0, result.output
+        [pdf] = sorted(out.rglob("*.pdf"))
+        texts[who] = text_of(pdf.read_bytes()).replace("\n", "").replace(" ", "")
+    assert "客户签字联.jpg" in texts["clerk"] and scan[0]["sha256"][:32] in texts["clerk"]
+    assert "客户签字联.jpg" not in texts["archivist"] and scan[0]["sha256"][:16] not in texts["archivist"]
+    assert "已隐去1个文件" in texts["archivist"]
