@@ -14,7 +14,7 @@ import hashlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-from sqlalchemy import select
+from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
 from archive.attachment_models import Attachment
@@ -36,6 +36,13 @@ def digest_of(store: FileStore, key: str) -> tuple[str, int] | None:
     except (FileMissing, BadKey):
         return None
     return digest.hexdigest(), size
+
+
+def attachment_objects(session: Session) -> int:
+    """How many objects :func:`check_attachments` reads (originals and thumbnails, each once)."""
+    originals = session.scalar(select(func.count(distinct(Attachment.key)))) or 0
+    thumbnails = session.scalar(select(func.count(distinct(Attachment.thumbnail_key)))) or 0
+    return originals + thumbnails
 
 
 def check_attachments(session: Session, store: FileStore, progress: Callable[[int], None]

@@ -30,7 +30,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from archive.attachment_fixity import check_attachments
+from archive.attachment_fixity import attachment_objects, check_attachments
 from archive.files import CONTENT_KEY, BadKey, FileMissing, FileStore
 from archive.models import CodeCounter, Record, Rendition, Tombstone
 from archive.numbering import format_code
@@ -99,7 +99,8 @@ class _Stored:
 def rendition_count(db: Database) -> int:
     """How many files the checksum pass will read (for a progress bar's length)."""
     with db.reading() as session:
-        return session.scalar(select(func.count()).select_from(Rendition)) or 0
+        renditions = session.scalar(select(func.count()).select_from(Rendition)) or 0
+        return renditions + attachment_objects(session)
 
 
 def verify_archive(db: Database, clock: Clock, store: FileStore, *, actor: Actor | None = None,
