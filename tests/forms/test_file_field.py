@@ -19,8 +19,11 @@ from archive.stores import file_store
 from core.audit.models import AuditEvent
 from core.web import services
 from forms.spec.parser import SpecError, parse_spec
+from forms.submission import submit
+from tests.support.attachments import stored_files
 from tests.support.hostile_files import program_named_jpg
-from tests.support.instance import VALID_CP, csrf_token
+from tests.support.instance import VALID_CP, actor_of, csrf_token
+from tests.support.samples import RS_DATA
 from tests.support.upload_samples import clean_pdf, photo_jpeg, png_with_text
 
 CP_PAGE = {"channel": "phone", "received_at": "2026-03-02 09:00", "customer_name": "上海恒丰",
@@ -213,3 +216,20 @@ def test_a_draft_saved_on_the_page_keeps_its_photo_until_submitted(app, logged_i
         "csrf_token": csrf_token(resumed.text), **CP_PAGE, "action": "submit", "defect_photos": tokens})
     assert made.status_code == 302, made.text[:2000]
     assert [r.name for r in _attachments(app)] == ["IMG_0001.jpg"]
+
+
+def test_a_reveal_names_a_personal_fields_files_without_opening_them(app, logged_in):
+    """An archivist's reveal shows the signed copy scan's name once; the file route still withholds
+    it (a reveal is remembered nowhere), so the revealed page links no file."""
+    scan = stored_files(app, ("客户签字联.jpg", photo_jpeg()[1]))
+    with app.app_context():
+        s = services()
+        code = submit(s.db, s.clock, s.zone, actor_of(app, "clerk"), "RS",
+                      {**RS_DATA, "signed_copy_scan": scan}).code
+    archivist = logged_in("archivist")
+    assert "客户签字联.jpg" not in archivist.get(f"/records/{code}").text
+    form = archivist.get(f"/records/{code}/reveal").text
+    shown = archivist.post(f"/records/{code}/reveal", data={"csrf_token": csrf_token(form), "reason": "核实"})
+    assert shown.status_code == 200 and "客户签字联.jpg" in shown.text
+    assert f"/files/{scan[0]['sha256']}" not in shown.text
+    assert archivist.get(f"/records/{code}/files/{scan[0]['sha256']}").status_code == 403
