@@ -29,7 +29,7 @@ def test_the_handout_carries_header_fields_rows_signatures_and_page_numbers(app,
     assert response.headers["Content-Disposition"] == f'inline; filename="{code}.pdf"'
     (ARTIFACTS / "rs-handout.pdf").write_bytes(response.data)
     text = text_of(response.data)
-    for expected in ("客户续收服务登记表", "RS-2026-000001", "RS 版号 3", "客户服务部",
+    for expected in ("客户续收服务登记表", "RS-2026-000001", "RS 版号 4", "客户服务部",
                      "保单号", "P20240315001", "投保人", "郑红梅", "访问记录", "电话访", "面访",
                      "客户称本月资金紧张", "资金周转困难", "下月再联系", "填写人签字",
                      "直接上级主管阅签", "业务联（公司留存）", "第 1 页，共 1 页"):
