@@ -16,9 +16,11 @@ import pytest
 from flask import Flask
 from playwright.sync_api import expect
 
+from tests.support.attachments import stored_files
 from tests.support.hostile_files import program_named_jpg
-from tests.support.journeys import PHONE, check, file_records, signed_in
-from tests.support.upload_samples import photo_jpeg
+from tests.support.journeys import PHONE, check, file_records, signed_in, take
+from tests.support.lifecycle import close_complaint, new_complaint
+from tests.support.upload_samples import photo_jpeg, png_with_text
 
 pytestmark = pytest.mark.browser
 
@@ -105,3 +107,32 @@ def test_a_refused_file_is_named_and_the_accepted_photo_kept_on_a_phone(  # type
     check(page, artifacts, "attach-photo-refused-zh")
     page.get_by_role("button", name=t["submit"], exact=True).click()
     expect(page.locator("img.file-tile__thumb")).to_have_count(1)
+
+
+def test_a_filed_complaints_photo_is_replaced_by_a_correction_on_a_phone(  # type: ignore[no-untyped-def]
+        app: Flask, live_server, new_page, artifacts) -> None:
+    """After filing, only a correction with a reason changes the files: the clerk unticks the
+    photo, takes another, says why; the record shows the new one, its history names both, and
+    the old one still opens (it is the filed revision's)."""
+    first = stored_files(app, photo_jpeg())
+    code = new_complaint(app, defect_photos=first)
+    close_complaint(app, code)
+    file_records(app)
+    page = signed_in(new_page, live_server, "clerk", "zh-CN", PHONE)
+    page.goto(f"{live_server}/records/{code}")
+    take(page, "勘误")
+    page.get_by_label("IMG_0001.jpg").uncheck()
+    page.get_by_label("缺陷照片").set_input_files(
+        [{"name": "retake.png", "mimeType": "image/png", "buffer": png_with_text()[1]}])
+    page.locator("#reason").fill("原照片拍错了客户的货")
+    check(page, artifacts, "attach-photo-correction-zh")
+    page.locator("form.record-form button[type=submit]").click()
+    expect(page.locator("h1")).to_have_text(code)
+    expect(page.locator(".file-tile__name")).to_have_text(["retake.png"])
+    last = page.locator("table.history tbody tr").last
+    expect(last).to_contain_text("原照片拍错了客户的货")
+    expect(last.locator("del")).to_contain_text("IMG_0001.jpg")
+    expect(last.locator("ins")).to_contain_text("retake.png")
+    check(page, artifacts, "attach-photo-corrected-record-zh")
+    origin = "/".join(page.url.split("/", 3)[:3])
+    assert page.request.get(f"{origin}/records/{code}/files/{first[0]['sha256']}").ok
