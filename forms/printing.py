@@ -22,6 +22,7 @@ from core.auth.roles import Actor
 from core.clock import Clock, local
 from core.config import DEFAULTS, PROJECT_ROOT
 from core.db import Database
+from core.i18n import pick
 from forms import versions
 from forms.attachment_printing import printed_images
 from forms.deadlines import due_at
@@ -137,12 +138,8 @@ def print_context(spec: FormSpec, record: RecordView, zone: ZoneInfo, company: s
     ``content``: ``record``'s canonical content if the caller has computed it (the archival copy
     attaches its JSON), else computed here.
     """
-    fields, names = [], names or Names()
-    reading = Reading("zh", names)
-    for field in printed(spec, record.data):  # a later step's fields once filled
-        kind = REGISTRY[field.type]
-        fields.append({"label": field.label["zh"], "wide": kind.wide_on_paper,
-                       **kind.printed(field, (shown or record).data.get(field.name), reading)})
+    names = names or Names()
+    fields = printed_fields(spec, record, shown, Reading("zh", names))
     submitted = local(record.submitted_at, zone)
     changed = record.revisions[-1].at if record.revisions else record.submitted_at
     fingerprint = (content or canonical_content(record)).short_fingerprint
@@ -164,6 +161,19 @@ def print_context(spec: FormSpec, record: RecordView, zone: ZoneInfo, company: s
         "fingerprint": fingerprint, "corrections": corrections(record, zone, spec, shown, names),
         "created_iso": record.submitted_at.isoformat(), "modified_iso": changed.isoformat(),
     }
+
+
+def printed_fields(spec: FormSpec, record: RecordView, shown: RecordView | None,
+                   reading: Reading) -> list[dict[str, Any]]:
+    """Each field a copy prints (a later step's once filled), from ``shown``'s data (masked
+    where the reader lacks the need), with its type's remark on the stored record."""
+    fields = []
+    for field in printed(spec, record.data):
+        kind, value = REGISTRY[field.type], (shown or record).data.get(field.name)
+        remark = None if value is None else kind.remark(field, value, spec, record.data)
+        fields.append({"label": field.label["zh"], "wide": kind.wide_on_paper,
+                       **kind.printed(field, value, reading), "remark": pick(remark, "zh")})
+    return fields
 
 
 def corrections(record: RecordView, zone: ZoneInfo, spec: FormSpec | None = None,

@@ -25,7 +25,7 @@ from wtforms import Field
 from wtforms.fields.core import UnboundField
 
 from core.auth.names import Names
-from forms.spec.model import FieldSpec
+from forms.spec.model import FieldSpec, FormSpec
 
 COMMON_KEYS = frozenset({"name", "type", "label", "required", "help", "indexed", "personal"})
 #: The search index is in Chinese: values are indexed as a Chinese reader sees them.
@@ -167,6 +167,12 @@ class FieldType:
     def drawing(self, spec: FieldSpec, value: Any) -> Markup | None:
         """A value (not empty) the page shows as a picture we draw ourselves from numbers (a
         signature's SVG), beside its text; None for values shown as text alone."""
+        return None
+
+    def remark(self, spec: FieldSpec, value: Any, form: FormSpec,
+               data: dict[str, Any]) -> dict[str, str] | None:
+        """A note on a value (not empty) that depends on the rest of the record's ``data`` as
+        stored, ``{"zh": …, "en": …}`` (a signature taken before other fields changed); None."""
         return None
 
     def printed(self, spec: FieldSpec, value: Any, reading: Reading) -> dict[str, Any]:

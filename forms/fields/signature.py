@@ -51,6 +51,8 @@ USERNAME_MAX = 64
 FINGERPRINT_PATTERN = "^[0-9a-f]{64}$"
 ON_PAPER = {"zh": "签于纸面", "en": "Signed on paper"}
 SIGNED = {"zh": "已签名", "en": "Signed"}
+CHANGED_AFTER_SIGNING = {"zh": "签名后记录内容已更改",
+                         "en": "The record was changed after this signature was taken"}
 
 
 def _point_schema() -> dict[str, Any]:
@@ -140,6 +142,13 @@ class Signature(FieldType):
 
     def drawing(self, spec: FieldSpec, value: Any) -> Markup | None:
         return signature_svg(value, pick(spec.label)) if isinstance(value, dict) else None
+
+    def remark(self, spec: FieldSpec, value: Any, form: FormSpec,
+               data: dict[str, Any]) -> dict[str, str] | None:
+        """Said when the record no longer holds what the signer saw: its other fields were
+        changed after the signature was taken (a correction that kept the signature)."""
+        seen = value.get("fingerprint") if isinstance(value, dict) else None
+        return CHANGED_AFTER_SIGNING if seen and seen != seen_fingerprint(form, data) else None
 
     def printed(self, spec: FieldSpec, value: Any, reading: Reading) -> dict[str, Any]:
         """The text, and the drawing as SVG for the signature box (the signer named)."""

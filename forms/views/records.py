@@ -143,6 +143,7 @@ def display_rows(spec: FormSpec, data: dict[str, Any], locale: str,
         table = kind.table(field, value, reading)
         shown.append({"field": field, "value": "" if table is not None else kind.shown(field, value, reading),
                       "table": table, "svg": None if value is None else kind.drawing(field, value),
+                      "remark": "" if value is None else pick(kind.remark(field, value, spec, data), locale),
                       "files": kind.files(field, value) if value else ()})
     return shown
 

@@ -99,6 +99,7 @@ def test_the_drawing_posted_is_stamped_by_the_server_and_shown_on_the_record_pag
                          "captured_at": "2026-03-02T01:30:00.123456+00:00",
                          "fingerprint": seen_fingerprint(RS, data)}
     page = client.get(f"/records/{code}").text
+    assert "签名后记录内容已更改" not in page  # signed what it says
     d = "M" + "L".join(f"{x} {y}" for x, y in ZIGZAG)
     assert f'<path d="{d}"/>' in page and '<circle cx="500" cy="150"' in page
 
@@ -123,6 +124,11 @@ def test_a_correction_of_another_field_keeps_the_signatures_stamp(app, logged_in
     assert corrected.status_code == 302, corrected.text[:2000]
     after = record_data(app, code)
     assert after["policy_no"] == "P20240315002" and after["customer_signature"] == before
+    # what the customer signed is no longer what the record says: the page and the copy say so
+    assert "The record was changed after this signature was taken" in client.get(
+        f"/records/{code}", headers=EN).text
+    signed_box = text_of(client.get(f"/records/{code}.pdf?variant=customer").data).split("客户签名")[1]
+    assert "签名后记录内容已更改" in signed_box
 
 
 def prefilled(html: str) -> dict[str, str]:
