@@ -308,9 +308,12 @@ def seen_fingerprint(spec: FormSpec, data: dict[str, Any]) -> str:
     """SHA-256 (hex) of what a signer saw: the canonical JSON (sorted keys, no spaces, UTF-8) of
     ``{"form": code, "version": n, "data": …}`` where ``data`` is the record's validated data
     in its stored form *without any signature field* (a signature cannot cover itself, and a
-    second signer's signature is not what the first one saw). Recomputing it from a later
-    revision's data tells whether the content changed after the signature was taken."""
-    signed = {f.name for f in signature_fields(spec)}
+    second signer's signature is not what the first one saw) *and without file fields* (their
+    files are attached to the record, not read by the signer: RS's scan of the signed customer
+    copy is added after the signature by design). Recomputing it from a later revision's data
+    tells whether the content changed after the signature was taken."""
+    signed = {f.name for f in spec.fields
+              if getattr(REGISTRY[f.type], "signs", False) or REGISTRY[f.type].upload_rules(f) is not None}
     document = {"form": spec.code, "version": spec.version,
                 "data": {k: v for k, v in data.items() if k not in signed}}
     text = json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))

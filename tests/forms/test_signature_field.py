@@ -172,6 +172,9 @@ def test_the_fingerprint_covers_the_other_fields_and_not_the_signature():
     same = seen_fingerprint(RS, {**data, "customer_signature": {"on_paper": True}})
     assert seen_fingerprint(RS, data) == same and re.fullmatch("[0-9a-f]{64}", same)
     assert seen_fingerprint(RS, {**data, "policyholder": "郑红"}) != same
+    scanned = {**data, "signed_copy_scan": [{"sha256": "a" * 64, "name": "scan.jpg", "type": "image/jpeg",
+                                             "size": 10}]}
+    assert seen_fingerprint(RS, scanned) == same  # the scan of the signed copy comes after signing
 
 
 def test_the_stored_drawing_keeps_its_stamp_and_a_new_one_is_stamped_again():
