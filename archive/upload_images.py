@@ -67,6 +67,7 @@ def clean_image(file_name: str, data: bytes, sniffed_type: str, max_pixels: int)
     if sniffed_type == "image/heic" and not HEIC_READABLE:
         raise UploadRefused(file_name, reasons.heic_unreadable())
     with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # damaged EXIF, which is dropped anyway
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             image = _decoded(file_name, data, sniffed_type, max_pixels)

@@ -123,6 +123,11 @@ def pdf_no_pages() -> LazyString:
     return _l("the PDF has no pages.")
 
 
+def pdf_too_complex(max_objects: int) -> LazyString:
+    return _l("the PDF is too complex to check (more than %(max)s objects). Split it or print it "
+              "to a new PDF, and upload that.", max=f"{max_objects:,}")
+
+
 def pdf_javascript() -> LazyString:
     return _l("the PDF contains JavaScript, which is not accepted. Print it to a new PDF "
               "(“Microsoft Print to PDF” or “Save as PDF”) and upload that.")

@@ -13,25 +13,9 @@ from weasyprint import HTML, Attachment
 
 from archive.uploads import MB, Kind, Limits, UploadRefused, check_upload
 from tests.support import upload_samples
+from tests.support.hostile_files import raw_pdf
 
 PDFS = Limits(kinds=frozenset({Kind.PDF}), max_bytes=20 * MB, max_files=1)
-
-
-def raw_pdf(*objects: bytes) -> bytes:
-    """A PDF written byte by byte (object 1 the catalogue, 2 the pages, 3 a page, then yours),
-    with a correct cross-reference table, so qpdf needs no repair and reads exactly these bytes."""
-    body = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Resources << >> >>", *objects]
-    out = bytearray(b"%PDF-1.7\n")
-    offsets = []
-    for number, content in enumerate(body, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + content + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(body) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(body) + 1, xref)
-    return bytes(out)
 
 
 def refused_reason(data: bytes) -> str:

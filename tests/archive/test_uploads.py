@@ -50,6 +50,8 @@ REASONS = {
     "pdf_xfa_form": ("dynamic (XFA) form", "动态（XFA）表单"),
     "pdf_encrypted": ("the PDF is encrypted or password-protected", "PDF 已加密或设有密码"),
     "pdf_owner_password_only": ("the PDF is encrypted or password-protected", "PDF 已加密或设有密码"),
+    "pdf_too_many_objects": ("the PDF is too complex to check (more than 100,000 objects)",
+                             "PDF 过于复杂，无法检查（超过 100,000 个对象）"),
     "pdf_truncated": ("the PDF is damaged or incomplete", "PDF 已损坏或不完整"),
     "pdf_half": ("the PDF is damaged or incomplete", "PDF 已损坏或不完整"),
 }

@@ -167,6 +167,28 @@ def pdf_owner_password_only() -> tuple[str, bytes]:
     return "restricted.pdf", _saved(_one_page_pdf(), encryption=encryption)
 
 
+def raw_pdf(*objects: bytes) -> bytes:
+    """A PDF written byte by byte (object 1 the catalogue, 2 the pages, 3 a page, then yours),
+    with a correct cross-reference table, so qpdf needs no repair and reads exactly these bytes."""
+    body = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Resources << >> >>", *objects]
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for number, content in enumerate(body, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + content + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(body) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(body) + 1, xref)
+    return bytes(out)
+
+
+def pdf_too_many_objects() -> tuple[str, bytes]:
+    """100,001 tiny objects (5 MB): more than archive.upload_pdfs.MAX_OBJECTS."""
+    return "many-objects.pdf", raw_pdf(*[b"<< /A 1 >>"] * 100_001)
+
+
 def pdf_truncated() -> tuple[str, bytes]:
     data = clean_pdf(pages=3)[1]
     return "truncated.pdf", data[: len(data) - 80]
@@ -203,5 +225,6 @@ HOSTILE: dict[str, Callable[[], tuple[str, bytes]]] = {
         decompression_bomb_png, huge_jpeg_header, truncated_jpeg, heic_lying_size, animated_png,
         pdf_open_action_javascript, pdf_annotation_javascript, pdf_names_tree_javascript,
         pdf_launch_action, pdf_embedded_file, pdf_xfa_form, pdf_encrypted, pdf_owner_password_only,
+        pdf_too_many_objects,
         pdf_truncated, pdf_half)
 }
