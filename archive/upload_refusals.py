@@ -29,8 +29,9 @@ class UploadRefused(ValueError):
         self.reason = reason
 
     def shown_name(self) -> str:
-        """The sent name as it can be shown: control characters as U+FFFD, trimmed."""
-        return displayable(self.file_name or "")
+        """The sent name as it can be shown: control characters as U+FFFD, trimmed; a file
+        sent without a name is called so."""
+        return displayable(self.file_name) if self.file_name else _("file without a name")
 
     def message(self) -> str:
         """「照片.jpg」：… / "photo.jpg": … in the current language."""

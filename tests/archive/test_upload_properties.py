@@ -9,6 +9,7 @@ import unicodedata
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from archive.upload_refusals import SHOWN_NAME_CHARS
 from archive.uploads import MB, CheckedFile, Kind, Limits, UploadRefused, check_upload, safe_name
 from tests.support import upload_samples
 
@@ -37,6 +38,17 @@ def outcome(name: str, data: bytes) -> CheckedFile | UploadRefused:
         return refused
     assert_safe(checked.name)
     return checked
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(names)
+def test_any_sent_name_is_shown_in_a_message_cleaned_and_short(app, sent):
+    refusal = UploadRefused(sent, "x")
+    for language in ("zh", "en"):
+        with app.test_request_context(headers={"Accept-Language": language}):
+            shown = refusal.message()
+        assert not any(unicodedata.category(char) in ("Cc", "Cf") for char in shown)
+        assert len(shown) <= SHOWN_NAME_CHARS + 8
 
 
 @given(names)

@@ -166,6 +166,12 @@ def test_a_name_shown_in_a_message_is_cleaned_and_trimmed(app):
     assert len(shown) < 200 and "…" in shown
 
 
+def test_a_file_sent_without_a_name_is_called_so(app):
+    refusal = refusal_of("", b"")
+    assert message_in(app, "en", refusal).startswith("“file without a name”: the file is empty")
+    assert message_in(app, "zh", refusal).startswith("「无名文件」：文件是空的")
+
+
 def test_image_thumbnail_is_a_small_jpeg():
     checked = check_upload(*upload_samples.photo_jpeg(), ANYTHING)
     small = Image.open(io.BytesIO(thumbnail(checked, longest_side=32)))
