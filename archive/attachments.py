@@ -153,7 +153,9 @@ def attachment_file(db: Database, clock: Clock, store: FileStore, actor: Actor, 
         record = session.scalar(select(Record).where(Record.code == code))
         rows = [] if record is None else [_view(row) for row in session.scalars(select(Attachment).where(
             Attachment.record_id == record.id, Attachment.sha256 == sha256).order_by(Attachment.id))]
-        if record is None or not rows:
+        if record is None:
+            raise NotFound(code)
+        if not rows:
             raise NotFound(f"{code}: no such file")
         seen = may_see(actor, record) or active_grant(session, actor, code, now) is not None
         view = record_view(session, record) if seen else None

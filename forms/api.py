@@ -36,6 +36,7 @@ from forms.rules import NeedsConfirmation
 from forms.spec.model import FormSpec
 from forms.submission import submit
 from forms.validation import InvalidData
+from forms.views.files import file_response
 from forms.workflow import ActionRefused, act, actions_for
 
 #: The form types (read only); their own blueprint, for their own "not there".
@@ -191,6 +192,14 @@ def record_pdf(code: str) -> Response:
     return pdf_response(api_actor(), code)
 
 
+@bp.get("/records/<code>/files/<sha256>")
+@token_required
+def record_file(code: str, sha256: str) -> Response:
+    """One of the record's files as stored (audited as a download naming it; a personal field's
+    files only to those who need them): what the record page's file links serve."""
+    return file_response(api_actor(), code, sha256, thumbnail=False)
+
+
 FORM_SCHEMA = {
     "type": "object",
     "required": ["code", "version", "title", "department", "retention", "states"],
@@ -272,6 +281,21 @@ OPENAPI_PATHS = {
             "403": error_response("The record is outside the token user's departments"),
             "404": error_response("No such record"),
             "503": error_response("No Chinese font is installed for PDFs"),
+        },
+    }},
+    "/records/{code}/files/{sha256}": {"get": {
+        "summary": "One of the record's files (a file field's photo or scan) as stored; audited",
+        "parameters": [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"}},
+                       {"name": "sha256", "in": "path", "required": True,
+                        "schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}],
+        "responses": {
+            "200": {"description": "The file; its SHA-256 in X-Content-SHA256",
+                    "content": {"image/*": {"schema": {"type": "string", "format": "binary"}},
+                                "application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
+            "401": error_response("No or bad token"),
+            "403": error_response("Another department's record, or a personal field's file the user "
+                                  "does not need"),
+            "404": error_response("No such record, or no such file on it"),
         },
     }},
     "/records/{code}/actions": {"get": {

@@ -20,7 +20,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from werkzeug.http import dump_options_header
 
-from archive.attachments import AttachmentView, attachment_file
+from archive.attachments import attachment_file
 from archive.records import RecordView
 from archive.stores import file_store
 from core.auth.roles import Actor, NotFound
@@ -50,22 +50,26 @@ def raise_cap_for_file_pages() -> None:
 
 @login_required
 def record_file(code: str, sha256: str) -> ResponseReturnValue:
-    found, data = _read(code, sha256, thumbnail=False)
-    return _answer(data, found.media_type, found.name, found.sha256)
+    return file_response(current_actor(), code, sha256, thumbnail=False)
 
 
 @login_required
 def record_thumbnail(code: str, sha256: str) -> ResponseReturnValue:
-    found, data = _read(code, sha256, thumbnail=True)
-    return _answer(data, "image/jpeg", f"{found.sha256[:16]}.thumb.jpg", None)
+    return file_response(current_actor(), code, sha256, thumbnail=True)
 
 
-def _read(code: str, sha256: str, *, thumbnail: bool) -> tuple[AttachmentView, bytes]:
+def file_response(actor: Actor, code: str, sha256: str, *, thumbnail: bool) -> Response:
+    """The original (or its thumbnail) for ``actor``, the page's and the API's answer alike;
+    raises NotFound or PermissionDenied (audited) for each caller to answer in its format."""
     if not SHA256.fullmatch(sha256):
-        raise NotFound(sha256)
-    actor, s = current_actor(), services()
-    return attachment_file(s.db, s.clock, file_store(), actor, code.upper(), sha256, thumbnail=thumbnail,
-                           may_have=lambda record, field: may_have_files(actor, record, field))
+        raise NotFound(f"{code}: no such file")
+    s = services()
+    found, data = attachment_file(s.db, s.clock, file_store(), actor, code, sha256,
+                                  thumbnail=thumbnail,
+                                  may_have=lambda record, field: may_have_files(actor, record, field))
+    if thumbnail:
+        return _answer(data, "image/jpeg", f"{found.sha256[:16]}.thumb.jpg", None)
+    return _answer(data, found.media_type, found.name, found.sha256)
 
 
 def may_have_files(actor: Actor, record: RecordView, field_name: str) -> bool:

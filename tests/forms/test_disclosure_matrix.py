@@ -289,11 +289,15 @@ def test_a_form_without_personal_fields_shows_whole_to_all_who_see_it(office: Of
 
 @pytest.mark.parametrize("role", ROLES)
 def test_a_personal_fields_file_is_served_only_to_those_who_need_it(office: Office, role: str) -> None:
-    """The file route of RS's signed copy scan: the original and its thumbnail to those who read
-    the field whole, refused (403) to everyone else, the granted clerk included (no need)."""
+    """The file routes of RS's signed copy scan (page: original and thumbnail; API: original):
+    to those who read the field whole, refused (403) to everyone else, the granted clerk
+    included (no need)."""
     code = office.codes["RS"]
     api = office.app.test_client().get(f"/api/v1/records/{code}", headers=office.tokens["clerk"])
     [scan] = api.json["data"]["signed_copy_scan"]
     for suffix in ("", "/thumb"):
         served = office.clients[role].get(f"/records/{code}/files/{scan['sha256']}{suffix}")
         assert served.status_code == (200 if role in NEED else 403), (role, suffix, served.status_code)
+    over_api = office.app.test_client().get(f"/api/v1/records/{code}/files/{scan['sha256']}",
+                                            headers=office.tokens[role])
+    assert over_api.status_code == (200 if role in NEED else 403), (role, "API", over_api.status_code)

@@ -233,3 +233,20 @@ def test_a_reveal_names_a_personal_fields_files_without_opening_them(app, logged
     assert shown.status_code == 200 and "客户签字联.jpg" in shown.text
     assert f"/files/{scan[0]['sha256']}" not in shown.text
     assert archivist.get(f"/records/{code}/files/{scan[0]['sha256']}").status_code == 403
+
+
+def test_the_api_serves_a_file_audited_and_answers_what_is_not_there(app, client, token_for):
+    headers = token_for("clerk")
+    sent = [{"name": "IMG_0001.JPG", "content_base64": base64.b64encode(photo_jpeg()[1]).decode()}]
+    made = client.post("/api/v1/records", headers=headers, json={"form": "CP", "data": {
+        **VALID_CP, "defect_photos": sent}}).json
+    [photo] = made["data"]["defect_photos"]
+    served = client.get(f"/api/v1/records/{made['code']}/files/{photo['sha256']}", headers=headers)
+    assert served.status_code == 200 and hashlib.sha256(served.data).hexdigest() == photo["sha256"]
+    assert served.headers["X-Content-SHA256"] == photo["sha256"]
+    other = client.get(f"/api/v1/records/{made['code']}/files/{photo['sha256']}", headers=token_for("sales"))
+    assert other.status_code == 403 and other.json["error"]
+    nothing = client.get(f"/api/v1/records/{made['code']}/files/{'0' * 64}", headers=headers)
+    assert (nothing.status_code, nothing.json["error"]) == (404, f"{made['code']}: no such file")
+    gone = client.get(f"/api/v1/records/CP-2026-999999/files/{'0' * 64}", headers=headers)
+    assert (gone.status_code, gone.json["error"]) == (404, "no record 'CP-2026-999999'")
