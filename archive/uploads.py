@@ -16,16 +16,16 @@ The API (callers: the ``file`` field, attachments, signatures, the legacy import
 - Images: see :mod:`archive.upload_images` (pixel limit before decoding, one decode, orientation
   applied, every metadata block dropped, HEIC stored as JPEG). PDFs: see
   :mod:`archive.upload_pdfs` (stored unchanged once opened and found free of encryption, damage,
-  JavaScript, outside actions, attachments and XFA).
+  JavaScript, outside actions, attachments and XFA, with at most 100,000 objects).
 - :class:`UploadRefused` carries the name as sent and a lazy reason; ``message()`` puts both into
   the current language. :func:`check_uploads` checks every file and raises :class:`UploadsRefused`
   with all refusals at once (a form shows every message together and keeps what was typed: it
   saves nothing when this raises, so nothing is half saved). Too many files is one refusal
   without a file name, raised before any file is decoded.
 - Names are for display only: storage is by SHA-256, never by name. :func:`safe_name` keeps the
-  base name (after ``/`` or ``\\``), drops control and format characters (NUL, bidi overrides),
-  Windows' reserved characters and leading/trailing dots and spaces, trims it, and sets the
-  extension; a name with nothing left is refused.
+  base name (after ``/`` or ``\\``), drops control and format characters (NUL, bidi overrides)
+  and leading/trailing dots and spaces, replaces Windows' reserved characters with ``_``, trims
+  it to 100 characters, and sets the extension; a name with nothing left is refused.
 - Body size: ``MAX_CONTENT_LENGTH`` (core.config, 1 MiB) caps every request and is answered with
   a 413 page or JSON in the user's language (core.errors). A view that takes files raises the cap
   for its own request with ``request.max_content_length = request_cap(limits)`` (Flask ≥ 3.1)
