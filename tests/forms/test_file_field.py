@@ -250,3 +250,9 @@ def test_the_api_serves_a_file_audited_and_answers_what_is_not_there(app, client
     assert (nothing.status_code, nothing.json["error"]) == (404, f"{made['code']}: no such file")
     gone = client.get(f"/api/v1/records/CP-2026-999999/files/{'0' * 64}", headers=headers)
     assert (gone.status_code, gone.json["error"]) == (404, "no record 'CP-2026-999999'")
+
+
+def test_the_same_photo_picked_twice_is_one_file(app, logged_in):
+    made = _post_cp(logged_in("clerk"), [photo_jpeg(), ("copy.jpg", photo_jpeg()[1])])
+    assert made.status_code == 302, made.text[:2000]
+    assert [r.name for r in _attachments(app)] == ["IMG_0001.jpg"]  # the same bytes: the first name
