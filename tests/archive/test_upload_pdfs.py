@@ -114,3 +114,21 @@ def test_a_pdf_with_an_attachment_like_our_archival_copies_is_refused():
     data = HTML(string="<p>CP-2026-000123</p>").write_pdf(
         attachments=[Attachment(string='{"code": "CP-2026-000123"}', name="record.json")])
     assert "attached files" in refused_reason(data)
+
+
+@pytest.mark.parametrize(("uri", "words"), [
+    (b"(javascript:app.alert(1))", "JavaScript"), (b"( JavaScript :alert(1))", "JavaScript"),
+    (b"<6A617661736372697074 3A616C657274283129>", "JavaScript"),  # hex string "javascript:alert(1)"
+    (b"(file:///C:/Windows/System32/calc.exe)", "other programs or opens other files"),
+    (b"(smb://host/share/x.exe)", "other programs or opens other files"),
+])
+def test_links_that_run_scripts_or_open_files_are_refused(uri, words):
+    data = raw_pdf(b"<< /Type /Annot /Subtype /Link /Rect [0 0 9 9] /A << /S /URI /URI " + uri + b" >> >>")
+    assert words in refused_reason(data)
+
+
+@pytest.mark.parametrize("uri", [b"(https://example.com/a?b=c)", b"(mailto:office@example.com)",
+                                 b"(page2.html)"])
+def test_web_and_mail_links_are_fine(uri):
+    data = raw_pdf(b"<< /Type /Annot /Subtype /Link /Rect [0 0 9 9] /A << /S /URI /URI " + uri + b" >> >>")
+    assert check_upload("links.pdf", data, PDFS).pages == 1
