@@ -23,6 +23,7 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    SubmitField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
@@ -30,6 +31,7 @@ from wtforms.validators import Optional, ValidationError
 
 from archive.disposal import MAX_NOTE
 from archive.holds import MAX_NAME, MAX_REASON
+from archive.marks import MARK_KINDS
 from archive.retention import ACTIONS, TRIGGERS
 
 
@@ -253,3 +255,18 @@ class ReviewForm(FlaskForm):
         Text(_l("Say why (the decision is part of the record's history)."))])
     keep_years = StringField(_l("Keep for (years)"), default="0", validators=[
         WholeNumber(_l("A whole number of years from 0 to 100."), least=0, most=100)])
+
+
+class MarkForm(FlaskForm):
+    """The profile page's signature or stamp (archive.marks checks the file by its content)."""
+
+    kind = RadioField(_l("What the image shows"), default="signature",
+                      choices=[SelectChoice(value, label) for value, label in MARK_KINDS.items()])
+    image = FileField(_l("Image file"), description=_l("A PNG or JPEG of at most 900 KB, on a white or "
+                                                       "transparent background; it prints about 4 cm wide."))
+
+
+class RemoveMarkForm(FlaskForm):
+    """The profile page's "remove the image" button (posted with the prefix ``remove``)."""
+
+    remove = SubmitField(_l("Remove the image"))

@@ -9,28 +9,14 @@ import base64
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import login_required
-from flask_wtf import FlaskForm
-from wtforms import FileField, RadioField
-from wtforms.fields.choices import SelectChoice
 
 from archive.marks import MARK_KINDS, MARK_LIMITS, InvalidMark, keep_mark, mark_of, remove_mark
 from archive.page_actions import form_errors
+from archive.page_forms import MarkForm, RemoveMarkForm
 from archive.stores import file_store
 from archive.uploads import UploadRefused, read_capped
 from core.web import current_actor, services
-
-
-class MarkForm(FlaskForm):
-    kind = RadioField(_l("What the image shows"), default="signature",
-                      choices=[SelectChoice(value, label) for value, label in MARK_KINDS.items()])
-    image = FileField(_l("Image file"), description=_l("A PNG or JPEG of at most 900 KB, on a white or "
-                                                       "transparent background; it prints about 4 cm wide."))
-
-
-class RemoveMarkForm(FlaskForm):
-    """Only the CSRF token: removing asks nothing more."""
 
 
 @login_required
@@ -38,7 +24,7 @@ def profile() -> ResponseReturnValue:
     actor, s = current_actor(), services()
     form, removing = MarkForm(), RemoveMarkForm(prefix="remove")
     errors: dict[str, str] = {}
-    if request.method == "POST" and request.form.get("action") == "remove":
+    if request.method == "POST" and removing.remove.data:
         if not removing.validate_on_submit():
             errors = form_errors(removing)
         elif remove_mark(s.db, s.clock, file_store(), actor):

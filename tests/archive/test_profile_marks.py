@@ -123,7 +123,7 @@ def test_archive_verify_knows_the_marks_and_removing_one_deletes_its_file(app, l
     assert result.exit_code == 0, result.output
     page = client.get("/profile", headers=EN)
     removed = client.post("/profile", headers=EN, data={"remove-csrf_token": csrf_token(page.text),
-                                                          "action": "remove"})
+                                                          "remove-remove": "y"})
     assert removed.status_code == 302
     assert mark_row(app, "supervisor") is None
     with app.app_context():
