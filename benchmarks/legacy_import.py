@@ -197,8 +197,10 @@ def report(records: int, imported: int, steps: list[tuple[str, Any, str]], rende
     if rate:
         print(f"\nAll {imported} archival copies at that rate: {imported / rate / 3600:.1f} h (one worker).")
     for name, _measured, output in steps:
-        tail = [line for line in output.splitlines() if line.strip()][-4:]
-        print(f"\n{name}:\n  " + "\n  ".join(tail))
+        said = [line for line in output.splitlines()
+                if line.startswith(("legacy.xlsx", "Imported", "No problems", "Nothing", "1 pass", "outbox"))
+                or " done, " in line]
+        print(f"\n{name}:\n  " + "\n  ".join(said or output.splitlines()[-3:]))
 
 
 if __name__ == "__main__":
