@@ -11,17 +11,21 @@ put for a submission that was then refused or rolled back is named there (no row
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
 from archive.attachment_models import Attachment
-from archive.files import CONTENT_KEY, BadKey, FileMissing, FileStore
+from archive.files import CONTENT_KEY, BadKey, FileMissing, FileStore, content_key
 from archive.models import Record
+from core.db import Base
 
 HASH_THREADS = 4
+SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 #: A finding: (kind, subject, detail), as archive.fixity.Problem takes them.
 Finding = tuple[str, str, str]
 
@@ -36,6 +40,35 @@ def digest_of(store: FileStore, key: str) -> tuple[str, int] | None:
     except (FileMissing, BadKey):
         return None
     return digest.hexdigest(), size
+
+
+#: The forms package's drafts, read by name (the archive does not import the forms package, as
+#: archive export reads the form versions): a saved draft's files are stored, not yet a record's.
+DRAFTS = "drafts"
+
+
+def draft_keys(session: Session) -> set[str]:
+    """The store keys of the files saved drafts name (``{"sha256": …}`` anywhere in their data), so
+    ``archive verify`` does not call a draft's photo unreferenced."""
+    table = Base.metadata.tables.get(DRAFTS)
+    if table is None:
+        return set()
+    found: set[str] = set()
+    for data in session.scalars(select(table.c.data)):
+        found.update(content_key(digest) for digest in _digests(data))
+    return found
+
+
+def _digests(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        digest = value.get("sha256")
+        if isinstance(digest, str) and SHA256_HEX.fullmatch(digest):
+            yield digest
+        for item in value.values():
+            yield from _digests(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _digests(item)
 
 
 def attachment_objects(session: Session) -> int:

@@ -30,7 +30,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from archive.attachment_fixity import attachment_objects, check_attachments
+from archive.attachment_fixity import attachment_objects, check_attachments, draft_keys
 from archive.files import CONTENT_KEY, BadKey, FileMissing, FileStore
 from archive.models import CodeCounter, Record, Rendition, Tombstone
 from archive.numbering import format_code
@@ -124,6 +124,7 @@ def verify_archive(db: Database, clock: Clock, store: FileStore, *, actor: Actor
         _check_codes(session, report)
         known |= set(session.scalars(select(UserMark.key)))  # people's signatures and stamps
         known |= _check_attachments(session, store, report, progress)  # the files on records
+        known |= draft_keys(session)  # files saved with a draft, not a record's yet
         _check_extra(session, store, known, report)
     if instance_path is not None:
         _check_extracts(instance_path / AUDIT_IMPORTS, report)

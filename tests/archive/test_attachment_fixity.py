@@ -5,6 +5,7 @@ its files unless another record holds the same bytes (the store is by content)."
 
 from __future__ import annotations
 
+import base64
 import os
 
 from flask import Flask
@@ -94,3 +95,20 @@ def test_destroying_a_record_deletes_its_files_but_not_bytes_another_record_hold
         assert store.exists(kept.key) and store.exists(kept.thumbnail_key)
         assert not store.exists(own_row.key) and not store.exists(own_row.thumbnail_key)
     assert _verify(app).clean
+
+
+def test_a_saved_drafts_photo_is_not_reported_as_extra(app: Flask, token_for) -> None:
+    """A draft keeps its photo's descriptor until it is submitted (forms.file_intake): its object
+    is stored already and named by the draft, so verify is clean; once the draft is discarded
+    the object is no one's and is named."""
+    client = app.test_client()
+    sent = [{"name": "IMG_0001.JPG", "content_base64": base64.b64encode(photo_jpeg()[1]).decode()}]
+    draft = client.post("/api/v1/drafts", headers=token_for("clerk"),
+                        json={"form": "CP", "data": {"defect_photos": sent}})
+    assert draft.status_code == 201, draft.json
+    report = _verify(app)
+    assert report.clean, report.problems
+    assert client.delete(f"/api/v1/drafts/{draft.json['id']}", headers=token_for("clerk")).status_code == 204
+    [problem] = _verify(app).problems
+    [photo] = draft.json["data"]["defect_photos"]
+    assert problem.kind == "extra" and problem.subject.endswith(photo["sha256"])
