@@ -43,6 +43,7 @@ PILLOW_FORMATS = {"image/jpeg": {"JPEG", "MPO"}, "image/png": {"PNG"}, "image/we
 STORED_TYPES = {"image/jpeg": "image/jpeg", "image/png": "image/png", "image/webp": "image/webp",
                 "image/heic": "image/jpeg"}
 JPEG_QUALITY = 90
+ORIENTATION = 0x0112  # the EXIF tag
 #: Modes the encoders take as they are (the rest become RGB or RGBA).
 STORABLE_MODES = frozenset({"1", "L", "LA", "RGB", "RGBA", "P"})
 #: Everything Pillow raises on a hostile or broken file (truncated data, bad headers, bad
@@ -104,7 +105,8 @@ def _upright_srgb(image: Image.Image) -> Image.Image:
     and ``icc_profile`` from ``info`` when saving)."""
     profile = image.info.get("icc_profile")
     transparency = image.info.get("transparency")
-    upright = _eight_bit(ImageOps.exif_transpose(image) or image)
+    turned = image.getexif().get(ORIENTATION, 1) in range(2, 9)  # else a copy would cost memory
+    upright = _eight_bit((ImageOps.exif_transpose(image) or image) if turned else image)
     if profile and upright.mode in ("RGB", "RGBA", "CMYK"):
         upright = _to_srgb(upright, profile)
     if upright.mode not in STORABLE_MODES:
@@ -138,7 +140,7 @@ def _encoded(image: Image.Image, media_type: str) -> bytes:
     if media_type == "image/jpeg":
         if image.mode not in ("L", "RGB"):
             image = _flattened(image) if _has_alpha(image) else image.convert("RGB")
-        image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
+        image.save(out, "JPEG", quality=JPEG_QUALITY)
     elif media_type == "image/png":
         image.save(out, "PNG")
     else:
