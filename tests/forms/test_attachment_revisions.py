@@ -121,3 +121,17 @@ def test_a_draft_over_the_api_takes_files_by_content_and_never_by_a_foreign_chec
     made = client.post(f"/api/v1/drafts/{draft.json['id']}/submit", headers=headers)
     assert made.status_code == 201 and made.json["data"]["defect_photos"] == [photo]
     assert [name for name, *_ in _rows(app)] == ["theirs.png", "IMG_0001.jpg"]
+
+
+def test_completing_a_returned_complaint_adds_a_photo_without_a_reason(app: Flask, client, token_for) -> None:
+    """Before filing, a photo is added like any other change: the supervisor returns the
+    complaint for a photo, the clerk completes it with one (complete needs no reason)."""
+    clerk = token_for("clerk")
+    code = client.post("/api/v1/records", headers=clerk, json={"form": "CP", "data": VALID_CP}).json["code"]
+    returned = client.post(f"/api/v1/records/{code}/actions/return", headers=token_for("supervisor"),
+                           json={"reason": "请补拍缺陷照片"})
+    assert returned.status_code == 200, returned.json
+    completed = client.post(f"/api/v1/records/{code}/actions/complete", headers=clerk,
+                            json={"fields": {"defect_photos": [_b64(*photo_jpeg())]}})
+    assert completed.status_code == 200, completed.json
+    assert completed.json["revision"] == 3 and _rows(app) == [("IMG_0001.jpg", 3, None)]
