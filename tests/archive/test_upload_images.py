@@ -13,7 +13,7 @@ from pathlib import Path
 from PIL import Image, ImageCms
 
 from archive.uploads import MB, Kind, Limits, check_upload
-from tests.support import upload_samples
+from tests.support import hostile_files, upload_samples
 from tests.support.image_metadata import jpeg_markers, png_chunks, webp_chunks
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -91,6 +91,14 @@ def test_an_icc_profile_is_applied_and_dropped():
     image = Image.open(io.BytesIO(checked.data))
     assert "icc_profile" not in image.info and 0xE2 not in jpeg_markers(checked.data)
     assert near(image.getpixel((5, 5)), RED) and near(image.getpixel((60, 5)), BLUE)
+
+
+def test_bytes_after_the_image_are_not_stored():
+    name, sent = hostile_files.jpeg_with_appended_zip()
+    assert b"PK\x03\x04" in sent and b"run.js" in sent
+    checked = check_upload(name, sent, IMAGES)
+    assert b"PK\x03\x04" not in checked.data and b"run.js" not in checked.data
+    assert checked.data.endswith(b"\xff\xd9")  # the stored file ends where its image ends
 
 
 def test_the_same_photo_gives_the_same_stored_bytes():

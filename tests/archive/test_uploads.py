@@ -42,6 +42,7 @@ REASONS = {
     "truncated_jpeg": ("the image is damaged or incomplete", "图片已损坏或不完整"),
     "heic_lying_size": ("the image is damaged or incomplete", "图片已损坏或不完整"),
     "animated_png": ("animated images are not accepted", "不接受动图"),
+    "animated_webp": ("animated images are not accepted", "不接受动图"),
     "pdf_open_action_javascript": ("the PDF contains JavaScript", "PDF 含有 JavaScript"),
     "pdf_annotation_javascript": ("the PDF contains JavaScript", "PDF 含有 JavaScript"),
     "pdf_names_tree_javascript": ("the PDF contains JavaScript", "PDF 含有 JavaScript"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import io
 import struct
+import zipfile
 import zlib
 from collections.abc import Callable
 
@@ -95,6 +96,22 @@ def animated_png() -> tuple[str, bytes]:
     out = io.BytesIO()
     frames[0].save(out, "PNG", save_all=True, append_images=frames[1:], duration=100, loop=0)
     return "moving.png", out.getvalue()
+
+
+def animated_webp() -> tuple[str, bytes]:
+    frames = [Image.new("RGB", (16, 16), colour) for colour in ("red", "blue")]
+    out = io.BytesIO()
+    frames[0].save(out, "WEBP", save_all=True, append_images=frames[1:], duration=100, loop=0)
+    return "moving.webp", out.getvalue()
+
+
+def jpeg_with_appended_zip() -> tuple[str, bytes]:
+    """A photo with a ZIP archive (a script inside) after its end: viewers show the photo,
+    unzip tools open the archive. Accepted: only the re-encoded pixels are stored."""
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as packed:
+        packed.writestr("run.js", "WScript.Shell.Run('calc')")
+    return "holiday.jpg", photo_jpeg()[1] + archive.getvalue()
 
 
 def _saved(pdf: pikepdf.Pdf, **options: object) -> bytes:
@@ -223,6 +240,7 @@ HOSTILE: dict[str, Callable[[], tuple[str, bytes]]] = {
     function.__name__: function for function in (
         empty_file, program_named_jpg, html_named_pdf, pdf_header_later, nothing_but_traversal,
         decompression_bomb_png, huge_jpeg_header, truncated_jpeg, heic_lying_size, animated_png,
+        animated_webp,
         pdf_open_action_javascript, pdf_annotation_javascript, pdf_names_tree_javascript,
         pdf_launch_action, pdf_embedded_file, pdf_xfa_form, pdf_encrypted, pdf_owner_password_only,
         pdf_too_many_objects,
