@@ -25,7 +25,7 @@ from forms import rules, steps
 from forms.deadlines import due_at
 from forms.drafts import owned_draft
 from forms.fields import REGISTRY, References
-from forms.fields.signature import stamp_signatures
+from forms.fields.signature import refused_signatures, stamp_signatures
 from forms.file_intake import file_fields, new_files
 from forms.pdf.archival import enqueue_rendition
 from forms.search_documents import enqueue_indexing
@@ -49,7 +49,8 @@ def submit(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, form_code: 
     users, departments = known_references(db, spec, data)
     clean = validate(spec, data, users=users, departments=departments, zone=zone)
     today = clock.now().astimezone(zone).date()
-    problems = rules.office_rules().problems_with_submission(spec.code, clean, today)
+    problems = refused_signatures(spec, clean, {}) or rules.office_rules().problems_with_submission(
+        spec.code, clean, today)
     if problems:
         raise InvalidData(problems)
     clean = stamp_signatures(spec, clean, {}, actor.username, clock.now())  # by the server, never the client

@@ -34,7 +34,7 @@ from core.i18n import pick
 from forms import rules, steps
 from forms.deadlines import refreshed
 from forms.fields import REGISTRY, References
-from forms.fields.signature import stamp_signatures
+from forms.fields.signature import refused_signatures, stamp_signatures
 from forms.file_intake import incoming_files, index_changes
 from forms.pdf.archival import enqueue_rendition
 from forms.printing import CORRECTION
@@ -193,6 +193,8 @@ def _act_once(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, code: st
             editable = steps.editable(spec, transition, record.data, lambda t: permitted(actor, view, t))
             clean = _new_data(spec, transition, record.data, fields, reason, users, departments, editable,
                               zone)
+            if refused := refused_signatures(spec, clean, record.data):
+                raise InvalidData(refused)
             clean = stamp_signatures(spec, clean, record.data, actor.username, clock.now())
             context = rules.ActionContext(session, actor, record, clock.now(), zone.key, found)
             before = record.data

@@ -9,6 +9,9 @@ is our own small vector format, never markup from the client:
   most :data:`MAX_STROKES` strokes, :data:`MAX_POINTS` points per stroke and
   :data:`MAX_TOTAL_POINTS` in all, so a value is at most some tens of kilobytes;
 * or ``{"on_paper": true}``: the signer signed the printed copy;
+* or ``{"anonymised": true}``: what anonymisation leaves of a personal signature
+  (:meth:`Signature.placeholder`), so that a later correction still finds the field answered
+  where it is required; a client cannot send it (:func:`refused_signatures`);
 * plus, once a service has taken it, ``captured_by`` (username), ``captured_at`` (UTC, RFC 3339
   with microseconds, from the application's clock) and ``fingerprint`` (what the signer saw,
   :func:`seen_fingerprint`). These three are set by :func:`stamp_signatures` on the server and
@@ -45,12 +48,13 @@ MAX_POINTS = 600
 MAX_TOTAL_POINTS = 4000
 #: The longest strokes text the page may post (``[1000,300],`` is 11 characters a point).
 MAX_STROKES_TEXT = MAX_TOTAL_POINTS * 12 + MAX_STROKES * 2 + 2
-DRAWING_KEYS = ("strokes", "on_paper")
+DRAWING_KEYS = ("strokes", "on_paper", "anonymised")
 STAMP_KEYS = ("captured_by", "captured_at", "fingerprint")
 USERNAME_MAX = 64
 FINGERPRINT_PATTERN = "^[0-9a-f]{64}$"
 ON_PAPER = {"zh": "签于纸面", "en": "Signed on paper"}
 SIGNED = {"zh": "已签名", "en": "Signed"}
+ANONYMISED = {"zh": "已匿名", "en": "Anonymised"}
 CHANGED_AFTER_SIGNING = {"zh": "签名后记录内容已更改",
                          "en": "The record was changed after this signature was taken"}
 
@@ -90,11 +94,11 @@ class Signature(FieldType):
                    "items": {"type": "array", "minItems": 1, "maxItems": MAX_POINTS,
                              "items": _point_schema()}}
         return {"type": "object", "additionalProperties": False,
-                "properties": {"strokes": strokes, "on_paper": {"const": True},
+                "properties": {"strokes": strokes, "on_paper": {"const": True}, "anonymised": {"const": True},
                                "captured_by": {"type": "string", "minLength": 1, "maxLength": USERNAME_MAX},
                                "captured_at": {"type": "string", "pattern": DATETIME_PATTERN},
                                "fingerprint": {"type": "string", "pattern": FINGERPRINT_PATTERN}},
-                "oneOf": [{"required": ["strokes"]}, {"required": ["on_paper"]}]}
+                "oneOf": [{"required": [key]} for key in DRAWING_KEYS]}
 
     def form_field(self, spec: FieldSpec, ctx: BuildContext) -> UnboundField:
         return SignatureField(SignatureInput, label=pick(spec.label, ctx.locale),
@@ -138,6 +142,8 @@ class Signature(FieldType):
     def display(self, spec: FieldSpec, value: Any, locale: str) -> str:
         if not isinstance(value, dict):
             return ""
+        if value.get("anonymised"):
+            return pick(ANONYMISED, locale)
         return pick(ON_PAPER if value.get("on_paper") else SIGNED, locale)
 
     def drawing(self, spec: FieldSpec, value: Any) -> Markup | None:
@@ -147,7 +153,7 @@ class Signature(FieldType):
                data: dict[str, Any]) -> dict[str, str] | None:
         """Said when the record no longer holds what the signer saw: its other fields were
         changed after the signature was taken (a correction that kept the signature)."""
-        seen = value.get("fingerprint") if isinstance(value, dict) else None
+        seen = value.get("fingerprint") if isinstance(value, dict) and "strokes" in value else None
         return CHANGED_AFTER_SIGNING if seen and seen != seen_fingerprint(form, data) else None
 
     def printed(self, spec: FieldSpec, value: Any, reading: Reading) -> dict[str, Any]:
@@ -163,6 +169,12 @@ class Signature(FieldType):
             who = reading.names.user(value["captured_by"])
             return f"{text} ({who}, {value.get('captured_at', '')[:19].replace('T', ' ')} UTC)"
         return text
+
+    def placeholder(self, spec: FieldSpec, value: Any) -> Any:
+        """The drawing goes; who took it and when (staff, not the customer) stay, and the field
+        stays answered: RS requires it after a face-to-face visit, and a correction validates
+        the whole record."""
+        return {"anonymised": True, **{key: value[key] for key in STAMP_KEYS if key in value}}
 
     def searchable(self, spec: FieldSpec, value: Any) -> tuple[str, ...]:
         return ()  # a drawing is found by nothing
@@ -217,10 +229,11 @@ def signature_problem(value: Any) -> str | None:
     if unknown:
         return _("A signature holds only strokes or on_paper; “%(key)s” is not accepted.",
                  key=unknown[0][:40])
-    if ("strokes" in value) == ("on_paper" in value):
+    if sum(key in value for key in DRAWING_KEYS) != 1:
         return _("A signature is either drawn (strokes) or signed on paper (on_paper), one of the two.")
-    if "on_paper" in value and value["on_paper"] is not True:
-        return _("on_paper can only be true.")
+    flag = next((key for key in ("on_paper", "anonymised") if key in value), None)
+    if flag is not None and value[flag] is not True:
+        return _("%(key)s can only be true.", key=flag)
     return _strokes_problem(value.get("strokes")) if "strokes" in value else _stamp_problem(value)
 
 
@@ -264,8 +277,9 @@ def drawing_of(value: Any) -> dict[str, Any]:
     """The signer's part of a value, without the stamp: strokes as integers, or on paper."""
     if not isinstance(value, dict):
         return {}
-    if value.get("on_paper") is True:
-        return {"on_paper": True}
+    for flag in ("on_paper", "anonymised"):
+        if value.get(flag) is True:
+            return {flag: True}
     strokes = value.get("strokes")
     if not isinstance(strokes, list):
         return {}
@@ -318,6 +332,16 @@ def seen_fingerprint(spec: FormSpec, data: dict[str, Any]) -> str:
                 "data": {k: v for k, v in data.items() if k not in signed}}
     text = json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def refused_signatures(spec: FormSpec, data: dict[str, Any], stored: dict[str, Any]) -> dict[str, str]:
+    """Signatures in ``data`` (validated) a person or client may not send: ``anonymised``
+    unless the record already holds it (only anonymisation writes it)."""
+    return {field.name: _("Only anonymisation marks a signature anonymised; draw it, or tick "
+                          "“signed on paper”.")
+            for field in signature_fields(spec)
+            if drawing_of(data.get(field.name)) == {"anonymised": True}
+            and drawing_of(stored.get(field.name)) != {"anonymised": True}}
 
 
 def stamp_signatures(spec: FormSpec, data: dict[str, Any], stored: dict[str, Any], by: str,

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from forms.anonymise import anonymised_data
 from forms.fields import REGISTRY, BuildContext, ParseError
 from forms.fields.signature import (
     HEIGHT,
@@ -21,6 +22,7 @@ from forms.fields.signature import (
     MAX_STROKES,
     MAX_TOTAL_POINTS,
     WIDTH,
+    refused_signatures,
     seen_fingerprint,
     signature_problem,
     signature_svg,
@@ -248,3 +250,22 @@ def test_a_spec_names_what_is_wrong_with_a_signature_field(keys, says):
     with pytest.raises(SpecError) as refused:
         parse_spec(tomllib.loads(SPEC % keys), "SG.toml")
     assert any(says in problem for problem in refused.value.problems), refused.value.problems
+
+
+def test_anonymising_leaves_an_answered_field_that_a_client_cannot_send():
+    """A face-to-face visit still requires the field after the customer's data is gone, so the
+    placeholder is ``anonymised`` (who took it and when kept); sending it is refused."""
+    stored = stamp_signatures(RS, validate(RS, rs_with({"strokes": STROKES})), {}, "clerk", MOMENT)
+    gone = anonymised_data(RS, stored)
+    assert gone["customer_signature"] == {"anonymised": True, "captured_by": "clerk",
+                                          "captured_at": "2026-03-02T01:05:06.123456+00:00",
+                                          "fingerprint": stored["customer_signature"]["fingerprint"]}
+    corrected = validate(RS, {**gone, "policy_no": "P2"})  # a later correction still validates
+    assert refused_signatures(RS, corrected, gone) == {}
+    assert stamp_signatures(RS, corrected, gone, "supervisor", MOMENT)["customer_signature"] == \
+        gone["customer_signature"]
+    assert KIND.display(FIELD, gone["customer_signature"], "zh") == "已匿名"
+    assert signature_svg(gone["customer_signature"], "x") is None
+    assert KIND.remark(FIELD, gone["customer_signature"], RS, gone) is None
+    sent = validate(RS, rs_with({"anonymised": True}))
+    assert set(refused_signatures(RS, sent, {})) == {"customer_signature"}

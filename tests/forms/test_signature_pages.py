@@ -197,6 +197,10 @@ def test_the_api_takes_a_drawing_stamps_it_itself_and_names_what_is_wrong(app, c
     assert stored["customer_signature"]["captured_by"] == "clerk"
     assert stored["customer_signature"]["captured_at"] == "2026-03-02T01:30:00.123456+00:00"
     assert stored["customer_signature"]["fingerprint"] == seen_fingerprint(RS, stored)
+    anonymised = client.post("/api/v1/records", headers=headers, json={"form": "RS", "data": {
+        **RS_DATA, "customer_signature": {"anonymised": True}}})
+    assert anonymised.status_code == 422
+    assert anonymised.json["fields"]["customer_signature"].startswith("Only anonymisation marks a signature")
     bad = client.post("/api/v1/records", headers=headers, json={"form": "RS", "data": {
         **RS_DATA, "customer_signature": {"strokes": [[[5, 2000]]]}}})
     assert bad.status_code == 422
