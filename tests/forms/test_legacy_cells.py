@@ -112,3 +112,41 @@ def test_a_record_date_reads_the_way_it_is_written(app: Flask, tmp_path: Any, ce
 def services_zone(app: Flask) -> Any:
     with app.app_context():
         return services().zone
+
+
+WRITTEN_DATES = st.sampled_from(["{y}-{m:02d}-{d:02d} {h}:{mi:02d}", "{y}/{m}/{d} {h}:{mi:02d}",
+                                 "{y}年{m}月{d}日 {h}:{mi:02d}", "{y}.{m}.{d} {h}:{mi:02d}"])
+YES_NO = {True: ["是", "yes", "Y", "√", "1", True], False: ["否", "no", "N", "×", "0", False]}
+
+
+@given(day=st.dates(min_value=date(1990, 1, 1), max_value=date(2025, 12, 31)), hour=st.integers(0, 23),
+       minute=st.integers(0, 59), shape=WRITTEN_DATES,
+       channel=st.sampled_from(["phone", "online", "head_office"]),
+       label=st.sampled_from(["value", "zh", "en"]), accepted=st.booleans(), spelling=st.integers(0, 5),
+       digits=st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True), spaced=st.booleans(),
+       name=st.text(st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF), min_size=1, max_size=20))
+@examples(80)
+def test_a_complaint_written_any_way_people_write_it_is_read_as_typed(
+        app: Flask, tmp_path: Any, day: date, hour: int, minute: int, shape: str, channel: str, label: str,
+        accepted: bool, spelling: int, digits: str, spaced: bool, name: str) -> None:
+    """Valid cells in the spellings a register holds are all accepted, and read to the values
+    the filling page stores for the same input."""
+    written = shape.format(y=day.year, m=day.month, d=day.day, h=hour, mi=minute)
+    with app.app_context():
+        specs = current_specs(services().db)
+        spec = specs["CP"]
+        choice = next(c for c in spec.field("channel").choices if c.value == channel)
+        channel_cell = channel if label == "value" else choice.label[label]
+        phone = f"{digits[:3]} {digits[3:7]} {digits[7:]}" if spaced else digits
+        headers = ("日期", "状态", "投诉渠道", "受理时间", "客户名称", "联系电话", "投诉内容", "客户确认结案")
+        cells = (written, "已结案", channel_cell, written, name, phone, "划痕", YES_NO[accepted][spelling])
+        layout = sheet_layout(Sheet("CP", headers, 1, iter(())), specs, "en")
+        found = checker(app, specs, tmp_path).check(layout, Row(2, cells))
+    assert not found.problems, found.problems
+    assert found.row is not None
+    data = found.row.data
+    assert (data["channel"], data["customer_name"], data["phone"]) == (channel, name, digits)
+    assert data["customer_accepted"] is accepted
+    moment = datetime(day.year, day.month, day.day, hour, minute)
+    assert data["received_at"].startswith(moment.isoformat())
+    assert found.row.submitted_at.astimezone(services_zone(app)).replace(tzinfo=None) == moment
