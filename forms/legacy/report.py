@@ -29,8 +29,8 @@ def report_lines(report: ImportReport, *, committed: bool) -> Iterator[str]:
     for problem in report.problems:
         yield problem_line(problem)
     forms = ", ".join(f"{form} {count}" for form, count in sorted(report.by_form.items())) or "—"
-    yield _("%(file)s: %(rows)d row(s) read (%(forms)s), %(scans)d scan(s).", file=report.file,
-            rows=report.rows, forms=forms, scans=report.scans)
+    yield _("%(file)s: %(rows)d row(s) read; without problems: %(forms)s; %(scans)d scan(s).",
+            file=report.file, rows=report.rows, forms=forms, scans=report.scans)
     if report.problems:
         yield _("%(count)d problem(s) in %(rows)d row(s). Nothing was imported: correct the file and run "
                 "the command again.", count=len(report.problems), rows=report.rows_with_problems)
