@@ -92,6 +92,11 @@ def _typed_value(field: FieldSpec, schema: dict[str, Any], cell: Cell, text: str
     if kind == "boolean":
         return read_yes_no(cell, text)
     if kind == "array" and schema.get("items", {}).get("type") == "object":
+        if not field.columns:  # a list of objects that is no table: files, which a cell cannot hold
+            if not text:
+                return None
+            raise ParseError(_("Files are not imported from a cell: give the record's scan in the scan "
+                               "column."))
         return _parse_rows(field, text, ctx)
     if kind == "array":
         values = [choice_value(field, part) for part in _CHOICE_SPLIT.split(text) if part]

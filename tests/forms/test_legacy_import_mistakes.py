@@ -167,6 +167,16 @@ def test_a_file_that_is_no_register_gets_one_line(app: Flask, tmp_path: Path, na
     assert output.count("\n") == 1 and output.startswith("Error: ") and message in output, output
 
 
+def test_a_file_fields_cell_is_a_row_problem(app: Flask, tmp_path: Path) -> None:
+    """CP's defect photos are a file field: a cell cannot hold files (a scan has its column)."""
+    rows = [[*CP_HEADERS, "缺陷照片"], [*cp_row(None, DAY), "photo.jpg"], [*cp_row(None, DAY), None]]
+    book = write_xlsx(tmp_path / "photos.xlsx", {"CP": rows})
+    status, output = run_import(app, book, "--lang", "en")
+    assert status == 1
+    assert "Sheet “CP”, row 2, column “缺陷照片”: Files are not imported from a cell" in output, output
+    assert "row 3" not in output
+
+
 def test_a_workbook_damaged_after_its_header_is_one_line(app: Flask, tmp_path: Path) -> None:
     """The sheet's XML cut in the middle of its rows: read up to there, then one line."""
     rows = [vr_row(None, DAY) for _ in range(200)]
