@@ -12,7 +12,8 @@ any object carries:
 - actions that reach outside the document: ``/Launch`` (start a program), ``/GoToE``/``/GoToR``
   and ``/ImportData`` (open other files), ``/SubmitForm`` (send the form's data somewhere),
   ``/RichMedia`` and ``/Movie``/``/Sound``/``/Rendition`` (embedded players);
-- attached files (``/EmbeddedFiles``, file attachment annotations): they can be anything,
+- attached files (``/EmbeddedFiles``, a file specification's ``/EF``, embedded file streams,
+  file attachment annotations): they can be anything,
   an executable or another PDF with JavaScript, which the archive can neither check nor show;
 - an XFA form, whose XML can carry scripts that are not ``/JS`` keys.
 
@@ -42,7 +43,7 @@ from archive.upload_refusals import UploadRefused
 SCRIPT_KEYS = frozenset({"/JS", "/JavaScript"})
 OUTSIDE_ACTIONS = frozenset({"/Launch", "/GoToE", "/GoToR", "/ImportData", "/SubmitForm",
                              "/RichMedia", "/Movie", "/Sound", "/Rendition"})
-ATTACHMENT_KEYS = frozenset({"/EmbeddedFiles", "/EmbeddedFile"})
+ATTACHMENT_KEYS = frozenset({"/EmbeddedFiles", "/EF", "/RF"})  # names tree, a file spec's files
 LINK_SCHEMES = frozenset({"", "http", "https", "mailto", "tel"})
 PREVIEW_SECONDS = 10
 #: The most objects (the trailer's /Size) a PDF may have: the walk costs ~36 us an object in
@@ -113,7 +114,8 @@ def _first_problem(pdf: pikepdf.Pdf) -> LazyString | None:
         if action == pikepdf.Name.URI and not _plain_link(dictionary.get("/URI")):
             return reasons.pdf_javascript() if _scheme(dictionary.get("/URI")) == "javascript" \
                 else reasons.pdf_launch()
-        if keys & ATTACHMENT_KEYS or dictionary.get("/Subtype") == pikepdf.Name.FileAttachment:
+        if keys & ATTACHMENT_KEYS or dictionary.get("/Subtype") == pikepdf.Name.FileAttachment \
+                or dictionary.get("/Type") == pikepdf.Name.EmbeddedFile:
             return reasons.pdf_attachments()
     return None
 

@@ -9,6 +9,8 @@ import io
 
 import pikepdf
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from weasyprint import HTML, Attachment
 
 from archive.uploads import MB, Kind, Limits, UploadRefused, check_upload
@@ -132,3 +134,27 @@ def test_links_that_run_scripts_or_open_files_are_refused(uri, words):
 def test_web_and_mail_links_are_fine(uri):
     data = raw_pdf(b"<< /Type /Annot /Subtype /Link /Rect [0 0 9 9] /A << /S /URI /URI " + uri + b" >> >>")
     assert check_upload("links.pdf", data, PDFS).pages == 1
+
+
+WRAPPERS = [b"[ 1 %s ]", b"[ %s /Fit ]", b"<< /A %s >>", b"<< /AA << /O %s >> >>", b"<< /Next %s >>",
+            b"<< /Kids [ %s ] /Count 1 >>", b"<< /Names [ (n) %s ] >>", b"<< /Type /Annot /A %s >>"]
+DANGERS = {
+    b"<< /S /JavaScript /JS (x) >>": "JavaScript", b"<< /JS (x) >>": "JavaScript",
+    b"<< /S /URI /URI (javascript:x) >>": "JavaScript", b"<< /S /Launch /F (a.exe) >>": "other programs",
+    b"<< /Type /Filespec /F (a.exe) /EF << /F 5 0 R >> >>": "attached files",
+    b"<< /EmbeddedFiles << /Names [ (a) 5 0 R ] >> >>": "attached files",
+}
+
+
+@given(st.lists(st.sampled_from(WRAPPERS), max_size=40), st.sampled_from(sorted(DANGERS)), st.booleans())
+def test_a_danger_nested_anywhere_is_found(wrappers, danger, own_object):
+    """Wrapped in arrays, dictionaries and actions to any depth, in an object of its own or
+    inside another one: the walk finds it."""
+    nested = danger
+    for wrapper in wrappers:
+        nested = wrapper % nested
+    holder = nested if own_object else b"<< /Holder " + nested + b" >>"
+    referred = b"<< /Type /EmbeddedFile /Length 2 >>\nstream\nMZ\nendstream" if b"5 0 R" in danger \
+        else b"<< /Plain 1 >>"
+    data = raw_pdf(holder, referred)
+    assert DANGERS[danger] in refused_reason(data)
