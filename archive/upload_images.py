@@ -70,14 +70,14 @@ def clean_image(file_name: str, data: bytes, sniffed_type: str, max_pixels: int)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # damaged EXIF, which is dropped anyway
         warnings.simplefilter("error", Image.DecompressionBombWarning)
+        stored_type = STORED_TYPES[sniffed_type]
         try:
             image = _decoded(file_name, data, sniffed_type, max_pixels)
+            return CleanImage(_encoded(image, stored_type), stored_type, image.width, image.height)
         except UploadRefused:
             raise
         except DECODE_ERRORS as error:
             raise UploadRefused(file_name, reasons.broken_image()) from error
-    stored_type = STORED_TYPES[sniffed_type]
-    return CleanImage(_encoded(image, stored_type), stored_type, image.width, image.height)
 
 
 def _decoded(file_name: str, data: bytes, sniffed_type: str, max_pixels: int) -> Image.Image:
