@@ -19,9 +19,13 @@ from archive.attachments import attachments_of
 from archive.models import CodeCounter, Record, Rendition
 from archive.ports import archive_ports
 from archive.stores import file_store
+from core import db_schema
 from core.auth import accounts
+from core.auth.departments import ensure_default_departments
 from core.clock import FrozenClock
 from core.web import services
+from forms import versions
+from forms.spec.library import load_or_fail
 from tests.support.instance import VALID_CP, make_app
 from tests.support.legacy_sheets import (
     AR_HEADERS,
@@ -227,6 +231,34 @@ def test_an_imported_record_past_its_period_is_destroyed_with_its_scan(tmp_path:
     app.test_cli_runner().invoke(args=["outbox", "run", "--once"])
     with app.app_context():
         assert not file_store().exists(key)
+
+
+def test_imported_records_move_with_an_archive_export(app: Flask, tmp_path: Path, clock: FrozenClock,
+                                                      tmp_path_factory: pytest.TempPathFactory,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """``archive export`` then ``archive import`` into a new instance: the imported marks, the
+    people kept as written, the scan and its file, and the legacy-import user come along."""
+    book, scans = register(tmp_path)
+    assert run_import(app, book, "--scans", str(scans), "--commit")[0] == 0
+    out = tmp_path / "export"
+    assert app.test_cli_runner().invoke(args=["archive", "export", "--out", str(out)]).exit_code == 0
+    folder = tmp_path_factory.mktemp("target")
+    monkeypatch.setenv("DOSSIER_INSTANCE", str(folder))
+    target = make_app(f"sqlite:///{folder}/dossier.sqlite3", clock)
+    with target.app_context():
+        s = services()
+        db_schema.upgrade(s.db)
+        ensure_default_departments(s.db)
+        retention.ensure_defaults(s.db, s.clock)
+        versions.register_specs(s.db, s.clock, load_or_fail())
+    imported = target.test_cli_runner().invoke(args=["archive", "import", str(out)])
+    assert imported.exit_code == 0, imported.output
+    assert "legacy-import" in imported.output  # created inactive, as every user the target lacks
+    moved, original = record(target, "VR-2015-000007"), record(app, "VR-2015-000007")
+    assert (moved.imported_from, moved.legacy_people, moved.legacy_scan) == (
+        original.imported_from, original.legacy_people, original.legacy_scan)
+    with target.app_context():
+        assert file_store().exists(moved.legacy_scan["key"])  # type: ignore[index]
 
 
 @pytest.mark.parametrize("by", ["clerk", "supervisor", "auditor"])
