@@ -160,13 +160,16 @@ def _flattened(image: Image.Image) -> Image.Image:
     return background
 
 
-def image_thumbnail(data: bytes, longest_side: int) -> bytes:
+def image_thumbnail(data: bytes, longest_side: int) -> bytes | None:
     """A small JPEG of an image already checked and stored (so its size is known to be sane):
-    JPEG's draft mode decodes it at a reduced scale when it can."""
-    image = Image.open(io.BytesIO(data), formats=["JPEG", "PNG", "WEBP"])
-    image.draft("RGB", (longest_side, longest_side))
-    image.thumbnail((longest_side, longest_side))
-    image = _flattened(image) if _has_alpha(image) else image.convert("RGB")
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=80)
+    JPEG's draft mode decodes it at a reduced scale when it can. None if it cannot be read."""
+    try:
+        image = Image.open(io.BytesIO(data), formats=["JPEG", "PNG", "WEBP"])
+        image.draft("RGB", (longest_side, longest_side))
+        image.thumbnail((longest_side, longest_side))
+        image = _flattened(image) if _has_alpha(image) else image.convert("RGB")
+        out = io.BytesIO()
+        image.save(out, "JPEG", quality=80)
+    except DECODE_ERRORS:  # UnidentifiedImageError is an OSError
+        return None
     return out.getvalue()

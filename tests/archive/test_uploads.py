@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import tracemalloc
+from dataclasses import replace
 
 import pytest
 from flask import Flask
@@ -177,6 +178,12 @@ def test_image_thumbnail_is_a_small_jpeg():
     checked = check_upload(*upload_samples.photo_jpeg(), ANYTHING)
     small = Image.open(io.BytesIO(thumbnail(checked, longest_side=32)))
     assert small.format == "JPEG" and max(small.size) == 32
+
+
+def test_a_thumbnail_of_bytes_that_are_no_image_is_none():
+    checked = check_upload(*upload_samples.photo_jpeg(), ANYTHING)
+    assert thumbnail(replace(checked, data=checked.data[:100])) is None
+    assert thumbnail(replace(checked, data=b"%PDF-1.7 nothing", media_type="application/pdf")) is None
 
 
 def test_pdf_thumbnail_is_its_first_page_as_a_small_jpeg():
