@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from archive import disposal, retention
 from archive.attachments import attachments_of
@@ -259,6 +259,22 @@ def test_imported_records_move_with_an_archive_export(app: Flask, tmp_path: Path
         original.imported_from, original.legacy_people, original.legacy_scan)
     with target.app_context():
         assert file_store().exists(moved.legacy_scan["key"])  # type: ignore[index]
+
+
+def test_archive_verify_is_clean_after_an_import_with_gaps(app: Flask, tmp_path: Path) -> None:
+    """The register's own gaps (VR-2015 1-6 and 8, CP-2026 1-49) are no code gaps of this archive;
+    one it mints and loses after the import is."""
+    book, scans = register(tmp_path)
+    assert run_import(app, book, "--scans", str(scans), "--commit")[0] == 0
+    app.test_cli_runner().invoke(args=["outbox", "run", "--once"])
+    verified = app.test_cli_runner().invoke(args=["archive", "verify"])
+    assert verified.exit_code == 0, verified.output
+    with app.app_context(), services().db.transaction() as session:  # CP-2026-000052 minted, then lost
+        session.execute(update(CodeCounter).where(CodeCounter.category == "CP", CodeCounter.year == 2026)
+                        .values(value=52))
+    verified = app.test_cli_runner().invoke(args=["archive", "verify"])
+    assert verified.exit_code == 1 and "[code-gap] CP-2026-000052:" in verified.output, verified.output
+    assert "CP-2026-000001" not in verified.output
 
 
 @pytest.mark.parametrize("by", ["clerk", "supervisor", "auditor"])
