@@ -88,6 +88,8 @@ HEIC_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b
 NAME_CHARS = 100  # of the stem: the extension comes on top
 #: Characters Windows refuses in names (a download's name must work there too).
 RESERVED = re.compile(r'[<>:"|?*]')
+#: Device names Windows will not save a file under, whatever its extension.
+DEVICE_NAMES = re.compile(r"(CON|PRN|AUX|NUL|COM[1-9]|LPT[1-9])", re.IGNORECASE)
 READ_CHUNK = 64 * 1024
 
 
@@ -120,11 +122,13 @@ def safe_name(sent: str, media_type: str) -> str | None:
     base = re.split(r"[/\\]", unicodedata.normalize("NFC", sent))[-1]
     base = "".join(char for char in base if unicodedata.category(char) not in ("Cc", "Cf", "Cs", "Zl", "Zp"))
     stem, extension = os.path.splitext(base.strip(" ."))
-    if not re.fullmatch(r"\.[A-Za-z0-9]{1,5}", extension or "-"):
-        stem = stem + extension  # not an extension (".2026 report"): part of the name
+    if not re.fullmatch(r"\.(?=[0-9]*[A-Za-z])[A-Za-z0-9]{1,5}", extension or "-"):
+        stem = stem + extension  # not an extension ("report.2026", "a.b c"): part of the name
     stem = RESERVED.sub("_", stem)[:NAME_CHARS].strip(" .")
     if not stem.strip("_"):
         return None
+    if DEVICE_NAMES.fullmatch(stem):
+        stem = "_" + stem
     return stem + EXTENSIONS.get(media_type, "")
 
 

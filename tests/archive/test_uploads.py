@@ -130,6 +130,15 @@ def test_a_traversing_name_is_reduced_to_its_base_name():
     assert checked.name == "evil.jpg"
 
 
+@pytest.mark.parametrize(("sent", "stored"), [
+    ("C:\\Users\\me\\Desktop\\损坏.JPG", "损坏.jpg"), ("/tmp/x/photo.jpeg ", "photo.jpg"),
+    (".hidden.jpg", "hidden.jpg"), ("a\x00b\u202e.jpg", "ab.jpg"), ("what?.jpg", "what_.jpg"),
+    ("con.jpg", "_con.jpg"), ("report.2026", "report.2026.jpg"), ("x" * 300 + ".jpg", "x" * 100 + ".jpg"),
+])
+def test_sent_names_become_display_names(sent, stored):
+    assert check_upload(sent, upload_samples.photo_jpeg()[1], ANYTHING).name == stored
+
+
 def test_content_decides_the_type_and_the_name_gets_its_extension():
     png = upload_samples.png_with_text()[1]
     checked = check_upload("holiday.jpg", png, ANYTHING)
