@@ -24,8 +24,9 @@ The API (callers: the ``file`` field, attachments, signatures, the legacy import
   without a file name, raised before any file is decoded.
 - Names are for display only: storage is by SHA-256, never by name. :func:`safe_name` keeps the
   base name (after ``/`` or ``\\``), drops control and format characters (NUL, bidi overrides)
-  and leading/trailing dots and spaces, replaces Windows' reserved characters with ``_``, trims
-  it to 100 characters, and sets the extension; a name with nothing left is refused.
+  and leading/trailing dots and spaces, replaces Windows' reserved characters with ``_`` (and
+  puts one before its device names: ``_con.jpg``), trims it to 100 characters, and sets the
+  extension; a name with nothing left is refused.
 - Body size: ``MAX_CONTENT_LENGTH`` (core.config, 1 MiB) caps every request and is answered with
   a 413 page or JSON in the user's language (core.errors). A view that takes files raises the cap
   for its own request with ``request.max_content_length = request_cap(limits)`` (Flask ≥ 3.1)
