@@ -77,7 +77,9 @@ def printed(data: dict[str, Any]) -> list[str]:
     """What the PDF shows of each value (Chinese labels, as the office prints), cells one by one."""
     values = []
     for field in TEST_FORM.fields:
-        if field.name in data and field.type == "rows":
+        if field.name in data and field.type == "file":  # each file by name, in the printed list
+            values += [item["name"] for item in data[field.name]]
+        elif field.name in data and field.type == "rows":
             values += [REGISTRY[c.type].display(c, row[c.name], "zh")
                        for row in data[field.name] for c in field.columns if c.name in row]
         elif field.name in data and field.type not in ("user", "department"):  # shown by name

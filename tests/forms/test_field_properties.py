@@ -56,14 +56,17 @@ def shown_values(app: Flask, data: dict[str, Any], locale: str = "zh") -> list[t
     """Every value as a page may show it (each cell of a table on its own): the type's display,
     or for a user or department its key or its name."""
     names = reference_names(app, locale)
-    cells = []
+    cells, files = [], []
     for field in TEST_FORM.fields:
-        if field.name in data and field.type == "rows":
+        if field.name in data and field.type == "file":  # a tile per file, by its name
+            files += [(item["name"],) for item in data[field.name]]
+        elif field.name in data and field.type == "rows":
             cells += [(c, row[c.name]) for row in data[field.name] for c in field.columns if c.name in row]
         elif field.name in data:
             cells.append((field, data[field.name]))
-    return [(REGISTRY[f.type].display(f, value, locale),
-             *(names.get(value, ()) if f.type in ("user", "department") else ())) for f, value in cells]
+    shown = [(REGISTRY[f.type].display(f, value, locale),
+              *(names.get(value, ()) if f.type in ("user", "department") else ())) for f, value in cells]
+    return shown + files
 
 
 def reference_names(app: Flask, locale: str) -> dict[str, tuple[str, ...]]:

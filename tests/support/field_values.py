@@ -8,6 +8,7 @@ ASCII digits. The test form is ``tests/support/specs/PT.toml`` (one field of eve
 
 from __future__ import annotations
 
+import base64
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from forms import versions
 from forms.spec.model import FieldSpec, FormSpec
 from forms.spec.parser import load_spec_file
 from tests.support.instance import TEST_USERS, actor_of
+from tests.support.upload_samples import clean_pdf, photo_jpeg, png_with_text
 
 SPEC_PATH = Path(__file__).parent / "specs" / "PT.toml"
 TEST_FORM: FormSpec = load_spec_file(SPEC_PATH)
@@ -124,6 +126,19 @@ EMAILS = st.one_of(
               st.text(EMAIL_CHARS, min_size=2, max_size=10)))
 
 
+# --- files ------------------------------------------------------------------------------------
+
+#: What a file field is sent: up to two different files (the same bytes twice are one file) under
+#: any name a person might give them (the stored name is the upload check's safe name).
+FILE_CONTENTS = [photo_jpeg()[1], png_with_text()[1], clean_pdf(1)[1]]
+FILE_NAMES = st.one_of(st.sampled_from(["IMG_0001.JPG", "扫描件.pdf", "scan", "a b.png", "x" * 300]),
+                       st.text(st.one_of(CJK, st.sampled_from("abc_-. 123")), min_size=1, max_size=20)
+                       .filter(lambda name: name.strip(" ._") != ""))
+CONTENT = st.sampled_from([base64.b64encode(data).decode() for data in FILE_CONTENTS])
+FILES = st.lists(st.fixed_dictionaries({"name": FILE_NAMES, "content_base64": CONTENT}),
+                 min_size=1, max_size=2, unique_by=lambda item: item["content_base64"])
+
+
 # --- a whole record ---------------------------------------------------------------------------
 
 def field_value(field: FieldSpec) -> st.SearchStrategy[Any]:
@@ -142,6 +157,8 @@ def field_value(field: FieldSpec) -> st.SearchStrategy[Any]:
     }
     if kind == "rows":
         return st.lists(row_value(field), min_size=1, max_size=field.max_rows)
+    if kind == "file":
+        return FILES
     return strategies[kind]
 
 
@@ -235,6 +252,10 @@ BAD: dict[str, Any] = {
     "multichoice": lambda f: st.sampled_from([[f.choices[0].value] * 2, ["nope"], f.choices[0].value, [1]]),
     "user": lambda f: st.sampled_from(["nobody", "CLERK", 7, "x" * 65]),
     "department": lambda f: st.sampled_from(["XX", "cs", 7]),
+    "file": lambda f: st.sampled_from([
+        "photo.jpg", [{"name": "a.jpg", "content_base64": "%%%"}],
+        [{"name": "a.txt", "content_base64": "aGVsbG8="}],  # "hello": not an image or a PDF
+        [{"sha256": "0" * 64, "name": "a.jpg", "type": "image/jpeg", "size": 1}], [{"name": "a.jpg"}]]),
 }
 
 

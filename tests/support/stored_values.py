@@ -6,11 +6,13 @@ PostgreSQL."""
 
 from __future__ import annotations
 
+import base64
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from archive.uploads import Kind, Limits, check_upload
 from forms.spec.model import FieldSpec
 from tests.support.field_values import TEST_FORM
 
@@ -63,10 +65,22 @@ def assert_stored(field: FieldSpec, sent: Any, kept: Any) -> None:
         assert moment(kept) == in_the_office(sent), (sent, kept)
     elif field.type == "multichoice":
         assert kept == [c.value for c in field.choices if c.value in sent], (sent, kept)  # the form's order
+    elif field.type == "file":
+        assert kept == [stored_file(item) for item in sent], (sent, kept)
     elif field.type == "integer":
         assert kept == sent and type(kept) is int, (sent, kept)  # 5.0 kept as 5
     else:
         assert kept == sent and type(kept) is type(sent), (sent, kept)
+
+
+ANY_FILE = Limits(kinds=frozenset({Kind.IMAGE, Kind.PDF}), max_bytes=1024 * 1024, max_files=2)
+
+
+def stored_file(sent: dict[str, str]) -> dict[str, Any]:
+    """What a file field keeps of a file sent as content: the upload check's result, described."""
+    checked = check_upload(sent["name"], base64.b64decode(sent["content_base64"]), ANY_FILE)
+    return {"sha256": checked.sha256, "name": checked.name, "type": checked.media_type,
+            "size": len(checked.data)}
 
 
 def assert_record_data(sent: dict[str, Any], kept: dict[str, Any]) -> None:
