@@ -53,7 +53,7 @@ def jpeg(seed: int = 0, size: tuple[int, int] = (48, 32)) -> bytes:
 
 def pdf(seed: int = 0) -> bytes:
     """A one-page PDF drawn by Pillow (a scanned page as an office scanner saves it)."""
-    image = Image.new("RGB", (60, 80), ((seed * 53) % 256, 200, 120))
+    image = Image.new("RGB", (60, 80), ((seed * 53) % 256, 200, 120))  # (its CreationDate: the second)
     out = io.BytesIO()
     image.save(out, "PDF")
     return out.getvalue()
