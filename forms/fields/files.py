@@ -118,13 +118,11 @@ class File(FieldType):
         return schema
 
     def form_field(self, spec: FieldSpec, ctx: BuildContext) -> UnboundField:
-        """``accept`` hints the picker; an image-only field opens the back camera on a phone
-        (``capture``), which a field taking PDFs does not ask, since a phone offering only the
-        camera could not pick a scan."""
+        """``accept`` hints the picker: for ``image/*`` a phone offers its camera *and* its
+        photos. No ``capture``: with it Android and iOS open the camera alone, and a clerk could
+        not attach the photo a customer sent by chat (the help says "take or choose")."""
         rules = self.upload_rules(spec)
-        render_kw = {"accept": ",".join(PICKER[kind] for kind in rules.kinds)}
-        if rules.kinds == ("image",):
-            render_kw["capture"] = "environment"
+        render_kw: dict[str, Any] = {"accept": ",".join(PICKER[kind] for kind in rules.kinds)}
         if rules.max_files > 1:
             render_kw["multiple"] = True
         return AttachmentsField(pick(spec.label, ctx.locale), description=pick(spec.help, ctx.locale),
