@@ -12,6 +12,11 @@ Four nullable columns on ``records`` say where such a record came from:
 - ``legacy_scan``: the scan of the paper form matched by file name (name, content key, SHA-256,
   size, media type), stored write-once in the file store.
 
+Plain ``ALTER TABLE … ADD/DROP COLUMN`` (SQLite ≥ 3.35 drops a column in place), never a batch
+operation: on SQLite a batch recreates ``records``, which drops the triggers of migrations 0011
+and 0013, and its ``DROP TABLE records`` fails while other tables (attachments, migration 0017)
+point at it.
+
 They are columns of ``records`` rather than a table of their own so that disposal (which deletes
 the record row), ``archive export`` / ``import`` (which copy the whole row) and the record
 views carry them without knowing about imports.
@@ -37,16 +42,13 @@ def _json() -> sa.types.TypeEngine:
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('records', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('imported_at', core.db.UTCDateTime(), nullable=True))
-        batch_op.add_column(sa.Column('imported_from', sa.String(length=255), nullable=True))
-        batch_op.add_column(sa.Column('legacy_people', _json(), nullable=True))
-        batch_op.add_column(sa.Column('legacy_scan', _json(), nullable=True))
+    for column in (sa.Column('imported_at', core.db.UTCDateTime(), nullable=True),
+                   sa.Column('imported_from', sa.String(length=255), nullable=True),
+                   sa.Column('legacy_people', _json(), nullable=True),
+                   sa.Column('legacy_scan', _json(), nullable=True)):
+        op.add_column('records', column)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('records', schema=None) as batch_op:
-        batch_op.drop_column('legacy_scan')
-        batch_op.drop_column('legacy_people')
-        batch_op.drop_column('imported_from')
-        batch_op.drop_column('imported_at')
+    for name in ('legacy_scan', 'legacy_people', 'imported_from', 'imported_at'):
+        op.drop_column('records', name)
