@@ -21,7 +21,7 @@ from PIL import Image as PillowImage
 
 from archive.files import FileStore, content_key
 from forms.fields import REGISTRY
-from forms.pdf.fetcher import Image
+from forms.pdf.images import Image
 from forms.pdf.render import Attached
 from forms.spec.model import FormSpec
 

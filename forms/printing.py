@@ -29,7 +29,7 @@ from forms.deadlines import due_at
 from forms.fields import REGISTRY, Reading, is_empty
 from forms.masking import shown_record
 from forms.names import Names, display, load_names
-from forms.pdf.fetcher import IMAGE_SCHEME, Image
+from forms.pdf.images import IMAGE_SCHEME, Image
 from forms.pdf.qr import qr_svg
 from forms.pdf.render import Renderer
 from forms.spec.model import FieldSpec, FormSpec

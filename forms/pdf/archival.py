@@ -37,7 +37,7 @@ from forms.printing import LAYOUTS, print_context
 from forms.spec.model import FormSpec
 
 if TYPE_CHECKING:
-    from forms.pdf.fetcher import Image
+    from forms.pdf.images import Image
 
 TOPIC = "pdf.archival"
 log = logging.getLogger(__name__)

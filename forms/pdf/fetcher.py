@@ -14,28 +14,19 @@ from __future__ import annotations
 import logging
 import mimetypes
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from forms.pdf.fonts import FontSet
+from forms.pdf.images import IMAGE_SCHEME, Image
 
 log = logging.getLogger(__name__)
 
 ASSET_SCHEME = "dossier-asset:"
 FONT_SCHEME = "dossier-font:"
 LOGO_URL = "dossier-logo:"
-IMAGE_SCHEME = "dossier-image:"
-
-
-@dataclass(frozen=True)
-class Image:
-    """An image handed to one rendering (served as ``dossier-image:<sha256>``)."""
-
-    media_type: str
-    data: bytes
 
 
 class RefusedURL(ValueError):

@@ -31,7 +31,8 @@ if TYPE_CHECKING:
     from weasyprint import CSS, Attachment
     from weasyprint.text.fonts import FontConfiguration
 
-    from forms.pdf.fetcher import AssetFetcher, Image
+    from forms.pdf.fetcher import AssetFetcher
+    from forms.pdf.images import Image
 
 ASSET_ROOT = PROJECT_ROOT / "static" / "pdf"
 FONT_FAMILY = '"Dossier Sans"'

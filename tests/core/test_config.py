@@ -51,3 +51,16 @@ def test_a_bad_setting_stops_the_commands_with_one_line_naming_it(tmp_path: Path
     assert done.returncode != 0
     assert "Traceback" not in done.stderr
     assert done.stderr.strip().splitlines()[-1].startswith(f"Dossier cannot start: {named}")
+
+
+def test_the_app_starts_without_importing_weasyprint(tmp_path: Path) -> None:
+    """Only rendering needs WeasyPrint; importing it costs every process (server, each worker,
+    every CLI command) about half a second at start-up. A module of the print context that
+    imports the renderer's fetcher at module level brought it back once (issue 19)."""
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "DOSSIER_INSTANCE": str(tmp_path)}
+    probe = "import sys, wsgi; print(sorted(m for m in sys.modules if m.split('.')[0] == 'weasyprint'))"
+    done = subprocess.run([sys.executable, "-c", probe], cwd=root, env=env, capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
