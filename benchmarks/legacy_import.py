@@ -16,9 +16,9 @@ runs, each as its own CLI process:
 
 It prints the wall time, CPU time and peak memory (max RSS of that process, from
 ``wait4``'s rusage, see :func:`benchmarks.machine.run_measured`) of each, and records/s. Nothing
-is asserted about durations. ``--postgres URL`` runs the same on a PostgreSQL database (empty).
+is asserted about durations. ``--postgres`` runs the same on a PostgreSQL server it starts.
 
-    .venv/bin/python benchmarks/legacy_import.py [--records 20000] [--keep DIR] [--postgres URL]
+    .venv/bin/python benchmarks/legacy_import.py [--records 20000] [--keep DIR] [--postgres]
 """
 
 from __future__ import annotations
@@ -57,6 +57,7 @@ from tests.support.legacy_sheets import (  # noqa: E402
     rs_row,
     vr_row,
 )
+from tests.support.postgres import start_server  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent
 FORMS = (("VR", VR_HEADERS, "扫描件"), ("CP", CP_HEADERS, "扫描件"), ("RS", RS_HEADERS, "扫描件"),
@@ -153,7 +154,8 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=20_000)
     parser.add_argument("--render-seconds", type=float, default=60.0)
     parser.add_argument("--keep", type=Path, default=None, help="build in this folder and keep it")
-    parser.add_argument("--postgres", default=None, help="a PostgreSQL URL of an empty database")
+    parser.add_argument("--postgres", action="store_true",
+                        help="on a PostgreSQL server the benchmark starts (tests/support/postgres.py)")
     args = parser.parse_args()
     print(describe())
     folder = args.keep or Path(tempfile.mkdtemp(prefix="legacy-import-"))
@@ -161,8 +163,10 @@ def main() -> None:
     instance = folder / "instance"
     instance.mkdir(exist_ok=True)
     env = {k: v for k, v in os.environ.items() if k != "DOSSIER_DATABASE_URL"}
-    if args.postgres:
-        env["DOSSIER_DATABASE_URL"] = args.postgres
+    server = start_server() if args.postgres else None
+    if server is not None:
+        env["DOSSIER_DATABASE_URL"] = server.create_database("legacy_import_bench")
+        print(f"PostgreSQL on port {server.port}")
     try:
         started = time.perf_counter()
         book, scans, scan_bytes = generate(folder, args.records)
@@ -180,6 +184,8 @@ def main() -> None:
         rendered = rendered_in(instance, env, args.render_seconds)
         report(args.records, imported, steps, rendered, args.render_seconds)
     finally:
+        if server is not None:
+            server.stop()
         if args.keep is None:
             shutil.rmtree(folder, ignore_errors=True)
 
