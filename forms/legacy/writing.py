@@ -2,7 +2,8 @@
 
 For each row: its code (kept, or the next of its form and year), the record and its first
 revision (action ``import``, at the record's own date, by its submitter), the audit event
-``record.import`` (who imported it, from which file and row), and the outbox rows a submission
+``record.import`` (who imported it, from which file and row; appended after all the records,
+:func:`audit_imports`), and the outbox rows a submission
 queues (``pdf.archival`` for the archival PDF/A, ``search.index``), so ``outbox run`` makes
 the archival copy and the index entry of an imported record exactly as of a typed one. A
 scan becomes an attachment of the first revision (:func:`scan_file`).
@@ -95,17 +96,30 @@ def write_all(writer: Writer, rows: Iterable[LegacyRow], highest: dict[tuple[str
     legacy_id = legacy_user(writer.session, writer.now)
     written.counters = advance_counters(writer.session, highest)
     classes: dict[str, ClassView] = {}
+    events: list[tuple[str, dict[str, Any]]] = []
     for row in rows:
         spec = writer.specs[row.form]
         if spec.retention not in classes:
             classes[spec.retention] = class_view(writer.session, spec.retention)
-        code = write_row(writer, row, spec, classes[spec.retention], legacy_id)
+        code, detail = write_row(writer, row, spec, classes[spec.retention], legacy_id)
+        events.append((code, detail))
         if row.code is None:
             written.minted.append(code)
         written.by_form[row.form] = written.by_form.get(row.form, 0) + 1
         written.filed += row.filed_at is not None
         progress(1)
+    audit_imports(writer, events)
     return written
+
+
+def audit_imports(writer: Writer, events: list[tuple[str, dict[str, Any]]]) -> None:
+    """One ``record.import`` event per record, appended after every record is written: the
+    audit chain's head is locked from the first append to the commit, and every audited step of
+    everyone else (reads included) waits for it, so it is taken for the end of the import
+    rather than all of it (on SQLite the writer lock holds everyone up anyway)."""
+    for code, detail in events:
+        trail.append(writer.session, at=writer.now, actor=writer.actor, action="record.import",
+                     object_type="record", object_id=code, detail=detail)
 
 
 def legacy_user(session: Session, now: datetime) -> int:
@@ -136,8 +150,10 @@ def advance_counters(session: Session, highest: dict[tuple[str, int], int]) -> d
     return after
 
 
-def write_row(writer: Writer, row: LegacyRow, spec: FormSpec, cls: ClassView, legacy_id: int) -> str:
-    """Insert one legacy record, its revision, its audit event and its outbox rows; its code."""
+def write_row(writer: Writer, row: LegacyRow, spec: FormSpec, cls: ClassView,
+              legacy_id: int) -> tuple[str, dict[str, Any]]:
+    """Insert one legacy record, its revision, its attachment and its outbox rows; its code and
+    the detail of its audit event (:func:`audit_imports`)."""
     session, connection = writer.session, writer.session.connection()
     seq = row.seq if row.seq is not None else next_sequence(session, row.form, row.year)
     code = format_code(row.form, row.year, seq)
@@ -146,10 +162,6 @@ def write_row(writer: Writer, row: LegacyRow, spec: FormSpec, cls: ClassView, le
     values = _record_values(row, spec, code, seq, submitter, origin, writer)
     if row.filed_at is not None:
         values.update(_filing_values(row, values, cls, writer.zone, legacy_id))
-    trail.append(session, at=writer.now, actor=writer.actor, action="record.import", object_type="record",
-                 object_id=code, detail={"form": row.form, "version": row.version, "from": origin,
-                                         "state": row.state, "filed": row.filed_at is not None,
-                                         **({"scan": row.scan["sha256"]} if row.scan else {})})
     record_id = connection.execute(_INSERT_RECORD, values).scalar_one()
     connection.execute(_INSERT_REVISION, {
         "record_id": record_id, "number": 1, "action": IMPORT_ACTION, "state": row.state, "data": row.data,
@@ -158,7 +170,8 @@ def write_row(writer: Writer, row: LegacyRow, spec: FormSpec, cls: ClassView, le
         record_added(session, code, 1, [scan_file(row.scan)], row.submitted_at)
     enqueue(session, topic=ARCHIVAL_TOPIC, subject=code, at=writer.now, payload={"revision": 1})
     enqueue_indexing(session, code, 1, writer.now)
-    return code
+    return code, {"form": row.form, "version": row.version, "from": origin, "state": row.state,
+                  "filed": row.filed_at is not None, **({"scan": row.scan["sha256"]} if row.scan else {})}
 
 
 def scan_file(scan: dict[str, Any]) -> NewFile:

@@ -20,6 +20,7 @@ from archive.models import CodeCounter, Record, Rendition
 from archive.ports import archive_ports
 from archive.stores import file_store
 from core import db_schema
+from core.audit.models import AuditEvent
 from core.auth import accounts
 from core.auth.departments import ensure_default_departments
 from core.clock import FrozenClock
@@ -77,6 +78,11 @@ def test_a_register_imports_with_its_codes_dates_people_and_state(app: Flask, tm
     status, output = run_import(app, book, "--scans", str(scans), "--commit", "--lang", "en")
     assert status == 0, output
     assert "Imported 6 record(s) (5 filed)" in output
+    with app.app_context(), services().db.reading() as session:
+        events = session.execute(select(AuditEvent.object_id, AuditEvent.detail).where(
+            AuditEvent.action == "record.import")).all()
+    assert len(events) == 6 and {"VR-2015-000007", "CP-2026-000051"} <= {code for code, _detail in events}
+    assert dict(events)["VR-2015-000007"]["from"] == "registers.xlsx VR row 2"
     visit = record(app, "VR-2015-000007")
     assert visit.state == "confirmed" and visit.year == 2015 and visit.seq == 7
     assert visit.submitted_at == datetime(2015, 3, 1, 2, 15, tzinfo=UTC)  # 10:15 in Shanghai
