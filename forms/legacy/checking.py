@@ -37,7 +37,7 @@ from core.i18n import pick
 from forms.fields import BuildContext, ParseError
 from forms.fields.scalar import DateTime, parse_moment
 from forms.legacy.cells import read_field, reference_kind
-from forms.legacy.columns import Column, Layout, SheetLayout, header_key
+from forms.legacy.columns import Column, Layout, SheetLayout, header_key, listed
 from forms.legacy.people import Directory
 from forms.legacy.scans import Scan, ScanFolder, ScanProblem
 from forms.legacy.sheets import Cell, Row
@@ -221,7 +221,7 @@ class RowChecker:
         for key, label in spec.workflow.states.items():
             if wanted in {header_key(key), *(header_key(v) for v in label.values())}:
                 return key
-        states = "、".join(pick(label, self.locale) for label in spec.workflow.states.values())
+        states = listed((pick(label, self.locale) for label in spec.workflow.states.values()), self.locale)
         self._add(found, row, column,
                   _("“%(state)s” is not a state of %(form)s: one of %(states)s.", state=text, form=spec.code,
                     states=states))

@@ -14,6 +14,7 @@ read wrong, so the archivist is told once, not on every row.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -153,7 +154,13 @@ def _refuse_missing_required(sheet: Sheet, layout: Layout, locale: str) -> None:
     missing = [f for f in layout.form.fields if f.required and f.name not in present]
     if missing:
         raise BadFile(_("Sheet “%(sheet)s” has no column for the required field(s) %(fields)s.",
-                        sheet=sheet.name, fields="、".join(pick(f.label, locale) for f in missing)))
+                        sheet=sheet.name, fields=listed((pick(f.label, locale) for f in missing), locale)))
+
+
+def listed(items: Iterable[str], locale: str) -> str:
+    """Names in a sentence of the report's language: 甲、乙 in Chinese, A, B in English (an
+    English report said "one of Registered、Classified")."""
+    return ("、" if locale.startswith("zh") else ", ").join(items)
 
 
 def column_letter(index: int) -> str:

@@ -138,7 +138,7 @@ def _check(db: Database, clock: Clock, zone: ZoneInfo, path: Path, options: Opti
             if found.row is not None:
                 _stage(db, found, staged, report, scans)
             checked(1)
-    report.problems.extend(_taken(db, staged.pending))
+    _refuse_taken(db, staged.pending, report)
     order = {name: n for n, name in enumerate(staged.sheets)}
     report.problems.sort(key=lambda p: (order.get(p.sheet, 0), p.row))
 
@@ -150,7 +150,7 @@ def _stage(db: Database, found: RowCheck, staged: _Staged, report: ImportReport,
     if row.code is not None:
         staged.pending.append((row.code, Problem(row.sheet, row.row, found.code_header, "")))
         if len(staged.pending) >= CODE_BATCH:
-            report.problems.extend(_taken(db, staged.pending))
+            _refuse_taken(db, staged.pending, report)
         key = (row.form, row.year)
         staged.highest[key] = max(staged.highest.get(key, 0), row.seq or 0)
     if found.scan is not None:
@@ -162,9 +162,22 @@ def _stage(db: Database, found: RowCheck, staged: _Staged, report: ImportReport,
     staged.handle.write(json.dumps(asdict(row), ensure_ascii=False, default=_iso) + "\n")
 
 
-def _taken(db: Database, pending: list[tuple[str, Problem]]) -> list[Problem]:
+def _refuse_taken(db: Database, pending: list[tuple[str, Problem]], report: ImportReport) -> None:
+    """Report the rows whose code is taken, and count them out of the rows without problems
+    (they were counted when staged; the summary said "without problems: CP 5" for five rows
+    all refused). A staged row's code is of its own form: FORM-YYYY-NNNNNN."""
+    for code, problem in _taken(db, pending):
+        form = code.split("-", 1)[0]
+        report.problems.append(problem)
+        report.ready -= 1
+        report.by_form[form] -= 1
+        if not report.by_form[form]:
+            del report.by_form[form]
+
+
+def _taken(db: Database, pending: list[tuple[str, Problem]]) -> list[tuple[str, Problem]]:
     """Rows whose code a record or a destroyed record's tombstone already has (codes are never
-    reused); ``pending`` is emptied."""
+    reused), with their codes; ``pending`` is emptied."""
     if not pending:
         return []
     codes = [code for code, _where in pending]
@@ -176,7 +189,7 @@ def _taken(db: Database, pending: list[tuple[str, Problem]]) -> list[Problem]:
         if code in used or code in destroyed:
             message = (_("%(code)s is already a record's code.", code=code) if code in used else
                        _("%(code)s was the code of a destroyed record; codes are never reused.", code=code))
-            found.append(Problem(where.sheet, where.row, where.column, message))
+            found.append((code, Problem(where.sheet, where.row, where.column, message)))
     pending.clear()
     return found
 
