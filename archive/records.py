@@ -88,6 +88,9 @@ class RecordView:
     overdue_at: datetime | None = None  # since when it is overdue (archive.overdue), None if not
     flags: dict[str, Any] = field(default_factory=dict)  # what form rules found (e.g. a conflict)
     filing: FilingState | None = None  # where and how long the record is kept, once filed
+    #: An imported record's scan of its paper form (records import, forms/legacy): its name,
+    #: type, size, SHA-256 and store key; None for every record made in Dossier.
+    legacy_scan: dict[str, Any] | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -307,7 +310,7 @@ def record_view(session: Session, record: Record, *, with_revisions: bool = Fals
         countersigned_at=record.countersigned_at, due_at=record.due_at,
         overdue_at=record.overdue_at if now is None else overdue_since(
             record.due_at, record.deadline_met_at, record.overdue_at, now),
-        flags=dict(record.flags or {}), filing=_filing_state(record),
+        flags=dict(record.flags or {}), filing=_filing_state(record), legacy_scan=record.legacy_scan,
     )
 
 

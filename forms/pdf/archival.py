@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -20,6 +21,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from archive.content import canonical_content
+from archive.files import FileStore, content_key
 from archive.records import RecordView, record_at_revision
 from archive.renditions import RenditionView, renditions_in, store_rendition
 from archive.stores import file_store
@@ -97,11 +99,25 @@ def _record_files(spec: FormSpec, record: RecordView,
                   printed: list[dict[str, Any]]) -> tuple[list[Attached], dict[str, Image]]:
     """The revision's files to embed (originals, each with its SHA-256) and the images its layout
     prints (:mod:`forms.attachment_printing`); the store is not asked for a record without files."""
-    if not any(REGISTRY[f.type].files(f, record.data.get(f.name)) for f in spec.fields):
+    scan = [record.legacy_scan] if record.legacy_scan else []
+    if not scan and not any(REGISTRY[f.type].files(f, record.data.get(f.name)) for f in spec.fields):
         return [], {}
     store = file_store()
-    return (originals(store, spec, record.code, record.revision, record.data, record.revisions[-1].at),
+    when = record.revisions[-1].at
+    return ([*originals(store, spec, record.code, record.revision, record.data, when),
+             *(paper_scan(store, record.code, record.revision, found, when) for found in scan)],
             printed_images(store, printed))
+
+
+def paper_scan(store: FileStore, code: str, revision: int, scan: dict[str, Any], when: datetime) -> Attached:
+    """An imported record's scan of its paper form (records import), unchanged, as an associated
+    file beside the field files: the archival copy of a register line is the line and its paper."""
+    return Attached(name=f"{code}.r{revision}.paper-scan.{scan['stored_name']}",
+                    data=store.get(content_key(scan["sha256"])),
+                    description=f"{code} revision {revision}, the scan of the paper form: "
+                                f"{scan['stored_name']} ({scan['media_type']}, {scan['size']} bytes) "
+                                f"SHA-256 {scan['sha256']}",
+                    when=when)
 
 
 def handle(task: Task) -> None:

@@ -20,6 +20,7 @@ from forms import steps, versions
 from forms.conflicts import conflict_note
 from forms.fields import REGISTRY, Reading
 from forms.file_intake import thumbnailed
+from forms.legacy.scans import SCAN_FIELD
 from forms.masking import may_download_archival, shown_record
 from forms.names import Names
 from forms.pdf.archival import archival_status
@@ -29,6 +30,7 @@ from forms.printing import UnknownVariant
 from forms.spec.model import FormSpec
 from forms.spec_disclosure import shown_page
 from forms.views.context import request_names
+from forms.views.files import may_have_files
 from forms.workflow import actions_for
 from search.query import record_code
 
@@ -57,6 +59,8 @@ def record(code: str) -> ResponseReturnValue:
                            archival=archival_status(services().db, view),
                            archival_allowed=may_download_archival(spec, actor, view),
                            thumbnails=thumbnailed(services().db, spec, view.code, view.data),
+                           scan=view.legacy_scan if view.legacy_scan and may_have_files(
+                               actor, view, SCAN_FIELD) else None,
                            conflict=conflict_note(services().db, services().clock, actor, view.flags))
 
 

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import pikepdf
 import pytest
 from flask import Flask
 from PIL import Image
@@ -18,7 +19,7 @@ from archive import disposal, retention
 from archive.attachments import attachments_of
 from archive.models import CodeCounter, Record, Rendition
 from archive.ports import archive_ports
-from archive.stores import file_store
+from archive.stores import FOLDER, file_store
 from core import db_schema
 from core.audit.models import AuditEvent
 from core.auth import accounts
@@ -27,6 +28,7 @@ from core.clock import FrozenClock
 from core.web import services
 from forms import versions
 from forms.spec.library import load_or_fail
+from tests.support.file_stores import rendition_path
 from tests.support.instance import VALID_CP, make_app
 from tests.support.legacy_sheets import (
     AR_HEADERS,
@@ -136,7 +138,13 @@ def test_imported_records_are_archived_filed_found_and_printed(app: Flask, tmp_p
         copies = session.scalars(select(Rendition.revision).join(Record, Rendition.record_id == Record.id)
                                  .where(Record.code == "VR-2015-000007")).all()
     assert copies == [1]
-    assert record(app, "VR-2015-000007").filed_at == datetime(2015, 3, 1, 2, 15, tzinfo=UTC)  # unchanged
+    visit = record(app, "VR-2015-000007")
+    with pikepdf.open(io.BytesIO(rendition_path(app, "VR-2015-000007").read_bytes())) as archival:
+        [embedded] = [f for n, f in archival.attachments.items() if ".paper-scan." in n]
+        stored = Path(app.instance_path) / FOLDER / visit.legacy_scan["key"]
+        assert embedded.get_file().read_bytes() == stored.read_bytes()  # the scan as stored, unchanged
+        assert visit.legacy_scan["sha256"] in embedded.description
+    assert visit.filed_at == datetime(2015, 3, 1, 2, 15, tzinfo=UTC)  # unchanged
     headers = token_headers(app, "archivist")
     found = app.test_client().get("/api/v1/search", query_string={"q": "杭州远景"}, headers=headers)
     assert [hit["code"] for hit in found.get_json()["hits"]] == ["CP-2026-000051"]
@@ -170,6 +178,9 @@ def test_a_scan_is_handed_out_like_the_archival_copy(app: Flask, tmp_path: Path,
     assert scan is not None
     answer = logged_in(reader).get(f"/records/VR-2015-000007/files/{scan['sha256']}")
     assert answer.status_code == status
+    page = logged_in(reader).get("/records/VR-2015-000007")
+    if page.status_code == 200:  # the record page links the scan to exactly those it is handed to
+        assert (f"/records/VR-2015-000007/files/{scan['sha256']}" in page.text) == (status == 200)
     if status == 200:
         assert answer.data.startswith(b"\xff\xd8\xff")
         assert answer.headers["X-Content-SHA256"] == scan["sha256"]
