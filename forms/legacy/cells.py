@@ -24,7 +24,7 @@ from flask_babel import gettext as _
 from core.i18n import pick
 from forms.fields import REGISTRY, BuildContext, ParseError, References
 from forms.fields.rows import RowsParseError
-from forms.legacy.columns import header_key
+from forms.legacy.columns import header_key, listed
 from forms.legacy.people import Directory
 from forms.legacy.sheets import Cell
 from forms.spec.model import FieldSpec
@@ -99,10 +99,10 @@ def _typed_value(field: FieldSpec, schema: dict[str, Any], cell: Cell, text: str
                                "column."))
         return _parse_rows(field, text, ctx)
     if kind == "array":
-        values = [choice_value(field, part) for part in _CHOICE_SPLIT.split(text) if part]
+        values = [_chosen(field, part, ctx.locale) for part in _CHOICE_SPLIT.split(text) if part]
         return REGISTRY[field.type].parse(field, values, ctx)
     if field.choices:
-        return REGISTRY[field.type].parse(field, choice_value(field, text), ctx)
+        return REGISTRY[field.type].parse(field, _chosen(field, text, ctx.locale) if text else text, ctx)
     return REGISTRY[field.type].parse(field, text, ctx)
 
 
@@ -128,6 +128,16 @@ def choice_value(field: FieldSpec, text: str) -> str:
         if wanted in {header_key(choice.value), *(header_key(v) for v in choice.label.values())}:
             return choice.value
     return text
+
+
+def _chosen(field: FieldSpec, text: str, locale: str) -> str:
+    """A choice's value, or a refusal that lists the choices: a spreadsheet shows no list, so
+    the filling page's "Choose one of the listed options" left the archivist guessing."""
+    value = choice_value(field, text)
+    if value in {choice.value for choice in field.choices}:
+        return value
+    raise ParseError(_("“%(value)s” is not one of the choices: %(choices)s.", value=text,
+                       choices=listed((pick(c.label, locale) for c in field.choices), locale)))
 
 
 def _parse_rows(field: FieldSpec, text: str, ctx: BuildContext) -> Any:

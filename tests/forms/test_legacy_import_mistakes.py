@@ -91,7 +91,7 @@ EXPECTED = [
     ("VR", 9, "扫描件", "../outside.jpg", "../outside.jpg"),
     ("VR", 10, "扫描件", "0", "0 bytes"),
     ("CP", 2, "原编号", "CP-2026-000001", "already a record's code"),
-    ("CP", 3, "投诉渠道", "选", "Choose one of the listed options"),
+    ("CP", 3, "投诉渠道", "应为：电话、网络", "is not one of the choices: Phone, Online"),
     ("CP", 4, "日期", "2015-03-01", "2015-03-01"),
 ]
 

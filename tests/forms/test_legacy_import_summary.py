@@ -1,6 +1,7 @@
 """The dry run's summary and lists read right (found walking issue 19 as an archivist): a file
 imported once and run again counted its five refused rows as "without problems: CP 5", and the
-English report listed a form's states with the Chinese enumeration comma."""
+English report listed a form's states with the Chinese enumeration comma; a choice the register
+wrote differently was refused with "Choose one of the listed options", and a sheet lists none."""
 
 from __future__ import annotations
 
@@ -48,3 +49,19 @@ def test_a_forms_states_are_listed_in_the_reports_language(app: Flask, tmp_path:
     book = write_xlsx(tmp_path / "cp.xlsx", {"CP": [CP_HEADERS, row]})
     status, output = run_import(app, book, "--lang", lang)
     assert status == 1 and states in output, output
+
+
+@pytest.mark.parametrize(("lang", "said"), [
+    ("zh", "“客诉等级”列：“五级”不是可选项之一，应为："
+           "一级（权限内）、二级（需协调部门）、三级（重大投诉）。"),
+    ("en", "column “客诉等级”: “五级” is not one of the choices: Level 1 (within authority), "
+           "Level 2 (needs other departments), Level 3 (major).")])
+def test_a_choice_that_is_none_of_the_forms_names_them_all(app: Flask, tmp_path: Path, lang: str,
+                                                           said: str) -> None:
+    rows = [cp_row("CP-2015-000001", DAY, 客诉等级="五级"),
+            cp_row("CP-2015-000002", DAY, 客诉等级="Level 2 (needs other departments)"),
+            cp_row("CP-2015-000003", DAY, 客诉等级=None)]  # the English label and no answer are fine
+    book = write_xlsx(tmp_path / "cp.xlsx", {"CP": [CP_HEADERS, *rows]})
+    status, output = run_import(app, book, "--lang", lang)
+    problems = [line for line in output.splitlines() if line.startswith(("工作表", "Sheet"))]
+    assert status == 1 and len(problems) == 1 and said in problems[0], output
