@@ -9,6 +9,7 @@ import base64
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
 from archive.marks import MARK_KINDS, MARK_LIMITS, InvalidMark, keep_mark, mark_of, remove_mark
@@ -16,7 +17,13 @@ from archive.page_actions import form_errors
 from archive.page_forms import MarkForm, RemoveMarkForm
 from archive.stores import file_store
 from archive.uploads import UploadRefused, read_capped
+from core.auth.roles import Role
 from core.web import current_actor, services
+
+#: A role as the profile page names it (it showed the stored word, "supervisor", in Chinese too).
+ROLE_NAMES = {Role.CLERK: _l("Staff member"), Role.SUPERVISOR: _l("Supervisor"),
+              Role.ARCHIVIST: _l("Archivist"), Role.AUDITOR: _l("Auditor"),
+              Role.ADMIN: _l("Administrator")}
 
 
 @login_required
@@ -38,9 +45,12 @@ def profile() -> ResponseReturnValue:
     mark = mark_of(s.db, actor)
     preview = None
     if mark is not None:
+        if request.method == "GET":  # a new image is most likely of the same kind
+            form.kind.data = mark.kind
         preview = f"data:{mark.media_type};base64,{base64.b64encode(file_store().get(mark.key)).decode()}"
     return render_template("archive/profile.html", actor=actor, form=form, removing=removing, mark=mark,
-                           preview=preview, kinds=MARK_KINDS, errors=errors), 422 if errors else 200
+                           role=ROLE_NAMES.get(actor.role, actor.role.value), preview=preview,
+                           kinds=MARK_KINDS, errors=errors), 422 if errors else 200
 
 
 def _keep(form: MarkForm) -> dict[str, str]:
