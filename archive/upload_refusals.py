@@ -84,6 +84,10 @@ def not_allowed(allowed: LazyString | str) -> LazyString:
     return _l("the file's content is not one of the allowed types (%(allowed)s).", allowed=allowed)
 
 
+def climbing_name() -> LazyString:
+    return _l("the file name climbs out of its folder (../). Rename the file and upload it again.")
+
+
 def no_name() -> LazyString:
     return _l("the file name has no usable characters. Rename the file and upload it again.")
 

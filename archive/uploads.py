@@ -117,6 +117,12 @@ def _heic_brand(data: bytes) -> bool:
     return any(brand in HEIC_BRANDS for brand in brands)
 
 
+#: A ``..`` path segment: no browser sends one (they send the base name, old ones a whole path
+#: such as ``C:\\Users\\me\\photo.jpg``, reduced to its base name by :func:`safe_name`), so a name
+#: with one was made by hand to climb out of a folder, and is refused rather than quietly cut.
+CLIMBING = re.compile(r"(^|[/\\])\.\.($|[/\\])")
+
+
 def safe_name(sent: str, media_type: str) -> str | None:
     """A display name from the sent one, with the extension of ``media_type``; None if nothing
     usable is left."""
@@ -151,6 +157,8 @@ def check_upload(file_name: str, data: bytes, limits: Limits) -> CheckedFile:
     sniffed = sniff(data)
     if sniffed is None or KIND_OF[sniffed] not in limits.kinds:
         raise UploadRefused(file_name, reasons.not_allowed(allowed_types(limits.kinds)))
+    if CLIMBING.search(file_name):
+        raise UploadRefused(file_name, reasons.climbing_name())
     name = safe_name(file_name, STORED_TYPES.get(sniffed, sniffed))
     if name is None:
         raise UploadRefused(file_name, reasons.no_name())

@@ -37,7 +37,8 @@ REASONS = {
                           "不是所允许的类型（JPEG、PNG、WebP、HEIC 或 PDF）"),
     "html_named_pdf": ("not one of the allowed types", "不是所允许的类型"),
     "pdf_header_later": ("not one of the allowed types", "不是所允许的类型"),
-    "nothing_but_traversal": ("the file name has no usable characters", "文件名中没有可用的字符"),
+    "nothing_but_traversal": ("climbs out of its folder (../)", "上级目录"),
+    "traversal_name": ("climbs out of its folder (../)", "上级目录"),
     "decompression_bomb_png": ("more than the 40 million pixels allowed", "超过了允许的 40 百万像素"),
     "huge_jpeg_header": ("more than the 40 million pixels allowed", "超过了允许的 40 百万像素"),
     "truncated_jpeg": ("the image is damaged or incomplete", "图片已损坏或不完整"),
@@ -125,9 +126,12 @@ def test_a_field_taking_images_refuses_a_pdf_naming_what_it_takes(app):
     assert "（JPEG、PNG、WebP 或 HEIC）" in message_in(app, "zh", refusal)
 
 
-def test_a_traversing_name_is_reduced_to_its_base_name():
-    checked = check_upload(*hostile_files.traversal_name(), ANYTHING)
-    assert checked.name == "evil.jpg"
+@pytest.mark.parametrize("sent", ["../../evil.jpg", "..\\..\\evil.jpg", "photos/../../etc/evil.jpg", ".."])
+def test_a_name_climbing_out_of_its_folder_is_refused_naming_the_file(app, sent):
+    refusal = refusal_of(sent, upload_samples.photo_jpeg()[1], ANYTHING)
+    said = message_in(app, "en", refusal)
+    assert "climbs out of its folder (../)" in said and sent in said
+    assert "上级目录" in message_in(app, "zh", refusal)
 
 
 @pytest.mark.parametrize(("sent", "stored"), [

@@ -239,8 +239,8 @@ class EndlessUpload(io.RawIOBase):
 HOSTILE: dict[str, Callable[[], tuple[str, bytes]]] = {
     function.__name__: function for function in (
         empty_file, program_named_jpg, html_named_pdf, pdf_header_later, nothing_but_traversal,
-        decompression_bomb_png, huge_jpeg_header, truncated_jpeg, heic_lying_size, animated_png,
-        animated_webp,
+        traversal_name, decompression_bomb_png, huge_jpeg_header, truncated_jpeg, heic_lying_size,
+        animated_png, animated_webp,
         pdf_open_action_javascript, pdf_annotation_javascript, pdf_names_tree_javascript,
         pdf_launch_action, pdf_embedded_file, pdf_xfa_form, pdf_encrypted, pdf_owner_password_only,
         pdf_too_many_objects,
