@@ -55,6 +55,7 @@ FINGERPRINT_PATTERN = "^[0-9a-f]{64}$"
 ON_PAPER = {"zh": "签于纸面", "en": "Signed on paper"}
 SIGNED = {"zh": "已签名", "en": "Signed"}
 ANONYMISED = {"zh": "已匿名", "en": "Anonymised"}
+WITHHELD = {"zh": "已签名（不予显示）", "en": "Signed (withheld)"}
 CHANGED_AFTER_SIGNING = {"zh": "签名后记录内容已更改",
                          "en": "The record was changed after this signature was taken"}
 
@@ -144,6 +145,8 @@ class Signature(FieldType):
             return ""
         if value.get("anonymised"):
             return pick(ANONYMISED, locale)
+        if value.get("withheld"):
+            return pick(WITHHELD, locale)
         return pick(ON_PAPER if value.get("on_paper") else SIGNED, locale)
 
     def drawing(self, spec: FieldSpec, value: Any) -> Markup | None:
@@ -169,6 +172,17 @@ class Signature(FieldType):
             who = reading.names.user(value["captured_by"])
             return f"{text} ({who}, {value.get('captured_at', '')[:19].replace('T', ' ')} UTC)"
         return text
+
+    def masked(self, spec: FieldSpec, value: Any) -> Any:
+        """For a reader without the need: that it was signed, never the drawing (a customer's
+        handwriting). Withholding it outright read as "never signed" on the page, the printed
+        box and the API alike; on paper and anonymised hold nothing personal and stay as they
+        are. Who took it and when (staff) stay."""
+        if not isinstance(value, dict):
+            return None
+        stamp = {key: value[key] for key in ("captured_by", "captured_at") if key in value}
+        flag = drawing_of(value)
+        return {**(flag if "strokes" not in flag else {"withheld": True}), **stamp}
 
     def placeholder(self, spec: FieldSpec, value: Any) -> Any:
         """The drawing goes; who took it and when (staff, not the customer) stay, and the field

@@ -222,14 +222,21 @@ def test_the_archival_copy_draws_the_signature_and_stays_pdf_a(app, logged_in): 
     assert violations == [], violations
 
 
-def test_a_reader_without_the_need_gets_copies_without_the_drawing(app, logged_in):  # type: ignore[no-untyped-def]
+def test_a_reader_without_the_need_gets_copies_without_the_drawing(app, logged_in, token_for):  # type: ignore[no-untyped-def]
     """The customer's signature is personal: the records office reads RS masked, so its copies
-    leave the box empty (the drawing is no text: read back as paths), and so does its page."""
+    draw nothing in the box (the drawing is no text: read back as paths), and neither does its
+    page or the API; all three say it was signed, so a withheld drawing never reads as "not
+    signed"."""
     code = code_of(fill(logged_in("clerk"), **{"customer_signature-strokes": json.dumps([ZIGZAG])}))
     for role, drawn in (("clerk", True), ("supervisor", True), ("archivist", False), ("auditor", False)):
         client = logged_in(role)
         pdf = client.get(f"/records/{code}.pdf?variant=customer").data
         assert (longest_polyline(pdf) >= len(ZIGZAG) - 1) is drawn, role
         signed_line = next(line for line in text_of(pdf).splitlines() if "客户签名" in line)
-        assert ("—" in signed_line) is not drawn, (role, signed_line)
-        assert ("signature-drawing" in client.get(f"/records/{code}").text) is drawn, role
+        assert ("已签名（不予显示）" in signed_line) is not drawn, (role, signed_line)
+        assert "—" not in signed_line, (role, signed_line)
+        page = client.get(f"/records/{code}", headers={"Accept-Language": "en"}).text
+        assert ("signature-drawing" in page) is drawn and ("Signed (withheld)" in page) is not drawn, role
+        answer = app.test_client().get(f"/api/v1/records/{code}", headers=token_for(role))
+        api = answer.get_json()["data"]["customer_signature"]
+        assert ("strokes" in api) is drawn and api.get("withheld", False) is not drawn, (role, api)
