@@ -12,7 +12,7 @@ deleted from the store after the commit, unless another person's row names the s
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -109,17 +109,24 @@ def remove_mark(db: Database, clock: Clock, store: FileStore, actor: Actor) -> b
     return True
 
 
-def mark_images(db: Database, store: FileStore, usernames: Iterable[str]) -> dict[str, MarkImage]:
-    """The marks of ``usernames`` that have one, with their bytes, for printing. A mark whose
-    file is missing is left out (the copy prints the name alone) rather than failing the print;
-    a store that cannot be reached is :class:`archive.files.StoreUnavailable` (a 503 page)."""
-    wanted = sorted({name for name in usernames if name})
+def mark_images(db: Database, store: FileStore,
+                signed: Mapping[str, datetime | None]) -> dict[str, MarkImage]:
+    """The marks of the people in ``signed`` (username: when they signed) that they already had
+    when they signed, with their bytes, for printing. A mark set or replaced after the signature
+    is left out: beside a signature it says the person stamped it, and a reprint must not claim
+    a stamp that was not there (nor change when the profile does). A mark whose file is missing
+    is left out too (the copy prints the name alone) rather than failing the print; a store that
+    cannot be reached is :class:`archive.files.StoreUnavailable` (a 503 page)."""
+    wanted = sorted(name for name, at in signed.items() if name and at is not None)
     if not wanted:
         return {}
     with db.reading() as session:
         marks = _marks(session, wanted)
     images = {}
     for username, mark in marks.items():
+        when = signed[username]
+        if when is None or mark.updated_at > when:
+            continue
         try:
             images[username] = MarkImage(mark.sha256, mark.media_type, store.get(mark.key))
         except FileMissing:  # archive verify names it; the copy prints the name alone

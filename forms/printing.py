@@ -78,7 +78,8 @@ def print_record(db: Database, clock: Clock, zone: ZoneInfo, renderer: Renderer,
     context = print_context(spec, record, zone, company, printed_at=local(clock.now(), zone),
                             public_url=public_url, has_logo=renderer.logo is not None, shown=shown,
                             names=names)
-    marks = mark_images(db, file_store(), (record.submitted_by, record.countersigned_by or ""))
+    marks = mark_images(db, file_store(), {record.submitted_by: record.submitted_at,
+                                           record.countersigned_by or "": record.countersigned_at})
     context.update(mark_urls(record, marks))
     if variant == RECEIPT:
         htmls = [LAYOUTS.get_template("receipt.html").render(**context,

@@ -116,6 +116,25 @@ def test_the_countersigners_stamp_prints_beside_the_countersignature(app, client
     assert "阅签日期" in countersign_line  # the stamp sits in the countersignature's box
 
 
+def test_a_stamp_set_after_the_countersignature_is_not_printed_beside_it(app, client, token_for, logged_in,  # type: ignore[no-untyped-def]
+                                                                       clock):
+    """A stamp beside a countersignature says the supervisor stamped it: one uploaded (or
+    replaced) later must not appear on reprints of what was signed before (seen on a walk: a
+    filed complaint's handout grew a stamp three minutes after filing)."""
+    earlier = register_rs(client, token_for("clerk"))
+    assert client.post(f"/api/v1/records/{earlier}/actions/countersign", headers=token_for("supervisor"),
+                       json={}).status_code == 200
+    clock.advance(minutes=3)
+    assert upload(logged_in("supervisor"), "stamp.png", stamp_png()).status_code == 302
+    later = register_rs(client, token_for("clerk"))
+    clock.advance(seconds=1, microseconds=1)
+    assert client.post(f"/api/v1/records/{later}/actions/countersign", headers=token_for("supervisor"),
+                       json={}).status_code == 200
+    reader = logged_in("clerk")
+    assert images_on(reader.get(f"/records/{earlier}.pdf?variant=customer").data) == []
+    assert images_on(reader.get(f"/records/{later}.pdf?variant=customer").data) == [STAMP_SIZE]
+
+
 def test_archive_verify_knows_the_marks_and_removing_one_deletes_its_file(app, logged_in):  # type: ignore[no-untyped-def]
     client = logged_in("supervisor")
     assert upload(client, "stamp.png", stamp_png()).status_code == 302
