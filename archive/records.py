@@ -303,7 +303,7 @@ def record_view(session: Session, record: Record, *, with_revisions: bool = Fals
         department_code=department.code if department else None,
         department_name=(department.name_zh, department.name_en) if department else ("", ""),
         submitted_by=submitter.username if submitter else "",
-        submitted_by_name=submitter.display_name if submitter else "",
+        submitted_by_name=_submitter_name(record, submitter.display_name if submitter else ""),
         submitted_at=record.submitted_at, revisions=revisions, revision=record.revision,
         countersigned_by=signer.username if signer else None,
         countersigned_by_name=(signer.display_name or signer.username) if signer else "",
@@ -312,6 +312,15 @@ def record_view(session: Session, record: Record, *, with_revisions: bool = Fals
             record.due_at, record.deadline_met_at, record.overdue_at, now),
         flags=dict(record.flags or {}), filing=_filing_state(record), legacy_scan=record.legacy_scan,
     )
+
+
+def _submitter_name(record: Record, display_name: str) -> str:
+    """Who submitted it as people read it: for an imported record whose register names someone
+    who is no user here, the name as the register wrote it (records import keeps it in
+    ``legacy_people``); the record's user is then the import's own, whose name says nothing of
+    who filled the paper form."""
+    written = (record.legacy_people or {}).get("submitted_by")
+    return str(written) if written else display_name
 
 
 _REVISIONS = RecordRevision.__table__

@@ -5,6 +5,7 @@ the outbox, found by search, printable, and scheduled by their own dates."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -151,6 +152,7 @@ def test_imported_records_are_archived_filed_found_and_printed(app: Flask, tmp_p
     printed = app.test_client().get("/api/v1/records/VR-2015-000009/pdf", headers=headers)
     assert printed.status_code == 200 and printed.data.startswith(b"%PDF-")
     assert "王芳" in text_of(printed.data) and "VR-2015-000009" in text_of(printed.data)
+    assert "王五" in text_of(printed.data)  # who filled the paper form, as the register names them
 
 
 @pytest.mark.parametrize(("locale", "said"), [("zh", "从历史档案导入"),
@@ -162,6 +164,8 @@ def test_the_record_page_says_the_record_was_imported(app: Flask, tmp_path: Path
     page = logged_in("sales").get("/records/VR-2015-000009", headers={"Accept-Language": locale})
     assert page.status_code == 200
     assert said in page.text and "王芳" in page.text  # the receiving staff member as the register wrote it
+    submitted = re.search(r"<dt>[^<]*</dt><dd>([^<]*) \(legacy-import\)</dd>", page.text)
+    assert submitted and submitted.group(1) == "王五"  # the filler as written, not the import's own user
 
 
 @pytest.mark.parametrize(("reader", "status"), [("sales", 200), ("sales_boss", 200), ("archivist", 200),
