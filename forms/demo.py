@@ -32,6 +32,10 @@ DEMO_USERS = (
     ("clerk", "clerk", "CS", "张伟"),
     ("sales", "clerk", "SALES", "赵磊"),
     ("renewal", "clerk", "RENEWAL", "孙丽"),
+    # Each department's records are countersigned by its own supervisor: without these, the
+    # sales and renewal clerks' visits and registers could never be finished in the demo.
+    ("sales_boss", "supervisor", "SALES", "吴敏"),
+    ("renewal_boss", "supervisor", "RENEWAL", "周强"),
 )
 
 
