@@ -83,7 +83,7 @@ def _required_because(spec: FormSpec, field: FieldSpec) -> str:
     label = pick(target.label)
     if condition.column is not None:
         target = next(c for c in target.columns if c.name == condition.column)
-        label = f"{label}: {pick(target.label)}"
+        label = f"{label}{'：' if current_locale() == 'zh' else ': '}{pick(target.label)}"
     value = target.choice_label(condition.equals, current_locale())
     return _("Required when “%(field)s” is “%(value)s”.", field=label, value=value)
 

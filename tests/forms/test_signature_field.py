@@ -201,7 +201,7 @@ def test_a_face_to_face_visit_needs_the_customers_signature_and_a_phone_call_doe
     with pytest.raises(InvalidData) as refused:
         validate(RS, rs_with(None))
     # outside a request the labels are the office's Chinese (the pages' languages: the browser test)
-    assert refused.value.errors == {"customer_signature": "Required when “访问记录: 方式” is “面访”."}
+    assert refused.value.errors == {"customer_signature": "Required when “访问记录：方式” is “面访”."}
     phoned = [{"visit_date": "2026-03-01", "method": "phone"}]
     assert "customer_signature" not in validate(RS, rs_with(None, visits=phoned))
     assert validate(RS, rs_with({"on_paper": True}))["customer_signature"] == {"on_paper": True}
