@@ -10,7 +10,9 @@ as ``./bootstrap.sh serve`` starts them. Everything below goes through the HTTP 
 tokens (a token is a database row, so it works on both servers), and the CLI where there is no
 API (``archive verify``):
 
-- a complaint submitted on A is found by search on B within 2 s (the time is printed);
+- a complaint submitted on A is found by search on B (the time it took is printed, not asserted:
+  a timed assertion fails on a loaded CI machine, not on a wrong index; the freshness figure,
+  target p95 ≤ 2 s, is benchmarks/freshness.py's, in docs/benchmarks.md);
 - once its archival copy is rendered (by the worker of B's folder) it downloads from B, a PDF
   whose SHA-256 is the ``renditions`` row's;
 - a retention class changed on A makes it due; a destruction list proposed and approved on A,
@@ -41,7 +43,6 @@ from tests.support.two_servers import ROOT, VENV_BIN, Api, Cluster, cluster, env
 
 pytestmark = [pytest.mark.postgres, pytest.mark.s3]
 
-FRESHNESS_LIMIT = 2.0  # seconds from the 201 on A to being found on B (the target)
 USERS = ("admin", "archivist", "supervisor", "clerk")
 #: Received in 2020: a class counting one month from the complaint's receipt makes it due.
 COMPLAINT = {"channel": "phone", "received_at": "2020-03-02T09:00:00+08:00",
@@ -183,9 +184,8 @@ def test_two_servers_share_one_database_and_one_bucket(
         submit_and_find(a, b, timeout=30)  # the workers are up (a first search.index claim waits for them)
         lap("start")
 
-        code, freshness = submit_and_find(a, b)
+        code, freshness = submit_and_find(a, b, timeout=30)
         print(f"\n{code} submitted on A was found by search on B after {freshness:.3f} s")
-        assert freshness <= FRESHNESS_LIMIT, f"found on B only after {freshness:.2f} s"
 
         revision = close_and_file(a, b, database, code)
         pdf = archival_from(b, code)
