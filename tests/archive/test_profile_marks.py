@@ -19,26 +19,8 @@ from core.auth.models import User, UserMark
 from core.web import services
 from tests.support.instance import csrf_token
 from tests.support.pdf import text_of
+from tests.support.profile_marks import EN, STAMP_SIZE, stamp_png, upload
 from tests.support.samples import register_rs
-
-EN = {"Accept-Language": "en"}
-STAMP_SIZE = (180, 180)
-
-
-def stamp_png() -> bytes:
-    """A red round stamp on a transparent background."""
-    image = Image.new("RGBA", STAMP_SIZE, (0, 0, 0, 0))
-    ImageDraw.Draw(image).ellipse((10, 10, 170, 170), outline=(200, 0, 0, 255), width=12)
-    out = io.BytesIO()
-    image.save(out, "PNG")
-    return out.getvalue()
-
-
-def upload(client, name: str, data: bytes, kind: str = "stamp"):  # type: ignore[no-untyped-def]
-    page = client.get("/profile", headers=EN)
-    return client.post("/profile", headers=EN, content_type="multipart/form-data",
-                       data={"csrf_token": csrf_token(page.text), "kind": kind, "action": "save",
-                             "image": (io.BytesIO(data), name)})
 
 
 def events(app: Flask, action: str) -> list[tuple[str, dict]]:  # type: ignore[type-arg]

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.archive.test_profile_marks import stamp_png, upload
+from tests.support.profile_marks import stamp_png, upload
 
 
 @pytest.mark.parametrize(("user", "language", "said"), [
