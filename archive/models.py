@@ -21,6 +21,20 @@ class CodeCounter(Base):
     value: Mapped[int] = mapped_column(Integer)
 
 
+class ArchivalCounter(Base):
+    """The last item number (件号) used for one (fonds, category, year, retention, organisation)
+    of the archival reference (档号, migration 0020); locked while minting at filing."""
+
+    __tablename__ = "archival_counters"
+
+    fonds: Mapped[str] = mapped_column(String(16), primary_key=True)
+    category: Mapped[str] = mapped_column(String(8), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    retention: Mapped[str] = mapped_column(String(8), primary_key=True)
+    organisation: Mapped[str] = mapped_column(String(16), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)
+
+
 #: The partial indexes' conditions (migration 0013 creates the same).
 RUNNING = text("deadline_met_at IS NULL AND overdue_at IS NULL AND due_at IS NOT NULL")
 FILED = text("filed_at IS NOT NULL")
@@ -101,6 +115,9 @@ class Record(Base):
     imported_from: Mapped[str | None] = mapped_column(String(255))
     legacy_people: Mapped[dict[str, Any] | None] = mapped_column(JSONData)
     legacy_scan: Mapped[dict[str, Any] | None] = mapped_column(JSONData)
+    #: The archival reference (档号, archive/archival_codes.py) minted when the record is filed
+    #: (migration 0020): unique, never changed once given; NULL until filed.
+    archival_code: Mapped[str | None] = mapped_column(String(48), unique=True, index=True)
 
 
 #: Issue 16, migration 0015: the records office's lists read in their order from an index,
