@@ -8,6 +8,7 @@ stored files, search index). It defaults to ``./instance`` and moves with ``DOSS
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import tomllib
 from dataclasses import dataclass
@@ -48,7 +49,19 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "PERMANENT_SESSION_LIFETIME": 8 * 3600,
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+    # The archival reference (档号) each filed record gets (archive/archival_codes.py, DA/T 13):
+    # the fonds number (全宗号); the category code (门类代码) by form code, WS (文书) for a form
+    # not listed; the organisation code (机构（问题）代码) by department code, a department not
+    # listed using its own code. Letters and digits only ("-" and "·" separate the levels).
+    "ARCHIVAL_FONDS": "Q012",
+    "ARCHIVAL_CATEGORIES": {},
+    "ARCHIVAL_ORGANISATIONS": {"CS": "KF", "SALES": "XS", "QA": "ZL", "RENEWAL": "XU", "ARCHIVE": "DA"},
 }
+
+#: One level of an archival reference from the settings: capital letters and digits, at most
+#: so many characters (the 档号 column holds 48), so that "-" and "·" can only separate levels.
+ARCHIVAL_LEVEL = re.compile(r"[A-Z0-9]+")
+ARCHIVAL_LENGTHS = {"ARCHIVAL_FONDS": 8, "ARCHIVAL_CATEGORIES": 4, "ARCHIVAL_ORGANISATIONS": 8}
 
 
 LOGIN_NUMBERS = ("LOGIN_MAX_FAILURES", "LOGIN_ADDRESS_MAX_FAILURES", "LOGIN_DELAY_SECONDS",
@@ -120,7 +133,27 @@ def load_config(
     for key in ("PDF_LOGO", "PDF_FONT_REGULAR", "PDF_FONT_BOLD"):
         if key in config and not isinstance(config[key], str):
             raise ConfigError(f"{key}: must be a file path in quotes, not {config[key]!r}")
+    check_archival_settings(config)
     return config
+
+
+def check_archival_settings(config: dict[str, Any]) -> None:
+    """Refuse a fonds, category or organisation code that cannot be one level of a 档号, naming
+    the setting, the entry and the value (a wrong code found at filing would stop filing)."""
+    _check_archival_level("ARCHIVAL_FONDS", config["ARCHIVAL_FONDS"])
+    for key, example in (("ARCHIVAL_CATEGORIES", 'CP = "WS"'), ("ARCHIVAL_ORGANISATIONS", 'CS = "KF"')):
+        table = config[key]
+        if not isinstance(table, dict):
+            raise ConfigError(f"{key}: must be a table of codes such as {{ {example} }}, not {table!r}")
+        for name, value in table.items():
+            _check_archival_level(f"{key}.{name}", value, ARCHIVAL_LENGTHS[key])
+
+
+def _check_archival_level(name: str, value: Any, longest: int | None = None) -> None:
+    longest = longest or ARCHIVAL_LENGTHS[name]
+    if not isinstance(value, str) or not ARCHIVAL_LEVEL.fullmatch(value) or len(value) > longest:
+        raise ConfigError(f"{name}: {value!r} is not an archival code: capital letters A-Z and digits "
+                          f"only, 1 to {longest} characters (\"-\" and \"·\" separate a 档号's levels)")
 
 
 def _read_config_file(path: Path) -> dict[str, Any]:
