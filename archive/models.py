@@ -270,6 +270,22 @@ class DisposalItem(Base):
     outcome: Mapped[str | None] = mapped_column(String(16))
 
 
+class DisposalWitness(Base):
+    """One of the two witnesses (监销人) named on an approved destruction list (migration
+    0021): ``confirmed_at`` is set by the witness's own confirmation, signed in as themselves;
+    the list is executed only once both have confirmed (archive/witnesses.py)."""
+
+    __tablename__ = "disposal_witnesses"
+    __table_args__ = (UniqueConstraint("list_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    list_id: Mapped[int] = mapped_column(ForeignKey("disposal_lists.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    named_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    named_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
 class Tombstone(Base):
     """What is left of a destroyed record: enough to prove it existed and was disposed of
     lawfully, and nothing personal (no title, no data)."""
@@ -291,6 +307,9 @@ class Tombstone(Base):
     #: How many files were attached to the record (issue 19, migration 0017): destroyed with it;
     #: only the count is kept, never a name or a checksum.
     attachments: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    #: The destroyed record's 档号 (issue 20, migration 0021; NULL if it was destroyed before it
+    #: had one): the reference the catalogue and the destruction register knew it by.
+    archival_code: Mapped[str | None] = mapped_column(String(48))
 
 
 class CatalogueVolume(Base):
