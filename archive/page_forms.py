@@ -8,6 +8,7 @@ disposal, retention) still decide, and check again.
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 
 from flask_babel import lazy_gettext as _l
@@ -114,6 +115,37 @@ class CatalogueFilterForm(FlaskForm):
     form_code = StringField(name="form", default="CP", filters=[as_form_code])
     year = StringField(validators=[Year()])
     volume = StringField(filters=[trimmed])
+    output = StringField(name="format", filters=[trimmed])
+
+
+class Matching:
+    """Empty, or typed text matching ``pattern`` (upper-cased first); refused with ``message``."""
+
+    def __init__(self, pattern: str, message: str | LazyString) -> None:
+        self.pattern, self.message = re.compile(pattern), message
+
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        if field.data and not self.pattern.fullmatch(field.data):
+            raise ValidationError(str(self.message))
+
+
+def as_code(typed: str | None) -> str:
+    """A code level as typed (Y, D30, KF …): trimmed and upper case."""
+    return (typed or "").strip().upper()
+
+
+class ItemFilterForm(FlaskForm):
+    """Which 归档文件目录 (a year, optionally one retention code and one organisation) and whether
+    as a page, CSV or PDF (archive.file_catalogue)."""
+
+    class Meta:
+        csrf = False
+
+    year = StringField(validators=[Year()])
+    retention = StringField(filters=[as_code], validators=[Matching(
+        r"Y|D[1-9][0-9]{0,2}", _l("The retention code is Y (permanent) or D and the years, e.g. D30."))])
+    organisation = StringField(filters=[as_code], validators=[Matching(
+        r"[A-Z0-9]{1,16}", _l("The organisation code is capital letters and digits, e.g. KF."))])
     output = StringField(name="format", filters=[trimmed])
 
 
