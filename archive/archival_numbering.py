@@ -10,13 +10,15 @@ already has a 档号 keeps it: numbers are never changed and never reused.
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, insert, update
+from flask import current_app
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from archive.archival_codes import ArchivalReference, ArchivalScheme, retention_code
 from archive.models import ArchivalCounter, Record
 from archive.retention import ClassView
+from core.auth.models import Department
 
 _COUNTERS = ArchivalCounter.__table__
 _GROUP = ("fonds", "category", "year", "retention", "organisation")
@@ -59,3 +61,15 @@ def mint(session: Session, record: Record, cls: ClassView, scheme: ArchivalSchem
     reference = ArchivalReference(*group, next_item(session, group))
     record.archival_code = reference.text
     return reference.text
+
+
+def current_scheme() -> ArchivalScheme:
+    """The running app's 档号 settings (checked when it started)."""
+    return ArchivalScheme.from_config(current_app.config)
+
+
+def department_code(session: Session, record: Record) -> str | None:
+    """The code of the record's department (None for a record of none)."""
+    if record.department_id is None:
+        return None
+    return session.scalar(select(Department.code).where(Department.id == record.department_id))

@@ -1,6 +1,7 @@
 """Filing (归档): a record that has reached a final state, countersigned where its form asks for
 it, and whose archival PDF/A of that revision is stored, is filed. Filing fixes its volume
-(案卷), its closure time and its retention schedule; from then on the workflow accepts only
+(案卷), its closure time, its retention schedule and its archival reference (档号,
+archive/archival_numbering.py, minted in the same transaction); from then on the workflow accepts only
 corrections and the actions its spec still allows (forms.workflow).
 
 The forms layer knows the specs and passes each form's :class:`FilingRule`. Filing is
@@ -18,6 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true, union_all
 from sqlalchemy.orm import Session
 
+from archive.archival_numbering import current_scheme, department_code, mint
 from archive.models import Record, RecordRevision, Rendition
 from archive.office import require_records_office
 from archive.records import visible_to
@@ -96,9 +98,11 @@ def _file(session: Session, clock: Clock, zone: ZoneInfo, record: Record, rule: 
     record.volume = volume_of(record)
     record.retention_class = cls.code
     record.retention_until, record.end_action = schedule(cls, record, zone)
+    archival_code = mint(session, record, cls, current_scheme(), department_code(session, record))
     trail.append(session, at=now, actor=None, actor_name="system:filing", action="record.file",
                  object_type="record", object_id=record.code,
                  detail={"revision": record.revision, "sha256": copy.sha256, "volume": record.volume,
+                         "archival_code": archival_code,
                          "retention_class": cls.code, "end_action": record.end_action,
                          "retention_until": _iso(record.retention_until)})
 
