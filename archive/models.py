@@ -171,6 +171,11 @@ class Rendition(Base):
     pages: Mapped[int | None] = mapped_column(Integer)
     path: Mapped[str] = mapped_column(String(255), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: The 档号 its filing stamp (归档章) prints; NULL for a copy rendered before filing
+    #: (migration 0024, archive/filing_stamp.py: replaced once, from NULL to stamped).
+    archival_code: Mapped[str | None] = mapped_column(String(48))
+    #: The SHA-256 of the unstamped copy the stamped one replaced (still recognised by verify_file).
+    replaced_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 class AccessGrant(Base):
