@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Row, Select, func, select
@@ -22,6 +22,9 @@ from core.auth.models import User
 from core.auth.roles import Actor
 from core.clock import Clock, local
 from core.db import Database
+
+if TYPE_CHECKING:
+    from archive.file_catalogue import CatalogueItem, ItemHeading
 
 
 @dataclass(frozen=True)
@@ -59,9 +62,12 @@ class PrintUnavailable(Exception):
 
 class CataloguePrinter(Protocol):
     """Prints a catalogue as PDF (registered by the forms package, which owns the renderer and
-    the forms' names); raises :class:`PrintUnavailable`."""
+    the forms' names); raises :class:`PrintUnavailable`. Called, it prints the 案卷目录 of a form;
+    ``items`` prints the 归档文件目录 of a year (:mod:`archive.file_catalogue`)."""
 
     def __call__(self, heading: CatalogueHeading, entries: Sequence[CatalogueEntry]) -> bytes: ...
+
+    def items(self, heading: ItemHeading, items: Sequence[CatalogueItem]) -> bytes: ...
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,12 @@ import io
 from collections.abc import Callable
 from typing import Any
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
-from archive import catalogue, disposal, retention
+from archive import catalogue, disposal, file_catalogue, retention
 from archive.disclosure import shown_titles
 from archive.filing import queue_page
 from archive.page_actions import records_office_page, try_form, try_step
@@ -23,6 +23,7 @@ from archive.page_forms import (
     ApproveForm,
     CatalogueFilterForm,
     ExecuteForm,
+    ItemFilterForm,
     ProposalForm,
     RejectForm,
     ReviewForm,
@@ -30,6 +31,7 @@ from archive.page_forms import (
 )
 from archive.ports import archive_ports
 from archive.retention import ClassView
+from core.auth.names import load_names
 from core.clock import local
 from core.errors import render_error
 from core.i18n import current_locale
@@ -111,6 +113,46 @@ def _catalogue_file(form_code: str, year: int, volume: str, output: str) -> Resp
                                                     local(s.clock.now(), s.zone)), f"{name}.pdf")
 
 
+def remark_labels() -> dict[str, str]:
+    """A 归档文件目录 item's remarks (备注) in the page's language."""
+    return {"corrected": _("corrected after filing"), "imported": _("imported from a paper register"),
+            "on_hold": _("on legal hold")}
+
+
+@records_office_page
+def file_catalogue_page() -> ResponseReturnValue:
+    """The 归档文件目录: a year's filed items in 档号 order, a page at a time, or all as CSV/PDF."""
+    s = services()
+    asked = ItemFilterForm(formdata=request.args, year=str(s.clock.now().astimezone(s.zone).year))
+    if not asked.validate():
+        errors = {name: " ".join(field.errors) for name, field in asked._fields.items() if field.errors}
+        return render_template("archive/file_catalogue.html", items=[], shown=None, asked=asked,
+                               errors=errors, remarks=remark_labels()), 400
+    wanted = file_catalogue.ItemFilter(int(asked.year.data), asked.retention.data or None,
+                                       asked.organisation.data or None)
+    if asked.output.data in CATALOGUE_PURPOSES:
+        return _items_file(wanted, asked.output.data)
+    shown = file_catalogue.items_page(s.db, s.clock, s.zone, current_actor(), wanted, page=page_number())
+    found = shown_titles(s.db, current_actor(), shown.items)
+    return render_template("archive/file_catalogue.html", items=found, shown=shown, asked=asked,
+                           errors={}, remarks=remark_labels())
+
+
+def _items_file(wanted: file_catalogue.ItemFilter, output: str) -> ResponseReturnValue:
+    """Every item ``wanted`` names as CSV or as the printed 归档文件目录."""
+    s = services()
+    found = file_catalogue.items(s.db, s.clock, s.zone, current_actor(), wanted,
+                                 purpose=CATALOGUE_PURPOSES[output])
+    found = shown_titles(s.db, current_actor(), found)
+    name = "file-catalogue-" + "-".join(str(part) for part in (wanted.year, wanted.retention,
+                                                                 wanted.organisation) if part)
+    if output == "csv":
+        return _text_csv(file_catalogue.csv_rows(found, load_names(s.db), current_locale()), f"{name}.csv")
+    heading = file_catalogue.ItemHeading(wanted, current_app.config["ARCHIVAL_FONDS"],
+                                         local(s.clock.now(), s.zone))
+    return _printed(lambda printer: printer.items(heading, found), f"{name}.pdf")
+
+
 @records_office_page
 def tombstone_page() -> ResponseReturnValue:
     """Destroyed records: what existed, when it went and on whose approval."""
@@ -127,9 +169,13 @@ def tombstone_page() -> ResponseReturnValue:
 
 def _pdf(entries: list[catalogue.CatalogueEntry], heading: catalogue.CatalogueHeading,
          name: str) -> ResponseReturnValue:
-    printer = archive_ports().catalogue_printer()
+    return _printed(lambda printer: printer(heading, entries), name)
+
+
+def _printed(prints: Callable[[catalogue.CataloguePrinter], bytes], name: str) -> ResponseReturnValue:
+    """A catalogue printed by the app's printer, inline; 503 saying why if it cannot print."""
     try:
-        pdf = printer(heading, entries)
+        pdf = prints(archive_ports().catalogue_printer())
     except catalogue.PrintUnavailable as exc:
         return render_error(503, str(exc))
     return Response(pdf, mimetype="application/pdf",
@@ -137,14 +183,17 @@ def _pdf(entries: list[catalogue.CatalogueEntry], heading: catalogue.CatalogueHe
 
 
 def _csv(entries: list[catalogue.CatalogueEntry], name: str) -> Response:
+    rows: list[list[object]] = [["number", "code", "title", "pages", "formed", "volume", "retention_class",
+                                 "retention_until"]]
+    rows += [[e.number, e.code, e.title, e.pages or "", e.formed.isoformat(), e.volume, e.retention_class,
+              e.retention_until.isoformat() if e.retention_until else "permanent"] for e in entries]
+    return _text_csv(rows, name)
+
+
+def _text_csv(rows: list[list[object]], name: str) -> Response:
+    """``rows`` (the header first) as a CSV download, with the BOM Excel needs to read UTF-8."""
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["number", "code", "title", "pages", "formed", "volume", "retention_class",
-                     "retention_until"])
-    for e in entries:
-        writer.writerow([e.number, e.code, e.title, e.pages or "", e.formed.isoformat(), e.volume,
-                         e.retention_class,
-                         e.retention_until.isoformat() if e.retention_until else "permanent"])
+    csv.writer(out).writerows(rows)
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 

@@ -145,7 +145,7 @@ class ItemFilterForm(FlaskForm):
     retention = StringField(filters=[as_code], validators=[Matching(
         r"Y|D[1-9][0-9]{0,2}", _l("The retention code is Y (permanent) or D and the years, e.g. D30."))])
     organisation = StringField(filters=[as_code], validators=[Matching(
-        r"[A-Z0-9]{1,16}", _l("The organisation code is capital letters and digits, e.g. KF."))])
+        r"[A-Z0-9]{1,8}", _l("The organisation code is capital letters and digits, e.g. KF."))])
     output = StringField(name="format", filters=[trimmed])
 
 

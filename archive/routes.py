@@ -31,6 +31,7 @@ bp.add_url_rule("/admin/retention/<code>", "class_edit", admin_views.class_edit,
 # The records office.
 bp.add_url_rule("/archive/", "office", office_views.office)
 bp.add_url_rule("/archive/catalogue", "catalogue_page", office_views.catalogue_page)
+bp.add_url_rule("/archive/catalogue/items", "file_catalogue_page", office_views.file_catalogue_page)
 bp.add_url_rule("/archive/tombstones", "tombstone_page", office_views.tombstone_page)
 bp.add_url_rule("/archive/holds", "hold_list", hold_views.hold_list, methods=GET_POST)
 bp.add_url_rule("/archive/holds/<int:hold_id>", "hold_detail", hold_views.hold_detail, methods=GET_POST)
