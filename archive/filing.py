@@ -11,6 +11,7 @@ records that became ready before their form had filing rules.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -42,6 +43,9 @@ class FilingRule:
     final: tuple[str, ...]
     countersign: bool
     retention_class: str
+    #: Called in the filing transaction with (session, code, revision, now) once the record is
+    #: filed: the forms package queues its search entry again, which now holds its 档号.
+    on_filed: Callable[[Session, str, int, datetime], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,8 @@ def _file(session: Session, clock: Clock, zone: ZoneInfo, record: Record, rule: 
                          "archival_code": archival_code,
                          "retention_class": cls.code, "end_action": record.end_action,
                          "retention_until": _iso(record.retention_until)})
+    if rule.on_filed is not None:
+        rule.on_filed(session, record.code, record.revision, now)
 
 
 def closed_at(session: Session, record: Record, final: tuple[str, ...]) -> datetime:

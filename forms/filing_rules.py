@@ -9,13 +9,15 @@ from zoneinfo import ZoneInfo
 from archive.filing import FilingRule, file_if_ready, ready_codes
 from core.clock import Clock
 from core.db import Database
+from forms.search_documents import enqueue_indexing
 from forms.versions import current_specs
 
 
 def filing_rules(db: Database) -> dict[str, FilingRule]:
     """The filing rule of every form whose current version declares one. The current version
-    decides (filing is the archive's policy at the time of filing, not at the time of filling)."""
-    return {code: FilingRule(spec.filing.final, spec.filing.countersign, spec.retention)
+    decides (filing is the archive's policy at the time of filing, not at the time of filling).
+    A record filed is queued for indexing again in the filing transaction: its 档号 is searchable."""
+    return {code: FilingRule(spec.filing.final, spec.filing.countersign, spec.retention, enqueue_indexing)
             for code, spec in current_specs(db).items() if spec.filing is not None}
 
 
