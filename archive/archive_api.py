@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, jsonify, request
 
-from archive import catalogue, disposal, holds
+from archive import catalogue, disposal, file_catalogue, holds
 from archive.disclosure import shown_titles
 from archive.disposal import DisposalRefused
 from archive.ports import archive_ports
@@ -70,6 +70,36 @@ def _catalogue_page(form: str, year: int, volume: str | None, page: str) -> Resp
     entries = shown_titles(s.db, api_actor(), shown.entries)
     return jsonify({"form": form, "year": year, "page": shown.page, "pages": shown.pages,
                     "total": shown.total, "entries": [e.as_json() for e in entries]})
+
+
+@bp.get("/catalogue/items")
+@token_required
+def item_list() -> Response:
+    """The 归档文件目录 of a year (``?year=``, ``retention``, ``organisation``) in 档号 order: every
+    item, or one page with ``?page=N``; titles as the catalogue page shows them."""
+    wanted, page = _item_filter(), request.args.get("page")
+    s, actor = services(), api_actor()
+    if page is None:
+        found = shown_titles(s.db, actor, file_catalogue.items(s.db, s.clock, s.zone, actor, wanted))
+        return jsonify({"year": wanted.year, "items": [i.as_json() for i in found]})
+    if whole_number(page, 1, 999_999) is None:
+        raise ApiError(400, "bad parameters: page a whole number from 1", {"page": "a whole number from 1"})
+    shown = file_catalogue.items_page(s.db, s.clock, s.zone, api_actor(), wanted, page=int(page))
+    return jsonify({"year": wanted.year, "page": shown.page, "pages": shown.pages, "total": shown.total,
+                    "items": [i.as_json() for i in shown_titles(s.db, api_actor(), shown.items)]})
+
+
+def _item_filter() -> file_catalogue.ItemFilter:
+    year = request.args.get("year", "").strip()
+    if whole_number(year, 2000, 2100) is None:
+        raise ApiError(400, "bad parameters: year a year from 2000 to 2100, e.g. 2026",
+                       {"year": "a year from 2000 to 2100"})
+    retention = request.args.get("retention", "").strip().upper() or None
+    organisation = request.args.get("organisation", "").strip().upper() or None
+    try:
+        return file_catalogue.ItemFilter(int(year), retention, organisation)
+    except file_catalogue.BadFilter as bad:
+        raise ApiError(400, f"bad parameters: {bad}", {bad.field: str(bad)}) from bad
 
 
 @bp.get("/holds")
@@ -144,6 +174,19 @@ OPENAPI_PATHS = {
          _query("page", "integer", False, f"One page of {catalogue.PER_PAGE} entries (numbered as in the "
                 "whole; a page past the end is the last), with page, pages and total; "
                 "without it, every entry")]),
+    "/archive/catalogue/items": _get(
+        "The item catalogue (归档文件目录) of one year in archival reference (档号) order",
+        {"type": "object", "properties": {
+            "year": {"type": "integer"}, "page": {"type": "integer"}, "pages": {"type": "integer"},
+            "total": {"type": "integer"}, "items": {"type": "array", "items": {
+                "type": "object", "properties": {k: {} for k in (
+                    "archival_code", "item", "department", "code", "title", "date", "pages", "remarks",
+                    "retention_class", "retention_until")}}}}},
+        [_query("year", "integer", True, "The 档号's year"),
+         _query("retention", "string", False, "One retention code: Y, D30, D10 …"),
+         _query("organisation", "string", False, "One organisation code, e.g. KF"),
+         _query("page", "integer", False, f"One page of {file_catalogue.PER_PAGE} items, with page, pages "
+                "and total; without it, every item")]),
     "/archive/holds": _get("Legal holds, newest first, with their records",
                            {"type": "object", "properties": {"holds": {"type": "array", "items": _OBJECT}}}),
     "/archive/holds/{hold_id}": _get("One legal hold", _OBJECT, [
