@@ -17,7 +17,7 @@ from __future__ import annotations
 import io
 import shutil
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -109,24 +109,28 @@ class Renderer:
         return self.render_parts([html], archival=archival, attachments=attachments)
 
     def render_parts(self, parts: Sequence[str], *, archival: bool = False,
-                     attachments: Sequence[Attached] = (),
+                     attachments: Sequence[Attached] | Callable[[int], Sequence[Attached]] = (),
                      images: Mapping[str, Image] | None = None) -> Rendered:
         """Several HTML documents laid out one by one and bound into one PDF (metadata from the
         first): each part numbers its own pages ("第 1 页，共 1 页" on both parts of a two-part
         form), which one document cannot do, as CSS has only the whole document's ``pages``.
-        ``images``: by SHA-256, what the documents may show as ``dossier-image:<sha256>``."""
+        ``images``: by SHA-256, what the documents may show as ``dossier-image:<sha256>``.
+        ``attachments`` may be a function of the page count, called after layout (the filing
+        stamp's 页数 is in the attached JSON: one layout, not two)."""
         from weasyprint import HTML
 
         from forms.pdf.fetcher import AssetFetcher
 
         fetcher = AssetFetcher(self.asset_root, self.fonts, self.logo, images)
         options = {"pdf_variant": _WEASYPRINT_VARIANT} if archival else {}
-        arguments = {"stylesheets": self._prepared(fetcher),
-                     "attachments": [_attachment(item) for item in attachments], **options}
+        early = [] if callable(attachments) else [_attachment(item) for item in attachments]
+        arguments = {"stylesheets": self._prepared(fetcher), "attachments": early, **options}
         documents = [HTML(string=html, url_fetcher=fetcher).render(font_config=self.font_config, **arguments)
                      for html in parts]
         document = documents[0] if len(documents) == 1 else documents[0].copy(
             [page for part in documents for page in part.pages])
+        if callable(attachments):
+            arguments["attachments"] = [_attachment(item) for item in attachments(len(document.pages))]
         with compacting() as finisher:  # CJK font subsets without WeasyPrint's 63,000 empty slots
             pdf = document.write_pdf(finisher=finisher, **arguments)
         self._watch_font_folder()
