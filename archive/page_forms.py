@@ -262,7 +262,9 @@ class ProposalForm(FlaskForm):
     """Propose a destruction list: the records ticked on the due list, and a note."""
 
     codes = SelectMultipleField(name="code", validate_choice=False)
-    note = TextAreaField(_l("Note for the approver"), validators=[
+    note = TextAreaField(_l("Appraisal (鉴定意见)"), description=_l(
+        "Why these records may be destroyed: the register prints it as the appraisal decision."), validators=[
+        Text(_l("Write the appraisal: why these records may be destroyed."), most=None),
         Text(_l("At most %(n)d characters.", n=MAX_NOTE), least=0, most=MAX_NOTE)])
 
 
@@ -277,6 +279,21 @@ class RejectForm(StepForm):
 
 class ExecuteForm(StepForm):
     STEP = "execute"
+
+
+class WitnessesForm(StepForm):
+    """The two witnesses (监销人) of an approved list, chosen from the records office (the page
+    sets the choices; the service checks them again)."""
+
+    STEP = "witnesses"
+    witness_1 = SelectField(_l("First witness"), validate_choice=False)
+    witness_2 = SelectField(_l("Second witness"), validate_choice=False)
+
+
+class ConfirmForm(StepForm):
+    """A named witness's own confirmation (the identity is the signed-in user's)."""
+
+    STEP = "confirm"
 
 
 class ReviewForm(FlaskForm):
