@@ -26,27 +26,36 @@ _GROUP = ("fonds", "category", "year", "retention", "organisation")
 _BUMP = (
     update(_COUNTERS)
     .where(*(_COUNTERS.c[name] == bindparam(f"b_{name}") for name in _GROUP))
-    .values(value=_COUNTERS.c.value + 1)
+    .values(value=_COUNTERS.c.value + bindparam("b_count"))
     .returning(_COUNTERS.c.value)
 )
 _FIRST = insert(_COUNTERS)
 
 
-def next_item(session: Session, group: tuple[str, str, int, str, str]) -> int:
-    """The next item number of ``group``, the counter row locked until the transaction ends.
-    The group's first number inserts the row in a savepoint; if another filer inserted it
-    first, its primary key refuses ours and we take the UPDATE path."""
+Group = tuple[str, str, int, str, str]
+
+
+def next_item(session: Session, group: Group) -> int:
+    """The next item number of ``group``, the counter row locked until the transaction ends."""
+    return next_items(session, group, 1)
+
+
+def next_items(session: Session, group: Group, count: int) -> int:
+    """Take ``count`` item numbers of ``group`` at once; returns the first (they run on from
+    it). The counter row stays locked until the transaction ends. The group's first numbers
+    insert the row in a savepoint; if another filer inserted it first, its primary key refuses
+    ours and we take the UPDATE path."""
     connection = session.connection()
-    key = {f"b_{name}": value for name, value in zip(_GROUP, group, strict=True)}
+    key = {**{f"b_{name}": value for name, value in zip(_GROUP, group, strict=True)}, "b_count": count}
     value = connection.execute(_BUMP, key).scalar_one_or_none()
     if value is not None:
-        return value
+        return value - count + 1
     try:
         with connection.begin_nested():
-            connection.execute(_FIRST, {**dict(zip(_GROUP, group, strict=True)), "value": 1})
+            connection.execute(_FIRST, {**dict(zip(_GROUP, group, strict=True)), "value": count})
         return 1
     except IntegrityError:
-        return connection.execute(_BUMP, key).scalar_one()
+        return connection.execute(_BUMP, key).scalar_one() - count + 1
 
 
 def mint(session: Session, record: Record, cls: ClassView, scheme: ArchivalScheme,

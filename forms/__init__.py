@@ -78,5 +78,6 @@ def init_app(app: Flask) -> None:
                        "(web: /admin/forms, or `flask --app wsgi forms approve CODE VERSION --by ADMIN`).")
 
     add_init_step(app, register_spec_versions)
+    add_init_step(app, cli.give_archival_codes)  # 档号 for records filed before they were minted
     # the weekly statistics' weeks for this zone, and their counts rebuilt if the zone is new
     add_init_step(app, lambda: complaint_counts.ensure_counted(services().db, services().zone))

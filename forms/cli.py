@@ -18,7 +18,7 @@ from core.auth.roles import NotFound, PermissionDenied
 from core.config import InstancePaths
 from core.web import services
 from forms import deadlines, demo, versions
-from forms.filing_rules import file_all_ready
+from forms.filing_rules import file_all_ready, give_missing_references
 from forms.pdf import export
 from forms.spec.library import SPEC_DIR, load_directory
 
@@ -134,6 +134,16 @@ def pdf_export(form_code: str, year: int, out: Path, username: str, variant: str
     sys.exit(1 if failed else 0)
 
 
+def give_archival_codes() -> None:
+    """The filed records without a 档号 (filed before they were minted) get theirs, in filing
+    order, once: an init step and part of ``archive file``."""
+    s = services()
+    given = give_missing_references(s.db, s.clock)
+    if given:
+        click.echo(f"档号 given to {len(given)} record(s) filed before 档号 were minted: "
+                   f"{given[0][0]} {given[0][1]} … {given[-1][0]} {given[-1][1]}.")
+
+
 @archive_cli.command("file")
 def archive_file() -> None:
     """File every record that is ready (final state, countersigned, archival copy stored); for
@@ -141,6 +151,7 @@ def archive_file() -> None:
     s = services()
     filed, waiting = file_all_ready(s.db, s.clock, s.zone)
     click.echo(f"Filed {len(filed)} record(s){': ' + ', '.join(filed) if filed else ''}.")
+    give_archival_codes()
     if waiting:
         click.echo(f"{len(waiting)} ready record(s) wait for their archival copy (run `outbox run`): "
                    f"{', '.join(waiting)}.")

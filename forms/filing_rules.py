@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from archive.archival_backfill import give_missing
+from archive.archival_numbering import current_scheme
 from archive.filing import FilingRule, file_if_ready, ready_codes
 from core.clock import Clock
 from core.db import Database
@@ -35,3 +37,10 @@ def file_all_ready(db: Database, clock: Clock, zone: ZoneInfo) -> tuple[list[str
         form = code.split("-", 1)[0]
         (filed if file_if_ready(db, clock, zone, code, rules[form]) else waiting).append(code)
     return filed, waiting
+
+
+def give_missing_references(db: Database, clock: Clock) -> list[tuple[str, str]]:
+    """Give the filed records that have no 档号 theirs, in filing order, once (``flask init``,
+    ``archive file``): those filed before 档号 were minted. Each is queued for indexing again."""
+    with db.transaction() as session:
+        return give_missing(session, current_scheme(), clock.now(), after=enqueue_indexing)

@@ -19,6 +19,8 @@ someone the register does not name; without it every imported record would wait 
 supervisors' inboxes for a countersignature). Filing does not wait for the archival PDF/A here,
 as it does for a typed record, because the paper record was filed on its own date; the PDF/A
 made later by the outbox is stored as its archival copy and ``file_if_ready`` leaves it filed.
+The filed records get their 档号 (archive.archival_backfill) in the same transaction, after all
+rows are written, in filing order and in their own year, named in their ``record.import`` events.
 Every imported record gets the response deadline a submission gets, met at that moment when its
 state meets it (:func:`_deadline`); form rules (visit claims, flags) are not run: they are
 about live work.
@@ -35,6 +37,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, insert, select, update
 from sqlalchemy.orm import Session
 
+from archive.archival_backfill import give_missing
+from archive.archival_numbering import current_scheme
 from archive.attachments import NewFile, record_added
 from archive.filing import volume_of
 from archive.models import CodeCounter, Record, RecordRevision
@@ -108,6 +112,11 @@ def write_all(writer: Writer, rows: Iterable[LegacyRow], highest: dict[tuple[str
         written.by_form[row.form] = written.by_form.get(row.form, 0) + 1
         written.filed += row.filed_at is not None
         progress(1)
+    archival = dict(give_missing(writer.session, current_scheme(), writer.now, audit=False,
+                                 among=Record.imported_at == writer.now))
+    for code, detail in events:
+        if code in archival:
+            detail["archival_code"] = archival[code]
     audit_imports(writer, events)
     return written
 
