@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true, un
 from sqlalchemy.orm import Session
 
 from archive.archival_numbering import current_scheme, department_code, mint
+from archive.filing_stamp import enqueue_stamping
 from archive.models import Record, RecordRevision, Rendition
 from archive.office import require_records_office
 from archive.records import visible_to
@@ -109,6 +110,7 @@ def _file(session: Session, clock: Clock, zone: ZoneInfo, record: Record, rule: 
                          "archival_code": archival_code,
                          "retention_class": cls.code, "end_action": record.end_action,
                          "retention_until": _iso(record.retention_until)})
+    enqueue_stamping(session, record, now)  # the filed revision's copy again, with its 归档章
     if rule.on_filed is not None:
         rule.on_filed(session, record.code, record.revision, now)
 
