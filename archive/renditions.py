@@ -43,9 +43,11 @@ class RenditionView:
 
 
 def store_rendition(db: Database, clock: Clock, store: FileStore, *, code: str, revision: int,
-                    profile: str, content_fingerprint: str, pdf: bytes, pages: int | None = None
-                    ) -> RenditionView:
-    """File and record the archival rendition of ``code`` at ``revision``; idempotent."""
+                    profile: str, content_fingerprint: str, pdf: bytes, pages: int | None = None,
+                    archival_code: str | None = None) -> RenditionView:
+    """File and record the archival rendition of ``code`` at ``revision``; idempotent.
+    ``archival_code``: the 档号 the copy's filing stamp prints (a revision rendered after
+    filing, archive.filing_stamp), None for a copy rendered before filing."""
     existing = _find(db, code, revision)
     if existing is not None:
         return existing
@@ -59,10 +61,11 @@ def store_rendition(db: Database, clock: Clock, store: FileStore, *, code: str, 
             session.add(Rendition(
                 record_id=record_id, revision=revision, kind=ARCHIVAL, profile=profile,
                 content_fingerprint=content_fingerprint, sha256=digest, size=len(pdf), pages=pages,
-                path=stored_file.key, created_at=clock.now()))
+                path=stored_file.key, created_at=clock.now(), archival_code=archival_code))
             trail.append(session, at=clock.now(), actor=None, actor_name=SYSTEM_ACTOR,
                          action="rendition.store", object_type="record", object_id=code,
-                         detail={"revision": revision, "sha256": digest, "profile": profile})
+                         detail={"revision": revision, "sha256": digest, "profile": profile,
+                                 **({"archival_code": archival_code} if archival_code else {})})
     except IntegrityError:  # another worker stored it first: the same bytes, by construction
         pass
     stored = _find(db, code, revision)

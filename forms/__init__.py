@@ -35,7 +35,7 @@ def init_app(app: Flask) -> None:
     )
     from forms.jobs import init_app as init_jobs
     from forms.legacy.cli import init_app as init_legacy_import
-    from forms.pdf import archival
+    from forms.pdf import archival, stamping
     from forms.personal import init_app as init_personal_data
     from forms.rules import office_rules
     from forms.spec.library import SPEC_DIR, load_or_fail
@@ -59,6 +59,7 @@ def init_app(app: Flask) -> None:
     init_legacy_import(app)  # records import: legacy registers (issue 19)
     init_jobs(app)  # the deadline tick and the anonymisation, run by the outbox worker
     register_handler(app, archival.TOPIC, archival.handle)
+    register_handler(app, stamping.TOPIC, stamping.handle)  # the 归档章 after filing (archive.filing_stamp)
     register_batch_handler(app, search_documents.TOPIC, search_documents.handle_batch,
                            size=search_documents.BATCH_SIZE)
     app.jinja_env.globals["inbox_count"] = lambda: inbox.inbox_count(services().db, current_actor())

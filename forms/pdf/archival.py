@@ -20,7 +20,9 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from archive.archival_codes import ArchivalReference
 from archive.content import canonical_content
+from archive.filing_stamp import stamp_cells, stamp_for_revision, stamp_json, stamped_json
 from archive.files import FileStore, content_key
 from archive.records import RecordView, record_at_revision
 from archive.renditions import RenditionView, renditions_in, store_rendition
@@ -78,20 +80,28 @@ def enqueue_rendition(session: Session, record: RecordView) -> None:
 
 
 def render_archival(renderer: Renderer, spec: FormSpec, record: RecordView, *, company: str,
-                    zone: ZoneInfo, public_url: str, names: Names | None = None) -> ArchivalPdf:
+                    zone: ZoneInfo, public_url: str, names: Names | None = None,
+                    stamp: ArchivalReference | None = None) -> ArchivalPdf:
     """The PDF/A-3u bytes of ``record`` (a view at one revision, with its history); people and
     departments by their names when rendered (the attached JSON keeps the stored keys). The
     revision's canonical content is computed once: the attachment is its JSON, the QR code and the
-    rendition row its fingerprint."""
+    rendition row its fingerprint. ``stamp``: the filed record's 档号, printed as the filing stamp
+    (归档章) on the first page and added to the attached JSON as ``filing_stamp``, with the page
+    count the layout found (:mod:`archive.filing_stamp`; the fingerprint stays the content's)."""
     content = canonical_content(record)
     context = print_context(spec, record, zone, company, printed_at=None, public_url=public_url,
                             has_logo=renderer.logo is not None, names=names, content=content)
-    html = LAYOUTS.get_template("record.html").render(**context, copies=[None])
+    cells = stamp_cells(stamp) if stamp else None
+    html = LAYOUTS.get_template("record.html").render(**context, copies=[None], filing_stamp=cells)
     when = record.revisions[-1].at
-    data = Attached(name=f"{record.code}.r{record.revision}.json", data=content.json,
-                    description=f"{record.code} revision {record.revision}: the record's data", when=when)
     files, images = _record_files(spec, record, context["fields"])
-    rendered = renderer.render_parts([html], archival=True, attachments=[data, *files], images=images)
+
+    def attached(pages: int) -> list[Attached]:
+        data = stamped_json(content.json, stamp_json(stamp, pages)) if stamp else content.json
+        return [Attached(name=f"{record.code}.r{record.revision}.json", data=data, when=when,
+                         description=f"{record.code} revision {record.revision}: the record's data"), *files]
+
+    rendered = renderer.render_parts([html], archival=True, attachments=attached, images=images)
     return ArchivalPdf(rendered.pdf, content.fingerprint, rendered.pages)
 
 
@@ -122,21 +132,31 @@ def paper_scan(store: FileStore, code: str, revision: int, scan: dict[str, Any],
 
 def handle(task: Task) -> None:
     """Outbox handler: render and store one revision (idempotent; runs in an app context)."""
-    s, config = services(), current_app.config
+    s = services()
     revision = int(task.payload["revision"])
     with s.db.reading() as session:
         record = record_at_revision(session, task.subject, revision)
+        archival_code = stamp_for_revision(session, task.subject, revision)
     if record is None:  # disposed of since (or never committed): nothing left to render
         log.warning("archival rendition of %s r%d skipped: no such record revision", task.subject, revision)
         return
-    spec = versions.spec_version(s.db, record.form_code, record.form_version)
-    renderer = thread_renderer(config, Path(current_app.instance_path))
-    made = render_archival(renderer, spec, record, company=config["COMPANY_NAME"], zone=s.zone,
-                           public_url=config["PUBLIC_URL"], names=load_names(s.db))
+    # A revision of a record filed already (a correction) is stamped from the start, with its 档号.
+    stamp = ArchivalReference.parse(archival_code) if archival_code else None
+    made = render_stored_revision(record, stamp)
     stored: RenditionView = store_rendition(
         s.db, s.clock, file_store(), code=record.code, revision=revision,
         profile=ARCHIVAL_PROFILE, content_fingerprint=made.content_fingerprint, pdf=made.pdf,
-        pages=made.pages)
+        pages=made.pages, archival_code=archival_code)
     log.info("archival rendition of %s r%d stored, sha256 %s", record.code, revision, stored.sha256)
     if file_record(s.db, s.clock, s.zone, record.code, record.form_code):
         log.info("%s filed at revision %d", record.code, revision)
+
+
+def render_stored_revision(record: RecordView, stamp: ArchivalReference | None) -> ArchivalPdf:
+    """:func:`render_archival` with the running app's renderer, settings and names (the worker's
+    handlers: this one and the filing stamp's, forms/pdf/stamping.py)."""
+    s, config = services(), current_app.config
+    spec = versions.spec_version(s.db, record.form_code, record.form_version)
+    renderer = thread_renderer(config, Path(current_app.instance_path))
+    return render_archival(renderer, spec, record, company=config["COMPANY_NAME"], zone=s.zone,
+                           public_url=config["PUBLIC_URL"], names=load_names(s.db), stamp=stamp)
