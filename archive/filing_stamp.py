@@ -84,8 +84,8 @@ def stamp_cells(reference: ArchivalReference) -> list[list[tuple[str, str | None
     (永久, 定期10年); the organisation as the 档号's code (机构（问题）代码, its normalised short
     form, which always fits the cell)."""
     return [[("全宗号", reference.fonds), ("年度", str(reference.year)), ("件号", f"{reference.item:04d}")],
-            [("保管期限", retention_label(reference.retention, "zh")), ("机构（问题）", reference.organisation),
-             ("页数", PAGES)]]
+            [("保管期限", retention_label(reference.retention, "zh")),
+             ("机构（问题）", reference.organisation), ("页数", PAGES)]]
 
 
 def stamp_json(reference: ArchivalReference, pages: int) -> dict[str, Any]:
@@ -121,7 +121,8 @@ def stamp_for_revision(session: Session, code: str, revision: int) -> str | None
     """The 档号 a copy of ``code`` at ``revision`` rendered now is stamped with: the record's,
     for the filed revision and those after it (corrections); None before filing, for a revision
     before the filed one (never the filed item), or a record filed before 档号 were minted."""
-    row = session.execute(select(Record.archival_code, Record.filed_revision).where(Record.code == code)).first()
+    row = session.execute(select(Record.archival_code, Record.filed_revision)
+                          .where(Record.code == code)).first()
     if row is None or row[0] is None or row[1] is None or revision < row[1]:
         return None
     return str(row[0])

@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 
 from archive.archival_codes import ArchivalReference
 from archive.content import canonical_content
-from archive.filing_stamp import stamp_cells, stamp_for_revision, stamp_json, stamped_json
 from archive.files import FileStore, content_key
+from archive.filing_stamp import stamp_cells, stamp_for_revision, stamp_json, stamped_json
 from archive.records import RecordView, record_at_revision
 from archive.renditions import RenditionView, renditions_in, store_rendition
 from archive.stores import file_store
