@@ -56,6 +56,9 @@ DEFAULTS: dict[str, Any] = {
     "ARCHIVAL_FONDS": "Q012",
     "ARCHIVAL_CATEGORIES": {},
     "ARCHIVAL_ORGANISATIONS": {"CS": "KF", "SALES": "XS", "QA": "ZL", "RENEWAL": "XU", "ARCHIVE": "DA"},
+    # Minutes between the audit chain's periodic checkpoints in the instance folder (0: none;
+    # destructions and transfers still write theirs). core/audit/anchor.py.
+    "AUDIT_CHECKPOINT_MINUTES": 60,
 }
 
 #: One level of an archival reference from the settings: capital letters and digits, at most
