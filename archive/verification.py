@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from archive.content import SHORT_FINGERPRINT, canonical_content
 from archive.models import Record, Rendition
@@ -26,6 +26,8 @@ from core.db import Database
 from core.numbers import whole_number
 
 MATCH, SUPERSEDED, NO_MATCH = "match", "superseded", "no-match"
+#: The file is the copy of a filed revision made before filing, replaced by its stamped copy.
+UNSTAMPED = "unstamped"
 FINGERPRINT = re.compile(rf"[0-9a-f]{{{SHORT_FINGERPRINT}}}")
 CODE = re.compile(r"[A-Z]{2,8}-\d{4}-\d{6,}")
 PUBLIC = "public:verify"
@@ -82,20 +84,23 @@ def verify_fingerprint(db: Database, clock: Clock, code: str, revision: int,
 
 def verify_file(db: Database, clock: Clock, actor: Actor, data: bytes) -> Verification:
     """Is ``data`` byte for byte a stored archival rendition? (Signed-in users; audited after the
-    lookup, in a short transaction of its own.)"""
+    lookup, in a short transaction of its own.) The unstamped copy a filed revision's stamped
+    copy replaced (archive.filing_stamp) is recognised (:data:`UNSTAMPED`): it was the archive's
+    copy of that revision until filing, and may have been downloaded then."""
     digest = hashlib.sha256(data).hexdigest()
     with db.reading() as session:
         row = session.execute(
             select(Record.code, Record.revision, Record.form_code, Record.submitted_at,
-                   Rendition.revision, Rendition.created_at)
-            .join(Rendition, Rendition.record_id == Record.id).where(Rendition.sha256 == digest)
+                   Rendition.revision, Rendition.created_at, Rendition.sha256 == digest)
+            .join(Rendition, Rendition.record_id == Record.id)
+            .where(or_(Rendition.sha256 == digest, Rendition.replaced_sha256 == digest))
         ).first()
     if row is None:
         result = Verification(NO_MATCH)
     else:
-        code, current, form_code, submitted_at, revision, stored_at = row
-        result = Verification(MATCH if current == revision else SUPERSEDED, code, revision, current,
-                              form_code, submitted_at, stored_at)
+        code, current, form_code, submitted_at, revision, stored_at, stored_now = row
+        outcome = UNSTAMPED if not stored_now else MATCH if current == revision else SUPERSEDED
+        result = Verification(outcome, code, revision, current, form_code, submitted_at, stored_at)
     trail.append_alone(db, at=clock.now(), actor=actor, action="record.verify",
                        object_type="record", object_id=result.code or "",
                        detail={"by": "file", "sha256": digest, "outcome": result.outcome})
