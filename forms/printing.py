@@ -32,6 +32,7 @@ from forms.names import Names, display, load_names
 from forms.pdf.images import IMAGE_SCHEME, Image
 from forms.pdf.qr import qr_svg
 from forms.pdf.render import Renderer
+from forms.register_print import record_layout
 from forms.spec.model import FieldSpec, FormSpec
 from forms.steps import printed
 
@@ -87,7 +88,8 @@ def print_record(db: Database, clock: Clock, zone: ZoneInfo, renderer: Renderer,
     else:  # each part its own document, so each numbers its own pages (bound into one PDF)
         parts = [variant] if variant else [v for v in declared if v in COPIES]
         copies = [COPIES[part] for part in parts] or [None]
-        htmls = [LAYOUTS.get_template("record.html").render(**context, copies=[copy]) for copy in copies]
+        layout = record_layout(LAYOUTS, spec, record)  # the destruction register has its own
+        htmls = [layout(**context, copies=[copy]) for copy in copies]
     images = {mark.sha256: Image(mark.media_type, mark.data) for mark in marks.values()}
     images.update(printed_images(file_store(), context["fields"]))  # a file field's photos
     return Printout(record.code, renderer.render_parts(htmls, images=images).pdf, variant)

@@ -38,6 +38,7 @@ from forms.names import Names, load_names
 from forms.pdf.render import ARCHIVAL_PROFILE, Attached, Renderer
 from forms.pdf.service import thread_renderer
 from forms.printing import LAYOUTS, print_context
+from forms.register_print import record_layout
 from forms.spec.model import FormSpec
 
 if TYPE_CHECKING:
@@ -92,7 +93,7 @@ def render_archival(renderer: Renderer, spec: FormSpec, record: RecordView, *, c
     context = print_context(spec, record, zone, company, printed_at=None, public_url=public_url,
                             has_logo=renderer.logo is not None, names=names, content=content)
     cells = stamp_cells(stamp) if stamp else None
-    html = LAYOUTS.get_template("record.html").render(**context, copies=[None], filing_stamp=cells)
+    html = record_layout(LAYOUTS, spec, record)(**context, copies=[None], filing_stamp=cells)
     when = record.revisions[-1].at
     files, images = _record_files(spec, record, context["fields"])
 
