@@ -7,7 +7,15 @@ from pathlib import Path
 from flask import Flask, current_app
 
 import archive.integrity_cli  # noqa: F401  (registers its commands)
-from archive import api, archive_api, fixity, office_api, purge, routes
+from archive import (
+    api,
+    archive_api,
+    fixity,
+    office_api,
+    purge,
+    routes,
+    transfer_cli,  # noqa: F401  (registers its commands)
+)
 from archive.cli import archive_cli
 from archive.ports import ArchivePorts
 from archive.stores import file_store, install_store

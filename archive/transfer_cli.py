@@ -1,0 +1,110 @@
+"""``archive transfer --year`` and ``archive verify-transfer``: thin adapters over
+archive/transfer.py and archive/transfer_package.py. Progress bars go to stderr, the report to
+stdout; a refusal is one clear line and exit 1, never a traceback."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import current_app
+
+from archive import transfer
+from archive.cli import archive_cli
+from archive.disclosure import shown_titles
+from archive.file_catalogue import CatalogueItem
+from archive.files import StoreUnavailable
+from archive.ports import archive_ports
+from archive.stores import file_store
+from archive.transfer_package import PackageProblem, verify_package
+from core.auth import accounts
+from core.auth.names import load_names
+from core.auth.roles import Actor, PermissionDenied
+from core.web import services
+
+#: Years a transfer may name (as the catalogue's filters).
+YEARS = click.IntRange(2000, 2100)
+
+
+def _actor(username: str | None) -> Actor | None:
+    if username is None:
+        return None
+    actor = accounts.actor_named(services().db, username)
+    if actor is None:
+        raise click.BadParameter(f"no active user {username!r}", param_hint="--by")
+    return actor
+
+
+def _default_out(year: int, now: datetime) -> Path:
+    """``<instance>/transfers/<fonds>-<year>-<UTC time>``: a new folder every run."""
+    name = f"{current_app.config['ARCHIVAL_FONDS']}-{year}-{now.strftime('%Y%m%dT%H%M%S%fZ')}"
+    return Path(current_app.instance_path) / "transfers" / name
+
+
+def _tools() -> transfer.TransferTools:
+    s = services()
+
+    def masked(reader: Actor, items: list[CatalogueItem]) -> list[CatalogueItem]:
+        return shown_titles(s.db, reader, items)
+
+    return transfer.TransferTools(current_app.config["ARCHIVAL_FONDS"], archive_ports().catalogue_printer(),
+                                  load_names(s.db), masked)
+
+
+@archive_cli.command("transfer")
+@click.option("--year", required=True, type=YEARS, help="The year (the 档号's 年度) to transfer, e.g. 2026.")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="A new or empty folder (default: a new one under the instance's transfers/).")
+@click.option("--by", "username", default=None, help="The archivist or admin transferring it (audited).")
+def transfer_command(year: int, out: Path | None, username: str | None) -> None:
+    """Write the year's transfer package for the archives service centre (every filed item as
+    PDF/A with its data, the 归档文件目录 as PDF/CSV/JSON, a manifest of SHA-256s), read it back
+    to verify it, and record the transfer."""
+    s = services()
+    actor = _actor(username)
+    target = out or _default_out(year, s.clock.now())
+    writing, verifying = _Bar("Writing records"), _Bar("Verifying files")
+    try:
+        done = transfer.transfer_year(s.db, s.clock, s.zone, file_store(), actor, year, target, _tools(),
+                                      progress=writing, verifying=verifying)
+    except (transfer.TransferRefused, PackageProblem, PermissionDenied, StoreUnavailable) as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        writing.close()
+        verifying.close()
+    click.echo(f"Transfer {done.transfer_id} of {done.year}: {done.records} record(s), {done.files} file(s), "
+               f"{done.bytes} bytes in {done.out}")
+    click.echo(f"Verified. Manifest SHA-256 {done.manifest_sha256}")
+
+
+@archive_cli.command("verify-transfer")
+@click.argument("folder", type=click.Path(path_type=Path, exists=True, file_okay=False))
+def verify_transfer_command(folder: Path) -> None:
+    """Re-read a transfer package: every file against its manifest, every PDF opened."""
+    try:
+        verified = verify_package(folder)
+    except PackageProblem as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{folder}: {verified.files} file(s) match the manifest; {verified.pdfs} PDF(s) open.")
+
+
+class _Bar:
+    """A progress bar on stderr, opened at the first step, when the service knows the total."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.bar: Any = None
+
+    def __call__(self, step: int, total: int) -> None:
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label=self.label, show_pos=True, show_eta=True,
+                                         file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(step)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
