@@ -40,3 +40,6 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger)
     hash: Mapped[str] = mapped_column(String(64))
+    #: The fingerprint of the audit key the links are keyed with (core/audit/keys.py), None while
+    #: the instance has none; migration 0023.
+    key_id: Mapped[str | None] = mapped_column(String(16))

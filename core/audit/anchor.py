@@ -1,0 +1,154 @@
+"""The audit trail anchored outside the database: the key and the checkpoints, wired in.
+
+``init_app`` gives every session the instance's keyring (core/audit/keys.py), registers the
+outbox handler that appends a checkpoint after a destruction or a transfer commits
+(core/audit/checkpoints.py), the periodic ``audit_checkpoint`` job (every
+``AUDIT_CHECKPOINT_MINUTES``), and the ``flask init`` step that creates the key
+(:func:`ensure_key`). :func:`verify_anchored` is what ``audit verify`` runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+from flask import Flask
+from sqlalchemy import update
+
+from core.audit import checkpoints, trail
+from core.audit.checkpoints import CHECKPOINT_FILE, TOPIC, Checkpoint, FileProblem
+from core.audit.keys import KEY_FILE, AuditKey, Keyring, attach, read_key, write_new_key
+from core.audit.models import AuditHead
+from core.audit.trail import Anchor, ChainBreak
+from core.cli import add_init_step
+from core.clock import Clock
+from core.config import ConfigError
+from core.db import Database
+from core.outbox.cli import register_handler
+from core.outbox.jobs import Outcome, register_job
+from core.outbox.queue import Task
+from core.ports import install, port
+from core.web import AppServices, services
+
+JOB = "audit_checkpoint"
+
+
+@dataclass(frozen=True)
+class AuditAnchor:
+    """The instance's key file (through its keyring) and checkpoints file."""
+
+    keyring: Keyring
+    checkpoint_file: Path
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What ``audit verify`` found: events checked, the first event that disagrees, the
+    checkpoints read and the first bad line of their file."""
+
+    checked: int
+    broken: ChainBreak | None
+    checkpoints: list[Checkpoint]
+    file_problem: FileProblem | None
+    key: AuditKey | None
+    stored_key_id: str | None
+
+    @property
+    def key_missing(self) -> bool:
+        """The trail is keyed but this instance has no key, or another one."""
+        return self.stored_key_id is not None and (self.key is None or self.key.key_id != self.stored_key_id)
+
+    @property
+    def ok(self) -> bool:
+        return self.broken is None and self.file_problem is None and not self.key_missing
+
+
+def init_app(app: Flask) -> None:
+    minutes = app.config["AUDIT_CHECKPOINT_MINUTES"]
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes < 0:
+        raise ConfigError("AUDIT_CHECKPOINT_MINUTES: must be a whole number of minutes, 0 (none) "
+                          f"or more, not {minutes!r}")
+    root = Path(app.instance_path)
+    install(app, AuditAnchor(attach(port(AppServices, app).db, root / KEY_FILE), root / CHECKPOINT_FILE))
+    register_handler(app, TOPIC, _handle)
+    register_job(app, JOB, _periodic, every=minutes * 60,
+                 description="append the audit chain's head to the instance folder's checkpoints file")
+    add_init_step(app, _init_step)
+
+
+def audit_anchor() -> AuditAnchor:
+    return port(AuditAnchor)
+
+
+def write_checkpoint(db: Database, clock: Clock, anchor: AuditAnchor, reason: str) -> Checkpoint:
+    """Append the head as it is committed now (seq, hash) with ``reason``."""
+    with db.reading() as session:
+        head = session.get(AuditHead, 1)
+        assert head is not None, "audit_head has its row from migration 0001"
+        seq, digest = head.seq, head.hash
+    return checkpoints.append(anchor.checkpoint_file, anchor.keyring.key(), seq=seq, digest=digest,
+                              at=clock.now(), reason=reason)
+
+
+def _handle(task: Task) -> None:
+    write_checkpoint(services().db, services().clock, audit_anchor(),
+                     str(task.payload.get("reason") or task.subject))
+
+
+def _periodic() -> Outcome:
+    written = write_checkpoint(services().db, services().clock, audit_anchor(), "periodic")
+    return Outcome(True, f"checkpoint at seq {written.seq}")
+
+
+def _init_step() -> None:
+    created = ensure_key(services().db, services().clock, audit_anchor())
+    click.echo(f"Audit key: {'created' if created else 'present'} ({audit_anchor().keyring.path}).")
+
+
+def ensure_key(db: Database, clock: Clock, anchor: AuditAnchor) -> bool:
+    """Create the instance's audit key if it has none; True if created.
+
+    The chain head is locked meanwhile, so no event is appended between reading the head and
+    the key taking effect: the key covers every event after the head (``keyed_from``), and a
+    checkpoint of that head, keyed, anchors the events before it. A database already keyed with
+    a key this folder lacks is refused (a second server must get a copy, not a new key)."""
+    path = anchor.keyring.path
+    existing = read_key(path)
+    with db.transaction() as session:
+        seq, digest, stored = session.execute(
+            update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq)
+            .returning(AuditHead.seq, AuditHead.hash, AuditHead.key_id)).one()
+        if existing is not None:
+            if stored is None:
+                session.execute(update(AuditHead).where(AuditHead.id == 1)
+                                .values(key_id=existing.key_id))
+            elif stored != existing.key_id:
+                raise click.ClickException(f"{path} is not the key this database's audit trail is "
+                                           "keyed with: put back the instance's own audit.key")
+            return False
+        if stored is not None:
+            raise click.ClickException(f"this database's audit trail is keyed and {path} is missing: "
+                                       "copy audit.key from the instance folder where it was created")
+        key = write_new_key(path, keyed_from=seq + 1, at=clock.now())
+        checkpoints.append(anchor.checkpoint_file, key, seq=seq, digest=digest, at=clock.now(),
+                           reason="key created")
+        session.execute(update(AuditHead).where(AuditHead.id == 1).values(key_id=key.key_id))
+    anchor.keyring.reload()
+    return True
+
+
+def verify_anchored(db: Database, anchor: AuditAnchor,
+                    expected: tuple[Anchor, ...] = ()) -> Verdict:
+    """The chain checked with the key and against every checkpoint (and heads written down,
+    ``expected``). A checkpoints file with a bad line is reported, and its lines before that one
+    are still used."""
+    key = anchor.keyring.reload()
+    lines, problem = checkpoints.read(anchor.checkpoint_file, key)
+    anchors = tuple(Anchor(c.seq, c.hash, c.at, f"checkpoint line {c.line}") for c in lines) + expected
+    with db.reading() as session:
+        head = session.get(AuditHead, 1)
+        stored = head.key_id if head is not None else None
+        checked, broken = trail.verify(session, key=key, anchors=anchors)
+    return Verdict(checked, broken, lines, problem, key, stored)
+
