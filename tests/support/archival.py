@@ -29,7 +29,7 @@ def archival_code_of(app: Flask, code: str) -> str | None:
 def archival_codes(app: Flask) -> dict[str, str | None]:
     """Record code → 档号 of every record."""
     with app.app_context(), services().db.reading() as session:
-        return dict(session.execute(select(Record.code, Record.archival_code)).tuples().all())
+        return dict(session.execute(select(Record.code, Record.archival_code)).all())
 
 
 def counters(app: Flask) -> dict[tuple[str, str, int, str, str], int]:
