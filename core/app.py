@@ -29,7 +29,7 @@ from core import cli
 from core.api import OPENAPI_PATHS as API_DOC_PATHS
 from core.api import add_openapi_paths
 from core.api import docs_bp as api_docs_bp
-from core.audit import anchor as audit_anchor
+from core.audit import wiring as audit_wiring
 from core.auth.departments import ensure_default_departments
 from core.auth.views import bp as auth_bp
 from core.clock import Clock, SystemClock, local
@@ -79,7 +79,7 @@ def create_app(overrides: dict[str, Any] | None = None, *, instance_path: str | 
     app.jinja_env.filters.update(person=person, department_name=department_name)  # names, not keys
     cli.register_core_commands(app)
     outbox_cli.init_app(app)
-    audit_anchor.init_app(app)  # the audit key and checkpoints (after the outbox's registries)
+    audit_wiring.init_app(app)  # the audit key and checkpoints (after the outbox's registries)
     cli.add_init_step(app, _seed_departments)
     forms.init_app(app)
     # What the archive and search need from the forms package (their ports), wired here only.

@@ -1,4 +1,4 @@
-"""Core commands: ``init``, ``users create|unlock``, ``tokens create``, ``audit verify``.
+"""Core commands: ``init``, ``users create|unlock``, ``tokens create`` (``audit``: core/audit/cli.py).
 
 Packages add their own commands and *init steps* (e.g. registering form specs) through the app
 factory; ``init`` runs the migrations and then each step, and is safe to run again.
@@ -14,7 +14,6 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from core import db_schema
-from core.audit import trail
 from core.auth import accounts, throttle
 from core.auth.roles import Role
 from core.outbox.cli import outbox_cli
@@ -97,21 +96,6 @@ def tokens_create(username: str, label: str) -> None:
     click.echo(token)
 
 
-audit_cli = AppGroup("audit", help="The audit trail.")
-
-
-@audit_cli.command("verify")
-def audit_verify() -> None:
-    """Walk the hash chain; exit 1 naming the first broken event."""
-    with services().db.reading() as session:
-        checked, broken = trail.verify(session)
-    if broken is not None:
-        click.echo(f"BROKEN at event seq={broken.seq} (id={broken.event_id}): {broken.reason}. "
-                   f"{checked} events before it are intact.", err=True)
-        sys.exit(1)
-    click.echo(f"OK: {checked} events, chain intact.")
-
-
 def register_core_commands(app: Flask) -> None:
-    for command in (init_command, users_cli, tokens_cli, audit_cli, outbox_cli):
+    for command in (init_command, users_cli, tokens_cli, outbox_cli):  # audit: core/audit/wiring.py
         app.cli.add_command(command)

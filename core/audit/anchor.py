@@ -1,10 +1,9 @@
-"""The audit trail anchored outside the database: the key and the checkpoints, wired in.
+"""The audit trail anchored outside the database: the instance's key and checkpoints file.
 
-``init_app`` gives every session the instance's keyring (core/audit/keys.py), registers the
-outbox handler that appends a checkpoint after a destruction or a transfer commits
-(core/audit/checkpoints.py), the periodic ``audit_checkpoint`` job (every
-``AUDIT_CHECKPOINT_MINUTES``), and the ``flask init`` step that creates the key
-(:func:`ensure_key`). :func:`verify_anchored` is what ``audit verify`` runs.
+:func:`ensure_key` creates the key (``flask init``), :func:`write_checkpoint` appends the head
+to the checkpoints file (the outbox handler, the periodic job, ``audit checkpoint``), and
+:func:`verify_anchored` is what ``audit verify`` runs. core/audit/wiring.py plugs them into the
+app.
 """
 
 from __future__ import annotations
@@ -12,26 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import click
-from flask import Flask
 from sqlalchemy import update
 
 from core.audit import checkpoints, trail
-from core.audit.checkpoints import CHECKPOINT_FILE, TOPIC, Checkpoint, FileProblem
-from core.audit.keys import KEY_FILE, AuditKey, Keyring, attach, read_key, write_new_key
+from core.audit.checkpoints import Checkpoint, FileProblem
+from core.audit.keys import AuditKey, AuditKeyError, Keyring, read_key, write_new_key
 from core.audit.models import AuditHead
 from core.audit.trail import Anchor, ChainBreak
-from core.cli import add_init_step
 from core.clock import Clock
-from core.config import ConfigError
 from core.db import Database
-from core.outbox.cli import register_handler
-from core.outbox.jobs import Outcome, register_job
-from core.outbox.queue import Task
-from core.ports import install, port
-from core.web import AppServices, services
-
-JOB = "audit_checkpoint"
+from core.ports import port
 
 
 @dataclass(frozen=True)
@@ -64,19 +53,6 @@ class Verdict:
         return self.broken is None and self.file_problem is None and not self.key_missing
 
 
-def init_app(app: Flask) -> None:
-    minutes = app.config["AUDIT_CHECKPOINT_MINUTES"]
-    if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes < 0:
-        raise ConfigError("AUDIT_CHECKPOINT_MINUTES: must be a whole number of minutes, 0 (none) "
-                          f"or more, not {minutes!r}")
-    root = Path(app.instance_path)
-    install(app, AuditAnchor(attach(port(AppServices, app).db, root / KEY_FILE), root / CHECKPOINT_FILE))
-    register_handler(app, TOPIC, _handle)
-    register_job(app, JOB, _periodic, every=minutes * 60,
-                 description="append the audit chain's head to the instance folder's checkpoints file")
-    add_init_step(app, _init_step)
-
-
 def audit_anchor() -> AuditAnchor:
     return port(AuditAnchor)
 
@@ -89,21 +65,6 @@ def write_checkpoint(db: Database, clock: Clock, anchor: AuditAnchor, reason: st
         seq, digest = head.seq, head.hash
     return checkpoints.append(anchor.checkpoint_file, anchor.keyring.key(), seq=seq, digest=digest,
                               at=clock.now(), reason=reason)
-
-
-def _handle(task: Task) -> None:
-    write_checkpoint(services().db, services().clock, audit_anchor(),
-                     str(task.payload.get("reason") or task.subject))
-
-
-def _periodic() -> Outcome:
-    written = write_checkpoint(services().db, services().clock, audit_anchor(), "periodic")
-    return Outcome(True, f"checkpoint at seq {written.seq}")
-
-
-def _init_step() -> None:
-    created = ensure_key(services().db, services().clock, audit_anchor())
-    click.echo(f"Audit key: {'created' if created else 'present'} ({audit_anchor().keyring.path}).")
 
 
 def ensure_key(db: Database, clock: Clock, anchor: AuditAnchor) -> bool:
@@ -124,11 +85,11 @@ def ensure_key(db: Database, clock: Clock, anchor: AuditAnchor) -> bool:
                 session.execute(update(AuditHead).where(AuditHead.id == 1)
                                 .values(key_id=existing.key_id))
             elif stored != existing.key_id:
-                raise click.ClickException(f"{path} is not the key this database's audit trail is "
+                raise AuditKeyError(f"{path} is not the key this database's audit trail is "
                                            "keyed with: put back the instance's own audit.key")
             return False
         if stored is not None:
-            raise click.ClickException(f"this database's audit trail is keyed and {path} is missing: "
+            raise AuditKeyError(f"this database's audit trail is keyed and {path} is missing: "
                                        "copy audit.key from the instance folder where it was created")
         key = write_new_key(path, keyed_from=seq + 1, at=clock.now())
         checkpoints.append(anchor.checkpoint_file, key, seq=seq, digest=digest, at=clock.now(),
@@ -145,7 +106,8 @@ def verify_anchored(db: Database, anchor: AuditAnchor,
     are still used."""
     key = anchor.keyring.reload()
     lines, problem = checkpoints.read(anchor.checkpoint_file, key)
-    anchors = tuple(Anchor(c.seq, c.hash, c.at, f"checkpoint line {c.line}") for c in lines) + expected
+    anchors = tuple(Anchor(c.seq, c.hash, c.at, f"checkpoint line {c.line}", c.line)
+                    for c in lines) + expected
     with db.reading() as session:
         head = session.get(AuditHead, 1)
         stored = head.key_id if head is not None else None

@@ -118,7 +118,8 @@ class Anchor:
     seq: int
     hash: str
     at: datetime | None
-    source: str  # where it was recorded, for the message: "checkpoint line 12"
+    source: str  # where it was recorded, in English: "checkpoint line 12"
+    line: int = 0  # its line in the checkpoints file; 0: given by hand (``--expect``)
 
 
 @dataclass(frozen=True)

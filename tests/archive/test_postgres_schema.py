@@ -137,7 +137,7 @@ def test_audit_chain_verifies_after_submissions(pg_app):
     assert broken is None
     assert checked == stored == head_seq
     assert submits == 12
-    result = pg_app.test_cli_runner().invoke(args=["audit", "verify"])
+    result = pg_app.test_cli_runner().invoke(args=["audit", "verify", "--lang", "en"])
     assert result.exit_code == 0 and f"OK: {stored} events" in result.output
 
 
@@ -178,7 +178,7 @@ def test_an_event_edited_behind_the_triggers_back_is_found_at_its_seq(pg_app):
     assert broken is not None
     assert broken.seq == seq and "edited" in broken.reason
     assert checked == seq - 1
-    result = pg_app.test_cli_runner().invoke(args=["audit", "verify"])
+    result = pg_app.test_cli_runner().invoke(args=["audit", "verify", "--lang", "en"])
     assert result.exit_code == 1 and f"BROKEN at event seq={seq} " in result.output
 
 

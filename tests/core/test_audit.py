@@ -43,12 +43,12 @@ def test_logins_submissions_reads_and_token_use_are_recorded(app, client, token_
 def test_verify_passes_then_detects_an_edited_row(app):
     runner = app.test_cli_runner()
     app.test_client().get("/login")
-    ok = runner.invoke(args=["audit", "verify"])
+    ok = runner.invoke(args=["audit", "verify", "--lang", "en"])
     assert ok.exit_code == 0 and "chain intact" in ok.output
     with app.app_context(), services().db.transaction() as session:
         session.execute(text("DROP TRIGGER audit_events_no_update"))
         session.execute(text("UPDATE audit_events SET actor_name = 'mallory' WHERE seq = 3"))
-    broken = runner.invoke(args=["audit", "verify"])
+    broken = runner.invoke(args=["audit", "verify", "--lang", "en"])
     assert broken.exit_code == 1
     assert "BROKEN at event seq=3" in broken.output and "edited" in broken.output
 
@@ -57,7 +57,7 @@ def test_verify_detects_deleted_events(app):
     with app.app_context(), services().db.transaction() as session:
         session.execute(text("DROP TRIGGER audit_events_no_delete"))
         session.execute(text("DELETE FROM audit_events WHERE seq = 2"))
-    result = app.test_cli_runner().invoke(args=["audit", "verify"])
+    result = app.test_cli_runner().invoke(args=["audit", "verify", "--lang", "en"])
     assert result.exit_code == 1 and "seq=3" in result.output and "deleted" in result.output
 
 
