@@ -57,9 +57,13 @@ class FilingState:
     retention_class: str
     retention_until: date | None  # None: kept permanently
     end_action: str
+    #: The archival reference (档号, archive.archival_codes) minted at filing; None only for a
+    #: record filed before 档号 were minted until ``flask init`` gives it one.
+    archival_code: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {"filed_at": self.filed_at.isoformat(), "revision": self.revision, "volume": self.volume,
+                "archival_code": self.archival_code,
                 "retention_class": self.retention_class, "end_action": self.end_action,
                 "retention_until": self.retention_until.isoformat() if self.retention_until else None}
 
@@ -341,4 +345,5 @@ def _filing_state(record: Record) -> FilingState | None:
     if record.filed_at is None:
         return None
     return FilingState(record.filed_at, record.filed_revision or record.revision, record.volume or "",
-                       record.retention_class or "", record.retention_until, record.end_action or "")
+                       record.retention_class or "", record.retention_until, record.end_action or "",
+                       record.archival_code)
