@@ -12,6 +12,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from archive import admin_views, hold_views, office_views, profile_views, views
+from archive.archival_codes import retention_label
 
 bp = Blueprint("archive", __name__)
 GET_POST = ["GET", "POST"]
@@ -46,3 +47,4 @@ bp.add_url_rule("/archive/review", "review_page", office_views.review_page, meth
 bp.context_processor(office_views.list_labels)
 bp.app_context_processor(office_views.retention_names)
 bp.app_context_processor(hold_views.hold_marks)
+bp.add_app_template_global(retention_label)  # a 档号's retention level in people's words
