@@ -1,10 +1,13 @@
 """Controlled disposal (销毁): records whose retention has ended reach a daily list; an archivist
-proposes a destruction list; an administrator other than the proposer approves (or rejects)
-it; a keeper executes it. Execution re-checks every record's holds inside the destroying
-transaction, deletes the record's content, revisions and rendition rows, leaves a tombstone
-(code, class, dates, approver — nothing personal), and files the destruction register
-(销毁清册) as a permanent record through the forms layer's hook. Files and index entries go
-after commit, through the outbox, so a rolled-back execution never loses a file.
+appraises them and proposes a destruction list (the proposal is the appraisal, 鉴定: its text
+is the decision); an administrator other than the proposer approves (or rejects) it; the
+keeper who will execute it names two witnesses (监销人), each of whom confirms on their own
+(archive/witnesses.py); once both have, a keeper who is not a witness executes it. Execution
+re-checks every record's holds inside the destroying transaction, deletes the record's
+content, revisions and rendition rows, leaves a tombstone (code, 档号, class, dates, approver —
+nothing personal), and files the destruction register (销毁清册, archive/destruction_register.py)
+as a permanent record through the forms layer's hook. Files and index entries go after commit,
+through the outbox, so a rolled-back execution never loses a file.
 
 Records whose class ends in "review" reach the archivist's review list instead: keep them
 longer, or clear them for destruction.
@@ -13,7 +16,7 @@ longer, or clear them for destruction.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,34 +26,26 @@ from sqlalchemy import ColumnElement, Select, delete, exists, func, select
 from sqlalchemy.orm import Session
 
 from archive.attachment_models import Attachment
+from archive.destruction_register import Destroyed, RegisterData, entry_for
+from archive.disposal_state import OPEN_STATES, DisposalRefused, locked_list, state_labels
 from archive.holds import active_hold_on, is_held
 from archive.models import DisposalItem, DisposalList, Record, RecordRevision, Rendition, Tombstone
 from archive.office import require_admin, require_keeper, require_records_office
 from archive.purge import enqueue_purge
 from archive.retention import add_months
+from archive.witnesses import WitnessView, person, require_witnessed, witnesses_by_list, witnesses_of
 from core.audit import trail
 from core.auth.models import User
 from core.auth.roles import Actor, NotFound
 from core.clock import Clock, local
 from core.db import Database
-from core.problems import FieldProblems
 
-OPEN_STATES = ("proposed", "approved")
+__all__ = ["OPEN_STATES", "Destroyed", "DisposalHooks", "DisposalRefused", "RegisterData", "state_labels"]
 #: Records on one page of a due list (a big archive's daily list can run to thousands).
 PER_PAGE = 100
 #: Destruction lists on one page of the disposal page (one a day is a long history).
 LISTS_PER_PAGE = 20
-
-
-def state_labels() -> dict[str, str]:
-    """A destruction list's states as people read them (in the request's language)."""
-    return {"proposed": _("awaiting approval"), "approved": _("approved, awaiting execution"),
-            "rejected": _("rejected"), "executed": _("executed")}
 MAX_NOTE = 2000
-
-
-class DisposalRefused(FieldProblems):
-    """The step cannot be taken; ``errors`` names what is wrong."""
 
 
 @dataclass(frozen=True)
@@ -76,44 +71,35 @@ class ListView:
     executed_at: datetime | None
     register_code: str | None
     items: tuple[tuple[str, str | None], ...]  # (code, outcome)
+    executed_by: str | None = None
+    witnesses: tuple[WitnessView, ...] = ()  # the 监销人, named once the list is approved
+
+    @property
+    def appraisal(self) -> str:
+        """The appraisal (鉴定) decision: the proposal's text."""
+        return self.note
 
     def as_json(self) -> dict[str, object]:
         return {"id": self.id, "state": self.state, "note": self.note, "proposed_by": self.proposed_by,
                 "proposed_at": self.proposed_at.isoformat(), "decided_by": self.decided_by,
+                "appraisal": {"by": self.proposed_by, "at": self.proposed_at.isoformat(), "text": self.note},
                 "decided_at": self.decided_at.isoformat() if self.decided_at else None,
                 "decision_reason": self.decision_reason, "register_code": self.register_code,
+                "executed_by": self.executed_by,
                 "executed_at": self.executed_at.isoformat() if self.executed_at else None,
+                "witnesses": [w.as_json() for w in self.witnesses],
                 "items": [{"code": c, "outcome": o} for c, o in self.items]}
-
-
-@dataclass(frozen=True)
-class Destroyed:
-    """What the destruction register lists for one record (no personal data)."""
-
-    code: str
-    retention_class: str
-    formed: date
-    kept_until: date | None
-    outcome: str  # destroyed; held, kept (spared at execution); gone (no such record)
-
-
-@dataclass(frozen=True)
-class RegisterData:
-    list_id: int
-    proposed_by: str
-    approved_by: str
-    approved_at: datetime
-    executed_by: str
-    entries: tuple[Destroyed, ...]
 
 
 @dataclass(frozen=True)
 class DisposalHooks:
     """What the forms layer does inside the destroying transaction: file the register (returns
-    its code) and remove what it keeps about a record (claims, the index entry)."""
+    its code), remove what it keeps about a record (claims, the index entry), and give a
+    record's title masked for the register (which keeps nothing personal)."""
 
     file_register: Callable[[Session, Actor, RegisterData], str]
     forget: Callable[[Session, str], None]
+    masked_title: Callable[[Record], str] = lambda record: record.form_code
 
 
 def today(clock: Clock, zone: ZoneInfo) -> date:
@@ -171,20 +157,23 @@ def _due(day: date, action: str) -> Select[Any]:
 
 def propose(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, codes: list[str],
             note: str) -> ListView:
-    """A destruction list of records now on the due list; any other code is refused, named."""
+    """A destruction list of records now on the due list; any other code is refused, named.
+    ``note`` is the appraisal (鉴定) decision, which the register prints: it is required."""
     require_keeper(actor)
     wanted = sorted({c.strip().upper() for c in codes if c.strip()})
     note = note.strip()
+    errors = _note_problem(note)
     if not wanted:
-        raise DisposalRefused({"codes": _("Choose at least one record from the list of records due.")})
-    if len(note) > MAX_NOTE:
-        raise DisposalRefused({"note": _("At most %(n)d characters.", n=MAX_NOTE)})
+        raise DisposalRefused({"codes": _("Choose at least one record from the list of records due."),
+                               **errors})
     with db.transaction() as session:  # checked and listed in one transaction
         due = set(session.scalars(_due(today(clock, zone), "destroy").where(Record.code.in_(wanted))))
         stray = [c for c in wanted if c not in due]
         if stray:
-            raise DisposalRefused({"codes": _("Not due for destruction (or held, or on another list): "
-                                              "%(codes)s.", codes=", ".join(stray))})
+            errors["codes"] = _("Not due for destruction (or held, or on another list): %(codes)s.",
+                                codes=", ".join(stray))
+        if errors:  # every problem at once: the codes and the appraisal
+            raise DisposalRefused(errors)
         listed = DisposalList(state="proposed", note=note, proposed_by_id=actor.user_id,
                               proposed_at=clock.now())
         session.add(listed)
@@ -196,6 +185,14 @@ def propose(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, codes: lis
         return _view(session, listed)
 
 
+def _note_problem(note: str) -> dict[str, str]:
+    if not note:
+        return {"note": _("Write the appraisal: why these records may be destroyed.")}
+    if len(note) > MAX_NOTE:
+        return {"note": _("At most %(n)d characters.", n=MAX_NOTE)}
+    return {}
+
+
 def decide(db: Database, clock: Clock, actor: Actor, list_id: int, *, approve: bool,
            reason: str = "") -> ListView:
     """An administrator other than the proposer approves or rejects a proposed list."""
@@ -204,7 +201,7 @@ def decide(db: Database, clock: Clock, actor: Actor, list_id: int, *, approve: b
     if not approve and not reason:
         raise DisposalRefused({"reason": _("Say why the list is rejected.")})
     with db.transaction() as session:
-        listed = _locked(session, list_id, "proposed")
+        listed = locked_list(session, list_id, "proposed")
         if listed.proposed_by_id == actor.user_id:
             raise DisposalRefused({"list": _("The proposer of a destruction list cannot approve it.")})
         listed.state = "approved" if approve else "rejected"
@@ -218,10 +215,12 @@ def decide(db: Database, clock: Clock, actor: Actor, list_id: int, *, approve: b
 
 def execute(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, list_id: int,
             hooks: DisposalHooks) -> ListView:
-    """Destroy an approved list's records, in one transaction that re-checks each one's holds."""
+    """Destroy an approved list's records once both its witnesses have confirmed, in one
+    transaction that re-checks each one's holds; the register is filed in it."""
     require_keeper(actor)
     with db.transaction() as session:
-        listed = _locked(session, list_id, "approved")
+        listed = locked_list(session, list_id, "approved")
+        witnesses = require_witnessed(session, list_id, actor)
         now = clock.now()
         entries, paths = [], []
         for item in session.scalars(select(DisposalItem).where(DisposalItem.list_id == list_id)
@@ -231,14 +230,14 @@ def execute(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, list_id: i
             entries.append(entry or Destroyed(item.record_code, "", local(now, zone).date(), None, "gone"))
             paths.extend(removed)
         listed.state, listed.executed_by_id, listed.executed_at = "executed", actor.user_id, now
-        register = RegisterData(list_id, _username(session, listed.proposed_by_id),
-                                _username(session, listed.decided_by_id), listed.decided_at or now,
-                                actor.username, tuple(entries))
-        listed.register_code = hooks.file_register(session, actor, register)
+        listed.register_code = hooks.file_register(session, actor, RegisterData(
+            list_id, _person(session, listed.proposed_by_id), _person(session, listed.decided_by_id),
+            listed.decided_at or now, person(actor.display_name, actor.username), tuple(entries),
+            appraisal=listed.note, appraised_at=listed.proposed_at, executed_at=now, witnesses=witnesses))
         enqueue_purge(session, subject=f"disposal-{list_id}", at=now, paths=paths)
         trail.append(session, at=now, actor=actor, action="disposal.execute", object_type="disposal_list",
                      object_id=str(list_id), detail={"register": listed.register_code, "outcomes": {
-                         e.code: e.outcome for e in entries}})
+                         e.code: e.outcome for e in entries}, "witnesses": [w.username for w in witnesses]})
         return _view(session, listed)
 
 
@@ -251,8 +250,7 @@ def _dispose(session: Session, now: datetime, zone: ZoneInfo, actor: Actor, list
     record = session.scalar(select(Record).where(Record.code == code).with_for_update())
     if record is None:
         return None, []
-    formed = local(record.submitted_at, zone).date()
-    entry = Destroyed(code, record.retention_class or "", formed, record.retention_until, "destroyed")
+    entry = entry_for(session, record, hooks.masked_title(record), now, zone)
     still_due = (record.end_action == "destroy" and record.retention_until is not None
                  and record.retention_until < local(now, zone).date())
     spared = "held" if is_held(session, code) else None if still_due else "kept"
@@ -261,12 +259,12 @@ def _dispose(session: Session, now: datetime, zone: ZoneInfo, actor: Actor, list
                      object_id=code, detail={"list": listed.id, "why": spared,
                                              "end_action": record.end_action,
                                              "retention_until": _iso(record.retention_until)})
-        return Destroyed(entry.code, entry.retention_class, formed, entry.kept_until, spared), []
+        return replace(entry, outcome=spared), []
     paths = list(session.scalars(select(Rendition.path).where(Rendition.record_id == record.id)))
     attached = session.scalar(select(func.count()).select_from(Attachment).where(
         Attachment.record_id == record.id)) or 0
     session.add(Tombstone(code=code, form_code=record.form_code, year=record.year, seq=record.seq,
-                          attachments=attached,
+                          attachments=attached, archival_code=record.archival_code,
                           retention_class=record.retention_class or "", submitted_at=record.submitted_at,
                           filed_at=record.filed_at, retention_until=record.retention_until, destroyed_at=now,
                           approved_by_id=listed.decided_by_id, disposal_list_id=listed.id))
@@ -326,8 +324,8 @@ def recent_lists(db: Database, actor: Actor, *, page: int = 1,
 
 
 def list_lists(db: Database, actor: Actor) -> list[ListView]:
-    """Every destruction list with its items, newest first (the API's list): three statements
-    however long the history (items and usernames read together), not three per list."""
+    """Every destruction list with its items and witnesses, newest first (the API's list): four
+    statements however long the history, not four per list."""
     require_records_office(actor)
     with db.reading() as session:
         lists = list(session.scalars(select(DisposalList).order_by(DisposalList.id.desc())))
@@ -337,9 +335,12 @@ def list_lists(db: Database, actor: Actor) -> list[ListView]:
                 .order_by(DisposalItem.list_id, DisposalItem.record_code)):
             items.setdefault(list_id, []).append((code, outcome))
         names = dict(session.execute(select(User.id, User.username)).all())
+        witnesses = witnesses_by_list(session)
         return [ListView(d.id, d.state, d.note, names.get(d.proposed_by_id, ""), d.proposed_at,
                          names.get(d.decided_by_id) if d.decided_by_id else None, d.decided_at,
-                         d.decision_reason, d.executed_at, d.register_code, tuple(items[d.id]))
+                         d.decision_reason, d.executed_at, d.register_code, tuple(items[d.id]),
+                         names.get(d.executed_by_id) if d.executed_by_id else None,
+                         witnesses.get(d.id, ()))
                 for d in lists]
 
 
@@ -352,17 +353,6 @@ def get_list(db: Database, actor: Actor, list_id: int) -> ListView:
         return _view(session, listed)
 
 
-def _locked(session: Session, list_id: int, state: str) -> DisposalList:
-    listed = session.get(DisposalList, list_id, with_for_update=True)
-    if listed is None:
-        raise NotFound(_("No destruction list %(id)d.", id=list_id))
-    if listed.state != state:
-        labels = state_labels()
-        raise DisposalRefused({"list": _("Destruction list %(id)d is %(state)s, not %(wanted)s.",
-                                         id=list_id, state=labels[listed.state], wanted=labels[state])})
-    return listed
-
-
 def _on_open_list(code: ColumnElement[str]) -> ColumnElement[bool]:
     """SQL: ``code`` is on a destruction list not yet executed or rejected."""
     return exists().where(DisposalItem.record_code == code, DisposalItem.list_id == DisposalList.id,
@@ -373,13 +363,21 @@ def _username(session: Session, user_id: int | None) -> str:
     return session.scalar(select(User.username).where(User.id == user_id)) or "" if user_id else ""
 
 
+def _person(session: Session, user_id: int | None) -> str:
+    """A user as the register writes them: "name（username）"."""
+    row = session.execute(select(User.display_name, User.username).where(User.id == user_id)).first() \
+        if user_id else None
+    return person(*row) if row else ""
+
+
 def _view(session: Session, listed: DisposalList) -> ListView:
     items = tuple((code, outcome) for code, outcome in session.execute(
         select(DisposalItem.record_code, DisposalItem.outcome).where(
             DisposalItem.list_id == listed.id).order_by(DisposalItem.record_code)))
     return ListView(listed.id, listed.state, listed.note, _username(session, listed.proposed_by_id),
                     listed.proposed_at, _username(session, listed.decided_by_id) or None, listed.decided_at,
-                    listed.decision_reason, listed.executed_at, listed.register_code, items)
+                    listed.decision_reason, listed.executed_at, listed.register_code, items,
+                    _username(session, listed.executed_by_id) or None, witnesses_of(session, listed.id))
 
 
 def review(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, code: str, *, keep_years: int,

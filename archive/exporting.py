@@ -41,6 +41,7 @@ from archive.models import (
     CodeCounter,
     DisposalItem,
     DisposalList,
+    DisposalWitness,
     HeldRecord,
     LegalHold,
     Record,
@@ -61,8 +62,8 @@ from core.db import Base, Database
 EXPORTERS = KEEPERS
 #: Exported as they are, in this order (an import inserts them in the same order).
 TABLES: tuple[Table, ...] = tuple(model.__table__ for model in (  # type: ignore[misc]
-    RetentionClass, CodeCounter, LegalHold, HeldRecord, DisposalList, DisposalItem, Tombstone,
-    AccessGrant))
+    RetentionClass, CodeCounter, LegalHold, HeldRecord, DisposalList, DisposalItem, DisposalWitness,
+    Tombstone, AccessGrant))
 #: The forms package's table of specs, read by name: records point at (form_code, version)
 #: without a foreign key, and the archive must not import the forms package.
 FORM_VERSIONS = "form_versions"

@@ -46,6 +46,7 @@ from archive.models import (
     CodeCounter,
     DisposalItem,
     DisposalList,
+    DisposalWitness,
     HeldRecord,
     LegalHold,
     Record,
@@ -75,7 +76,9 @@ from core.db import Base, Database
 UNUSABLE_PASSWORD = "!imported-no-password"  # noqa: S105 - not a hash: no password ever matches it
 #: Inserted as they come, foreign keys translated, in an order that has every target first.
 LINKED: tuple[Table, ...] = tuple(model.__table__ for model in (  # type: ignore[misc]
-    LegalHold, HeldRecord, DisposalList, DisposalItem, Tombstone, AccessGrant))
+    LegalHold, HeldRecord, DisposalList, DisposalItem, DisposalWitness, Tombstone, AccessGrant))
+#: Tables an export made before them lacks (read as empty): the destruction witnesses (0021).
+LATER_TABLES = frozenset({"disposal_witnesses"})
 
 Maps = dict[str, dict[int, int]]
 
@@ -147,7 +150,10 @@ def _restore_rows(session: Session, folder: Path,
     _merge_form_versions(session, _load(folder, "tables/form_versions.json"), maps)
     _merge_counters(session, _load(folder, "tables/code_counters.json"))
     for table in LINKED:
-        for row in _load(folder, f"tables/{table.name}.json"):
+        path = f"tables/{table.name}.json"
+        if table.name in LATER_TABLES and not (folder / path).is_file():
+            continue
+        for row in _load(folder, path):
             _insert(session, table, row, maps)
     records = 0
     for entry in manifest["files"]:

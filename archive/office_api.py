@@ -1,9 +1,9 @@
 """API v1, the records office's writes, as its pages make them: legal holds (place, add records
 by code, release), disposal (the due and review lists, propose a destruction list, an admin's
-decision, a review decision) and retention classes (list, change). Each route calls the service
-the page calls, so the same roles are refused (403) and the same audit events are written;
-refused values are 422 ``{"error", "fields"}`` naming each. Executing an approved list is in
-:mod:`archive.archive_api`."""
+decision, the two witnesses named and each one's own confirmation, a review decision) and
+retention classes (list, change). Each route calls the service the page calls, so the same
+roles are refused (403) and the same audit events are written; refused values are 422
+``{"error", "fields"}`` naming each. Executing an approved list is in :mod:`archive.archive_api`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, jsonify, request
 from flask_babel import gettext as _
 
-from archive import disposal, holds, retention
+from archive import disposal, holds, retention, witnesses
 from archive.disclosure import shown_titles
 from archive.office_api_docs import OPENAPI_PATHS
 from core.api import (
@@ -134,6 +134,31 @@ def disposal_decide(list_id: str) -> Response:
     listed = disposal.decide(s.db, s.clock, api_actor(), _id(list_id, "destruction list"),
                              approve=body["approve"], reason=_text(body, "reason"))
     return jsonify(listed.as_json())
+
+
+@bp.post("/disposal-lists/<list_id>/witnesses")
+@token_required
+def disposal_witnesses(list_id: str) -> Response:
+    """The keeper who will execute an approved list names its two witnesses (监销人):
+    ``{"witnesses": ["auditor", "admin"]}``; naming again replaces the pair."""
+    body = _body({"witnesses"}, {"witnesses"})
+    names = body["witnesses"]
+    if not isinstance(names, list) or len(names) != 2 or not all(isinstance(n, str) for n in names):
+        raise ApiError(422, "witnesses: a list of two usernames", {"witnesses": "a list of two usernames"})
+    s = services()
+    named = witnesses.name_witnesses(s.db, s.clock, api_actor(), _id(list_id, "destruction list"),
+                                     (names[0], names[1]))
+    return jsonify({"witnesses": [w.as_json() for w in named]})
+
+
+@bp.post("/disposal-lists/<list_id>/confirm")
+@token_required
+def disposal_confirm(list_id: str) -> Response:
+    """The token's own user confirms that they witness the list's destruction (no body: nobody
+    confirms for someone else)."""
+    s = services()
+    confirmed = witnesses.confirm(s.db, s.clock, api_actor(), _id(list_id, "destruction list"))
+    return jsonify(confirmed.as_json())
 
 
 @bp.post("/review/<code>")

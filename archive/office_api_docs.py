@@ -75,6 +75,24 @@ OPENAPI_PATHS: dict[str, Any] = {
         "requestBody": _body({"approve": {"type": "boolean"}, "reason": {"type": "string"}}, ["approve"]),
         "responses": {**_ok("The decided list"), **_errors("Only an administrator may approve this"),
                       **NOT_FOUND}}},
+    "/archive/disposal-lists/{list_id}/witnesses": {"post": {
+        "summary": "The keeper who will execute an approved list names its two witnesses (监销人): two "
+                   "different records-office users (archivist, auditor, admin), neither the one naming; "
+                   "naming again replaces the pair (audited disposal.witnesses)",
+        "parameters": [_path("list_id")],
+        "requestBody": _body({"witnesses": {"type": "array", "minItems": 2, "maxItems": 2,
+                                            "items": {"type": "string", "example": "auditor"}}},
+                             ["witnesses"]),
+        "responses": {**_ok("{witnesses: [{username, name, named_by, named_at, confirmed_at}]}"),
+                      **_errors(KEEPERS), **NOT_FOUND}}},
+    "/archive/disposal-lists/{list_id}/confirm": {"post": {
+        "summary": "The token's own user, a named witness, confirms that they witness the destruction "
+                   "(once; audited disposal.witness). The list is executed only after both confirmed",
+        "parameters": [_path("list_id")],
+        "responses": {**_ok("The witness with the time of the confirmation"),
+                      **_errors("Only the records office works with the archive", body=False),
+                      "422": error_response("Not a witness of this list, already confirmed, or the list "
+                                            "is not approved"), **NOT_FOUND}}},
     "/archive/review/{code}": {"post": {
         "summary": "Decide a record at the end of its review period: keep it keep_years more, or 0 to "
                    "clear it for destruction (audited)",

@@ -15,19 +15,22 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
-from archive import catalogue, disposal, file_catalogue, retention
+from archive import catalogue, disposal, file_catalogue, retention, witnesses
 from archive.disclosure import shown_titles
 from archive.filing import queue_page
+from archive.office import KEEPERS
 from archive.page_actions import records_office_page, try_form, try_step
 from archive.page_forms import (
     ApproveForm,
     CatalogueFilterForm,
+    ConfirmForm,
     ExecuteForm,
     ItemFilterForm,
     ProposalForm,
     RejectForm,
     ReviewForm,
     TombstoneFilterForm,
+    WitnessesForm,
 )
 from archive.ports import archive_ports
 from archive.retention import ClassView
@@ -219,24 +222,35 @@ def disposal_page() -> ResponseReturnValue:
 
 @records_office_page
 def disposal_list(list_id: int) -> ResponseReturnValue:
-    """One destruction list; an administrator approves or rejects it, an archivist executes it
-    (three small forms, told apart by their ``step``)."""
-    s = services()
-    approve, reject, execute = ApproveForm(), RejectForm(), ExecuteForm()
-    actions: dict[str, Callable[[], disposal.ListView]] = {
-        "approve": lambda: disposal.decide(s.db, s.clock, current_actor(), list_id, approve=True),
-        "reject": lambda: disposal.decide(s.db, s.clock, current_actor(), list_id, approve=False,
+    """One destruction list; an administrator approves or rejects it, the keeper who will
+    execute it names two witnesses, each witness confirms as themselves, then it is executed
+    (small forms, told apart by their ``step``)."""
+    s, actor = services(), current_actor()
+    forms = ApproveForm(), RejectForm(), WitnessesForm(), ConfirmForm(), ExecuteForm()
+    approve, reject, named, confirm, execute = forms
+    actions: dict[str, Callable[[], object]] = {
+        "approve": lambda: disposal.decide(s.db, s.clock, actor, list_id, approve=True),
+        "reject": lambda: disposal.decide(s.db, s.clock, actor, list_id, approve=False,
                                           reason=reject.reason.data or ""),
-        "execute": lambda: disposal.execute(s.db, s.clock, s.zone, current_actor(), list_id,
+        "witnesses": lambda: witnesses.name_witnesses(
+            s.db, s.clock, actor, list_id, (named.witness_1.data or "", named.witness_2.data or "")),
+        "confirm": lambda: witnesses.confirm(s.db, s.clock, actor, list_id),
+        "execute": lambda: disposal.execute(s.db, s.clock, s.zone, actor, list_id,
                                             archive_ports().disposal_hooks()),
     }
-    taken = try_step((approve, reject, execute), actions)
-    if taken.accepted and taken.done is not None:
-        flash(_step_taken(taken.step, taken.done), "success")
+    taken = try_step(forms, actions)
+    if taken.accepted:
+        flash(_step_taken(taken.step, disposal.get_list(s.db, actor, list_id)), "success")
         return redirect(url_for(".disposal_list", list_id=list_id))
-    listed = disposal.get_list(s.db, current_actor(), list_id)
+    listed = disposal.get_list(s.db, actor, list_id)
+    if listed.state == "approved" and actor.role in KEEPERS:
+        choices = [("", _("Choose…")), *witnesses.eligible(s.db, actor)]
+        named.witness_1.choices = named.witness_2.choices = choices  # type: ignore[assignment]
+        if not named.is_submitted() and len(listed.witnesses) == 2:
+            named.witness_1.data, named.witness_2.data = (w.username for w in listed.witnesses)
     return render_template("archive/disposal_list.html", listed=listed, approve=approve, reject=reject,
-                           execute=execute, errors=taken.errors), 400 if taken.errors else 200
+                           witnesses_form=named, confirm=confirm, execute=execute, errors=taken.errors,
+                           keeper=actor.role in KEEPERS, me=actor.username), 400 if taken.errors else 200
 
 
 def _step_taken(step: str, listed: disposal.ListView) -> str:
@@ -245,7 +259,11 @@ def _step_taken(step: str, listed: disposal.ListView) -> str:
         return _("Destruction list executed; the destruction register is %(code)s.",
                  code=listed.register_code or "—")
     if step == "approve":
-        return _("Destruction list approved; an archivist can now execute it.")
+        return _("Destruction list approved; name its two witnesses, who each confirm before it is executed.")
+    if step == "witnesses":
+        return _("Witnesses named; each of them confirms on this page, signed in as themselves.")
+    if step == "confirm":
+        return _("Your confirmation as a witness is recorded.")
     return _("Destruction list rejected.")
 
 

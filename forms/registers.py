@@ -1,44 +1,62 @@
-"""The forms side of disposal: the destruction register (销毁清册) filed as a DD record, and
-forgetting what the forms package keeps about a destroyed record (its visit claims, its
-search entry). Both run inside archive.disposal's destroying transaction."""
+"""The forms side of disposal: the destruction register (销毁清册) filed as a DD record, each
+destroyed record's title masked for it, and forgetting what the forms package keeps about a
+destroyed record (its visit claims, its search entry). All run inside archive.disposal's
+destroying transaction; the register's printed layout is forms/register_print.py."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from archive.disposal import DisposalHooks, RegisterData
+from archive.destruction_register import Destroyed, RegisterData
+from archive.disposal import DisposalHooks
+from archive.models import Record
 from archive.records import create_record
 from core.auth.roles import Actor
 from core.clock import Clock, local
 from core.db import Database
+from forms.masking import masked_data
 from forms.models import CustomerClaim
 from forms.pdf.archival import enqueue_rendition
 from forms.search_documents import enqueue_indexing
 from forms.submission import summary
 from forms.validation import validate
-from forms.versions import current_spec
+from forms.versions import current_spec, spec_version
 
 REGISTER_FORM = "DD"
 
 
 def register_data(register: RegisterData, zone: ZoneInfo) -> dict[str, Any]:
-    """The DD record's data: who proposed, approved and executed, and one row per record. The
-    approval time is the clock's, fraction of a second included, written in office time as a
-    typed time would be (the register prints it as it is)."""
+    """The DD record's data: the appraisal, the approval, the execution and its two witnesses
+    with the moment each confirmed, and one line per record as the 销毁清册 lists it. Times are
+    the clock's, fraction of a second included, written in office time as a typed time would
+    be (the register prints them as they are)."""
+    def at(moment: datetime | None) -> str:
+        return local(moment or register.approved_at, zone).isoformat()
+
     return {
-        "list_no": f"DL-{register.list_id}", "proposed_by": register.proposed_by,
-        "approved_by": register.approved_by, "approved_at": local(register.approved_at, zone).isoformat(),
-        "executed_by": register.executed_by,
+        "list_no": f"DL-{register.list_id}",
+        "appraised_by": register.proposed_by, "appraised_at": at(register.appraised_at),
+        "appraisal": register.appraisal or "—",
+        "approved_by": register.approved_by, "approved_at": at(register.approved_at),
+        "executed_by": register.executed_by, "executed_at": at(register.executed_at),
+        "witnesses": [{"name": w.signed, "confirmed_at": at(w.confirmed_at)} for w in register.witnesses],
         "destroyed_count": sum(1 for e in register.entries if e.outcome == "destroyed"),
-        "items": [{"code": e.code, "retention_class": e.retention_class or "-",
-                   "formed": e.formed.isoformat(),
-                   **({"kept_until": e.kept_until.isoformat()} if e.kept_until else {}),
-                   "outcome": e.outcome} for e in register.entries],
+        "items": [_line(number, entry) for number, entry in enumerate(register.entries, start=1)],
     }
+
+
+def _line(number: int, entry: Destroyed) -> dict[str, Any]:
+    """One line of the register, without the cells a record that was already gone lacks."""
+    cells = {"seq": number, "code": entry.code, "archival_code": entry.archival_code, "title": entry.title,
+             "year": entry.year, "retention": entry.retention, "years_kept": entry.years_kept,
+             "pages": entry.pages, "reason": entry.reason, "retention_class": entry.retention_class,
+             "outcome": entry.outcome}
+    return {name: value for name, value in cells.items() if value not in (None, "")}
 
 
 def disposal_hooks(db: Database, clock: Clock, zone: ZoneInfo) -> DisposalHooks:
@@ -60,4 +78,10 @@ def disposal_hooks(db: Database, clock: Clock, zone: ZoneInfo) -> DisposalHooks:
         session.execute(delete(CustomerClaim).where(CustomerClaim.record_code == code))
         enqueue_indexing(session, code, 0, clock.now())
 
-    return DisposalHooks(file_register=file_register, forget=forget)
+    def masked_title(record: Record) -> str:
+        """The title as a reader without the need of personal data reads it (the disposal
+        pages' masking), whoever executes: the register is kept forever and read by many."""
+        spec = spec_version(db, record.form_code, record.form_version)
+        return summary(spec, masked_data(spec, record.data or {}))[:200]
+
+    return DisposalHooks(file_register=file_register, forget=forget, masked_title=masked_title)

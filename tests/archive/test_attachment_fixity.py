@@ -20,6 +20,7 @@ from core.clock import FrozenClock
 from core.web import services
 from forms.registers import disposal_hooks
 from tests.support.attachments import stored_files
+from tests.support.destruction import witness
 from tests.support.file_stores import stored_path
 from tests.support.instance import actor_of
 from tests.support.lifecycle import DAYS_TO_2030, close_complaint, submit_cp, work_outbox
@@ -83,6 +84,7 @@ def test_destroying_a_record_deletes_its_files_but_not_bytes_another_record_hold
         archivist, admin = actor_of(app, "archivist"), actor_of(app, "admin")
         listed = disposal.propose(s.db, s.clock, s.zone, archivist, [destroyed], "到期")
         disposal.decide(s.db, s.clock, admin, listed.id, approve=True)
+        witness(app, listed.id)
         disposal.execute(s.db, s.clock, s.zone, archivist, listed.id, disposal_hooks(s.db, s.clock, s.zone))
     work_outbox(app)  # the purge
     with app.app_context(), services().db.reading() as session:

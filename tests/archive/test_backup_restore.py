@@ -21,6 +21,7 @@ from core.clock import FrozenClock
 from core.web import services
 from forms.registers import disposal_hooks
 from tests.support.archive_state import archive_state, revisions_of
+from tests.support.destruction import witness
 from tests.support.file_stores import rendition_keys, stored_path
 from tests.support.instance import actor_of
 from tests.support.lifecycle import close_complaint, new_complaint, work_outbox
@@ -40,6 +41,7 @@ def destroy(app: Flask, code: str) -> str:
         archivist = actor_of(app, "archivist")
         listed = disposal.propose(s.db, s.clock, s.zone, archivist, [code], "到期销毁")
         disposal.decide(s.db, s.clock, actor_of(app, "admin"), listed.id, approve=True)
+        witness(app, listed.id)
         done = disposal.execute(s.db, s.clock, s.zone, archivist, listed.id,
                                 disposal_hooks(s.db, s.clock, s.zone))
     assert dict(done.items) == {code: "destroyed"}

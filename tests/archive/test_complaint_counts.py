@@ -34,6 +34,7 @@ from forms.models import ComplaintCount, ComplaintWeek
 from forms.registers import disposal_hooks
 from forms.spec.library import load_or_fail
 from forms.statistics import MAX_WEEKS, complaint_stats
+from tests.support.destruction import witness
 from tests.support.instance import PASSWORD, actor_of, make_app
 from tests.support.lifecycle import new_complaint, step, work_outbox
 
@@ -128,6 +129,7 @@ def destroy(app: Flask, code: str) -> None:
         archivist = actor_of(app, "archivist")
         listed = disposal.propose(s.db, s.clock, s.zone, archivist, [code], "到期销毁")
         disposal.decide(s.db, s.clock, actor_of(app, "admin"), listed.id, approve=True)
+        witness(app, listed.id)
         hooks = disposal_hooks(s.db, s.clock, s.zone)
         done = disposal.execute(s.db, s.clock, s.zone, archivist, listed.id, hooks)
     assert dict(done.items) == {code: "destroyed"}

@@ -20,6 +20,7 @@ from core.auth.roles import NotFound, PermissionDenied
 from core.clock import FrozenClock
 from core.web import services
 from forms.registers import disposal_hooks
+from tests.support.destruction import witness
 from tests.support.instance import actor_of
 from tests.support.lifecycle import DAYS_TO_2030, filed_complaints, work_outbox
 
@@ -52,6 +53,7 @@ def test_an_approved_list_is_executed_except_what_a_later_hold_reaches(app: Flas
         with pytest.raises(PermissionDenied):
             disposal.decide(s.db, s.clock, archivist, listed.id, approve=True)
         disposal.decide(s.db, s.clock, admin, listed.id, approve=True)
+        witness(app, listed.id)
         hold = holds.create_hold(s.db, s.clock, archivist, name="诉讼 2030-01", reason="客户起诉",
                                  owner="archivist")
         holds.add_records(s.db, s.clock, archivist, hold.id, [kept])
@@ -87,7 +89,7 @@ def test_a_released_hold_lets_the_record_go_on_the_next_list(app: Flask, clock: 
         clock.advance(days=DAYS_TO_2030)
         assert due(app) == []
         with pytest.raises(DisposalRefused, match=code):
-            disposal.propose(s.db, s.clock, s.zone, archivist, [code], "")
+            disposal.propose(s.db, s.clock, s.zone, archivist, [code], "到期")
         released = holds.release_hold(s.db, s.clock, archivist, hold.id, "审计结束")
         assert not released.active
     assert due(app) == [code]
@@ -154,6 +156,7 @@ def test_a_record_whose_schedule_changed_after_the_proposal_is_not_destroyed(app
         archivist, admin = actor_of(app, "archivist"), actor_of(app, "admin")
         listed = disposal.propose(s.db, s.clock, s.zone, archivist, [kept, destroyed], "到期")
         disposal.decide(s.db, s.clock, admin, listed.id, approve=True)
+        witness(app, listed.id)
         with s.db.transaction() as session:  # as if its class had been edited to keep 10 years
             session.scalar(select(Record).where(Record.code == kept)).retention_until = date(2036, 12, 31)
         hooks = disposal_hooks(s.db, s.clock, s.zone)
@@ -181,6 +184,7 @@ def test_a_class_changed_to_review_after_the_proposal_keeps_its_records(app: Fla
                                                          "event_field", "at_year_end", "mandate")}
         update_class(s.db, s.clock, admin, "complaint-3y", {**values, "action": "review"}, zone=s.zone)
         disposal.decide(s.db, s.clock, admin, listed.id, approve=True)
+        witness(app, listed.id)
         hooks = disposal_hooks(s.db, s.clock, s.zone)
         done = disposal.execute(s.db, s.clock, s.zone, archivist, listed.id, hooks)
     assert dict(done.items) == {code: "kept"}

@@ -18,6 +18,7 @@ from archive.models import Record
 from core.auth import accounts
 from core.clock import FrozenClock, SystemClock
 from core.web import services
+from tests.support.destruction import witness
 from tests.support.instance import actor_of, csrf_token, make_app
 from tests.support.lifecycle import DAYS_TO_2030, filed_complaints
 
@@ -37,7 +38,8 @@ def clock() -> FrozenClock:
 
 
 def approved_list(app: Flask, clock: FrozenClock | None) -> tuple[int, str]:
-    """One filed complaint, due, proposed by the archivist and approved by the admin."""
+    """One filed complaint, due, proposed by the archivist, approved by the admin, and its two
+    witnesses (auditor, admin) named and confirmed."""
     [code] = filed_complaints(app, 1)
     if clock is not None:
         clock.advance(days=DAYS_TO_2030, microseconds=654321)
@@ -45,6 +47,7 @@ def approved_list(app: Flask, clock: FrozenClock | None) -> tuple[int, str]:
         s = services()
         listed = disposal.propose(s.db, s.clock, s.zone, actor_of(app, "archivist"), [code], "到期")
         disposal.decide(s.db, s.clock, actor_of(app, "admin"), listed.id, approve=True)
+    witness(app, listed.id)
     return listed.id, code
 
 
@@ -119,8 +122,9 @@ def test_on_the_system_clock(app: Flask, instance_dir: Path, logged_in) -> None:
     try:
         with real.app_context():
             s = services()
-            listed = disposal.propose(s.db, s.clock, s.zone, actor_of(real, "archivist"), [code], "")
+            listed = disposal.propose(s.db, s.clock, s.zone, actor_of(real, "archivist"), [code], "到期")
             disposal.decide(s.db, s.clock, actor_of(real, "admin"), listed.id, approve=True)
+            witness(real, listed.id)
         done = real.test_client().post(f"/api/v1/archive/disposal-lists/{listed.id}/execute",
                                        headers=_token(real, "archivist"))
         assert done.status_code == 200, done.json

@@ -15,6 +15,7 @@ from core.audit.models import AuditEvent
 from core.clock import FrozenClock
 from core.web import services
 from forms.registers import disposal_hooks
+from tests.support.destruction import witness
 from tests.support.instance import VALID_CP, actor_of, csrf_token
 from tests.support.lifecycle import DAYS_TO_2030, filed_complaints, new_complaint
 
@@ -144,6 +145,7 @@ def test_a_destroyed_record_is_refused_naming_the_day(app: Flask, clock: FrozenC
         archivist, admin = actor_of(app, "archivist"), actor_of(app, "admin")
         listed = disposal.propose(s.db, s.clock, s.zone, archivist, [destroyed], "到期")
         disposal.decide(s.db, s.clock, admin, listed.id, approve=True)
+        witness(app, listed.id)
         disposal.execute(s.db, s.clock, s.zone, archivist, listed.id, disposal_hooks(s.db, s.clock, s.zone))
         hold = holds.create_hold(s.db, s.clock, archivist, name="x", reason="y", owner="archivist")
         done = holds.add_records(s.db, s.clock, archivist, hold.id, [kept, destroyed.lower()])

@@ -95,7 +95,14 @@ def test_disposal_is_proposed_decided_by_another_admin_and_reviewed(app: Flask, 
     assert client.post(decision, headers=admin, json={"approve": "yes"}).status_code == 422
     approved = client.post(decision, headers=admin, json={"approve": True})
     assert approved.status_code == 200 and approved.json["state"] == "approved"
-    executed = client.post(f"{lists}/{proposed.json['id']}/execute", headers=archivist)
+    listed = f"{lists}/{proposed.json['id']}"
+    early = client.post(f"{listed}/execute", headers=archivist)
+    assert early.status_code == 409 and "witnesses" in early.json["fields"]
+    named = client.post(f"{listed}/witnesses", headers=archivist, json={"witnesses": ["auditor", "admin"]})
+    assert named.status_code == 200, named.json
+    for witness in ("auditor", "admin"):  # each with their own token
+        assert client.post(f"{listed}/confirm", headers=token_for(witness)).status_code == 200
+    executed = client.post(f"{listed}/execute", headers=archivist)
     assert executed.status_code == 200 and executed.json["state"] == "executed"
 
     not_yet = client.post(f"/api/v1/archive/review/{second}", headers=archivist,

@@ -60,7 +60,7 @@ def test_a_list_proposed_from_page_two_and_the_lists_paged(app, clock, logged_in
         s = services()
         archivist = actor_of(app, "archivist")
         older = disposal.propose(s.db, s.clock, s.zone, archivist, codes[2:4], "第二页")
-        newer = disposal.propose(s.db, s.clock, s.zone, archivist, codes[:1], "")
+        newer = disposal.propose(s.db, s.clock, s.zone, archivist, codes[:1], "到期销毁")
     page = logged_in("archivist").get("/archive/disposal?lists=2").text
     assert f"DL-{older.id}" in page and f"DL-{newer.id}" not in page and 'rel="prev"' in page
     assert codes[1] in page and codes[0] not in page  # the due list: what no open list holds
@@ -143,9 +143,9 @@ def test_the_apis_holds_and_destruction_lists_are_each_ones_view(app: Flask, clo
         holds.add_records(s.db, s.clock, archivist, held.id, codes[:2])
         released = holds.create_hold(s.db, s.clock, archivist, name="诉讼乙", reason="起诉", owner="sales")
         holds.release_hold(s.db, s.clock, archivist, released.id, "已结案")
-        rejected = disposal.propose(s.db, s.clock, s.zone, archivist, codes[2:], "")
+        rejected = disposal.propose(s.db, s.clock, s.zone, archivist, codes[2:], "到期销毁")
         disposal.decide(s.db, s.clock, admin, rejected.id, approve=False, reason="再等一年")
-        proposed = disposal.propose(s.db, s.clock, s.zone, archivist, codes[2:], "")
+        proposed = disposal.propose(s.db, s.clock, s.zone, archivist, codes[2:], "到期销毁")
         assert holds.list_holds(s.db, archivist) == [holds.get_hold(s.db, archivist, h.id)
                                                      for h in (released, held)]
         assert disposal.list_lists(s.db, archivist) == [disposal.get_list(s.db, archivist, d.id)

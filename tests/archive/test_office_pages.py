@@ -45,6 +45,15 @@ def test_an_archivist_holds_proposes_and_an_admin_approves_then_execution(app: F
     approved = admin.post(list_url, data={"csrf_token": csrf_token(admin.get(list_url).text),
                                           "step": "approve"})
     assert approved.status_code == 302
+    early = archivist.post(list_url, data={"csrf_token": csrf_token(due.text), "step": "execute"})
+    assert early.status_code == 400 and "请先指定两名监销人" in early.get_data(as_text=True)
+    named = archivist.post(list_url, data={"csrf_token": csrf_token(due.text), "step": "witnesses",
+                                           "witness_1": "auditor", "witness_2": "admin"})
+    assert named.status_code == 302
+    for witness in (logged_in("auditor"), admin):  # each confirms as themselves, on the page
+        confirmed = witness.post(list_url, data={"csrf_token": csrf_token(witness.get(list_url).text),
+                                                 "step": "confirm"})
+        assert confirmed.status_code == 302
     executed = archivist.post(list_url, data={"csrf_token": csrf_token(due.text), "step": "execute"})
     assert executed.status_code == 302
     shown = archivist.get(list_url).get_data(as_text=True)

@@ -17,6 +17,7 @@ from archive.models import Tombstone
 from core.auth import accounts
 from core.web import services
 from forms.registers import disposal_hooks
+from tests.support.destruction import witness
 from tests.support.instance import actor_of, csrf_token, login
 from tests.support.lifecycle import DAYS_TO_2030, close_complaint, work_outbox
 from tests.support.upload_samples import photo_jpeg, png_with_text
@@ -59,6 +60,7 @@ def test_a_photo_lives_and_dies_with_its_record_on_postgresql(pg_app: Flask, clo
         s = services()
         listed = disposal.propose(s.db, s.clock, s.zone, actor_of(pg_app, "archivist"), [code], "到期")
         disposal.decide(s.db, s.clock, actor_of(pg_app, "admin"), listed.id, approve=True)
+        witness(pg_app, listed.id)
         disposal.execute(s.db, s.clock, s.zone, actor_of(pg_app, "archivist"), listed.id,
                          disposal_hooks(s.db, s.clock, s.zone))
         with s.db.reading() as session:

@@ -31,6 +31,7 @@ from forms import versions
 from forms.registers import disposal_hooks
 from forms.spec.library import load_or_fail
 from tests.support.archive_state import archive_state
+from tests.support.destruction import witness
 from tests.support.file_stores import rendition_key
 from tests.support.instance import PASSWORD, actor_of, login, make_app
 from tests.support.lifecycle import close_complaint, new_complaint, work_outbox
@@ -131,6 +132,7 @@ def destroy(app: Flask, code: str) -> None:
         archivist = actor_of(app, "archivist")
         listed = disposal.propose(s.db, s.clock, s.zone, archivist, [code], "到期销毁")
         disposal.decide(s.db, s.clock, actor_of(app, "admin"), listed.id, approve=True)
+        witness(app, listed.id)
         done = disposal.execute(s.db, s.clock, s.zone, archivist, listed.id,
                                 disposal_hooks(s.db, s.clock, s.zone))
     assert dict(done.items) == {code: "destroyed"}

@@ -43,7 +43,7 @@ from tests.support.two_servers import ROOT, VENV_BIN, Api, Cluster, cluster, env
 
 pytestmark = [pytest.mark.postgres, pytest.mark.s3]
 
-USERS = ("admin", "archivist", "supervisor", "clerk")
+USERS = ("admin", "archivist", "supervisor", "clerk", "auditor")
 #: Received in 2020: a class counting one month from the complaint's receipt makes it due.
 COMPLAINT = {"channel": "phone", "received_at": "2020-03-02T09:00:00+08:00",
              "customer_name": "双机验证有限公司", "phone": "13800138000",
@@ -163,6 +163,10 @@ def destroy_with_hold(a: Api, b: Api, code: str) -> dict[str, object]:
     listed = a.expect(201, "POST", "/archive/disposal-lists", "archivist",
                       {"codes": [code], "note": "两台服务器"}).json()
     a.expect(200, "POST", f"/archive/disposal-lists/{listed['id']}/decision", "admin", {"approve": True})
+    b.expect(200, "POST", f"/archive/disposal-lists/{listed['id']}/witnesses", "archivist",
+             {"witnesses": ["auditor", "admin"]})
+    for server, witness in ((b, "auditor"), (a, "admin")):  # each as themselves, one on each server
+        server.expect(200, "POST", f"/archive/disposal-lists/{listed['id']}/confirm", witness)
     hold = b.expect(201, "POST", "/archive/holds", "archivist",
                     {"name": "诉讼保全", "reason": "客户已起诉，保全相关档案"}).json()
     added = b.expect(200, "POST", f"/archive/holds/{hold['id']}/records", "archivist", {"codes": [code]})

@@ -29,6 +29,7 @@ from core.clock import FrozenClock
 from core.web import services
 from forms import versions
 from forms.spec.library import load_or_fail
+from tests.support.destruction import witness
 from tests.support.file_stores import rendition_path
 from tests.support.instance import VALID_CP, make_app
 from tests.support.legacy_sheets import (
@@ -247,6 +248,7 @@ def test_an_imported_record_past_its_period_is_destroyed_with_its_scan(tmp_path:
         archivist, admin = accounts.actor_named(s.db, "archivist"), accounts.actor_named(s.db, "admin")
         listed = disposal.propose(s.db, s.clock, s.zone, archivist, ["AR-2015-000001"], "期满销毁")
         disposal.decide(s.db, s.clock, admin, listed.id, approve=True)
+        witness(None, listed.id)
         done = disposal.execute(s.db, s.clock, s.zone, archivist, listed.id, archive_ports().disposal_hooks())
         assert done.state == "executed"
         assert attachments_of(s.db, "AR-2015-000001") == []

@@ -32,6 +32,7 @@ from forms.printing import CORRECTION
 from forms.registers import disposal_hooks
 from forms.versions import spec_version
 from forms.workflow import permitted
+from tests.support.destruction import witness
 from tests.support.instance import TEST_USERS, actor_of, login
 from tests.support.lifecycle import CLASSIFIED, close_complaint, new_complaint, step, work_outbox
 from tests.support.query_plans import long_history, plan_of, scanned_tables, statements
@@ -167,6 +168,7 @@ def _destroy(app: Flask, clock: FrozenClock, code: str) -> None:
         archivist = actor_of(app, "archivist")
         listed = disposal.propose(s.db, s.clock, s.zone, archivist, [code], "到期销毁")
         disposal.decide(s.db, s.clock, actor_of(app, "admin"), listed.id, approve=True)
+        witness(app, listed.id)
         hooks = disposal_hooks(s.db, s.clock, s.zone)
         done = disposal.execute(s.db, s.clock, s.zone, archivist, listed.id, hooks)
     assert dict(done.items) == {code: "destroyed"}

@@ -28,7 +28,7 @@ def office_list_statements(app: Flask, clock: FrozenClock) -> list[tuple[str, An
         archivist, clerk = actor_of(app, "archivist"), actor_of(app, "clerk")
         hold = holds.create_hold(s.db, s.clock, archivist, name="诉讼", reason="起诉", owner="archivist")
         holds.add_records(s.db, s.clock, archivist, hold.id, codes[:1])
-        disposal.propose(s.db, s.clock, s.zone, archivist, codes[1:], "")
+        disposal.propose(s.db, s.clock, s.zone, archivist, codes[1:], "到期销毁")
         rules = archive_ports().filing_rules()
         with statements(app) as captured:
             for action in ("destroy", "review"):
