@@ -80,9 +80,11 @@ class TombstoneView:
     destroyed_at: datetime
     approved_by: str
     disposal_list: int
+    archival_code: str | None = None  # the 档号 it had (migration 0021), None if destroyed before
 
     def as_json(self) -> dict[str, object]:
-        return {"code": self.code, "retention_class": self.retention_class,
+        return {"code": self.code, "archival_code": self.archival_code,
+                "retention_class": self.retention_class,
                 "submitted_at": self.submitted_at.isoformat(),
                 "filed_at": self.filed_at.isoformat() if self.filed_at else None,
                 "retention_until": self.retention_until.isoformat() if self.retention_until else None,
@@ -212,7 +214,7 @@ def _tombstone_query() -> Select[tuple[Tombstone, str]]:
 
 def _tombstone_view(t: Tombstone, approver: str) -> TombstoneView:
     return TombstoneView(t.code, t.retention_class, t.submitted_at, t.filed_at, t.retention_until,
-                         t.destroyed_at, approver, t.disposal_list_id)
+                         t.destroyed_at, approver, t.disposal_list_id, t.archival_code)
 
 
 def code_years(db: Database) -> set[int]:
