@@ -117,6 +117,17 @@ def enqueue_stamping(session: Session, record: Record, at: datetime) -> None:
             payload={"revision": record.filed_revision})
 
 
+def enqueue_stamping_given(session: Session, code: str, revision: int, at: datetime) -> None:
+    """Queue the stamping of every stored, unstamped copy of ``code`` from its filed revision on:
+    for a record given its 档号 after it was filed (``archive.archival_backfill``, for records
+    filed before 档号 were minted; the signature of its ``after`` callback, ``revision`` unused)."""
+    rows = session.execute(select(Rendition.revision).join(Record, Rendition.record_id == Record.id).where(
+        Record.code == code, Rendition.kind == ARCHIVAL, Rendition.archival_code.is_(None),
+        Record.filed_revision.is_not(None), Rendition.revision >= Record.filed_revision)).scalars()
+    for number in sorted(rows):
+        enqueue(session, topic=STAMP_TOPIC, subject=code, at=at, payload={"revision": number})
+
+
 def stamp_for_revision(session: Session, code: str, revision: int) -> str | None:
     """The 档号 a copy of ``code`` at ``revision`` rendered now is stamped with: the record's,
     for the filed revision and those after it (corrections); None before filing, for a revision

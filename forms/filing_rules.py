@@ -4,11 +4,15 @@ handler), so filing always follows the PDF/A it fixes."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
 
 from archive.archival_backfill import give_missing
 from archive.archival_numbering import current_scheme
 from archive.filing import FilingRule, file_if_ready, ready_codes
+from archive.filing_stamp import enqueue_stamping_given
 from core.clock import Clock
 from core.db import Database
 from forms.search_documents import enqueue_indexing
@@ -41,6 +45,11 @@ def file_all_ready(db: Database, clock: Clock, zone: ZoneInfo) -> tuple[list[str
 
 def give_missing_references(db: Database, clock: Clock) -> list[tuple[str, str]]:
     """Give the filed records that have no 档号 theirs, in filing order, once (``flask init``,
-    ``archive file``): those filed before 档号 were minted. Each is queued for indexing again."""
+    ``archive file``): those filed before 档号 were minted. Each is queued for indexing again,
+    and its stored copies from the filed revision on for their filing stamp (归档章)."""
+    def after(session: Session, code: str, revision: int, at: datetime) -> None:
+        enqueue_indexing(session, code, revision, at)
+        enqueue_stamping_given(session, code, revision, at)
+
     with db.transaction() as session:
-        return give_missing(session, current_scheme(), clock.now(), after=enqueue_indexing)
+        return give_missing(session, current_scheme(), clock.now(), after=after)

@@ -10,89 +10,39 @@ import io
 import json
 import subprocess
 from pathlib import Path
-from typing import Any
 
 import pikepdf
 from flask import Flask
-from sqlalchemy import select
 
 from archive.archival_codes import ArchivalReference, retention_label
 from archive.files import content_key
-from archive.filing_stamp import STAMP_TOPIC, content_of_attached
-from archive.models import Record, Rendition
+from archive.filing_stamp import content_of_attached
 from archive.records import record_at_revision
 from archive.stores import file_store
 from archive.verification import MATCH, UNSTAMPED, verify_file
-from core.audit.models import AuditEvent
 from core.web import services
 from forms import versions
 from forms.names import load_names
 from forms.pdf.archival import render_archival
 from forms.pdf.service import configured_renderer
+from tests.support.filing_stamp import (
+    BODY_RIGHT,
+    BODY_TOP,
+    attached_json,
+    events,
+    expected_cells,
+    filed,
+    row_of,
+    stamp_box,
+    stamp_words,
+    stored_pdf,
+    work_outbox_without_stamping,
+)
 from tests.support.instance import actor_of
 from tests.support.lifecycle import close_complaint, new_complaint, step, work_outbox
-from tests.support.pdf import A4, painted_boxes
-from tests.support.pdf_words import Page, Word, mm, pages_of
+from tests.support.pdf_words import Word, mm, pages_of
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-#: The body's content box, top-down points (static/pdf/print.css: margins 22 18 22 16 mm).
-BODY_TOP, BODY_RIGHT = mm(22), A4[0] - mm(18)
-
-
-def filed(app: Flask) -> str:
-    """A complaint closed, countersigned and filed by the worker (its copy then stamped)."""
-    code = new_complaint(app)
-    close_complaint(app, code)
-    work_outbox(app)
-    return code
-
-
-def row_of(app: Flask, code: str, revision: int | None = None) -> tuple[Record, Rendition]:
-    with app.app_context(), services().db.reading() as session:
-        record = session.scalar(select(Record).where(Record.code == code))
-        assert record is not None
-        rendition = session.scalar(select(Rendition).where(
-            Rendition.record_id == record.id, Rendition.revision == (revision or record.filed_revision)))
-        assert rendition is not None
-        session.expunge_all()
-        return record, rendition
-
-
-def stored_pdf(app: Flask, rendition: Rendition) -> bytes:
-    with app.app_context():
-        return file_store().get(rendition.path)
-
-
-def stamp_box(pdf: bytes) -> tuple[float, float, float, float] | None:
-    """The union of the paths painted on page 1 in the top margin's right half (the stamp's
-    rules), top-down points (x0, top, x1, bottom); None if nothing is painted there."""
-    height = A4[1]
-    found = [(x0, height - y1, x1, height - y0) for x0, y0, x1, y1 in painted_boxes(pdf)[0]
-             if height - y1 < BODY_TOP and x0 > A4[0] / 2]
-    if not found:
-        return None
-    return (min(b[0] for b in found), min(b[1] for b in found), max(b[2] for b in found), max(b[3] for b in found))
-
-
-def stamp_words(page: Page, box: tuple[float, float, float, float]) -> list[Word]:
-    return [word for word in page.words if word.inside(box)]
-
-
-def expected_cells(reference: ArchivalReference, pages: int) -> set[str]:
-    return {"全宗号", reference.fonds, "年度", str(reference.year), "件号", f"{reference.item:04d}",
-            "保管期限", retention_label(reference.retention, "zh"), "机构（问题）", reference.organisation,
-            "页数", str(pages)}
-
-
-def attached_json(pdf: bytes, code: str, revision: int) -> bytes:
-    with pikepdf.open(io.BytesIO(pdf)) as document:
-        return document.attachments[f"{code}.r{revision}.json"].get_file().read_bytes()
-
-
-def events(app: Flask, code: str, action: str) -> list[dict[str, Any]]:
-    with app.app_context(), services().db.reading() as session:
-        return [dict(detail) for detail in session.scalars(select(AuditEvent.detail).where(
-            AuditEvent.object_id == code, AuditEvent.action == action).order_by(AuditEvent.id))]
 
 
 def test_the_filed_copy_carries_the_stamp_in_the_top_right_margin_over_no_other_text(app: Flask) -> None:
@@ -116,12 +66,13 @@ def test_the_filed_copy_carries_the_stamp_in_the_top_right_margin_over_no_other_
     assert not [o.text for o in others if o.overlaps(Word("box", *box))]  # the box covers no text
     assert all(pages_of(pdf)[0].words)  # page 1 was read
     ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / "cp-filed-stamped.pdf").write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-r", "80", "-png", "-f", "1", "-singlefile",
-                    str(ARTIFACTS / "cp-filed-stamped.pdf"), str(ARTIFACTS / "cp-filed-stamped-page1")], check=True)
+    kept = ARTIFACTS / "cp-filed-stamped.pdf"
+    kept.write_bytes(pdf)  # looked at: pdftoppm -r 80 -png, kept beside it
+    subprocess.run(["pdftoppm", "-r", "80", "-png", "-f", "1", "-singlefile", str(kept),
+                    str(ARTIFACTS / "cp-filed-stamped-page1")], check=True)
 
 
-def test_the_stamped_copy_replaced_the_unstamped_one_with_the_same_pages_audited_and_purged(app: Flask) -> None:
+def test_the_stamped_copy_replaces_the_unstamped_one_same_pages_audited_purged(app: Flask) -> None:
     code = new_complaint(app)
     close_complaint(app, code)
     work_outbox_without_stamping(app)
@@ -131,7 +82,8 @@ def test_the_stamped_copy_replaced_the_unstamped_one_with_the_same_pages_audited
     assert "全宗号" not in {w.text for w in pages_of(before)[0].words}
     work_outbox(app)  # the stamping, then the purge of the unstamped file
     _, stamped = row_of(app, code)
-    assert (stamped.id, stamped.revision, stamped.pages) == (unstamped.id, unstamped.revision, unstamped.pages)
+    assert (stamped.id, stamped.revision, stamped.pages) == (unstamped.id, unstamped.revision,
+                                                             unstamped.pages)
     assert stamped.sha256 != unstamped.sha256 and stamped.replaced_sha256 == unstamped.sha256
     assert stamped.content_fingerprint == unstamped.content_fingerprint  # the content did not change
     assert len(pages_of(stored_pdf(app, stamped))) == unstamped.pages
@@ -139,7 +91,8 @@ def test_the_stamped_copy_replaced_the_unstamped_one_with_the_same_pages_audited
     [stamping] = events(app, code, "rendition.stamp")
     assert filing["sha256"] == unstamped.sha256 and filing["archival_code"] == record.archival_code
     assert stamping == {"revision": record.filed_revision, "archival_code": record.archival_code,
-                        "pages": unstamped.pages, "sha256": stamped.sha256, "replaced_sha256": unstamped.sha256}
+                        "pages": unstamped.pages, "sha256": stamped.sha256,
+                        "replaced_sha256": unstamped.sha256}
     with app.app_context():
         store = file_store()
         assert not store.exists(unstamped.path) and store.exists(stamped.path)
@@ -149,9 +102,6 @@ def test_the_stamped_copy_replaced_the_unstamped_one_with_the_same_pages_audited
         assert verify_file(s.db, s.clock, clerk, stored_pdf(app, stamped)).outcome == MATCH
         assert verify_file(s.db, s.clock, clerk, before).outcome == UNSTAMPED  # downloaded before filing
 
-
-def work_outbox_without_stamping(app: Flask) -> None:
-    app.test_cli_runner().invoke(args=["outbox", "run", "--once", "--skip-topics", STAMP_TOPIC])
 
 
 def test_the_attached_json_carries_the_stamp_and_the_fingerprint_stays_the_contents(app: Flask) -> None:
