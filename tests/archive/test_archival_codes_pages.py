@@ -29,7 +29,7 @@ def test_the_record_page_shows_the_archival_code_in_both_languages(app: Flask, l
     assert f"<dt>{label}</dt>" in page
     shown = "Q012-<wbr>WS·2026-<wbr>D3-<wbr>KF-<wbr>0001"  # breaks only between levels
     assert f'<span class="archival-code" id="archival-code">{shown}</span>' in page
-    assert f'<span class="hint">{retention}</span>' in page
+    assert f'<span class="hint nowrap">{retention}</span>' in page
     other = client.get(f"/records/{waiting}", headers={"Accept-Language": language}).text
     assert 'id="archival-code"' not in other and f"<dt>{label}</dt>" not in other
 
