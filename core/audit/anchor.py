@@ -72,7 +72,8 @@ def ensure_key(db: Database, clock: Clock, anchor: AuditAnchor) -> bool:
 
     The chain head is locked meanwhile, so no event is appended between reading the head and
     the key taking effect: the key covers every event after the head (``keyed_from``), and a
-    checkpoint of that head, keyed, anchors the events before it. A database already keyed with
+    checkpoint of that head, keyed, anchors the events before it; the first keyed event records
+    the key's making (``audit.key.created``, its fingerprint). A database already keyed with
     a key this folder lacks is refused (a second server must get a copy, not a new key)."""
     path = anchor.keyring.path
     existing = read_key(path)
@@ -95,7 +96,9 @@ def ensure_key(db: Database, clock: Clock, anchor: AuditAnchor) -> bool:
         checkpoints.append(anchor.checkpoint_file, key, seq=seq, digest=digest, at=clock.now(),
                            reason="key created")
         session.execute(update(AuditHead).where(AuditHead.id == 1).values(key_id=key.key_id))
-    anchor.keyring.reload()
+        anchor.keyring.reload()
+        trail.append(session, at=clock.now(), actor=None, actor_name="console", action="audit.key.created",
+                     object_type="audit", detail={"keyed_from": key.keyed_from, "key_id": key.key_id})
     return True
 
 
