@@ -12,8 +12,11 @@ the key its row names.
 
 The search index is not backed up: ``flask --app wsgi search rebuild`` rebuilds it from the
 database. Neither are ``config.toml`` and ``secret_key`` (deployment settings, kept with the
-server's configuration). PostgreSQL has its own tools; docs/backup.md gives the procedure, and
-:func:`backup_instance` says so instead of pretending.
+server's configuration), nor the audit trail's ``audit.key`` and checkpoints file: they are what
+makes the trail's copy in the backup checkable, so they are kept apart from it (docs/archival.md),
+and a restore of a keyed trail refuses until they are in the instance folder. PostgreSQL has its
+own tools; docs/backup.md gives the procedure, and :func:`backup_instance` says so instead of
+pretending.
 
 A restore replaces the whole database (users, settings, trail) by the backup's, so it goes only
 into an instance without archive content; the schema is then upgraded if the backup is older.
@@ -41,6 +44,8 @@ from archive.portability import (
 )
 from core import db_schema
 from core.audit import trail
+from core.audit.anchor import check_restore_key
+from core.audit.keys import AuditKeyError, keyring_of
 from core.auth.roles import Actor, PermissionDenied
 from core.clock import Clock
 from core.db import Database
@@ -123,6 +128,7 @@ def restore_instance(db: Database, clock: Clock, store: FileStore, folder: Path,
         raise PortabilityError(f"this instance is not empty ({', '.join(reasons)}): a restore replaces "
                                "the whole database, so it goes only into a new or wiped instance")
     files = file_keys(manifest)
+    _check_audit_key(db, folder / DATABASE_FILE)
     with sqlite3.connect(folder / DATABASE_FILE) as source:
         raw = db.engine.raw_connection()
         try:
@@ -138,6 +144,23 @@ def restore_instance(db: Database, clock: Clock, store: FileStore, folder: Path,
                      object_type="archive", object_id=str(folder)[:64],
                      detail={"from": str(folder), "files": len(files)})
     return len(files)
+
+
+def _check_audit_key(db: Database, backup: Path) -> None:
+    """The backup's trail must go on with the key it is keyed with (core/audit/anchor.py):
+    refused before anything is replaced, saying which key files to put in place."""
+    with sqlite3.connect(f"{backup.resolve().as_uri()}?immutable=1", uri=True) as source:  # no -shm left
+        try:
+            row = source.execute("SELECT key_id FROM audit_head WHERE id = 1").fetchone()
+        except sqlite3.OperationalError:  # a backup older than migration 0023
+            row = None
+    source.close()
+    with db.reading() as session:
+        keyring = keyring_of(session)
+    try:
+        check_restore_key(row[0] if row else None, keyring)
+    except AuditKeyError as exc:
+        raise PortabilityError(str(exc)) from exc
 
 
 def _occupied(db: Database, store: FileStore) -> list[str]:

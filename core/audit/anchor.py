@@ -14,8 +14,8 @@ from pathlib import Path
 from sqlalchemy import update
 
 from core.audit import checkpoints, trail
-from core.audit.checkpoints import Checkpoint, FileProblem
-from core.audit.keys import AuditKey, AuditKeyError, Keyring, read_key, write_new_key
+from core.audit.checkpoints import CHECKPOINT_FILE, Checkpoint, FileProblem
+from core.audit.keys import KEY_FILE, AuditKey, AuditKeyError, Keyring, read_key, write_new_key
 from core.audit.models import AuditHead
 from core.audit.trail import Anchor, ChainBreak
 from core.clock import Clock
@@ -117,3 +117,25 @@ def verify_anchored(db: Database, anchor: AuditAnchor,
         checked, broken = trail.verify(session, key=key, anchors=anchors)
     return Verdict(checked, broken, lines, problem, key, stored)
 
+
+
+def check_restore_key(backup_key_id: str | None, keyring: Keyring | None) -> None:
+    """Refuse, before anything is replaced, a restore whose audit trail this instance could not
+    carry on: the key does not travel with a backup (whoever holds both could rewrite the chain),
+    so the old instance's ``audit.key`` and checkpoints file are put in place by hand first."""
+    key = keyring.reload() if keyring is not None else None
+    if backup_key_id is None:
+        if key is not None:
+            raise AuditKeyError(
+                f"the backup's audit trail has no key, and this instance has one ({keyring.path}, "
+                "made by flask init for the empty instance): move audit.key and "
+                f"{CHECKPOINT_FILE} out of the instance folder, restore, then run flask init, "
+                "which keys the restored trail from its head on")
+        return
+    if key is None or key.key_id != backup_key_id:
+        where = keyring.path if keyring is not None else KEY_FILE
+        raise AuditKeyError(
+            f"the backup's audit trail is keyed with key {backup_key_id}, and {where} "
+            f"{'is missing' if key is None else f'holds key {key.key_id}'}: put the old instance's "
+            f"audit.key and {CHECKPOINT_FILE} (backed up apart from the database) in the instance "
+            "folder first, replacing any flask init made here")
