@@ -38,6 +38,7 @@ from archive.attachment_portability import export_objects
 from archive.files import FileStore
 from archive.models import (
     AccessGrant,
+    ArchivalCounter,
     CodeCounter,
     DisposalItem,
     DisposalList,
@@ -62,8 +63,8 @@ from core.db import Base, Database
 EXPORTERS = KEEPERS
 #: Exported as they are, in this order (an import inserts them in the same order).
 TABLES: tuple[Table, ...] = tuple(model.__table__ for model in (  # type: ignore[misc]
-    RetentionClass, CodeCounter, LegalHold, HeldRecord, DisposalList, DisposalItem, DisposalWitness,
-    Tombstone, AccessGrant))
+    RetentionClass, CodeCounter, ArchivalCounter, LegalHold, HeldRecord, DisposalList, DisposalItem,
+    DisposalWitness, Tombstone, AccessGrant))
 #: The forms package's table of specs, read by name: records point at (form_code, version)
 #: without a foreign key, and the archive must not import the forms package.
 FORM_VERSIONS = "form_versions"

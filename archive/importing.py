@@ -37,6 +37,7 @@ from typing import Any
 from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
+from archive.archival_portability import restore_counters
 from archive.attachment_models import Attachment
 from archive.attachment_portability import check_rows
 from archive.exporting import CUSTOMER_CLAIMS, FORM_VERSIONS
@@ -168,6 +169,7 @@ def _restore_rows(session: Session, folder: Path,
             records += 1
     for row in _load(folder, f"tables/{CUSTOMER_CLAIMS}.json"):  # they name records by code
         _insert(session, Base.metadata.tables[CUSTOMER_CLAIMS], row, maps)
+    restore_counters(session, folder)  # 档号 numbering continues where the export stopped
     return records, created, classes
 
 
