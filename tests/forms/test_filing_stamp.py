@@ -129,6 +129,9 @@ def test_the_stamped_copy_is_still_pdf_a_3u_with_embedded_fonts(app: Flask, tmp_
         [intent] = document.Root.OutputIntents
         assert intent.S == "/GTS_PDFA1"
         assert document.Root.AF[0].AFRelationship == "/Source"
+        report = pikepdf.pdfa.check(document, "3b")  # 3u checked as 3b: the letter is the one known finding
+        violations = [f for f in report.findings if f.kind == "violation" and f.rule != "ISO_19005_3:6.6.4-3"]
+    assert violations == [], violations
     (tmp_path / "copy.pdf").write_bytes(pdf)
     fonts = subprocess.run(["pdffonts", str(tmp_path / "copy.pdf")], capture_output=True, check=True,
                            text=True).stdout
