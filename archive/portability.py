@@ -169,9 +169,14 @@ def verify_extract(path: Path) -> tuple[int, str | None]:
     """Recompute the hash chain of an audit extract (JSON lines, from the first event on).
 
     Returns how many events were checked and the first problem, as ``trail.verify`` does for
-    the live trail; the extract needs nothing but itself and ``event_hash`` to be verified.
+    the live trail; the extract needs nothing but itself and ``event_hash`` to be verified, up to
+    the source's audit key. From the event that records the key's making (``audit.key.created``,
+    its own seq as ``keyed_from``) the links are HMACs with the source's key, which never leaves
+    the source: those are checked for order and linkage only, and the extract as a whole is
+    anchored by the manifest's SHA-256 and head hash the target's own keyed trail recorded at
+    the import (``archive.import``).
     """
-    prev_hash, expected, checked = GENESIS_HASH, 1, 0
+    prev_hash, expected, checked, keyed = GENESIS_HASH, 1, 0, False
     with path.open(encoding="utf-8") as lines:
         for line in lines:
             event = json.loads(line)
@@ -179,13 +184,21 @@ def verify_extract(path: Path) -> tuple[int, str | None]:
                 return checked, f"seq {event['seq']}: expected {expected} (events are missing)"
             if event["prev_hash"] != prev_hash:
                 return checked, f"seq {event['seq']}: previous-hash does not match the event before it"
+            keyed = keyed or _makes_the_key(event)
             fields = {k: event[k] for k in ("seq", "actor_id", "actor_name", "action", "object_type",
                                             "object_id", "detail")}
-            if event_hash(**fields, at=datetime.fromisoformat(event["at"]),
-                          prev_hash=prev_hash) != event["hash"]:
+            if not keyed and event_hash(**fields, at=datetime.fromisoformat(event["at"]),
+                                        prev_hash=prev_hash) != event["hash"]:
                 return checked, f"seq {event['seq']}: content does not match its hash (edited)"
             prev_hash, expected, checked = event["hash"], expected + 1, checked + 1
     return checked, None
+
+
+def _makes_the_key(event: Mapping[str, Any]) -> bool:
+    """The first keyed event of a trail: the audit key's making (core/audit/anchor.py)."""
+    detail = event.get("detail")
+    return event.get("action") == "audit.key.created" and isinstance(detail, dict) \
+        and detail.get("keyed_from") == event["seq"]
 
 
 def occupied(session: Session, store: FileStore) -> list[str]:

@@ -4,6 +4,7 @@ folder; until then ``archive restore`` refuses before replacing anything, naming
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -98,3 +99,30 @@ def test_an_unkeyed_backup_goes_into_an_instance_whose_key_is_moved_aside_then_k
     assert key.keyed_from == restored_head[0] + 1
     append_events(target, 2)
     assert verify(target).exit_code == 0
+
+
+def test_an_export_of_a_keyed_trail_imports_and_its_extract_verifies_without_the_key(
+        app, new_instance, tmp_path):
+    """The key is never exported: the target keeps the source's extract and checks its plain
+    links, and the keyed ones for order and linkage; its own trail is keyed with its own key."""
+    append_events(app, 2)  # before the key: plain links, recomputed by archive verify
+    key = make_key(app)
+    append_events(app, 3)
+    out = tmp_path / "export"
+    exported = archive(app, "export", "--out", str(out))
+    assert exported.exit_code == 0, exported.output
+    in_export = b"".join(path.read_bytes() for path in out.rglob("*") if path.is_file())
+    assert key.secret.hex().encode() not in in_export and not list(out.rglob(KEY_FILE))
+    target = new_instance()
+    make_key(target)
+    imported = archive(target, "import", str(out))
+    assert imported.exit_code == 0, imported.output
+    checked = archive(target, "verify")
+    assert checked.exit_code == 0, checked.output
+    assert verify(target).exit_code == 0
+    extract = next(Path(target.instance_path).glob("audit-imports/*/events.jsonl"))
+    lines = extract.read_text(encoding="utf-8").splitlines()
+    lines[0] = json.dumps({**json.loads(lines[0]), "actor_name": "mallory"}, ensure_ascii=False)
+    extract.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    edited = archive(target, "verify")
+    assert edited.exit_code == 1 and "seq 1: content does not match its hash (edited)" in edited.output
