@@ -15,7 +15,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
-from archive import catalogue, disposal, file_catalogue, retention, witnesses
+from archive import catalogue, disposal, file_catalogue, retention, transfer, witnesses
 from archive.disclosure import shown_titles
 from archive.filing import queue_page
 from archive.office import KEEPERS
@@ -138,7 +138,8 @@ def file_catalogue_page() -> ResponseReturnValue:
     shown = file_catalogue.items_page(s.db, s.clock, s.zone, current_actor(), wanted, page=page_number())
     found = shown_titles(s.db, current_actor(), shown.items)
     return render_template("archive/file_catalogue.html", items=found, shown=shown, asked=asked,
-                           errors={}, remarks=remark_labels())
+                           errors={}, remarks=remark_labels(),
+                           transfers=transfer.transfers(s.db, current_actor()))
 
 
 def _items_file(wanted: file_catalogue.ItemFilter, output: str) -> ResponseReturnValue:

@@ -22,7 +22,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from archive.catalogue import CataloguePrinter
 from archive.file_catalogue import BadFilter, CatalogueItem, ItemFilter, read_items
@@ -33,6 +32,7 @@ from archive.transfer_models import Transfer
 from archive.transfer_package import KIND, README, README_TEXT, verify_package
 from archive.transfer_writing import Files, TransferRefused, check_stored, write_catalogue, write_records
 from core.audit import trail
+from core.audit.checkpoints import enqueue_checkpoint
 from core.auth.names import Names
 from core.auth.roles import Actor, PermissionDenied, Role
 from core.clock import Clock
@@ -151,20 +151,10 @@ def _record(db: Database, clock: Clock, actor: Actor | None, wanted: ItemFilter,
                      detail={"year": wanted.year, "out": location, "records": len(written.codes),
                              "files": written.files, "manifest_sha256": written.manifest_sha256,
                              "codes": written.codes})
-        _checkpoint(session, at, wanted.year)
+        enqueue_checkpoint(session, at=at, reason=f"transfer {wanted.year}")  # anchored after commit
         transfer_id = row.id
     return TransferResult(transfer_id, out, wanted.year, len(written.codes), written.files, written.bytes,
                           written.manifest_sha256)
-
-
-def _checkpoint(session: Session, at: datetime, year: int) -> None:
-    """Ask the audit anchor (core.audit.checkpoints, issue 20 part E) for a checkpoint after this
-    commit, when that module is present."""
-    try:
-        from core.audit.checkpoints import enqueue_checkpoint
-    except ImportError:
-        return
-    enqueue_checkpoint(session, at=at, reason=f"transfer {year}")
 
 
 def _remove(out: Path, *, keep_folder: bool) -> None:

@@ -226,3 +226,24 @@ def test_any_year_typed_is_a_transfer_or_a_named_refusal(app: Flask, tmp_path_fa
     else:  # a year in range, with nothing filed in the template instance
         assert result.exit_code == 1 and "no filed record carries the year" in result.output
         assert 2000 <= int(year.strip()) <= 2100
+
+
+def test_the_transfer_is_listed_for_the_records_office_and_anchored(app: Flask, logged_in,  # type: ignore[no-untyped-def]
+                                                                    tmp_path: Path) -> None:
+    file_items(app)
+    out = tmp_path / "listed"
+    assert transfer(app, "--year", "2026", "--out", str(out), "--by", "archivist").exit_code == 0
+    digest = hashlib.sha256((out / "manifest.json").read_bytes()).hexdigest()
+    headings = {"en": "Transfers to the service centre", "zh-CN": "向档案服务中心的年度移交"}
+    for language, heading in headings.items():
+        page = logged_in("auditor").get("/archive/catalogue/items?year=2026",
+                                        headers={"Accept-Language": language}).text
+        assert heading in page and digest in page and str(out.resolve()) in page
+    assert logged_in("clerk").get("/archive/catalogue/items?year=2026").status_code == 403
+    work_outbox(app)  # the checkpoint asked for in the recording transaction is appended after commit
+    lines = (Path(app.instance_path) / "audit-checkpoints.jsonl").read_text("utf-8").splitlines()
+    anchored = [json.loads(line) for line in lines if "transfer 2026" in line]
+    assert len(anchored) == 1
+    with app.app_context(), services().db.reading() as session:
+        seq = session.scalar(select(AuditEvent.seq).where(AuditEvent.action == "archive.transfer"))
+    assert anchored[0]["seq"] >= seq  # the head it records covers the transfer's event
