@@ -9,8 +9,10 @@ first, so that one run tells an operator the whole extent of a damage:
 - every file in the store (``FileStore.keys``) against the rows: a file no row names is *extra*,
   and what an interrupted write left (``FileStore.leftovers``: a ``.writing-*`` file in the
   folder store, an unfinished upload in S3) is *temp*;
-- the audit trail's hash chain (``core.audit.trail.verify``), and every audit extract an
-  ``archive import`` kept under the instance (``audit-imports/``, see archive/importing.py);
+- the audit trail's hash chain (``core.audit.trail.verify``) with the instance's audit key and
+  against its checkpoints file (``core.audit.anchor.anchored_verify``, as ``audit verify``), and
+  every audit extract an ``archive import`` kept under the instance (``audit-imports/``, see
+  archive/importing.py);
 - the codes: for every (form, year) counter, each sequence 1..value is a record or a
   tombstone; a number that is neither is a *code gap* (a record deleted outside disposal).
 
@@ -37,6 +39,9 @@ from archive.numbering import format_code
 from archive.portability import AUDIT_IMPORTS, verify_extract
 from archive.purge import PURGE_TOPIC
 from core.audit import trail
+from core.audit.anchor import anchored_verify
+from core.audit.checkpoints import CHECKPOINT_FILE
+from core.audit.keys import KEY_FILE, AuditKeyError, keyring_of
 from core.auth.models import UserMark
 from core.auth.roles import ORGANISATION_WIDE, Actor, PermissionDenied
 from core.clock import Clock
@@ -117,10 +122,7 @@ def verify_archive(db: Database, clock: Clock, store: FileStore, *, actor: Actor
     report = FixityReport()
     with db.reading() as session:
         known = _check_files(session, store, report, progress)
-        report.events_checked, broken = trail.verify(session)
-        if broken is not None:
-            report.problems.append(Problem("audit", f"event seq={broken.seq} (id={broken.event_id})",
-                                           broken.reason))
+        _check_trail(session, instance_path, report)
         _check_codes(session, report)
         known |= set(session.scalars(select(UserMark.key)))  # people's signatures and stamps
         known |= _check_attachments(session, store, report, progress)  # the files on records
@@ -132,6 +134,28 @@ def verify_archive(db: Database, clock: Clock, store: FileStore, *, actor: Actor
         trail.append(session, at=clock.now(), actor=actor, actor_name=by, action="archive.verify",
                      object_type="archive", detail={"clean": report.clean, **report.counts()})
     return report
+
+
+def _check_trail(session: Session, instance_path: Path | None, report: FixityReport) -> None:
+    """The audit chain: with the instance's key, and against its checkpoints file when the
+    instance folder is known (core/audit/anchor.py), as ``audit verify`` checks it."""
+    try:
+        keyring = keyring_of(session)
+        key = keyring.key() if keyring is not None else None
+        if instance_path is None:
+            report.events_checked, broken = trail.verify(session, key=key)
+            problem = None
+        else:
+            report.events_checked, broken, _lines, problem = anchored_verify(
+                session, instance_path / CHECKPOINT_FILE, key)
+    except AuditKeyError as exc:
+        report.problems.append(Problem("audit", KEY_FILE, str(exc)))
+        return
+    if problem is not None:
+        report.problems.append(Problem("audit", f"{CHECKPOINT_FILE} line {problem.line}", problem.reason))
+    if broken is not None:
+        report.problems.append(Problem("audit", f"event seq={broken.seq} (id={broken.event_id})",
+                                       broken.reason))
 
 
 def _check_attachments(session: Session, store: FileStore, report: FixityReport,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import update
+from sqlalchemy.orm import Session
 
 from core.audit import checkpoints, trail
 from core.audit.checkpoints import CHECKPOINT_FILE, Checkpoint, FileProblem
@@ -108,15 +109,24 @@ def verify_anchored(db: Database, anchor: AuditAnchor,
     ``expected``). A checkpoints file with a bad line is reported, and its lines before that one
     are still used."""
     key = anchor.keyring.reload()
-    lines, problem = checkpoints.read(anchor.checkpoint_file, key)
-    anchors = tuple(Anchor(c.seq, c.hash, c.at, f"checkpoint line {c.line}", c.line)
-                    for c in lines) + expected
     with db.reading() as session:
         head = session.get(AuditHead, 1)
         stored = head.key_id if head is not None else None
-        checked, broken = trail.verify(session, key=key, anchors=anchors)
+        checked, broken, lines, problem = anchored_verify(session, anchor.checkpoint_file, key, expected)
     return Verdict(checked, broken, lines, problem, key, stored)
 
+
+def anchored_verify(session: Session, checkpoint_file: Path, key: AuditKey | None,
+                    expected: tuple[Anchor, ...] = ()
+                    ) -> tuple[int, ChainBreak | None, list[Checkpoint], FileProblem | None]:
+    """:func:`trail.verify` with the key and the checkpoints file's lines as anchors (for
+    ``audit verify`` and ``archive verify``): events checked, the first break, the lines read
+    and the file's first bad line."""
+    lines, problem = checkpoints.read(checkpoint_file, key)
+    anchors = tuple(Anchor(c.seq, c.hash, c.at, f"checkpoint line {c.line}", c.line)
+                    for c in lines) + expected
+    checked, broken = trail.verify(session, key=key, anchors=anchors)
+    return checked, broken, lines, problem
 
 
 def check_restore_key(backup_key_id: str | None, keyring: Keyring | None) -> None:

@@ -324,3 +324,15 @@ def test_on_the_system_clock(app, instance_dir):
     finally:
         with on_time.app_context():
             services().db.dispose()
+
+
+def test_archive_verify_and_its_daily_job_check_the_checkpoints_too(app):
+    make_key(app)
+    seqs = append_events(app, 4)
+    assert checkpoint(app).exit_code == 0
+    assert app.test_cli_runner().invoke(args=["archive", "verify"]).exit_code == 0
+    cut_tail(app, keep=seqs[0])
+    result = app.test_cli_runner().invoke(args=["archive", "verify"])
+    assert result.exit_code == 1
+    assert f"event seq={seqs[0]} (id={event_id(app, seqs[0])})" in result.output
+    assert f"the chain ends here but the checkpoint line 2 recorded seq {seqs[-1]}" in result.output
