@@ -82,6 +82,7 @@ def test_export_then_import_reproduces_the_archive(source: Flask, target: Flask,
             "audit/events.jsonl"} <= paths
     stored = archive_state(source)["renditions"]  # a copy of every revision: 6 + 6 + 1
     assert len(stored) == 13 and {f"renditions/{r[0]}" for r in stored} <= paths
+    assert len([r for r in stored if r[4]]) == 2  # the filed revisions' copies carry their 归档章
     users = json.loads((out / "tables/users.json").read_text())
     assert {u["username"] for u in users} >= {"clerk", "supervisor", "archivist"}
     assert all("password_hash" not in u for u in users)
@@ -94,7 +95,7 @@ def test_export_then_import_reproduces_the_archive(source: Flask, target: Flask,
     assert archive_state(target) == archive_state(source)  # records, checksums, tombstones
     for code in archive_state(source)["records"]:
         assert revisions_of(target, code) == revisions_of(source, code)
-    for path, _sha, _size, _pages in archive_state(source)["renditions"]:
+    for path, *_row in archive_state(source)["renditions"]:
         original = Path(source.instance_path) / "renditions" / path
         assert (Path(target.instance_path) / "renditions" / path).read_bytes() == original.read_bytes()
     with target.app_context():

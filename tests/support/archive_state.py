@@ -25,7 +25,8 @@ def archive_state(app: Flask) -> dict[str, Any]:
                 "submitted_by": names[record.submitted_by_id],
                 "countersigned_by": names.get(record.countersigned_by_id),
                 "department": departments.get(record.department_id)}
-        renditions = sorted((r.path, r.sha256, r.size, r.pages) for r in session.scalars(select(Rendition)))
+        renditions = sorted((r.path, r.sha256, r.size, r.pages, r.archival_code, r.replaced_sha256)
+                            for r in session.scalars(select(Rendition)))  # stamped copies too (0024)
         tombstones = sorted(t.code for t in session.scalars(select(Tombstone)))
     return {"records": records, "renditions": renditions, "tombstones": tombstones}
 
