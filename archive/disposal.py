@@ -35,6 +35,7 @@ from archive.purge import enqueue_purge
 from archive.retention import add_months
 from archive.witnesses import WitnessView, person, require_witnessed, witnesses_by_list, witnesses_of
 from core.audit import trail
+from core.audit.checkpoints import enqueue_checkpoint
 from core.auth.models import User
 from core.auth.roles import Actor, NotFound
 from core.clock import Clock, local
@@ -216,7 +217,9 @@ def decide(db: Database, clock: Clock, actor: Actor, list_id: int, *, approve: b
 def execute(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, list_id: int,
             hooks: DisposalHooks) -> ListView:
     """Destroy an approved list's records once both its witnesses have confirmed, in one
-    transaction that re-checks each one's holds; the register is filed in it."""
+    transaction that re-checks each one's holds; the register is filed in it, and the audit
+    trail's checkpoint queued (written to the instance's checkpoints file after commit, covering
+    this destruction's events)."""
     require_keeper(actor)
     with db.transaction() as session:
         listed = locked_list(session, list_id, "approved")
@@ -238,6 +241,7 @@ def execute(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, list_id: i
         trail.append(session, at=now, actor=actor, action="disposal.execute", object_type="disposal_list",
                      object_id=str(list_id), detail={"register": listed.register_code, "outcomes": {
                          e.code: e.outcome for e in entries}, "witnesses": [w.username for w in witnesses]})
+        enqueue_checkpoint(session, at=now, reason=f"destruction DL-{list_id} {listed.register_code}")
         return _view(session, listed)
 
 

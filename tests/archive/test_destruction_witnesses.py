@@ -5,8 +5,10 @@ in Chinese and in English, execution only after both confirmed, and what the fil
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from dateutil.relativedelta import relativedelta
@@ -20,6 +22,7 @@ from archive.destruction_register import years_between
 from archive.disposal import DisposalRefused
 from archive.models import Record, Rendition, Tombstone
 from archive.ports import archive_ports
+from core.audit.checkpoints import CHECKPOINT_FILE
 from core.audit.models import AuditEvent
 from core.auth.roles import PermissionDenied
 from core.clock import FrozenClock, local
@@ -122,6 +125,17 @@ def test_both_witnesses_confirm_then_the_register_lists_every_column(app: Flask,
     assert tombstone_reference == reference
     assert ("disposal.witnesses", "archivist") in events
     assert ("disposal.witness", "auditor") in events and ("disposal.witness", "admin") in events
+    # the worker anchored the trail after the destruction: a checkpoint covering its event
+    lines = [json.loads(line) for line in
+             (Path(app.instance_path) / CHECKPOINT_FILE).read_text("utf-8").splitlines()]
+    [anchor] = [line for line in lines if line["reason"] == f"destruction DL-{list_id} {done.register_code}"]
+    assert anchor["seq"] >= executed_seq(app, list_id)
+
+
+def executed_seq(app: Flask, list_id: int) -> int:
+    with app.app_context(), services().db.reading() as session:
+        return session.scalar(select(AuditEvent.seq).where(AuditEvent.action == "disposal.execute",
+                                                           AuditEvent.object_id == str(list_id)))
 
 
 @pytest.mark.parametrize("locale", ["zh", "en"])
