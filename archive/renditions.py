@@ -40,6 +40,7 @@ class RenditionView:
     sha256: str
     size: int
     created_at: datetime
+    archival_code: str | None = None  # the 档号 its filing stamp prints (archive.filing_stamp)
 
 
 def store_rendition(db: Database, clock: Clock, store: FileStore, *, code: str, revision: int,
@@ -116,7 +117,8 @@ def _latest(session: Session, record_id: int, revision: int | None) -> Row[Any] 
 
 _VIEW = select(Record.code, Rendition.revision, Rendition.kind, Rendition.profile,
                Rendition.content_fingerprint, Rendition.sha256, Rendition.size,
-               Rendition.created_at).join_from(Rendition, Record, Rendition.record_id == Record.id)
+               Rendition.created_at, Rendition.archival_code).join_from(Rendition, Record,
+                                                                         Rendition.record_id == Record.id)
 
 
 def _find(db: Database, code: str, revision: int) -> RenditionView | None:

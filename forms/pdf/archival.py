@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from archive.archival_codes import ArchivalReference
 from archive.content import canonical_content
 from archive.files import FileStore, content_key
-from archive.filing_stamp import stamp_cells, stamp_for_revision, stamp_json, stamped_json
+from archive.filing_stamp import STAMP_TOPIC, stamp_cells, stamp_for_revision, stamp_json, stamped_json
 from archive.records import RecordView, record_at_revision
 from archive.renditions import RenditionView, renditions_in, store_rendition
 from archive.stores import file_store
@@ -62,6 +62,7 @@ class ArchivalStatus:
     stored: RenditionView | None
     pending: bool
     last_error: str | None
+    stamping: bool = False  # filed: its filing stamp (归档章) is being added (archive.filing_stamp)
 
 
 def archival_status(db: Database, record: RecordView) -> ArchivalStatus:
@@ -71,7 +72,8 @@ def archival_status(db: Database, record: RecordView) -> ArchivalStatus:
         stored = next((r for r in renditions_in(session, record.code) if r.revision == record.revision),
                       None)
         waiting = pending_in(session, TOPIC, record.code)
-    return ArchivalStatus(stored, bool(waiting), waiting[-1].last_error if waiting else None)
+        stamping = bool(pending_in(session, STAMP_TOPIC, record.code)) if record.filing else False
+    return ArchivalStatus(stored, bool(waiting), waiting[-1].last_error if waiting else None, stamping)
 
 
 def enqueue_rendition(session: Session, record: RecordView) -> None:
