@@ -182,3 +182,18 @@ def test_the_stamped_copy_renders_to_the_same_bytes_again(app: Flask, clock) -> 
                                 public_url=app.config["PUBLIC_URL"], names=load_names(s.db),
                                 stamp=ArchivalReference.parse(record.archival_code or ""))
     assert again.pdf == stored_pdf(app, rendition) and again.pages == rendition.pages
+
+
+def test_the_record_page_names_the_stamps_reference_or_says_it_is_being_added(app: Flask, logged_in) -> None:  # type: ignore[no-untyped-def]
+    code = new_complaint(app)
+    close_complaint(app, code)
+    work_outbox_without_stamping(app)
+    clerk = logged_in("clerk")
+    waiting = clerk.get(f"/records/{code}", headers={"Accept-Language": "zh"}).text
+    assert "归档章" in waiting and "正在加盖到归档副本上" in waiting
+    work_outbox(app)
+    record, _ = row_of(app, code)
+    for language, label in (("zh", "<dt>归档章</dt>"), ("en", "<dt>Filing stamp (归档章)</dt>")):
+        page = clerk.get(f"/records/{code}", headers={"Accept-Language": language}).text
+        assert f"{label}<dd>{record.archival_code}</dd>" in page
+        assert "正在加盖" not in page and "Being added" not in page
