@@ -90,6 +90,12 @@ SAMPLES = {
         ("AR", {"applicant_department": "CS", "records_wanted": "CP-2026-000001",
                 "purpose": "complaint", "reason": "跟进客户投诉的改善结果，准备回访。",
                 "period_from": "{today}", "period_to": "{in_week}"}),
+        # Handled to the end (see FINISHED): filed by the worker, so the office has a catalogue.
+        ("CP", {"channel": "phone", "received_at": "{now}", "customer_name": "苏州嘉禾电子",
+                "phone": "13611112222", "order_no": "SO-2026-0701", "part_no": "PN-31009",
+                "complaint": "包装标签与实物型号不符，仓库无法入库。"}),
+        ("CP", {"channel": "online", "received_at": "{now}", "customer_name": "宁波东海五金",
+                "phone": "13522223333", "complaint": "发票抬头开错，财务无法报销。"}),
     ],
     "sales": [
         ("VR", {"visit_date": "{today}", "customer_name": "周女士", "phone": "13700001111",
@@ -116,7 +122,21 @@ SAMPLES = {
 CLASSIFIED = {
     "上海恒丰贸易有限公司": {"cause_class": "quality", "level": "2", "responsible_department": "QA"},
     "深圳新世纪电子": {"cause_class": "quality", "level": "3", "responsible_department": "QA"},
+    "苏州嘉禾电子": {"cause_class": "quality", "level": "1", "responsible_department": "CS"},
+    "宁波东海五金": {"cause_class": "non_quality", "level": "1", "responsible_department": "CS"},
 }
+
+#: Sample complaints the office has finished (issue 20): investigated, answered, closed and
+#: countersigned, so the worker files them once their archival copies are rendered, and a fresh
+#: demo office has filed records with their 档号 in the 归档文件目录 and a year to transfer.
+FINISHED = frozenset({"苏州嘉禾电子", "宁波东海五金"})
+FINISHING_STEPS = (
+    ("investigate", "clerk", {"investigation": "核对出库单与包装记录，确认为贴标环节差错。"}),
+    ("respond", "clerk", {"root_cause": "贴标前未复核型号", "corrective_action": "贴标后增加扫码复核",
+                          "customer_reply": "已致电说明并安排更换"}),
+    ("close", "supervisor", {"customer_accepted": True}),
+    ("countersign", "supervisor", {}),
+)
 
 
 def name_the_anonymiser(config_file: Path, username: str = "archivist") -> bool:
@@ -153,6 +173,9 @@ def create_sample_records(db: Database, clock: Clock, zone: ZoneInfo) -> int:
             classified = CLASSIFIED.get(data.get("customer_name", "")) if form_code == "CP" else None
             if classified:
                 act(db, clock, zone, actors["supervisor"], record.code, "classify", fields=classified)
+            if data.get("customer_name") in FINISHED:
+                for action, who, fields in FINISHING_STEPS:
+                    act(db, clock, zone, actors[who], record.code, action, fields=fields)
             created += 1
     return created
 

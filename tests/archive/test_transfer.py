@@ -247,3 +247,18 @@ def test_the_transfer_is_listed_for_the_records_office_and_anchored(app: Flask, 
     with app.app_context(), services().db.reading() as session:
         seq = session.scalar(select(AuditEvent.seq).where(AuditEvent.action == "archive.transfer"))
     assert anchored[0]["seq"] >= seq  # the head it records covers the transfer's event
+
+
+def test_the_demo_office_transfers_its_year_and_it_verifies(app: Flask, tmp_path: Path) -> None:
+    """``flask demo`` finishes two complaints; once the worker has rendered and filed them, the
+    year's transfer of the demo data verifies (the issue's own test of done)."""
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    work_outbox(app)
+    filed = archival_codes(app)
+    assert len(filed) == 2
+    result = transfer(app, "--year", "2026", "--out", str(tmp_path / "demo"), "--by", "archivist")
+    assert result.exit_code == 0, result.output
+    assert "2 record(s)" in result.output and "Verified." in result.output
+    verified = app.test_cli_runner().invoke(args=["archive", "verify-transfer", str(tmp_path / "demo")])
+    assert verified.exit_code == 0 and "3 PDF(s) open" in verified.output
+    assert all((tmp_path / "demo" / "records" / ref / f"{ref}.pdf").is_file() for ref in filed.values())

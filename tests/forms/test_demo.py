@@ -16,7 +16,7 @@ def test_the_demo_office_has_an_overdue_complaint_and_an_anonymiser(app, instanc
     (instance_dir / "config.toml").write_text('[jobs]\nfixity_verify = 0\n', encoding="utf-8")
     result = app.test_cli_runner().invoke(args=["demo"])
     assert result.exit_code == 0, result.output
-    assert "Sample records: 9 created." in result.output
+    assert "Sample records: 11 created." in result.output
     settings = tomllib.loads((instance_dir / "config.toml").read_text(encoding="utf-8"))
     assert settings == {"personal_anonymise_by": "archivist", "jobs": {"fixity_verify": 0}}
     overdue = app.test_client().get("/api/v1/records?form=CP&overdue=true",
