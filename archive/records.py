@@ -180,6 +180,7 @@ class IndexRow:
     revision: int
     title: str
     data: dict[str, Any]
+    archival_code: str | None = None  # its 档号 once filed, searchable whole or by its start
 
 
 def current_revisions(db: Database) -> dict[str, int]:
@@ -197,7 +198,7 @@ def index_rows(db: Database, codes: list[str] | None = None, *, batch: int = 500
     while True:
         query = (select(Record.id, Record.code, Record.form_code, Record.form_version, Record.year,
                         Record.state, Department.code, Record.submitted_at, Record.revision,
-                        Record.title, Record.data)
+                        Record.title, Record.data, Record.archival_code)
                  .outerjoin(Department, Department.id == Record.department_id)
                  .where(Record.id > last_id).order_by(Record.id).limit(batch))
         if codes is not None:

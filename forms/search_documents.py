@@ -64,7 +64,7 @@ def document(spec: FormSpec, row: IndexRow) -> SearchDocument:
     return SearchDocument(
         code=row.code, form=row.form_code, year=row.year, state=row.state,
         department=row.department_code or "", submitted_at=row.submitted_at, revision=row.revision,
-        title=row.title, texts=searchable_texts(spec, row.data))
+        title=row.title, texts=searchable_texts(spec, row.data), archival_code=row.archival_code or "")
 
 
 #: Rows of ``search.index`` one handler call takes: a burst of submissions is indexed with one

@@ -82,6 +82,22 @@ def code_terms(text: str) -> list[str]:
     return [code_term(*match.groups()) for match in CODE_SHAPED.finditer(text)]
 
 
+#: An archival reference (档号, DA/T 22) or its start through the dot after the category:
+#: ``Q012-WS·2026-D10-KF-0042``, ``Q012-WS·2026``, ``q012-ws·``. People type the dot as "·",
+#: "・" or "•", read as "·"; or as "." when the year follows it (``Q012-WS.2026``: without the
+#: year, "x-ray.pdf" would be taken for one).
+ARCHIVAL_SHAPED = re.compile(r"[A-Za-z0-9]{1,8}-[A-Za-z0-9]{1,4}(?:[·・•]|\.(?=\d{4}))[A-Za-z0-9-]{0,30}")
+#: A whole 档号 (every level, the item number in full): matched as one term, not as a start, so
+#: item 1000 does not also find 10000.
+ARCHIVAL_WHOLE = re.compile(r"[A-Za-z0-9]{1,8}-[A-Za-z0-9]{1,4}[·.・•]\d{4}-(?:Y|D\d{1,3})"
+                            r"-[A-Za-z0-9]{1,8}-\d{4,6}", re.IGNORECASE)
+
+
+def archival_term(text: str) -> str:
+    """A 档号 (or its start) as its ``words`` term: case-folded, the dot written "·"."""
+    return re.sub(r"[.・•]", "·", text.strip()).casefold()
+
+
 def bigrams(run: str) -> list[str]:
     return [run[i:i + 2] for i in range(len(run) - 1)]
 

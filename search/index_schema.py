@@ -18,7 +18,7 @@ from whoosh.formats import Frequency
 from search.whoosh_internals import RELEASE, frequency_value
 
 #: Raise when the schema or the analysis changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 #: What an index folder records and must match: the schema's version and the Whoosh release
 #: whose codec wrote it (``4 whoosh-reloaded==2.7.5``).
 INDEX_VERSION = f"{SCHEMA_VERSION} {RELEASE}"

@@ -10,7 +10,7 @@ from typing import Any
 from whoosh.index import Index
 from whoosh.writing import LockError
 
-from search.analysis import IndexTerms
+from search.analysis import IndexTerms, archival_term
 from search.backend import IndexBusy
 from search.parallel import Document, write_index
 from search.reopen import close, reopened
@@ -37,12 +37,17 @@ class SearchDocument:
     revision: int
     title: str
     texts: tuple[str, ...] = field(default=())
+    #: The record's archival reference (档号) once filed: one ``words`` term, so the whole
+    #: reference or its start finds it (search.analysis.archival_term).
+    archival_code: str = ""
 
     def fields(self) -> dict[str, Any]:
         terms = IndexTerms()
         terms.add(self.code)
         for text in self.texts:
             terms.add(text)
+        if self.archival_code:
+            terms.words.append(archival_term(self.archival_code))
         return {"code": self.code, "form": self.form, "year": str(self.year), "state": self.state,
                 "department": self.department, "submitted_at": naive_utc(self.submitted_at),
                 "revision": self.revision, "title": self.title, "body": " · ".join(self.texts),

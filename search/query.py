@@ -11,7 +11,10 @@ with or without its zero padding: ``cp-2026-123``) matches that record *or* the 
 text holds that code as one word (:func:`search.analysis.code_term`), because order and part
 numbers are shaped like codes too (``SO-2026-88417``) and requests name codes; never text that
 holds its pieces apart. :func:`record_code` names the record so that the page can go straight
-to it. A code prefix (``CP-``, ``CP-2026``, ``CP-2026-``) lists codes only.
+to it. A code prefix (``CP-``, ``CP-2026``, ``CP-2026-``) lists codes only. An archival
+reference (档号, ``Q012-WS·2026-D10-KF-0042``) finds its record; its start through the dot after
+the category (``Q012-WS·2026``, ``Q012-WS·2026-D10-KF``) finds every record whose 档号 begins so
+(:data:`search.analysis.ARCHIVAL_SHAPED`; the dot may be typed "." or "・").
 """
 
 from __future__ import annotations
@@ -22,7 +25,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from search.analysis import MIN_TAIL, bigrams, code_term, english, pieces
+from search.analysis import (
+    ARCHIVAL_SHAPED,
+    ARCHIVAL_WHOLE,
+    MIN_TAIL,
+    archival_term,
+    bigrams,
+    code_term,
+    english,
+    pieces,
+)
 from search.backend import All, Any, DateSpan, Everything, Phrase, Prefix, Query, Term
 
 #: A record code, whole; the sequence number may lack its zero padding.
@@ -103,6 +115,10 @@ def number_forms(word: str) -> list[str]:
 def _word_queries(word: str) -> list[Query]:
     if _NUMBER.fullmatch(word):
         return [_number_query(word)]
+    if ARCHIVAL_WHOLE.fullmatch(word):
+        return [Term("words", archival_term(word))]
+    if ARCHIVAL_SHAPED.fullmatch(word):
+        return [Prefix("words", archival_term(word))]
     code = record_code(word)
     if code is not None:  # this record, or text that holds the code (an order number, a request)
         match = RECORD_CODE.fullmatch(word.strip())
@@ -138,6 +154,8 @@ def snippet_needles(text: str) -> list[str]:
     for word in query_words(text):
         if _NUMBER.fullmatch(word):
             needles.update(number_forms(word), re.findall(r"\d+", word))
+        elif ARCHIVAL_SHAPED.fullmatch(word):
+            continue  # a 档号 is not in the text
         elif record_code(word) or not CODE_PREFIX.fullmatch(word):
             needles.update(p.text for p in pieces(word) if p.kind != "word" or p.text.isascii())
             if word.isascii() and any(p.kind != "word" for p in pieces(word)):
