@@ -41,9 +41,10 @@ from search.backend import All, Any, DateSpan, Everything, Phrase, Prefix, Query
 RECORD_CODE = re.compile(r"([A-Za-z]{2,8})-(\d{4})-(\d{1,9})")
 #: A form code, optionally with (the start of) a year and the dash after it.
 CODE_PREFIX = re.compile(r"[A-Za-z]{2,8}-(?:\d{4}-?|\d{0,3})")
-#: A word of the query: a number written in groups (spaces, dashes, brackets inside), or
-#: anything up to the next space.
-_WORDS = re.compile(r"[+＋(（]?\d+(?:[\s\-()（）]{1,2}\d+)*[)）]?|\S+")
+#: A word of the query: a 档号 or its start (standing alone), a number written in groups
+#: (spaces, dashes, brackets inside), or anything up to the next space.
+_WORDS = re.compile(rf"(?<!\S)(?:{ARCHIVAL_SHAPED.pattern})(?!\S)"  # a 档号 whole, even of digits
+                    r"|[+＋(（]?\d+(?:[\s\-()（）]{1,2}\d+)*[)）]?|\S+")
 _NUMBER = re.compile(r"[+＋(（]?\d[\d\s\-()（）]*")
 #: China's country code before a mobile (11 digits from 1) or an area code without its 0.
 _NATIONAL = re.compile(r"(?:00)?86(\d{9,11})")
