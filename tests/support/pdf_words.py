@@ -27,7 +27,8 @@ class Word:
                 and self.x1 <= x1 + tolerance and self.bottom <= bottom + tolerance)
 
     def overlaps(self, other: Word) -> bool:
-        return self.x0 < other.x1 and other.x0 < self.x1 and self.top < other.bottom and other.top < self.bottom
+        return (self.x0 < other.x1 and other.x0 < self.x1
+                and self.top < other.bottom and other.top < self.bottom)
 
 
 @dataclass(frozen=True)
