@@ -1,15 +1,18 @@
 """A filed record's 档号 where people and programs read it: the record page in Chinese and in
-English (with its retention in words), and the record API's JSON; a record not filed shows none."""
+English (with its retention in words), and the record API's JSON; a record not filed shows none;
+the demo office's filed complaints."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from flask import Flask
 
 from core.clock import FrozenClock
-from tests.support.archival import MICRO_START, archival_code_of
+from tests.support.archival import MICRO_START, archival_code_of, archival_codes
 from tests.support.instance import login
-from tests.support.lifecycle import filed_complaints, new_complaint
+from tests.support.lifecycle import filed_complaints, new_complaint, work_outbox
 
 
 @pytest.fixture
@@ -41,3 +44,25 @@ def test_the_record_api_names_the_archival_code(app: Flask, token_for) -> None: 
     filed = client.get(f"/api/v1/records/{code}", headers=token_for("clerk")).json
     assert filed["filing"]["archival_code"] == archival_code_of(app, code) == "Q012-WS·2026-D3-KF-0001"
     assert client.get(f"/api/v1/records/{waiting}", headers=token_for("clerk")).json["filing"] is None
+
+
+def test_the_demo_offices_filed_complaints_show_their_archival_codes(app: Flask, token_for) -> None:  # type: ignore[no-untyped-def]
+    """``flask demo`` finishes two complaints; once the worker has rendered and filed them, each
+    has its 档号, on its page and in the API, and the search finds them by it."""
+    demo = app.test_cli_runner().invoke(args=["demo"])
+    assert demo.exit_code == 0, demo.output
+    [password] = re.findall(r"supervisor\s+supervisor\s+password: (\S+)", demo.output)
+    for _ in range(3):  # the archival copies, the filing, the search entries it queued
+        work_outbox(app)
+    given = {code: text for code, text in archival_codes(app).items() if text}
+    assert sorted(given.values()) == ["Q012-WS·2026-D3-KF-0001", "Q012-WS·2026-D3-KF-0002"]
+    client = app.test_client()
+    login(client, "supervisor", password)  # the demo gave it a fresh password
+    for code, reference in given.items():
+        page = client.get(f"/records/{code}", headers={"Accept-Language": "zh-CN"}).text
+        assert reference.replace("-", "-<wbr>") in page and "定期3年" in page
+        record = client.get(f"/api/v1/records/{code}", headers=token_for("supervisor")).json
+        assert record["filing"]["archival_code"] == reference
+    hits = client.get("/api/v1/search", query_string={"q": "Q012-WS·2026-D3-KF"},
+                      headers=token_for("supervisor")).json["hits"]
+    assert sorted(hit["code"] for hit in hits) == sorted(given)
