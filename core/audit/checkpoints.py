@@ -118,7 +118,8 @@ def read(path: Path, key: AuditKey | None) -> tuple[list[Checkpoint], FileProble
     A line must be the JSON written, carry the previous line's MAC, and its own MAC must match
     (with the key for a keyed line). With a key, once a keyed line appears every later line
     must be keyed, and there must be one (``flask init`` writes one when it creates the key): an
-    emptied or replaced file is noticed."""
+    emptied or replaced file is noticed. No file at all is no problem here (a second app server
+    of a shared database keeps none; the caller says so)."""
     read_so_far: list[Checkpoint] = []
     prev = ""
     for number, raw in _lines(path):
@@ -128,7 +129,7 @@ def read(path: Path, key: AuditKey | None) -> tuple[list[Checkpoint], FileProble
         assert checkpoint is not None
         read_so_far.append(checkpoint)
         prev = checkpoint.mac
-    if key is not None and not any(c.keyed for c in read_so_far):
+    if key is not None and path.exists() and not any(c.keyed for c in read_so_far):
         return read_so_far, FileProblem(len(read_so_far), "no keyed checkpoint: the file was emptied "
                                         "or replaced since the key was created", "missing")
     return read_so_far, None

@@ -93,6 +93,11 @@ def verdict_lines(verdict: Verdict) -> list[str]:
                        "create it.", file=audit_anchor().keyring.path))
     if verdict.file_problem is not None:
         lines.append(file_problem_text(verdict.file_problem))
+    elif verdict.key is not None and not verdict.checkpoints:
+        lines.append(_("Warning: no checkpoints file here (%(file)s): a cut tail or an older "
+                       "database put back cannot be found from this instance folder (on several "
+                       "servers, verify where the worker writes the checkpoints).",
+                       file=audit_anchor().checkpoint_file))
     if verdict.broken is not None:
         lines.append(_("BROKEN at event seq=%(seq)s (id=%(id)s): %(reason)s. %(checked)s events "
                        "before it are intact.", seq=verdict.broken.seq, id=verdict.broken.event_id,

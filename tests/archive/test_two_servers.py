@@ -24,6 +24,7 @@ API (``archive verify``):
 from __future__ import annotations
 
 import hashlib
+import shutil
 import subprocess
 import time
 from collections.abc import Iterator
@@ -181,6 +182,7 @@ def test_two_servers_share_one_database_and_one_bucket(
     a_folder, b_folder = instances(tmp_path, pg_url, s3_bucket)
     lap = Laps()
     tokens = prepare(a_folder)
+    shutil.copy(a_folder / "audit.key", b_folder / "audit.key")  # one trail, one key (docs/archival.md)
     lap("init")
     with cluster() as running:
         a_port, b_port = start(running, a_folder, b_folder)

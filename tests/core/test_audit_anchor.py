@@ -336,3 +336,15 @@ def test_archive_verify_and_its_daily_job_check_the_checkpoints_too(app):
     assert result.exit_code == 1
     assert f"event seq={seqs[0]} (id={event_id(app, seqs[0])})" in result.output
     assert f"the chain ends here but the checkpoint line 2 recorded seq {seqs[-1]}" in result.output
+
+
+def test_a_folder_without_checkpoints_warns_and_an_emptied_file_fails(app):
+    """A second app server of a shared database keeps no checkpoints file: verify says what it
+    cannot find from there; an emptied file (the key made one line) is a problem."""
+    make_key(app)
+    path = checkpoint_file(app)
+    path.unlink()
+    result = verify(app)
+    assert result.exit_code == 0 and "Warning: no checkpoints file here" in result.output
+    path.write_text("")
+    assert verify(app).exit_code == 1
