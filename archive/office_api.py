@@ -113,7 +113,7 @@ def due() -> Response:
 @bp.post("/disposal-lists")
 @token_required
 def disposal_propose() -> tuple[Response, int]:
-    body = _body({"codes", "note"}, {"codes"})
+    body = _body({"codes", "note"}, {"codes"})  # note (the appraisal) is refused by the service if empty
     codes = body["codes"]
     if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
         raise ApiError(422, "codes: a list of record codes", {"codes": "a list of record codes"})

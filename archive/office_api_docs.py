@@ -66,8 +66,10 @@ OPENAPI_PATHS: dict[str, Any] = {
                       "400": error_response("action is not destroy or review, or page is not a page number"),
                       **_errors("Only the records office reads the archive", body=False)}}},
     "/archive/disposal-lists": {"post": {
-        "summary": "Propose a destruction list of due records (audited); an administrator decides",
-        "requestBody": _body({"codes": CODES, "note": {"type": "string"}}, ["codes"]),
+        "summary": "Propose a destruction list of due records (audited); an administrator decides. "
+                   "note is the appraisal (鉴定意见) the destruction register prints: required",
+        "requestBody": _body({"codes": CODES, "note": {"type": "string", "minLength": 1, "maxLength": 2000}},
+                             ["codes", "note"]),
         "responses": {**_ok("The proposed list", "201"), **_errors(KEEPERS)}}},
     "/archive/disposal-lists/{list_id}/decision": {"post": {
         "summary": "An administrator other than the proposer approves or rejects (with a reason) a list",

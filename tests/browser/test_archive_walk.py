@@ -15,6 +15,7 @@ from playwright.sync_api import Locator, Page, expect
 from archive.retention import list_classes, update_class
 from core.clock import FrozenClock
 from core.web import services
+from tests.support.destruction import witnessed_in_browser
 from tests.support.instance import actor_of
 from tests.support.journeys import assert_accessible, sign_in
 from tests.support.lifecycle import DAYS_TO_2030, close_complaint, new_complaint, work_outbox
@@ -112,7 +113,7 @@ def test_a_complaint_walks_from_filing_through_a_hold_to_disposal(  # type: igno
     expect(archivist.get_by_label(code)).to_be_checked()
     archivist.screenshot(path=str(artifacts / "archive-walk-disposal-zh.png"), full_page=True)
     assert_accessible(archivist, "disposal with a record due (zh-CN)")
-    archivist.get_by_label("给批准人的说明").fill("2029 年到期客诉，冻结已解除")
+    archivist.get_by_label("鉴定意见").fill("2029 年到期客诉，冻结已解除")
     archivist.get_by_role("button", name="提出销毁清单").click()
     expect(archivist.locator("h1")).to_have_text(re.compile(r"^销毁清单 DL-\d+$"))
     expect(archivist.locator("main")).to_contain_text("管理员批准")
@@ -136,11 +137,16 @@ def test_a_complaint_walks_from_filing_through_a_hold_to_disposal(  # type: igno
     expect(admin).to_have_url(list_url)
     expect(admin.locator("main")).to_contain_text("2029 年到期客诉，冻结已解除")
     admin.get_by_role("button", name="批准").click()
-    expect(admin.locator("[role=status]")).to_have_text("销毁清单已批准，档案管理员现在可以执行。")
+    expect(admin.locator("[role=status]")).to_have_text(
+        "销毁清单已批准；请指定两名监销人，二人分别确认后方可执行销毁。")
     expect(admin.locator("#list-state")).to_have_text("已批准待执行")
     expect(admin.locator("dl.summary")).to_contain_text("决定")  # who approved, and when
     expect(admin.get_by_role("button", name="批准")).to_have_count(0)
     assert_accessible(admin, "an approved destruction list (zh-CN)")
+    expect(admin.get_by_role("button", name="执行销毁")).to_have_count(0)  # two witnesses first
+    auditor = new_page("zh-CN")
+    sign_in(auditor, live_server, "auditor")
+    witnessed_in_browser(admin, list_url, {"archivist": archivist, "auditor": auditor})
     admin.get_by_role("button", name="执行销毁").click()
     expect(admin.get_by_role("button", name="执行销毁")).to_have_count(0)
     expect(row_of(admin, code)).to_contain_text("已销毁")

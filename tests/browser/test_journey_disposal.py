@@ -2,7 +2,8 @@
 answered 500 whenever its approval time had fractions of a second, i.e. always on a real clock).
 The system clock runs throughout; it is moved on past the record's last day, as the years would.
 A filed complaint; the archivist reads its last day in the catalogue and, after it, proposes it
-for destruction; an admin, signing in, approves and executes the list from its page; the worker
+for destruction; an admin, signing in, approves the list, names the archivist and an auditor as
+its witnesses, who each confirm on their own page, and executes it from its page; the worker
 files the destruction register; the record's page is its tombstone. Every page passes axe and
 fits a phone's width (390 px)."""
 
@@ -16,6 +17,7 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 
 from core.web import services
+from tests.support.destruction import witnessed_in_browser
 from tests.support.journeys import PHONE, MovedSystemClock, check, file_records, signed_in
 from tests.support.lifecycle import close_complaint, new_complaint
 
@@ -53,7 +55,7 @@ def test_an_approved_destruction_list_is_executed_on_the_system_clock(  # type: 
     office_section(archivist, "销毁")
     expect(archivist.get_by_label(code)).to_be_checked()
     check(archivist, artifacts, "disposal-due")
-    archivist.get_by_label("给批准人的说明").fill("到期客诉，无冻结")
+    archivist.get_by_label("鉴定意见").fill("到期客诉，无冻结")
     archivist.get_by_role("button", name="提出销毁清单").click()
     expect(archivist.locator("h1")).to_have_text(re.compile(r"^销毁清单 DL-\d+$"))
     listed = archivist.locator("h1").inner_text().split()[-1]
@@ -67,6 +69,9 @@ def test_an_approved_destruction_list_is_executed_on_the_system_clock(  # type: 
     admin.get_by_role("button", name="批准").click()
     expect(admin.locator("#list-state")).to_have_text("已批准待执行")
     check(admin, artifacts, "disposal-approved")
+    auditor = signed_in(new_page, live_server, "auditor", "zh-CN", PHONE)
+    witnessed_in_browser(admin, admin.url, {"archivist": archivist, "auditor": auditor})
+    check(admin, artifacts, "disposal-witnessed")
     admin.get_by_role("button", name="执行销毁").click()
     expect(admin.locator("[role=status]")).to_contain_text("销毁清单已执行，销毁清册为 DD-")
     expect(admin.locator("table tbody tr").filter(has_text=code)).to_contain_text("已销毁")
