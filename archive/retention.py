@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive.archival_codes import retention_code
 from archive.models import Record, RetentionClass
 from core.audit import trail
 from core.auth.roles import Actor, NotFound, PermissionDenied
@@ -148,8 +149,21 @@ def update_class(db: Database, clock: Clock, actor: Actor, code: str, values: di
         rescheduled = _reschedule(session, _view(row), zone)
         trail.append(session, at=clock.now(), actor=actor, action="retention.update",
                      object_type="retention_class", object_id=code,
-                     detail={"before": before, "after": _view(row).values(), "rescheduled": rescheduled})
+                     detail={"before": before, "after": _view(row).values(), "rescheduled": rescheduled,
+                             **_retention_code_change(before, _view(row))})
         return _view(row)
+
+
+def _retention_code_change(before: dict[str, Any], after: ClassView) -> dict[str, Any]:
+    """When the change moves the class's 档号 retention level (D3 → D10), the event says so:
+    records filed under it keep the 档号 they were given (DA/T 13: never changed), so the trail
+    is where the reclassification is read; records filed from now on get the new level."""
+    old = retention_code(ClassView(after.code, "", "", before["years"], before["months"], before["trigger"],
+                                   before["event_field"], before["at_year_end"], before["action"], ""))
+    new = retention_code(after)
+    if old == new:
+        return {}
+    return {"retention_code": {"before": old, "after": new, "archival_codes_kept": True}}
 
 
 def _reschedule(session: Session, cls: ClassView, zone: ZoneInfo) -> int:
