@@ -109,6 +109,7 @@ def test_changing_the_class_is_audited_and_renumbers_nothing(any_app: Flask) -> 
         retention.update_class(s.db, s.clock, actor_of(any_app, "admin"), "complaint-3y", values, zone=s.zone)
     [change] = events(any_app, "retention.update")
     assert (change.detail["before"]["years"], change.detail["after"]["years"]) == (3, 10)
+    assert change.detail["retention_code"] == {"before": "D3", "after": "D10", "archival_codes_kept": True}
     assert archival_code_of(any_app, code) == "Q012-WS·2026-D3-KF-0001"
     [later] = filed_complaints(any_app, 1)  # filed under the class as it is now: a new group
     assert archival_code_of(any_app, later) == "Q012-WS·2026-D10-KF-0001"
