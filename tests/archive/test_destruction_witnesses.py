@@ -17,17 +17,22 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from archive import disposal, witnesses
+from archive import disposal, retention, witnesses
 from archive.destruction_register import years_between
 from archive.disposal import DisposalRefused
 from archive.models import Record, Rendition, Tombstone
 from archive.ports import archive_ports
+from core import db_schema
 from core.audit.checkpoints import CHECKPOINT_FILE
 from core.audit.models import AuditEvent
+from core.auth import accounts
+from core.auth.departments import ensure_default_departments
 from core.auth.roles import PermissionDenied
 from core.clock import FrozenClock, local
 from core.web import services
-from tests.support.instance import actor_of
+from forms import versions
+from forms.spec.library import load_or_fail
+from tests.support.instance import PASSWORD, actor_of, make_app
 from tests.support.lifecycle import DAYS_TO_2030, filed_complaints, work_outbox
 
 APPRAISAL = "保管期满，经鉴定已无继续保存价值，建议销毁。"
@@ -278,3 +283,41 @@ def _the_list(app: Flask, clock: FrozenClock) -> int:
 def test_years_kept_are_whole_years_as_a_calendar_counts_them(start: date, days: int) -> None:
     end = start + timedelta(days=days)
     assert years_between(start, end) == relativedelta(end, start).years
+
+
+def test_export_and_import_carry_the_witnesses(app: Flask, clock: FrozenClock, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    list_id, _codes = approved_list(app, clock)
+    name(app, list_id, ("auditor", "admin"))
+    confirm(app, list_id, "auditor")
+    confirm(app, list_id, "admin")
+    execute(app, list_id)
+    work_outbox(app)
+    out = tmp_path / "export"
+    exported = app.test_cli_runner().invoke(args=["archive", "export", "--out", str(out),
+                                                  "--by", "archivist"])
+    assert exported.exit_code == 0, exported.output
+    with app.app_context():
+        before = disposal.list_lists(services().db, actor_of(app, "admin"))
+
+    monkeypatch.setenv("DOSSIER_INSTANCE", str(tmp_path / "target"))
+    target = make_app(f"sqlite:///{tmp_path / 'target.sqlite3'}", clock)
+    try:
+        with target.app_context():
+            s = services()
+            db_schema.upgrade(s.db)
+            ensure_default_departments(s.db)
+            retention.ensure_defaults(s.db, s.clock)
+            versions.register_specs(s.db, s.clock, load_or_fail())
+            accounts.create_user(s.db, s.clock, username="admin", password=PASSWORD, role="admin",
+                                 department_code="ARCHIVE")
+        imported = target.test_cli_runner().invoke(args=["archive", "import", str(out)])
+        assert imported.exit_code == 0, imported.output
+        with target.app_context():
+            after = disposal.list_lists(services().db, actor_of(target, "admin"))
+    finally:
+        with target.app_context():
+            services().db.dispose()
+    assert [(w.username, w.named_by, w.confirmed_at) for w in after[0].witnesses] == \
+        [(w.username, w.named_by, w.confirmed_at) for w in before[0].witnesses]
+    assert after[0].witnesses[0].confirmed_at is not None
