@@ -29,7 +29,7 @@ from archive.files import FileStore
 from archive.office import KEEPERS, require_records_office
 from archive.portability import ManifestWriter, PortabilityError, refuse_non_empty
 from archive.transfer_models import Transfer
-from archive.transfer_package import KIND, README, README_TEXT, verify_package
+from archive.transfer_package import CHECKSUMS, KIND, README, README_TEXT, verify_package
 from archive.transfer_writing import Files, TransferRefused, check_stored, write_catalogue, write_records
 from core.audit import trail
 from core.audit.checkpoints import enqueue_checkpoint
@@ -127,6 +127,7 @@ def _write_package(db: Database, zone: ZoneInfo, store: FileStore, actor: Actor 
             progress(len(batch), len(found))
     write_catalogue(writer, tools.printer, tools.fonds, tools.names, wanted,
                     tools.masked(actor or CONSOLE, found), files)
+    writer.write_bytes(CHECKSUMS, "".join(f"{e['sha256']}  {e['path']}\n" for e in writer.entries).encode())
     manifest_sha256 = writer.finish({
         "kind": KIND, "year": wanted.year, "fonds": tools.fonds, "records": len(found),
         "transferred_at": at.isoformat(), "transferred_by": actor.username if actor else CONSOLE.username})

@@ -8,6 +8,7 @@ when someone else runs it)::
     manifest.json                         every other file with its SHA-256 and size; the year,
                                           the fonds, when and by whom
     README.txt                            this layout, in Chinese and English
+    SHA256SUMS                            every file but itself and the manifest, for sha256sum -c
     catalogue/catalogue.pdf               the 归档文件目录 as printed (no print time on it)
     catalogue/catalogue.csv               the same, one row per item, with its file's SHA-256
     catalogue/catalogue.json              the same as JSON, with every file of every item
@@ -36,10 +37,14 @@ KIND = "transfer"
 CATALOGUE_PDF, CATALOGUE_CSV, CATALOGUE_JSON = ("catalogue/catalogue.pdf", "catalogue/catalogue.csv",
                                                 "catalogue/catalogue.json")
 README = "README.txt"
+#: Every file but itself and the manifest in ``sha256sum``'s format: ``sha256sum -c SHA256SUMS``
+#: checks the package with nothing but coreutils.
+CHECKSUMS = "SHA256SUMS"
 README_TEXT = """年度移交包 / Annual transfer package
 
 manifest.json              本包每个文件的 SHA-256 与大小；年度、全宗号、移交时间与移交人
                            every other file with its SHA-256 and size; year, fonds, when and by whom
+SHA256SUMS                 同上，供 sha256sum -c 校验 / the same for `sha256sum -c SHA256SUMS`
 catalogue/catalogue.pdf    归档文件目录（按档号顺序） / the item catalogue in archival-reference order
 catalogue/catalogue.csv    同上，每件一行，附文件 SHA-256 / the same, one row per item, with SHA-256
 catalogue/catalogue.json   同上（JSON），附每件的全部文件 / the same as JSON, with every file of an item
@@ -47,7 +52,8 @@ records/<档号>/<档号>.pdf   归档时的 PDF/A 归档版本 / the archival P
 records/<档号>/<档号>.rN.pdf 归档后更正形成的 PDF/A（第 N 版） / the PDF/A of a later correction (revision N)
 records/<档号>/<档号>.json  记录数据、全部修订与文件 / the record's data, every revision, its files
 
-校验：逐一计算 SHA-256 与 manifest.json 比对。 Check: compare each file's SHA-256 with manifest.json.
+校验：sha256sum -c SHA256SUMS，或逐一计算 SHA-256 与 manifest.json 比对。
+Check: sha256sum -c SHA256SUMS, or compare each file's SHA-256 with manifest.json.
 """
 
 

@@ -93,6 +93,9 @@ def test_a_year_is_written_verified_and_recorded(engine: str, request: pytest.Fi
     assert "归档文件目录 · 2026 年度" in text and "共 4 件" in text and "打印于" not in text
     assert all(code in text for code in filed.all) and NAME not in text
     assert verify_package(out).files == len(manifest["files"])
+    summed = subprocess.run(["sha256sum", "--strict", "-c", "SHA256SUMS"], cwd=out, capture_output=True,
+                            text=True)  # what a service centre without our software runs
+    assert summed.returncode == 0 and summed.stdout.count(": OK") == len(manifest["files"]) - 1, summed.stdout
     digest = subprocess.run(["sha256sum", str(out / "manifest.json")], capture_output=True, text=True,
                             check=True).stdout.split()[0]
     with app.app_context(), services().db.reading() as session:
