@@ -6,6 +6,10 @@ Submitting queues it (:func:`enqueue`, in the submitting transaction); the outbo
 it after commit (:func:`handle`), never while the counter row is locked. The same revision
 always renders to the same bytes: no print time, fixed metadata dates, content-derived file
 identifier, and attachment dates taken from the revision.
+
+A filed record's copies carry the filing stamp (归档章, :mod:`archive.filing_stamp`): a revision
+rendered after filing is stamped here from the start; the filed revision itself, rendered before
+its 档号 existed, is rendered again with the stamp by :mod:`forms.pdf.stamping`.
 """
 
 from __future__ import annotations

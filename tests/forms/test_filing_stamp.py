@@ -165,6 +165,8 @@ def test_a_correction_after_filing_is_stamped_from_the_start_with_the_same_refer
     _, filed_again = row_of(app, code, filed_copy.revision)
     assert filed_again.sha256 == filed_copy.sha256  # the filed revision's stamped copy stays
     assert [e["revision"] for e in events(app, code, "rendition.stamp")] == [record.filed_revision]
+    stored = {e["revision"]: e.get("archival_code") for e in events(app, code, "rendition.store")}
+    assert stored[corrected.revision] == record.archival_code and stored[filed_copy.revision] is None
 
 
 def test_the_stamped_copy_renders_to_the_same_bytes_again(app: Flask, clock) -> None:  # type: ignore[no-untyped-def]
