@@ -195,8 +195,9 @@ OPENAPI_PATHS = {
         "Destruction lists with their state and each record's outcome",
         {"type": "object", "properties": {"lists": {"type": "array", "items": _OBJECT}}}),
     "/archive/disposal-lists/{list_id}/execute": {"post": {
-        "summary": "Execute an approved destruction list (archivist or admin): each record is destroyed "
-                   "unless a hold or a changed schedule spares it; the destruction register is filed",
+        "summary": "Execute an approved destruction list (archivist or admin, not a witness) once both its "
+                   "witnesses confirmed: each record is destroyed unless a hold or a changed schedule spares "
+                   "it; the destruction register is filed and an audit checkpoint queued",
         "parameters": [{"name": "list_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
         "responses": {
             "200": {"description": "The executed list, each record's outcome and the register's code",
@@ -204,7 +205,8 @@ OPENAPI_PATHS = {
             "401": error_response("No or bad token"),
             "403": error_response("Only a keeper (archivist, admin) executes destruction lists"),
             "404": error_response("No such destruction list"),
-            "409": error_response("The list is not approved (proposed, rejected or executed already)"),
+            "409": error_response("The list is not approved (proposed, rejected or executed already), "
+                                  "its two witnesses have not both confirmed, or the token's user is one"),
         }}},
     "/archive/tombstones": _get(
         "Tombstones of destroyed records (code, class, dates, approver; no personal data)",

@@ -26,8 +26,10 @@ archive_cli = AppGroup("archive", help="The archive: filing, retention, disposal
 @click.argument("list_id", type=click.IntRange(min=1))
 @click.option("--by", "username", required=True, help="The archivist (or admin) executing it; audited.")
 def dispose_command(list_id: int, username: str) -> None:
-    """Execute the approved destruction list LIST_ID, as its page does: each record is destroyed
-    unless a hold or a changed schedule spares it; the destruction register is filed."""
+    """Execute the approved destruction list LIST_ID, as its page does, once both its witnesses
+    (监销人) have confirmed in the app (there is no console command to confirm for them; --by
+    may not be a witness): each record is destroyed unless a hold or a changed schedule spares
+    it; the destruction register is filed."""
     s = services()
     actor = accounts.actor_named(s.db, username)
     if actor is None:
