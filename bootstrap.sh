@@ -68,14 +68,14 @@ case "${1:-}" in
     .venv/bin/flask --app wsgi init
     .venv/bin/flask --app wsgi demo
     # Outbox workers, one per busy topic so that indexing never waits behind archival PDFs
-    # (rendering, background work, at a lower CPU priority: it yields the cores to the server
+    # (rendering, the filed copies' 归档章 included, background work, at a lower CPU priority: it yields the cores to the server
     # and the indexer in a burst); the third takes every other topic and runs the periodic
     # jobs. They stop with the server.
     .venv/bin/flask --app wsgi outbox run --topics search.index --no-jobs --interval 0.25 &
     workers=$!
-    nice -n 10 .venv/bin/flask --app wsgi outbox run --topics pdf.archival --no-jobs &
+    nice -n 10 .venv/bin/flask --app wsgi outbox run --topics pdf.archival,archive.filing_stamp --no-jobs &
     workers="$workers $!"
-    .venv/bin/flask --app wsgi outbox run --skip-topics search.index,pdf.archival &
+    .venv/bin/flask --app wsgi outbox run --skip-topics search.index,pdf.archival,archive.filing_stamp &
     workers="$workers $!"
     trap 'kill $workers 2>/dev/null || true' EXIT INT TERM
     echo "==> serving on http://127.0.0.1:${PORT:-5000}  (Ctrl-C to stop)"
