@@ -38,6 +38,11 @@ def check_stored(session: Session, store: FileStore, found: list[CatalogueItem])
             raise TransferRefused(f"{item.code} ({item.archival_code}): no archival copy of its filed "
                                   "revision is recorded; run `archive verify`")
         for copy in copies[item.code]:
+            if copy["stamped"] is None:
+                raise TransferRefused(
+                    f"{item.code} ({item.archival_code}): its archival copy of revision {copy['revision']} "
+                    "does not carry the filing stamp (归档章) yet; let the worker stamp it "
+                    "(`flask --app wsgi outbox run --once`) and transfer again")
             if not _present(store, copy["path"]):
                 raise TransferRefused(
                     f"{item.code} ({item.archival_code}): its archival copy of revision {copy['revision']} "
@@ -56,7 +61,7 @@ def copies_of(session: Session, codes: Sequence[str]) -> dict[str, list[dict[str
     """By code, the archival copies from the filed revision on (the filed one first)."""
     rows = session.execute(
         select(Record.code, Record.archival_code, Record.filed_revision, Rendition.revision, Rendition.path,
-               Rendition.sha256, Rendition.size, Rendition.pages)
+               Rendition.sha256, Rendition.size, Rendition.pages, Rendition.archival_code.label("stamped"))
         .join(Rendition, Rendition.record_id == Record.id)
         .where(Record.code.in_(codes), Rendition.kind == ARCHIVAL,
                Rendition.revision >= Record.filed_revision)

@@ -265,3 +265,22 @@ def test_the_demo_office_transfers_its_year_and_it_verifies(app: Flask, tmp_path
     verified = app.test_cli_runner().invoke(args=["archive", "verify-transfer", str(tmp_path / "demo")])
     assert verified.exit_code == 0 and "3 PDF(s) open" in verified.output
     assert all((tmp_path / "demo" / "records" / ref / f"{ref}.pdf").is_file() for ref in filed.values())
+
+
+def test_a_filed_copy_not_stamped_yet_waits_for_the_worker(app: Flask, tmp_path: Path) -> None:
+    """The package carries the copies with the 归档章: a record filed whose stamping the worker
+    has not done yet is named, and once it has, its stamped copy is what goes."""
+    code = new_complaint(app)
+    close_complaint(app, code)
+    runner = app.test_cli_runner()
+    runner.invoke(args=["outbox", "run", "--once", "--topics", "pdf.archival", "--no-jobs"])
+    reference = archival_codes(app)[code]  # filed, its 档号 minted
+    early = transfer(app, "--year", "2026", "--out", str(tmp_path / "early"))
+    assert early.exit_code == 1 and code in early.output and "归档章" in early.output
+    assert not (tmp_path / "early").exists()
+    work_outbox(app)
+    assert transfer(app, "--year", "2026", "--out", str(tmp_path / "later")).exit_code == 0
+    first_page = subprocess.run(["pdftotext", "-l", "1", str(tmp_path / "later" / "records" / reference /
+                                                             f"{reference}.pdf"), "-"],
+                                capture_output=True, check=True, text=True).stdout
+    assert "全宗号" in first_page and "Q012" in first_page  # the stamp's own boxes
