@@ -14,7 +14,8 @@ first, so that one run tells an operator the whole extent of a damage:
   every audit extract an ``archive import`` kept under the instance (``audit-imports/``, see
   archive/importing.py);
 - the codes: for every (form, year) counter, each sequence 1..value is a record or a
-  tombstone; a number that is neither is a *code gap* (a record deleted outside disposal).
+  tombstone; a number that is neither is a *code gap* (a record deleted outside disposal); the
+  same for every 档号 counter (an *archival gap*, archive/archival_fixity.py).
 
 Checksums are computed by a few threads over the store's ``chunks``: ``hashlib`` releases the
 GIL while it hashes and a read waits on the disk or the network, so the pass is bound by the
@@ -32,6 +33,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from archive.archival_fixity import KIND as ARCHIVAL_GAP
+from archive.archival_fixity import archival_gaps, given_numbers
 from archive.attachment_fixity import attachment_objects, check_attachments, draft_keys
 from archive.files import CONTENT_KEY, BadKey, FileMissing, FileStore
 from archive.models import CodeCounter, Record, Rendition, Tombstone
@@ -55,7 +58,7 @@ VERIFIERS = ORGANISATION_WIDE  # the records office
 
 @dataclass(frozen=True)
 class Problem:
-    """One finding: ``kind`` is checksum, missing, extra, temp, audit or code-gap."""
+    """One finding: ``kind`` is checksum, missing, extra, temp, audit, code-gap or archival-gap."""
 
     kind: str
     subject: str
@@ -124,6 +127,7 @@ def verify_archive(db: Database, clock: Clock, store: FileStore, *, actor: Actor
         known = _check_files(session, store, report, progress)
         _check_trail(session, instance_path, report)
         _check_codes(session, report)
+        _check_archival_codes(session, report)
         known |= set(session.scalars(select(UserMark.key)))  # people's signatures and stamps
         known |= _check_attachments(session, store, report, progress)  # the files on records
         known |= draft_keys(session)  # files saved with a draft, not a record's yet
@@ -282,6 +286,12 @@ def _highest_imported(session: Session, counter: CodeCounter) -> int:
     return session.scalar(select(func.max(Record.seq)).where(
         Record.form_code == counter.category, Record.year == counter.year,
         Record.imported_at.is_not(None))) or 0
+
+
+def _check_archival_codes(session: Session, report: FixityReport) -> None:
+    """The 档号 counters against the records and tombstones holding them (archive.archival_fixity)."""
+    report.codes_checked += sum(given_numbers(session).values())
+    report.problems.extend(Problem(ARCHIVAL_GAP, subject, why) for subject, why in archival_gaps(session))
 
 
 def _runs(numbers: list[int]) -> Iterator[tuple[int, int]]:

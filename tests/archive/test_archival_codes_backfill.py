@@ -99,3 +99,23 @@ def test_imported_legacy_records_get_codes_in_their_own_year(app: Flask, tmp_pat
     assert events(app, "record.archival_code") == []  # named in the import's own events
     [filed] = filed_complaints(app, 1)  # a filing now: the year's own group, from 1
     assert archival_code_of(app, filed) == "Q012-WS·2026-D3-KF-0001"
+
+
+def verify(app: Flask) -> str:
+    return app.test_cli_runner().invoke(args=["archive", "verify"]).output
+
+
+def test_archive_verify_names_an_archival_number_held_by_nothing_or_beyond_its_counter(app: Flask) -> None:
+    second = filed_complaints(app, 3)[1]
+    assert "\nclean: " in verify(app), verify(app)
+    with app.app_context(), services().db.transaction() as session:  # a record deleted by hand
+        session.execute(update(Record).where(Record.code == second).values(archival_code=None))
+    gap = "[archival-gap] Q012-WS·2026-D3-KF-0002: given, but neither a record nor a tombstone holds it"
+    assert gap in verify(app)
+    with app.app_context(), services().db.transaction() as session:  # a counter set back
+        session.execute(update(Record).where(Record.code == second).values(
+            archival_code="Q012-WS·2026-D3-KF-0002"))
+        session.execute(update(ArchivalCounter).values(value=1))
+    found = verify(app)
+    assert "[archival-gap] Q012-WS·2026-D3-KF-0002: beyond the counter (1): it could be given again" in found
+    assert "[archival-gap] Q012-WS·2026-D3-KF-0003: beyond the counter (1)" in found
