@@ -61,6 +61,7 @@ def test_the_filed_copy_carries_the_stamp_in_the_top_right_margin_over_no_other_
     inside = stamp_words(page, box)
     assert {word.text for word in inside} == expected_cells(reference, rendition.pages)
     assert len(inside) == 12  # six labels, six values, nothing else in the box
+    assert reference.item == 1 and "0001" in {word.text for word in inside}  # the first item filed
     others = [word for word in page.words if word not in inside]
     assert not [(w.text, o.text) for w in inside for o in others if w.overlaps(o)]
     assert not [o.text for o in others if o.overlaps(Word("box", *box))]  # the box covers no text

@@ -6,6 +6,7 @@ still agrees, and the same on PostgreSQL."""
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from archive.filing_stamp import (
 from archive.models import ArchivalCounter, Record
 from archive.records import record_at_revision
 from archive.stores import file_store
+from core.clock import SystemClock
 from core.outbox.models import OutboxItem
 from core.outbox.queue import enqueue
 from core.web import services
@@ -43,6 +45,7 @@ from tests.support.filing_stamp import (
     stored_pdf,
     work_outbox_without_stamping,
 )
+from tests.support.instance import make_app
 from tests.support.legacy_sheets import VR_HEADERS, run_import, vr_row, write_xlsx
 from tests.support.lifecycle import close_complaint, new_complaint, work_outbox
 from tests.support.pdf import MM
@@ -177,3 +180,23 @@ def test_filing_and_stamping_on_postgresql(pg_app: Flask) -> None:
     assert pending == []
     box = stamp_box(stored_pdf(pg_app, stamped))
     assert box is not None and box[3] <= 22 * MM
+
+
+def test_filing_and_stamping_on_the_system_clock(template_db: Path, instance_dir: Path) -> None:
+    database = instance_dir / "dossier.sqlite3"
+    shutil.copy(template_db, database)
+    app = make_app(f"sqlite:///{database}", SystemClock())
+    try:
+        code = filed(app)
+        record, stamped = row_of(app, code)
+        assert record.archival_code and stamped.archival_code == record.archival_code
+        assert stamped.created_at >= record.filed_at  # stored after filing, by the system clock
+        reference = ArchivalReference.parse(record.archival_code)
+        pdf = stored_pdf(app, stamped)
+        box = stamp_box(pdf)
+        assert box is not None
+        words = {w.text for w in stamp_words(pages_of(pdf)[0], box)}
+        assert words == expected_cells(reference, stamped.pages)
+    finally:
+        with app.app_context():
+            services().db.dispose()
