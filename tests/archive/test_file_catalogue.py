@@ -27,6 +27,8 @@ from core.web import services
 from forms.masking import mask_text
 from tests.support.filed_items import NAME, FiledItems, file_items
 from tests.support.instance import actor_of, login, make_app, populate
+from tests.support.legacy_sheets import CP_HEADERS, cp_row, run_import, write_xlsx
+from tests.support.lifecycle import work_outbox
 from tests.support.pdf import outside_the_body
 
 OFFICE = ("archivist", "auditor", "admin")
@@ -227,3 +229,23 @@ def test_a_frozen_clock_with_microseconds_dates_items_in_the_office_zone(templat
                                       file_catalogue.ItemFilter(2027))
     assert {i.code for i in listed} == set(filed.all)
     assert all(i.formed.isoformat() == "2027-01-01" and "·2027-" in i.archival_code for i in listed)
+
+
+def test_an_imported_record_is_remarked_and_transfers_with_its_year(app: Flask, logged_in, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A closed complaint from a paper register of 2015 is filed at import with a 档号 of 2015:
+    its line says 历史档案导入 / imported, in that year's catalogue and its transfer."""
+    row = cp_row("CP-2015-000007", datetime(2015, 3, 1, 10))
+    book = write_xlsx(tmp_path / "cp.xlsx", {"CP": [CP_HEADERS, row]})
+    assert run_import(app, book, "--commit")[0] == 0
+    work_outbox(app)
+    references = _codes(app)
+    assert "·2015-" in references["CP-2015-000007"]
+    archivist = logged_in("archivist")
+    english = archivist.get("/archive/catalogue/items?year=2015", headers={"Accept-Language": "en"})
+    assert "CP-2015-000007" in english.text and "imported from a paper register" in english.text
+    printed = _text(archivist.get("/archive/catalogue/items?year=2015&format=pdf").data, "-layout")
+    assert "历史档案导入" in next(line for line in printed.splitlines() if "CP-2015-000007" in line)
+    result = app.test_cli_runner().invoke(args=["archive", "transfer", "--year", "2015", "--out",
+                                                str(tmp_path / "t2015")])
+    assert result.exit_code == 0, result.output
+    assert "1 record(s)" in result.output
