@@ -52,6 +52,7 @@ from archive.renditions import ARCHIVAL
 from core.audit import trail
 from core.clock import Clock
 from core.db import Database
+from core.outbox.models import OutboxItem
 from core.outbox.queue import enqueue
 
 STAMP_TOPIC = "archive.filing_stamp"
@@ -126,6 +127,25 @@ def enqueue_stamping_given(session: Session, code: str, revision: int, at: datet
         Record.filed_revision.is_not(None), Rendition.revision >= Record.filed_revision)).scalars()
     for number in sorted(rows):
         enqueue(session, topic=STAMP_TOPIC, subject=code, at=at, payload={"revision": number})
+
+
+def queue_missing_stamps(db: Database, clock: Clock) -> list[tuple[str, int]]:
+    """Queue the stamping of every stored copy that should carry the stamp and does not, with
+    no stamping of its record pending: (code, revision) of each. ``archive file`` runs it, for
+    an archive imported from an export made while a stamping was pending (an export carries
+    no outbox), or a stamping whose task was deleted by hand."""
+    pending = select(OutboxItem.id).where(OutboxItem.topic == STAMP_TOPIC, OutboxItem.subject == Record.code,
+                                          OutboxItem.done_at.is_(None)).exists()
+    with db.transaction() as session:
+        rows = session.execute(
+            select(Record.code, Rendition.revision).join(Record, Rendition.record_id == Record.id)
+            .where(Rendition.kind == ARCHIVAL, Rendition.archival_code.is_(None),
+                   Record.archival_code.is_not(None), Record.filed_revision.is_not(None),
+                   Rendition.revision >= Record.filed_revision, ~pending)
+            .order_by(Record.code, Rendition.revision)).all()
+        for code, revision in rows:
+            enqueue(session, topic=STAMP_TOPIC, subject=code, at=clock.now(), payload={"revision": revision})
+    return [(code, revision) for code, revision in rows]
 
 
 def stamp_for_revision(session: Session, code: str, revision: int) -> str | None:

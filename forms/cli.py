@@ -13,6 +13,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from archive import records
 from archive.cli import archive_cli
+from archive.filing_stamp import queue_missing_stamps
 from core.auth import accounts
 from core.auth.roles import NotFound, PermissionDenied
 from core.config import InstancePaths
@@ -152,6 +153,12 @@ def archive_file() -> None:
     filed, waiting = file_all_ready(s.db, s.clock, s.zone)
     click.echo(f"Filed {len(filed)} record(s){': ' + ', '.join(filed) if filed else ''}.")
     give_archival_codes()
+    stamps = queue_missing_stamps(s.db, s.clock)
+    if stamps:
+        named = [f"{code} r{revision}" for code, revision in stamps]
+        click.echo(f"归档章 queued for {len(stamps)} filed archival copy(ies) without one "
+                   "(run `outbox run`): "
+                   + ", ".join(named[:10]) + (" …" if len(named) > 10 else "") + ".")
     if waiting:
         click.echo(f"{len(waiting)} ready record(s) wait for their archival copy (run `outbox run`): "
                    f"{', '.join(waiting)}.")

@@ -200,3 +200,21 @@ def test_filing_and_stamping_on_the_system_clock(template_db: Path, instance_dir
     finally:
         with app.app_context():
             services().db.dispose()
+
+
+def test_archive_file_queues_the_stamp_of_a_filed_copy_left_without_one(app: Flask) -> None:
+    """As after importing an export made while a stamping was pending (no outbox travels)."""
+    code = filed_unstamped(app)
+    with app.app_context(), services().db.transaction() as session:
+        session.execute(delete(OutboxItem).where(OutboxItem.topic == STAMP_TOPIC))
+    record, unstamped = row_of(app, code)
+    first = app.test_cli_runner().invoke(args=["archive", "file"])
+    assert first.exit_code == 0, first.output
+    assert "归档章 queued for 1 filed archival copy(ies) without one" in first.output
+    assert f"{code} r{unstamped.revision}" in first.output
+    again = app.test_cli_runner().invoke(args=["archive", "file"])
+    assert "归档章 queued" not in again.output  # its stamping is pending: not queued twice
+    work_outbox(app)
+    _, stamped = row_of(app, code)
+    assert stamped.archival_code == record.archival_code and stamped.replaced_sha256 == unstamped.sha256
+    assert "归档章 queued" not in app.test_cli_runner().invoke(args=["archive", "file"]).output
