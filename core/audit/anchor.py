@@ -77,11 +77,11 @@ def ensure_key(db: Database, clock: Clock, anchor: AuditAnchor) -> bool:
     the key's making (``audit.key.created``, its fingerprint). A database already keyed with
     a key this folder lacks is refused (a second server must get a copy, not a new key)."""
     path = anchor.keyring.path
-    existing = read_key(path)
     with db.transaction() as session:
         seq, digest, stored = session.execute(
             update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq)
             .returning(AuditHead.seq, AuditHead.hash, AuditHead.key_id)).one()
+        existing = read_key(path)  # read under the head's lock: two inits at once make one key
         if existing is not None:
             if stored is None:
                 session.execute(update(AuditHead).where(AuditHead.id == 1)

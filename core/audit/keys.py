@@ -23,6 +23,7 @@ import secrets
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,7 @@ class AuditKey:
     keyed_from: int  # the first seq whose link is keyed
     created_at: str
 
-    @property
+    @cached_property
     def key_id(self) -> str:
         """A fingerprint that names the key without revealing it (stored in ``audit_head``)."""
         return hmac.new(self.secret, _KEY_ID_TEXT, hashlib.sha256).hexdigest()[:16]

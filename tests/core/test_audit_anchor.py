@@ -32,12 +32,14 @@ from tests.support.audit_tampering import (
     append_events,
     checkpoint,
     checkpoint_file,
+    concurrent_events_before_the_key,
     cut_tail,
     delete_and_rechain,
     edit_event,
     event_id,
     guessed_key,
     head,
+    key_made_while_appending,
     make_key,
     verify,
 )
@@ -348,3 +350,11 @@ def test_a_folder_without_checkpoints_warns_and_an_emptied_file_fails(app):
     assert result.exit_code == 0 and "Warning: no checkpoints file here" in result.output
     path.write_text("")
     assert verify(app).exit_code == 1
+
+
+def test_the_key_made_while_others_append_and_twice_at_once_keeps_one_valid_chain(app):
+    """No event slips between the head read for keyed_from and the key taking effect."""
+    assert sorted(key_made_while_appending(app)) == [False, True]
+    assert len(concurrent_events_before_the_key(app)) >= 4  # made while the appends went on
+    result = verify(app)
+    assert result.exit_code == 0, result.output

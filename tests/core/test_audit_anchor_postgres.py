@@ -13,11 +13,13 @@ from core.web import services
 from tests.support.audit_tampering import (
     append_events,
     checkpoint,
+    concurrent_events_before_the_key,
     cut_tail,
     delete_and_rechain,
     edit_event,
     event_id,
     guessed_key,
+    key_made_while_appending,
     make_key,
     verify,
 )
@@ -95,3 +97,10 @@ def test_an_older_copy_of_the_database_put_in_its_place_is_found(pg_app, pg_serv
     finally:
         with restored.app_context():
             services().db.dispose()
+
+
+def test_the_key_made_while_others_append_and_twice_at_once_keeps_one_valid_chain(pg_app):
+    assert sorted(key_made_while_appending(pg_app)) == [False, True]
+    assert len(concurrent_events_before_the_key(pg_app)) >= 4  # made while the appends went on
+    result = verify(pg_app)
+    assert result.exit_code == 0, result.output

@@ -114,3 +114,41 @@ def edit_event(app: Flask, seq: int, actor_name: str = "mallory") -> None:
 
 def guessed_key(real: AuditKey) -> AuditKey:
     return AuditKey(secrets.token_bytes(32), real.keyed_from, real.created_at)
+
+
+def key_made_while_appending(app: Flask, *, appenders: int = 3, each: int = 25) -> list[bool]:
+    """``appenders`` threads append events one at a time; once a few are in, two threads run
+    ``flask init``'s key step at once while the appends go on. What each key step returned
+    (True: it made the key)."""
+    import threading
+
+    made: list[bool] = []
+    going = threading.Event()
+
+    def append() -> None:
+        for n in range(each):
+            append_events(app, 1, "test.concurrent")
+            if n == 3:
+                going.set()
+
+    def make() -> None:
+        going.wait(timeout=60)
+        with app.app_context():
+            made.append(ensure_key(services().db, services().clock, audit_anchor()))
+
+    threads = [threading.Thread(target=append) for _ in range(appenders)]
+    threads += [threading.Thread(target=make) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return made
+
+
+def concurrent_events_before_the_key(app: Flask) -> list[int]:
+    """The seqs of :func:`key_made_while_appending`'s events that came before the key."""
+    with app.app_context(), services().db.reading() as session:
+        key = audit_anchor().keyring.key()
+        assert key is not None
+        return list(session.scalars(select(AuditEvent.seq).where(
+            AuditEvent.action == "test.concurrent", AuditEvent.seq < key.keyed_from)))
