@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import stat
 from datetime import UTC, datetime
@@ -24,6 +25,7 @@ from sqlalchemy import select
 from core.audit import trail
 from core.audit.anchor import audit_anchor
 from core.audit.checkpoints import TOPIC, enqueue_checkpoint
+from core.audit.keys import AuditKeyError, read_key
 from core.audit.models import AuditEvent
 from core.clock import FrozenClock, SystemClock
 from core.outbox.cli import app_worker
@@ -358,3 +360,41 @@ def test_the_key_made_while_others_append_and_twice_at_once_keeps_one_valid_chai
     assert len(concurrent_events_before_the_key(app)) >= 4  # made while the appends went on
     result = verify(app)
     assert result.exit_code == 0, result.output
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=60, deadline=None)
+@given(junk=st.one_of(
+    st.text(max_size=200).filter(lambda t: "\n" not in t and "\r" not in t),
+    st.dictionaries(st.sampled_from(["seq", "hash", "at", "reason", "keyed", "prev", "mac"]),
+                    st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=70)),
+                    max_size=7).map(json.dumps)))
+def test_any_line_added_to_the_checkpoints_file_is_named_never_a_traceback(app, junk):
+    if not audit_anchor_path(app).exists():
+        make_key(app)
+    path = checkpoint_file(app)
+    kept = path.read_bytes()
+    with path.open("a", encoding="utf-8") as out:
+        out.write(junk + "\n")
+    try:
+        result = verify(app)
+    finally:
+        path.write_bytes(kept)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 1 and "Checkpoints file" in result.output and ", line 2: " in result.output
+
+
+@given(raw=st.one_of(st.binary(max_size=120), st.text(max_size=120).map(str.encode),
+                     st.fixed_dictionaries({"key": st.text(max_size=80), "keyed_from": st.integers(-2, 5),
+                                            "created_at": st.text(max_size=5)}).map(
+                         lambda d: json.dumps(d).encode())))
+def test_a_key_file_that_is_not_a_key_is_refused_naming_the_file(tmp_path_factory, raw):
+    path = tmp_path_factory.mktemp("key") / "audit.key"
+    path.write_bytes(raw)
+    try:
+        key = read_key(path)
+    except AuditKeyError as exc:
+        # names the file and what is wrong, never the content
+        assert re.fullmatch(re.escape(str(path)) + r": not an audit key file \((\w+|a 32-byte key, "
+                            r"keyed_from 1 or more)\)", str(exc)), str(exc)
+    else:
+        assert key is not None and len(key.secret) >= 32 and key.keyed_from >= 1
