@@ -5,10 +5,13 @@ the outbox worker appends a checkpoint after a destruction or a transfer commits
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import click
 from flask import Flask
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from core.audit.anchor import AuditAnchor, audit_anchor, ensure_key, write_checkpoint
 from core.audit.checkpoints import CHECKPOINT_FILE, TOPIC
@@ -16,6 +19,7 @@ from core.audit.cli import audit_cli
 from core.audit.keys import KEY_FILE, AuditKeyError, attach
 from core.cli import add_init_step
 from core.config import ConfigError
+from core.errors import render_error
 from core.outbox.cli import register_handler
 from core.outbox.jobs import Outcome, register_job
 from core.outbox.queue import Task
@@ -23,6 +27,7 @@ from core.ports import install, port
 from core.web import AppServices, services
 
 JOB = "audit_checkpoint"
+log = logging.getLogger(__name__)
 
 
 def init_app(app: Flask) -> None:
@@ -37,6 +42,16 @@ def init_app(app: Flask) -> None:
                  description="append the audit chain's head to the instance folder's checkpoints file")
     add_init_step(app, _init_step)
     app.cli.add_command(audit_cli)
+    app.register_error_handler(AuditKeyError, _no_key)
+
+
+def _no_key(error: AuditKeyError) -> ResponseReturnValue:
+    """A server without the trail's key (or with another) refuses to record, so the audited
+    step was rolled back: say so in the reader's language (503), the file's path to the log."""
+    log.error("audit trail: %s", error)
+    return render_error(503, _("This server cannot record what you do in the audit trail (its "
+                               "audit key is missing or is not this archive's), so nothing was "
+                               "done. Tell an administrator."))
 
 
 def _handle(task: Task) -> None:

@@ -45,7 +45,7 @@ from tests.support.audit_tampering import (
     make_key,
     verify,
 )
-from tests.support.instance import make_app
+from tests.support.instance import PASSWORD, csrf_token, make_app
 
 T0 = datetime(2026, 12, 5, 4, 30, 15, 123456, tzinfo=UTC)
 
@@ -398,3 +398,17 @@ def test_a_key_file_that_is_not_a_key_is_refused_naming_the_file(tmp_path_factor
                             r"keyed_from 1 or more)\)", str(exc)), str(exc)
     else:
         assert key is not None and len(key.secret) >= 32 and key.keyed_from >= 1
+
+
+def test_pages_and_the_api_of_a_server_without_the_key_say_nothing_was_done(app, client, instance_dir):
+    make_key(app)
+    (instance_dir / "audit.key").unlink()
+    with app.app_context():
+        audit_anchor().keyring.reload()
+    page = client.get("/login")
+    signed = client.post("/login", data={"csrf_token": csrf_token(page.text), "username": "clerk",
+                                          "password": PASSWORD}, headers={"Accept-Language": "zh"})
+    assert signed.status_code == 503 and "审计" in signed.text and "Traceback" not in signed.text
+    api = client.get("/api/v1/records/nope", headers={"Authorization": "Bearer bogus",
+                                                      "Accept-Language": "en"})
+    assert api.status_code == 503 and "nothing was done" in api.json["error"], api.json
