@@ -63,9 +63,10 @@ def write_checkpoint(db: Database, clock: Clock, anchor: AuditAnchor, reason: st
     with db.reading() as session:
         head = session.get(AuditHead, 1)
         assert head is not None, "audit_head has its row from migration 0001"
-        seq, digest = head.seq, head.hash
-    return checkpoints.append(anchor.checkpoint_file, anchor.keyring.key(), seq=seq, digest=digest,
-                              at=clock.now(), reason=reason)
+        seq, digest, stored = head.seq, head.hash, head.key_id
+    key = anchor.keyring.matching(stored)  # a line keyed with another key would spoil the file
+    return checkpoints.append(anchor.checkpoint_file, key, seq=seq, digest=digest, at=clock.now(),
+                              reason=reason)
 
 
 def ensure_key(db: Database, clock: Clock, anchor: AuditAnchor) -> bool:

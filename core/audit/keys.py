@@ -128,17 +128,24 @@ class Keyring:
         """The key to link event ``seq`` with (None: a plain link). ``stored_key_id`` is the
         database's record of the trail's key; without that key this refuses, so a server missing
         the key (or holding another instance's) fails loudly instead of breaking the chain."""
-        key = self.key()
-        if stored_key_id is not None and (key is None or key.key_id != stored_key_id):
-            key = self.reload()
-            if key is None:
-                raise AuditKeyError(
-                    f"the audit trail is keyed but {self.path} is missing: copy audit.key from the "
-                    "instance folder where `flask init` created it (docs/archival.md)")
-            if key.key_id != stored_key_id:
-                raise AuditKeyError(f"{self.path} is not the key this audit trail is keyed with "
-                                    "(it belongs to another instance)")
+        key = self.matching(stored_key_id)
         return key if key is not None and key.covers(seq) else None
+
+    def matching(self, stored_key_id: str | None) -> AuditKey | None:
+        """This instance's key, which must be the one ``stored_key_id`` names when it names one
+        (re-read once if not: ``flask init`` may have just made it, or it was just copied in)."""
+        key = self.key()
+        if stored_key_id is None or (key is not None and key.key_id == stored_key_id):
+            return key
+        key = self.reload()
+        if key is None:
+            raise AuditKeyError(
+                f"the audit trail is keyed but {self.path} is missing: copy audit.key from the "
+                "instance folder where `flask init` created it (docs/archival.md)")
+        if key.key_id != stored_key_id:
+            raise AuditKeyError(f"{self.path} is not the key this audit trail is keyed with "
+                                "(it belongs to another instance)")
+        return key
 
 
 def attach(db: Database, path: Path) -> Keyring:

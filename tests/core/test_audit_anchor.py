@@ -260,6 +260,10 @@ def test_a_server_without_the_key_refuses_to_append_rather_than_break_the_chain(
                                     "created_at": T0.isoformat()}))
     with pytest.raises(Exception, match="is not the key this audit trail is keyed with"):
         append_events(app, 1)
+    lines_before = checkpoint_file(app).read_bytes()
+    refused = checkpoint(app)  # nor a checkpoint line keyed with the wrong key
+    assert refused.exit_code == 1 and "is not the key this audit trail is keyed with" in refused.output
+    assert checkpoint_file(app).read_bytes() == lines_before
     key_file.write_bytes(kept)
     append_events(app, 1)
     assert verify(app).exit_code == 0
