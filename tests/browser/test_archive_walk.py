@@ -195,7 +195,7 @@ TEXT = {
               "add_label": "按编号加入记录", "add": "加入冻结",
               "unknown": "未加入：CP-2026-999999：没有这份档案。",
               "release": "解除冻结", "release_error": "理由须为 1 到 2000 个字符。",
-              "disposal": "销毁", "propose": "提出销毁清单", "list": "销毁清单",
+              "disposal": "销毁", "propose": "提出销毁清单", "list": "销毁清单", "appraisal": "鉴定意见",
               "classes": "保存期限类别", "change": "修改 complaint-3y", "to_review": "由档案管理员复核",
               "save": "保存", "saved": "保存期限类别 complaint-3y 已保存。", "review": "鉴定",
               "review_list": "鉴定清单", "keep": "延长保管（年）", "decide": "决定",
@@ -210,6 +210,7 @@ TEXT = {
            "add": "Add to the hold", "unknown": "Not added: CP-2026-999999: no such record.",
            "release": "Release the hold", "release_error": "A reason of 1 to 2000 characters.",
            "disposal": "Disposal", "propose": "Propose a destruction list", "list": "Destruction list",
+           "appraisal": "Appraisal (鉴定意见)",
            "classes": "Retention classes", "change": "Change complaint-3y",
            "to_review": "Review by an archivist", "save": "Save",
            "saved": "Retention class complaint-3y saved.",
@@ -284,6 +285,7 @@ def test_every_archive_page_passes_axe(  # type: ignore[no-untyped-def]
     page.screenshot(path=str(artifacts / f"archive-disposal-{locale}.png"), full_page=True)
     assert_accessible(page, f"disposal ({locale})")
     page.get_by_label(reviewed).uncheck()
+    page.get_by_label(t["appraisal"]).fill("保管期满，经鉴定可销毁")
     page.get_by_role("button", name=t["propose"]).click()
     expect(page.locator("h1")).to_have_text(re.compile(rf"^{t['list']} DL-\d+$"))
     expect(page.locator("table tbody tr")).to_have_text([re.compile(listed)])
@@ -335,6 +337,7 @@ def test_a_record_kept_on_review_after_its_proposal_is_not_destroyed(  # type: i
     archivist, admin = new_page("zh-CN"), new_page("zh-CN")
     sign_in(archivist, live_server, "archivist")
     archivist.goto(f"{live_server}/archive/disposal")
+    archivist.get_by_label("鉴定意见").fill("保管期满，经鉴定可销毁")
     archivist.get_by_role("button", name="提出销毁清单").click()
     expect(archivist.locator("h1")).to_have_text(re.compile(r"^销毁清单 DL-\d+$"))
     list_url = archivist.url
@@ -351,6 +354,9 @@ def test_a_record_kept_on_review_after_its_proposal_is_not_destroyed(  # type: i
     expect(archivist.locator("[role=status]")).to_have_text("决定已记录。")
     admin.goto(list_url)
     admin.get_by_role("button", name="批准").click()
+    auditor = new_page("zh-CN")
+    sign_in(auditor, live_server, "auditor")
+    witnessed_in_browser(admin, list_url, {"archivist": archivist, "auditor": auditor})
     admin.get_by_role("button", name="执行销毁").click()
     expect(admin.get_by_role("button", name="执行销毁")).to_have_count(0)
     expect(row_of(admin, code)).not_to_contain_text("已销毁", timeout=2_000)
@@ -378,5 +384,6 @@ def test_a_destruction_list_state_reads_in_chinese(  # type: ignore[no-untyped-d
     page = new_page("zh-CN")
     sign_in(page, live_server, "archivist")
     page.goto(f"{live_server}/archive/disposal")
+    page.get_by_label("鉴定意见").fill("保管期满，经鉴定可销毁")
     page.get_by_role("button", name="提出销毁清单").click()
     expect(page.locator("#list-state")).to_have_text(re.compile(r"^[\u4e00-\u9fff]+$"), timeout=2_000)
