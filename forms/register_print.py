@@ -50,7 +50,7 @@ def register_context(data: dict[str, Any]) -> dict[str, Any]:
         "destroyed": data.get("destroyed_count", 0),
         "pages": sum(int(i.get("pages") or 0) for i in data.get("items", [])
                      if i.get("outcome") == "destroyed"),
-        "items": [_line(item) for item in data.get("items", [])],
+        "lines": [_line(item) for item in data.get("items", [])],
     }}
 
 
