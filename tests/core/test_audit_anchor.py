@@ -28,6 +28,7 @@ from core.audit.checkpoints import TOPIC, enqueue_checkpoint
 from core.audit.keys import AuditKeyError, read_key
 from core.audit.models import AuditEvent
 from core.clock import FrozenClock, SystemClock
+from core.config import ConfigError
 from core.outbox.cli import app_worker
 from core.web import services
 from tests.support.audit_tampering import (
@@ -416,3 +417,23 @@ def test_pages_and_the_api_of_a_server_without_the_key_say_nothing_was_done(app,
     api = client.get("/api/v1/records/nope", headers={"Authorization": "Bearer bogus",
                                                       "Accept-Language": "en"})
     assert api.status_code == 503 and "nothing was done" in api.json["error"], api.json
+
+
+@pytest.mark.parametrize("minutes", [-1, 1.5, "60", True])
+def test_a_checkpoint_interval_that_is_not_whole_minutes_is_refused_naming_it(instance_dir, minutes):
+    with pytest.raises(ConfigError, match=r"AUDIT_CHECKPOINT_MINUTES: must be a whole number of minutes"):
+        make_app(f"sqlite:///{instance_dir / 'x.sqlite3'}", FrozenClock(T0), AUDIT_CHECKPOINT_MINUTES=minutes)
+
+
+def test_the_checkpoint_interval_sets_the_job_and_zero_turns_it_off(template_db, instance_dir):
+    for minutes, listed in ((15, "every 900 s"), (0, "off")):
+        shutil.copy(template_db, instance_dir / "dossier.sqlite3")
+        app = make_app(f"sqlite:///{instance_dir / 'dossier.sqlite3'}", FrozenClock(T0),
+                       AUDIT_CHECKPOINT_MINUTES=minutes)
+        try:
+            output = app.test_cli_runner().invoke(args=["jobs"]).output
+            assert next(line for line in output.splitlines() if line.startswith("audit_checkpoint")) \
+                .split(None, 1)[1].startswith(listed)
+        finally:
+            with app.app_context():
+                services().db.dispose()
