@@ -437,3 +437,23 @@ def test_the_checkpoint_interval_sets_the_job_and_zero_turns_it_off(template_db,
         finally:
             with app.app_context():
                 services().db.dispose()
+
+
+def test_before_the_key_verify_warns_and_plain_checkpoints_are_chained_into_the_keyed_ones(app):
+    append_events(app, 2)
+    assert checkpoint(app).exit_code == 0  # a worker's checkpoint before flask init made the key
+    plain = verify(app)
+    assert plain.exit_code == 0 and "Warning: this instance has no audit key" in plain.output
+    make_key(app)
+    append_events(app, 2)
+    assert verify(app).exit_code == 0
+    path = checkpoint_file(app)
+    lines = [json.loads(raw) for raw in path.read_text().splitlines()]
+    assert [line["keyed"] for line in lines] == [False, True]
+    forged = {**lines[0], "hash": "e" * 64}
+    body = {k: v for k, v in forged.items() if k != "mac"}
+    forged["mac"] = hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False,
+                                              separators=(",", ":")).encode()).hexdigest()
+    path.write_text("\n".join(json.dumps(x) for x in (forged, lines[1])) + "\n")
+    result = verify(app)  # the plain line recomputed: the keyed line after it no longer follows
+    assert result.exit_code == 1 and "line 2: it does not follow the line before it" in result.output
