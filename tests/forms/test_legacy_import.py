@@ -248,7 +248,7 @@ def test_an_imported_record_past_its_period_is_destroyed_with_its_scan(tmp_path:
         archivist, admin = accounts.actor_named(s.db, "archivist"), accounts.actor_named(s.db, "admin")
         listed = disposal.propose(s.db, s.clock, s.zone, archivist, ["AR-2015-000001"], "期满销毁")
         disposal.decide(s.db, s.clock, admin, listed.id, approve=True)
-        witness(None, listed.id)
+        witness(app, listed.id)
         done = disposal.execute(s.db, s.clock, s.zone, archivist, listed.id, archive_ports().disposal_hooks())
         assert done.state == "executed"
         assert attachments_of(s.db, "AR-2015-000001") == []
