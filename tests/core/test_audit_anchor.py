@@ -299,7 +299,8 @@ def test_a_destruction_or_transfer_enqueues_a_checkpoint_the_other_topics_worker
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=40, deadline=None)
 @given(reason=st.text(max_size=300))
 def test_any_reason_is_written_on_one_line_and_reads_back(app, reason):
-    make_key(app) if not (audit_anchor_path(app)).exists() else None
+    if not audit_anchor_path(app).exists():
+        make_key(app)
     result = checkpoint(app, "--reason", reason)
     assert result.exit_code == 0, result.output
     last = json.loads(checkpoint_file(app).read_text().splitlines()[-1])
