@@ -171,13 +171,20 @@ def test_the_page_and_csv_in_both_languages_and_each_read_audited(app: Flask, lo
     assert events[-1][0] == "record.export" and set(listed[-1]["codes"]) == set(filed.all)
 
 
+SAID = {"year": ("The year must be a number from 2000 to 2100.", "年份须为 2000 到 2100 之间的数字。"),
+        "retention": ("The retention code is Y (permanent) or D and the years, e.g. D30.",
+                      "保管期限代码为 Y（永久）或 D 加年数，例如 D30。"),
+        "organisation": ("The organisation code is capital letters and digits, e.g. KF.",
+                         "机构（问题）代码由大写字母和数字组成，例如 KF。")}
+
+
 @pytest.mark.parametrize(("query", "field"), [("year=1999", "year"), ("year=abc", "year"),
                                                ("year=2026&retention=D", "retention"),
                                                ("year=2026&organisation=K-F", "organisation")])
 def test_bad_filters_are_named_in_both_languages(app: Flask, logged_in, token_for, query: str,
                                                  field: str) -> None:  # type: ignore[no-untyped-def]
     archivist = logged_in("archivist")
-    for language, words in (("en", "There is a problem"), ("zh-CN", "出现问题")):
+    for language, words in zip(("en", "zh-CN"), SAID[field], strict=True):
         page = archivist.get(f"/archive/catalogue/items?{query}", headers={"Accept-Language": language})
         assert page.status_code == 400 and words in page.text and f'href="#{field}"' in page.text
     api = app.test_client().get(f"/api/v1/archive/catalogue/items?{query}", headers=token_for("archivist"))
