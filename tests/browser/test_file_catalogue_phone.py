@@ -34,6 +34,12 @@ def test_the_item_catalogue_fits_a_phone(app: Flask, live_server, new_page, arti
     text = page.locator("main").inner_text()
     assert all(code in text for code in filed.all) and NAME not in text
     assert_accessible(page, f"file catalogue {locale}")
+    page.goto(f"{live_server}/archive/catalogue/items?year=abc&retention=X")  # refused, named
+    assert page.locator(".error-summary a").count() == 2
+    for href in page.locator(".error-summary a").evaluate_all("links => links.map(a => a.hash)"):
+        assert page.locator(href).count() == 1  # each message leads to its field
+    assert_accessible(page, f"file catalogue refused {locale}")
+    page.goto(f"{live_server}/archive/catalogue/items?year=2026")
     pdf = download(page, links[0])
     assert pdf.startswith(b"%PDF")
     assert filed.sales in download(page, links[1]).decode("utf-8-sig")
