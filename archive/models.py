@@ -131,6 +131,11 @@ Index("ix_records_due", Record.end_action, Record.retention_until, Record.code,
       sqlite_where=ONLY_FILED, postgresql_where=ONLY_FILED)
 Index("ix_records_unfiled", Record.form_code, Record.state, Record.submitted_at, Record.id,
       sqlite_where=UNFILED, postgresql_where=UNFILED)
+#: Issue 20, migration 0022: the 归档文件目录 of a year (archive.file_catalogue) from the index
+#: alone: the records given a 档号, by code year (the 档号's 年度) and 档号, the id to fetch a page.
+REFERENCED = text("archival_code IS NOT NULL")
+Index("ix_records_year_archival", Record.year, Record.archival_code, Record.id,
+      sqlite_where=REFERENCED, postgresql_where=REFERENCED)
 
 
 class RecordRevision(Base):

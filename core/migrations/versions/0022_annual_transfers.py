@@ -3,6 +3,10 @@
 fonds, when and by whom (``transferred_by_id`` NULL for the console, ``transferred_by`` its name),
 how many records, files and bytes, the manifest's SHA-256 and where the package was written.
 
+And ``ix_records_year_archival`` (year, archival_code, id) over the records given a 档号: the
+归档文件目录 (archive/file_catalogue.py) counts and pages a year in 档号 order from the index alone,
+whatever the archive's size (a plain CREATE INDEX: no batch, records keeps its triggers).
+
 Revision ID: 0022
 Revises: 0021
 Create Date: 2026-12-05 12:10:00
@@ -16,6 +20,8 @@ revision = '0022'
 down_revision = '0021'
 branch_labels = None
 depends_on = None
+
+REFERENCED = "archival_code IS NOT NULL"
 
 
 def upgrade() -> None:
@@ -35,8 +41,11 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_transfers'))
     )
     op.create_index(op.f('ix_transfers_year'), 'transfers', ['year'], unique=False)
+    op.create_index('ix_records_year_archival', 'records', ['year', 'archival_code', 'id'],
+                    sqlite_where=sa.text(REFERENCED), postgresql_where=sa.text(REFERENCED))
 
 
 def downgrade() -> None:
+    op.drop_index('ix_records_year_archival', table_name='records')
     op.drop_index(op.f('ix_transfers_year'), table_name='transfers')
     op.drop_table('transfers')
