@@ -10,6 +10,8 @@ from collections.abc import Callable
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from archive import disposal, witnesses
@@ -139,3 +141,28 @@ def test_the_command_line_executes_only_after_both_witnesses_confirmed(app: Flas
     assert by_witness.exit_code != 0 and "监销人" in by_witness.output
     done = runner.invoke(args=["archive", "dispose", str(list_id), "--by", "archivist"])
     assert done.exit_code == 0, done.output
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=12),
+                    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner,
+                                                                               max_size=2), max_leaves=6)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(sent=JSON)
+@example(sent=["auditor", "admin"])
+@example(sent=["auditor", "auditor"])
+@example(sent=["auditor"])
+def test_any_witnesses_body_is_answered_never_a_500(app: Flask, clock: FrozenClock, token_for,  # type: ignore[no-untyped-def]
+                                                    sent: object) -> None:
+    """Whatever ``witnesses`` holds, the API answers 200 (two acceptable usernames) or 422
+    naming the field, never 500."""
+    list_id = getattr(app, "_witness_list", None) or approved(app, clock)
+    app._witness_list = list_id  # type: ignore[attr-defined]
+    answer = app.test_client().post(f"/api/v1/archive/disposal-lists/{list_id}/witnesses",
+                                    headers=token_for("archivist"), json={"witnesses": sent})
+    assert answer.status_code in (200, 422), answer.json
+    if answer.status_code == 422:
+        assert answer.json["fields"], answer.json
+    else:
+        assert sorted(sent) in (["admin", "auditor"],)  # type: ignore[arg-type]
