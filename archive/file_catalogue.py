@@ -4,9 +4,10 @@ and organisation. The 案卷目录 by form and volume is :mod:`archive.catalogue
 records, open to the records office only and audited with every code shown (``record.<purpose>``).
 
 Items are found by their archival reference (``records.archival_code``, migration 0020): its
-year, retention and organisation are levels of the code, so a filter is a ``LIKE`` on it and the
-order is the code's own (byte order: PostgreSQL is told ``COLLATE "C"``, so a locale's collation
-cannot reorder the punctuation between levels; SQLite compares bytes already).
+year is the record's code year, read with the 档号 from ``ix_records_year_archival`` (migration
+0022); retention and organisation are levels of the code, so they are a ``LIKE`` on it; the order
+is the code's own (byte order: PostgreSQL is told ``COLLATE "C"``, so a locale's collation cannot
+reorder the punctuation between levels; SQLite compares bytes already).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from archive.archival_codes import ORGANISATION, RETENTION, ArchivalReference
 from archive.holds import active_hold_on
-from archive.models import FILED, Record, RecordRevision, Rendition
+from archive.models import Record, RecordRevision, Rendition
 from archive.office import require_records_office
 from archive.renditions import ARCHIVAL
 from core.audit import trail
@@ -115,7 +116,7 @@ def items_page(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, wanted:
         total = session.scalar(select(func.count()).select_from(Record).where(_kept(wanted))) or 0
         pages = max(1, -(-total // per_page))
         page = min(max(page, 1), pages)
-        found = _read(session, zone, _query(session, wanted).offset((page - 1) * per_page).limit(per_page))
+        found = _read(session, zone, _query(session, wanted, skip=(page - 1) * per_page, limit=per_page))
     _audit(db, clock, actor, "list", wanted, found)
     return ItemPage(found, page, pages, total)
 
@@ -137,17 +138,30 @@ def read_items(session: Session, zone: ZoneInfo, wanted: ItemFilter) -> list[Cat
 
 
 def _kept(wanted: ItemFilter) -> ColumnElement[bool]:
-    return Record.archival_code.like(wanted.pattern) & FILED
+    """The records ``wanted`` names: their code year is the 档号's 年度 (it is minted from it), and
+    the 档号 matches the retention and organisation asked for."""
+    return (Record.year == wanted.year) & Record.archival_code.is_not(None) & \
+        Record.archival_code.like(wanted.pattern)
 
 
-def _query(session: Session, wanted: ItemFilter) -> Select[Any]:
-    """The shown columns in 档号 order; the pages from the filed revision's archival copy."""
+def _in_code_order(session: Session) -> ColumnElement[Any]:
+    """The 档号 compared byte by byte on both engines (a locale's collation would skip the
+    punctuation between levels and put D30 before D3)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return Record.archival_code.collate("C")
+    return Record.archival_code
+
+
+def _query(session: Session, wanted: ItemFilter, *, skip: int = 0, limit: int | None = None) -> Select[Any]:
+    """The shown columns in 档号 order (``limit`` of them after ``skip``); the pages from the filed
+    revision's archival copy. The ids are found in ``ix_records_year_archival`` alone, only
+    their rows are read."""
+    ids = select(Record.id).where(_kept(wanted)).order_by(_in_code_order(session))
+    if limit is not None:
+        ids = ids.offset(skip).limit(limit)
     pages = (select(func.max(Rendition.pages)).where(
         Rendition.record_id == Record.id, Rendition.revision == Record.filed_revision,
         Rendition.kind == ARCHIVAL).scalar_subquery())
-    order = Record.archival_code
-    if session.get_bind().dialect.name == "postgresql":
-        order = order.collate("C")  # type: ignore[assignment]
     return (select(Record.archival_code, Record.code, Record.title, Record.submitted_at,
                    Department.code.label("department"), pages.label("pages"),
                    _corrected().label("corrected"),
@@ -155,7 +169,7 @@ def _query(session: Session, wanted: ItemFilter) -> Select[Any]:
                    active_hold_on(Record.code).label("on_hold"),
                    Record.retention_class, Record.retention_until)
             .outerjoin(Department, Department.id == Record.department_id)
-            .where(_kept(wanted)).order_by(order))
+            .where(Record.id.in_(ids.scalar_subquery())).order_by(_in_code_order(session)))
 
 
 def _corrected() -> ColumnElement[bool]:

@@ -30,6 +30,7 @@ from tests.support.instance import actor_of, login, make_app, populate
 from tests.support.legacy_sheets import CP_HEADERS, cp_row, run_import, write_xlsx
 from tests.support.lifecycle import work_outbox
 from tests.support.pdf import outside_the_body
+from tests.support.query_plans import plan_of, scanned_tables, statements
 
 OFFICE = ("archivist", "auditor", "admin")
 OTHERS = ("clerk", "supervisor", "sales")
@@ -256,3 +257,20 @@ def test_an_imported_record_is_remarked_and_transfers_with_its_year(app: Flask, 
                                                 str(tmp_path / "t2015")])
     assert result.exit_code == 0, result.output
     assert "1 record(s)" in result.output
+
+
+@pytest.mark.parametrize("engine", [pytest.param("app", id="sqlite"),
+                                    pytest.param("pg_app", id="postgresql", marks=pytest.mark.postgres)])
+def test_a_page_of_items_reads_no_growing_table_whole(engine: str, request: pytest.FixtureRequest) -> None:
+    """The page counts and pages the year from ix_records_year_archival (migration 0022): its
+    cost follows the year asked for, not the archive's size."""
+    app = request.getfixturevalue(engine)
+    file_items(app)
+    client = app.test_client()
+    login(client, "archivist")
+    with statements(app) as captured:
+        for query in ("year=2026", "year=2026&retention=D30", "year=2026&organisation=XS&page=2"):
+            assert client.get(f"/archive/catalogue/items?{query}").status_code == 200
+    assert captured and scanned_tables(app, captured) == {}
+    listing = [c for c in captured if "archival_code LIKE" in c[0]]
+    assert listing and all("ix_records_year_archival" in plan_of(app, *c) for c in listing)
