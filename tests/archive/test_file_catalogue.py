@@ -274,3 +274,21 @@ def test_a_page_of_items_reads_no_growing_table_whole(engine: str, request: pyte
     assert captured and scanned_tables(app, captured) == {}
     listing = [c for c in captured if "archival_code LIKE" in c[0]]
     assert listing and all("ix_records_year_archival" in plan_of(app, *c) for c in listing)
+
+
+def test_the_api_pages_when_asked(app: Flask, token_for, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    filed = file_items(app)
+    monkeypatch.setattr(file_catalogue, "PER_PAGE", 3)
+    archivist = token_for("archivist")
+    client = app.test_client()
+    second = client.get("/api/v1/archive/catalogue/items?year=2026&page=2", headers=archivist).json
+    assert (second["page"], second["pages"], second["total"]) == (2, 2, 4)
+    assert [i["code"] for i in second["items"]] == [filed.thirty]  # D30 sorts after D3's groups
+    past = client.get("/api/v1/archive/catalogue/items?year=2026&page=9", headers=archivist).json
+    assert past["page"] == 2
+    for page in ("0", "x", "²"):
+        bad = client.get(f"/api/v1/archive/catalogue/items?year=2026&page={page}", headers=archivist)
+        assert bad.status_code == 400 and "page" in bad.json["fields"], page
+    item = client.get("/api/v1/archive/catalogue/items?year=2026", headers=archivist).json["items"][0]
+    assert set(item) == {"archival_code", "item", "department", "code", "title", "date", "pages", "remarks",
+                         "retention_class", "retention_until"}
