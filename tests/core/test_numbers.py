@@ -29,14 +29,16 @@ def test_what_int_would_take_or_choke_on_is_refused(text: str | None) -> None:
 ODD = ("%C2%B2", "9" * 5000)
 PAGES = ["/records?page={}", "/records?scope=department&page={}", "/filing/RS?page={}",
          "/archive/?page={}", "/archive/holds?page={}", "/archive/disposal?page={}&lists={}",
-         "/archive/catalogue?form=CP&year=2026&page={}", "/stats/complaints?weeks={}",
+         "/archive/catalogue?form=CP&year=2026&page={}", "/archive/catalogue/items?year={}",
+         "/archive/catalogue/items?year=2026&page={}", "/stats/complaints?weeks={}",
          "/verify/CP-2026-000001?r={}&f=0123456789abcdef"]
 #: API paths and the refusal each gives an odd number: a bad parameter, or no such thing.
 APIS = {"/api/v1/stats/complaints?weeks={}": 400, "/api/v1/archive/filing-queue?page={}": 400,
         "/api/v1/archive/disposal/due?page={}": 400, "/api/v1/archive/catalogue?form=CP&year={}": 400,
         "/api/v1/archive/catalogue?form=CP&year=2026&page={}": 400, "/api/v1/archive/holds/{}": 404,
         "/api/v1/records/CP-2026-000001/archival?revision={}": 400, "/api/v1/search?q=a&year={}": 400,
-        "/api/v1/drafts/{}": 404}
+        "/api/v1/drafts/{}": 404, "/api/v1/archive/catalogue/items?year={}": 400,
+        "/api/v1/archive/catalogue/items?year=2026&page={}": 400}
 
 
 @pytest.mark.parametrize("odd", ODD, ids=["superscript", "5000-digits"])
