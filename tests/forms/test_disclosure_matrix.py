@@ -135,6 +135,9 @@ ROUTES: dict[str, Route] = {
                                    CP_NAMED, seen_by=OFFICE),
     "archive catalogue PDF": Route("/archive/catalogue?form=CP&year=2026&format=pdf",
                                    CP_NAMED, seen_by=OFFICE),
+    "item catalogue": Route("/archive/catalogue/items?year=2026", CP_NAMED, seen_by=OFFICE),
+    "item catalogue CSV": Route("/archive/catalogue/items?year=2026&format=csv", CP_NAMED, seen_by=OFFICE),
+    "item catalogue PDF": Route("/archive/catalogue/items?year=2026&format=pdf", CP_NAMED, seen_by=OFFICE),
     "hold search preview": Route("/archive/holds/{hold}?q=划痕", CP_NAMED, seen_by=OFFICE),
     "disposal due list": Route("/archive/disposal", CP_NAMED, seen_by=OFFICE),
     "auditor's list of reveals": Route("/audit/reveals", EVERY_VALUE, seen_by=NOBODY),
@@ -158,6 +161,8 @@ ROUTES: dict[str, Route] = {
     "API disposal due list": Route("/api/v1/archive/disposal/due", CP_NAMED, api=True, seen_by=OFFICE),
     "API archive catalogue": Route("/api/v1/archive/catalogue?form=CP&year=2026", CP_NAMED,
                                    api=True, seen_by=OFFICE),
+    "API item catalogue": Route("/api/v1/archive/catalogue/items?year=2026", CP_NAMED, api=True,
+                                seen_by=OFFICE),
 }
 
 
