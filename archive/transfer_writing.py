@@ -37,6 +37,12 @@ def check_stored(session: Session, store: FileStore, found: list[CatalogueItem])
         if not copies.get(item.code):
             raise TransferRefused(f"{item.code} ({item.archival_code}): no archival copy of its filed "
                                   "revision is recorded; run `archive verify`")
+        newest = copies[item.code][-1]
+        if newest["revision"] != newest["current"]:
+            raise TransferRefused(
+                f"{item.code} ({item.archival_code}): the archival copy of its revision {newest['current']} "
+                "is not rendered yet; let the worker make it (`flask --app wsgi outbox run --once`) and "
+                "transfer again")
         for copy in copies[item.code]:
             if copy["stamped"] is None:
                 raise TransferRefused(
@@ -60,7 +66,8 @@ def _present(store: FileStore, key: str) -> bool:
 def copies_of(session: Session, codes: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
     """By code, the archival copies from the filed revision on (the filed one first)."""
     rows = session.execute(
-        select(Record.code, Record.archival_code, Record.filed_revision, Rendition.revision, Rendition.path,
+        select(Record.code, Record.archival_code, Record.filed_revision, Record.revision.label("current"),
+               Rendition.revision, Rendition.path,
                Rendition.sha256, Rendition.size, Rendition.pages, Rendition.archival_code.label("stamped"))
         .join(Rendition, Rendition.record_id == Record.id)
         .where(Record.code.in_(codes), Rendition.kind == ARCHIVAL,

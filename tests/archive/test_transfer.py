@@ -31,7 +31,7 @@ from core.web import services
 from forms.masking import mask_text
 from tests.support.filed_items import NAME, file_items
 from tests.support.instance import make_app
-from tests.support.lifecycle import close_complaint, new_complaint, work_outbox
+from tests.support.lifecycle import close_complaint, new_complaint, step, work_outbox
 
 
 def transfer(app: Flask, *args: str) -> Result:
@@ -284,3 +284,18 @@ def test_a_filed_copy_not_stamped_yet_waits_for_the_worker(app: Flask, tmp_path:
                                                              f"{reference}.pdf"), "-"],
                                 capture_output=True, check=True, text=True).stdout
     assert "全宗号" in first_page and "Q012" in first_page  # the stamp's own boxes
+
+
+def test_a_correction_not_rendered_yet_waits_for_the_worker(app: Flask, tmp_path: Path) -> None:
+    """A filed record corrected since: its latest archival copy goes too, so the transfer waits
+    until the worker has rendered it, naming the record and the revision."""
+    code = new_complaint(app)
+    close_complaint(app, code)
+    work_outbox(app)
+    step(app, code, "correct", "supervisor", {"complaint": "划痕（更正）"}, reason="笔误")
+    early = transfer(app, "--year", "2026", "--out", str(tmp_path / "early"))
+    assert early.exit_code == 1 and code in early.output and "not rendered yet" in early.output
+    work_outbox(app)
+    later = tmp_path / "later"
+    assert transfer(app, "--year", "2026", "--out", str(later)).exit_code == 0
+    assert len(list(later.rglob("*.r*.pdf"))) == 1  # the correction's copy beside the filed one
