@@ -59,7 +59,8 @@ SEARCH_RESULT = {
                            "submitted_at": {"type": "string", "format": "date-time"}}}},
         "record": {"type": ["string", "null"],
                    "description": "The code of the record `q` names exactly (a code alone, any case, "
-                                  "with or without its zero padding) when the token's user may see it"},
+                                  "with or without its zero padding, or a whole 档号 alone) when the "
+                                  "token's user may see it"},
         "facets": {"type": "object", "description": "form, year, state, department → value → count",
                    "additionalProperties": {"type": "object",
                                             "additionalProperties": {"type": "integer"}}},

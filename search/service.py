@@ -21,6 +21,7 @@ from core.audit import trail
 from core.auth.roles import Actor
 from core.clock import Clock
 from core.db import Database
+from search.analysis import ARCHIVAL_WHOLE, archival_term
 from search.backend import FACETS, Any, Nothing, Query, SearchBackend, StoredHit, Term
 from search.params import SearchParams
 from search.query import Filters, combined, filter_queries, record_code, snippet_needles, text_query, within
@@ -90,15 +91,16 @@ def search(db: Database, clock: Clock, zone: ZoneInfo, backend: SearchBackend, a
 
 def opened_record(db: Database, clock: Clock, backend: SearchBackend, actor: Actor, text: str, *,
                   sort: str = "relevance", channel: str = "web", granted: Collection[str] = ()) -> str | None:
-    """The record ``text`` names by its code alone, if ``actor`` may see it: the search page
-    then opens that record instead of listing hits. The search is audited as :func:`search`
-    audits it, with the number of records it matches, but no page of hits, facets, snippets or
-    masking is made for a list no one will see. None (nothing audited): list the hits."""
-    code = record_code(text)
-    if code is None:
+    """The record ``text`` names by its code or its whole 档号 alone, if ``actor`` may see it:
+    the search page then opens that record instead of listing hits. The search is audited as
+    :func:`search` audits it, with the number of records it matches, but no page of hits,
+    facets, snippets or masking is made for a list no one will see. None (nothing audited):
+    list the hits."""
+    if record_code(text) is None and not ARCHIVAL_WHOLE.fullmatch(text.strip()):
         return None
     scope = scope_filter(actor, granted)
-    if named_record(backend, text, scope) is None:
+    code = named_record(backend, text, scope)
+    if code is None:
         return None
     total = backend.count(within(combined(text_query(text), []), scope))
     _audit(db, clock, actor, text, Filters(), sort, 1, total, channel)
@@ -106,12 +108,17 @@ def opened_record(db: Database, clock: Clock, backend: SearchBackend, actor: Act
 
 
 def named_record(backend: SearchBackend, text: str, scope: Query | None) -> str | None:
-    """The record ``text`` names by its code alone, if it exists within ``scope``: a user who
-    types a code wants that record, and one outside their scope must stay unmentioned."""
+    """The record ``text`` names by its code or its whole 档号 alone, if it exists within
+    ``scope``: a user who types a code wants that record, and one outside their scope must stay
+    unmentioned. A 档号 is one term only its record's document holds (search.analysis)."""
     code = record_code(text)
-    if code is None:
+    if code is not None:
+        return code if backend.count(within(Term("code", code), scope)) else None
+    if not ARCHIVAL_WHOLE.fullmatch(text.strip()):
         return None
-    return code if backend.count(within(Term("code", code), scope)) else None
+    found = backend.find(Term("words", archival_term(text)), scope=scope, facets=(), newest_first=True,
+                         page=1, per_page=2)
+    return found.page[0].code if len(found.page) == 1 else None
 
 
 def codes_found(backend: SearchBackend, zone: ZoneInfo, params: SearchParams, *, limit: int) -> list[str]:

@@ -1,7 +1,8 @@
 """A record is found by its 档号, whole or by its start, on both search backends (Whoosh on the
 SQLite instance, PostgreSQL's own index on a PostgreSQL instance), as soon as the outbox has
 indexed its filing; records given theirs by ``flask init`` too. A whole 档号 finds that record
-only; its start every record whose 档号 begins so; a dot typed "." or "・" is read as "·"."""
+only (typed alone, the search page opens it, for those who may see it); its start every record
+whose 档号 begins so; a dot typed "." or "・" is read as "·"."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from forms.submission import submit
 from search.backends import current_backend
 from search.service import search
 from tests.support.archival import MICRO_START, archival_codes
-from tests.support.instance import actor_of, make_app
+from tests.support.instance import actor_of, login, make_app
 from tests.support.lifecycle import filed_complaints, step, work_outbox
 
 VISIT = {"visit_date": "2026-03-02", "customer_name": "周女士", "phone": "13700001111",
@@ -95,3 +96,17 @@ def test_records_given_their_archival_code_by_init_are_found(search_app: Flask) 
     assert result.exit_code == 0, result.output
     work_outbox(search_app)
     assert found(search_app, "Q012-WS·2026") == sorted(given)
+
+
+def test_a_whole_archival_code_typed_alone_opens_its_record_for_those_who_see_it(search_app: Flask) -> None:
+    given = filed(search_app)
+    [(code, reference)] = [(c, t) for c, t in given.items() if t.endswith("KF-0002")]
+    supervisor, sales = search_app.test_client(), search_app.test_client()
+    login(supervisor, "supervisor")
+    login(sales, "sales")
+    opened = supervisor.get("/search", query_string={"q": reference.lower()})
+    assert opened.status_code == 302 and opened.headers["Location"].endswith(f"/records/{code}")
+    listed = supervisor.get("/search", query_string={"q": "Q012-WS·2026-D3-KF"})  # a start: the list
+    assert listed.status_code == 200
+    outside = sales.get("/search", query_string={"q": reference})  # not the clerk's department
+    assert outside.status_code == 200 and code not in outside.text
