@@ -4,7 +4,8 @@ together, file EACH records apiece through the real filing service (``archive.fi
 file_if_ready``, which the outbox worker and ``archive file`` call). The 件号 must come out
 distinct and gap-free (1..N) in one group, agree with the counter, and every record.file event
 must name its record's 档号; every third turn a filer also mints inside a transaction it rolls
-back, and no number is lost to it."""
+back, and no number is lost to it. And four servers running ``flask init``'s step at once give
+records filed before 档号 one reference each."""
 
 from __future__ import annotations
 
@@ -12,18 +13,19 @@ import threading
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
 from archive.archival_codes import ArchivalReference
 from archive.archival_numbering import current_scheme, mint
 from archive.filing import FilingRule, file_if_ready
-from archive.models import Record
+from archive.models import ArchivalCounter, Record
 from archive.retention import class_view
 from core.audit import trail
 from core.web import services
+from forms.filing_rules import give_missing_references
 from forms.search_documents import enqueue_indexing
 from tests.support.archival import ENGINES, archival_codes, counters, events
-from tests.support.lifecycle import submit_complaints, work_outbox
+from tests.support.lifecycle import filed_complaints, submit_complaints, work_outbox
 
 FILERS, EACH = 8, 6
 TOTAL = FILERS * EACH
@@ -99,3 +101,37 @@ def test_parallel_filers_get_distinct_gap_free_item_numbers(any_app: Flask, cloc
     with any_app.app_context(), services().db.reading() as session:
         checked, broken = trail.verify(session)
     assert broken is None and checked >= TOTAL
+
+
+def test_servers_running_init_at_once_give_each_record_one_reference(any_app: Flask) -> None:
+    """Several servers upgraded together each run ``flask init``'s step at the same moment: the
+    records filed before 档号 are locked first, so one gives them their numbers and the others
+    find nothing left to give; no number twice, none skipped, one audit event per record."""
+    codes = filed_complaints(any_app, 6)
+    with any_app.app_context(), services().db.transaction() as session:
+        session.execute(update(Record).values(archival_code=None))
+        session.execute(delete(ArchivalCounter))
+    given: list[list[tuple[str, str]]] = []
+    failures: list[BaseException] = []
+    start = threading.Barrier(4, timeout=30)
+
+    def server() -> None:
+        try:
+            with any_app.app_context():
+                s = services()
+                start.wait()
+                given.append(give_missing_references(s.db, s.clock))
+        except BaseException as exc:  # re-raised below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=server) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not failures, failures
+    assert sorted(len(run) for run in given) == [0, 0, 0, 6]
+    assert sorted(archival_codes(any_app).items()) == [
+        (code, f"Q012-WS·2026-D3-KF-{n:04d}") for n, code in enumerate(codes, start=1)]
+    assert counters(any_app) == {("Q012", "WS", 2026, "D3", "KF"): 6}
+    assert len(events(any_app, "record.archival_code")) == 6
