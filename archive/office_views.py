@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
 from archive import catalogue, disposal, file_catalogue, retention, transfer, witnesses
+from archive.archival_codes import retention_code
 from archive.disclosure import shown_titles
 from archive.filing import queue_page
 from archive.office import KEEPERS
@@ -122,6 +123,15 @@ def remark_labels() -> dict[str, str]:
             "on_hold": _("on legal hold")}
 
 
+def item_choices() -> dict[str, Any]:
+    """What the 归档文件目录's filters suggest: the retention codes of today's classes and the
+    organisation codes of the settings, with the department each stands for."""
+    codes = {retention_code(c) for c in retention.list_classes(services().db)}
+    organisations = current_app.config["ARCHIVAL_ORGANISATIONS"]
+    return {"retention_codes": sorted(codes, key=lambda c: (c != "Y", len(c), c)),
+            "organisation_codes": sorted((code, department) for department, code in organisations.items())}
+
+
 @records_office_page
 def file_catalogue_page() -> ResponseReturnValue:
     """The 归档文件目录: a year's filed items in 档号 order, a page at a time, or all as CSV/PDF."""
@@ -130,7 +140,7 @@ def file_catalogue_page() -> ResponseReturnValue:
     if not asked.validate():
         errors = {name: " ".join(field.errors) for name, field in asked._fields.items() if field.errors}
         return render_template("archive/file_catalogue.html", items=[], shown=None, asked=asked,
-                               errors=errors, remarks=remark_labels()), 400
+                               errors=errors, remarks=remark_labels(), **item_choices()), 400
     wanted = file_catalogue.ItemFilter(int(asked.year.data), asked.retention.data or None,
                                        asked.organisation.data or None)
     if asked.output.data in CATALOGUE_PURPOSES:
@@ -138,7 +148,7 @@ def file_catalogue_page() -> ResponseReturnValue:
     shown = file_catalogue.items_page(s.db, s.clock, s.zone, current_actor(), wanted, page=page_number())
     found = shown_titles(s.db, current_actor(), shown.items)
     return render_template("archive/file_catalogue.html", items=found, shown=shown, asked=asked,
-                           errors={}, remarks=remark_labels(),
+                           errors={}, remarks=remark_labels(), **item_choices(),
                            transfers=transfer.transfers(s.db, current_actor()))
 
 

@@ -292,3 +292,11 @@ def test_the_api_pages_when_asked(app: Flask, token_for, monkeypatch: pytest.Mon
     item = client.get("/api/v1/archive/catalogue/items?year=2026", headers=archivist).json["items"][0]
     assert set(item) == {"archival_code", "item", "department", "code", "title", "date", "pages", "remarks",
                          "retention_class", "retention_until"}
+
+
+def test_the_filters_suggest_the_codes_in_use(app: Flask, logged_in) -> None:  # type: ignore[no-untyped-def]
+    page = logged_in("archivist").get("/archive/catalogue/items", headers={"Accept-Language": "zh-CN"}).text
+    assert '<option value="Y">永久</option>' in page and '<option value="D3">定期3年</option>' in page
+    assert '<option value="KF">客户服务部</option>' in page and '<option value="XS">销售部</option>' in page
+    english = logged_in("auditor").get("/archive/catalogue/items", headers={"Accept-Language": "en"}).text
+    assert '<option value="D3">3 years</option>' in english and '<option value="KF">Customer Service' in english
