@@ -299,4 +299,5 @@ def test_the_filters_suggest_the_codes_in_use(app: Flask, logged_in) -> None:  #
     assert '<option value="Y">永久</option>' in page and '<option value="D3">定期3年</option>' in page
     assert '<option value="KF">客户服务部</option>' in page and '<option value="XS">销售部</option>' in page
     english = logged_in("auditor").get("/archive/catalogue/items", headers={"Accept-Language": "en"}).text
-    assert '<option value="D3">3 years</option>' in english and '<option value="KF">Customer Service' in english
+    assert '<option value="D3">3 years</option>' in english
+    assert '<option value="KF">Customer Service' in english
