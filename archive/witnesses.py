@@ -142,7 +142,8 @@ def confirm(db: Database, clock: Clock, actor: Actor, list_id: int) -> WitnessVi
 
 
 def witnesses_of(session: Session, list_id: int) -> tuple[WitnessView, ...]:
-    """The list's witnesses in the order they were named."""
+    """The list's witnesses in the order each was first named (naming a pair again keeps the rows
+    of those who stay, with their confirmations)."""
     return witnesses_by_list(session, list_id).get(list_id, ())
 
 
