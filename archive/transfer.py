@@ -21,13 +21,14 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from archive.catalogue import CataloguePrinter
 from archive.file_catalogue import BadFilter, CatalogueItem, ItemFilter, read_items
 from archive.files import FileStore
 from archive.office import KEEPERS, require_records_office
-from archive.portability import ManifestWriter, PortabilityError, refuse_non_empty
+from archive.portability import ManifestWriter
 from archive.transfer_models import Transfer
 from archive.transfer_package import CHECKSUMS, KIND, README, README_TEXT, verify_package
 from archive.transfer_writing import Files, TransferRefused, check_stored, write_catalogue, write_records
@@ -75,12 +76,11 @@ def transfer_year(db: Database, clock: Clock, zone: ZoneInfo, store: FileStore, 
     """Write, verify and record the transfer of ``year`` into ``out`` (new or empty). ``progress``
     is called once per record written, ``verifying`` once per file read back."""
     if actor is not None and actor.role not in KEEPERS:
-        raise PermissionDenied("only archivists and administrators transfer the archive")
+        raise PermissionDenied(_("Only archivists and administrators transfer the archive."))
     wanted = _year_filter(year)
-    try:
-        refuse_non_empty(out)
-    except PortabilityError as exc:
-        raise TransferRefused(str(exc)) from exc
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise TransferRefused(_("%(folder)s is not an empty folder: choose a new or empty one (nothing is "
+                                "ever written over)", folder=out))
     existed, at = out.exists(), clock.now()
     try:
         written = _write_package(db, zone, store, actor, wanted, out, tools, at, progress)
@@ -113,8 +113,8 @@ def _write_package(db: Database, zone: ZoneInfo, store: FileStore, actor: Actor 
     with db.reading() as session:
         found = read_items(session, zone, wanted)
         if not found:
-            raise TransferRefused(f"nothing to transfer: no filed record carries the year {wanted.year} in "
-                                  "its archival reference (档号)")
+            raise TransferRefused(_("Nothing to transfer: no filed record carries the year %(year)d in its "
+                                    "archival reference (档号).", year=wanted.year))
         for start in range(0, len(found), BATCH):
             check_stored(session, store, found[start:start + BATCH])
         out.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,7 @@
 """``archive transfer --year`` and ``archive verify-transfer``: thin adapters over
 archive/transfer.py and archive/transfer_package.py. Progress bars go to stderr, the report to
-stdout; a refusal is one clear line and exit 1, never a traceback."""
+stdout; a refusal is one clear line and exit 1, never a traceback, in the instance's language
+(``--lang`` to choose), as ``records import`` and ``audit verify`` speak."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from typing import Any
 
 import click
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from archive import transfer
 from archive.cli import archive_cli
@@ -23,10 +26,17 @@ from archive.transfer_package import PackageProblem, verify_package
 from core.auth import accounts
 from core.auth.names import load_names
 from core.auth.roles import Actor, PermissionDenied
+from core.i18n import SUPPORTED_LOCALES
 from core.web import services
 
 #: Years a transfer may name (as the catalogue's filters).
 YEARS = click.IntRange(2000, 2100)
+LANG = click.option("--lang", type=click.Choice(SUPPORTED_LOCALES), default=None,
+                    help="The messages' language (default: the instance's).")
+
+
+def _locale(lang: str | None) -> str:
+    return lang or current_app.config.get("DEFAULT_LOCALE", "zh")
 
 
 def _actor(username: str | None) -> Actor | None:
@@ -34,7 +44,7 @@ def _actor(username: str | None) -> Actor | None:
         return None
     actor = accounts.actor_named(services().db, username)
     if actor is None:
-        raise click.BadParameter(f"no active user {username!r}", param_hint="--by")
+        raise click.BadParameter(_("no active user %(name)s", name=repr(username)), param_hint="--by")
     return actor
 
 
@@ -59,14 +69,20 @@ def _tools() -> transfer.TransferTools:
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="A new or empty folder (default: a new one under the instance's transfers/).")
 @click.option("--by", "username", default=None, help="The archivist or admin transferring it (audited).")
-def transfer_command(year: int, out: Path | None, username: str | None) -> None:
+@LANG
+def transfer_command(year: int, out: Path | None, username: str | None, lang: str | None) -> None:
     """Write the year's transfer package for the archives service centre (every filed item as
     PDF/A with its data, the 归档文件目录 as PDF/CSV/JSON, a manifest of SHA-256s), read it back
     to verify it, and record the transfer."""
+    with force_locale(_locale(lang)):
+        _transfer(year, out, username)
+
+
+def _transfer(year: int, out: Path | None, username: str | None) -> None:
     s = services()
     actor = _actor(username)
     target = out or _default_out(year, s.clock.now())
-    writing, verifying = _Bar("Writing records"), _Bar("Verifying files")
+    writing, verifying = _Bar(_("Writing records")), _Bar(_("Verifying files"))
     try:
         done = transfer.transfer_year(s.db, s.clock, s.zone, file_store(), actor, year, target, _tools(),
                                       progress=writing, verifying=verifying)
@@ -75,20 +91,24 @@ def transfer_command(year: int, out: Path | None, username: str | None) -> None:
     finally:
         writing.close()
         verifying.close()
-    click.echo(f"Transfer {done.transfer_id} of {done.year}: {done.records} record(s), {done.files} file(s), "
-               f"{done.bytes} bytes in {done.out}")
-    click.echo(f"Verified. Manifest SHA-256 {done.manifest_sha256}")
+    click.echo(_("Transfer %(id)d of %(year)d: %(records)d record(s), %(files)d file(s), %(bytes)d bytes in "
+                 "%(out)s", id=done.transfer_id, year=done.year, records=done.records, files=done.files,
+                 bytes=done.bytes, out=done.out))
+    click.echo(_("Verified. Manifest SHA-256 %(digest)s", digest=done.manifest_sha256))
 
 
 @archive_cli.command("verify-transfer")
 @click.argument("folder", type=click.Path(path_type=Path, exists=True, file_okay=False))
-def verify_transfer_command(folder: Path) -> None:
+@LANG
+def verify_transfer_command(folder: Path, lang: str | None) -> None:
     """Re-read a transfer package: every file against its manifest, every PDF opened."""
-    try:
-        verified = verify_package(folder)
-    except PackageProblem as exc:
-        raise click.ClickException(str(exc)) from exc
-    click.echo(f"{folder}: {verified.files} file(s) match the manifest; {verified.pdfs} PDF(s) open.")
+    with force_locale(_locale(lang)):
+        try:
+            verified = verify_package(folder)
+        except PackageProblem as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(_("%(folder)s: %(files)d file(s) match the manifest; %(pdfs)d PDF(s) open.",
+                     folder=folder, files=verified.files, pdfs=verified.pdfs))
 
 
 class _Bar:

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import pikepdf
+from flask_babel import gettext as _
 
 from archive.portability import MANIFEST, PortabilityError, check_manifest
 
@@ -93,7 +94,8 @@ def verify_package(folder: Path, progress: Callable[[int, int], None] = lambda _
     for path in pdfs:
         pages = _pages(folder / path, path)
         if path in expected and expected[path] is not None and expected[path] != pages:
-            raise PackageProblem(f"{path}: {pages} page(s), the catalogue says {expected[path]}")
+            raise PackageProblem(_("%(file)s: %(pages)d page(s), the catalogue says %(listed)d",
+                                   file=path, pages=pages, listed=expected[path]))
     return Verified(len(manifest["files"]), len(pdfs))
 
 
@@ -109,7 +111,8 @@ def _pages(path: Path, name: str) -> int:
         with pikepdf.open(path) as pdf:
             return len(pdf.pages)
     except (pikepdf.PdfError, OSError, ValueError) as exc:
-        raise PackageProblem(f"{name}: does not open as a PDF ({exc})") from exc
+        raise PackageProblem(_("%(file)s: does not open as a PDF (%(problem)s)",
+                               file=name, problem=exc)) from exc
 
 
 def _expected_pages(folder: Path) -> dict[str, int | None]:
@@ -117,6 +120,7 @@ def _expected_pages(folder: Path) -> dict[str, int | None]:
     try:
         catalogue: dict[str, Any] = json.loads((folder / CATALOGUE_JSON).read_text("utf-8"))
     except (OSError, ValueError) as exc:
-        raise PackageProblem(f"{CATALOGUE_JSON}: cannot be read ({exc})") from exc
+        raise PackageProblem(_("%(file)s: cannot be read (%(problem)s)",
+                               file=CATALOGUE_JSON, problem=exc)) from exc
     return {file["path"]: file.get("pages") for item in catalogue.get("items", [])
             for file in item.get("files", [])}

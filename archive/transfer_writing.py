@@ -10,6 +10,7 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -35,25 +36,28 @@ def check_stored(session: Session, store: FileStore, found: list[CatalogueItem])
     copies = copies_of(session, [i.code for i in found])
     for item in found:
         if not copies.get(item.code):
-            raise TransferRefused(f"{item.code} ({item.archival_code}): no archival copy of its filed "
-                                  "revision is recorded; run `archive verify`")
+            raise TransferRefused(_("%(code)s (%(reference)s): no archival copy of its filed revision is "
+                                    "recorded; run `archive verify`",
+                                    code=item.code, reference=item.archival_code))
         newest = copies[item.code][-1]
         if newest["revision"] != newest["current"]:
-            raise TransferRefused(
-                f"{item.code} ({item.archival_code}): the archival copy of its revision {newest['current']} "
-                "is not rendered yet; let the worker make it (`flask --app wsgi outbox run --once`) and "
-                "transfer again")
+            raise TransferRefused(_(
+                "%(code)s (%(reference)s): the archival copy of its revision %(revision)d is not rendered "
+                "yet; let the worker make it (`flask --app wsgi outbox run --once`) and transfer again",
+                code=item.code, reference=item.archival_code, revision=newest["current"]))
         for copy in copies[item.code]:
             if copy["stamped"] is None:
-                raise TransferRefused(
-                    f"{item.code} ({item.archival_code}): its archival copy of revision {copy['revision']} "
-                    "does not carry the filing stamp (归档章) yet; let the worker stamp it "
-                    "(`flask --app wsgi outbox run --once`) and transfer again")
+                raise TransferRefused(_(
+                    "%(code)s (%(reference)s): its archival copy of revision %(revision)d does not carry "
+                    "the filing stamp (归档章) yet; let the worker stamp it "
+                    "(`flask --app wsgi outbox run --once`) and transfer again",
+                    code=item.code, reference=item.archival_code, revision=copy["revision"]))
             if not _present(store, copy["path"]):
-                raise TransferRefused(
-                    f"{item.code} ({item.archival_code}): its archival copy of revision {copy['revision']} "
-                    f"({copy['path']}) is missing from the file store; run `archive verify` and restore it "
-                    "from a backup before transferring")
+                raise TransferRefused(_(
+                    "%(code)s (%(reference)s): its archival copy of revision %(revision)d (%(key)s) is "
+                    "missing from the file store; run `archive verify` and restore it from a backup "
+                    "before transferring", code=item.code, reference=item.archival_code,
+                    revision=copy["revision"], key=copy["path"]))
 
 
 def _present(store: FileStore, key: str) -> bool:
@@ -106,13 +110,15 @@ def _copy(store: FileStore, writer: ManifestWriter, copy: dict[str, Any], relati
             for block in store.chunks(copy["path"]):
                 out.write(block)
     except (FileMissing, BadKey) as exc:
-        raise TransferRefused(f"{copy['code']} ({copy['archival_code']}): its archival copy {copy['path']} "
-                              f"could not be read ({exc}); run `archive verify`") from exc
+        raise TransferRefused(_("%(code)s (%(reference)s): its archival copy %(key)s could not be read "
+                                "(%(problem)s); run `archive verify`", code=copy["code"],
+                                reference=copy["archival_code"], key=copy["path"], problem=exc)) from exc
     writer.add_file(relative)
     entry = writer.entries[-1]
     if entry["sha256"] != copy["sha256"]:
-        raise TransferRefused(f"{copy['code']} ({copy['archival_code']}): the stored archival copy "
-                              f"{copy['path']} does not match its checksum; run `archive verify` and repair")
+        raise TransferRefused(_("%(code)s (%(reference)s): the stored archival copy %(key)s does not "
+                                "match its checksum; run `archive verify` and repair", code=copy["code"],
+                                reference=copy["archival_code"], key=copy["path"]))
     return {"path": relative, "revision": copy["revision"], "sha256": entry["sha256"], "size": entry["size"],
             "pages": copy["pages"]}
 
@@ -158,7 +164,7 @@ def write_catalogue(writer: ManifestWriter, printer: CataloguePrinter, fonds: st
     try:
         pdf = printer.items(ItemHeading(wanted, fonds, None), shown)
     except PrintUnavailable as exc:
-        raise TransferRefused(f"the catalogue cannot be printed: {exc}") from exc
+        raise TransferRefused(_("The catalogue cannot be printed: %(problem)s", problem=exc)) from exc
     writer.write_bytes(CATALOGUE_PDF, pdf)
     rows = csv_rows(shown, names, "zh")
     rows[0] = [*CSV_HEADER, "file", "sha256", "size"]

@@ -253,8 +253,8 @@ def test_an_imported_record_is_remarked_and_transfers_with_its_year(app: Flask, 
     assert "CP-2015-000007" in english.text and "imported from a paper register" in english.text
     printed = _text(archivist.get("/archive/catalogue/items?year=2015&format=pdf").data, "-layout")
     assert "历史档案导入" in next(line for line in printed.splitlines() if "CP-2015-000007" in line)
-    result = app.test_cli_runner().invoke(args=["archive", "transfer", "--year", "2015", "--out",
-                                                str(tmp_path / "t2015")])
+    result = app.test_cli_runner().invoke(args=["archive", "transfer", "--lang", "en", "--year", "2015",
+                                                "--out", str(tmp_path / "t2015")])
     assert result.exit_code == 0, result.output
     assert "1 record(s)" in result.output
 

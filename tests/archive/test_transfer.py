@@ -34,8 +34,8 @@ from tests.support.instance import make_app
 from tests.support.lifecycle import close_complaint, new_complaint, step, work_outbox
 
 
-def transfer(app: Flask, *args: str) -> Result:
-    return app.test_cli_runner().invoke(args=["archive", "transfer", *args])
+def transfer(app: Flask, *args: str, lang: str = "en") -> Result:
+    return app.test_cli_runner().invoke(args=["archive", "transfer", "--lang", lang, *args])
 
 
 def files_of(folder: Path) -> dict[str, bytes]:
@@ -174,7 +174,7 @@ def test_a_tampered_package_is_caught_naming_the_file(app: Flask, tmp_path: Path
         (out / "manifest.json").write_text(json.dumps(manifest), "utf-8")
     with pytest.raises(PackageProblem, match=name.replace(".", r"\.")):
         verify_package(out)
-    result = app.test_cli_runner().invoke(args=["archive", "verify-transfer", str(out)])
+    result = app.test_cli_runner().invoke(args=["archive", "verify-transfer", "--lang", "en", str(out)])
     assert result.exit_code == 1 and name in result.output and "Traceback" not in result.output
 
 
@@ -190,11 +190,25 @@ def test_refusals_are_one_clear_line(app: Flask, tmp_path: Path) -> None:
     assert taken.exit_code == 1 and "is not an empty folder" in taken.output
     assert (used / "notes.txt").read_text() == "keep me"
     clerk = transfer(app, "--year", "2026", "--out", str(tmp_path / "clerk"), "--by", "clerk")
-    assert clerk.exit_code == 1 and "only archivists and administrators" in clerk.output
+    assert clerk.exit_code == 1 and "Only archivists and administrators" in clerk.output
     nobody = transfer(app, "--year", "2026", "--by", "nobody")
     assert nobody.exit_code == 2 and "no active user 'nobody'" in nobody.output
     with app.app_context(), services().db.reading() as session:
         assert session.scalars(select(Transfer)).all() == []
+
+
+def test_refusals_speak_the_instances_language(app: Flask, tmp_path: Path) -> None:
+    """An archivist at a Chinese instance reads the refusals in Chinese (the default), each still
+    naming what is wrong; --lang en gives them in English."""
+    nothing = transfer(app, "--year", "2026", "--out", str(tmp_path / "none"), lang="zh")
+    assert nothing.exit_code == 1 and "2026" in nothing.output and "没有" in nothing.output, nothing.output
+    used = tmp_path / "used"
+    used.mkdir()
+    (used / "notes.txt").write_text("keep me")
+    taken = app.test_cli_runner().invoke(args=["archive", "transfer", "--year", "2026", "--out", str(used)])
+    assert taken.exit_code == 1 and str(used) in taken.output and "不是空文件夹" in taken.output, taken.output
+    clerk = transfer(app, "--year", "2026", "--out", str(tmp_path / "clerk"), "--by", "clerk", lang="zh")
+    assert clerk.exit_code == 1 and "档案管理员" in clerk.output, clerk.output
 
 
 def test_a_missing_archival_file_is_named_and_nothing_is_left(app: Flask, tmp_path: Path) -> None:
@@ -262,7 +276,8 @@ def test_the_demo_office_transfers_its_year_and_it_verifies(app: Flask, tmp_path
     result = transfer(app, "--year", "2026", "--out", str(tmp_path / "demo"), "--by", "archivist")
     assert result.exit_code == 0, result.output
     assert "2 record(s)" in result.output and "Verified." in result.output
-    verified = app.test_cli_runner().invoke(args=["archive", "verify-transfer", str(tmp_path / "demo")])
+    verified = app.test_cli_runner().invoke(args=["archive", "verify-transfer", "--lang", "en",
+                                                  str(tmp_path / "demo")])
     assert verified.exit_code == 0 and "3 PDF(s) open" in verified.output
     assert all((tmp_path / "demo" / "records" / ref / f"{ref}.pdf").is_file() for ref in filed.values())
 

@@ -46,7 +46,7 @@ def test_a_year_is_transferred_out_of_the_bucket(s3_app: Flask, s3_bucket: S3Buc
         not any((Path(s3_app.instance_path) / "renditions").rglob("*.pdf"))  # nothing on local disk
     out = tmp_path / "from-s3"
     runner = s3_app.test_cli_runner()
-    result = runner.invoke(args=["archive", "transfer", "--year", "2026", "--out", str(out)])
+    result = runner.invoke(args=["archive", "transfer", "--lang", "en", "--year", "2026", "--out", str(out)])
     assert result.exit_code == 0, result.output
     manifest = json.loads((out / "manifest.json").read_text("utf-8"))
     with s3_app.app_context(), services().db.reading() as session:
@@ -61,7 +61,8 @@ def test_a_year_is_transferred_out_of_the_bucket(s3_app: Flask, s3_bucket: S3Buc
     assert verify_package(out).files == len(manifest["files"])
     reference, key, _sha = rows[0]
     s3_bucket.client.delete_object(Bucket=s3_bucket.name, Key=f"{PREFIX}/{key}")
-    missing = runner.invoke(args=["archive", "transfer", "--year", "2026", "--out", str(tmp_path / "again")])
+    missing = runner.invoke(args=["archive", "transfer", "--lang", "en", "--year", "2026",
+                                  "--out", str(tmp_path / "again")])
     assert missing.exit_code == 1 and reference in missing.output
     assert "missing from the file store" in missing.output
     assert not (tmp_path / "again").exists()
