@@ -111,3 +111,8 @@ def test_two_witnesses_confirm_and_the_register_prints(  # type: ignore[no-untyp
         assert label in text, label
     assert "Auditor（auditor）" in text and "Admin（admin）" in text
     assert len(re.findall(r"确认时间 \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", text)) == 2
+
+    # The register's record page lists its ten columns one card per record at phone width.
+    archivist.get_by_role("link", name=re.compile(r"^DD-\d{4}-\d{6}$")).click()
+    expect(archivist.locator("main")).to_contain_text(reference)
+    check(archivist, artifacts, f"destruction-register-record-{language}")
