@@ -39,6 +39,11 @@ def test_the_item_catalogue_fits_a_phone(app: Flask, live_server, new_page, arti
     for href in page.locator(".error-summary a").evaluate_all("links => links.map(a => a.hash)"):
         assert page.locator(href).count() == 1  # each message leads to its field
     assert_accessible(page, f"file catalogue refused {locale}")
+    page.goto(f"{live_server}/archive/catalogue/items?year=2026&retention=D100&organisation=ABCDEFGH")
+    clipped = page.evaluate("""['year', 'retention', 'organisation'].map(id => document.getElementById(id))
+        .filter(e => e.scrollWidth > e.clientWidth)
+        .map(e => [e.id, e.value, e.scrollWidth, e.clientWidth])""")
+    assert clipped == [], f"filters whose code is cut off (beside the datalist's picker): {clipped}"
     page.goto(f"{live_server}/archive/catalogue/items?year=2026")
     pdf = download(page, links[0])
     assert pdf.startswith(b"%PDF")
