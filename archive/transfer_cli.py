@@ -5,6 +5,7 @@ stdout; a refusal is one clear line and exit 1, never a traceback, in the instan
 
 from __future__ import annotations
 
+import re
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -30,7 +31,7 @@ from core.i18n import SUPPORTED_LOCALES
 from core.web import services
 
 #: Years a transfer may name (as the catalogue's filters).
-YEARS = click.IntRange(2000, 2100)
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 LANG = click.option("--lang", type=click.Choice(SUPPORTED_LOCALES), default=None,
                     help="The messages' language (default: the instance's).")
 
@@ -39,12 +40,21 @@ def _locale(lang: str | None) -> str:
     return lang or current_app.config.get("DEFAULT_LOCALE", "zh")
 
 
+def _year(typed: str) -> int:
+    """``--year`` as typed, checked here rather than by click: click's own refusal is English
+    whatever the instance speaks, and comes with three lines of usage."""
+    year = int(typed) if re.fullmatch(r"\s*\d{4}\s*", typed, re.ASCII) else 0
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise click.ClickException(f"--year {typed!r}: " + _("The year must be a number from 2000 to 2100."))
+    return year
+
+
 def _actor(username: str | None) -> Actor | None:
     if username is None:
         return None
     actor = accounts.actor_named(services().db, username)
     if actor is None:
-        raise click.BadParameter(_("no active user %(name)s", name=repr(username)), param_hint="--by")
+        raise click.ClickException("--by: " + _("no active user %(name)s", name=repr(username)))
     return actor
 
 
@@ -65,17 +75,17 @@ def _tools() -> transfer.TransferTools:
 
 
 @archive_cli.command("transfer")
-@click.option("--year", required=True, type=YEARS, help="The year (the 档号's 年度) to transfer, e.g. 2026.")
+@click.option("--year", "typed", required=True, help="The year (the 档号's 年度) to transfer, e.g. 2026.")
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="A new or empty folder (default: a new one under the instance's transfers/).")
 @click.option("--by", "username", default=None, help="The archivist or admin transferring it (audited).")
 @LANG
-def transfer_command(year: int, out: Path | None, username: str | None, lang: str | None) -> None:
+def transfer_command(typed: str, out: Path | None, username: str | None, lang: str | None) -> None:
     """Write the year's transfer package for the archives service centre (every filed item as
     PDF/A with its data, the 归档文件目录 as PDF/CSV/JSON, a manifest of SHA-256s), read it back
     to verify it, and record the transfer."""
     with force_locale(_locale(lang)):
-        _transfer(year, out, username)
+        _transfer(_year(typed), out, username)
 
 
 def _transfer(year: int, out: Path | None, username: str | None) -> None:

@@ -192,7 +192,11 @@ def test_refusals_are_one_clear_line(app: Flask, tmp_path: Path) -> None:
     clerk = transfer(app, "--year", "2026", "--out", str(tmp_path / "clerk"), "--by", "clerk")
     assert clerk.exit_code == 1 and "Only archivists and administrators" in clerk.output
     nobody = transfer(app, "--year", "2026", "--by", "nobody")
-    assert nobody.exit_code == 2 and "no active user 'nobody'" in nobody.output
+    assert nobody.exit_code == 1 and nobody.output == "Error: --by: no active user 'nobody'\n"
+    for typed in ("abc", "1999", "２０２６"):  # one line naming the option, no usage printed
+        year = transfer(app, "--year", typed)
+        assert year.exit_code == 1, year.output
+        assert year.output == f"Error: --year {typed!r}: The year must be a number from 2000 to 2100.\n"
     with app.app_context(), services().db.reading() as session:
         assert session.scalars(select(Transfer)).all() == []
 
@@ -209,6 +213,10 @@ def test_refusals_speak_the_instances_language(app: Flask, tmp_path: Path) -> No
     assert taken.exit_code == 1 and str(used) in taken.output and "不是空文件夹" in taken.output, taken.output
     clerk = transfer(app, "--year", "2026", "--out", str(tmp_path / "clerk"), "--by", "clerk", lang="zh")
     assert clerk.exit_code == 1 and "档案管理员" in clerk.output, clerk.output
+    year = app.test_cli_runner().invoke(args=["archive", "transfer", "--year", "abc"])
+    assert year.exit_code == 1 and year.output == "Error: --year 'abc': 年份须为 2000 到 2100 之间的数字。\n"
+    nobody = app.test_cli_runner().invoke(args=["archive", "transfer", "--year", "2026", "--by", "nobody"])
+    assert nobody.exit_code == 1 and nobody.output == "Error: --by: 没有启用的用户 'nobody'\n"
 
 
 def test_a_missing_archival_file_is_named_and_nothing_is_left(app: Flask, tmp_path: Path) -> None:
@@ -238,8 +246,9 @@ def test_any_year_typed_is_a_transfer_or_a_named_refusal(app: Flask, tmp_path_fa
     result = transfer(app, "--year", year, "--out", str(out / "package"))
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     assert "Traceback" not in result.output
-    if result.exit_code == 2:
-        assert "--year" in result.output  # click names the option: not a number, or not 2000..2100
+    if "must be a number" in result.output:  # not four digits, or not 2000..2100: one line naming it
+        assert result.exit_code == 1 and result.output.startswith("Error: --year ")
+        assert "Usage" not in result.output
     else:  # a year in range, with nothing filed in the template instance
         assert result.exit_code == 1 and "no filed record carries the year" in result.output
         assert 2000 <= int(year.strip()) <= 2100
