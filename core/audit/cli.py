@@ -98,7 +98,14 @@ def verdict_lines(verdict: Verdict) -> list[str]:
                        "database put back cannot be found from this instance folder (on several "
                        "servers, verify where the worker writes the checkpoints).",
                        file=audit_anchor().checkpoint_file))
-    if verdict.broken is not None:
+    if verdict.broken is not None and verdict.broken.kind == "short":
+        # the event named is the last one there is, and it is intact: what is missing comes after
+        lines.append(_("BROKEN at event seq=%(seq)s (id=%(id)s): %(reason)s. The %(checked)s "
+                       "events up to and including it are intact.", seq=verdict.broken.seq,
+                       id=verdict.broken.event_id,
+                       reason=break_text(verdict.broken, verdict.checked),
+                       checked=verdict.checked))
+    elif verdict.broken is not None:
         lines.append(_("BROKEN at event seq=%(seq)s (id=%(id)s): %(reason)s. %(checked)s events "
                        "before it are intact.", seq=verdict.broken.seq, id=verdict.broken.event_id,
                        reason=break_text(verdict.broken, verdict.checked),

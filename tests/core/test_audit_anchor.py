@@ -136,6 +136,10 @@ def test_a_cut_tail_with_the_head_moved_back_is_found_against_the_checkpoints(ap
     assert f"BROKEN at event seq={seqs[2]} (id={event_id(app, seqs[2])}): the chain ends here, but " \
            f"the checkpoint of 2026-12-05 12:30:15 (line 2 of the checkpoints file) recorded seq " \
            f"{seqs[-1]}" in result.output
+    # the event named is the last one left, and intact itself: it counts among the intact ones
+    assert f"The {seqs[2]} events up to and including it are intact." in result.output
+    zh = verify(app, lang="zh")
+    assert f"截至该事件（含）的 {seqs[2]} 条事件完好" in zh.output and "但 2026-12-05 12:30:15 的检查点" in zh.output
 
 
 def test_an_older_database_put_back_is_found_against_newer_checkpoints(app, instance_dir, clock):
