@@ -19,6 +19,7 @@ from tests.support.destruction import witnessed_in_browser
 from tests.support.instance import actor_of
 from tests.support.journeys import assert_accessible, sign_in
 from tests.support.lifecycle import DAYS_TO_2030, close_complaint, new_complaint, work_outbox
+from tests.support.page_width import PHONE
 
 pytestmark = pytest.mark.browser
 
@@ -167,6 +168,11 @@ def test_a_complaint_walks_from_filing_through_a_hold_to_disposal(  # type: igno
     archive_section(archivist, "已销毁档案")
     expect(row_of(archivist, code)).to_contain_text("DL-")
     assert_accessible(archivist, "destroyed records (zh-CN)")
+    desk = archivist.viewport_size
+    archivist.set_viewport_size(PHONE)  # seven columns become one card per tombstone
+    assert archivist.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    assert desk is not None
+    archivist.set_viewport_size(desk)
     tombstones = archivist.request.get(f"{live_server}/api/v1/archive/tombstones?form=CP",
                                        headers=token_for("archivist"))
     assert tombstones.ok, tombstones.text()
