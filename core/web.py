@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from flask import Flask, abort, g, request
+from flask_babel import gettext as _
 from flask_login import LoginManager, UserMixin, current_user
 
 from core.auth.accounts import active_actor
-from core.auth.names import Names, load_names
+from core.auth.names import CONSOLE_ACTOR, Names, load_names
 from core.auth.roles import Actor
 from core.clock import Clock
 from core.db import Database
@@ -89,8 +90,13 @@ def request_names() -> Names:
 
 
 def person(username: str | None) -> str:
-    """Template filter ``|person``: a username → the display name."""
-    return request_names().user(username)
+    """Template filter ``|person``: a username → the display name. ``console`` (what the
+    command-line tools record as their actor: transfer, import, backup) is named in the page's
+    language unless a user of that name exists."""
+    names = request_names()
+    if username == CONSOLE_ACTOR and username not in names.users:
+        return _("command line (console)")
+    return names.user(username)
 
 
 def department_name(code: str | None) -> str:

@@ -18,6 +18,9 @@ from sqlalchemy import select
 from core.auth.models import Department, User
 from core.db import Database
 
+#: The actor name the command-line tools record (archive transfer, import, backup, export).
+CONSOLE_ACTOR = "console"
+
 
 @dataclass(frozen=True)
 class Names:

@@ -273,6 +273,13 @@ def test_the_transfer_is_listed_for_the_records_office_and_anchored(app: Flask, 
     with app.app_context(), services().db.reading() as session:
         seq = session.scalar(select(AuditEvent.seq).where(AuditEvent.action == "archive.transfer"))
     assert anchored[0]["seq"] >= seq  # the head it records covers the transfer's event
+    at_console = tmp_path / "console"
+    assert transfer(app, "--year", "2026", "--out", str(at_console)).exit_code == 0  # no --by
+    names = {"en": "command line (console)", "zh-CN": "命令行（控制台）"}
+    for language, name in names.items():
+        page = logged_in("auditor").get("/archive/catalogue/items?year=2026",
+                                        headers={"Accept-Language": language}).text
+        assert f'data-label="{"Transferred by" if language == "en" else "移交人"}: ">{name}</td>' in page
 
 
 def test_the_demo_office_transfers_its_year_and_it_verifies(app: Flask, tmp_path: Path) -> None:
