@@ -1,6 +1,7 @@
 """``archive verify | export | import | backup | restore``: thin adapters over archive/fixity.py,
 exporting.py, importing.py and backup.py. Progress bars go to stderr, reports to stdout; a
-refusal is one clear line and a non-zero exit, never a traceback."""
+refusal is one clear line and a non-zero exit, never a traceback; all in the instance's language
+(``--lang`` to choose), except ``archive verify``'s findings, which are English for now."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask_babel import gettext as _
 
 from archive import backup, exporting, fixity, importing
 from archive.cli import archive_cli
@@ -21,9 +23,8 @@ from archive.portability import MANIFEST, PortabilityError
 from archive.stores import file_store
 from core.auth import accounts
 from core.auth.roles import Actor, PermissionDenied
+from core.cli_language import LANG, speaking
 from core.web import services
-
-REBUILD_HINT = "The search index is not part of it: run `flask --app wsgi search rebuild`."
 
 
 def _store() -> FileStore:
@@ -51,95 +52,130 @@ def _actor(username: str | None) -> Actor | None:
         return None
     actor = accounts.actor_named(services().db, username)
     if actor is None:
-        raise click.BadParameter(f"no active user {username!r}", param_hint="--by")
+        raise click.BadParameter(_("no active user %(user)r", user=username), param_hint="--by")
     return actor
 
 
 def _existing_folder(folder: Path) -> Path:
     if not (folder / MANIFEST).is_file():
-        raise click.BadParameter(f"{folder} has no {MANIFEST}: not an export or backup folder",
-                                 param_hint="DIR")
+        raise click.BadParameter(_("%(folder)s has no %(manifest)s: not an export or backup folder",
+                                   folder=folder, manifest=MANIFEST), param_hint="DIR")
     return folder
 
 
 @archive_cli.command("verify")
-def verify_command() -> None:
+@LANG
+def verify_command(lang: str | None) -> None:
     """Check every stored file's checksum, the audit chain, missing/extra files and code gaps."""
     s = services()
     started = time.monotonic()
-    with _refusals(), _bar(fixity.rendition_count(s.db), "Checksums") as progress:
-        report = fixity.verify_archive(s.db, s.clock, _store(), instance_path=Path(current_app.instance_path),
-                                       progress=progress)
-    for problem in report.problems:
-        click.echo(str(problem))
-    click.echo(f"{report.summary()} ({time.monotonic() - started:.1f} s)")
+    with speaking(lang):
+        with _refusals(), _bar(fixity.rendition_count(s.db), _("Checksums")) as progress:
+            report = fixity.verify_archive(s.db, s.clock, _store(),
+                                           instance_path=Path(current_app.instance_path), progress=progress)
+        for problem in report.problems:
+            click.echo(str(problem))
+        click.echo(_("%(summary)s (%(seconds).1f s)", summary=summary_text(report),
+                     seconds=time.monotonic() - started))
     sys.exit(0 if report.clean else 1)
+
+
+def summary_text(report: fixity.FixityReport) -> str:
+    """``archive verify``'s last line, in the current language."""
+    checked = _("%(files)d files (%(mb).1f MB), %(events)d audit events, %(codes)d codes",
+                files=report.files_checked, mb=report.bytes_checked / 1e6, events=report.events_checked,
+                codes=report.codes_checked)
+    if report.clean:
+        return _("clean: %(checked)s checked, no problems.", checked=checked)
+    found = ", ".join(f"{n} {kind}" for kind, n in sorted(report.counts().items()))
+    return _("NOT clean: %(count)d problem(s) (%(found)s); %(checked)s checked.",
+             count=len(report.problems), found=found, checked=checked)
 
 
 @archive_cli.command("export")
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="A new or empty folder.")
 @click.option("--by", "username", default=None, help="Export as this admin or archivist (audited).")
-def export_command(out: Path, username: str | None) -> None:
+@LANG
+def export_command(out: Path, username: str | None, lang: str | None) -> None:
     """Write every archival file, the records as JSON, the archive's tables, the audit extract and
     manifest.json (SHA-256 and size of every file) into OUT."""
     s = services()
-    actor = _actor(username)
     started = time.monotonic()
-    with _refusals(), _bar(exporting.record_count(s.db), "Exporting records") as progress:
-        result = exporting.export_archive(s.db, s.clock, _store(), out, actor=actor, progress=progress)
-    seconds = time.monotonic() - started
-    click.echo(f"Exported {result.records} record(s), {result.files} file(s) "
-               f"({result.bytes / 1e6:.1f} MB), {result.audit_events} audit event(s) to {out} in "
-               f"{seconds:.1f} s; manifest SHA-256 {result.manifest_sha256}.")
+    with speaking(lang):
+        actor = _actor(username)
+        with _refusals(), _bar(exporting.record_count(s.db), _("Exporting records")) as progress:
+            result = exporting.export_archive(s.db, s.clock, _store(), out, actor=actor, progress=progress)
+        click.echo(_("Exported %(records)d record(s), %(files)d file(s) (%(mb).1f MB), %(events)d audit "
+                     "event(s) to %(out)s in %(seconds).1f s; manifest SHA-256 %(sha)s.",
+                     records=result.records, files=result.files, mb=result.bytes / 1e6,
+                     events=result.audit_events, out=out, seconds=time.monotonic() - started,
+                     sha=result.manifest_sha256))
 
 
 @archive_cli.command("import")
 @click.argument("folder", metavar="DIR", type=click.Path(exists=True, file_okay=False, path_type=Path))
-def import_command(folder: Path) -> None:
+@LANG
+def import_command(folder: Path, lang: str | None) -> None:
     """Check DIR's manifest, then restore the export into this empty instance."""
     s = services()
-    files = len(_manifest_files(_existing_folder(folder)))
-    with _refusals(), _bar(files, "Checking files") as progress:
-        result = importing.import_archive(s.db, s.clock, _store(), Path(current_app.instance_path), folder,
-                                          progress=progress)
-    click.echo(f"Imported {result.records} record(s) and {result.files} file(s); the audit extract is "
-               f"kept in {result.extract}.")
-    if result.users_created:
-        click.echo(f"Created inactive, without password: {', '.join(result.users_created)}.")
-    if result.classes_changed:
-        click.echo(f"Retention classes replaced by the export's values (audited with the import): "
-                   f"{', '.join(result.classes_changed)}.")
-    click.echo(f"Run `flask --app wsgi archive verify` to check. {REBUILD_HINT}")
+    with speaking(lang):
+        files = len(_manifest_files(_existing_folder(folder)))
+        with _refusals(), _bar(files, _("Checking files")) as progress:
+            result = importing.import_archive(s.db, s.clock, _store(), Path(current_app.instance_path),
+                                              folder, progress=progress)
+        click.echo(_("Imported %(records)d record(s) and %(files)d file(s); the audit extract is kept in "
+                     "%(extract)s.", records=result.records, files=result.files, extract=result.extract))
+        if result.users_created:
+            click.echo(_("Created inactive, without password: %(users)s.",
+                         users=", ".join(result.users_created)))
+        if result.classes_changed:
+            click.echo(_("Retention classes replaced by the export's values (audited with the import): "
+                         "%(classes)s.", classes=", ".join(result.classes_changed)))
+        click.echo(_("Run `flask --app wsgi archive verify` to check. %(hint)s", hint=_rebuild_hint()))
+
+
+def _rebuild_hint() -> str:
+    return _("The search index is not part of it: run `flask --app wsgi search rebuild`.")
 
 
 @archive_cli.command("backup")
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="A new or empty folder.")
-def backup_command(out: Path) -> None:
+@LANG
+def backup_command(out: Path, lang: str | None) -> None:
     """Copy the SQLite database (online backup API) and the renditions it names into OUT."""
     s = services()
-    with _refusals():
-        if s.db.dialect != "sqlite":
-            raise PortabilityError(backup.POSTGRES_PROCEDURE)
-        with _bar(fixity.rendition_count(s.db), "Copying files") as progress:
-            result = backup.backup_instance(s.db, s.clock, _store(), out, progress=progress)
-    click.echo(f"Backed up the database ({result.database_bytes / 1e6:.1f} MB) and {result.files} "
-               f"file(s) to {out}. {REBUILD_HINT.replace('part of it', 'backed up')}")
+    with speaking(lang):
+        with _refusals():
+            if s.db.dialect != "sqlite":
+                raise PortabilityError(backup.POSTGRES_PROCEDURE)
+            with _bar(fixity.rendition_count(s.db), _("Copying files")) as progress:
+                result = backup.backup_instance(s.db, s.clock, _store(), out, progress=progress)
+        click.echo(_("Backed up the database (%(mb).1f MB) and %(files)d file(s) to %(out)s. The search "
+                     "index is not backed up: run `flask --app wsgi search rebuild`.",
+                     mb=result.database_bytes / 1e6, files=result.files, out=out))
 
 
 @archive_cli.command("restore")
 @click.argument("folder", metavar="DIR", type=click.Path(exists=True, file_okay=False, path_type=Path))
-def restore_command(folder: Path) -> None:
+@LANG
+def restore_command(folder: Path, lang: str | None) -> None:
     """Check DIR's manifest, then restore the backup into this empty instance."""
     s = services()
-    files = len(_manifest_files(_existing_folder(folder)))
-    with _refusals(), _bar(files, "Checking files") as progress:
-        restored = backup.restore_instance(s.db, s.clock, _store(), folder, progress=progress)
-    click.echo(f"Restored the database and {restored} file(s). Run `flask --app wsgi archive verify`. "
-               f"{REBUILD_HINT}")
+    with speaking(lang):
+        files = len(_manifest_files(_existing_folder(folder)))
+        with _refusals(), _bar(files, _("Checking files")) as progress:
+            restored = backup.restore_instance(s.db, s.clock, _store(), folder, progress=progress)
+        click.echo(_("Restored the database and %(files)d file(s). Run `flask --app wsgi archive verify`. "
+                     "%(hint)s", files=restored, hint=_rebuild_hint()))
 
 
 def _manifest_files(folder: Path) -> list[object]:
+    """The manifest's file list, for the progress bar's length; a list that is not one is left
+    for check_manifest to name (this only counts)."""
     try:
-        return list(json.loads((folder / MANIFEST).read_text("utf-8"))["files"])
-    except (OSError, ValueError, KeyError) as exc:
-        raise click.BadParameter(f"{folder / MANIFEST} cannot be read ({exc})", param_hint="DIR") from exc
+        manifest = json.loads((folder / MANIFEST).read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise click.BadParameter(_("%(file)s: cannot be read (%(problem)s)", file=folder / MANIFEST,
+                                   problem=exc), param_hint="DIR") from exc
+    files = manifest.get("files") if isinstance(manifest, dict) else None
+    return list(files) if isinstance(files, list) else []

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import Date, Table, func, select
 from sqlalchemy.orm import Session
 
@@ -116,8 +117,8 @@ def json_bytes(document: Any) -> bytes:
 
 def refuse_non_empty(out: Path) -> None:
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise PortabilityError(f"{out} is not an empty folder: choose a new or empty one "
-                               "(nothing is ever written over)")
+        raise PortabilityError(_("%(folder)s is not an empty folder: choose a new or empty one "
+                                 "(nothing is ever written over)", folder=out))
 
 
 def check_manifest(folder: Path, kind: str,
@@ -130,33 +131,49 @@ def check_manifest(folder: Path, kind: str,
     try:
         manifest = json.loads((folder / MANIFEST).read_text("utf-8"))
     except (OSError, ValueError) as exc:
-        raise PortabilityError(f"{folder / MANIFEST}: cannot be read ({exc})") from exc
-    if manifest.get("format") != FORMAT or manifest.get("kind") != kind:
-        raise PortabilityError(f"{folder}: not an archive {kind} (manifest says "
-                               f"{manifest.get('format')!r} / {manifest.get('kind')!r})")
+        raise PortabilityError(_("%(file)s: cannot be read (%(problem)s)", file=folder / MANIFEST,
+                                 problem=exc)) from exc
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or manifest.get("kind") != kind:
+        said = manifest if not isinstance(manifest, dict) else \
+            f"{manifest.get('format')!r} / {manifest.get('kind')!r}"
+        raise PortabilityError(_("%(folder)s: not an archive %(kind)s (the manifest says %(said)s)",
+                                 folder=folder, kind=kind, said=said))
     if manifest.get("format_version") != FORMAT_VERSION:
-        raise PortabilityError(f"{folder}: format version {manifest.get('format_version')!r}, "
-                               f"this program reads {FORMAT_VERSION}")
-    listed = {entry["path"]: entry for entry in manifest["files"]}
+        raise PortabilityError(_("%(folder)s: format version %(found)r, this program reads %(reads)s",
+                                 folder=folder, found=manifest.get("format_version"), reads=FORMAT_VERSION))
+    listed = _listed(folder, manifest.get("files"))
     for path, entry in listed.items():
         _check_listed(folder, path, entry)
         progress(1)
     unlisted = sorted(set(_files(folder)) - set(listed) - {MANIFEST})
     if unlisted:
-        raise PortabilityError(f"{unlisted[0]}: not in the manifest ({len(unlisted)} unlisted file(s))")
+        raise PortabilityError(_("%(file)s: not in the manifest (%(count)d unlisted file(s))",
+                                 file=unlisted[0], count=len(unlisted)))
     return manifest
+
+
+def _listed(folder: Path, files: Any) -> dict[str, Mapping[str, Any]]:
+    """The manifest's file list by path; a list that is not one (hand-edited) is named."""
+    wanted = {"path": str, "sha256": str, "size": int}
+    if isinstance(files, list) and all(
+            isinstance(entry, dict) and all(isinstance(entry.get(k), t) for k, t in wanted.items())
+            for entry in files):
+        return {entry["path"]: entry for entry in files}
+    raise PortabilityError(_("%(file)s: its list of files is damaged (each entry needs a path, a "
+                             "sha256 and a size)", file=folder / MANIFEST))
 
 
 def _check_listed(folder: Path, path: str, entry: Mapping[str, Any]) -> None:
     target = (folder / path).resolve()
     if not target.is_relative_to(folder.resolve()):
-        raise PortabilityError(f"{path}: the manifest names a file outside the folder")
+        raise PortabilityError(_("%(file)s: the manifest names a file outside the folder", file=path))
     if not target.is_file():
-        raise PortabilityError(f"{path}: listed in the manifest but missing")
+        raise PortabilityError(_("%(file)s: listed in the manifest but missing", file=path))
     sha256, size = file_digest(target)
     if (sha256, size) != (entry["sha256"], entry["size"]):
-        raise PortabilityError(f"{path}: SHA-256 {sha256} ({size} bytes) does not match the "
-                               f"manifest's {entry['sha256']} ({entry['size']} bytes)")
+        raise PortabilityError(_("%(file)s: SHA-256 %(found)s (%(size)d bytes) does not match the "
+                                 "manifest's %(listed)s (%(listed_size)d bytes)", file=path, found=sha256,
+                                 size=size, listed=entry["sha256"], listed_size=entry["size"]))
 
 
 def _files(folder: Path) -> Iterator[str]:

@@ -13,7 +13,6 @@ from typing import Any
 
 import click
 from flask import current_app
-from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from archive import transfer
@@ -27,17 +26,11 @@ from archive.transfer_package import PackageProblem, verify_package
 from core.auth import accounts
 from core.auth.names import load_names
 from core.auth.roles import Actor, PermissionDenied
-from core.i18n import SUPPORTED_LOCALES
+from core.cli_language import LANG, speaking
 from core.web import services
 
 #: Years a transfer may name (as the catalogue's filters).
 FIRST_YEAR, LAST_YEAR = 2000, 2100
-LANG = click.option("--lang", type=click.Choice(SUPPORTED_LOCALES), default=None,
-                    help="The messages' language (default: the instance's).")
-
-
-def _locale(lang: str | None) -> str:
-    return lang or current_app.config.get("DEFAULT_LOCALE", "zh")
 
 
 def _year(typed: str) -> int:
@@ -84,7 +77,7 @@ def transfer_command(typed: str, out: Path | None, username: str | None, lang: s
     """Write the year's transfer package for the archives service centre (every filed item as
     PDF/A with its data, the 归档文件目录 as PDF/CSV/JSON, a manifest of SHA-256s), read it back
     to verify it, and record the transfer."""
-    with force_locale(_locale(lang)):
+    with speaking(lang):
         _transfer(_year(typed), out, username)
 
 
@@ -112,7 +105,7 @@ def _transfer(year: int, out: Path | None, username: str | None) -> None:
 @LANG
 def verify_transfer_command(folder: Path, lang: str | None) -> None:
     """Re-read a transfer package: every file against its manifest, every PDF opened."""
-    with force_locale(_locale(lang)):
+    with speaking(lang):
         try:
             verified = verify_package(folder)
         except PackageProblem as exc:

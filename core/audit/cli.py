@@ -10,23 +10,19 @@ import re
 import sys
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
-from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from core.audit.anchor import Verdict, audit_anchor, verify_anchored, write_checkpoint
 from core.audit.checkpoints import FileProblem
 from core.audit.keys import AuditKeyError
 from core.audit.trail import Anchor, ChainBreak
+from core.cli_language import LANG, speaking
 from core.clock import local
-from core.i18n import SUPPORTED_LOCALES
 from core.web import services
 
 audit_cli = AppGroup("audit", help="The audit trail: verify it, write its head down.")
 EXPECTED_HEAD = re.compile(r"(\d+):([0-9a-f]{64})")
-LANG = click.option("--lang", type=click.Choice(SUPPORTED_LOCALES), default=None,
-                    help="The messages' language (default: the instance's).")
 
 
 @audit_cli.command("verify")
@@ -37,7 +33,7 @@ LANG = click.option("--lang", type=click.Choice(SUPPORTED_LOCALES), default=None
 def audit_verify(expected: tuple[str, ...], lang: str | None) -> None:
     """Check every link (keyed with the instance's audit key), every checkpoint in the
     instance folder and every --expect head; exit 1 naming the first event that disagrees."""
-    with force_locale(lang or current_app.config.get("DEFAULT_LOCALE", "zh")):
+    with speaking(lang):
         heads = tuple(_expected_head(text) for text in expected)
         try:
             verdict = verify_anchored(services().db, audit_anchor(), heads)
@@ -55,7 +51,7 @@ def audit_verify(expected: tuple[str, ...], lang: str | None) -> None:
 @LANG
 def audit_checkpoint(printed: bool, reason: str, lang: str | None) -> None:
     """Append the chain's head now to the checkpoints file (and with --print, show it)."""
-    with force_locale(lang or current_app.config.get("DEFAULT_LOCALE", "zh")):
+    with speaking(lang):
         try:
             written = write_checkpoint(services().db, services().clock, audit_anchor(), reason)
         except AuditKeyError as exc:

@@ -16,15 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup
-from flask_babel import force_locale
 
 from archive.files import StoreUnavailable
 from archive.stores import file_store
 from core.auth import accounts
 from core.auth.roles import Actor, PermissionDenied
-from core.i18n import SUPPORTED_LOCALES
+from core.cli_language import LANG, cli_locale_of, speaking
 from core.web import services
 from forms.legacy.report import report_lines
 from forms.legacy.service import ImportFailed, ImportReport, Options, import_file
@@ -44,8 +43,7 @@ def init_app(app: Flask) -> None:
               help="The folder of scans the scan column names.")
 @click.option("--commit", is_flag=True, help="Write the records (without it: a dry run, nothing changes).")
 @click.option("--dry-run", "dry_run", is_flag=True, help="Check only (the default), even with --commit.")
-@click.option("--lang", type=click.Choice(SUPPORTED_LOCALES), default=None,
-              help="The report's language (default: the instance's).")
+@LANG
 @click.option("--encoding", default=None, help="A CSV file's encoding (default: UTF-8, else GB18030).")
 def import_command(file: Path, username: str, scans: Path | None, commit: bool, dry_run: bool,
                    lang: str | None, encoding: str | None) -> None:
@@ -54,9 +52,9 @@ def import_command(file: Path, username: str, scans: Path | None, commit: bool, 
     actor = accounts.actor_named(s.db, username)
     if actor is None:
         raise click.BadParameter(f"no active user {username!r}", param_hint="--by")
-    locale = lang or current_app.config.get("DEFAULT_LOCALE", "zh")
-    options = Options(scans=scans, commit=commit and not dry_run, encoding=encoding, locale=locale)
-    with force_locale(locale):
+    options = Options(scans=scans, commit=commit and not dry_run, encoding=encoding,
+                      locale=cli_locale_of(lang))
+    with speaking(lang):
         report = _run(file, options, actor)
         for line in report_lines(report, committed=options.commit):
             click.echo(line)

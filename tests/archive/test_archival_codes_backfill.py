@@ -102,7 +102,7 @@ def test_imported_legacy_records_get_codes_in_their_own_year(app: Flask, tmp_pat
 
 
 def verify(app: Flask) -> str:
-    return app.test_cli_runner().invoke(args=["archive", "verify"]).output
+    return app.test_cli_runner().invoke(args=["archive", "verify", "--lang", "en"]).output
 
 
 def test_archive_verify_names_an_archival_number_held_by_nothing_or_beyond_its_counter(app: Flask) -> None:

@@ -55,10 +55,10 @@ def target(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyP
 
 
 def moved(source: Flask, target: Flask, out: Path) -> dict:
-    exported = source.test_cli_runner().invoke(args=["archive", "export", "--out", str(out),
+    exported = source.test_cli_runner().invoke(args=["archive", "export", "--lang", "en", "--out", str(out),
                                                      "--by", "archivist"])
     assert exported.exit_code == 0, exported.output
-    imported = target.test_cli_runner().invoke(args=["archive", "import", str(out)])
+    imported = target.test_cli_runner().invoke(args=["archive", "import", "--lang", "en", str(out)])
     assert imported.exit_code == 0, imported.output
     return json.loads((out / "tables/archival_counters.json").read_text("utf-8"))
 

@@ -77,16 +77,16 @@ def target(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyP
 def test_export_then_import_carries_every_attachment_with_its_checksum(
         source: Flask, target: Flask, tmp_path: Path) -> None:
     out = tmp_path / "export"
-    exported = source.test_cli_runner().invoke(args=["archive", "export", "--out", str(out)])
+    exported = source.test_cli_runner().invoke(args=["archive", "export", "--lang", "en", "--out", str(out)])
     assert exported.exit_code == 0, exported.output
     manifest = json.loads((out / "manifest.json").read_text())
     paths = [entry["path"] for entry in manifest["files"]]
     assert len(paths) == len(set(paths))  # the shared photo is one object in the export
     attached = _attachments(source)
     assert len(attached) == 3 and {f"renditions/{row[3]}" for row in attached} <= set(paths)
-    imported = target.test_cli_runner().invoke(args=["archive", "import", str(out)])
+    imported = target.test_cli_runner().invoke(args=["archive", "import", "--lang", "en", str(out)])
     assert imported.exit_code == 0, imported.output
-    verified = target.test_cli_runner().invoke(args=["archive", "verify"])
+    verified = target.test_cli_runner().invoke(args=["archive", "verify", "--lang", "en"])
     assert verified.exit_code == 0 and verified.stdout.startswith("clean:"), verified.output
     assert _attachments(target) == attached
 
@@ -94,17 +94,19 @@ def test_export_then_import_carries_every_attachment_with_its_checksum(
 def test_an_attachment_changed_in_the_export_is_refused_and_nothing_imported(
         source: Flask, target: Flask, tmp_path: Path) -> None:
     out = tmp_path / "export"
-    assert source.test_cli_runner().invoke(args=["archive", "export", "--out", str(out)]).exit_code == 0
+    assert source.test_cli_runner().invoke(args=["archive", "export",
+                                                 "--lang", "en", "--out", str(out)]).exit_code == 0
     key = _attachments(source)[0][3]
     (out / "renditions" / key).write_bytes(clean_pdf(1)[1])
-    imported = target.test_cli_runner().invoke(args=["archive", "import", str(out)])
+    imported = target.test_cli_runner().invoke(args=["archive", "import", "--lang", "en", str(out)])
     assert imported.exit_code != 0 and key in imported.output
     assert _attachments(target) == []
 
 
 def test_backup_wipe_restore_brings_the_attachments_back(source: Flask, tmp_path: Path) -> None:
     attached = _attachments(source)
-    backup = source.test_cli_runner().invoke(args=["archive", "backup", "--out", str(tmp_path / "backup")])
+    backup = source.test_cli_runner().invoke(args=["archive", "backup",
+                                                   "--lang", "en", "--out", str(tmp_path / "backup")])
     assert backup.exit_code == 0, backup.output
     instance = Path(source.instance_path)
     with source.app_context():
@@ -112,8 +114,9 @@ def test_backup_wipe_restore_brings_the_attachments_back(source: Flask, tmp_path
     for name in ("dossier.sqlite3", "dossier.sqlite3-wal", "dossier.sqlite3-shm"):
         (instance / name).unlink(missing_ok=True)
     shutil.rmtree(instance / "renditions")
-    restored = source.test_cli_runner().invoke(args=["archive", "restore", str(tmp_path / "backup")])
+    restored = source.test_cli_runner().invoke(args=["archive", "restore",
+                                                     "--lang", "en", str(tmp_path / "backup")])
     assert restored.exit_code == 0, restored.output
-    verified = source.test_cli_runner().invoke(args=["archive", "verify"])
+    verified = source.test_cli_runner().invoke(args=["archive", "verify", "--lang", "en"])
     assert verified.exit_code == 0 and verified.stdout.startswith("clean:"), verified.output
     assert _attachments(source) == attached

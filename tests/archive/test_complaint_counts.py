@@ -222,7 +222,7 @@ def test_imported_complaints_are_counted(engine: str, request: pytest.FixtureReq
     app = request.getfixturevalue(engine)
     lifetime(app, clock)
     out = tmp_path / "export"
-    exported = app.test_cli_runner().invoke(args=["archive", "export", "--out", str(out),
+    exported = app.test_cli_runner().invoke(args=["archive", "export", "--lang", "en", "--out", str(out),
                                                   "--by", "archivist"])
     assert exported.exit_code == 0, exported.output
     monkeypatch.setenv("DOSSIER_INSTANCE", str(tmp_path / "target"))
@@ -231,7 +231,7 @@ def test_imported_complaints_are_counted(engine: str, request: pytest.FixtureReq
     target = empty_instance(url, clock)
     with target.app_context():
         ensure_counted(services().db, services().zone)  # as `flask init` does: the triggers count the import
-    imported = target.test_cli_runner().invoke(args=["archive", "import", str(out)])
+    imported = target.test_cli_runner().invoke(args=["archive", "import", "--lang", "en", str(out)])
     assert imported.exit_code == 0, imported.output
     assert kept(target) == recounted(target) == recounted(app) and kept(target)
     assert kept_volumes(target) == recounted_volumes(target) == recounted_volumes(app)
@@ -242,7 +242,8 @@ def test_imported_complaints_are_counted(engine: str, request: pytest.FixtureReq
 def test_a_restored_instance_keeps_its_counts(app: Flask, clock: FrozenClock, tmp_path: Path) -> None:
     lifetime(app, clock)
     before = kept(app)
-    backup = app.test_cli_runner().invoke(args=["archive", "backup", "--out", str(tmp_path / "backup")])
+    backup = app.test_cli_runner().invoke(args=["archive", "backup",
+                                                "--lang", "en", "--out", str(tmp_path / "backup")])
     assert backup.exit_code == 0, backup.output
     instance = Path(app.instance_path)
     with app.app_context():
@@ -250,7 +251,8 @@ def test_a_restored_instance_keeps_its_counts(app: Flask, clock: FrozenClock, tm
     for name in ("dossier.sqlite3", "dossier.sqlite3-wal", "dossier.sqlite3-shm"):
         (instance / name).unlink(missing_ok=True)
     shutil.rmtree(instance / "renditions")
-    restored = app.test_cli_runner().invoke(args=["archive", "restore", str(tmp_path / "backup")])
+    restored = app.test_cli_runner().invoke(args=["archive", "restore",
+                                                  "--lang", "en", str(tmp_path / "backup")])
     assert restored.exit_code == 0, restored.output
     assert kept(app) == before == recounted(app)
     assert kept_volumes(app) == recounted_volumes(app)

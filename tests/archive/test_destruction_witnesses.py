@@ -297,7 +297,7 @@ def test_export_and_import_carry_the_witnesses(app: Flask, clock: FrozenClock, t
     execute(app, list_id)
     work_outbox(app)
     out = tmp_path / "export"
-    exported = app.test_cli_runner().invoke(args=["archive", "export", "--out", str(out),
+    exported = app.test_cli_runner().invoke(args=["archive", "export", "--lang", "en", "--out", str(out),
                                                   "--by", "archivist"])
     assert exported.exit_code == 0, exported.output
     with app.app_context():
@@ -314,7 +314,7 @@ def test_export_and_import_carry_the_witnesses(app: Flask, clock: FrozenClock, t
             versions.register_specs(s.db, s.clock, load_or_fail())
             accounts.create_user(s.db, s.clock, username="admin", password=PASSWORD, role="admin",
                                  department_code="ARCHIVE")
-        imported = target.test_cli_runner().invoke(args=["archive", "import", str(out)])
+        imported = target.test_cli_runner().invoke(args=["archive", "import", "--lang", "en", str(out)])
         assert imported.exit_code == 0, imported.output
         with target.app_context():
             after = disposal.list_lists(services().db, actor_of(target, "admin"))

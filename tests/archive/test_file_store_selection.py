@@ -73,7 +73,7 @@ def test_a_file_rows_named_before_content_keys_is_read_and_verified_where_it_is(
     shutil.move(stored_path(app, key), stored_path(app, old))
     with app.app_context(), services().db.transaction() as session:
         session.execute(update(Rendition).where(Rendition.path == key).values(path=old))
-    verified = app.test_cli_runner().invoke(args=["archive", "verify"])
+    verified = app.test_cli_runner().invoke(args=["archive", "verify", "--lang", "en"])
     assert verified.exit_code == 0 and verified.stdout.startswith("clean: 1 files"), verified.output
     response = app.test_client().get(f"/api/v1/records/{code}/archival", headers=token_for("archivist"))
     assert response.status_code == 200 and response.data == stored_path(app, old).read_bytes()
@@ -100,7 +100,7 @@ def test_an_extra_file_a_pending_purge_will_delete_is_explained(app: Flask) -> N
         with s.db.transaction() as session:
             purge.enqueue_purge(session, subject="disposal-9", at=s.clock.now(), paths=[waiting])
             enqueue(session, topic="other.topic", subject="x", at=s.clock.now(), payload={"paths": [stray]})
-    result = app.test_cli_runner().invoke(args=["archive", "verify"])
+    result = app.test_cli_runner().invoke(args=["archive", "verify", "--lang", "en"])
     assert result.exit_code == 1
     assert (f"[extra] {waiting}: its renditions row was removed (a disposal or an anonymisation)"
             in result.stdout)

@@ -30,7 +30,7 @@ def stored(app: Flask) -> list[str]:
 
 
 def verify(app: Flask) -> Result:
-    return app.test_cli_runner().invoke(args=["archive", "verify"])
+    return app.test_cli_runner().invoke(args=["archive", "verify", "--lang", "en"])
 
 
 def file_of(app: Flask, code: str) -> Path:

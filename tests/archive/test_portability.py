@@ -66,7 +66,7 @@ def target(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyP
 
 
 def export(app: Flask, out: Path, *extra: str) -> Any:
-    return app.test_cli_runner().invoke(args=["archive", "export", "--out", str(out), *extra])
+    return app.test_cli_runner().invoke(args=["archive", "export", "--lang", "en", "--out", str(out), *extra])
 
 
 def test_export_then_import_reproduces_the_archive(source: Flask, target: Flask, tmp_path: Path) -> None:
@@ -87,10 +87,10 @@ def test_export_then_import_reproduces_the_archive(source: Flask, target: Flask,
     assert {u["username"] for u in users} >= {"clerk", "supervisor", "archivist"}
     assert all("password_hash" not in u for u in users)
 
-    result = target.test_cli_runner().invoke(args=["archive", "import", str(out)])
+    result = target.test_cli_runner().invoke(args=["archive", "import", "--lang", "en", str(out)])
     assert result.exit_code == 0, result.output
     assert "Created inactive, without password:" in result.stdout and "clerk" in result.stdout
-    verified = target.test_cli_runner().invoke(args=["archive", "verify"])
+    verified = target.test_cli_runner().invoke(args=["archive", "verify", "--lang", "en"])
     assert verified.exit_code == 0 and verified.stdout.startswith("clean: 13 files"), verified.output
     assert archive_state(target) == archive_state(source)  # records, checksums, tombstones
     for code in archive_state(source)["records"]:
@@ -133,7 +133,7 @@ def test_a_damaged_export_is_refused_naming_the_file_and_nothing_is_imported(
     edited = record_file.read_text().replace("上海恒丰", "上海恒豐")
     assert edited != record_file.read_text()
     record_file.write_text(edited)
-    result = target.test_cli_runner().invoke(args=["archive", "import", str(out)])
+    result = target.test_cli_runner().invoke(args=["archive", "import", "--lang", "en", str(out)])
     assert result.exit_code == 1
     assert f"records/CP/2026/{record_file.name}: SHA-256" in result.output
     assert archive_state(target) == {"records": {}, "renditions": [], "tombstones": []}
@@ -143,7 +143,7 @@ def test_a_damaged_export_is_refused_naming_the_file_and_nothing_is_imported(
 def test_import_refuses_an_instance_with_records(source: Flask, tmp_path: Path) -> None:
     out = tmp_path / "export"
     assert export(source, out).exit_code == 0
-    result = source.test_cli_runner().invoke(args=["archive", "import", str(out)])
+    result = source.test_cli_runner().invoke(args=["archive", "import", "--lang", "en", str(out)])
     assert result.exit_code == 1
     assert "this instance is not empty (3 records, 13 renditions, 1 legal holds" in result.output
 
@@ -159,7 +159,7 @@ def test_import_takes_the_exports_retention_classes_and_says_which_changed(
     out = tmp_path / "export"
     assert export(source, out).exit_code == 0
 
-    result = target.test_cli_runner().invoke(args=["archive", "import", str(out)])
+    result = target.test_cli_runner().invoke(args=["archive", "import", "--lang", "en", str(out)])
     assert result.exit_code == 0, result.output
     assert "Retention classes replaced by the export's values (audited with the import): complaint-3y." \
         in result.stdout
@@ -179,7 +179,8 @@ def test_visit_claims_move_with_the_archive(source: Flask, target: Flask, tmp_pa
     assert registered.status_code == 201, registered.json
     out = tmp_path / "export"
     assert export(source, out).exit_code == 0
-    assert target.test_cli_runner().invoke(args=["archive", "import", str(out)]).exit_code == 0
+    assert target.test_cli_runner().invoke(args=["archive", "import",
+                                                 "--lang", "en", str(out)]).exit_code == 0
 
     def claims(app: Flask) -> list[tuple[Any, ...]]:
         with app.app_context(), services().db.reading() as session:
@@ -198,8 +199,42 @@ def test_a_failed_import_takes_its_files_out_of_the_store_again(source: Flask, t
     assert export(source, tmp_path / "export").exit_code == 0
     with target.app_context(), services().db.transaction() as session:
         session.execute(text("UPDATE form_versions SET spec_hash = 'changed' WHERE form_code = 'CP'"))
-    result = target.test_cli_runner().invoke(args=["archive", "import", str(tmp_path / "export")])
+    result = target.test_cli_runner().invoke(args=["archive", "import",
+                                                   "--lang", "en", str(tmp_path / "export")])
     assert result.exit_code == 1 and "has a different spec under the same version" in result.output
     with target.app_context():
         assert file_store().is_empty() and not list(file_store().leftovers())
     assert archive_state(target)["renditions"] == []
+
+
+def test_export_import_and_verify_speak_the_instances_language(source: Flask, target: Flask,
+                                                               tmp_path: Path) -> None:
+    """A Chinese office (the default) reads the progress labels, the report and the refusals in
+    Chinese, each still naming the folder or file; a damaged file is named in Chinese too."""
+    chinese = source.test_cli_runner().invoke(args=["archive", "export", "--out", str(tmp_path / "export"),
+                                                    "--by", "archivist"])
+    assert chinese.exit_code == 0, chinese.output
+    assert "正在导出记录" in chinese.stderr and "已将 3 条记录" in chinese.stdout, chinese.output
+    used = source.test_cli_runner().invoke(args=["archive", "export", "--out", str(tmp_path / "export")])
+    assert used.exit_code == 1 and f"{tmp_path / 'export'} 不是空文件夹" in used.output, used.output
+    damaged = next((tmp_path / "export" / "records").rglob("*.json"))
+    damaged.write_bytes(damaged.read_bytes() + b" ")
+    name = damaged.relative_to(tmp_path / "export").as_posix()
+    refused = target.test_cli_runner().invoke(args=["archive", "import", str(tmp_path / "export")])
+    assert refused.exit_code == 1 and f"{name}：SHA-256 为 " in refused.output, refused.output
+    verified = source.test_cli_runner().invoke(args=["archive", "verify"])
+    assert verified.exit_code == 0 and verified.stdout.startswith("完好：已检查 13 个文件"), verified.output
+
+
+def test_a_hand_edited_manifest_is_one_line_naming_it(source: Flask, target: Flask, tmp_path: Path) -> None:
+    out = tmp_path / "export"
+    assert export(source, out, "--by", "archivist").exit_code == 0
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    broken_manifests = ({**manifest, "files": "all of them"}, {**manifest, "files": [{"path": "x"}]},
+                        ["not", "a", "dict"])
+    for broken in broken_manifests:
+        (out / "manifest.json").write_text(json.dumps(broken), "utf-8")
+        result = target.test_cli_runner().invoke(args=["archive", "import", "--lang", "en", str(out)])
+        assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+        named = str(out / "manifest.json") in result.output or "not an archive export" in result.output
+        assert named, result.output

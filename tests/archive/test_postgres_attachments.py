@@ -53,7 +53,7 @@ def test_a_photo_lives_and_dies_with_its_record_on_postgresql(pg_app: Flask, clo
     assert client.get(f"/records/{code}/files/{photo['sha256']}").status_code == 200
     close_complaint(pg_app, code)
     work_outbox(pg_app)
-    verified = pg_app.test_cli_runner().invoke(args=["archive", "verify"])
+    verified = pg_app.test_cli_runner().invoke(args=["archive", "verify", "--lang", "en"])
     assert verified.exit_code == 0, verified.output
     clock.advance(days=DAYS_TO_2030)
     with pg_app.app_context():
@@ -68,4 +68,4 @@ def test_a_photo_lives_and_dies_with_its_record_on_postgresql(pg_app: Flask, clo
             assert tomb is not None and tomb.attachments == 2
     assert _rows(pg_app) == []
     work_outbox(pg_app)
-    assert pg_app.test_cli_runner().invoke(args=["archive", "verify"]).exit_code == 0
+    assert pg_app.test_cli_runner().invoke(args=["archive", "verify", "--lang", "en"]).exit_code == 0

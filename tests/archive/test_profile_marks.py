@@ -121,7 +121,7 @@ def test_archive_verify_knows_the_marks_and_removing_one_deletes_its_file(app, l
     client = logged_in("supervisor")
     assert upload(client, "stamp.png", stamp_png()).status_code == 302
     key, sha256 = mark_row(app, "supervisor")["key"], mark_row(app, "supervisor")["sha256"]
-    result = app.test_cli_runner().invoke(args=["archive", "verify"])
+    result = app.test_cli_runner().invoke(args=["archive", "verify", "--lang", "en"])
     assert result.exit_code == 0, result.output
     page = client.get("/profile", headers=EN)
     removed = client.post("/profile", headers=EN, data={"remove-csrf_token": csrf_token(page.text),

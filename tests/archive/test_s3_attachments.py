@@ -53,8 +53,8 @@ def test_a_photo_is_an_object_in_the_bucket_served_and_verified(s3_app: Flask, s
     login(client, "clerk")
     served = client.get(f"/records/{made.json['code']}/files/{photo['sha256']}")
     assert served.status_code == 200 and served.data == stored
-    assert s3_app.test_cli_runner().invoke(args=["archive", "verify"]).exit_code == 0
+    assert s3_app.test_cli_runner().invoke(args=["archive", "verify", "--lang", "en"]).exit_code == 0
     s3_bucket.client.put_object(Bucket=s3_bucket.name, Key=key, Body=b"tampered")
-    report = s3_app.test_cli_runner().invoke(args=["archive", "verify"])
+    report = s3_app.test_cli_runner().invoke(args=["archive", "verify", "--lang", "en"])
     named = f"{made.json['code']}, field defect_photos, file “IMG_0001.jpg”"
     assert report.exit_code != 0 and named in report.output

@@ -42,7 +42,8 @@ def test_an_sqlite_instance_moves_to_postgresql_and_a_bucket(
     filed_complaints(app, 2)
     new_complaint(app, customer_name="杭州迁移测试")
     assert " 0 failed" in work_outbox(app)
-    exported = app.test_cli_runner().invoke(args=["archive", "export", "--out", str(tmp_path / "export"),
+    exported = app.test_cli_runner().invoke(args=["archive", "export",
+                                                  "--lang", "en", "--out", str(tmp_path / "export"),
                                                   "--by", "archivist"])
     assert exported.exit_code == 0, exported.output
 
@@ -55,12 +56,12 @@ def test_an_sqlite_instance_moves_to_postgresql_and_a_bucket(
         with target.app_context():
             accounts.create_user(services().db, services().clock, username="admin", password=PASSWORD,
                                  role="admin", department_code="ARCHIVE")
-        imported = runner.invoke(args=["archive", "import", str(tmp_path / "export")])
+        imported = runner.invoke(args=["archive", "import", "--lang", "en", str(tmp_path / "export")])
         assert imported.exit_code == 0, imported.output
         assert contents(target) == contents(app) and len(contents(target)[1]) >= 11
         rebuilt = runner.invoke(args=["search", "rebuild"])
         assert "Search index rebuilt: 3 record(s)" in rebuilt.output, rebuilt.output
-        for command in (["archive", "verify"], ["search", "check"]):
+        for command in (["archive", "verify", "--lang", "en"], ["search", "check"]):
             done = runner.invoke(args=command)
             assert done.exit_code == 0, f"{command}: {done.output}"
         with target.app_context():

@@ -176,6 +176,11 @@ def test_a_tampered_package_is_caught_naming_the_file(app: Flask, tmp_path: Path
         verify_package(out)
     result = app.test_cli_runner().invoke(args=["archive", "verify-transfer", "--lang", "en", str(out)])
     assert result.exit_code == 1 and name in result.output and "Traceback" not in result.output
+    chinese = app.test_cli_runner().invoke(args=["archive", "verify-transfer", str(out)])
+    said = {"changed": "与清单中的", "removed": "清单中列出但文件缺失", "added": "不在清单中",
+            "unreadable_pdf": "无法作为 PDF 打开"}
+    assert chinese.exit_code == 1 and f"{name}：" in chinese.output, chinese.output
+    assert said[damage] in chinese.output, chinese.output
 
 
 def test_refusals_are_one_clear_line(app: Flask, tmp_path: Path) -> None:

@@ -86,7 +86,8 @@ def prepare(instance: Path) -> dict[str, str]:
 
 def verify_both(folders: tuple[Path, Path]) -> None:
     """``archive verify`` from each folder (at the same time), each exiting 0."""
-    runs = [subprocess.Popen([str(VENV_BIN / "flask"), "--app", "wsgi", "archive", "verify"], cwd=ROOT,
+    runs = [subprocess.Popen([str(VENV_BIN / "flask"), "--app", "wsgi", "archive", "verify",
+                              "--lang", "en"], cwd=ROOT,
                              env=environment(folder), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
             for folder in folders]
     for folder, run in zip(folders, runs, strict=True):

@@ -139,7 +139,8 @@ def test_a_cut_tail_with_the_head_moved_back_is_found_against_the_checkpoints(ap
     # the event named is the last one left, and intact itself: it counts among the intact ones
     assert f"The {seqs[2]} events up to and including it are intact." in result.output
     zh = verify(app, lang="zh")
-    assert f"截至该事件（含）的 {seqs[2]} 条事件完好" in zh.output and "但 2026-12-05 12:30:15 的检查点" in zh.output
+    assert f"截至该事件（含）的 {seqs[2]} 条事件完好" in zh.output \
+        and "但 2026-12-05 12:30:15 的检查点" in zh.output
 
 
 def test_an_older_database_put_back_is_found_against_newer_checkpoints(app, instance_dir, clock):
@@ -344,9 +345,9 @@ def test_archive_verify_and_its_daily_job_check_the_checkpoints_too(app):
     make_key(app)
     seqs = append_events(app, 4)
     assert checkpoint(app).exit_code == 0
-    assert app.test_cli_runner().invoke(args=["archive", "verify"]).exit_code == 0
+    assert app.test_cli_runner().invoke(args=["archive", "verify", "--lang", "en"]).exit_code == 0
     cut_tail(app, keep=seqs[0])
-    result = app.test_cli_runner().invoke(args=["archive", "verify"])
+    result = app.test_cli_runner().invoke(args=["archive", "verify", "--lang", "en"])
     assert result.exit_code == 1
     assert f"event seq={seqs[0]} (id={event_id(app, seqs[0])})" in result.output
     assert f"the chain ends here but the checkpoint line 2 recorded seq {seqs[-1]}" in result.output

@@ -134,12 +134,12 @@ def test_accepted_values_survive_pdf_search_export_and_import(pipeline, batch, m
             assert code in [hit["code"] for hit in hits.json["hits"]], word
 
     out = tmp_path_factory.mktemp("export") / "out"
-    exported = app.test_cli_runner().invoke(args=["archive", "export", "--out", str(out),
+    exported = app.test_cli_runner().invoke(args=["archive", "export", "--lang", "en", "--out", str(out),
                                                   "--by", "archivist"])
     assert exported.exit_code == 0, exported.output
     target = new_target(pipeline["template"], monkeypatch, clock)
     try:
-        imported = target.test_cli_runner().invoke(args=["archive", "import", str(out)])
+        imported = target.test_cli_runner().invoke(args=["archive", "import", "--lang", "en", str(out)])
         assert imported.exit_code == 0, imported.output
         assert archive_state(target) == archive_state(app)
         for code, data in codes.items():

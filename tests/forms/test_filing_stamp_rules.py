@@ -94,7 +94,7 @@ def test_a_copy_is_stamped_once_and_a_late_rendering_leaves_no_file(app: Flask) 
     assert after.sha256 == stamped.sha256 and len(events(app, code, "rendition.stamp")) == 1
     with app.app_context():
         assert sorted(file_store().keys()) == sorted(rendition_keys(app, code))  # the late file was purged
-    verified = app.test_cli_runner().invoke(args=["archive", "verify"])
+    verified = app.test_cli_runner().invoke(args=["archive", "verify", "--lang", "en"])
     assert verified.exit_code == 0, verified.output
 
 

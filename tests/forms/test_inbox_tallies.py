@@ -47,14 +47,15 @@ def test_a_restored_backup_has_its_tallies(app: Flask, clock: FrozenClock, tmp_p
     work_outbox(app)
     before = kept_tallies(app)
     runner = app.test_cli_runner()
-    assert runner.invoke(args=["archive", "backup", "--out", str(tmp_path / "backup")]).exit_code == 0
+    assert runner.invoke(args=["archive", "backup",
+                               "--lang", "en", "--out", str(tmp_path / "backup")]).exit_code == 0
     with app.app_context():
         services().db.dispose()
     instance = Path(app.instance_path)
     for name in ("dossier.sqlite3", "dossier.sqlite3-wal", "dossier.sqlite3-shm"):
         (instance / name).unlink(missing_ok=True)
     shutil.rmtree(instance / "renditions")
-    result = runner.invoke(args=["archive", "restore", str(tmp_path / "backup")])
+    result = runner.invoke(args=["archive", "restore", "--lang", "en", str(tmp_path / "backup")])
     assert result.exit_code == 0, result.output
     assert kept_tallies(app) == before
     check(app, "restore")
@@ -134,7 +135,7 @@ def test_an_imported_archive_has_its_tallies(app: Flask, clock: FrozenClock, tmp
     new_complaint(app, customer_name="北京宏达")
     work_outbox(app)
     out = tmp_path / "export"
-    exported = app.test_cli_runner().invoke(args=["archive", "export", "--out", str(out),
+    exported = app.test_cli_runner().invoke(args=["archive", "export", "--lang", "en", "--out", str(out),
                                                   "--by", "archivist"])
     assert exported.exit_code == 0, exported.output
     monkeypatch.setenv("DOSSIER_INSTANCE", str(tmp_path / "target"))
@@ -145,7 +146,7 @@ def test_an_imported_archive_has_its_tallies(app: Flask, clock: FrozenClock, tmp
         ensure_default_departments(s.db)
         ensure_defaults(s.db, s.clock)
         versions.register_specs(s.db, s.clock, load_or_fail())
-    imported = target.test_cli_runner().invoke(args=["archive", "import", str(out)])
+    imported = target.test_cli_runner().invoke(args=["archive", "import", "--lang", "en", str(out)])
     assert imported.exit_code == 0, imported.output
     assert sum(kept_tallies(target).values()) == 3
     assert sorted(kept_tallies(target).values()) == sorted(kept_tallies(app).values())

@@ -265,7 +265,8 @@ def test_imported_records_move_with_an_archive_export(app: Flask, tmp_path: Path
     book, scans = register(tmp_path)
     assert run_import(app, book, "--scans", str(scans), "--commit")[0] == 0
     out = tmp_path / "export"
-    assert app.test_cli_runner().invoke(args=["archive", "export", "--out", str(out)]).exit_code == 0
+    assert app.test_cli_runner().invoke(args=["archive", "export",
+                                              "--lang", "en", "--out", str(out)]).exit_code == 0
     folder = tmp_path_factory.mktemp("target")
     monkeypatch.setenv("DOSSIER_INSTANCE", str(folder))
     target = make_app(f"sqlite:///{folder}/dossier.sqlite3", clock)
@@ -275,7 +276,7 @@ def test_imported_records_move_with_an_archive_export(app: Flask, tmp_path: Path
         ensure_default_departments(s.db)
         retention.ensure_defaults(s.db, s.clock)
         versions.register_specs(s.db, s.clock, load_or_fail())
-    imported = target.test_cli_runner().invoke(args=["archive", "import", str(out)])
+    imported = target.test_cli_runner().invoke(args=["archive", "import", "--lang", "en", str(out)])
     assert imported.exit_code == 0, imported.output
     assert "legacy-import" in imported.output  # created inactive, as every user the target lacks
     moved, original = record(target, "VR-2015-000007"), record(app, "VR-2015-000007")
@@ -291,12 +292,12 @@ def test_archive_verify_is_clean_after_an_import_with_gaps(app: Flask, tmp_path:
     book, scans = register(tmp_path)
     assert run_import(app, book, "--scans", str(scans), "--commit")[0] == 0
     app.test_cli_runner().invoke(args=["outbox", "run", "--once"])
-    verified = app.test_cli_runner().invoke(args=["archive", "verify"])
+    verified = app.test_cli_runner().invoke(args=["archive", "verify", "--lang", "en"])
     assert verified.exit_code == 0, verified.output
     with app.app_context(), services().db.transaction() as session:  # CP-2026-000052 minted, then lost
         session.execute(update(CodeCounter).where(CodeCounter.category == "CP", CodeCounter.year == 2026)
                         .values(value=52))
-    verified = app.test_cli_runner().invoke(args=["archive", "verify"])
+    verified = app.test_cli_runner().invoke(args=["archive", "verify", "--lang", "en"])
     assert verified.exit_code == 1 and "[code-gap] CP-2026-000052:" in verified.output, verified.output
     assert "CP-2026-000001" not in verified.output
 

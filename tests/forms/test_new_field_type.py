@@ -218,7 +218,7 @@ def test_a_corrected_value_is_printed_searched_and_exported_as_the_type_says(nt,
     assert code not in search(api, nt["admin"], "百分之四十二")  # reindexed from the corrected value
 
     out = tmp_path / "export"
-    exported = app.test_cli_runner().invoke(args=["archive", "export", "--out", str(out),
+    exported = app.test_cli_runner().invoke(args=["archive", "export", "--lang", "en", "--out", str(out),
                                                   "--by", "archivist"])
     assert exported.exit_code == 0, exported.output
     [record_file] = out.glob(f"records/NT/*/{code}.json")

@@ -68,10 +68,10 @@ def test_an_imported_archive_has_its_tallies(pg_app: Flask, pg_target: Flask, tm
     new_complaint(pg_app, customer_name="北京宏达")
     work_outbox(pg_app)
     out = tmp_path / "export"
-    exported = pg_app.test_cli_runner().invoke(args=["archive", "export", "--out", str(out),
+    exported = pg_app.test_cli_runner().invoke(args=["archive", "export", "--lang", "en", "--out", str(out),
                                                      "--by", "archivist"])
     assert exported.exit_code == 0, exported.output
-    imported = pg_target.test_cli_runner().invoke(args=["archive", "import", str(out)])
+    imported = pg_target.test_cli_runner().invoke(args=["archive", "import", "--lang", "en", str(out)])
     assert imported.exit_code == 0, imported.output
     assert sum(kept_tallies(pg_target).values()) == 3
     assert sorted(kept_tallies(pg_target).values()) == sorted(kept_tallies(pg_app).values())
