@@ -118,6 +118,12 @@ class Record(Base):
     #: The archival reference (档号, archive/archival_codes.py) minted when the record is filed
     #: (migration 0020): unique, never changed once given; NULL until filed.
     archival_code: Mapped[str | None] = mapped_column(String(48), unique=True, index=True)
+    #: The privacy notice in force when the record was submitted (forms/privacy_notices.py,
+    #: migration 0027): its id, version and purpose {"zh", "en"}, kept as they were then; NULL
+    #: when none applied (a form without a notice, a legacy import).
+    notice_id: Mapped[str | None] = mapped_column(String(40))
+    notice_version: Mapped[int | None] = mapped_column(Integer)
+    purpose: Mapped[dict[str, Any] | None] = mapped_column(JSONData)
 
 
 #: Issue 16, migration 0015: the records office's lists read in their order from an index,

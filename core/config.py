@@ -59,6 +59,10 @@ DEFAULTS: dict[str, Any] = {
     # Minutes between the audit chain's periodic checkpoints in the instance folder (0: none;
     # destructions and transfers still write theirs). core/audit/anchor.py.
     "AUDIT_CHECKPOINT_MINUTES": 60,
+    # The privacy notice (forms/notices/<id>.toml) shown to the customer and recorded with each
+    # record, by form code (forms/privacy_notices.py); a form not listed records none.
+    "PRIVACY_NOTICES": {"VR": "customer-service", "CP": "customer-service",
+                        "RS": "customer-service", "PR": "customer-service"},
 }
 
 #: One level of an archival reference from the settings: capital letters and digits, at most
