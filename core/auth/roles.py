@@ -35,6 +35,19 @@ class DepartmentRef:
 
 
 @dataclass(frozen=True)
+class Reading:
+    """How a person is reading now, for the need-to-know rule (archive.need_to_know): the
+    instance's setting, the random id of their signed-in session (kept in the Flask session,
+    never the cookie itself) and a reason sent with this very request (the API's
+    ``X-Dossier-Reason``). The web and API layers attach it to the actor; system work and the
+    command-line tools read without one."""
+
+    mode: str  # NEED_TO_KNOW: "session", "record" or "off"
+    session_id: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
 class Actor:
     user_id: int
     username: str
@@ -42,6 +55,7 @@ class Actor:
     department: DepartmentRef | None
     token_id: int | None = None
     display_name: str = ""
+    reading: Reading | None = None
 
     @property
     def department_id(self) -> int | None:
