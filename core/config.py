@@ -42,6 +42,8 @@ DEFAULTS: dict[str, Any] = {
     "TRUSTED_PROXIES": 0,
     # The longest access an approved access request (AR) grants, in days, first and last included.
     "ACCESS_GRANT_MAX_DAYS": 90,
+    # Days a personal data request (PR, 个人信息查阅/更正/删除申请) must be answered in, from receipt.
+    "CUSTOMER_REQUEST_DAYS": 15,
     "SESSION_COOKIE_SECURE": True,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -128,9 +130,10 @@ def load_config(
     if public.scheme not in ("http", "https") or not public.netloc or public.query or public.fragment:
         raise ConfigError(f"PUBLIC_URL: {config['PUBLIC_URL']!r} is not an http(s) address such as "
                           "https://records.example.com")
-    days = config["ACCESS_GRANT_MAX_DAYS"]
-    if not isinstance(days, int) or isinstance(days, bool) or days < 1:
-        raise ConfigError(f"ACCESS_GRANT_MAX_DAYS: must be a whole number of days, 1 or more, not {days!r}")
+    for key in ("ACCESS_GRANT_MAX_DAYS", "CUSTOMER_REQUEST_DAYS"):
+        days = config[key]
+        if not isinstance(days, int) or isinstance(days, bool) or days < 1:
+            raise ConfigError(f"{key}: must be a whole number of days, 1 or more, not {days!r}")
     proxies = config["TRUSTED_PROXIES"]
     if isinstance(proxies, bool) or not isinstance(proxies, int) or proxies < 0:
         raise ConfigError(f"TRUSTED_PROXIES: must be a whole number, 0 or more, not {proxies!r}")

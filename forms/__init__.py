@@ -26,6 +26,7 @@ def init_app(app: Flask) -> None:
         api,
         cli,
         complaint_counts,
+        deadlines,
         desk_api,
         inbox,
         report_api,
@@ -42,6 +43,7 @@ def init_app(app: Flask) -> None:
     from forms.views import bp, charts, files
 
     specs = load_or_fail(app.config.get("SPEC_DIR", SPEC_DIR))  # as `forms check` reads them
+    deadlines.DAYS_BY_FORM["PR"] = app.config["CUSTOMER_REQUEST_DAYS"]  # the personal data request
     office_rules()  # the form rules, registered once: a duplicate hook name stops the app here
     app.register_blueprint(bp)
     # first of all before-request steps: the global CSRF check reads the body (forms.views.files)

@@ -20,13 +20,15 @@ DOMAIN_FIELDS = {
            "service_staff", "visits", "nonpayment_reason", "customer_choice", "customer_signature"},
     "AR": {"applicant_department", "records_wanted", "purpose", "reason", "period_from",
            "period_to"},
+    "PR": {"request_kinds", "received_at", "customer_name", "phone", "policy_no", "order_no",
+           "identity_check", "identity_note", "correction_wanted"},
 }
 
 
 def test_the_four_specs_load_with_every_domain_field():
     specs = load_or_fail()
-    assert set(specs) == {"CP", "VR", "RS", "AR", "DD"}
-    assert specs["DD"].system and not any(specs[c].system for c in ("CP", "VR", "RS", "AR"))
+    assert set(specs) == {"CP", "VR", "RS", "AR", "DD", "PR"}
+    assert specs["DD"].system and not any(specs[c].system for c in ("CP", "VR", "RS", "AR", "PR"))
     for code, names in DOMAIN_FIELDS.items():
         assert names <= {f.name for f in specs[code].fields}, code
         assert specs[code].title["zh"] and specs[code].title["en"]
@@ -41,7 +43,7 @@ def test_phone_is_required_on_the_visit_register_and_rs_has_a_visit_log():
     assert [c.name for c in visits.columns] == ["visit_date", "method", "notes"]
 
 
-@pytest.mark.parametrize("code", ["CP", "VR", "RS", "AR"])
+@pytest.mark.parametrize("code", ["CP", "VR", "RS", "AR", "PR"])
 def test_each_json_schema_is_valid_draft_2020_12(code):
     schema = record_data_schema(load_or_fail()[code])
     Draft202012Validator.check_schema(schema)
@@ -134,4 +136,4 @@ def test_forms_check_lists_all_problems_and_exits_non_zero(app, tmp_path):
 def test_forms_check_passes_on_the_shipped_specs(app):
     result = app.test_cli_runner().invoke(args=["forms", "check"])
     assert result.exit_code == 0, result.output
-    assert "OK: 5 specs (AR v4, CP v5, DD v3, RS v4, VR v3)" in result.output
+    assert "OK: 6 specs (AR v4, CP v5, DD v3, PR v1, RS v4, VR v3)" in result.output
