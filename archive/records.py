@@ -18,8 +18,10 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, bindparam, false, insert, select, true
 from sqlalchemy.orm import Session
 
+from archive import need_to_know
 from archive.grants import active_grant
 from archive.models import Record, RecordRevision
+from archive.notice_stamp import NoticeStamp, stamp_of
 from archive.numbering import code_year, format_code, next_sequence
 from archive.overdue import overdue_since
 from core.audit import trail
@@ -95,6 +97,8 @@ class RecordView:
     #: An imported record's scan of its paper form (records import, forms/legacy): its name,
     #: type, size, SHA-256 and store key; None for every record made in Dossier.
     legacy_scan: dict[str, Any] | None = None
+    #: The privacy notice shown at submission (archive.notice_stamp); None: none applied.
+    notice: NoticeStamp | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -107,6 +111,7 @@ class RecordView:
             "due_at": self.due_at.isoformat() if self.due_at else None,
             "overdue": self.overdue_at is not None, "flags": self.flags,
             "filing": self.filing.as_json() if self.filing else None,
+            "notice": self.notice.as_json() if self.notice else None,
         }
 
 
@@ -114,6 +119,7 @@ def create_record(
     session: Session, *, clock: Clock, zone: ZoneInfo, actor: Actor, form_code: str,
     form_version: int, state: str, title: str, data: dict[str, Any], department: DepartmentRef | None,
     due_at: datetime | None = None, decide_flags: Callable[[], dict[str, Any] | None] | None = None,
+    notice: NoticeStamp | None = None,
 ) -> RecordView:
     """Mint the code and insert the record with its first revision and audit event.
 
@@ -141,6 +147,7 @@ def create_record(
         "department_id": department.id if department else None,
         "submitted_by_id": actor.user_id, "submitted_at": now, "revision": 1, "data": data,
         "due_at": due_at, **({"flags": flags} if flags else {}),  # none: NULL, not JSON null
+        **(notice.columns() if notice else {}),
     }).scalar_one()
     connection.execute(_INSERT_REVISION, {
         "record_id": record_id, "number": 1, "action": "submit", "state": state, "data": data,
@@ -154,7 +161,7 @@ def create_record(
         revisions=(RevisionView(1, "submit", state, actor.username, now, None, data,
                                 actor.display_name or actor.username),),
         due_at=due_at, overdue_at=overdue_since(due_at, None, None, now),  # (received long ago)
-        flags=dict(flags or {}),
+        flags=dict(flags or {}), notice=notice,
     )
 
 
@@ -233,7 +240,9 @@ def get_record(db: Database, clock: Clock, actor: Actor, code: str, *, channel: 
     access grant (an approved AR) opens it to them now.
 
     Audited as ``record.<purpose>`` (``read``, ``print``…; with the grant's request code when
-    read under one), or ``record.<purpose>.denied``. Read in ``db.reading()`` and audited after
+    read under one, with the stated reason when read under need-to-know), or
+    ``record.<purpose>.denied``; an auditor or admin reading outside their department's work
+    without a stated reason gets :class:`archive.need_to_know.ReasonRequired`. Read in ``db.reading()`` and audited after
     in a write transaction of its own (:func:`core.audit.trail.append_alone`), so a read never
     holds the writer lock; the view is returned only once its event is committed.
     """
@@ -250,14 +259,16 @@ def get_record(db: Database, clock: Clock, actor: Actor, code: str, *, channel: 
         if grant is not None:
             detail["grant"] = grant.request_code
         view = record_view(session, record, with_revisions=True, now=now) if seen or grant else None
+        department_id = record.department_id
     if view is None:
         trail.append_alone(db, at=now, actor=actor, action=f"record.{purpose}.denied",
                            object_type="record", object_id=code, detail=detail)
         raise PermissionDenied(_(
             "Record %(code)s belongs to another department. To read it, file an archive access request "
             "(AR) that names it, and open it once an archivist has approved it.", code=code))
-    trail.append_alone(db, at=now, actor=actor, action=f"record.{purpose}",
-                       object_type="record", object_id=code, detail=detail)
+    need = need_to_know.check(db, now, actor, code, department_id, purpose=purpose)
+    need_to_know.audit_read(db, at=now, actor=actor, action=f"record.{purpose}", code=code,
+                            detail=detail, need=need)
     return view
 
 
@@ -316,6 +327,7 @@ def record_view(session: Session, record: Record, *, with_revisions: bool = Fals
         overdue_at=record.overdue_at if now is None else overdue_since(
             record.due_at, record.deadline_met_at, record.overdue_at, now),
         flags=dict(record.flags or {}), filing=_filing_state(record), legacy_scan=record.legacy_scan,
+        notice=stamp_of(record.notice_id, record.notice_version, record.purpose),
     )
 
 
