@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from archive import need_to_know
 from archive.attachment_models import Attachment
 from archive.files import FileMissing, FileStore, content_key
 from archive.grants import active_grant
@@ -159,6 +160,7 @@ def attachment_file(db: Database, clock: Clock, store: FileStore, actor: Actor, 
             raise NotFound(f"{code}: no such file")
         seen = may_see(actor, record) or active_grant(session, actor, code, now) is not None
         view = record_view(session, record) if seen else None
+        department_id = record.department_id
     # the same bytes may be in two fields (one personal): any field the reader may have opens it
     found = next((row for row in rows if view is not None and may_have(view, row.field)), None)
     detail = {"via": "thumbnail" if thumbnail else "attachment", "field": (found or rows[0]).field,
@@ -169,8 +171,9 @@ def attachment_file(db: Database, clock: Clock, store: FileStore, actor: Actor, 
         raise PermissionDenied(_("This file is withheld from you: it holds personal data you do not need."))
     if thumbnail and found.thumbnail_key is None:
         raise NotFound(f"{code}: no thumbnail of {sha256}")
-    trail.append_alone(db, at=now, actor=actor, action="record.download", object_type="record",
-                       object_id=code, detail=detail)
+    need = need_to_know.check(db, now, actor, code, department_id, purpose="download")
+    need_to_know.audit_read(db, at=now, actor=actor, action="record.download", code=code,
+                            detail=detail, need=need)
     return found, store.get(found.thumbnail_key if thumbnail and found.thumbnail_key else found.key)
 
 

@@ -242,9 +242,10 @@ def get_record(db: Database, clock: Clock, actor: Actor, code: str, *, channel: 
     Audited as ``record.<purpose>`` (``read``, ``print``…; with the grant's request code when
     read under one, with the stated reason when read under need-to-know), or
     ``record.<purpose>.denied``; an auditor or admin reading outside their department's work
-    without a stated reason gets :class:`archive.need_to_know.ReasonRequired`. Read in ``db.reading()`` and audited after
-    in a write transaction of its own (:func:`core.audit.trail.append_alone`), so a read never
-    holds the writer lock; the view is returned only once its event is committed.
+    without a stated reason gets :class:`archive.need_to_know.ReasonRequired`. Read in
+    ``db.reading()`` and audited after in a write transaction of its own
+    (:func:`core.audit.trail.append_alone`), so a read never holds the writer lock; the view is
+    returned only once its event is committed.
     """
     if len(code) > CODE_MAX_LENGTH:
         raise NotFound(code)

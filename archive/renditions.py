@@ -18,6 +18,7 @@ from sqlalchemy import Row, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from archive import need_to_know
 from archive.files import FileStore
 from archive.models import Record, Rendition
 from archive.records import may_see
@@ -96,15 +97,18 @@ def rendition_file(db: Database, clock: Clock, store: FileStore, actor: Actor, c
             raise NotFound(code)
         seen = may_see(actor, record)
         row = _latest(session, record.id, revision) if seen else None
+        department_id = record.department_id
     if not seen:  # the refusal is committed to the trail, then raised
         trail.append_alone(db, at=clock.now(), actor=actor, action="record.download.denied",
                            object_type="record", object_id=code, detail={"via": "archival"})
         raise PermissionDenied(f"record {code} belongs to another department")
     if row is None:
         raise NotFound(f"{code}: no archival copy stored yet")
-    trail.append_alone(db, at=clock.now(), actor=actor, action="record.download", object_type="record",
-                       object_id=code,
-                       detail={"via": "archival", "revision": row.revision, "sha256": row.sha256})
+    now = clock.now()
+    need = need_to_know.check(db, now, actor, code, department_id, purpose="download")
+    need_to_know.audit_read(db, at=now, actor=actor, action="record.download", code=code,
+                            detail={"via": "archival", "revision": row.revision, "sha256": row.sha256},
+                            need=need)
     return RenditionView(*row[:-1]), store.get(row.path)
 
 
