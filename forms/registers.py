@@ -22,6 +22,7 @@ from core.db import Database
 from forms.masking import masked_data
 from forms.models import CustomerClaim
 from forms.pdf.archival import enqueue_rendition
+from forms.privacy_notices import notice_for_form
 from forms.search_documents import enqueue_indexing
 from forms.submission import summary
 from forms.validation import validate
@@ -68,7 +69,8 @@ def disposal_hooks(db: Database, clock: Clock, zone: ZoneInfo) -> DisposalHooks:
         data = validate(spec, register_data(register, zone), zone=zone)
         record = create_record(session, clock=clock, zone=zone, actor=actor, form_code=spec.code,
                                form_version=spec.version, state=spec.workflow.initial,
-                               title=summary(spec, data), data=data, department=actor.department)
+                               title=summary(spec, data), data=data, department=actor.department,
+                               notice=notice_for_form(session, spec.code))  # none unless set for DD
         enqueue_rendition(session, record)
         enqueue_indexing(session, record.code, record.revision, record.submitted_at)
         return record.code

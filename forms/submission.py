@@ -28,6 +28,7 @@ from forms.fields import REGISTRY, References
 from forms.fields.signature import refused_signatures, stamp_signatures
 from forms.file_intake import file_fields, new_files
 from forms.pdf.archival import enqueue_rendition
+from forms.privacy_notices import notice_for_form
 from forms.search_documents import enqueue_indexing
 from forms.spec.model import FormSpec
 from forms.titles import summary
@@ -96,6 +97,7 @@ def _file(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, spec: FormSp
             form_version=spec.version, state=spec.workflow.initial, title=summary(spec, clean),
             data=clean, department=actor.department, due_at=due_at(spec, clean),
             decide_flags=lambda: registry.flags_for(filing),
+            notice=notice_for_form(session, spec.code),  # the notice shown to the customer now
         )
         registry.after_submission(rules.Submitted(session, actor, record, record.submitted_at, today,
                                                   confirmed, filing.found))

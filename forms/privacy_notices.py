@@ -1,0 +1,110 @@
+"""Privacy notices in force: registered like form versions, looked up at every submission.
+
+``flask init`` registers each notice file's (id, version) with the hash of its words; a file
+whose words changed under a registered version is refused, naming the file, so a version always
+means one text. The notice in force for a form is the newest registered version of the notice
+the setting ``PRIVACY_NOTICES`` names for it; a form it does not name (or an unknown form, or a
+notice not registered yet) records none rather than failing a submission.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app, has_app_context
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from archive.notice_stamp import NoticeStamp
+from core.audit import trail
+from core.clock import Clock
+from core.config import DEFAULTS
+from core.db import Database
+from forms.notice_files import NOTICE_DIR, Notice, content_hash
+from forms.notice_models import NoticeVersion
+from forms.versions import SyncReport
+
+
+@dataclass(frozen=True)
+class ShownNotice:
+    """A registered notice version as pages print it: title, purpose and text in both languages."""
+
+    notice_id: str
+    version: int
+    title: dict[str, str]
+    purpose: dict[str, str]
+    text: dict[str, str]
+
+
+def register_notices(db: Database, clock: Clock, notices: Mapping[str, Notice]) -> SyncReport:
+    """Record every notice version not yet known; an edited registered version is a problem."""
+    report = SyncReport([], [], [])
+    with db.transaction() as session:
+        for notice in notices.values():
+            existing = session.scalar(select(NoticeVersion).filter_by(
+                notice_id=notice.notice_id, version=notice.version))
+            digest = content_hash(notice.content)
+            if existing is None:
+                session.add(NoticeVersion(notice_id=notice.notice_id, version=notice.version,
+                                          content=notice.content, text_hash=digest,
+                                          registered_at=clock.now()))
+                trail.append(session, at=clock.now(), actor=None, action="privacy_notice.register",
+                             object_type="privacy_notice", object_id=notice.label)
+                report.registered.append(notice.label)
+            elif existing.text_hash != digest:
+                report.problems.append(
+                    f"{NOTICE_DIR.name}/{notice.notice_id}.toml: the text of {notice.label} changed "
+                    f"but its version did not; records keep the words of v{notice.version}, so set "
+                    f"version = {_next_version(session, notice.notice_id)} for the new text")
+            else:
+                report.unchanged.append(notice.label)
+    return report
+
+
+def _next_version(session: Session, notice_id: str) -> int:
+    newest = session.scalar(select(NoticeVersion.version).filter_by(notice_id=notice_id)
+                            .order_by(NoticeVersion.version.desc()).limit(1))
+    return (newest or 0) + 1
+
+
+def notice_setting() -> dict[str, str]:
+    """PRIVACY_NOTICES (form code → notice id), the defaults outside an app."""
+    setting = current_app.config.get("PRIVACY_NOTICES") if has_app_context() else None
+    return dict(setting if isinstance(setting, dict) else DEFAULTS["PRIVACY_NOTICES"])
+
+
+def notice_for_form(session: Session, form_code: str) -> NoticeStamp | None:
+    """The notice in force for ``form_code`` (read in the submitting transaction), or None."""
+    notice_id = notice_setting().get(form_code)
+    if not notice_id:
+        return None
+    row = session.execute(select(NoticeVersion.version, NoticeVersion.content).filter_by(
+        notice_id=notice_id).order_by(NoticeVersion.version.desc()).limit(1)).first()
+    if row is None:
+        return None
+    return NoticeStamp(notice_id, row.version, dict(row.content.get("purpose") or {}))
+
+
+def current_notice(db: Database, form_code: str) -> ShownNotice | None:
+    """What the fill page shows: the notice a record of this form would be submitted under."""
+    with db.reading() as session:
+        stamp = notice_for_form(session, form_code)
+    return shown_notice(db, stamp.notice_id, stamp.version) if stamp else None
+
+
+def shown_notice(db: Database, notice_id: str, version: int) -> ShownNotice | None:
+    """One registered version's words (a record's notice, however old); None if not registered
+    here (a record imported from an instance that had it)."""
+    with db.reading() as session:
+        content = session.scalar(select(NoticeVersion.content).filter_by(
+            notice_id=notice_id, version=version))
+    if content is None:
+        return None
+    return ShownNotice(notice_id, version, *(_both(content, part) for part in ("title", "purpose", "text")))
+
+
+def _both(content: dict[str, Any], part: str) -> dict[str, str]:
+    value = content.get(part)
+    return {k: str(v) for k, v in value.items()} if isinstance(value, dict) else {}
