@@ -40,6 +40,10 @@ DEFAULTS: dict[str, Any] = {
     # Reverse proxies in front of the app whose X-Forwarded-For is believed (0: none, the client
     # address is the connection's). Set 1 behind one nginx, or every sign-in shares its address.
     "TRUSTED_PROXIES": 0,
+    # Need-to-know (archive/need_to_know.py): an auditor or admin reading a record outside their
+    # department's work states a reason once per signed-in "session", or per "record"; "off"
+    # for small offices where management is the office. Archivists are exempt (custodians).
+    "NEED_TO_KNOW": "session",
     # The longest access an approved access request (AR) grants, in days, first and last included.
     "ACCESS_GRANT_MAX_DAYS": 90,
     # Days a personal data request (PR, 个人信息查阅/更正/删除申请) must be answered in, from receipt.
@@ -134,6 +138,8 @@ def load_config(
         days = config[key]
         if not isinstance(days, int) or isinstance(days, bool) or days < 1:
             raise ConfigError(f"{key}: must be a whole number of days, 1 or more, not {days!r}")
+    if config["NEED_TO_KNOW"] not in ("session", "record", "off"):
+        raise ConfigError(f"NEED_TO_KNOW: 'session', 'record' or 'off', not {config['NEED_TO_KNOW']!r}")
     proxies = config["TRUSTED_PROXIES"]
     if isinstance(proxies, bool) or not isinstance(proxies, int) or proxies < 0:
         raise ConfigError(f"TRUSTED_PROXIES: must be a whole number, 0 or more, not {proxies!r}")
