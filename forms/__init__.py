@@ -29,6 +29,7 @@ def init_app(app: Flask) -> None:
         deadlines,
         desk_api,
         inbox,
+        privacy_notices,
         report_api,
         search_documents,
         versions,
@@ -81,6 +82,7 @@ def init_app(app: Flask) -> None:
                        "(web: /admin/forms, or `flask --app wsgi forms approve CODE VERSION --by ADMIN`).")
 
     add_init_step(app, register_spec_versions)
+    add_init_step(app, privacy_notices.init_step)  # the notices' versions, refused if edited in place
     add_init_step(app, cli.give_archival_codes)  # 档号 for records filed before they were minted
     # the weekly statistics' weeks for this zone, and their counts rebuilt if the zone is new
     add_init_step(app, lambda: complaint_counts.ensure_counted(services().db, services().zone))

@@ -18,7 +18,7 @@ from core.auth import accounts
 from core.auth.roles import NotFound, PermissionDenied
 from core.config import InstancePaths
 from core.web import services
-from forms import deadlines, demo, versions
+from forms import deadlines, demo, privacy_notices, versions
 from forms.filing_rules import file_all_ready, give_missing_references
 from forms.pdf import export
 from forms.spec.library import SPEC_DIR, load_directory
@@ -42,6 +42,8 @@ def workflow_tick() -> None:
 def forms_check() -> None:
     """Validate every spec file; list all problems at once, exit 1 if there are any."""
     specs, problems = load_directory(current_app.config.get("SPEC_DIR", SPEC_DIR))
+    notices, notice_problems = privacy_notices.checked_files()
+    problems += notice_problems
     for problem in problems:
         click.echo(problem, err=True)
     if problems:
@@ -49,6 +51,7 @@ def forms_check() -> None:
         sys.exit(1)
     listed = ", ".join(f"{s.code} v{s.version}" for s in sorted(specs.values(), key=lambda s: s.code))
     click.echo(f"OK: {len(specs)} specs ({listed}).")
+    click.echo(f"OK: {len(notices)} privacy notice(s) ({', '.join(n.label for n in notices.values())}).")
 
 
 @forms_cli.command("list")

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import click
 from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,7 +24,7 @@ from core.audit import trail
 from core.clock import Clock
 from core.config import DEFAULTS
 from core.db import Database
-from forms.notice_files import NOTICE_DIR, Notice, content_hash
+from forms.notice_files import NOTICE_DIR, Notice, content_hash, load_notices, setting_problems
 from forms.notice_models import NoticeVersion
 from forms.versions import SyncReport
 
@@ -61,6 +63,26 @@ def register_notices(db: Database, clock: Clock, notices: Mapping[str, Notice]) 
             else:
                 report.unchanged.append(notice.label)
     return report
+
+
+def checked_files() -> tuple[dict[str, Notice], list[str]]:
+    """The notice files (NOTICE_DIR, or the app's setting of it) and every problem with them
+    or with PRIVACY_NOTICES naming a notice no file gives (``forms check`` and ``flask init``)."""
+    directory = current_app.config.get("NOTICE_DIR", NOTICE_DIR) if has_app_context() else NOTICE_DIR
+    notices, problems = load_notices(Path(directory))
+    return notices, problems + setting_problems(notice_setting(), notices)
+
+
+def init_step() -> None:
+    """``flask init``: register the notice files' new versions; name every refused one."""
+    from core.web import services
+
+    notices, problems = checked_files()
+    report = register_notices(services().db, services().clock, notices)
+    click.echo(f"Privacy notices: {len(report.registered)} new version(s) registered "
+               f"{report.registered or ''}, {len(report.unchanged)} unchanged.")
+    for problem in problems + report.problems:
+        click.echo(f"  problem: {problem}", err=True)
 
 
 def _next_version(session: Session, notice_id: str) -> int:
