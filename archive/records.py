@@ -99,6 +99,7 @@ class RecordView:
     legacy_scan: dict[str, Any] | None = None
     #: The privacy notice shown at submission (archive.notice_stamp); None: none applied.
     notice: NoticeStamp | None = None
+    imported: bool = False  # brought in from a legacy register (records import): no notice shown
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -329,6 +330,7 @@ def record_view(session: Session, record: Record, *, with_revisions: bool = Fals
             record.due_at, record.deadline_met_at, record.overdue_at, now),
         flags=dict(record.flags or {}), filing=_filing_state(record), legacy_scan=record.legacy_scan,
         notice=stamp_of(record.notice_id, record.notice_version, record.purpose),
+        imported=record.imported_at is not None,
     )
 
 
