@@ -163,7 +163,18 @@ def print_context(spec: FormSpec, record: RecordView, zone: ZoneInfo, company: s
         "fields": fields, "has_logo": has_logo, "verify_url": url, "qr": Markup(qr_svg(url)),  # noqa: S704 - our own SVG, no user text
         "fingerprint": fingerprint, "corrections": corrections(record, zone, spec, shown, names),
         "created_iso": record.submitted_at.isoformat(), "modified_iso": changed.isoformat(),
+        **notice_context(record),
     }
+
+
+def notice_context(record: RecordView) -> dict[str, Any]:
+    """The privacy notice line (templates/pdf/_notice.html): the notice the record was submitted
+    under, kept with it, so a record of v1 prints v1 after the notice has moved on."""
+    notice = record.notice
+    return {"imported": record.imported,
+            "notice": None if notice is None else {
+                "id": notice.notice_id, "version": notice.version,
+                "purpose_zh": notice.purpose.get("zh", ""), "purpose_en": notice.purpose.get("en", "")}}
 
 
 def printed_fields(spec: FormSpec, record: RecordView, shown: RecordView | None,
