@@ -82,6 +82,7 @@ def init_app(app: Flask) -> None:
                        "(web: /admin/forms, or `flask --app wsgi forms approve CODE VERSION --by ADMIN`).")
 
     add_init_step(app, register_spec_versions)
+    privacy_notices.init_app(app)  # the fill and record pages' notice
     add_init_step(app, privacy_notices.init_step)  # the notices' versions, refused if edited in place
     add_init_step(app, cli.give_archival_codes)  # 档号 for records filed before they were minted
     # the weekly statistics' weeks for this zone, and their counts rebuilt if the zone is new

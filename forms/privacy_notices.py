@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-from flask import current_app, has_app_context
+from flask import Flask, current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -130,3 +130,21 @@ def shown_notice(db: Database, notice_id: str, version: int) -> ShownNotice | No
 def _both(content: dict[str, Any], part: str) -> dict[str, str]:
     value = content.get(part)
     return {k: str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+
+
+def record_notice(db: Database, notice: NoticeStamp | None) -> ShownNotice | None:
+    """A record's notice as its page shows it: the registered words of its version, or, for a
+    version not registered here (an imported archive), what the record itself kept."""
+    if notice is None:
+        return None
+    return shown_notice(db, notice.notice_id, notice.version) or ShownNotice(
+        notice.notice_id, notice.version, {"zh": notice.notice_id, "en": notice.notice_id},
+        dict(notice.purpose), {})
+
+
+def init_app(app: Flask) -> None:
+    """The pages' helpers: ``form_notice(code)`` (the fill page) and ``record_notice(stamp)``."""
+    from core.web import services
+
+    app.jinja_env.globals["form_notice"] = lambda code: current_notice(services().db, code)
+    app.jinja_env.globals["record_notice"] = lambda stamp: record_notice(services().db, stamp)
