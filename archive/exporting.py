@@ -73,6 +73,9 @@ FORM_VERSIONS = "form_versions"
 #: second registration of a claimed customer would pass unnoticed. Drafts are not exported:
 #: they are their authors' unfinished work, not records.
 CUSTOMER_CLAIMS = "customer_claims"
+#: The forms package's privacy notice versions (migration 0027), read by name like the specs:
+#: records keep their notice's (id, version), whose words must come along to be read.
+NOTICE_VERSIONS = "privacy_notice_versions"
 #: What a user row loses on the way out.
 PRIVATE_USER_COLUMNS = frozenset({"password_hash", "failed_logins", "locked_until"})
 BATCH = 500
@@ -175,7 +178,8 @@ def _note_references(table: Table, rows: Iterable[Any], referenced: dict[str, se
 
 
 def _export_tables(session: Session, writer: ManifestWriter, referenced: dict[str, set[Any]]) -> None:
-    by_name = (Base.metadata.tables[FORM_VERSIONS], Base.metadata.tables[CUSTOMER_CLAIMS])
+    by_name = (Base.metadata.tables[FORM_VERSIONS], Base.metadata.tables[CUSTOMER_CLAIMS],
+               Base.metadata.tables[NOTICE_VERSIONS])
     for table in (*TABLES, *by_name):
         rows = [row._mapping for row in session.execute(select(table).order_by(*table.primary_key))]
         _note_references(table, rows, referenced)

@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session
 from archive.archival_portability import restore_counters
 from archive.attachment_models import Attachment
 from archive.attachment_portability import check_rows
-from archive.exporting import CUSTOMER_CLAIMS, FORM_VERSIONS
+from archive.exporting import CUSTOMER_CLAIMS, FORM_VERSIONS, NOTICE_VERSIONS
 from archive.files import BadKey, FileStore
 from archive.models import (
     AccessGrant,
@@ -149,6 +149,7 @@ def _restore_rows(session: Session, folder: Path,
     maps["users"] = _merge_users(session, _load(folder, "tables/users.json"), maps, created)
     classes = _merge_classes(session, _load(folder, "tables/retention_classes.json"))
     _merge_form_versions(session, _load(folder, "tables/form_versions.json"), maps)
+    _merge_notice_versions(session, folder)
     _merge_counters(session, _load(folder, "tables/code_counters.json"))
     for table in LINKED:
         path = f"tables/{table.name}.json"
@@ -247,6 +248,22 @@ def _merge_form_versions(session: Session, rows: list[dict[str, Any]], maps: Map
             raise PortabilityError(f"form {row['form_code']} version {row['version']}: this instance "
                                    "has a different spec under the same version; the records could "
                                    "not be shown as they were filled")
+
+
+def _merge_notice_versions(session: Session, folder: Path) -> None:
+    """The privacy notice versions the records name (an export made before 0027 has none); the
+    same (id, version) with other words here is refused like a different spec."""
+    path = folder / f"tables/{NOTICE_VERSIONS}.json"
+    table = Base.metadata.tables[NOTICE_VERSIONS]
+    for row in _load(folder, f"tables/{NOTICE_VERSIONS}.json") if path.is_file() else []:
+        existing = session.scalar(select(table.c.text_hash).where(
+            table.c.notice_id == row["notice_id"], table.c.version == row["version"]))
+        if existing is None:
+            _insert(session, table, row, {})
+        elif existing != row["text_hash"]:
+            raise PortabilityError(f"privacy notice {row['notice_id']} version {row['version']}: this "
+                                   "instance has other words under the same version; the records "
+                                   "could not show the notice their customers were given")
 
 
 def _merge_counters(session: Session, rows: list[dict[str, Any]]) -> None:
