@@ -11,12 +11,14 @@ from archive import (
     api,
     archive_api,
     fixity,
+    need_views,
     office_api,
     purge,
     routes,
     transfer_cli,  # noqa: F401  (registers its commands)
 )
 from archive.cli import archive_cli
+from archive.need_to_know import ReasonRequired
 from archive.ports import ArchivePorts
 from archive.stores import file_store, install_store
 from core.outbox.cli import register_handler
@@ -33,6 +35,7 @@ def init_app(app: Flask, ports: ArchivePorts) -> None:
     archive_api.init_api(app)
     office_api.init_api(app)
     app.register_blueprint(routes.bp)
+    app.register_error_handler(ReasonRequired, need_views.ask_reason)
     app.cli.add_command(archive_cli)
     register_handler(app, purge.PURGE_TOPIC, purge.handle)
     register_job(app, "fixity_verify", _verify, every=86400,

@@ -33,6 +33,7 @@ from flask_babel import gettext as _
 from sqlalchemy import insert, select
 
 from archive.need_to_know_models import NeedToKnowRead, NeedToKnowReason
+from core.api import REASON_HEADER
 from core.audit import trail
 from core.auth.roles import Actor, PermissionDenied, Role
 from core.db import Database
@@ -47,12 +48,16 @@ ALLOWED_CONTROLS = frozenset("\n\t")
 
 class ReasonRequired(PermissionDenied):
     """Reading ``code`` needs a stated reason first; ``problem`` names what was wrong with a
-    reason that was given (None: none was given)."""
+    reason that was given (None: none was given). The API answers it 403 with ``problem``
+    ``reason_required`` (:func:`core.api.forbidden` reads ``problem_name`` and ``fields``)."""
+
+    problem_name = "reason_required"
 
     def __init__(self, code: str, message: str, problem: str | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.problem = problem
+        self.fields = {REASON_HEADER: problem} if problem else {}
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from archive import admin_views, hold_views, office_views, profile_views, views
+from archive import admin_views, hold_views, need_views, office_views, profile_views, views
 from archive.archival_codes import retention_label
 
 bp = Blueprint("archive", __name__)
@@ -21,6 +21,12 @@ GET_POST = ["GET", "POST"]
 bp.add_url_rule("/verify/<code>", "verify_link", views.verify_link)
 bp.add_url_rule("/verify", "verify_upload", views.verify_upload, methods=GET_POST)
 bp.add_url_rule("/records/<code>/archival.pdf", "archival_pdf", views.archival_pdf)
+
+# Need-to-know (archive.need_to_know): the reason an auditor or admin states to read outside
+# their department's work, and the auditor's report of such reads (auditors, administrators).
+bp.add_url_rule("/need-to-know/reason", "need_reason", need_views.state, methods=GET_POST)
+bp.add_url_rule("/audit/need-to-know", "need_report", need_views.report)
+bp.add_url_rule("/audit/need-to-know.csv", "need_report_csv", need_views.report_csv)
 
 # One's own profile: the signature or stamp printed beside one's name (archive.marks).
 bp.add_url_rule("/profile", "profile", profile_views.profile, methods=GET_POST)

@@ -11,20 +11,25 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from functools import wraps
 from typing import Any, TypeVar, cast
+from urllib.parse import unquote
 
-from flask import Blueprint, Flask, Response, g, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 
 from core.auth import accounts
-from core.auth.roles import Actor, NotFound, PermissionDenied
+from core.auth.roles import Actor, NotFound, PermissionDenied, Reading
 from core.ports import DuplicateName, registry
 from core.problems import FieldProblems
 from core.web import services
 
 F = TypeVar("F", bound=Callable[..., Any])
 API_PREFIX = "/api/v1"
+#: The header an API client states its need-to-know reason in (:func:`stated_reason`).
+REASON_HEADER = "X-Dossier-Reason"
 
 
 class ApiError(Exception):
@@ -67,8 +72,13 @@ def json_errors(bp: Blueprint, answers: Mapping[type[Exception], Answer]) -> Non
 
 
 def forbidden(exc: PermissionDenied) -> Response:
-    """403 with the service's words for what was refused."""
-    return json_error(403, str(exc))
+    """403 with the service's words for what was refused; a refusal that names its problem (the
+    need-to-know rule's ``reason_required``, archive/need_to_know.py) says so in ``problem``."""
+    response = json_error(403, str(exc), getattr(exc, "fields", None))
+    problem = getattr(exc, "problem_name", None)
+    if problem:
+        response.set_data(json.dumps({**response.get_json(), "problem": problem}))
+    return response
 
 
 def not_there(exc: NotFound) -> Response:
@@ -115,10 +125,26 @@ def token_required(view: F) -> F:
             accounts.record_rejected_token(services().db, services().clock, token.strip(),
                                            request.remote_addr or "")
             raise ApiError(401, "the bearer token is unknown or revoked")
-        g.api_actor = actor
+        g.api_actor = replace(actor, reading=Reading(current_app.config["NEED_TO_KNOW"], None,
+                                                     stated_reason(request.headers.get(REASON_HEADER))))
         return view(*args, **kwargs)
 
     return cast(F, wrapper)
+
+
+def stated_reason(header: str | None) -> str | None:
+    """The reason an API client states for reading records outside its department's work
+    (``X-Dossier-Reason``): plain ASCII, or UTF-8 percent-encoded (``%E6%A0%B8...``; a literal
+    ``%`` as ``%25``). Anything else is a 400 naming the header; whether the reason will do is
+    the need-to-know rule's to say."""
+    if header is None:
+        return None
+    if not header.isascii():
+        raise ApiError(400, f"{REASON_HEADER}: send the reason as ASCII or percent-encoded UTF-8")
+    try:
+        return unquote(header, errors="strict")
+    except UnicodeDecodeError:
+        raise ApiError(400, f"{REASON_HEADER}: the percent-encoded bytes are not UTF-8") from None
 
 
 def api_actor() -> Actor:

@@ -5,16 +5,17 @@ Views call these; services never do, because services receive everything explici
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
-from flask import Flask, abort, g, request
+from flask import Flask, abort, current_app, g, request, session
 from flask_babel import gettext as _
 from flask_login import LoginManager, UserMixin, current_user
 
 from core.auth.accounts import active_actor
 from core.auth.names import CONSOLE_ACTOR, Names, load_names
-from core.auth.roles import Actor
+from core.auth.roles import Actor, Reading
 from core.clock import Clock
 from core.db import Database
 from core.i18n import current_locale
@@ -25,6 +26,8 @@ login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = None  # the login page itself explains what to do
 login_manager.session_protection = "basic"
+#: The Flask session's key of the need-to-know session id (:func:`reading_session_id`).
+READING_SESSION_KEY = "reading_session"
 
 
 @dataclass(frozen=True)
@@ -75,10 +78,22 @@ def page_number(name: str = "page") -> int:
 
 
 def current_actor() -> Actor:
-    """The acting identity of a logged-in request (views behind ``login_required``)."""
+    """The acting identity of a logged-in request (views behind ``login_required``), with how
+    they read (:class:`Reading`: the NEED_TO_KNOW setting and their session's random id)."""
     if not current_user.is_authenticated:
         abort(401)
-    return current_user.actor
+    actor: Actor = current_user.actor
+    return replace(actor, reading=Reading(current_app.config["NEED_TO_KNOW"], reading_session_id()))
+
+
+def reading_session_id() -> str:
+    """The random id of this signed-in session that need-to-know reasons are stated for: kept in
+    the Flask session (cleared at sign-in and sign-out, so each sign-in starts without a
+    reason), never the session cookie itself."""
+    found = session.get(READING_SESSION_KEY)
+    if not isinstance(found, str) or not found:
+        found = session[READING_SESSION_KEY] = secrets.token_urlsafe(24)
+    return found
 
 
 def request_names() -> Names:

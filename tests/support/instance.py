@@ -46,8 +46,12 @@ CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"'
 
 
 def make_app(database_url: str, clock: Clock, **overrides: Any) -> Flask:
+    """An app on ``database_url``. Need-to-know is off unless ``NEED_TO_KNOW`` is given: the
+    many tests that read records as admin or auditor test other rules; the need-to-know tests
+    (tests/archive/test_need_to_know*.py, tests/browser/test_need_to_know.py) turn it on and
+    prove it in every place that shows a record. The product's default is "session"."""
     config = {"DATABASE_URL": database_url, "SESSION_COOKIE_SECURE": False,
-              "REMEMBER_COOKIE_SECURE": False, "TESTING": True, **overrides}
+              "REMEMBER_COOKIE_SECURE": False, "TESTING": True, "NEED_TO_KNOW": "off", **overrides}
     return create_app(config, clock=clock)
 
 
