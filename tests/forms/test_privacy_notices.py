@@ -1,0 +1,223 @@
+"""Consent and purpose (issue 21, part C): privacy notices registered like specs, recorded with
+each record at submission, kept when the notice moves on, shown on the pages, the API and the
+handout, and carried by archive export and import."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+import pytest
+from flask import Flask
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from archive.models import Record
+from core.clock import FrozenClock, SystemClock
+from core.web import services
+from forms.notice_files import NOTICE_DIR, NoticeError, load_notice_file, load_notices, parse_notice
+from forms.privacy_notices import register_notices
+from tests.support.file_stores import rendition_path
+from tests.support.instance import VALID_CP, csrf_token
+from tests.support.pdf import text_of
+
+SHIPPED = NOTICE_DIR / "customer-service.toml"
+
+
+def notice_file(folder: Path, version: int, purpose_en: str = "To handle your complaint.") -> Path:
+    """A copy of the shipped notice at ``version`` with its own English purpose."""
+    text = SHIPPED.read_text("utf-8")
+    raw = tomllib.loads(text)
+    text = text.replace(f"version = {raw['version']}", f"version = {version}", 1)
+    text = text.replace(raw["purpose"]["en"], purpose_en, 1)
+    path = folder / "customer-service.toml"
+    path.write_text(text, "utf-8")
+    return path
+
+
+def register(app: Flask, folder: Path | None = None) -> Any:
+    with app.app_context():
+        notices, problems = load_notices(folder or NOTICE_DIR)
+        assert problems == []
+        return register_notices(services().db, services().clock, notices)
+
+
+def record_row(app: Flask, code: str) -> Record:
+    with app.app_context(), services().db.reading() as session:
+        row = session.scalar(select(Record).where(Record.code == code))
+        session.expunge(row)
+        return row
+
+
+def submit_page(app: Flask, logged_in: Any, language: str = "zh") -> str:
+    client = logged_in("clerk")
+    page = client.get("/forms/CP/new", headers={"Accept-Language": language})
+    made = client.post("/forms/CP/new", data={
+        "csrf_token": csrf_token(page.text), "action": "submit", "channel": "phone",
+        "received_at": "2026-03-02 09:00", "customer_name": "测试客户", "phone": "138 0013 8000",
+        "complaint": "产品表面划痕"})
+    assert made.status_code == 302, made.text
+    return made.headers["Location"].rsplit("/", 1)[1]
+
+
+# --- the files and their registration ------------------------------------------------------
+
+def test_the_shipped_notice_says_what_why_how_long_who_and_the_rights_in_both_languages() -> None:
+    notice = load_notice_file(SHIPPED)
+    assert notice.label == "customer-service v1"
+    for word in ("收集", "保存", "查阅", "更正", "删除", "15日"):
+        assert word in notice.text["zh"], word
+    for word in ("collect", "How long", "Who sees", "correct", "delete", "15 days"):
+        assert word in notice.text["en"], word
+
+
+def test_registering_twice_changes_nothing_and_an_edited_text_is_refused_naming_the_file(
+        app: Flask, tmp_path: Path) -> None:
+    assert register(app).registered == ["customer-service v1"]
+    assert register(app).unchanged == ["customer-service v1"]
+    notice_file(tmp_path, 1, "For something else entirely.")
+    report = register(app, tmp_path)
+    assert report.registered == [] and len(report.problems) == 1
+    assert "notices/customer-service.toml" in report.problems[0]
+    assert "changed but its version did not" in report.problems[0]
+    assert "version = 2" in report.problems[0]
+    notice_file(tmp_path, 2, "For something else entirely.")
+    assert register(app, tmp_path).registered == ["customer-service v2"]
+
+
+def test_flask_init_registers_the_notices_and_forms_check_checks_them(app: Flask, tmp_path: Path) -> None:
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["init"])
+    assert "Privacy notices: 1 new version(s) registered ['customer-service v1']" in result.output
+    checked = runner.invoke(args=["forms", "check"])
+    assert checked.exit_code == 0 and "OK: 1 privacy notice(s) (customer-service v1)." in checked.output
+    app.config["PRIVACY_NOTICES"] = {"CP": "no-such-notice"}
+    refused = runner.invoke(args=["forms", "check"])
+    assert refused.exit_code == 1 and "form CP names notice 'no-such-notice'" in refused.output
+    app.config["NOTICE_DIR"] = str(tmp_path)
+    app.config["PRIVACY_NOTICES"] = {"CP": "customer-service"}
+    notice_file(tmp_path, 1, "Edited in place.")
+    again = runner.invoke(args=["init"])
+    assert "problem: notices/customer-service.toml: the text of customer-service v1 changed" in again.output
+
+
+def test_bad_files_are_refused_with_every_problem_named(tmp_path: Path) -> None:
+    bad = tmp_path / "visits.toml"
+    bad.write_text('id = "Visits!"\nversion = 0\n[title]\nzh = "告知书"\n'
+                   '[purpose]\nzh = ""\nen = "x"\n', "utf-8")
+    with pytest.raises(NoticeError) as refused:
+        load_notice_file(bad)
+    problems = "\n".join(refused.value.problems)
+    for expected in ("id must be lower-case", "version must be a whole number", "[title] en is missing",
+                     "[purpose] zh is missing or empty", "[text] is missing"):
+        assert expected in problems, expected
+    (tmp_path / "broken.toml").write_text("id = ", "utf-8")
+    with pytest.raises(NoticeError, match="not valid TOML"):
+        load_notice_file(tmp_path / "broken.toml")
+    named = tmp_path / "other.toml"
+    named.write_text(SHIPPED.read_text("utf-8"), "utf-8")
+    with pytest.raises(NoticeError, match="differs from the file name 'other'"):
+        load_notice_file(named)
+
+
+texts = st.one_of(st.text(max_size=8), st.integers(), st.none(), st.booleans())
+tables = st.dictionaries(st.sampled_from(["zh", "en", "fr"]), texts, max_size=3)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.sampled_from(["id", "version", "title", "purpose", "text", "extra"]),
+                       st.one_of(texts, tables), max_size=6))
+def test_any_table_is_a_notice_or_a_refusal_naming_the_file(raw: dict[str, Any]) -> None:
+    try:
+        notice = parse_notice(raw, "notices/x.toml")
+    except NoticeError as refused:
+        assert refused.problems and all(p.startswith("notices/x.toml") for p in refused.problems)
+    else:
+        assert notice.version >= 1 and set(notice.text) == {"zh", "en"}
+
+
+# --- recorded at submission and kept --------------------------------------------------------
+
+def test_a_page_submission_records_the_notice_and_the_record_page_shows_it(app: Flask, logged_in) -> None:  # type: ignore[no-untyped-def]
+    register(app)
+    fill = logged_in("clerk").get("/forms/CP/new", headers={"Accept-Language": "en"})
+    assert "Customer service privacy notice" in fill.text and "version 1" in fill.text
+    assert "To handle your visit, complaint" in fill.text and "Your rights" in fill.text
+    code = submit_page(app, logged_in)
+    row = record_row(app, code)
+    assert (row.notice_id, row.notice_version) == ("customer-service", 1)
+    assert row.purpose["zh"].startswith("办理您本次的来访")
+    page = logged_in("supervisor").get(f"/records/{code}", headers={"Accept-Language": "zh-CN"})
+    assert "个人信息告知书" in page.text and "客户服务个人信息告知书" in page.text
+    assert "收集目的" in page.text and "customer-service v1" in page.text
+
+
+def test_a_form_without_a_notice_and_an_unregistered_notice_record_none(  # type: ignore[no-untyped-def]
+        app: Flask, client, token_for) -> None:
+    made = client.post("/api/v1/records", headers=token_for("clerk"), json={"form": "CP", "data": VALID_CP})
+    assert made.status_code == 201 and made.json["notice"] is None  # nothing registered yet
+    register(app)
+    app.config["PRIVACY_NOTICES"] = {"ZZ": "customer-service"}  # CP not named, ZZ no form at all
+    later = client.post("/api/v1/records", headers=token_for("clerk"), json={"form": "CP", "data": VALID_CP})
+    assert later.status_code == 201 and later.json["notice"] is None
+
+
+@pytest.mark.parametrize("clock", [FrozenClock(datetime(2026, 3, 2, 1, 30, 5, 123456, tzinfo=UTC)),
+                                   SystemClock()], ids=["frozen-microseconds", "system-clock"])
+def test_the_api_records_the_notice_and_its_json_names_it(app: Flask, client, token_for, clock) -> None:  # type: ignore[no-untyped-def]
+    register(app)
+    made = client.post("/api/v1/records", headers=token_for("clerk"), json={"form": "CP", "data": VALID_CP})
+    assert made.status_code == 201, made.json
+    notice = made.json["notice"]
+    assert notice["id"] == "customer-service" and notice["version"] == 1
+    assert notice["purpose"]["en"].startswith("To handle your visit")
+    read = client.get(f"/api/v1/records/{made.json['code']}", headers=token_for("clerk")).json
+    assert read["notice"] == notice
+    assert record_row(app, made.json["code"]).submitted_at == clock.now() or isinstance(clock, SystemClock)
+
+
+def test_a_record_under_v1_keeps_v1_everywhere_after_the_notice_becomes_v2(
+        app: Flask, logged_in, client, token_for, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    register(app)
+    old = submit_page(app, logged_in)
+    register(app, notice_file(tmp_path, 2, "To handle your matter (second notice).").parent)
+    new = client.post("/api/v1/records", headers=token_for("clerk"),
+                      json={"form": "CP", "data": VALID_CP}).json
+    assert new["notice"]["version"] == 2
+    assert new["notice"]["purpose"]["en"] == "To handle your matter (second notice)."
+    kept = client.get(f"/api/v1/records/{old}", headers=token_for("clerk")).json["notice"]
+    assert kept["version"] == 1 and kept["purpose"]["en"].startswith("To handle your visit")
+    page = logged_in("clerk").get(f"/records/{old}", headers={"Accept-Language": "en"}).text
+    assert "customer-service v1" in page and "second notice" not in page
+    fill = logged_in("clerk").get("/forms/CP/new", headers={"Accept-Language": "en"}).text
+    assert "version 2" in fill and "second notice" in fill
+    old_pdf = text_of(logged_in("clerk").get(f"/records/{old}.pdf").data)
+    new_pdf = text_of(logged_in("clerk").get(f"/records/{new['code']}.pdf").data)
+    assert "customer-service 第 1 版 (v1)" in old_pdf and "second notice" not in old_pdf
+    assert "customer-service 第 2 版 (v2)" in new_pdf and "second notice" in new_pdf
+
+
+# --- printed ---------------------------------------------------------------------------------
+
+def test_the_handout_and_the_archival_copy_print_the_notice_and_its_purpose(app: Flask, logged_in) -> None:  # type: ignore[no-untyped-def]
+    register(app)
+    code = submit_page(app, logged_in)
+    handout = text_of(logged_in("clerk").get(f"/records/{code}.pdf").data)
+    assert "个人信息告知书 Privacy notice：customer-service 第 1 版 (v1)" in handout
+    assert "收集目的：办理您本次的来访、投诉、续收或个人信息申请" in handout
+    assert "Purpose: To handle your visit, complaint, renewal" in handout
+    result = app.test_cli_runner().invoke(args=["outbox", "run", "--once"])
+    assert "failed" not in result.output or "0 failed" in result.output, result.output
+    archival = rendition_path(app, code).read_bytes()
+    assert "customer-service 第 1 版 (v1)" in text_of(archival)
+    with pikepdf.open(rendition_path(app, code)) as pdf:  # still PDF/A-3u, fonts embedded
+        meta = pdf.open_metadata()
+        assert (meta["pdfaid:part"], meta["pdfaid:conformance"]) == ("3", "U")
+        for page in pdf.pages:
+            for font in page.Resources.get("/Font", {}).values():
+                descriptor = font.get("/FontDescriptor") or font.DescendantFonts[0].FontDescriptor
+                assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
