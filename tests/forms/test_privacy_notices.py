@@ -23,6 +23,7 @@ from forms.notice_files import NOTICE_DIR, NoticeError, load_notice_file, load_n
 from forms.privacy_notices import register_notices
 from tests.support.file_stores import rendition_path
 from tests.support.instance import VALID_CP, csrf_token
+from tests.support.legacy_sheets import CP_HEADERS, cp_row, run_import, write_xlsx
 from tests.support.pdf import text_of
 
 SHIPPED = NOTICE_DIR / "customer-service.toml"
@@ -221,3 +222,19 @@ def test_the_handout_and_the_archival_copy_print_the_notice_and_its_purpose(app:
             for font in page.Resources.get("/Font", {}).values():
                 descriptor = font.get("/FontDescriptor") or font.DescendantFonts[0].FontDescriptor
                 assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+
+
+def test_a_legacy_import_records_no_notice_and_says_so(  # type: ignore[no-untyped-def]
+        app: Flask, tmp_path: Path, logged_in, token_for) -> None:
+    register(app)  # a notice in force for CP does not reach a record filled on paper years ago
+    book = write_xlsx(tmp_path / "registers.xlsx", {
+        "CP": [CP_HEADERS, cp_row("CP-2026-000050", datetime(2026, 1, 10, 9, 0))]})
+    assert run_import(app, book, "--commit")[0] == 0
+    row = record_row(app, "CP-2026-000050")
+    assert (row.notice_id, row.notice_version, row.purpose) == (None, None, None)
+    read = app.test_client().get("/api/v1/records/CP-2026-000050", headers=token_for("archivist")).json
+    assert read["notice"] is None
+    page = logged_in("archivist").get("/records/CP-2026-000050", headers={"Accept-Language": "en"}).text
+    assert "Privacy notice: none (imported from a legacy register)." in page
+    handout = text_of(logged_in("archivist").get("/records/CP-2026-000050.pdf").data)
+    assert "个人信息告知书 Privacy notice：无（历史档案导入） / none (imported)" in handout
