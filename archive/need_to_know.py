@@ -43,7 +43,7 @@ MODES = ("session", "record", "off")
 ASKED_ROLES = frozenset({Role.AUDITOR, Role.ADMIN})
 MIN_REASON = 5
 MAX_REASON = 500
-ALLOWED_CONTROLS = frozenset("\n\t")
+ALLOWED_CONTROLS = frozenset("\n\t\r")  # a textarea sends its line breaks as \r\n
 
 
 class ReasonRequired(PermissionDenied):
