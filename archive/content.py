@@ -29,6 +29,9 @@ def content_document(record: RecordView) -> dict[str, Any]:
         "submitted_at": record.submitted_at.isoformat(), "data": record.data,
         "revisions": [{"number": r.number, "action": r.action, "state": r.state, "by": r.actor,
                        "at": r.at.isoformat(), "reason": r.reason} for r in record.revisions],
+        # the privacy notice shown at submission; absent (not null) under none, so the
+        # fingerprints of records made before notices are unchanged
+        **({"notice": record.notice.as_json()} if record.notice else {}),
     }
 
 

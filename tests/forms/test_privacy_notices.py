@@ -4,6 +4,7 @@ handout, and carried by archive export and import."""
 
 from __future__ import annotations
 
+import json
 import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
@@ -218,6 +219,9 @@ def test_the_handout_and_the_archival_copy_print_the_notice_and_its_purpose(app:
     with pikepdf.open(rendition_path(app, code)) as pdf:  # still PDF/A-3u, fonts embedded
         meta = pdf.open_metadata()
         assert (meta["pdfaid:part"], meta["pdfaid:conformance"]) == ("3", "U")
+        [(_name, attached)] = pdf.attachments.items()  # the record as filed names its notice
+        document = json.loads(attached.get_file().read_bytes())
+        assert document["notice"]["id"] == "customer-service" and document["notice"]["version"] == 1
         for page in pdf.pages:
             for font in page.Resources.get("/Font", {}).values():
                 descriptor = font.get("/FontDescriptor") or font.DescendantFonts[0].FontDescriptor
