@@ -1,8 +1,9 @@
 """Privacy notice files (``forms/notices/<id>.toml``): read and checked, every problem named.
 
 A notice is what staff read or hand to the customer before personal data is recorded: its
-title, the purpose the data is collected for, and the text (what, why, how long, who sees it,
-the customer's rights), each in Chinese and English. The file's name is its id, so a record's
+title, the purpose the data is collected for (with, optionally, a purpose of its own for each
+form that uses it: ``[purposes.CP]``), and the text (what, why, how long, who sees it, the
+customer's rights), each in Chinese and English. The file's name is its id, so a record's
 notice id always finds its file.
 """
 
@@ -12,7 +13,7 @@ import hashlib
 import json
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ NOTICE_DIR = Path(__file__).resolve().parent / "notices"
 #: An id is part of a file name and of the records' column (String(40)).
 NOTICE_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 PARTS = ("title", "purpose", "text")
+FORM_CODE = re.compile(r"[A-Z]{2,8}")
 LANGUAGES = ("zh", "en")
 
 
@@ -40,10 +42,15 @@ class Notice:
     title: dict[str, str]
     purpose: dict[str, str]
     text: dict[str, str]
+    #: A form's own purpose by form code, where it says more than the general one.
+    purposes: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
-    def content(self) -> dict[str, dict[str, str]]:
-        return {"title": self.title, "purpose": self.purpose, "text": self.text}
+    def content(self) -> dict[str, Any]:
+        """What is registered and hashed (``purposes`` only when given: a file without them
+        hashes as it did before they existed)."""
+        return {"title": self.title, "purpose": self.purpose, "text": self.text,
+                **({"purposes": self.purposes} if self.purposes else {})}
 
     @property
     def label(self) -> str:
@@ -70,12 +77,27 @@ def parse_notice(raw: Any, source: str, expected_id: str | None = None) -> Notic
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         problems.append(f"{source}: version must be a whole number from 1 (found {version!r})")
     parts = {part: _bilingual(raw.get(part), f"{source}: [{part}]", problems) for part in PARTS}
-    unknown = sorted(set(raw) - {"id", "version", *PARTS})
+    purposes = _form_purposes(raw.get("purposes", {}), source, problems)
+    unknown = sorted(set(raw) - {"id", "version", "purposes", *PARTS})
     if unknown:
         problems.append(f"{source}: unknown key(s) {', '.join(unknown)}")
     if problems:
         raise NoticeError(problems)
-    return Notice(notice_id, version, parts["title"], parts["purpose"], parts["text"])
+    return Notice(notice_id, version, parts["title"], parts["purpose"], parts["text"], purposes)
+
+
+def _form_purposes(value: Any, source: str, problems: list[str]) -> dict[str, dict[str, str]]:
+    """``[purposes.<FORM CODE>]`` tables, each zh and en like the general purpose."""
+    if not isinstance(value, dict):
+        problems.append(f"{source}: [purposes] must hold one table per form code")
+        return {}
+    found = {}
+    for code, purpose in value.items():
+        if not FORM_CODE.fullmatch(str(code)):
+            problems.append(f"{source}: [purposes.{code}]: not a form code (capital letters, 2-8)")
+            continue
+        found[str(code)] = _bilingual(purpose, f"{source}: [purposes.{code}]", problems)
+    return found
 
 
 def _bilingual(value: Any, where: str, problems: list[str]) -> dict[str, str]:

@@ -10,7 +10,7 @@ notice not registered yet) records none rather than failing a submission.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -106,14 +106,15 @@ def notice_for_form(session: Session, form_code: str) -> NoticeStamp | None:
         notice_id=notice_id).order_by(NoticeVersion.version.desc()).limit(1)).first()
     if row is None:
         return None
-    return NoticeStamp(notice_id, row.version, dict(row.content.get("purpose") or {}))
+    own = (row.content.get("purposes") or {}).get(form_code)  # the form's own, else the general
+    return NoticeStamp(notice_id, row.version, dict(own or row.content.get("purpose") or {}))
 
 
 def current_notice(db: Database, form_code: str) -> ShownNotice | None:
     """What the fill page shows: the notice a record of this form would be submitted under."""
     with db.reading() as session:
         stamp = notice_for_form(session, form_code)
-    return shown_notice(db, stamp.notice_id, stamp.version) if stamp else None
+    return record_notice(db, stamp)
 
 
 def shown_notice(db: Database, notice_id: str, version: int) -> ShownNotice | None:
@@ -137,9 +138,11 @@ def record_notice(db: Database, notice: NoticeStamp | None) -> ShownNotice | Non
     version not registered here (an imported archive), what the record itself kept."""
     if notice is None:
         return None
-    return shown_notice(db, notice.notice_id, notice.version) or ShownNotice(
-        notice.notice_id, notice.version, {"zh": notice.notice_id, "en": notice.notice_id},
-        dict(notice.purpose), {})
+    registered = shown_notice(db, notice.notice_id, notice.version)
+    if registered is None:
+        return ShownNotice(notice.notice_id, notice.version,
+                           {"zh": notice.notice_id, "en": notice.notice_id}, dict(notice.purpose), {})
+    return replace(registered, purpose=dict(notice.purpose))  # the form's purpose, as recorded
 
 
 def init_app(app: Flask) -> None:

@@ -18,9 +18,10 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.mark.parametrize(("locale", "title", "purpose", "opener", "rights", "channel"), [
-    ("zh-CN", "客户服务个人信息告知书", "办理您本次的来访", "告知书全文（向客户宣读）", "您的权利", "电话"),
-    ("en", "Customer service privacy notice", "To handle your visit", "Read the full notice to the customer",
-     "Your rights", "Phone"),
+    ("zh-CN", "客户服务个人信息告知书", "受理、调查和答复您的投诉", "告知书全文（向客户宣读）",
+     "您的权利", "电话"),
+    ("en", "Customer service privacy notice", "To receive, investigate and answer",
+     "Read the full notice to the customer", "Your rights", "Phone"),
 ])
 def test_the_notice_on_the_fill_page_fits_a_phone(app: Flask, live_server, new_page, artifacts,  # type: ignore[no-untyped-def]
                                                    locale, title, purpose, opener, rights, channel) -> None:

@@ -21,7 +21,7 @@ from archive.models import Record
 from core.clock import FrozenClock, SystemClock
 from core.web import services
 from forms.notice_files import NOTICE_DIR, NoticeError, load_notice_file, load_notices, parse_notice
-from forms.privacy_notices import register_notices
+from forms.privacy_notices import notice_for_form, register_notices
 from tests.support.file_stores import rendition_path
 from tests.support.instance import VALID_CP, csrf_token
 from tests.support.legacy_sheets import CP_HEADERS, cp_row, run_import, write_xlsx
@@ -31,11 +31,11 @@ SHIPPED = NOTICE_DIR / "customer-service.toml"
 
 
 def notice_file(folder: Path, version: int, purpose_en: str = "To handle your complaint.") -> Path:
-    """A copy of the shipped notice at ``version`` with its own English purpose."""
+    """A copy of the shipped notice at ``version`` with its own English purpose for complaints."""
     text = SHIPPED.read_text("utf-8")
     raw = tomllib.loads(text)
     text = text.replace(f"version = {raw['version']}", f"version = {version}", 1)
-    text = text.replace(raw["purpose"]["en"], purpose_en, 1)
+    text = text.replace(raw["purposes"]["CP"]["en"], purpose_en, 1)
     path = folder / "customer-service.toml"
     path.write_text(text, "utf-8")
     return path
@@ -120,6 +120,11 @@ def test_bad_files_are_refused_with_every_problem_named(tmp_path: Path) -> None:
     (tmp_path / "broken.toml").write_text("id = ", "utf-8")
     with pytest.raises(NoticeError, match="not valid TOML"):
         load_notice_file(tmp_path / "broken.toml")
+    forms = tmp_path / "forms.toml"
+    forms.write_text(SHIPPED.read_text("utf-8").replace('id = "customer-service"', 'id = "forms"')
+                     .replace("[purposes.RS]", "[purposes.rs]"), "utf-8")
+    with pytest.raises(NoticeError, match=r"\[purposes.rs\]: not a form code"):
+        load_notice_file(forms)
     named = tmp_path / "other.toml"
     named.write_text(SHIPPED.read_text("utf-8"), "utf-8")
     with pytest.raises(NoticeError, match="differs from the file name 'other'"):
@@ -131,7 +136,7 @@ tables = st.dictionaries(st.sampled_from(["zh", "en", "fr"]), texts, max_size=3)
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.dictionaries(st.sampled_from(["id", "version", "title", "purpose", "text", "extra"]),
+@given(st.dictionaries(st.sampled_from(["id", "version", "title", "purpose", "text", "purposes", "extra"]),
                        st.one_of(texts, tables), max_size=6))
 def test_any_table_is_a_notice_or_a_refusal_naming_the_file(raw: dict[str, Any]) -> None:
     try:
@@ -142,17 +147,27 @@ def test_any_table_is_a_notice_or_a_refusal_naming_the_file(raw: dict[str, Any])
         assert notice.version >= 1 and set(notice.text) == {"zh", "en"}
 
 
+def test_each_form_records_its_own_purpose_and_an_unknown_form_none(app: Flask) -> None:
+    register(app)
+    with app.app_context(), services().db.reading() as session:
+        visit, complaint = notice_for_form(session, "VR"), notice_for_form(session, "CP")
+        assert visit and complaint and visit.notice_id == complaint.notice_id == "customer-service"
+        assert visit.purpose["en"].startswith("To register your visit")
+        assert complaint.purpose["en"].startswith("To receive, investigate")
+        assert notice_for_form(session, "ZZ") is None and notice_for_form(session, "AR") is None
+
+
 # --- recorded at submission and kept --------------------------------------------------------
 
 def test_a_page_submission_records_the_notice_and_the_record_page_shows_it(app: Flask, logged_in) -> None:  # type: ignore[no-untyped-def]
     register(app)
     fill = logged_in("clerk").get("/forms/CP/new", headers={"Accept-Language": "en"})
     assert "Customer service privacy notice" in fill.text and "version 1" in fill.text
-    assert "To handle your visit, complaint" in fill.text and "Your rights" in fill.text
+    assert "To receive, investigate and answer your complaint" in fill.text and "Your rights" in fill.text
     code = submit_page(app, logged_in)
     row = record_row(app, code)
     assert (row.notice_id, row.notice_version) == ("customer-service", 1)
-    assert row.purpose["zh"].startswith("办理您本次的来访")
+    assert row.purpose["zh"] == "受理、调查和答复您的投诉，并按规定留存投诉处理记录。"  # the form's own
     page = logged_in("supervisor").get(f"/records/{code}", headers={"Accept-Language": "zh-CN"})
     assert "个人信息告知书" in page.text and "客户服务个人信息告知书" in page.text
     assert "收集目的" in page.text and "customer-service v1" in page.text
@@ -176,7 +191,7 @@ def test_the_api_records_the_notice_and_its_json_names_it(app: Flask, client, to
     assert made.status_code == 201, made.json
     notice = made.json["notice"]
     assert notice["id"] == "customer-service" and notice["version"] == 1
-    assert notice["purpose"]["en"].startswith("To handle your visit")
+    assert notice["purpose"]["en"].startswith("To receive, investigate and answer your complaint")
     read = client.get(f"/api/v1/records/{made.json['code']}", headers=token_for("clerk")).json
     assert read["notice"] == notice
     assert record_row(app, made.json["code"]).submitted_at == clock.now() or isinstance(clock, SystemClock)
@@ -192,7 +207,7 @@ def test_a_record_under_v1_keeps_v1_everywhere_after_the_notice_becomes_v2(
     assert new["notice"]["version"] == 2
     assert new["notice"]["purpose"]["en"] == "To handle your matter (second notice)."
     kept = client.get(f"/api/v1/records/{old}", headers=token_for("clerk")).json["notice"]
-    assert kept["version"] == 1 and kept["purpose"]["en"].startswith("To handle your visit")
+    assert kept["version"] == 1 and kept["purpose"]["en"].startswith("To receive, investigate")
     page = logged_in("clerk").get(f"/records/{old}", headers={"Accept-Language": "en"}).text
     assert "customer-service v1" in page and "second notice" not in page
     fill = logged_in("clerk").get("/forms/CP/new", headers={"Accept-Language": "en"}).text
@@ -210,8 +225,8 @@ def test_the_handout_and_the_archival_copy_print_the_notice_and_its_purpose(app:
     code = submit_page(app, logged_in)
     handout = text_of(logged_in("clerk").get(f"/records/{code}.pdf").data)
     assert "个人信息告知书 Privacy notice：customer-service 第 1 版 (v1)" in handout
-    assert "收集目的：办理您本次的来访、投诉、续收或个人信息申请" in handout
-    assert "Purpose: To handle your visit, complaint, renewal" in handout
+    assert "收集目的：受理、调查和答复您的投诉" in handout
+    assert "Purpose: To receive, investigate and answer your complaint" in handout
     result = app.test_cli_runner().invoke(args=["outbox", "run", "--once"])
     assert "failed" not in result.output or "0 failed" in result.output, result.output
     archival = rendition_path(app, code).read_bytes()
