@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from archive.models import Record
+from core.auth import accounts
 from core.clock import FrozenClock, SystemClock
 from core.web import services
 from forms.notice_files import NOTICE_DIR, NoticeError, load_notice_file, load_notices, parse_notice
@@ -257,3 +258,24 @@ def test_a_legacy_import_records_no_notice_and_says_so(  # type: ignore[no-untyp
     assert "Privacy notice: none (imported from a legacy register)." in page
     handout = text_of(logged_in("archivist").get("/records/CP-2026-000050.pdf").data)
     assert "个人信息告知书 Privacy notice：无（历史档案导入） / none (imported)" in handout
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("clock", [FrozenClock(datetime(2026, 3, 2, 1, 30, 5, 123456, tzinfo=UTC))],
+                         ids=["frozen-microseconds"])
+def test_on_postgresql_the_notice_is_recorded_and_v1_kept_after_v2(  # type: ignore[no-untyped-def]
+        pg_app: Flask, tmp_path: Path, clock) -> None:
+    runner = pg_app.test_cli_runner()
+    assert "Privacy notices: 1 new version(s)" in runner.invoke(args=["init"]).output
+    client = pg_app.test_client()
+    with pg_app.app_context():
+        token = accounts.create_token(services().db, services().clock, "clerk", "test")
+    headers = {"Authorization": f"Bearer {token}"}
+    old = client.post("/api/v1/records", headers=headers, json={"form": "CP", "data": VALID_CP}).json
+    pg_app.config["NOTICE_DIR"] = str(notice_file(tmp_path, 2, "Second purpose.").parent)
+    assert "['customer-service v2']" in runner.invoke(args=["init"]).output
+    new = client.post("/api/v1/records", headers=headers, json={"form": "CP", "data": VALID_CP}).json
+    assert (old["notice"]["version"], new["notice"]["version"]) == (1, 2)
+    assert client.get(f"/api/v1/records/{old['code']}", headers=headers).json["notice"] == old["notice"]
+    assert record_row(pg_app, new["code"]).purpose["en"] == "Second purpose."
+    assert record_row(pg_app, old["code"]).submitted_at == clock.now()
