@@ -32,6 +32,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import insert, select
 
+from archive.models import Record
 from archive.need_to_know_models import NeedToKnowRead, NeedToKnowReason
 from core.api import REASON_HEADER
 from core.audit import trail
@@ -111,6 +112,17 @@ def check(db: Database, at: datetime, actor: Actor, code: str, department_id: in
     if found is None:
         _refuse(db, at, actor, code, purpose, None)
     return found
+
+
+def check_code(db: Database, at: datetime, actor: Actor, code: str, *, purpose: str) -> Need | None:
+    """:func:`check` for a service that has not read the record's row yet (an action, which
+    answers with the record it changed): its department read here first, only when the rule
+    could apply at all."""
+    if actor.reading is None or actor.reading.mode == "off" or actor.role not in ASKED_ROLES:
+        return None
+    with db.reading() as session:
+        found = session.execute(select(Record.department_id).where(Record.code == code)).first()
+    return None if found is None else check(db, at, actor, code, found[0], purpose=purpose)
 
 
 def state_reason(db: Database, at: datetime, actor: Actor, code: str, reason: str) -> Need:

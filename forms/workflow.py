@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive import need_to_know
 from archive.models import Record, RecordRevision
 from archive.records import RecordView, get_record, may_see, record_view
 from core.audit import trail
@@ -135,6 +136,7 @@ def act(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, code: str, act
     """
     fields = fields or {}
     reason = reason.strip()
+    need_to_know.check_code(db, clock.now(), actor, code, purpose="act")  # it answers with the record
     if _unstorable(reason):  # NUL or half a UTF-16 pair: no database text holds it (was a 500)
         raise InvalidData({"reason": _("Remove the invisible control characters from this text.")})
     for _attempt in range(PREPARE_ATTEMPTS):

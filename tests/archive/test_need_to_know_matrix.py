@@ -173,3 +173,14 @@ def _csrf(response: TestResponse) -> str:
     from tests.support.instance import csrf_token
 
     return csrf_token(response.get_data(as_text=True))
+
+
+@pytest.mark.parametrize("user", list(USERS))
+def test_an_action_over_the_api_asks_exactly_where_a_read_does(office: Office, user: str) -> None:
+    """An action answers with the record it changed: an auditor or admin outside their work is
+    asked first (nothing is done); everyone else gets the action's own answer."""
+    answer = office.app.test_client().post(f"/api/v1/records/{office.codes['CP2']}/actions/no-such-step",
+                                           json={}, headers=office.tokens[user])
+    assert asked(answer, api=True) is (user in ASKED), (user, answer.status_code, answer.json)
+    if user not in ASKED:
+        assert answer.status_code in (403, 404), (user, answer.status_code)
