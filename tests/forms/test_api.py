@@ -14,7 +14,7 @@ def test_forms_index_and_detail_with_schema(client, token_for):
     headers = token_for("clerk")
     index = client.get("/api/v1/forms", headers=headers)
     assert index.status_code == 200
-    assert [f["code"] for f in index.json["forms"]] == ["AR", "CP", "RS", "VR"]
+    assert [f["code"] for f in index.json["forms"]] == ["AR", "CP", "PR", "RS", "VR"]
     detail = client.get("/api/v1/forms/CP", headers=headers)
     assert detail.json["version"] == 5
     assert "phone" in detail.json["schema"]["required"]
