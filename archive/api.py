@@ -119,6 +119,13 @@ RECORD_SCHEMA = {
                   "registration filed as a conflict: {\"conflict_with\": \"VR-2026-000001\", "
                   "\"claimed_by\": \"sales\", \"claimed_by_name\": \"王芳\", "
                   "\"claimed_until\": \"2026-04-02\"}"},
+        "notice": {"type": ["object", "null"], "description": "The privacy notice shown to the "
+                   "customer when the record was submitted, kept when the notice has moved on "
+                   "(null: none, e.g. imported from a paper register)",
+                   "properties": {"id": {"type": "string", "example": "customer-service"},
+                                  "version": {"type": "integer"},
+                                  "purpose": {"type": "object", "properties": {
+                                      "zh": {"type": "string"}, "en": {"type": "string"}}}}},
     },
 }
 
