@@ -196,6 +196,8 @@ ERROR_SCHEMA = {
     "properties": {
         "error": {"type": "string"},
         "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+        "problem": {"type": "string", "description": "A refusal's name where the client can act on "
+                    "it: `reason_required` (need-to-know: send `X-Dossier-Reason`)"},
     },
 }
 
@@ -211,7 +213,12 @@ def openapi_document() -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {"title": "Dossier API", "version": "1",
                  "description": "Forms and archive records. Authenticate with a bearer token "
-                                "from `flask --app wsgi tokens create USER`."},
+                                "from `flask --app wsgi tokens create USER`. Need-to-know: an "
+                                "auditor's or admin's read of a record outside their department's "
+                                "work answers 403 with `problem` `reason_required` unless the "
+                                "request states why in the header `X-Dossier-Reason` (5-500 "
+                                "characters; plain ASCII or percent-encoded UTF-8, a literal `%` "
+                                "as `%25`); each such request states it (docs/personal-data.md)."},
         "servers": [{"url": API_PREFIX}],
         "paths": parts.paths,
         "components": {
