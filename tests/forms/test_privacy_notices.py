@@ -228,6 +228,8 @@ def test_the_handout_and_the_archival_copy_print_the_notice_and_its_purpose(app:
     assert "个人信息告知书 Privacy notice：customer-service 第 1 版 (v1)" in handout
     assert "收集目的：受理、调查和答复您的投诉" in handout
     assert "Purpose: To receive, investigate and answer your complaint" in handout
+    receipt = text_of(logged_in("clerk").get(f"/records/{code}.pdf?variant=receipt").data)
+    assert "customer-service 第 1 版 (v1)" in receipt and "收集目的：受理、调查和答复您的投诉" in receipt
     result = app.test_cli_runner().invoke(args=["outbox", "run", "--once"])
     assert "failed" not in result.output or "0 failed" in result.output, result.output
     archival = rendition_path(app, code).read_bytes()
