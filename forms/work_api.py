@@ -94,6 +94,7 @@ def record_list() -> Response:
 def _listed(record: RecordView) -> dict[str, Any]:
     shown = record.as_json()
     shown.pop("data")  # a list names records; GET /records/{code} reads one (audited as a read)
+    shown.pop("notice")  # not read for a list (it would say null): GET /records/{code} names it
     return shown
 
 
