@@ -195,6 +195,8 @@ def test_the_api_records_the_notice_and_its_json_names_it(app: Flask, client, to
     assert notice["purpose"]["en"].startswith("To receive, investigate and answer your complaint")
     read = client.get(f"/api/v1/records/{made.json['code']}", headers=token_for("clerk")).json
     assert read["notice"] == notice
+    [listed] = client.get("/api/v1/records", headers=token_for("clerk")).json["records"]
+    assert "notice" not in listed  # a list does not read it (it would say null): the record names it
     assert record_row(app, made.json["code"]).submitted_at == clock.now() or isinstance(clock, SystemClock)
 
 
