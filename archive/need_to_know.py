@@ -128,6 +128,8 @@ def check_code(db: Database, at: datetime, actor: Actor, code: str, *, purpose: 
 def state_reason(db: Database, at: datetime, actor: Actor, code: str, reason: str) -> Need:
     """Record ``reason`` for the actor's session (or, per record, for ``code``): the web's form.
     Raises :class:`ReasonRequired` naming the problem when the reason will not do."""
+    if actor.role not in ASKED_ROLES:
+        raise PermissionDenied(_("Only auditors and administrators state need-to-know reasons."))
     problem = reason_problem(reason)
     if problem is not None:
         raise ReasonRequired(code, problem, problem)

@@ -211,6 +211,7 @@ def test_the_form_records_a_good_reason_and_names_a_bad_one(make: Callable[..., 
 
 
 _APPS: dict[int, Flask] = {}
+_API_READER: dict[int, tuple[dict[str, str], str]] = {}  # the app's auditor token and record
 
 
 def _record_mode_app(make: Callable[..., Flask]) -> Flask:
@@ -296,8 +297,29 @@ def test_a_bad_date_range_is_named(make: Callable[..., Flask], query: str) -> No
 
 
 @pytest.mark.parametrize("user", ["clerk", "supervisor", "archivist"])
-def test_the_report_is_for_auditors_and_admins(make: Callable[..., Flask], user: str) -> None:
+def test_the_report_and_reasons_are_for_auditors_and_admins(make: Callable[..., Flask], user: str) -> None:
     app = make("session")
     client = signed_in(app, user)
     assert client.get("/audit/need-to-know").status_code == 403
     assert client.get("/audit/need-to-know.csv").status_code == 403
+    form = client.get("/need-to-know/reason?code=CP-2026-000001")
+    posted = client.post("/need-to-know/reason", data={"csrf_token": csrf_token(form.text),
+                                                       "code": "CP-2026-000001", "reason": REASON})
+    assert posted.status_code == 403 and not events(app, "need_to_know.state")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(max_size=520))
+def test_any_text_in_the_header_is_read_or_named(make: Callable[..., Flask], text: str) -> None:
+    app = _record_mode_app(make)
+    if id(app) not in _API_READER:
+        _API_READER.clear()
+        _API_READER[id(app)] = (token(app, "auditor"), submit_cp(app))
+    headers, code = _API_READER[id(app)]
+    answer = app.test_client().get(f"/api/v1/records/{code}",
+                                   headers={**headers, "X-Dossier-Reason": quote(text, safe="")})
+    if is_fine(text):
+        assert answer.status_code == 200, (text, answer.json)
+    else:
+        assert answer.status_code == 403 and answer.json["problem"] == "reason_required"
+        assert answer.json["fields"]["X-Dossier-Reason"]
