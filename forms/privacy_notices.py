@@ -70,7 +70,7 @@ def checked_files() -> tuple[dict[str, Notice], list[str]]:
     or with PRIVACY_NOTICES naming a notice no file gives (``forms check`` and ``flask init``)."""
     directory = current_app.config.get("NOTICE_DIR", NOTICE_DIR) if has_app_context() else NOTICE_DIR
     notices, problems = load_notices(Path(directory))
-    return notices, problems + setting_problems(notice_setting(), notices)
+    return notices, problems + setting_problems(_raw_setting(), notices)
 
 
 def init_step() -> None:
@@ -91,10 +91,15 @@ def _next_version(session: Session, notice_id: str) -> int:
     return (newest or 0) + 1
 
 
+def _raw_setting() -> Any:
+    return current_app.config.get("PRIVACY_NOTICES", {}) if has_app_context() else DEFAULTS["PRIVACY_NOTICES"]
+
+
 def notice_setting() -> dict[str, str]:
-    """PRIVACY_NOTICES (form code → notice id), the defaults outside an app."""
-    setting = current_app.config.get("PRIVACY_NOTICES") if has_app_context() else None
-    return dict(setting if isinstance(setting, dict) else DEFAULTS["PRIVACY_NOTICES"])
+    """PRIVACY_NOTICES (form code → notice id), the defaults outside an app; a setting that is
+    no mapping names no notice (``forms check`` and ``flask init`` say what is wrong with it)."""
+    setting = _raw_setting()
+    return dict(setting) if isinstance(setting, dict) else {}
 
 
 def notice_for_form(session: Session, form_code: str) -> NoticeStamp | None:

@@ -101,6 +101,9 @@ def test_flask_init_registers_the_notices_and_forms_check_checks_them(app: Flask
     app.config["PRIVACY_NOTICES"] = {"CP": "no-such-notice"}
     refused = runner.invoke(args=["forms", "check"])
     assert refused.exit_code == 1 and "form CP names notice 'no-such-notice'" in refused.output
+    app.config["PRIVACY_NOTICES"] = ["CP"]
+    refused = runner.invoke(args=["forms", "check"])
+    assert refused.exit_code == 1 and "PRIVACY_NOTICES must map form codes to notice ids" in refused.output
     app.config["NOTICE_DIR"] = str(tmp_path)
     app.config["PRIVACY_NOTICES"] = {"CP": "customer-service"}
     notice_file(tmp_path, 1, "Edited in place.")
