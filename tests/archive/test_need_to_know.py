@@ -323,3 +323,17 @@ def test_any_text_in_the_header_is_read_or_named(make: Callable[..., Flask], tex
     else:
         assert answer.status_code == 403 and answer.json["problem"] == "reason_required"
         assert answer.json["fields"]["X-Dossier-Reason"]
+
+
+def test_a_served_instance_asks_by_default(template_db: Path, instance_dir: Path) -> None:
+    """The product's default is "session": an instance built without the tests' make_app (as
+    `flask run`, the demo and serve build it) has the rule on."""
+    from core.app import create_app
+
+    shutil.copy(template_db, instance_dir / "dossier.sqlite3")
+    served = create_app({"DATABASE_URL": f"sqlite:///{instance_dir / 'dossier.sqlite3'}"})
+    try:
+        assert served.config["NEED_TO_KNOW"] == "session"
+    finally:
+        with served.app_context():
+            services().db.dispose()
