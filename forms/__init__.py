@@ -35,6 +35,7 @@ def init_app(app: Flask) -> None:
         versions,
         work_api,
     )
+    from forms.customer_requests.views import bp as customer_requests_bp
     from forms.jobs import init_app as init_jobs
     from forms.legacy.cli import init_app as init_legacy_import
     from forms.pdf import archival, stamping
@@ -47,6 +48,7 @@ def init_app(app: Flask) -> None:
     deadlines.DAYS_BY_FORM["PR"] = app.config["CUSTOMER_REQUEST_DAYS"]  # the personal data request
     office_rules()  # the form rules, registered once: a duplicate hook name stops the app here
     app.register_blueprint(bp)
+    app.register_blueprint(customer_requests_bp)  # the personal data request's pages (PR)
     # first of all before-request steps: the global CSRF check reads the body (forms.views.files)
     app.before_request_funcs.setdefault(None, []).insert(0, files.raise_cap_for_file_pages)
     api.init_api(app)

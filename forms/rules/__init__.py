@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cache
 
+from forms.customer_requests import gathering as customer_request
 from forms.rules import access_request, complaint, renewal, visit_register
 from forms.rules.hooks import (
     ActionContext,
@@ -42,6 +43,7 @@ __all__ = ["RULE_MODULES", "ActionContext", "Check", "DuplicateHook", "Effect", 
 RULE_MODULES: tuple[Callable[[RuleRegistry], None], ...] = (
     access_request.register_rules,
     complaint.register_rules,
+    customer_request.register_rules,
     renewal.register_rules,
     visit_register.register_rules,
 )
