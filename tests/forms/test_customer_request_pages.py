@@ -15,6 +15,8 @@ from sqlalchemy import select
 from archive.models import Record
 from core.clock import SystemClock
 from core.web import services
+from forms.customer_requests.finding import phone_spellings
+from forms.fields.scalar import PHONE_PATTERN
 from forms.submission import submit
 from forms.validation import InvalidData
 from tests.support.customer_requests import (
@@ -142,3 +144,19 @@ def test_the_whole_path_on_the_system_clock(template_db, instance_dir) -> None: 
         assert request.state == "closed" and request.deadline_met_at is not None
         assert request.deadline_met_at <= request.due_at
         services().db.dispose()
+
+
+@given(phone=st.from_regex(PHONE_PATTERN, fullmatch=True))
+def test_every_stored_spelling_of_a_phone_finds_the_others(phone: str) -> None:
+    spellings = phone_spellings(phone)
+    assert phone in spellings
+    assert all(phone_spellings(other) == spellings for other in spellings)
+
+
+def test_a_landline_is_found_with_and_without_its_dash_and_prefix(app: Flask) -> None:
+    dashed = customer_complaint(app, "021-62345678", filed=False)
+    plain = customer_complaint(app, "+8602162345678", filed=False)
+    other = customer_complaint(app, "021-62345679", filed=False)
+    code = register(app, phone="02162345678")
+    step(app, code, "gather", "clerk")
+    assert set(items(app, code)) == {dashed, plain} and other not in items(app, code)
