@@ -160,3 +160,23 @@ def test_a_landline_is_found_with_and_without_its_dash_and_prefix(app: Flask) ->
     code = register(app, phone="02162345678")
     step(app, code, "gather", "clerk")
     assert set(items(app, code)) == {dashed, plain} and other not in items(app, code)
+
+
+def test_an_admin_outside_customer_service_states_a_reason_first(template_db, instance_dir) -> None:  # type: ignore[no-untyped-def]
+    """Need-to-know (part D) reaches the request's page and its answer: they read the request
+    through the record services, so an admin (department ARCHIVE) is asked why, nothing shown."""
+    database = instance_dir / "dossier.sqlite3"
+    shutil.copy(template_db, database)
+    app = make_app(f"sqlite:///{database}", SystemClock(), NEED_TO_KNOW="record")
+    code = register(app, request_kinds=["see"])
+    admin = app.test_client()
+    login(admin, "admin")
+    asked = admin.get(f"/customer-requests/{code}", headers=EN)
+    assert asked.status_code == 403 and "say why you need to read it" in asked.text
+    assert CUSTOMER not in asked.text
+    assert admin.get(f"/customer-requests/{code}/answer.pdf").status_code == 403
+    supervisor = app.test_client()
+    login(supervisor, "supervisor")  # customer service's own work: never asked
+    assert supervisor.get(f"/customer-requests/{code}").status_code == 200
+    with app.app_context():
+        services().db.dispose()
