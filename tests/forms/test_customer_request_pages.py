@@ -180,3 +180,18 @@ def test_an_admin_outside_customer_service_states_a_reason_first(template_db, in
     assert supervisor.get(f"/customer-requests/{code}").status_code == 200
     with app.app_context():
         services().db.dispose()
+
+
+def test_carrying_out_from_the_record_pages_action_is_refused_and_names_the_request_page(app: Flask) -> None:
+    complaint = customer_complaint(app, PHONE, filed=False)
+    code = register(app)
+    step(app, code, "gather", "clerk")
+    decide_on(app, code, complaint, deletion="keep")
+    client = app.test_client()
+    login(client, "supervisor")
+    page = client.get(f"/records/{code}/actions/carry_out", headers=EN)
+    assert page.status_code == 200
+    refused = client.post(f"/records/{code}/actions/carry_out", headers=EN,
+                          data={"csrf_token": csrf_token(page.text), "revision": "2"})
+    assert refused.status_code == 422 and "on the request&#39;s page" in refused.text
+    assert items(app, code)[complaint].outcome is None  # nothing done
