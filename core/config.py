@@ -28,6 +28,10 @@ DEFAULTS: dict[str, Any] = {
     "DEFAULT_LOCALE": "zh",
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "PAGE_SIZE": 20,
+    # One view of a customer (forms/customers): which fields link records (phone: every
+    # phone-typed field; policy and order numbers) and which are only shown (name, tier).
+    "CUSTOMER_FIELDS": {"phone": "*phone-typed fields*", "policy": ["policy_no"], "order": ["order_no"],
+                        "name": ["customer_name", "policyholder"], "tier": ["customer_tier"]},
     "DATABASE_PRE_PING": True,
     # Sign-in throttling (core.auth.throttle): failures of one account from one address, and of
     # one address over all accounts, before each next attempt waits; the first wait doubles per
