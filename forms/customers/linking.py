@@ -1,0 +1,74 @@
+"""Linking records to customers: a record's key rows are replaced whenever its data changes,
+and a customer is the connected component of records sharing any key. System-level: no
+permission check and no audit here; the callers (the customer page) do both."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from archive.models import Record
+from forms.customers.keys import CustomerKey, record_keys
+from forms.customers.models import CustomerKeyRow
+
+#: The most records one customer gathers; past it the walk stops and says so.
+MAX_LINKED = 2000
+
+
+class LinkedCodes(list):
+    """Record codes of one customer; ``cut`` says the walk stopped at MAX_LINKED."""
+
+    cut: bool = False
+
+
+def refresh_links(session: Session, record: Record, spec: Any, data: Mapping[str, Any] | None) -> None:
+    """Replace the record's key rows with those of ``data`` (None or anonymised: none)."""
+    session.execute(delete(CustomerKeyRow).where(CustomerKeyRow.record_id == record.id))
+    if not data:
+        return
+    for key in sorted(record_keys(record.form_code, data, spec), key=lambda k: (k.kind, k.digest)):
+        session.add(CustomerKeyRow(record_id=record.id, kind=key.kind, digest=key.digest))
+    session.flush()
+
+
+def _component(session: Session, digests: set[str], limit: int) -> tuple[set[int], set[str], bool]:
+    """Breadth-first over shared digests: record ids and digests reached, and whether cut."""
+    record_ids: set[int] = set()
+    seen: set[str] = set()
+    frontier = set(digests)
+    while frontier:
+        seen |= frontier
+        ids = set(session.scalars(select(CustomerKeyRow.record_id)
+                                  .where(CustomerKeyRow.digest.in_(frontier))))
+        new_ids = ids - record_ids
+        record_ids |= new_ids
+        if len(record_ids) >= limit:
+            return record_ids, seen, True
+        if not new_ids:
+            break
+        found = set(session.scalars(select(CustomerKeyRow.digest)
+                                    .where(CustomerKeyRow.record_id.in_(new_ids))))
+        frontier = found - seen
+    return record_ids, seen, False
+
+
+def linked_codes(session: Session, keys: Iterable[CustomerKey], limit: int = MAX_LINKED) -> LinkedCodes:
+    """Every record code connected to ``keys`` through shared keys (bounded by ``limit``)."""
+    record_ids, _, cut = _component(session, {k.digest for k in keys}, limit)
+    result = LinkedCodes(sorted(session.scalars(select(Record.code).where(Record.id.in_(record_ids)))))
+    result.cut = cut
+    return result
+
+
+def customer_id_of(session: Session, code: str) -> str | None:
+    """A stable opaque id for the record's customer: the smallest digest of its component."""
+    digests = set(session.scalars(
+        select(CustomerKeyRow.digest).join(Record, Record.id == CustomerKeyRow.record_id)
+        .where(Record.code == code)))
+    if not digests:
+        return None
+    _, seen, _ = _component(session, digests, MAX_LINKED)
+    return min(seen)[:20]
