@@ -41,6 +41,7 @@ from core.auth.roles import Actor, PermissionDenied
 from core.clock import Clock
 from core.db import Database
 from forms import versions
+from forms.customers.linking import refresh_links
 from forms.fields import REGISTRY, is_empty
 from forms.models import CustomerClaim
 from forms.pdf.archival import enqueue_rendition
@@ -174,6 +175,7 @@ def _scrub(session: Session, clock: Clock, actor: Actor, spec: FormSpec, record:
                      "fields": list(spec.personal_fields), "revision": record.revision,
                      "revisions_scrubbed": len(revisions), "claims_deleted": claims,
                      "renditions_removed": sorted(r.revision for r in stored), "files_removed": len(files)})
+    refresh_links(session, record, spec, None)  # an anonymised record leaves its customer
     session.flush()
     view = record_view(session, record, with_revisions=True)
     enqueue_rendition(session, view)

@@ -22,6 +22,7 @@ from core.clock import Clock
 from core.db import Database
 from core.i18n import pick
 from forms import rules, steps
+from forms.customers.linking import refresh_links
 from forms.deadlines import due_at
 from forms.drafts import owned_draft
 from forms.fields import REGISTRY, References
@@ -103,6 +104,7 @@ def _file(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, spec: FormSp
                                                   confirmed, filing.found))
         record_added(session, record.code, record.revision, files, record.submitted_at)
         enqueue_rendition(session, record)
+        refresh_links(session, record, spec, clean)  # the customer's links, in the same transaction
         enqueue_indexing(session, record.code, record.revision, record.submitted_at)
     return record
 

@@ -33,6 +33,7 @@ from core.clock import Clock
 from core.db import Database
 from core.i18n import pick
 from forms import rules, steps
+from forms.customers.linking import refresh_links
 from forms.deadlines import refreshed
 from forms.fields import REGISTRY, References
 from forms.fields.signature import refused_signatures, stamp_signatures
@@ -335,6 +336,7 @@ def _apply(session: Session, context: rules.ActionContext, spec: FormSpec, trans
                                                 "from": before, "to": record.state, "changed": changed})
     session.flush()
     registry.take_effects(*key, context)
+    refresh_links(session, record, spec, record.data)  # a corrected phone moves the record
     view = record_view(session, record, with_revisions=True, now=now)
     enqueue_rendition(session, view)
     enqueue_indexing(session, record.code, record.revision, record.submitted_at)

@@ -24,13 +24,16 @@ class LinkedCodes(list):
     cut: bool = False
 
 
-def refresh_links(session: Session, record: Record, spec: Any, data: Mapping[str, Any] | None) -> None:
-    """Replace the record's key rows with those of ``data`` (None or anonymised: none)."""
-    session.execute(delete(CustomerKeyRow).where(CustomerKeyRow.record_id == record.id))
+def refresh_links(session: Session, record: Any, spec: Any, data: Mapping[str, Any] | None) -> None:
+    """Replace the record's key rows with those of ``data`` (None: an anonymised or destroyed
+    record, which leaves its customer). ``record`` is a Record, or a view naming its code."""
+    record_id = record.id if isinstance(record, Record) else \
+        session.scalar(select(Record.id).where(Record.code == record.code))
+    session.execute(delete(CustomerKeyRow).where(CustomerKeyRow.record_id == record_id))
     if not data:
         return
     for key in sorted(record_keys(record.form_code, data, spec), key=lambda k: (k.kind, k.digest)):
-        session.add(CustomerKeyRow(record_id=record.id, kind=key.kind, digest=key.digest))
+        session.add(CustomerKeyRow(record_id=record_id, kind=key.kind, digest=key.digest))
     session.flush()
 
 
