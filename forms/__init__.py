@@ -36,6 +36,8 @@ def init_app(app: Flask) -> None:
         work_api,
     )
     from forms.customer_requests.views import bp as customer_requests_bp
+    from forms.customers.rebuild import customers_cli
+    from forms.customers.rebuild import init_step as customers_init_step
     from forms.jobs import init_app as init_jobs
     from forms.legacy.cli import init_app as init_legacy_import
     from forms.pdf import archival, stamping
@@ -60,6 +62,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(cli.workflow_cli)
     app.cli.add_command(cli.demo_command)
     app.cli.add_command(cli.pdf_cli)
+    app.cli.add_command(customers_cli)  # flask customers rebuild (forms.customers)
     init_personal_data(app)  # the personal commands and the reveal API
     init_legacy_import(app)  # records import: legacy registers (issue 19)
     init_jobs(app)  # the deadline tick and the anonymisation, run by the outbox worker
@@ -86,6 +89,7 @@ def init_app(app: Flask) -> None:
     add_init_step(app, register_spec_versions)
     privacy_notices.init_app(app)  # the fill and record pages' notice
     add_init_step(app, privacy_notices.init_step)  # the notices' versions, refused if edited in place
+    add_init_step(app, customers_init_step)  # old records linked once after migration 0025
     add_init_step(app, cli.give_archival_codes)  # 档号 for records filed before they were minted
     # the weekly statistics' weeks for this zone, and their counts rebuilt if the zone is new
     add_init_step(app, lambda: complaint_counts.ensure_counted(services().db, services().zone))
