@@ -29,10 +29,17 @@ def refresh_links(session: Session, record: Any, spec: Any, data: Mapping[str, A
     record, which leaves its customer). ``record`` is a Record, or a view naming its code."""
     record_id = record.id if isinstance(record, Record) else \
         session.scalar(select(Record.id).where(Record.code == record.code))
+    replace_keys(session, record_id, record.form_code, spec, data)
+
+
+def replace_keys(session: Session, record_id: int, form_code: str, spec: Any,
+                 data: Mapping[str, Any] | None) -> None:
+    """refresh_links by the record's id, for writers that insert rows without the ORM (the
+    legacy import)."""
     session.execute(delete(CustomerKeyRow).where(CustomerKeyRow.record_id == record_id))
     if not data:
         return
-    for key in sorted(record_keys(record.form_code, data, spec), key=lambda k: (k.kind, k.digest)):
+    for key in sorted(record_keys(form_code, data, spec), key=lambda k: (k.kind, k.digest)):
         session.add(CustomerKeyRow(record_id=record_id, kind=key.kind, digest=key.digest))
     session.flush()
 

@@ -48,6 +48,7 @@ from core.audit import trail
 from core.auth.models import User
 from core.auth.roles import Actor, Role
 from core.outbox.queue import enqueue
+from forms.customers.linking import replace_keys
 from forms.deadlines import due_at
 from forms.legacy.checking import LegacyRow
 from forms.legacy.people import LEGACY_DISPLAY_NAME, LEGACY_USERNAME, Directory
@@ -175,6 +176,7 @@ def write_row(writer: Writer, row: LegacyRow, spec: FormSpec, cls: ClassView,
     connection.execute(_INSERT_REVISION, {
         "record_id": record_id, "number": 1, "action": IMPORT_ACTION, "state": row.state, "data": row.data,
         "actor_id": submitter, "at": row.submitted_at, "reason": None})
+    replace_keys(session, record_id, row.form, spec, row.data)  # the customer's links (forms.customers)
     if row.scan:
         record_added(session, code, 1, [scan_file(row.scan)], row.submitted_at)
     enqueue(session, topic=ARCHIVAL_TOPIC, subject=code, at=writer.now, payload={"revision": 1})
