@@ -7,7 +7,6 @@ from __future__ import annotations
 import shutil
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
 from flask import Flask
@@ -20,6 +19,7 @@ from core.auth.roles import NotFound
 from core.clock import FrozenClock
 from core.web import services
 from forms.registers import disposal_hooks
+from tests.support.archive_cli import archive_cli as cli
 from tests.support.archive_state import archive_state, revisions_of
 from tests.support.destruction import witness
 from tests.support.file_stores import rendition_keys, stored_path
@@ -30,8 +30,6 @@ from tests.support.lifecycle import close_complaint, new_complaint, work_outbox
 DAYS_TO_2030 = (date(2030, 1, 1) - date(2026, 3, 2)).days
 
 
-def cli(app: Flask, *args: str) -> Any:
-    return app.test_cli_runner().invoke(args=["archive", *args])
 
 
 def destroy(app: Flask, code: str) -> str:

@@ -22,6 +22,7 @@ from archive.stores import FOLDER, file_store
 from core.audit.models import AuditEvent
 from core.clock import FrozenClock
 from core.web import services
+from tests.support.archive_cli import archive_cli as cli
 from tests.support.file_stores import rendition_keys
 from tests.support.instance import make_app
 from tests.support.lifecycle import new_complaint, work_outbox
@@ -38,8 +39,6 @@ def moved_app(app: Flask, instance_dir: Path, clock: FrozenClock, s3_bucket: S3B
         services().db.dispose()
 
 
-def cli(app: Flask, *args: str):  # type: ignore[no-untyped-def]
-    return app.test_cli_runner().invoke(args=["archive", *args])
 
 
 def moved_events(app: Flask) -> list[dict[str, object]]:

@@ -30,6 +30,7 @@ from core.web import services
 from forms import versions
 from forms.registers import disposal_hooks
 from forms.spec.library import load_or_fail
+from tests.support.archive_cli import archive_cli as cli
 from tests.support.archive_state import archive_state
 from tests.support.destruction import witness
 from tests.support.file_stores import rendition_key
@@ -61,8 +62,6 @@ def objects(bucket: S3Bucket, prefix: str = PREFIX) -> dict[str, bytes]:
             ["Body"].read() for item in listing.get("Contents", ())}
 
 
-def cli(app: Flask, *args: str) -> Any:
-    return app.test_cli_runner().invoke(args=["archive", *args])
 
 
 def test_the_app_uses_the_configured_bucket(s3_app: Flask, s3_bucket: S3Bucket) -> None:

@@ -17,11 +17,8 @@ from core.audit.checkpoints import CHECKPOINT_FILE
 from core.audit.keys import KEY_FILE
 from core.clock import FrozenClock
 from core.web import services
+from tests.support.archive_cli import archive_cli as archive
 from tests.support.audit_tampering import append_events, checkpoint, head, make_key, verify
-
-
-def archive(app: Flask, *args: str) -> Any:
-    return app.test_cli_runner().invoke(args=["archive", *args])
 
 
 @pytest.fixture
