@@ -4,10 +4,11 @@ audit event and the gathered records commit together), and the checks on ``carry
 gathered record decided, and taken only through :func:`.carrying.carry_out_request` (which does
 the work in the same transaction), never as a bare state change from the record page.
 
-Gathering finds every record carrying the request's phone, policy or order number
-(:mod:`.finding`, interim until part A's customer links are in the tree). Gathering again (the
-request corrected with another number) keeps the decisions already made for records still
-gathered.
+Gathering finds every record of the request's customer: the records linked to the request's
+phone, policy or order number through the customer keys (:mod:`forms.customers.linking`, however
+the number was written, and onward through a second number those records share). Anonymised
+records have left their customer and are not gathered. Gathering again (the request corrected
+with another number) keeps the decisions already made for records still gathered.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from sqlalchemy import delete, select
 from archive.models import Record
 from core.audit import trail
 from core.auth.roles import PermissionDenied, Role
-from forms.customer_requests.finding import customer_codes
 from forms.customer_requests.models import RequestItem
+from forms.customers.keys import record_keys
+from forms.customers.linking import linked_codes
 from forms.rules.hooks import ActionContext, Filing
 from forms.rules.registry import RuleRegistry
 
@@ -52,7 +54,7 @@ def registering_staff(filing: Filing) -> None:
 def gather(context: ActionContext) -> None:
     """Replace the request's items by the records linked to its customer now (decisions kept)."""
     session, request = context.session, context.record
-    codes = [c for c in customer_codes(session, request.data) if c != request.code]
+    codes = [c for c in linked_codes(session, record_keys(FORM, request.data)) if c != request.code]
     forms = dict(session.execute(select(Record.code, Record.form_code).where(Record.code.in_(codes))).all())
     kept = set(session.scalars(select(RequestItem.record_code).where(
         RequestItem.request_code == request.code)))

@@ -15,8 +15,6 @@ from sqlalchemy import select
 from archive.models import Record
 from core.clock import SystemClock
 from core.web import services
-from forms.customer_requests.finding import phone_spellings
-from forms.fields.scalar import PHONE_PATTERN
 from forms.submission import submit
 from forms.validation import InvalidData
 from tests.support.customer_requests import (
@@ -144,13 +142,6 @@ def test_the_whole_path_on_the_system_clock(template_db, instance_dir) -> None: 
         assert request.state == "closed" and request.deadline_met_at is not None
         assert request.deadline_met_at <= request.due_at
         services().db.dispose()
-
-
-@given(phone=st.from_regex(PHONE_PATTERN, fullmatch=True))
-def test_every_stored_spelling_of_a_phone_finds_the_others(phone: str) -> None:
-    spellings = phone_spellings(phone)
-    assert phone in spellings
-    assert all(phone_spellings(other) == spellings for other in spellings)
 
 
 def test_a_landline_is_found_with_and_without_its_dash_and_prefix(app: Flask) -> None:
