@@ -88,7 +88,8 @@ def create_app(overrides: dict[str, Any] | None = None, *, instance_path: str | 
         disposal_hooks=forms_offer.disposal_hooks, disclosure=forms_offer.SpecDisclosure()))
     search.init_app(app, SearchPorts(
         documents=forms_offer.record_documents, facet_labels=forms_offer.facet_labels,
-        granted=granted_now, shown=forms_offer.shown_hits))
+        granted=granted_now, shown=forms_offer.shown_hits,
+        customers=forms_offer.customer_hints))
     app.after_request(_security_headers)
     return app
 

@@ -36,6 +36,8 @@ def init_app(app: Flask) -> None:
         work_api,
     )
     from forms.customer_requests.views import bp as customer_requests_bp
+    from forms.customers import api as customers_api
+    from forms.customers.pages import bp as customers_bp
     from forms.customers.rebuild import customers_cli
     from forms.customers.rebuild import init_step as customers_init_step
     from forms.jobs import init_app as init_jobs
@@ -51,6 +53,7 @@ def init_app(app: Flask) -> None:
     office_rules()  # the form rules, registered once: a duplicate hook name stops the app here
     app.register_blueprint(bp)
     app.register_blueprint(customer_requests_bp)  # the personal data request's pages (PR)
+    app.register_blueprint(customers_bp)  # one view of a customer (forms.customers)
     # first of all before-request steps: the global CSRF check reads the body (forms.views.files)
     app.before_request_funcs.setdefault(None, []).insert(0, files.raise_cap_for_file_pages)
     api.init_api(app)
@@ -58,6 +61,7 @@ def init_app(app: Flask) -> None:
     desk_api.init_api(app)
     report_api.init_api(app)
     admin_api.init_api(app)
+    customers_api.init_api(app)
     app.cli.add_command(cli.forms_cli)
     app.cli.add_command(cli.workflow_cli)
     app.cli.add_command(cli.demo_command)

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from archive.disposal import DisposalHooks
 from archive.filing import FilingRule
+from core.auth.roles import Actor
 from core.web import services
 from forms import catalogue_print, registers, search_documents
+from forms.customers.view import NotANumber, codes_with_customers, find_customer
 from forms.filing_rules import filing_rules as rules_of_current_specs
 from forms.spec_disclosure import SpecDisclosure, shown_hits
+from search.ports import CustomerHints
 
-__all__ = ["SpecDisclosure", "catalogue_printer", "disposal_hooks", "facet_labels", "filing_rules",
-           "record_documents", "shown_hits"]
+__all__ = ["SpecDisclosure", "catalogue_printer", "customer_hints", "disposal_hooks", "facet_labels",
+           "filing_rules", "record_documents", "shown_hits"]
 
 
 def record_documents() -> search_documents.RecordDocuments:
@@ -44,3 +47,13 @@ def disposal_hooks() -> DisposalHooks:
     entry (``ArchivePorts.disposal_hooks``)."""
     s = services()
     return registers.disposal_hooks(s.db, s.clock, s.zone)
+
+
+def customer_hints(actor: Actor, text: str, codes: list[str]) -> CustomerHints:
+    """The customer a searched number belongs to, and which hits have one (``SearchPorts.customers``)."""
+    db = services().db
+    try:
+        found = find_customer(db, actor, text) if text.strip() else None
+    except NotANumber:
+        found = None
+    return CustomerHints(found, codes_with_customers(db, codes))

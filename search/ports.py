@@ -37,6 +37,21 @@ Granted = Callable[["Actor"], Collection[str]]
 Shown = Callable[["Actor", str, "SearchResult"], "SearchResult"]
 
 
+@dataclass(frozen=True)
+class CustomerHints:
+    """Ways from a page of hits to customers (the forms package links records to customers)."""
+
+    #: The customer whose phone, policy or order number the search text is, if the reader has
+    #: any record of theirs.
+    found: str | None = None
+    #: The hits' codes that are linked to a customer (each hit then offers the way there).
+    linked: frozenset[str] = frozenset()
+
+
+#: (actor, search text, the page's hit codes) -> the ways to customers.
+Customers = Callable[["Actor", str, list[str]], CustomerHints]
+
+
 def no_labels(locale: str) -> dict[str, dict[str, str]]:
     """Facet values shown as stored (no package names them)."""
     return {}
@@ -52,6 +67,11 @@ def as_indexed(actor: Actor, text: str, result: SearchResult) -> SearchResult:
     return result
 
 
+def no_customers(actor: Actor, text: str, codes: list[str]) -> CustomerHints:
+    """No way to customers (no package links records to them)."""
+    return CustomerHints()
+
+
 @dataclass(frozen=True)
 class SearchPorts:
     """Search's needs, each called inside an app context (they read the app's database)."""
@@ -61,6 +81,7 @@ class SearchPorts:
     facet_labels: FacetLabels = no_labels
     granted: Granted = no_grants
     shown: Shown = as_indexed
+    customers: Customers = no_customers
 
 
 def search_ports() -> SearchPorts:

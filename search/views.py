@@ -25,7 +25,7 @@ bp = Blueprint("search", __name__)
 @login_required
 def search_page() -> ResponseReturnValue:
     context: dict[str, Any] = {"args": request.args, "labels": {}, "facets_order": FACETS,
-                               "result": None, "problem": None, "link": _link}
+                               "result": None, "problem": None, "link": _link, "customers": None}
     try:
         params = parse_params(request.args)
     except BadSearch as exc:
@@ -52,6 +52,7 @@ def search_page() -> ResponseReturnValue:
                                "few minutes, or ask an administrator to run the index rebuild.")
         return render_template("search/search.html", **context), 503
     context["result"] = ports.shown(actor, params.text, result)
+    context["customers"] = ports.customers(actor, params.text, [hit.code for hit in result.hits])
     context["labels"] = ports.facet_labels(current_locale())
     return render_template("search/search.html", **context)
 

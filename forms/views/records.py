@@ -18,6 +18,7 @@ from core.i18n import current_locale, pick
 from core.web import current_actor, page_number, services
 from forms import steps, versions
 from forms.conflicts import conflict_note
+from forms.customers.view import codes_with_customers
 from forms.fields import REGISTRY, Reading
 from forms.file_intake import thumbnailed
 from forms.legacy.scans import SCAN_FIELD
@@ -61,7 +62,8 @@ def record(code: str) -> ResponseReturnValue:
                            thumbnails=thumbnailed(services().db, spec, view.code, view.data),
                            scan=view.legacy_scan if view.legacy_scan and may_have_files(
                                actor, view, SCAN_FIELD) else None,
-                           conflict=conflict_note(services().db, services().clock, actor, view.flags))
+                           conflict=conflict_note(services().db, services().clock, actor, view.flags),
+                           customer_linked=bool(codes_with_customers(services().db, [view.code])))
 
 
 #: Revisions the system appends outside the spec's workflow, labelled for the history.
