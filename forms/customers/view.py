@@ -26,7 +26,7 @@ from core.audit import trail
 from core.auth.roles import Actor, NotFound
 from core.clock import Clock
 from core.db import Database
-from forms.customers.keys import LINKING_KINDS, customer_fields, key_of
+from forms.customers.keys import LINKING_KINDS, customer_fields, key_of, phone_key
 from forms.customers.linking import MAX_LINKED, _component, customer_id_of
 from forms.customers.models import CustomerKeyRow
 from forms.fields import REGISTRY
@@ -140,6 +140,7 @@ def summarise(views: list[RecordView], specs: dict[tuple[str, int], FormSpec],
     name_fields, tier_fields = list(fields.get("name") or ()), list(fields.get("tier") or ())
     names: list[str] = []
     phones: list[str] = []
+    seen_phones: set[str] = set()
     tier: Tier | None = None
     for view in sorted(views, key=lambda v: v.submitted_at, reverse=True):
         spec = specs[(view.form_code, view.form_version)]
@@ -150,7 +151,8 @@ def summarise(views: list[RecordView], specs: dict[tuple[str, int], FormSpec],
             shown = REGISTRY[spec_field.type].display(spec_field, value, locale)
             if spec_field.name in name_fields and shown not in names:
                 names.append(shown)
-            elif spec_field.type == "phone" and shown not in phones:
+            elif spec_field.type == "phone" and (key := phone_key(str(shown)) or shown) not in seen_phones:
+                seen_phones.add(key)  # +8613800138000 and 13800138000: one phone, shown once
                 phones.append(shown)
             elif spec_field.name in tier_fields and tier is None and isinstance(value, str):
                 tier = Tier(value, shown, view.code, view.submitted_at)

@@ -55,9 +55,11 @@ def five_records(app: Flask, clock: FrozenClock) -> Customer:
     clock.advance(hours=1, microseconds=1)
     open_ = submit_cp(app, phone="+86" + MOBILE, customer_name="上海恒丰")
     clock.advance(hours=1, microseconds=1)
-    by_phone = _submit(app, "clerk", "RS", {**RS_DATA, "phone": MOBILE, "policy_no": "P2024-0001"})
+    by_phone = _submit(app, "clerk", "RS", {**RS_DATA, "phone": MOBILE, "policy_no": "P2024-0001",
+                                              "policyholder": "上海恒丰"})
     clock.advance(hours=1, microseconds=1)
-    by_policy = _submit(app, "clerk", "RS", {**RS_DATA, "phone": "021-62345678", "policy_no": "p2024 0001"})
+    by_policy = _submit(app, "clerk", "RS", {**RS_DATA, "phone": "021-62345678",
+                                               "policy_no": "p2024 0001", "policyholder": "上海恒丰"})
     clock.advance(hours=1, microseconds=1)
     visit = _submit(app, "sales", "VR", {"visit_date": "2026-03-01", "customer_name": "恒丰公司",
                                          "phone": "+8602162345678", "needs": "三居室",
