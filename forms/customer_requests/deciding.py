@@ -56,6 +56,8 @@ class Item:
     decided: bool
     form_title: dict[str, str]
     state_label: dict[str, str]
+    #: The record's personal fields (name, label) a correction is offered for on the page.
+    correctable: tuple[tuple[str, dict[str, str]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,9 @@ def _item(item: RequestItem, record: Record, spec: FormSpec, today: date, zone: 
                 record.anonymised_at is not None, duty_of(session, spec, record, today, zone), item.include,
                 item.deletion, item.keep_reason, item.keep_until, item.correction, item.outcome,
                 item.decided_at is not None, dict(spec.title),
-                dict(spec.workflow.states.get(record.state, {})))
+                dict(spec.workflow.states.get(record.state, {})),
+                tuple((name, dict(spec.field(name).label)) for name in spec.personal_fields
+                      if spec.field(name) is not None))
 
 
 @dataclass(frozen=True)

@@ -186,3 +186,19 @@ def test_carrying_out_from_the_record_pages_action_is_refused_and_names_the_requ
                           data={"csrf_token": csrf_token(page.text), "revision": "2"})
     assert refused.status_code == 422 and "on the request&#39;s page" in refused.text
     assert items(app, code)[complaint].outcome is None  # nothing done
+
+
+def test_the_record_page_and_the_inbox_send_carrying_out_to_the_request_page(app: Flask) -> None:
+    """Where the supervisor is offered "carry out", the link is the request's page (where the
+    system does it), never the bare action that would refuse it."""
+    complaint = customer_complaint(app, PHONE, filed=False)
+    code = register(app)
+    step(app, code, "gather", "clerk")
+    decide_on(app, code, complaint, deletion="keep")
+    client = app.test_client()
+    login(client, "supervisor")
+    wanted = f'href="/customer-requests/{code}#decisions"'
+    for url in (f"/records/{code}", "/inbox"):
+        page = client.get(url, headers=EN).text
+        assert wanted in page, url
+        assert f"/records/{code}/actions/carry_out" not in page, url
