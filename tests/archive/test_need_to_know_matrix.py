@@ -25,6 +25,7 @@ from werkzeug.test import TestResponse
 from core.auth import accounts
 from core.clock import FrozenClock
 from core.web import services
+from forms.customers.linking import customer_id_of
 from forms.submission import submit
 from tests.support.attachments import stored_files
 from tests.support.instance import PASSWORD, VALID_CP, actor_of, login, make_app
@@ -61,6 +62,8 @@ PLACES = {
     "API revisions": "/api/v1/records/{AR}/revisions",
     "API actions": "/api/v1/records/{AR}/actions",
     "API holds": "/api/v1/records/{AR}/holds",
+    "customer page": "/customers/{customer}",  # the complaints' customer (forms.customers)
+    "API customer": "/api/v1/customers/{customer}",
 }
 #: Places that list records (titles only): nobody is asked there.
 LISTS = {"record list": "/records", "search results": "/search?q=AR-2026",
@@ -116,7 +119,10 @@ def build_records(app: Flask) -> dict[str, str]:
         cp = submit(s.db, s.clock, s.zone, clerk, "CP", dict(VALID_CP)).code
         cp2 = submit(s.db, s.clock, s.zone, clerk, "CP", dict(VALID_CP)).code
     work_outbox(app)  # renders the archival copies and thumbnails, indexes for search
-    return {"AR": ar, "CP": cp, "CP2": cp2, "sha": photo[0]["sha256"]}
+    with app.app_context(), services().db.reading() as session:
+        customer = customer_id_of(session, cp)
+    assert customer is not None
+    return {"AR": ar, "CP": cp, "CP2": cp2, "sha": photo[0]["sha256"], "customer": customer}
 
 
 def asked(response: TestResponse, api: bool) -> bool:
