@@ -96,6 +96,17 @@ SAMPLES = {
                 "complaint": "包装标签与实物型号不符，仓库无法入库。"}),
         ("CP", {"channel": "online", "received_at": "{now}", "customer_name": "宁波东海五金",
                 "phone": "13522223333", "complaint": "发票抬头开错，财务无法报销。"}),
+        # One customer across records (issue 21): 上海恒丰 again, the phone written with +86; the
+        # renewal register's 郑红梅 complains too (customer service and renewal, one customer).
+        ("CP", {"channel": "online", "received_at": "{now}", "customer_name": "上海恒丰贸易有限公司",
+                "contact_person": "王建国", "phone": "+8613800138000", "order_no": "SO-2026-0815",
+                "complaint": "补发的37件中仍有3件表面划伤，要求再次处理。"}),
+        ("CP", {"channel": "phone", "received_at": "{now}", "customer_name": "郑红梅",
+                "phone": "13655556666", "complaint": "续期缴费提醒短信重复发送，每天多条。"}),
+        # A personal data request waiting to be gathered: 李秀英 asks to see what is held.
+        ("PR", {"request_kinds": ["see"], "received_at": "{now}", "channel": "phone",
+                "customer_name": "李秀英", "phone": "021-62345678", "identity_check": "callback",
+                "identity_note": "回拨登记电话核实本人"}),
     ],
     "sales": [
         ("VR", {"visit_date": "{today}", "customer_name": "周女士", "phone": "13700001111",

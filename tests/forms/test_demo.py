@@ -16,7 +16,7 @@ def test_the_demo_office_has_an_overdue_complaint_and_an_anonymiser(app, instanc
     (instance_dir / "config.toml").write_text('[jobs]\nfixity_verify = 0\n', encoding="utf-8")
     result = app.test_cli_runner().invoke(args=["demo"])
     assert result.exit_code == 0, result.output
-    assert "Sample records: 11 created." in result.output
+    assert "Sample records: 14 created." in result.output
     settings = tomllib.loads((instance_dir / "config.toml").read_text(encoding="utf-8"))
     assert settings == {"personal_anonymise_by": "archivist", "jobs": {"fixity_verify": 0}}
     overdue = app.test_client().get("/api/v1/records?form=CP&overdue=true",
@@ -69,3 +69,16 @@ def test_every_demo_department_with_clerks_has_a_supervisor_who_reads_their_reco
         theirs = codes(clerk, form)
         assert theirs and set(theirs) <= set(codes(boss, form)), (clerk, boss)
         assert not set(theirs) & set(codes("supervisor", form))  # another department's supervisor
+
+
+def test_the_demo_office_has_customers_with_several_records(app, token_for) -> None:  # type: ignore[no-untyped-def]
+    """A fresh office shows one view of a customer: 上海恒丰's two complaints (the phone written
+    two ways) and 郑红梅's renewal register beside her complaint; and a request to answer."""
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    client = app.test_client()
+    for number, forms in (("138 0013 8000", ["CP", "CP"]), ("13655556666", ["CP", "RS"])):
+        found = client.get("/api/v1/customers", query_string={"number": number}, headers=token_for("admin"))
+        assert found.status_code == 200, found.json
+        assert sorted(r["form"] for r in found.json["records"]) == forms, number
+    requests = client.get("/api/v1/records?form=PR", headers=token_for("clerk")).json["records"]
+    assert [r["state"] for r in requests] == ["registered"]
