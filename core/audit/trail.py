@@ -159,13 +159,16 @@ def verify(session: Session, *, key: AuditKey | _SessionKey | None = SESSION_KEY
     problem = _disagreeing(GENESIS_HASH, by_seq.get(0, ()), 0, 0)
     if problem:
         return 0, problem
-    for event in _events_in_order(session):
+    # The head first, then the events up to it: on PostgreSQL each statement reads its own
+    # snapshot, so an event another server appends during the walk would otherwise make the
+    # head read after it look ahead of the events walked (a false "deleted from the end").
+    head = session.get(AuditHead, 1)
+    for event in _events_in_order(session, None if head is None else head.seq):
         problem = _check_event(event, prev_hash, expected_seq, key) \
             or _disagreeing(event.hash, by_seq.get(event.seq, ()), event.seq, event.id)
         if problem:
             return checked, problem
         prev_hash, expected_seq, checked, last_id = event.hash, event.seq + 1, checked + 1, event.id
-    head = session.get(AuditHead, 1)
     if head is None or head.seq != expected_seq - 1 or head.hash != prev_hash:
         return checked, ChainBreak(expected_seq, 0, "the chain head does not match the last event "
                                    "(events were deleted from the end)", "head")
@@ -213,7 +216,9 @@ def _check_event(event: AuditEvent, prev_hash: str, expected_seq: int,
                       "edited, or its link recomputed without the key)", "edited")
 
 
-def _events_in_order(session: Session) -> Iterator[AuditEvent]:
-    yield from session.scalars(
-        select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=2000)
-    )
+def _events_in_order(session: Session, up_to: int | None = None) -> Iterator[AuditEvent]:
+    """Every event in chain order; with ``up_to``, those up to that seq."""
+    query = select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=2000)
+    if up_to is not None:
+        query = query.where(AuditEvent.seq <= up_to)
+    yield from session.scalars(query)
