@@ -25,7 +25,7 @@ import archive
 import forms
 import search
 from archive.ports import ArchivePorts, granted_now
-from core import cli
+from core import cli, notifications
 from core.api import OPENAPI_PATHS as API_DOC_PATHS
 from core.api import add_openapi_paths
 from core.api import docs_bp as api_docs_bp
@@ -79,6 +79,7 @@ def create_app(overrides: dict[str, Any] | None = None, *, instance_path: str | 
     app.jinja_env.filters.update(person=person, department_name=department_name)  # names, not keys
     cli.register_core_commands(app)
     outbox_cli.init_app(app)
+    notifications.init_app(app)  # its e-mail topic and digest job register with the outbox
     audit_wiring.init_app(app)  # the audit key and checkpoints (after the outbox's registries)
     cli.add_init_step(app, _seed_departments)
     forms.init_app(app)

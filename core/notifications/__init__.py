@@ -1,0 +1,27 @@
+"""Notifications in the app and by e-mail (issue 22, part F): models, the ``notify`` call that
+producers make inside their transaction, the ``notify.email`` outbox topic, the daily digest
+job, and the ``/notifications`` pages. Producers live beside the code that knows the event."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from core.notifications.models import Notification, NotificationPrefs
+from core.notifications.service import TOPIC, notify
+
+__all__ = ["TOPIC", "Notification", "NotificationPrefs", "init_app", "notify"]
+
+DIGEST_EVERY = 24 * 3600
+
+
+def init_app(app: Flask) -> None:
+    """The pages, the header's count, the e-mail topic's handler and the digest job."""
+    from core.notifications import sending, views
+    from core.outbox.cli import register_handler
+    from core.outbox.jobs import register_job
+
+    app.register_blueprint(views.bp)
+    app.jinja_env.globals["notification_count"] = views.header_count
+    register_handler(app, TOPIC, sending.send_notification)
+    register_job(app, "notify_digest", sending.send_digests, every=DIGEST_EVERY,
+                 description="e-mail each digest reader their notifications of the day")

@@ -1,0 +1,25 @@
+"""The events that reach people, and their wording (no personal data: a code and a form only)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+#: event name -> the sentence, with ``{code}`` for the record's code.
+EVENTS = {
+    "deadline.nearing": _l("%(code)s is nearing its deadline"),
+    "deadline.overdue": _l("%(code)s is overdue"),
+    "record.returned": _l("%(code)s was returned to you for completion"),
+    "access.decided": _l("Your access request %(code)s was decided"),
+    "request.nearing": _l("Customer request %(code)s is nearing its deadline"),
+    "destruction.awaiting": _l("Destruction list %(code)s awaits your approval"),
+    "outbox.failing": _l("After-commit task %(code)s keeps failing"),
+    "fixity.failing": _l("A fixity check failed: %(code)s"),
+}
+
+
+def describe(event: str, code: str | None) -> str:
+    """The event's sentence in the current locale (the page's, or a forced one for e-mail)."""
+    message = EVENTS.get(event)
+    if message is None:
+        return f"{event} {code or ''}".strip()
+    return str(message) % {"code": code or "-"}
