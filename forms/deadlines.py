@@ -28,17 +28,15 @@ from core.db import Database
 from forms.fields.scalar import parse_moment
 from forms.spec.model import FormSpec
 from forms.versions import list_versions, spec_version
+from forms.working_time import OfficeCalendar, default_calendar
 
 #: Deadlines in whole days taken from the settings, by form code; they replace the spec's hours
 #: (forms.init_app: PR, the personal data request, from CUSTOMER_REQUEST_DAYS, default 15).
 DAYS_BY_FORM: dict[str, int] = {}
 
 
-def due_at(spec: FormSpec, data: dict[str, Any]) -> datetime | None:
-    """When the record must be answered (UTC), or None when the form has no deadline or no
-    start time. Until the record says which limit applies (a complaint not yet classified),
-    the strictest one does: a complaint runs on level 1's hours from receipt, so one that
-    waits for its classification can still be overdue."""
+def _allowed(spec: FormSpec, data: dict[str, Any]) -> tuple[datetime, float] | None:
+    """The start (UTC) and allowed hours of the record's deadline, or None without one."""
     deadline = spec.workflow.deadline
     if deadline is None or not deadline.hours:
         return None
@@ -48,7 +46,39 @@ def due_at(spec: FormSpec, data: dict[str, Any]) -> datetime | None:
     hours = deadline.hours.get(str(data.get(deadline.field)), min(deadline.hours.values()))
     if spec.code in DAYS_BY_FORM:
         hours = DAYS_BY_FORM[spec.code] * 24
-    return parse_moment(start).astimezone(UTC) + timedelta(hours=hours)
+    return parse_moment(start).astimezone(UTC), hours
+
+
+def due_at(spec: FormSpec, data: dict[str, Any], *,
+           calendar: OfficeCalendar | None = None) -> datetime | None:
+    """When the record must be answered (UTC), or None when the form has no deadline or no
+    start time. Until the record says which limit applies (a complaint not yet classified),
+    the strictest one does: a complaint runs on level 1's hours from receipt, so one that
+    waits for its classification can still be overdue. A ``clock = "working"`` deadline
+    counts its hours only in working time on the office's calendar (the shipped default
+    unless one is given)."""
+    allowed = _allowed(spec, data)
+    if allowed is None:
+        return None
+    start, hours = allowed
+    if spec.workflow.deadline and spec.workflow.deadline.clock == "working":
+        return (calendar or default_calendar()).add(start, hours)
+    return start + timedelta(hours=hours)
+
+
+def warn_at(spec: FormSpec, data: dict[str, Any], fraction: float, *,
+            calendar: OfficeCalendar | None = None) -> datetime | None:
+    """The moment ``fraction`` (0..1) of the record's allowed time has run: working time for a
+    ``clock = "working"`` deadline (so 80% of 5 working hours is 4 working hours, which may
+    fall on the next working day), wall-clock time otherwise. Pauses are not supported yet."""
+    allowed = _allowed(spec, data)
+    if allowed is None:
+        return None
+    start, hours = allowed
+    part = max(0.0, min(1.0, fraction)) * hours
+    if spec.workflow.deadline and spec.workflow.deadline.clock == "working":
+        return (calendar or default_calendar()).add(start, part)
+    return start + timedelta(hours=part)
 
 
 def refreshed(spec: FormSpec, record: Record, now: datetime) -> None:

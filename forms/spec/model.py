@@ -104,12 +104,15 @@ class Transition:
 @dataclass(frozen=True)
 class Deadline:
     """A response deadline: ``hours`` (by the value of the choice field ``field``) after the
-    moment in the datetime field ``start``; reaching one of the states ``met`` meets it."""
+    moment in the datetime field ``start``; reaching one of the states ``met`` meets it.
+    ``clock`` says how the hours count: ``calendar`` (the wall clock, every version before
+    issue 22) or ``working`` (only working hours on the office's calendar: forms.working_time)."""
 
     field: str
     start: str
     hours: dict[str, float]
     met: tuple[str, ...]
+    clock: str = "calendar"
 
 
 @dataclass(frozen=True)

@@ -296,15 +296,23 @@ def _workflow(value: Any, fields: dict[str, FieldSpec], problems: _Problems) -> 
     return Workflow(initial or "", states, tuple(t for t in transitions if t), deadline)
 
 
+#: How a deadline's hours count (model.Deadline.clock).
+CLOCKS = ("calendar", "working")
+
+
 def _deadline(value: Any, states: dict[str, Texts], fields: dict[str, FieldSpec],
               problems: _Problems) -> Deadline | None:
     where = "workflow.deadline"
     if not isinstance(value, dict):
         problems.add(where, "must be a table with field, start, hours and met")
         return None
-    unknown = set(value) - {"field", "start", "hours", "met"}
+    unknown = set(value) - {"field", "start", "hours", "met", "clock"}
     if unknown:
-        problems.add(where, f"unknown keys {', '.join(sorted(unknown))} (known: field, hours, met, start)")
+        problems.add(where, f"unknown keys {', '.join(sorted(unknown))} "
+                            "(known: clock, field, hours, met, start)")
+    clock = value.get("clock", "calendar")
+    if clock not in CLOCKS:
+        problems.add(where, f"clock {clock!r} must be one of: {', '.join(CLOCKS)}")
     field, start = fields.get(value.get("field", "")), fields.get(value.get("start", ""))
     if field is None or not REGISTRY[field.type].picks_one_choice:
         problems.add(where, f"field {value.get('field')!r} must name a choice field of this form")
@@ -328,7 +336,8 @@ def _deadline(value: Any, states: dict[str, Texts], fields: dict[str, FieldSpec]
         if state not in states:
             problems.add(where, f"met: state {state!r} is not declared in workflow.states")
     return Deadline(str(value.get("field")), str(value.get("start")),
-                    {k: float(v) for k, v in hours.items() if isinstance(v, int | float)}, tuple(met))
+                    {k: float(v) for k, v in hours.items() if isinstance(v, int | float)}, tuple(met),
+                    clock if clock in CLOCKS else "calendar")
 
 
 def _transition(item: Any, states: dict[str, Texts], field_names: set[str],
