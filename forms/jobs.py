@@ -9,7 +9,7 @@ from core.auth import accounts
 from core.auth.roles import PermissionDenied
 from core.outbox.jobs import Outcome, register_job
 from core.web import services
-from forms import anonymise, deadlines
+from forms import anonymise, deadline_notices, deadlines
 
 #: Instance setting: the username the scheduled anonymisation runs as.
 ANONYMISE_BY = "PERSONAL_ANONYMISE_BY"
@@ -29,8 +29,11 @@ def init_app(app: Flask) -> None:
 
 def _tick() -> Outcome:
     report = deadlines.tick(services().db, services().clock)
+    fraction = float(current_app.config.get("NOTIFY_WARN_AT", deadline_notices.DEFAULT_WARN_AT))
+    told = deadline_notices.notify_deadlines(services().db, services().clock.now(), fraction)
     return Outcome(True, f"{len(report.scheduled)} deadline(s) set, {len(report.marked)} newly overdue"
-                         f"{named(report.marked)}; {report.overdue} overdue in all")
+                         f"{named(report.marked)}; {report.overdue} overdue in all; supervisors told: "
+                         f"{len(told.nearing)} nearing, {len(told.overdue)} overdue")
 
 
 def named(codes: list[str]) -> str:

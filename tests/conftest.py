@@ -25,7 +25,8 @@ from tests.support.instance import login, make_app, populate
 #: Fixtures every package's tests may use (declared here only: pytest reads ``pytest_plugins``
 #: from the root conftest alone). The PostgreSQL server and its databases; the S3 server (Swift)
 #: and its buckets; every file store, for the store contract test (tests/support/file_stores.py).
-pytest_plugins = ["tests.support.postgres_fixtures", "tests.support.s3_fixtures", "tests.support.file_stores"]
+pytest_plugins = ["tests.support.postgres_fixtures", "tests.support.s3_fixtures", "tests.support.file_stores",
+                  "tests.support.smtp_server"]
 
 #: Property tests explore new examples on every developer run; CI (CI=true) runs the same
 #: derandomized examples every time, so a submission's result does not depend on a draw.
