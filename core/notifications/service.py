@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from core.auth.models import User
 from core.notifications.events import EVENTS
 from core.notifications.models import Notification, NotificationPrefs
 from core.outbox.queue import enqueue
@@ -63,3 +64,14 @@ def mark_read(session: Session, user_id: int, note_id: int | None, at: datetime)
     if note_id is not None:
         query = query.where(Notification.id == note_id)
     return session.execute(query.values(read_at=at)).rowcount or 0
+
+
+def refusals(session: Session, limit: int = 50) -> list[tuple[Notification, str, str | None]]:
+    """E-mails a server refused for good (5xx), newest first, with the staff member's username
+    and the address refused: for admins, who correct the address (never retried on its own)."""
+    rows = session.execute(
+        select(Notification, User.username, NotificationPrefs.email)
+        .join(User, User.id == Notification.recipient_id)
+        .outerjoin(NotificationPrefs, NotificationPrefs.user_id == Notification.recipient_id)
+        .where(Notification.email_error.is_not(None)).order_by(Notification.id.desc()).limit(limit))
+    return [(row[0], row[1], row[2]) for row in rows]

@@ -9,10 +9,11 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
+from core.auth.roles import Role
 from core.notifications import prefs as settings_form
 from core.notifications.events import describe
 from core.notifications.models import Notification, NotificationPrefs
-from core.notifications.service import listing, mark_read, unread_count
+from core.notifications.service import listing, mark_read, refusals, unread_count
 from core.web import current_actor, services
 
 bp = Blueprint("notifications", __name__)
@@ -23,8 +24,11 @@ bp = Blueprint("notifications", __name__)
 def notifications_page() -> ResponseReturnValue:
     actor = current_actor()
     with services().db.reading() as session:
-        notes = [(note, describe(note.event, note.record_code)) for note in listing(session, actor.user_id)]
-    return render_template("notifications/list.html", notes=notes, form=FlaskForm())
+        notes = [(note, describe(note.event, note.record_code))
+                 for note in listing(session, actor.user_id)]
+        refused = refusals(session) if actor.role == Role.ADMIN else []
+        return render_template("notifications/list.html", notes=notes, refused=refused,
+                               form=FlaskForm())  # inside the read: the rows are still bound
 
 
 @bp.post("/notifications/<id:note_id>/read")
