@@ -21,6 +21,7 @@ from archive.cli import archive_cli
 from archive.need_to_know import ReasonRequired
 from archive.ports import ArchivePorts
 from archive.stores import file_store, install_store
+from core.notifications.producers import tell_admins
 from core.outbox.cli import register_handler
 from core.outbox.jobs import Outcome, register_job
 from core.ports import install
@@ -48,4 +49,9 @@ def _verify() -> Outcome:
     s = services()
     report = fixity.verify_archive(s.db, s.clock, file_store(),
                                    instance_path=Path(current_app.instance_path), by="scheduler")
+    if not report.clean:  # admins told once a day while it fails (issue 22)
+        with s.db.transaction() as session:
+            day = s.clock.now().date().isoformat()
+            tell_admins(session, event="fixity.failing", code=day, at=s.clock.now(),
+                        key=f"fixity.failing|{day}")
     return Outcome(report.clean, report.summary())

@@ -40,6 +40,7 @@ from core.auth.models import User
 from core.auth.roles import Actor, NotFound
 from core.clock import Clock, local
 from core.db import Database
+from core.notifications.producers import tell_admins
 
 __all__ = ["OPEN_STATES", "Destroyed", "DisposalHooks", "DisposalRefused", "RegisterData", "state_labels"]
 #: Records on one page of a due list (a big archive's daily list can run to thousands).
@@ -182,6 +183,8 @@ def propose(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, codes: lis
         session.add_all(DisposalItem(list_id=listed.id, record_code=c) for c in wanted)
         trail.append(session, at=clock.now(), actor=actor, action="disposal.propose",
                      object_type="disposal_list", object_id=str(listed.id), detail={"codes": wanted})
+        tell_admins(session, event="destruction.awaiting", code=str(listed.id), at=clock.now(),
+                    key=f"destruction.awaiting|{listed.id}", but=actor.user_id)  # those who approve
         session.flush()
         return _view(session, listed)
 

@@ -33,6 +33,7 @@ from core.clock import Clock
 from core.db import Database
 from core.i18n import pick
 from forms import rules, steps
+from forms.action_notices import after_action
 from forms.customers.linking import refresh_links
 from forms.deadlines import refreshed
 from forms.fields import REGISTRY, References
@@ -336,6 +337,7 @@ def _apply(session: Session, context: rules.ActionContext, spec: FormSpec, trans
                                                 "from": before, "to": record.state, "changed": changed})
     session.flush()
     registry.take_effects(*key, context)
+    after_action(session, record, transition.name, actor.user_id, now)  # notifications (issue 22)
     refresh_links(session, record, spec, record.data)  # a corrected phone moves the record
     view = record_view(session, record, with_revisions=True, now=now)
     enqueue_rendition(session, view)

@@ -16,7 +16,7 @@ DIGEST_EVERY = 24 * 3600
 
 def init_app(app: Flask) -> None:
     """The pages, the header's count, the e-mail topic's handler and the digest job."""
-    from core.notifications import sending, views
+    from core.notifications import producers, sending, views
     from core.outbox.cli import register_handler
     from core.outbox.jobs import register_job
 
@@ -25,3 +25,5 @@ def init_app(app: Flask) -> None:
     register_handler(app, TOPIC, sending.send_notification)
     register_job(app, "notify_digest", sending.send_digests, every=DIGEST_EVERY,
                  description="e-mail each digest reader their notifications of the day")
+    register_job(app, "notify_outbox_failing", producers.failing_outbox, every=300,
+                 description="tell admins of outbox tasks failing NOTIFY_OUTBOX_FAILURES times")

@@ -17,6 +17,21 @@ EVENTS = {
 }
 
 
+#: Where a notification's link goes, by event (default: the record's page).
+LINKS = {
+    "destruction.awaiting": "/archive/disposal/{code}",
+    "outbox.failing": "/notifications",
+    "fixity.failing": "/notifications",
+}
+
+
+def link_path(event: str, code: str | None) -> str:
+    """The path the notification links to (the list itself when there is no code)."""
+    if not code:
+        return "/notifications"
+    return LINKS.get(event, "/records/{code}").format(code=code)
+
+
 def describe(event: str, code: str | None) -> str:
     """The event's sentence in the current locale (the page's, or a forced one for e-mail)."""
     message = EVENTS.get(event)

@@ -26,7 +26,7 @@ from typing import Any
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from core.notifications.events import describe
+from core.notifications.events import describe, link_path
 from core.notifications.models import Notification, NotificationPrefs
 
 TIMEOUT = 20
@@ -63,7 +63,7 @@ def compose(note: Notification, prefs: NotificationPrefs, sender: str, base_url:
     """The e-mail in the recipient's language; the subject names the event and code only."""
     with force_locale(prefs.language or "zh"):
         sentence = describe(note.event, note.record_code)
-        link = f"{base_url.rstrip('/')}/records/{note.record_code}" if note.record_code else base_url
+        link = base_url.rstrip("/") + link_path(note.event, note.record_code)
         body = "\n\n".join([sentence, _("Open it in Dossier: %(link)s", link=link),
                             _("You can choose which events e-mail you on your profile page.")])
     message = EmailMessage()

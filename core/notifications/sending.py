@@ -15,7 +15,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from core.notifications.events import describe
+from core.notifications.events import describe, link_path
 from core.notifications.mail import SmtpSettings, compose, deliver, permanent, take_rate
 from core.notifications.models import Notification, NotificationPrefs
 from core.outbox.jobs import Outcome
@@ -115,8 +115,8 @@ def _digest_message(prefs: NotificationPrefs, notes: list[Notification], sender:
                     base_url: str) -> EmailMessage:
     base = base_url.rstrip("/")
     with force_locale(prefs.language or "zh"):
-        lines = [f"- {describe(n.event, n.record_code)}: {base}/records/{n.record_code}"
-                 if n.record_code else f"- {describe(n.event, None)}" for n in notes]
+        lines = [f"- {describe(n.event, n.record_code)}: {base}{link_path(n.event, n.record_code)}"
+                 for n in notes]
         subject = _("[Dossier] Your daily digest: %(count)s notification(s)", count=len(notes))
     message = EmailMessage()
     message["Subject"], message["From"], message["To"] = subject, sender, prefs.email

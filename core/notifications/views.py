@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from core.auth.roles import Role
 from core.notifications import prefs as settings_form
-from core.notifications.events import describe
+from core.notifications.events import describe, link_path
 from core.notifications.models import Notification, NotificationPrefs
 from core.notifications.service import listing, mark_read, refusals, unread_count
 from core.web import current_actor, services
@@ -28,7 +28,7 @@ def notifications_page() -> ResponseReturnValue:
                  for note in listing(session, actor.user_id)]
         refused = refusals(session) if actor.role == Role.ADMIN else []
         return render_template("notifications/list.html", notes=notes, refused=refused,
-                               form=FlaskForm())  # inside the read: the rows are still bound
+                               form=FlaskForm(), link_path=link_path)  # rows still bound
 
 
 @bp.post("/notifications/<id:note_id>/read")

@@ -26,7 +26,8 @@ from core.web import services
 from tests.support.instance import VALID_CP
 
 T0 = datetime(2026, 3, 2, 1, 30, 0, 123456, tzinfo=UTC)
-JOB_NAMES = ["audit_checkpoint", "deadline_tick", "fixity_verify", "outbox_prune", "personal_anonymise"]
+JOB_NAMES = ["audit_checkpoint", "deadline_tick", "fixity_verify", "notify_digest", "notify_outbox_failing",
+             "outbox_prune", "personal_anonymise"]
 
 
 @pytest.fixture
@@ -173,7 +174,8 @@ def test_the_config_file_sets_the_schedule_and_the_anonymising_archivist(instanc
     registered = {name: jobs.Job(name, 60, lambda: Outcome(True, ""), "") for name in JOB_NAMES}
     every = jobs.schedule(config, registered)
     assert every == {"audit_checkpoint": 60, "deadline_tick": 0, "fixity_verify": 3600,
-                     "outbox_prune": 60, "personal_anonymise": 60}
+                     "notify_digest": 60, "notify_outbox_failing": 60, "outbox_prune": 60,
+                     "personal_anonymise": 60}
 
 
 @given(st.lists(st.from_regex(r"CP-20\d\d-\d{6}", fullmatch=True), max_size=40, unique=True))

@@ -22,7 +22,8 @@ from core.web import services
 from tests.support.lifecycle import submit_cp
 from tests.support.outbox import enqueue_rows, pending_subjects
 
-REGISTERED = "archive.filing_stamp, archive.purge_files, audit.checkpoint, pdf.archival, search.index"
+REGISTERED = ("archive.filing_stamp, archive.purge_files, audit.checkpoint, notify.email, pdf.archival, "
+              "search.index")
 
 
 def three_topics(app: Flask) -> None:
@@ -111,7 +112,7 @@ def test_the_worker_says_which_topics_it_takes(app: Flask) -> None:
         known = registry(OutboxHandlers)
         assert _describe(app_worker(topics={"search.index"}), known) == "search.index (batches of 100)"
         assert _describe(app_worker(skip_topics={"search.index", "pdf.archival"}), known) == \
-            "archive.filing_stamp, archive.purge_files, audit.checkpoint, any other"
+            "archive.filing_stamp, archive.purge_files, audit.checkpoint, notify.email, any other"
 
 
 
