@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
-from wtforms import BooleanField, EmailField, SelectField, SelectMultipleField
-from wtforms.validators import Email, Length, Optional
+from wtforms import BooleanField, EmailField, Field, SelectField, SelectMultipleField
+from wtforms.validators import Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.i18n import SUPPORTED_LOCALES
 from core.notifications.events import EVENTS
 from core.notifications.models import NotificationPrefs
+
+
+def office_address(form: FlaskForm, field: Field) -> None:
+    """An address by its syntax only (no DNS look-up: the office's own server may be internal);
+    ``.test`` names are allowed (the tests' server), other reserved names (``.local``) are not."""
+    try:
+        validate_email(field.data, check_deliverability=False, test_environment=True)
+    except EmailNotValidError as exc:
+        raise ValidationError(str(_l("Enter an e-mail address such as name@example.com."))) from exc
 
 
 class CheckboxList(SelectMultipleField):
@@ -21,7 +31,7 @@ class CheckboxList(SelectMultipleField):
 
 class PrefsForm(FlaskForm):
     email = EmailField(_l("E-mail address"), validators=[Optional(), Length(max=254),
-                                                       Email(check_deliverability=False)])
+                                                       office_address])
     language = SelectField(_l("Language of e-mails"), choices=[("zh", "中文"), ("en", "English")])
     events = CheckboxList(_l("E-mail me about"), choices=[(k, v) for k, v in EVENTS.items()],
                           validate_choice=True)
