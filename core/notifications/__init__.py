@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from core.config import ConfigError
 from core.notifications.models import Notification, NotificationPrefs
 from core.notifications.service import TOPIC, notify
 
@@ -20,6 +21,10 @@ def init_app(app: Flask) -> None:
     from core.outbox.cli import register_handler
     from core.outbox.jobs import register_job
 
+    try:  # a wrong [smtp] table stops start-up, as other settings do, not the first send
+        sending.SmtpSettings.from_config(app.config)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
     app.register_blueprint(views.bp)
     app.jinja_env.globals["notification_count"] = views.header_count
     register_handler(app, TOPIC, sending.send_notification)

@@ -54,7 +54,9 @@ class SmtpSettings:
         security = str(table.get("security", "starttls"))
         if security not in ("none", "starttls", "ssl"):
             raise ValueError(f"[smtp] security: 'none', 'starttls' or 'ssl', not {security!r}")
-        port = int(table.get("port") or {"ssl": 465, "starttls": 587}.get(security, 25))
+        port = table.get("port") or {"ssl": 465, "starttls": 587}.get(security, 25)
+        if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+            raise ValueError(f"[smtp] port: a whole number from 1 to 65535, not {port!r}")
         return cls(str(table["host"]), port, security, table.get("username"),
                    table.get("password"), str(table.get("from") or "dossier@localhost"))
 

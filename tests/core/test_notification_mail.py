@@ -13,6 +13,7 @@ import pytest
 from flask import Flask
 
 from core.clock import FrozenClock
+from core.config import ConfigError
 from core.notifications import notify
 from core.outbox import queue
 from core.web import services
@@ -137,3 +138,11 @@ def test_the_same_key_twice_is_one_notification(office: Flask, smtp_server: Smtp
     _tell(office, "clerk", "returned|4")
     work(office, jobs=False)
     assert len(notes_of(office, "clerk")) == 1 and len(smtp_server.mailbox.messages) == 1
+
+
+@pytest.mark.parametrize("table", [{"host": "mail", "security": "tls"}, {"host": "mail", "port": "25"},
+                                   {"host": "mail", "port": 70000}])
+def test_a_wrong_smtp_table_stops_start_up_naming_it(template_db: Path, instance_dir: Path,
+                                                     frozen: FrozenClock, table: dict[str, object]) -> None:
+    with pytest.raises(ConfigError, match=r"\[smtp\]"):
+        mail_app(template_db, instance_dir, frozen, table)
