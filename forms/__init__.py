@@ -29,12 +29,14 @@ def init_app(app: Flask) -> None:
         deadlines,
         desk_api,
         inbox,
+        office_calendar,
         privacy_notices,
         report_api,
         search_documents,
         versions,
         work_api,
     )
+    from forms.calendar_cli import calendar_cli
     from forms.customer_requests.views import bp as customer_requests_bp
     from forms.customers import api as customers_api
     from forms.customers.pages import bp as customers_bp
@@ -67,6 +69,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(cli.demo_command)
     app.cli.add_command(cli.pdf_cli)
     app.cli.add_command(customers_cli)  # flask customers rebuild (forms.customers)
+    app.cli.add_command(calendar_cli)  # flask calendar import (issue 22, docs/calendar.md)
+    office_calendar.init_app(app)  # the calendar working-time deadlines count on
     init_personal_data(app)  # the personal commands and the reveal API
     init_legacy_import(app)  # records import: legacy registers (issue 19)
     init_jobs(app)  # the deadline tick and the anonymisation, run by the outbox worker

@@ -28,7 +28,7 @@ from core.db import Database
 from forms.fields.scalar import parse_moment
 from forms.spec.model import FormSpec
 from forms.versions import list_versions, spec_version
-from forms.working_time import OfficeCalendar, default_calendar
+from forms.working_time import OfficeCalendar, current
 
 #: Deadlines in whole days taken from the settings, by form code; they replace the spec's hours
 #: (forms.init_app: PR, the personal data request, from CUSTOMER_REQUEST_DAYS, default 15).
@@ -55,14 +55,14 @@ def due_at(spec: FormSpec, data: dict[str, Any], *,
     start time. Until the record says which limit applies (a complaint not yet classified),
     the strictest one does: a complaint runs on level 1's hours from receipt, so one that
     waits for its classification can still be overdue. A ``clock = "working"`` deadline
-    counts its hours only in working time on the office's calendar (the shipped default
-    unless one is given)."""
+    counts its hours only in working time on the office's calendar (this process's,
+    forms.working_time.current, unless one is given)."""
     allowed = _allowed(spec, data)
     if allowed is None:
         return None
     start, hours = allowed
     if spec.workflow.deadline and spec.workflow.deadline.clock == "working":
-        return (calendar or default_calendar()).add(start, hours)
+        return (calendar or current()).add(start, hours)
     return start + timedelta(hours=hours)
 
 
@@ -77,7 +77,7 @@ def warn_at(spec: FormSpec, data: dict[str, Any], fraction: float, *,
     start, hours = allowed
     part = max(0.0, min(1.0, fraction)) * hours
     if spec.workflow.deadline and spec.workflow.deadline.clock == "working":
-        return (calendar or default_calendar()).add(start, part)
+        return (calendar or current()).add(start, part)
     return start + timedelta(hours=part)
 
 

@@ -6,17 +6,18 @@ working day (调休) is on even on a Sunday), otherwise when its weekday has wor
 default hours are 09:00-12:00 and 13:00-17:30 Monday to Friday (7.5 hours a day, a lunch break
 off), the office's hours unless the admin changes them. The arithmetic is pure (no database):
 callers hand it an ``OfficeCalendar``; ``default_calendar()`` is the shipped one (hours above and
-the State Council's published schedules in forms/calendar_data/*.toml).
+the State Council's published schedules in forms/calendar_data/*.csv).
 """
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from forms.calendar_file import parse_schedule
 
 OFFICE_ZONE = ZoneInfo("Asia/Shanghai")
 DATA = Path(__file__).parent / "calendar_data"
@@ -77,15 +78,32 @@ class OfficeCalendar:
         return total
 
 
-def load_days(text: str) -> dict[date, bool]:
-    """The dated rows of one schedule file (format: docs/calendar.md)."""
-    return {row["date"]: bool(row["working"]) for row in tomllib.loads(text)["days"]}
+def shipped_days() -> dict[date, bool]:
+    """Every published schedule in calendar_data (CSV, docs/calendar.md), by date."""
+    days: dict[date, bool] = {}
+    for path in sorted(DATA.glob("*.csv")):
+        rows, problems = parse_schedule(path.read_text(encoding="utf-8"))
+        if problems:
+            raise ValueError(f"{path.name}: {'; '.join(map(str, problems))}")
+        days.update({row.day: row.working for row in rows})
+    return days
 
 
 @lru_cache(maxsize=1)
 def default_calendar() -> OfficeCalendar:
     """The shipped calendar: default hours plus every published schedule in calendar_data."""
-    days: dict[date, bool] = {}
-    for path in sorted(DATA.glob("*.toml")):
-        days.update(load_days(path.read_text(encoding="utf-8")))
-    return OfficeCalendar(days=days)
+    return OfficeCalendar(days=shipped_days())
+
+
+_installed: list[OfficeCalendar] = []
+
+
+def install(calendar: OfficeCalendar | None) -> None:
+    """Make ``calendar`` this process's calendar (forms.office_calendar loads it from the
+    database at start and after every change); None returns to the shipped default."""
+    _installed[:] = [calendar] if calendar is not None else []
+
+
+def current() -> OfficeCalendar:
+    """The calendar deadlines count on in this process."""
+    return _installed[0] if _installed else default_calendar()
