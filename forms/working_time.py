@@ -57,8 +57,8 @@ class OfficeCalendar:
             for begin, end in self.spans(day):
                 span_start = datetime.combine(day, begin, self.zone)
                 span_end = datetime.combine(day, end, self.zone)
-                if span_end <= moment:
-                    continue
+                if span_end < moment or (span_end == moment and remaining):
+                    continue  # a span already over (its very end still holds "no time more")
                 origin = max(moment, span_start)
                 if origin + remaining <= span_end:
                     return (origin + remaining).astimezone(UTC)
