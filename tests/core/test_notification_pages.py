@@ -133,3 +133,8 @@ def test_any_settings_input_is_saved_clean_or_refused_never_a_500(
 @pytest.mark.parametrize("path", ["/notifications", "/notifications/settings"])
 def test_the_pages_ask_to_sign_in(client: FlaskClient, path: str) -> None:
     assert client.get(path).status_code in (302, 401)
+
+
+def test_the_profile_page_links_to_the_settings(logged_in: Callable[[str], FlaskClient]) -> None:
+    page = logged_in("clerk").get("/profile", headers={"Accept-Language": "zh"}).text
+    assert 'href="/notifications/settings"' in page and "哪些通知发邮件给您" in page
