@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
         sending.SmtpSettings.from_config(app.config)
     except ValueError as exc:
         raise ConfigError(str(exc)) from exc
+    check_numbers(app.config)
     app.register_blueprint(views.bp)
     app.jinja_env.globals["notification_count"] = views.header_count
     register_handler(app, TOPIC, sending.send_notification)
@@ -32,3 +33,15 @@ def init_app(app: Flask) -> None:
                  description="e-mail each digest reader their notifications of the day")
     register_job(app, "notify_outbox_failing", producers.failing_outbox, every=300,
                  description="tell admins of outbox tasks failing NOTIFY_OUTBOX_FAILURES times")
+
+
+def check_numbers(config: dict[str, object]) -> None:
+    """NOTIFY_WARN_AT a fraction above 0 up to 1; the hourly limit and failure count whole
+    numbers of 1 or more (unset: the defaults)."""
+    warn = config.get("NOTIFY_WARN_AT", 0.8)
+    if isinstance(warn, bool) or not isinstance(warn, int | float) or not 0 < warn <= 1:
+        raise ConfigError(f"NOTIFY_WARN_AT: a fraction above 0 and at most 1, not {warn!r}")
+    for key in ("NOTIFY_RATE_PER_HOUR", "NOTIFY_OUTBOX_FAILURES"):
+        value = config.get(key, 1)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ConfigError(f"{key}: a whole number of 1 or more, not {value!r}")

@@ -48,7 +48,7 @@ class SmtpSettings:
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> SmtpSettings | None:
         """The instance's ``[smtp]`` table; None when no host is set (no e-mail at all)."""
-        table = config.get("smtp") or {}
+        table = config.get("SMTP") or {}
         if not table.get("host"):
             return None
         security = str(table.get("security", "starttls"))

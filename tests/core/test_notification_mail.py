@@ -13,8 +13,9 @@ import pytest
 from flask import Flask
 
 from core.clock import FrozenClock
-from core.config import ConfigError
+from core.config import ConfigError, instance_paths, load_config
 from core.notifications import notify
+from core.notifications.mail import SmtpSettings
 from core.outbox import queue
 from core.web import services
 from tests.support.instance import login
@@ -146,3 +147,24 @@ def test_a_wrong_smtp_table_stops_start_up_naming_it(template_db: Path, instance
                                                      frozen: FrozenClock, table: dict[str, object]) -> None:
     with pytest.raises(ConfigError, match=r"\[smtp\]"):
         mail_app(template_db, instance_dir, frozen, table)
+
+
+@pytest.mark.parametrize(("setting", "value"), [("NOTIFY_WARN_AT", 0), ("NOTIFY_WARN_AT", 1.5),
+                                                ("NOTIFY_WARN_AT", "0.8"), ("NOTIFY_RATE_PER_HOUR", 0),
+                                                ("NOTIFY_OUTBOX_FAILURES", True)])
+def test_a_wrong_notification_number_stops_start_up_naming_it(
+        template_db: Path, instance_dir: Path, frozen: FrozenClock, setting: str, value: object) -> None:
+    with pytest.raises(ConfigError, match=setting):
+        mail_app(template_db, instance_dir, frozen, None, **{setting: value})
+
+
+def test_the_instance_config_files_smtp_table_is_the_one_used(
+        instance_dir: Path, smtp_server: SmtpServer) -> None:
+    """Written as an operator writes it: lower-case keys and an [smtp] table."""
+    (instance_dir / "config.toml").write_text(
+        f'notify_rate_per_hour = 7\n[smtp]\nhost = "127.0.0.1"\nport = {smtp_server.port}\n'
+        'security = "none"\nfrom = "dossier@office.test"\n')
+    config = load_config(instance_paths())
+    settings = SmtpSettings.from_config(config)
+    assert settings is not None and settings.port == smtp_server.port and settings.security == "none"
+    assert config["NOTIFY_RATE_PER_HOUR"] == 7

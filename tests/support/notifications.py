@@ -26,7 +26,7 @@ def mail_app(template_db: Path, instance_dir: Path, clock: Clock, smtp: dict[str
     shutil.copy(template_db, database)
     config = {"PUBLIC_URL": PUBLIC_URL, **overrides}
     if smtp is not None:
-        config["smtp"] = smtp
+        config["SMTP"] = smtp  # as config.toml's [smtp] table arrives (keys upper-cased)
     return make_app(f"sqlite:///{database}", clock, **config)
 
 
