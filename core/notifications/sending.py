@@ -55,10 +55,19 @@ def _send_and_record(smtp: SmtpSettings, message: EmailMessage, note_id: int) ->
     except Exception as exc:
         final = permanent(exc)
         if final is None:
+            _refund(note_id)  # a retry while the server is down must not use up the hour
             raise  # temporary: the outbox retries with its back-off
         _record(note_id, error=final)
         return
     _record(note_id, error=None)
+
+
+def _refund(note_id: int) -> None:
+    with services().db.transaction() as session:
+        note = session.get(Notification, note_id)
+        prefs = session.get(NotificationPrefs, note.recipient_id) if note else None
+        if prefs is not None and prefs.sent_in_hour > 0:
+            prefs.sent_in_hour -= 1
 
 
 def _record(note_id: int, *, error: str | None) -> None:

@@ -16,6 +16,7 @@ from core.clock import FrozenClock
 from core.config import ConfigError, instance_paths, load_config
 from core.notifications import notify
 from core.notifications.mail import SmtpSettings
+from core.notifications.models import NotificationPrefs
 from core.outbox import queue
 from core.web import services
 from tests.support.instance import login
@@ -62,6 +63,8 @@ def test_server_down_is_retried_then_delivered_exactly_once(
     frozen.advance(seconds=31)
     work(office, jobs=False)
     assert _pending(office)[0].attempts == 2  # retried, still down: kept, not lost
+    with office.app_context(), services().db.reading() as session:
+        assert session.get(NotificationPrefs, user_id(office, "clerk")).sent_in_hour == 0  # not counted
     smtp_server.start()
     frozen.advance(minutes=2)
     work(office, jobs=False)
