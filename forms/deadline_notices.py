@@ -16,12 +16,13 @@ from sqlalchemy.orm import Session
 from archive.models import Record
 from core.auth.models import User
 from core.db import Database
-from core.notifications import notify
+from core.notifications import Notification, notify
 from forms.deadlines import is_open, warn_at
 from forms.spec.model import FormSpec
 from forms.versions import spec_version
 
 DEFAULT_WARN_AT = 0.8
+DEADLINE_EVENTS = ("deadline.nearing", "deadline.overdue", "request.nearing")
 
 
 @dataclass(frozen=True)
@@ -43,20 +44,26 @@ def notify_deadlines(db: Database, now: datetime, fraction: float = DEFAULT_WARN
     nearing: list[str] = []
     overdue: list[str] = []
     with db.transaction() as session:
+        told = already_told(session)
         for record in session.scalars(select(Record).where(
                 Record.due_at.is_not(None), Record.deadline_met_at.is_(None)).order_by(Record.id)):
             spec = spec_version(db, record.form_code, record.form_version)
-            if not is_open(spec, record.state):
-                continue
-            event = _event(spec, record, now, fraction)
-            if event is None:
+            event = _event(spec, record, now, fraction) if is_open(spec, record.state) else None
+            key = f"{event}|{record.code}|{record.due_at.isoformat()}"
+            if event is None or key in told:
                 continue
             added = notify(session, event=event, recipients=supervisors_of(session, record.department_id),
-                           record_code=record.code, at=now, form_id=record.form_code,
-                           key=f"{event}|{record.code}|{record.due_at.isoformat()}")
+                           record_code=record.code, at=now, form_id=record.form_code, key=key)
             if added:
                 (overdue if event == "deadline.overdue" else nearing).append(record.code)
     return NoticeReport(nearing, overdue)
+
+
+def already_told(session: Session) -> set[str]:
+    """The deadline events already produced (their keys without the recipient), read once per
+    tick: an open record long overdue costs no query per minute after it was told."""
+    keys = session.scalars(select(Notification.key).where(Notification.event.in_(DEADLINE_EVENTS)))
+    return {key.rpartition("|")[0] for key in keys}
 
 
 def _event(spec: FormSpec, record: Record, now: datetime, fraction: float) -> str | None:
