@@ -5,20 +5,26 @@ failing again and again and a failed fixity check to admins. One notification pe
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from archive import disposal
+from archive.models import Record
 from core.clock import FrozenClock
 from core.notifications.producers import failing_outbox
 from core.outbox.models import OutboxItem
 from core.web import services
+from forms import deadlines
 from forms.submission import submit
+from forms.versions import spec_version
 from forms.workflow import act
+from tests.support.customer_requests import register
 from tests.support.inbox_tallies import AR
 from tests.support.instance import VALID_CP, actor_of, login
 from tests.support.lifecycle import DAYS_TO_2030, filed_complaints
-from tests.support.notifications import notes_of
+from tests.support.notifications import notes_of, work
 from tests.support.outbox import enqueue_rows
 
 EVERYONE = ("admin", "archivist", "auditor", "supervisor", "clerk", "sales", "sales_boss")
@@ -82,3 +88,21 @@ def _page(app: Flask, username: str) -> str:
     client = app.test_client()
     login(client, username)
     return client.get("/notifications", headers={"Accept-Language": "en"}).get_data(as_text=True)
+
+
+def test_a_customer_request_nearing_its_deadline_is_its_own_event(app: Flask, clock: FrozenClock) -> None:
+    code = register(app)
+    with app.app_context():
+        s = services()
+        with s.db.reading() as session:
+            version, data = session.execute(select(Record.form_version, Record.data)
+                                            .where(Record.code == code)).one()
+        spec = spec_version(s.db, "PR", version)
+        warn, due = deadlines.warn_at(spec, data, 0.8), deadlines.due_at(spec, data)
+    assert warn is not None and due is not None and warn < due
+    clock.current = warn + timedelta(microseconds=1)
+    work(app)
+    assert _told(app) == {"supervisor": [("request.nearing", code)]}
+    clock.current = due + timedelta(minutes=1)
+    work(app)
+    assert _told(app) == {"supervisor": [("request.nearing", code), ("deadline.overdue", code)]}
