@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from flask.cli import AppGroup
 from flask_babel import gettext as _
 
 from core.auth.accounts import actor_named
@@ -18,7 +19,7 @@ from core.web import services
 from forms import office_calendar
 from forms.calendar_file import parse_schedule
 
-calendar_cli = click.Group("calendar", help="The office calendar (working hours, holidays).")
+calendar_cli = AppGroup("calendar", help="The office calendar (working hours, holidays).")
 
 
 @calendar_cli.command("import")
