@@ -113,6 +113,8 @@ def test_import_is_a_dry_run_unless_applied(app: Flask, tmp_path: Path) -> None:
         schedule.write_text("date,kind,name\n2027-01-0x,holiday,元旦\n", encoding="utf-8")
         bad = runner.invoke(args=["calendar", "import", str(schedule), "--lang", "en"])
         assert bad.exit_code == 1 and "Line 2, date" in bad.output and "Traceback" not in bad.output
+        chinese = runner.invoke(args=["calendar", "import", str(schedule), "--lang", "zh"])
+        assert "第 2 行，date：不是形如 2026-10-01 的日期" in chinese.output
     finally:
         install(None)
 
