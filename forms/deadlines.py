@@ -128,6 +128,9 @@ def tick(db: Database, clock: Clock) -> TickReport:
     """Give a deadline to the open records that lack one, then mark every record whose
     deadline has passed while it is still open (the mark adds an audit event; whether a
     record is overdue is read from its deadline whenever it is shown: archive.overdue)."""
+    from forms.office_calendar import reload  # it imports this module
+
+    reload(db)  # the worker serves no requests: it reads the office's calendar on every tick
     now = clock.now()
     scheduled = schedule_missing(db, now)
     with db.reading() as session:
