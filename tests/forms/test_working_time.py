@@ -70,6 +70,13 @@ def test_the_shipped_schedule_matches_the_notice() -> None:
                       date(2026, 9, 20), date(2026, 10, 10)]
 
 
+def test_on_the_system_clock() -> None:
+    now = datetime.now(UTC)
+    end = CAL.add(now, 5)
+    assert end >= now and inside_working_time(end)
+    assert CAL.working_between(now, end) == timedelta(hours=5)
+
+
 moments = st.datetimes(min_value=datetime(2025, 12, 1), max_value=datetime(2027, 6, 1),
                        timezones=st.just(OFFICE_ZONE))
 amounts = st.floats(min_value=0, max_value=200, allow_nan=False).map(lambda h: round(h, 4))
