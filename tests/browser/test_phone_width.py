@@ -75,6 +75,7 @@ def test_adding_a_row_keeps_the_place_and_long_text_counts_down(live_server, new
     row = page.locator("#visits-row-2")
     assert row.is_visible() and page.evaluate("window.scrollY") > 300  # not back at the top
     box = row.bounding_box()
-    assert box is not None and 0 <= box["y"] < PHONE["height"]  # the new row on screen
+    # the new row on screen (scrolled to its anchor, its top may sit a fraction of a pixel above)
+    assert box is not None and -1 < box["y"] < PHONE["height"]
     assert page.evaluate("document.activeElement.id") == "visits-1-visit_date"  # the cursor in it
     page.screenshot(path=str(artifacts / "phone-en-row-added.png"))
