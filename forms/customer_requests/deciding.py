@@ -10,6 +10,7 @@ on their own record pages, through the same service.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -28,6 +29,7 @@ from core.db import Database
 from forms import workflow
 from forms.customer_requests.duty import Duty, duty_of
 from forms.customer_requests.models import RequestItem
+from forms.fields.scalar import normalise_phone
 from forms.spec.model import FormSpec
 from forms.submission import known_references
 from forms.validation import InvalidData, validate
@@ -201,8 +203,19 @@ def _checked_correction(db: Database, zone: ZoneInfo, record_code: str, decision
     if unknown:
         raise InvalidData({"correction": _("%(form)s has no field %(names)s.", form=spec.code,
                                            names=", ".join(unknown))})
+    wanted = {name: _as_typed(spec, name, value) for name, value in wanted.items()}
     users, departments = known_references(db, spec, {**row.data, **wanted})
     kept_users, kept_departments = workflow.kept_references(spec, row.data, wanted)
     clean = validate(spec, {**row.data, **wanted}, users=users | kept_users,
                      departments=departments | kept_departments, zone=zone)
     return {name: clean.get(name) for name in wanted}
+
+
+def _as_typed(spec: FormSpec, name: str, value: Any) -> Any:
+    """A phone typed as people type it (``139 1111 2222``, ``+86 139-1111-2222``, full-width
+    digits) cleaned as the fill page cleans it, so the decider is not refused the formats the
+    error message itself gives as examples."""
+    field = spec.field(name)
+    if field is not None and field.type == "phone" and isinstance(value, str):
+        return normalise_phone(unicodedata.normalize("NFKC", value))
+    return value

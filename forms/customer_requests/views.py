@@ -57,6 +57,8 @@ def _correction(field: str, value: str) -> dict[str, str] | None:
     field, value = field.strip(), value.strip()
     if not field:
         return None
+    if not value:
+        raise InvalidData({"correction": _("Give the corrected value of the field you chose.")})
     if len(value) > MAX_CORRECTION:
         raise InvalidData({"correction": _("At most %(n)d characters.", n=MAX_CORRECTION)})
     return {field: value}

@@ -202,3 +202,23 @@ def test_the_record_page_and_the_inbox_send_carrying_out_to_the_request_page(app
         page = client.get(url, headers=EN).text
         assert wanted in page, url
         assert f"/records/{code}/actions/carry_out" not in page, url
+
+
+def test_a_correction_takes_a_phone_as_people_type_it_and_refuses_an_empty_value(app: Flask) -> None:
+    """The walk found "139 1111 2222" refused (the message's own example format) and a chosen
+    field with no value dropped without a word."""
+    complaint = customer_complaint(app, PHONE, filed=False)
+    code = register(app, request_kinds=["correct"], correction_wanted="电话号码已更换")
+    step(app, code, "gather", "clerk")
+    client = app.test_client()
+    login(client, "supervisor")
+    token = csrf_token(client.get(f"/customer-requests/{code}").text)
+    url = f"/customer-requests/{code}/records/{complaint}"
+    empty = client.post(url, headers=EN, data={"csrf_token": token, "correction_field": "phone",
+                                               "correction_value": "  "})
+    assert empty.status_code == 400 and "Give the corrected value" in empty.text
+    assert items(app, code)[complaint].decided_at is None
+    typed = client.post(url, headers=EN, data={"csrf_token": token, "correction_field": "phone",
+                                               "correction_value": "+86 139-1111-2222"})
+    assert typed.status_code == 302, typed.text
+    assert items(app, code)[complaint].correction == {"phone": "+8613911112222"}
