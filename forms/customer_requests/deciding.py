@@ -30,6 +30,7 @@ from forms import workflow
 from forms.customer_requests.duty import Duty, duty_of
 from forms.customer_requests.models import RequestItem
 from forms.fields.scalar import normalise_phone
+from forms.masking import shown_record
 from forms.spec.model import FormSpec
 from forms.submission import known_references
 from forms.validation import InvalidData, validate
@@ -91,6 +92,7 @@ def request_page(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, code:
         items = [_item(item, record, spec_version(db, record.form_code, record.form_version), today, zone,
                        session) for item, record in rows]
     spec = spec_version(db, request.form_code, request.form_version)
+    request = shown_record(spec, actor, request)  # whose request it is, masked as on its record page
     return RequestPage(request, tuple(request.data.get("request_kinds") or ()), items,
                        may_decide(actor, request) and request.state == "gathered",
                        dict(spec.workflow.states.get(request.state, {})))

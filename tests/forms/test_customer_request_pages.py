@@ -82,6 +82,7 @@ def test_the_page_shows_the_duty_and_answers_wrong_input_in_both_languages(app: 
     login(client, "supervisor")
     page = client.get(f"/customer-requests/{code}")
     assert page.status_code == 200 and complaint in page.text and 'data-duty="open"' in page.text
+    assert CUSTOMER in page.text and PHONE in page.text  # whose request (customer service reads it whole)
     token = csrf_token(page.text)
     decision_url = f"/customer-requests/{code}/records/{complaint}"
     assert client.post(decision_url, data={"deletion": "delete"}).status_code == 400  # no CSRF token
@@ -101,6 +102,9 @@ def test_the_page_shows_the_duty_and_answers_wrong_input_in_both_languages(app: 
     denied = client.post(f"/customer-requests/{code}/records/{complaint}",
                          data={"csrf_token": csrf_token(clerk_page.text), "deletion": "keep"})
     assert denied.status_code == 403
+    login(client, "admin")  # decides too, but reads the customer's data masked
+    admin_page = client.get(f"/customer-requests/{code}").text
+    assert CUSTOMER not in admin_page and PHONE not in admin_page and "138****8000" in admin_page
 
 
 KINDS = st.lists(st.sampled_from(["see", "correct", "delete", "", "erase", "查阅"]), max_size=4)
