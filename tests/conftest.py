@@ -10,6 +10,7 @@ import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -17,7 +18,7 @@ from flask.testing import FlaskClient
 from hypothesis import settings
 
 from core.auth import accounts
-from core.clock import FrozenClock
+from core.clock import Clock, FrozenClock
 from core.web import services
 from tests.support.clock import START
 from tests.support.instance import login, make_app, populate
@@ -67,13 +68,26 @@ def instance_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def app(template_db: Path, instance_dir: Path, clock: FrozenClock) -> Iterator[Flask]:
-    database = instance_dir / "dossier.sqlite3"
-    shutil.copy(template_db, database)
-    application = make_app(f"sqlite:///{database}", clock)
-    yield application
-    with application.app_context():
-        services().db.dispose()
+def configured_app(template_db: Path, instance_dir: Path) -> Iterator[Callable[..., Flask]]:
+    """``configured_app(clock, NEED_TO_KNOW="record")`` → the test's fresh instance, made with
+    settings of its own; every app made is disposed after the test."""
+    built: list[Flask] = []
+
+    def make(clock: Clock, **overrides: Any) -> Flask:
+        database = instance_dir / "dossier.sqlite3"
+        shutil.copy(template_db, database)
+        built.append(make_app(f"sqlite:///{database}", clock, **overrides))
+        return built[-1]
+
+    yield make
+    for application in built:
+        with application.app_context():
+            services().db.dispose()
+
+
+@pytest.fixture
+def app(configured_app: Callable[..., Flask], clock: FrozenClock) -> Flask:
+    return configured_app(clock)
 
 
 @pytest.fixture

@@ -5,8 +5,6 @@ hypothesis; the whole path on the system clock."""
 
 from __future__ import annotations
 
-import shutil
-
 from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -28,7 +26,7 @@ from tests.support.customer_requests import (
     request_data,
     step,
 )
-from tests.support.instance import actor_of, csrf_token, login, make_app
+from tests.support.instance import actor_of, csrf_token, login
 from tests.support.pdf import text_of
 
 EN = {"Accept-Language": "en"}
@@ -128,10 +126,8 @@ def test_any_request_input_is_registered_or_refused_naming_it(app: Flask, kinds,
     assert stored["identity_check"] in {"callback", "id_in_person"} and stored["customer_name"].strip()
 
 
-def test_the_whole_path_on_the_system_clock(template_db, instance_dir) -> None:  # type: ignore[no-untyped-def]
-    database = instance_dir / "dossier.sqlite3"
-    shutil.copy(template_db, database)
-    app = make_app(f"sqlite:///{database}", SystemClock())
+def test_the_whole_path_on_the_system_clock(configured_app) -> None:  # type: ignore[no-untyped-def]
+    app = configured_app(SystemClock())
     complaint = customer_complaint(app, PHONE, filed=False)
     with app.app_context():
         received = services().clock.now().isoformat()
@@ -145,7 +141,6 @@ def test_the_whole_path_on_the_system_clock(template_db, instance_dir) -> None: 
         request = session.scalar(select(Record).where(Record.code == code))
         assert request.state == "closed" and request.deadline_met_at is not None
         assert request.deadline_met_at <= request.due_at
-        services().db.dispose()
 
 
 def test_a_landline_is_found_with_and_without_its_dash_and_prefix(app: Flask) -> None:
@@ -157,12 +152,10 @@ def test_a_landline_is_found_with_and_without_its_dash_and_prefix(app: Flask) ->
     assert set(items(app, code)) == {dashed, plain} and other not in items(app, code)
 
 
-def test_an_admin_outside_customer_service_states_a_reason_first(template_db, instance_dir) -> None:  # type: ignore[no-untyped-def]
+def test_an_admin_outside_customer_service_states_a_reason_first(configured_app) -> None:  # type: ignore[no-untyped-def]
     """Need-to-know (part D) reaches the request's page and its answer: they read the request
     through the record services, so an admin (department ARCHIVE) is asked why, nothing shown."""
-    database = instance_dir / "dossier.sqlite3"
-    shutil.copy(template_db, database)
-    app = make_app(f"sqlite:///{database}", SystemClock(), NEED_TO_KNOW="record")
+    app = configured_app(SystemClock(), NEED_TO_KNOW="record")
     code = register(app, request_kinds=["see"])
     admin = app.test_client()
     login(admin, "admin")
@@ -173,8 +166,6 @@ def test_an_admin_outside_customer_service_states_a_reason_first(template_db, in
     supervisor = app.test_client()
     login(supervisor, "supervisor")  # customer service's own work: never asked
     assert supervisor.get(f"/customer-requests/{code}").status_code == 200
-    with app.app_context():
-        services().db.dispose()
 
 
 def test_carrying_out_from_the_record_pages_action_is_refused_and_names_the_request_page(app: Flask) -> None:

@@ -6,9 +6,7 @@ and a number or record outside its scope finds nothing. Need-to-know asks admins
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Callable
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -23,7 +21,7 @@ from core.auth import accounts
 from core.clock import FrozenClock
 from core.web import services
 from tests.support.customers import CLEAR_DIGITS, LANDLINE, MOBILE, Customer, five_records
-from tests.support.instance import csrf_token, login, make_app
+from tests.support.instance import csrf_token, login
 from tests.support.lifecycle import work_outbox
 
 #: username -> (which of the customer's records the role sees, whether it reads them whole)
@@ -139,58 +137,44 @@ def test_the_page_and_its_reads_are_audited_without_the_number(
     assert not _clear(str(events))
 
 
-def _need_to_know_app(template_db: Path, instance_dir: Path, clock: FrozenClock, mode: str) -> Flask:
-    database = instance_dir / "dossier.sqlite3"
-    shutil.copy(template_db, database)
-    return make_app(f"sqlite:///{database}", clock, NEED_TO_KNOW=mode)
-
-
 def test_need_to_know_asked_once_per_session_opens_the_page(
-        template_db: Path, instance_dir: Path, clock: FrozenClock) -> None:
-    app = _need_to_know_app(template_db, instance_dir, clock, "session")
-    try:
-        customer = five_records(app, clock)
-        admin = app.test_client()
-        login(admin, "admin")
-        asked = admin.get(f"/customers/{customer.customer_id}")
-        assert asked.status_code == 403 and 'name="reason"' in asked.get_data(as_text=True)
-        html = asked.get_data(as_text=True)
-        stated = admin.post("/need-to-know/reason", data={
-            "csrf_token": csrf_token(html), "reason": "客户来电投诉处理复核", "code": _hidden(html, "code"),
-            "next": _hidden(html, "next")})
-        assert stated.status_code == 302 and stated.headers["Location"].endswith(customer.customer_id)
-        shown = admin.get(f"/customers/{customer.customer_id}").get_data(as_text=True)
-        assert len(_codes_in(shown.split('id="customer-records"')[1])) == 5
-    finally:
-        with app.app_context():
-            services().db.dispose()
+        configured_app: Callable[..., Flask], clock: FrozenClock) -> None:
+    app = configured_app(clock, NEED_TO_KNOW="session")
+    customer = five_records(app, clock)
+    admin = app.test_client()
+    login(admin, "admin")
+    asked = admin.get(f"/customers/{customer.customer_id}")
+    assert asked.status_code == 403 and 'name="reason"' in asked.get_data(as_text=True)
+    html = asked.get_data(as_text=True)
+    stated = admin.post("/need-to-know/reason", data={
+        "csrf_token": csrf_token(html), "reason": "客户来电投诉处理复核", "code": _hidden(html, "code"),
+        "next": _hidden(html, "next")})
+    assert stated.status_code == 302 and stated.headers["Location"].endswith(customer.customer_id)
+    shown = admin.get(f"/customers/{customer.customer_id}").get_data(as_text=True)
+    assert len(_codes_in(shown.split('id="customer-records"')[1])) == 5
 
 
 def test_need_to_know_asked_per_record_lists_what_waits_for_a_reason(
-        template_db: Path, instance_dir: Path, clock: FrozenClock) -> None:
-    app = _need_to_know_app(template_db, instance_dir, clock, "record")
-    try:
-        customer = five_records(app, clock)
-        admin = app.test_client()
-        login(admin, "admin")
-        page = admin.get(f"/customers/{customer.customer_id}")
-        html = page.get_data(as_text=True)
-        assert page.status_code == 200 and 'id="customer-records"' not in html
-        assert sorted(_codes_in(html.split('id="withheld"')[1])) == sorted(customer.codes)
-        with app.app_context():
-            token = accounts.create_token(services().db, services().clock, "admin", "test")
-        api = app.test_client()
-        bearer = {"Authorization": f"Bearer {token}"}
-        bare = api.get(f"/api/v1/customers/{customer.customer_id}", headers=bearer)
-        assert bare.status_code == 200 and bare.json["records"] == []
-        assert sorted(bare.json["withheld"]) == sorted(customer.codes)
-        reasoned = api.get(f"/api/v1/customers/{customer.customer_id}",
-                           headers={**bearer, "X-Dossier-Reason": quote("监管检查抽样")})
-        assert reasoned.status_code == 200, reasoned.json
-        assert len(reasoned.json["records"]) == 5 and reasoned.json["withheld"] == []
-    finally:
-        with app.app_context():
-            services().db.dispose()
+        configured_app: Callable[..., Flask], clock: FrozenClock) -> None:
+    app = configured_app(clock, NEED_TO_KNOW="record")
+    customer = five_records(app, clock)
+    admin = app.test_client()
+    login(admin, "admin")
+    page = admin.get(f"/customers/{customer.customer_id}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'id="customer-records"' not in html
+    assert sorted(_codes_in(html.split('id="withheld"')[1])) == sorted(customer.codes)
+    with app.app_context():
+        token = accounts.create_token(services().db, services().clock, "admin", "test")
+    api = app.test_client()
+    bearer = {"Authorization": f"Bearer {token}"}
+    bare = api.get(f"/api/v1/customers/{customer.customer_id}", headers=bearer)
+    assert bare.status_code == 200 and bare.json["records"] == []
+    assert sorted(bare.json["withheld"]) == sorted(customer.codes)
+    reasoned = api.get(f"/api/v1/customers/{customer.customer_id}",
+                       headers={**bearer, "X-Dossier-Reason": quote("监管检查抽样")})
+    assert reasoned.status_code == 200, reasoned.json
+    assert len(reasoned.json["records"]) == 5 and reasoned.json["withheld"] == []
 
 
 def _hidden(html: str, name: str) -> str:
