@@ -16,6 +16,8 @@ from forms.customers.models import CustomerKeyRow
 
 #: The most records one customer gathers; past it the walk stops and says so.
 MAX_LINKED = 2000
+#: A customer's id: the first hex digits of the smallest digest of their records' keys.
+ID_LENGTH = 20
 
 
 class LinkedCodes(list):
@@ -44,7 +46,7 @@ def replace_keys(session: Session, record_id: int, form_code: str, spec: Any,
     session.flush()
 
 
-def _component(session: Session, digests: set[str], limit: int) -> tuple[set[int], set[str], bool]:
+def component(session: Session, digests: set[str], limit: int) -> tuple[set[int], set[str], bool]:
     """Breadth-first over shared digests: record ids and digests reached, and whether cut."""
     record_ids: set[int] = set()
     seen: set[str] = set()
@@ -67,7 +69,7 @@ def _component(session: Session, digests: set[str], limit: int) -> tuple[set[int
 
 def linked_codes(session: Session, keys: Iterable[CustomerKey], limit: int = MAX_LINKED) -> LinkedCodes:
     """Every record code connected to ``keys`` through shared keys (bounded by ``limit``)."""
-    record_ids, _, cut = _component(session, {k.digest for k in keys}, limit)
+    record_ids, _, cut = component(session, {k.digest for k in keys}, limit)
     result = LinkedCodes(sorted(session.scalars(select(Record.code).where(Record.id.in_(record_ids)))))
     result.cut = cut
     return result
@@ -78,7 +80,11 @@ def customer_id_of(session: Session, code: str) -> str | None:
     digests = set(session.scalars(
         select(CustomerKeyRow.digest).join(Record, Record.id == CustomerKeyRow.record_id)
         .where(Record.code == code)))
-    if not digests:
-        return None
-    _, seen, _ = _component(session, digests, MAX_LINKED)
-    return min(seen)[:20]
+    return customer_id_from(session, digests) if digests else None
+
+
+def customer_id_from(session: Session, digests: set[str]) -> str:
+    """The customer id of the component reached from ``digests`` (not empty): its smallest
+    digest, cut to :data:`ID_LENGTH`, so every record of one customer gives the same id."""
+    _, seen, _ = component(session, digests, MAX_LINKED)
+    return min(seen)[:ID_LENGTH]

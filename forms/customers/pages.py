@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from core.auth.roles import NotFound
+from core.i18n import current_locale
 from core.web import current_actor, services
 from forms.customers.view import MAX_NUMBER, NotANumber, customer_of, customer_page, find_customer
 
@@ -38,7 +39,7 @@ def find() -> ResponseReturnValue:
 def customer(customer_id: str) -> ResponseReturnValue:
     s = services()
     try:
-        view = customer_page(s.db, s.clock, current_actor(), customer_id)
+        view = customer_page(s.db, s.clock, current_actor(), customer_id, current_locale())
     except NotFound as missing:
         return _not_found(str(missing))
     return render_template("customers/customer.html", view=view)

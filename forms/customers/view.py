@@ -27,14 +27,13 @@ from core.auth.roles import Actor, NotFound
 from core.clock import Clock
 from core.db import Database
 from forms.customers.keys import LINKING_KINDS, customer_fields, key_of, phone_key
-from forms.customers.linking import MAX_LINKED, _component, customer_id_of
+from forms.customers.linking import ID_LENGTH, MAX_LINKED, component, customer_id_from, customer_id_of
 from forms.customers.models import CustomerKeyRow
 from forms.fields import REGISTRY
 from forms.masking import shown_record
 from forms.spec.model import FormSpec
 from forms.versions import spec_version
 
-ID_LENGTH = 20
 _ID = re.compile(rf"[0-9a-f]{{{ID_LENGTH}}}")
 MAX_NUMBER = 64  # longer than any phone, policy or order number
 
@@ -96,12 +95,13 @@ def _visible_codes(session: Any, actor: Actor, customer_id: str) -> tuple[list[s
         return [], False
     start = set(session.scalars(select(CustomerKeyRow.digest)
                                 .where(CustomerKeyRow.digest.startswith(customer_id, autoescape=True))))
-    ids, _, cut = _component(session, start, MAX_LINKED)
+    ids, _, cut = component(session, start, MAX_LINKED)
     codes = list(session.scalars(select(Record.code).where(Record.id.in_(ids), visible_to(actor))))
     return codes, cut
 
 
-def customer_page(db: Database, clock: Clock, actor: Actor, customer_id: str) -> CustomerView:
+def customer_page(db: Database, clock: Clock, actor: Actor, customer_id: str,
+                  locale: str = "zh") -> CustomerView:
     """The records of the customer whose id is ``customer_id`` that ``actor`` may see, open
     complaints first, then newest first; audited ``customer.view`` with the count shown.
 
@@ -123,14 +123,15 @@ def customer_page(db: Database, clock: Clock, actor: Actor, customer_id: str) ->
                 raise
             withheld.append(code)
             continue
-        spec = specs.setdefault((view.form_code, view.form_version),
-                                spec_version(db, view.form_code, view.form_version))
-        views.append(shown_record(spec, actor, view))
+        key = (view.form_code, view.form_version)
+        if key not in specs:
+            specs[key] = spec_version(db, *key)
+        views.append(shown_record(specs[key], actor, view))
     views.sort(key=lambda v: v.submitted_at, reverse=True)
     views.sort(key=lambda v: not is_open_complaint(v))
     trail.append_alone(db, at=clock.now(), actor=actor, action="customer.view", object_type="customer",
                        object_id=customer_id, detail={"records": len(views), "withheld": len(withheld)})
-    return CustomerView(customer_id, views, specs, summarise(views, specs), sorted(withheld), cut)
+    return CustomerView(customer_id, views, specs, summarise(views, specs, locale), sorted(withheld), cut)
 
 
 def summarise(views: list[RecordView], specs: dict[tuple[str, int], FormSpec],
@@ -176,10 +177,7 @@ def find_customer(db: Database, actor: Actor, number: str) -> str | None:
         carried = session.scalars(
             select(CustomerKeyRow.digest).join(Record, Record.id == CustomerKeyRow.record_id)
             .where(CustomerKeyRow.digest.in_(digests), visible_to(actor)).limit(1)).first()
-        if carried is None:
-            return None
-        _ids, seen, _cut = _component(session, {carried}, MAX_LINKED)
-    return min(seen)[:ID_LENGTH]
+        return None if carried is None else customer_id_from(session, {carried})
 
 
 def customer_of(db: Database, actor: Actor, code: str) -> str | None:
