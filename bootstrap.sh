@@ -13,6 +13,7 @@ SYSTEM_PACKAGES=(
   fonts-noto-cjk          # Chinese text in pages and PDFs
   poppler-utils qpdf      # pdftotext/pdffonts/pdftoppm used by the PDF tests; pdftoppm: uploaded PDFs' thumbnails
   zbar-tools              # zbarimg: the tests read the printed QR codes back
+  openssl                 # the notification tests make a self-signed certificate for their TLS mail server
   postgresql              # binaries for the real PostgreSQL server the tests start
   chromium                # the browser the Playwright tests drive
   swift swift-proxy swift-object swift-container swift-account  # the real S3 server the tests start

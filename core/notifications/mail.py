@@ -6,6 +6,13 @@ down, a 4xx answer, the recipient's hourly limit reached) raises, so the outbox 
 back-off and nothing is lost; a permanent refusal (5xx, e.g. a bad address) is recorded in
 ``email_error`` (shown to admins) and the row is done: not retried forever.
 
+TLS (``security = "starttls"`` or ``"ssl"``): the server's certificate is verified against the
+system's CAs, or against ``ca_file`` alone (the office's own CA, or a self-signed server's own
+certificate) with the host name checked. A certificate that does not verify, a server that does
+not offer STARTTLS, or a wrong password is a failure naming its reason (:class:`MailSetupError`):
+nothing is sent in clear, and the mail is retried, not dropped, so it leaves once an admin
+corrects the settings. A password is only ever sent over TLS (:meth:`SmtpSettings.from_config`).
+
 Never twice: the handler does nothing for a notification already ``emailed_at``. A crash after
 the server accepted the mail and before ``emailed_at`` commits would send it again on retry;
 the Message-ID is derived from the notification's unique key, so a receiving server or client
@@ -21,6 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
+from pathlib import Path
 from typing import Any
 
 from flask_babel import force_locale
@@ -36,6 +44,12 @@ class RateLimited(RuntimeError):
     """The recipient's hourly limit is reached: the outbox tries again after its back-off."""
 
 
+class MailSetupError(RuntimeError):
+    """The connection to the office's server cannot be made safely or as configured (its TLS
+    certificate does not verify, it offers no STARTTLS, it refuses the login): every mail would
+    fail alike, so it is retried (the outbox keeps it) with a reason an admin can act on."""
+
+
 @dataclass(frozen=True)
 class SmtpSettings:
     host: str
@@ -44,21 +58,57 @@ class SmtpSettings:
     username: str | None
     password: str | None
     sender: str
+    ca_file: str | None = None  # PEM: the only CAs trusted for the server's certificate
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> SmtpSettings | None:
-        """The instance's ``[smtp]`` table; None when no host is set (no e-mail at all)."""
+        """The instance's ``[smtp]`` table; None when no host is set (no e-mail at all).
+        Raises ValueError naming the key for a table that could not work: checked at start-up,
+        not at the first send hours later."""
         table = config.get("SMTP") or {}
+        if not isinstance(table, dict):
+            raise ValueError(f"[smtp]: a table of settings (host, port, security, ...), not {table!r}")
         if not table.get("host"):
             return None
+        for key in ("host", "username", "password", "from", "ca_file"):
+            if key in table and not isinstance(table[key], str):
+                raise ValueError(f"[smtp] {key}: text in quotes, not {table[key]!r}")
         security = str(table.get("security", "starttls"))
         if security not in ("none", "starttls", "ssl"):
             raise ValueError(f"[smtp] security: 'none', 'starttls' or 'ssl', not {security!r}")
         port = table.get("port") or {"ssl": 465, "starttls": 587}.get(security, 25)
         if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
             raise ValueError(f"[smtp] port: a whole number from 1 to 65535, not {port!r}")
-        return cls(str(table["host"]), port, security, table.get("username"),
-                   table.get("password"), str(table.get("from") or "dossier@localhost"))
+        username = table.get("username") or None
+        if username is not None and security == "none":
+            raise ValueError("[smtp] username: a password is sent only over TLS; set security to "
+                             "'starttls' or 'ssl'")
+        for key in ("username", "password"):  # smtplib's AUTH encodes them as ASCII, at send time
+            if not str(table.get(key) or "").isascii():
+                raise ValueError(f"[smtp] {key}: letters, digits and signs of ASCII only (the login "
+                                 "cannot carry other characters)")
+        ca_file = table.get("ca_file") or None
+        if ca_file is not None:
+            _check_ca_file(ca_file, security)
+        return cls(str(table["host"]), port, security, username, table.get("password"),
+                   str(table.get("from") or "dossier@localhost"), ca_file)
+
+    def tls_context(self) -> ssl.SSLContext:
+        """Verifying context: the host name checked, the certificate chained to ``ca_file``
+        when it is set (the office's own CA), else to the system's CAs. No setting turns
+        verification off: a server with a self-signed certificate names it as ``ca_file``."""
+        return ssl.create_default_context(cafile=self.ca_file)
+
+
+def _check_ca_file(ca_file: str, security: str) -> None:
+    if security == "none":
+        raise ValueError("[smtp] ca_file: only used with security 'starttls' or 'ssl'")
+    if not Path(ca_file).is_absolute():
+        raise ValueError(f"[smtp] ca_file: the absolute path of a PEM certificate file, not {ca_file!r}")
+    try:
+        ssl.create_default_context(cafile=ca_file)
+    except (OSError, ssl.SSLError, ValueError) as exc:  # missing, unreadable, no certificate in it
+        raise ValueError(f"[smtp] ca_file: {ca_file} cannot be read as PEM certificates: {exc}") from exc
 
 
 def compose(note: Notification, prefs: NotificationPrefs, sender: str, base_url: str) -> EmailMessage:
@@ -77,26 +127,57 @@ def compose(note: Notification, prefs: NotificationPrefs, sender: str, base_url:
 
 
 def deliver(settings: SmtpSettings, message: EmailMessage) -> None:
-    """Hand the message to the server; smtplib's exceptions tell temporary from permanent."""
-    if settings.security == "ssl":
-        client: smtplib.SMTP = smtplib.SMTP_SSL(settings.host, settings.port, timeout=TIMEOUT,
-                                                context=ssl.create_default_context())
-    else:
-        client = smtplib.SMTP(settings.host, settings.port, timeout=TIMEOUT)
-    with client:
-        if settings.security == "starttls":
-            client.starttls(context=ssl.create_default_context())
-        if settings.username:
-            client.login(settings.username, settings.password or "")
-        client.send_message(message)
+    """Hand the message to the server; smtplib's exceptions tell temporary from permanent, and
+    a connection that cannot be made as configured raises :class:`MailSetupError`."""
+    where = f"{settings.host}:{settings.port}"
+    try:
+        if settings.security == "ssl":
+            client: smtplib.SMTP = smtplib.SMTP_SSL(settings.host, settings.port, timeout=TIMEOUT,
+                                                    context=settings.tls_context())
+        else:
+            client = smtplib.SMTP(settings.host, settings.port, timeout=TIMEOUT)
+        with client:
+            if settings.security == "starttls":
+                client.starttls(context=settings.tls_context())  # raises if not offered: never clear
+            if settings.username:
+                client.login(settings.username, settings.password or "")
+            client.send_message(message)
+    except ssl.SSLCertVerificationError as exc:
+        raise MailSetupError(
+            f"TLS certificate of {where} not verified ({exc.verify_message}): nothing sent; name the "
+            "office's CA certificate as [smtp] ca_file") from exc
+    except ssl.SSLError as exc:
+        raise MailSetupError(f"TLS with {where} failed ({exc.reason or exc}): nothing sent; does "
+                             f"[smtp] security = {settings.security!r} match the server?") from exc
+    except smtplib.SMTPNotSupportedError as exc:
+        raise MailSetupError(f"{where} does not offer {_missing(exc)}: nothing sent") from exc
+    except smtplib.SMTPAuthenticationError as exc:
+        raise MailSetupError(f"{where} refused the login of [smtp] username {settings.username!r}: "
+                             f"{exc.smtp_code} {_text(exc.smtp_error)}") from exc
+
+
+def _missing(exc: smtplib.SMTPNotSupportedError) -> str:
+    text = str(exc)
+    if "STARTTLS" in text:
+        return "STARTTLS (it would cross the network in clear)"
+    return "SMTP AUTH (the login of [smtp] username)" if "AUTH" in text else text
+
+
+def _text(answer: bytes | str) -> str:
+    return answer.decode("utf-8", "replace") if isinstance(answer, bytes) else answer
 
 
 def permanent(exc: Exception) -> str | None:
-    """The server's refusal when it is final (5xx), else None (retry)."""
+    """The server's refusal when it is final for this mail (5xx to its recipient or its
+    content), else None (retry). A refused login or sender address fails every mail alike: a
+    setting to correct, so it is retried rather than each mail being given up."""
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _text in exc.recipients.values()]
         if codes and all(500 <= code < 600 for code in codes):
             return f"refused: {exc.recipients}"
+        return None
+    if isinstance(exc, smtplib.SMTPAuthenticationError | smtplib.SMTPSenderRefused
+                  | smtplib.SMTPHeloError):
         return None
     if isinstance(exc, smtplib.SMTPResponseException) and 500 <= exc.smtp_code < 600:
         return f"{exc.smtp_code} {exc.smtp_error!r}"

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from core.auth.models import User
 from core.notifications.events import EVENTS
 from core.notifications.models import Notification, NotificationPrefs
+from core.outbox.models import OutboxItem
 from core.outbox.queue import enqueue
 
 TOPIC = "notify.email"
@@ -75,3 +76,14 @@ def refusals(session: Session, limit: int = 50) -> list[tuple[Notification, str,
         .outerjoin(NotificationPrefs, NotificationPrefs.user_id == Notification.recipient_id)
         .where(Notification.email_error.is_not(None)).order_by(Notification.id.desc()).limit(limit))
     return [(row[0], row[1], row[2]) for row in rows]
+
+
+def waiting_mail(session: Session) -> tuple[int, str | None]:
+    """E-mails tried and not yet sent (the server down, its TLS certificate not verified, the
+    login refused), and the newest error: for admins, since these are retried rather than
+    refused, and the failing-outbox notice leaves its own e-mails out (they could not leave)."""
+    waiting = (OutboxItem.topic == TOPIC, OutboxItem.done_at.is_(None), OutboxItem.attempts > 0)
+    count = session.scalar(select(func.count()).select_from(OutboxItem).where(*waiting)) or 0
+    last = session.scalar(select(OutboxItem.last_error).where(*waiting)
+                          .order_by(OutboxItem.id.desc()).limit(1)) if count else None
+    return count, last

@@ -13,7 +13,7 @@ from core.auth.roles import Role
 from core.notifications import prefs as settings_form
 from core.notifications.events import describe, link_path
 from core.notifications.models import Notification, NotificationPrefs
-from core.notifications.service import listing, mark_read, refusals, unread_count
+from core.notifications.service import listing, mark_read, refusals, unread_count, waiting_mail
 from core.web import current_actor, services
 
 bp = Blueprint("notifications", __name__)
@@ -26,9 +26,11 @@ def notifications_page() -> ResponseReturnValue:
     with services().db.reading() as session:
         notes = [(note, describe(note.event, note.record_code))
                  for note in listing(session, actor.user_id)]
-        refused = refusals(session) if actor.role == Role.ADMIN else []
+        admin = actor.role == Role.ADMIN
+        refused = refusals(session) if admin else []
+        waiting = waiting_mail(session) if admin else (0, None)
         return render_template("notifications/list.html", notes=notes, refused=refused,
-                               form=FlaskForm(), link_path=link_path)  # rows still bound
+                               waiting=waiting, form=FlaskForm(), link_path=link_path)  # rows bound
 
 
 @bp.post("/notifications/<id:note_id>/read")
