@@ -1,12 +1,19 @@
 """A complaint's supervisors hear about it before it is late and again when it is overdue, by a
 real SMTP server the test starts, each in their own language, with a link to the record and no
-personal data in the subject; the deadline tick (the worker's periodic job) finds both."""
+personal data in the subject; the deadline tick (the worker's periodic job) finds both.
+
+The expected moments come from forms.deadlines (due_at, warn_at) for the record's own spec
+version, so the tests hold whether that version counts wall-clock or working hours: a complaint
+received on a Monday morning, and one received in the evening before National Day (a working
+clock waits out the holiday; a wall clock does not)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -16,13 +23,20 @@ from core.clock import FrozenClock, SystemClock
 from core.web import services
 from forms import deadlines
 from forms.submission import submit
-from forms.versions import spec_version
+from forms.versions import fillable_spec, spec_version
 from tests.support.instance import PASSWORD, VALID_CP, actor_of
 from tests.support.notifications import PUBLIC_URL, mail_app, notes_of, set_prefs, work
 from tests.support.smtp_server import SmtpServer
 
 EVENTS = ["deadline.nearing", "deadline.overdue"]
 EN, ZH = "boss@office.test", "zhuguan@office.test"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+#: (received_at as the clerk types it, the clock when it is filed): a Monday morning, and the
+#: evening before National Day (1-7 October 2026 are holidays).
+RECEIPTS = {
+    "monday-morning": ("2026-03-02T09:00:00+08:00", datetime(2026, 3, 2, 1, 30, 0, 123456, tzinfo=UTC)),
+    "holiday-eve": ("2026-09-30T19:40:00+08:00", datetime(2026, 9, 30, 11, 52, 7, 654321, tzinfo=UTC)),
+}
 
 
 @pytest.fixture
@@ -49,11 +63,13 @@ def _two_supervisors(app: Flask) -> None:
     set_prefs(app, "zhuguan", email=ZH, language="zh", events=EVENTS)
 
 
-def _complaint(app: Flask) -> tuple[str, datetime, datetime]:
-    """A complaint filed by the CS clerk: its code, the warning moment and the deadline."""
+def _complaint(app: Flask, received_at: str = VALID_CP["received_at"]) -> tuple[str, datetime, datetime]:
+    """A complaint filed by the CS clerk: its code, the warning moment and the deadline, from
+    the deadline rules of the spec version it was filed under."""
     with app.app_context():
         s = services()
-        view = submit(s.db, s.clock, s.zone, actor_of(app, "clerk"), "CP", VALID_CP)
+        view = submit(s.db, s.clock, s.zone, actor_of(app, "clerk"), "CP",
+                      {**VALID_CP, "received_at": received_at})
         spec = spec_version(s.db, "CP", view.form_version)
         due = deadlines.due_at(spec, view.data)
         warn = deadlines.warn_at(spec, view.data, 0.8)
@@ -61,9 +77,15 @@ def _complaint(app: Flask) -> tuple[str, datetime, datetime]:
     return view.code, warn, due
 
 
+@pytest.mark.parametrize("receipt", sorted(RECEIPTS))
 def test_supervisors_are_told_before_due_and_when_overdue_in_their_language(
-        office: Flask, frozen: FrozenClock, smtp_server: SmtpServer) -> None:
-    code, warn, due = _complaint(office)
+        office: Flask, frozen: FrozenClock, smtp_server: SmtpServer, receipt: str) -> None:
+    received_at, filed = RECEIPTS[receipt]
+    frozen.current = filed
+    code, warn, due = _complaint(office, received_at)
+    assert warn > filed  # the warning is ahead: nothing is due at filing
+    if receipt == "holiday-eve":  # either clock: no earlier than the evening, before 8 October
+        assert datetime(2026, 9, 30, 12, tzinfo=UTC) < due < datetime(2026, 10, 8, 16, tzinfo=UTC)
     frozen.current = warn - timedelta(seconds=61)
     work(office)
     assert smtp_server.mailbox.messages == [] and notes_of(office, "supervisor") == []
@@ -89,7 +111,10 @@ def test_supervisors_are_told_before_due_and_when_overdue_in_their_language(
     frozen.current += timedelta(minutes=5)  # later ticks find the same events: nothing again
     work(office)
     assert len(smtp_server.mailbox.messages) == 4
-    assert [n.event for n in notes_of(office, "supervisor")] == EVENTS
+    nearing, overdue = notes_of(office, "supervisor")
+    assert [nearing.event, overdue.event] == EVENTS
+    assert warn < nearing.created_at and nearing.emailed_at is not None and nearing.emailed_at < due
+    assert due < overdue.created_at and overdue.emailed_at is not None
     assert notes_of(office, "clerk") == []  # the filler is not a supervisor: not told
 
 
@@ -101,5 +126,40 @@ def test_on_the_system_clock_an_overdue_complaint_is_told_once(
     work(app)
     work(app)
     assert [m["Subject"].endswith("is overdue") for m in smtp_server.mailbox.to(EN)] == [True]
+    with app.app_context():
+        services().db.dispose()
+
+
+def _nearing_now(app: Flask) -> str:
+    """A receipt time (Shanghai, whole minutes) whose complaint is, on the system clock, past its
+    warning and more than ten minutes from its deadline, searched back from now in 10-minute
+    steps: 4.5 h ago on a wall clock; on a working clock as many working hours back."""
+    with app.app_context():
+        s = services()
+        spec = fillable_spec(s.db, "CP")  # the version a complaint filed now is filed under
+        now = datetime.now(UTC)
+        start = now.astimezone(SHANGHAI).replace(second=0, microsecond=0)
+        for step in range(1, 6 * 24 * 40):
+            received = (start - timedelta(minutes=10 * step)).isoformat()
+            data: dict[str, Any] = {**VALID_CP, "received_at": received}
+            warn, due = deadlines.warn_at(spec, data, 0.8), deadlines.due_at(spec, data)
+            if warn is not None and due is not None and warn <= now and due > now + timedelta(minutes=10):
+                return received
+    raise AssertionError("no receipt time puts a complaint between its warning and its deadline")
+
+
+def test_on_the_system_clock_a_complaint_nearing_its_deadline_is_told_once(
+        template_db: Path, instance_dir: Path, smtp_server: SmtpServer) -> None:
+    app = mail_app(template_db, instance_dir, SystemClock(), smtp_server.config())
+    _two_supervisors(app)
+    code, warn, due = _complaint(app, _nearing_now(app))
+    work(app)
+    work(app)
+    assert [m["Subject"] for m in smtp_server.mailbox.to(EN)] == [f"[Dossier] {code} is nearing its deadline"]
+    [chinese] = smtp_server.mailbox.to(ZH)
+    assert code in chinese["Subject"] and "截止" in chinese["Subject"]
+    assert f"{PUBLIC_URL}/records/{code}" in chinese.get_content()
+    [note] = notes_of(app, "supervisor")
+    assert note.event == "deadline.nearing" and warn <= note.created_at < due
     with app.app_context():
         services().db.dispose()
