@@ -11,10 +11,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, JSONData, UTCDateTime
+
+#: The partial index's condition (migration 0032 writes the same).
+REFUSED = "email_error IS NOT NULL"
 
 
 class Notification(Base):
@@ -22,8 +25,17 @@ class Notification(Base):
 
     __tablename__ = "notifications"
     __table_args__ = (
-        # The header's unread count and the list, newest first: one index serves both.
+        # The header's unread count, from the index alone (migration 0030).
         Index("ix_notifications_recipient_read", "recipient_id", "read_at"),
+        # Migration 0032. The list, newest first, a page at a time: read in its order (by
+        # read_at, the count's index gave each person's rows in no order, to be sorted whole).
+        Index("ix_notifications_recipient_newest", "recipient_id", "id"),
+        # The deadline tick's "already told" keys (every minute), from the index alone rather
+        # than the whole table.
+        Index("ix_notifications_event_key", "event", "key"),
+        # The admins' list of e-mails refused for good: the few refused rows, not every row.
+        Index("ix_notifications_refused", "id", sqlite_where=text(REFUSED),
+              postgresql_where=text(REFUSED)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

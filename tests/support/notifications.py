@@ -4,18 +4,22 @@ a person's settings as the settings page stores them, and a worker pass (jobs, t
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from core.auth.models import User
 from core.clock import Clock
+from core.notifications import notify
 from core.notifications.models import Notification, NotificationPrefs
 from core.outbox.cli import app_worker
 from core.web import services
 from tests.support.instance import make_app
+from tests.support.query_plans import plan_of, statements
 
 PUBLIC_URL = "https://records.example.com"
 
@@ -60,3 +64,35 @@ def notes_of(app: Flask, username: str) -> list[Notification]:
                                     .order_by(Notification.id)))
         session.expunge_all()
         return rows
+
+
+def notification_plans(app: Flask, read: Callable[[Session], object]) -> list[str]:
+    """The database's plan of each notifications query ``read`` runs, one string per query."""
+    with statements(app) as seen, app.app_context(), services().db.reading() as session:
+        read(session)
+    mine = [(statement, parameters) for statement, parameters in seen if "notifications" in statement]
+    assert mine, "the read ran no query on notifications"
+    return [plan_of(app, statement, parameters).replace("\n", " | ") for statement, parameters in mine]
+
+
+def some_notifications(app: Flask) -> int:
+    """Thirty notifications each for the supervisor and the clerk, half of them deadline
+    events; the supervisor's id."""
+    uid = user_id(app, "supervisor")
+    with app.app_context():
+        s = services()
+        with s.db.transaction() as session:
+            for n in range(30):
+                notify(session, event="deadline.nearing" if n % 2 else "record.returned",
+                       recipients=[uid, user_id(app, "clerk")], record_code=f"CP-2026-{n:06d}",
+                       at=s.clock.now(), key=f"deadline.nearing|CP-2026-{n:06d}|x")
+    return uid
+
+
+def vacuum_analyze(app: Flask) -> None:
+    """PostgreSQL: the notifications table vacuumed and analysed, as autovacuum keeps a real
+    one: its visibility map lets the planner count index-only scans as such (a table just filled
+    in a test has none, and every index then costs alike)."""
+    with app.app_context(), services().db.engine.connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+            "VACUUM ANALYZE notifications")
