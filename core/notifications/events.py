@@ -16,6 +16,18 @@ EVENTS = {
     "fixity.failing": _l("A fixity check failed: %(code)s"),
 }
 
+#: event name -> what the settings page calls it (the sentences above need a record's code).
+LABELS = {
+    "deadline.nearing": _l("A record of my department nearing its deadline"),
+    "deadline.overdue": _l("A record of my department overdue"),
+    "record.returned": _l("A record I filled returned to me for completion"),
+    "access.decided": _l("A decision on my access request"),
+    "request.nearing": _l("A customer request nearing its deadline"),
+    "destruction.awaiting": _l("A destruction list awaiting approval"),
+    "outbox.failing": _l("An after-commit task that keeps failing"),
+    "fixity.failing": _l("A failed fixity check"),
+}
+
 
 #: Where a notification's link goes, by event (default: the record's page).
 LINKS = {

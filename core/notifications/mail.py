@@ -174,13 +174,14 @@ def permanent(exc: Exception) -> str | None:
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _text in exc.recipients.values()]
         if codes and all(500 <= code < 600 for code in codes):
-            return f"refused: {exc.recipients}"
+            return "; ".join(f"{code} {_text(text)} ({address})"
+                             for address, (code, text) in exc.recipients.items())
         return None
     if isinstance(exc, smtplib.SMTPAuthenticationError | smtplib.SMTPSenderRefused
                   | smtplib.SMTPHeloError):
         return None
     if isinstance(exc, smtplib.SMTPResponseException) and 500 <= exc.smtp_code < 600:
-        return f"{exc.smtp_code} {exc.smtp_error!r}"
+        return f"{exc.smtp_code} {_text(exc.smtp_error)}"
     return None
 
 

@@ -10,8 +10,8 @@ from wtforms import BooleanField, EmailField, Field, SelectField, SelectMultiple
 from wtforms.validators import Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from core.i18n import SUPPORTED_LOCALES
-from core.notifications.events import EVENTS
+from core.i18n import SUPPORTED_LOCALES, current_locale
+from core.notifications.events import EVENTS, LABELS
 from core.notifications.models import NotificationPrefs
 
 
@@ -33,15 +33,19 @@ class PrefsForm(FlaskForm):
     email = EmailField(_l("E-mail address"), validators=[Optional(), Length(max=254),
                                                        office_address])
     language = SelectField(_l("Language of e-mails"), choices=[("zh", "中文"), ("en", "English")])
-    events = CheckboxList(_l("E-mail me about"), choices=[(k, v) for k, v in EVENTS.items()],
+    events = CheckboxList(_l("E-mail me about"), choices=[(k, LABELS[k]) for k in EVENTS],
                           validate_choice=True)
     digest = BooleanField(_l("One daily digest instead of one e-mail per event"))
 
 
 def load_into(form: PrefsForm, prefs: NotificationPrefs | None) -> None:
-    if prefs is not None:
-        form.email.data, form.language.data = prefs.email, prefs.language
-        form.events.data, form.digest.data = list(prefs.email_events or []), prefs.digest
+    """The stored settings; before any are saved, the e-mails' language offered is the page's
+    (someone reading in English would otherwise save Chinese e-mails without noticing)."""
+    if prefs is None:
+        form.language.data = current_locale()
+        return
+    form.email.data, form.language.data = prefs.email, prefs.language
+    form.events.data, form.digest.data = list(prefs.email_events or []), prefs.digest
 
 
 def save(session: Session, user_id: int, form: PrefsForm) -> None:

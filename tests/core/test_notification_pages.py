@@ -138,3 +138,19 @@ def test_the_pages_ask_to_sign_in(client: FlaskClient, path: str) -> None:
 def test_the_profile_page_links_to_the_settings(logged_in: Callable[[str], FlaskClient]) -> None:
     page = logged_in("clerk").get("/profile", headers={"Accept-Language": "zh"}).text
     assert 'href="/notifications/settings"' in page and "哪些通知发邮件给您" in page
+
+
+@pytest.mark.parametrize(("language", "offered"), [("en", "en"), ("zh", "zh")])
+def test_before_anything_is_saved_the_emails_language_offered_is_the_pages(
+        logged_in: Callable[[str], FlaskClient], language: str, offered: str) -> None:
+    page = logged_in("clerk").get("/notifications/settings", headers={"Accept-Language": language}).text
+    assert re.search(rf'<option selected value="{offered}">', page), page
+
+
+@pytest.mark.parametrize(("language", "label"), [("en", "A record I filled returned to me for completion"),
+                                                 ("zh", "我填写的记录被退回补充")])
+def test_the_settings_page_names_each_event_without_a_placeholder(
+        logged_in: Callable[[str], FlaskClient], language: str, label: str) -> None:
+    page = logged_in("clerk").get("/notifications/settings", headers={"Accept-Language": language}).text
+    assert label in page and "%(" not in page and "%s" not in page
+    assert page.count('name="events"') == 8  # every event can be chosen
