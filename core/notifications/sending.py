@@ -113,11 +113,28 @@ def _send_digest(smtp: SmtpSettings, user_id: int) -> int:
             return 0
         message = _digest_message(prefs, notes, smtp.sender, current_app.config["PUBLIC_URL"])
         ids = [note.id for note in notes]
-    deliver(smtp, message)
+    try:
+        deliver(smtp, message)
+    except Exception as exc:
+        final = permanent(exc)
+        if final is None:
+            raise  # temporary: the next day's run sends them (they are not marked)
+        error = final  # refused for good (a bad address): listed for admins, not tried daily
+    else:
+        error = None
     with services().db.transaction() as session:
         for note in session.scalars(select(Notification).where(Notification.id.in_(ids))):
-            note.emailed_at = now
+            if error is None:
+                note.emailed_at = now
+            else:
+                note.email_error = error[:2000]
+    if error is not None:
+        raise DigestRefused(error)
     return 1
+
+
+class DigestRefused(RuntimeError):
+    """The server refused a digest for good; its notifications carry the refusal."""
 
 
 def _digest_message(prefs: NotificationPrefs, notes: list[Notification], sender: str,

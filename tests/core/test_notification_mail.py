@@ -18,6 +18,7 @@ from core.notifications import notify
 from core.notifications.mail import SmtpSettings
 from core.notifications.models import NotificationPrefs
 from core.outbox import queue
+from core.outbox.models import ScheduledJob
 from core.web import services
 from tests.support.instance import login
 from tests.support.notifications import mail_app, notes_of, set_prefs, user_id, work
@@ -122,6 +123,29 @@ def test_digest_readers_get_one_mail_a_day(office: Flask, frozen: FrozenClock,
     frozen.advance(days=1, seconds=1)
     work(office)
     assert len(smtp_server.mailbox.messages) == 1  # nothing new: no empty digest
+
+
+def test_a_refused_digest_is_recorded_for_admins_and_not_tried_every_day(
+        office: Flask, frozen: FrozenClock, smtp_server: SmtpServer) -> None:
+    set_prefs(office, "clerk", email="bad-digest@office.test", events=["record.returned"], digest=True)
+    for n in range(2):
+        _tell(office, "clerk", f"returned|digest-refused|{n}", code=f"CP-2026-00040{n}")
+    work(office)
+    assert smtp_server.mailbox.messages == [] and _digest_run(office) == (False, "0 digest(s) sent, 1 failed")
+    notes = notes_of(office, "clerk")
+    assert all(n.emailed_at is None and "550" in (n.email_error or "") for n in notes) and len(notes) == 2
+    client = office.test_client()
+    login(client, "admin")
+    assert "bad-digest@office.test" in client.get("/notifications").get_data(as_text=True)
+    frozen.advance(days=1, seconds=1)
+    work(office)  # the next day: nothing to send, nothing failing
+    assert _digest_run(office) == (True, "0 digest(s) sent, 0 failed")
+
+
+def _digest_run(app: Flask) -> tuple[bool | None, str | None]:
+    with app.app_context(), services().db.reading() as session:
+        job = session.get(ScheduledJob, "notify_digest")
+        return job.last_ok, job.last_result
 
 
 def test_without_a_server_configured_the_app_list_still_works(
