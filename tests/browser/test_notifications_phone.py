@@ -61,11 +61,13 @@ def test_the_filler_of_a_returned_record_sees_the_notice_on_a_phone(  # type: ig
 
 @pytest.mark.parametrize(("locale", "words"), [
     ("zh-CN", {"settings": "通知设置", "email": "电子邮件地址", "language": "邮件语言",
-               "event": "我填写的记录被退回补充", "digest": "每日一封摘要，而非每个事件一封邮件", "save": "保存",
-               "bad": "请输入电子邮件地址，例如 name@example.com。", "saved": "您的通知设置已保存。"}),
-    ("en", {"settings": "Notification settings", "email": "E-mail address", "language": "Language of e-mails",
-            "event": "A record I filled returned to me for completion", "digest": "One daily digest instead of one e-mail "
-            "per event", "save": "Save", "bad": "Enter an e-mail address such as name@example.com.",
+               "event": "我填写的记录被退回补充", "digest": "每日一封摘要，而非每个事件一封邮件",
+               "save": "保存", "bad": "请输入电子邮件地址，例如 name@example.com。",
+               "saved": "您的通知设置已保存。"}),
+    ("en", {"settings": "Notification settings", "email": "E-mail address",
+            "language": "Language of e-mails", "event": "A record I filled returned to me for completion",
+            "digest": "One daily digest instead of one e-mail per event", "save": "Save",
+            "bad": "Enter an e-mail address such as name@example.com.",
             "saved": "Your notification settings were saved."}),
 ])
 def test_the_settings_page_on_a_phone(  # type: ignore[no-untyped-def]
