@@ -18,6 +18,34 @@ from flask_babel import lazy_gettext as _l
 COLUMNS = ("date", "kind", "name")
 KINDS = {"holiday": False, "workday": True}
 MAX_NAME = 80
+#: The years a calendar date may fall in: a working-time deadline scans day by day, and a typo
+#: such as 0206-10-01 or 20266-10-01 is a mistake rather than a schedule.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+#: The largest schedule file the admin page takes: a year is about 40 lines (1.5 KB).
+MAX_BYTES = 64 * 1024
+
+
+class UnreadableFile(ValueError):
+    """An uploaded schedule that is not UTF-8 text; the message says so in the reader's language."""
+
+
+def decode_schedule(data: bytes) -> str:
+    """The text of an uploaded schedule file: UTF-8 (a byte order mark, as Excel writes one, is
+    dropped). Empty, binary (a NUL byte, or not UTF-8, as a GBK export or a picture is) and
+    oversized files are refused with :class:`UnreadableFile` naming the problem."""
+    if len(data) > MAX_BYTES:
+        raise UnreadableFile(str(_l("The file is larger than %(kb)s KB; a year's schedule is a few KB.",
+                                    kb=MAX_BYTES // 1024)))
+    if not data.strip():
+        raise UnreadableFile(str(_l("The file is empty.")))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = None
+    if text is None or "\x00" in text:
+        raise UnreadableFile(str(_l("The file is not UTF-8 text. Save the schedule as CSV UTF-8 "
+                                    "and choose it again.")))
+    return text
 
 
 @dataclass(frozen=True)
@@ -81,7 +109,10 @@ def _row(number: int, cells: list[str], seen: dict[date, int],
     except ValueError:
         problems.append(FileProblem(number, "date", str(_l("not a date like 2026-10-01"))))
         day = None
-    if day is not None and day in seen:
+    if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
+        problems.append(FileProblem(number, "date", str(
+            _l("the year must be from %(first)s to %(last)s", first=FIRST_YEAR, last=LAST_YEAR))))
+    elif day is not None and day in seen:
         problems.append(FileProblem(number, "date", str(
             _l("the date is already on line %(line)s", line=seen[day]))))
     if kind not in KINDS:

@@ -11,13 +11,14 @@ the State Council's published schedules in forms/calendar_data/*.csv).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from forms.calendar_file import parse_schedule
+from forms.calendar_file import ScheduleDay, parse_schedule
 
 OFFICE_ZONE = ZoneInfo("Asia/Shanghai")
 DATA = Path(__file__).parent / "calendar_data"
@@ -78,15 +79,22 @@ class OfficeCalendar:
         return total
 
 
-def shipped_days() -> dict[date, bool]:
-    """Every published schedule in calendar_data (CSV, docs/calendar.md), by date."""
-    days: dict[date, bool] = {}
+@lru_cache(maxsize=1)
+def shipped_rows() -> dict[date, ScheduleDay]:
+    """Every published schedule in calendar_data (CSV, docs/calendar.md), by date, with its name
+    (the admin page shows it). Read once per process: the files change only with a release."""
+    rows: dict[date, ScheduleDay] = {}
     for path in sorted(DATA.glob("*.csv")):
-        rows, problems = parse_schedule(path.read_text(encoding="utf-8"))
+        days, problems = parse_schedule(path.read_text(encoding="utf-8"))
         if problems:
             raise ValueError(f"{path.name}: {'; '.join(map(str, problems))}")
-        days.update({row.day: row.working for row in rows})
-    return days
+        rows.update({row.day: row for row in days})
+    return rows
+
+
+def shipped_days() -> dict[date, bool]:
+    """Every published schedule's days: True for an adjusted working day, False for a holiday."""
+    return {day: row.working for day, row in shipped_rows().items()}
 
 
 @lru_cache(maxsize=1)
@@ -96,14 +104,28 @@ def default_calendar() -> OfficeCalendar:
 
 
 _installed: list[OfficeCalendar] = []
+_sources: list[Callable[[], OfficeCalendar | None]] = []
 
 
 def install(calendar: OfficeCalendar | None) -> None:
-    """Make ``calendar`` this process's calendar (forms.office_calendar loads it from the
-    database at start and after every change); None returns to the shipped default."""
+    """Make ``calendar`` the calendar of code running outside an application (forms.office_calendar
+    installs every calendar it loads here too); None returns to the shipped default."""
     _installed[:] = [calendar] if calendar is not None else []
 
 
+def set_source(source: Callable[[], OfficeCalendar | None] | None) -> None:
+    """Where :func:`current` asks first: forms.office_calendar gives the running application's
+    own calendar (each application, like each process, holds the one it loaded and notices a
+    change made elsewhere: see forms.office_calendar.refresh). A source answering None (no
+    application) leaves it to :func:`install`'s calendar. This module stays free of Flask."""
+    _sources[:] = [source] if source is not None else []
+
+
 def current() -> OfficeCalendar:
-    """The calendar deadlines count on in this process."""
+    """The calendar deadlines count on here: the application's, else the installed one, else the
+    shipped default."""
+    for source in _sources:
+        found = source()
+        if found is not None:
+            return found
     return _installed[0] if _installed else default_calendar()
