@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
     from forms import (
         admin_api,
         api,
+        calendar_api,
         cli,
         complaint_counts,
         deadlines,
@@ -49,6 +50,7 @@ def init_app(app: Flask) -> None:
     from forms.rules import office_rules
     from forms.spec.library import SPEC_DIR, load_or_fail
     from forms.views import bp, charts, files
+    from forms.views.calendar import bp as calendar_bp
 
     specs = load_or_fail(app.config.get("SPEC_DIR", SPEC_DIR))  # as `forms check` reads them
     deadlines.DAYS_BY_FORM["PR"] = app.config["CUSTOMER_REQUEST_DAYS"]  # the personal data request
@@ -56,6 +58,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(customer_requests_bp)  # the personal data request's pages (PR)
     app.register_blueprint(customers_bp)  # one view of a customer (forms.customers)
+    app.register_blueprint(calendar_bp)  # /admin/calendar: the office calendar (docs/calendar.md)
     # first of all before-request steps: the global CSRF check reads the body (forms.views.files)
     app.before_request_funcs.setdefault(None, []).insert(0, files.raise_cap_for_file_pages)
     api.init_api(app)
@@ -63,6 +66,7 @@ def init_app(app: Flask) -> None:
     desk_api.init_api(app)
     report_api.init_api(app)
     admin_api.init_api(app)
+    calendar_api.init_api(app)
     customers_api.init_api(app)
     app.cli.add_command(cli.forms_cli)
     app.cli.add_command(cli.workflow_cli)
