@@ -312,44 +312,59 @@ def test_a_preview_says_what_each_line_changes_and_writes_nothing(app: Flask) ->
 # --- a second application on the same database ----------------------------------------------
 
 
+def second_server_sees_the_change(first: Flask, second: Flask) -> None:
+    """``second`` (another server on ``first``'s database) computes a deadline on the calendar it
+    loaded, is not made to read the calendar again while nothing changes, and after an admin's
+    change on ``first`` reads it once more and computes the next deadline on the new calendar."""
+    register_working_cp(first)
+    with second.app_context():
+        token = accounts.create_token(services().db, services().clock, "clerk", "test")
+    headers = {"Authorization": f"Bearer {token}", "Accept-Language": "en"}
+    body = {"form": "CP", "data": {"channel": "phone", "received_at": RECEIVED, "customer_name": "双机",
+                                   "phone": "13800138000", "complaint": "第二台服务器"}}
+    client = second.test_client()
+    before = client.post("/api/v1/records", headers=headers, json=body).json
+    assert datetime.fromisoformat(before["due_at"]) == MONDAY_1500  # the second one has loaded it
+
+    reads: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        reads.append(statement)
+
+    with second.app_context():
+        engine = services().db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        client.get("/api/v1/calendar", headers=headers)
+        assert any("audit_events" in statement for statement in reads)  # the revision was asked
+        assert not [s for s in reads if "office_calendar_days" in s]  # unchanged: not read again
+        with first.app_context():
+            s = services()
+            office_calendar.set_day(s.db, s.clock, actor_of(first, "admin"), date(2026, 3, 2), False, "停电")
+        after = client.post("/api/v1/records", headers=headers, json=body).json
+        assert len([s for s in reads if "office_calendar_days" in s]) == 1  # changed: read once more
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert datetime.fromisoformat(after["due_at"]) == TUESDAY_1500
+
+
 def test_a_second_server_notices_a_change_before_its_next_request(
         configured_app: Callable[..., Flask]) -> None:
     clock = FrozenClock(datetime(2026, 3, 2, 1, 30, 0, 123456, tzinfo=UTC))
     first = configured_app(clock)
     second = make_app(first.config["DATABASE_URL"], clock)
     try:
-        register_working_cp(first)
+        second_server_sees_the_change(first, second)
+    finally:
         with second.app_context():
-            token = accounts.create_token(services().db, services().clock, "clerk", "test")
-        headers = {"Authorization": f"Bearer {token}", "Accept-Language": "en"}
-        body = {"form": "CP", "data": {"channel": "phone", "received_at": RECEIVED, "customer_name": "双机",
-                                       "phone": "13800138000", "complaint": "第二台服务器"}}
-        client = second.test_client()
-        before = client.post("/api/v1/records", headers=headers, json=body).json
-        assert datetime.fromisoformat(before["due_at"]) == MONDAY_1500  # the second one has loaded it
+            services().db.dispose()
 
-        reads: list[str] = []
 
-        def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-            reads.append(statement)
-
-        with second.app_context():
-            engine = services().db.engine
-        event.listen(engine, "before_cursor_execute", count)
-        try:
-            client.get("/api/v1/calendar", headers=headers)
-            assert not [s for s in reads if "office_calendar_days" in s]  # unchanged: not read again
-            with first.app_context():
-                s = services()
-                admin = actor_of(first, "admin")
-                office_calendar.set_day(s.db, s.clock, admin, date(2026, 3, 2), False, "停电")
-            after = client.post("/api/v1/records", headers=headers, json=body).json
-            assert [s for s in reads if "office_calendar_days" in s]  # changed: read once more
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
-        assert datetime.fromisoformat(after["due_at"]) == TUESDAY_1500
-        with second.app_context():
-            assert stored_calendar(second).days[date(2026, 3, 2)] is False
+@pytest.mark.postgres
+def test_a_second_server_on_postgresql_notices_a_change(pg_app: Flask) -> None:
+    second = make_app(pg_app.config["DATABASE_URL"], SystemClock())
+    try:
+        second_server_sees_the_change(pg_app, second)
     finally:
         with second.app_context():
             services().db.dispose()
