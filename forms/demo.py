@@ -82,9 +82,12 @@ SAMPLES = {
         ("CP", {"channel": "visit", "received_at": "{now}", "customer_name": "深圳新世纪电子",
                 "phone": "13912345678", "order_no": "SO-2026-0902", "part_no": "PN-50211",
                 "complaint": "批量产品出现漏电，客户生产线停产，要求紧急处理。"}),
-        # Received three days ago and still unclassified: past even the strictest limit, so a
+        # Received two weeks ago and still unclassified: past even the strictest limit, so a
         # fresh demo office shows an overdue complaint (issue 15: overdue without any cron).
-        ("CP", {"channel": "online", "received_at": "{three_days_ago}", "customer_name": "杭州明远物流",
+        # Two weeks, not three days: CP v6 counts working hours, and three days back from the
+        # middle of the National Day or Spring Festival holiday hold none; any two weeks hold
+        # several working days.
+        ("CP", {"channel": "online", "received_at": "{two_weeks_ago}", "customer_name": "杭州明远物流",
                 "phone": "13700137000", "order_no": "SO-2026-0766",
                 "complaint": "网上订单显示已发货，但物流信息一周未更新，客户多次催问无人答复。"}),
         ("AR", {"applicant_department": "CS", "records_wanted": "CP-2026-000001",
@@ -172,7 +175,7 @@ def create_sample_records(db: Database, clock: Clock, zone: ZoneInfo) -> int:
         actors = {u.username: u.actor() for u in session.scalars(select(User))}
     now = clock.now().astimezone(zone)
     values = {"{now}": now.replace(second=0, microsecond=0).isoformat(),
-              "{three_days_ago}": (now - timedelta(days=3)).replace(second=0, microsecond=0).isoformat(),
+              "{two_weeks_ago}": (now - timedelta(days=14)).replace(second=0, microsecond=0).isoformat(),
               "{today}": now.date().isoformat(),
               "{in_week}": (now.date() + timedelta(days=7)).isoformat(),
               "{due}": (now.date() - timedelta(days=35)).isoformat(),

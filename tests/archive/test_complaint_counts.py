@@ -156,7 +156,9 @@ def lifetime(app: Flask, clock: FrozenClock) -> dict[str, str]:
     step(app, sunday, "respond", "clerk", {"root_cause": "运输", "corrective_action": "加固",
                                            "customer_reply": "已回复"})  # met in time
     agree(app)
-    clock.current = datetime(2026, 3, 2, 8, 0, 0, 1, tzinfo=UTC)  # the unclassified one's 06:00 passed today
+    # the unclassified one's deadline passed today: received Monday 09:00, 5 working hours: 15:00
+    # in Shanghai, 07:00 UTC (CP v6 counts working time)
+    clock.current = datetime(2026, 3, 2, 8, 0, 0, 1, tzinfo=UTC)
     agree(app)
     assert [(w[0], w[2]) for w in old_statistics(app, "auditor") if w[1]][-1] == (date(2026, 3, 2), 1)
     clock.advance(days=3)  # the others' deadlines passed days ago: overdue by the clock alone

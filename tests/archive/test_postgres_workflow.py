@@ -3,10 +3,11 @@ tick's conditional UPDATE … RETURNING, JSON lookups (the day's visits), claims
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
+from tests.support.complaint_deadlines import complaint_due
 from tests.support.instance import VALID_CP, login
 
 pytestmark = pytest.mark.postgres
@@ -27,7 +28,7 @@ def test_actions_tick_claims_day_register_and_grants_on_postgresql(pg_app, clock
     assert classified.status_code == 200, classified.json
     stale = client.post(f"/api/v1/records/{code}/actions/countersign", headers=boss, json={"revision": 1})
     assert stale.status_code == 409
-    clock.current += timedelta(hours=5)
+    clock.current = complaint_due(datetime.fromisoformat(VALID_CP["received_at"])) + timedelta(microseconds=1)
     tick = pg_app.test_cli_runner().invoke(args=["workflow", "tick"]).output
     assert f"Marked 1 record(s) overdue: {code}." in tick
     assert "Marked" not in pg_app.test_cli_runner().invoke(args=["workflow", "tick"]).output

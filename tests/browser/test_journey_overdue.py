@@ -1,11 +1,12 @@
 """Overdue complaints on the system clock with nothing but the web server running (no worker,
 no `workflow tick`, no cron), in a real browser (issue 15, items 3 and 4): the clerk registers
 three complaints: one received eleven days ago (the supervisor classifies it level 2: eight
-hours), one six hours ago and not classified (the strictest limit, five hours, runs from
-receipt) and one just now, saved as a draft first and found again in the list of drafts. The
-supervisor's inbox puts the two late ones first, each marked overdue, the record page and the
-department's list mark them, and the statistics count two overdue of three. Every page passes
-axe; Chinese on a desk."""
+working hours), one received hours ago and not classified (the strictest limit, five working
+hours, runs from receipt; the receipt time is the latest whole hour back from six hours whose
+deadline has passed: tests/support/complaint_deadlines.received_late) and one just now, saved
+as a draft first and found again in the list of drafts. The supervisor's inbox puts the two late
+ones first, each marked overdue, the record page and the department's list mark them, and the
+statistics count two overdue of three. Every page passes axe; Chinese on a desk."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from playwright.sync_api import Page, expect
 
 from core.clock import SystemClock, local
 from core.web import services
+from tests.support.complaint_deadlines import received_late
 from tests.support.journeys import DESKTOP, check, signed_in, take
 
 pytestmark = pytest.mark.browser
@@ -56,7 +58,7 @@ def test_late_complaints_show_as_overdue_with_no_job_run(  # type: ignore[no-unt
     typed = "%Y-%m-%d %H:%M"
     clerk = signed_in(new_page, live_server, "clerk", "zh-CN", DESKTOP)
     eleven_days = register(clerk, live_server, (now - timedelta(days=11)).strftime(typed), "上海恒丰")
-    six_hours = register(clerk, live_server, (now - timedelta(hours=6)).strftime(typed), "苏州宏达")
+    hours_ago = register(clerk, live_server, received_late(now).strftime(typed), "苏州宏达")
     just_now = register(clerk, live_server, now.strftime(typed), "杭州远航", draft_first=True)
 
     boss = signed_in(new_page, live_server, "supervisor", "zh-CN", DESKTOP)
@@ -71,16 +73,16 @@ def test_late_complaints_show_as_overdue_with_no_job_run(  # type: ignore[no-unt
     boss.get_by_role("navigation", name="主导航").get_by_role("link", name="待办", exact=False).first.click()
     rows = boss.locator("#tasks tbody tr")
     expect(rows).to_have_count(3)
-    for position, (code, late) in enumerate([(eleven_days, True), (six_hours, True), (just_now, False)]):
+    for position, (code, late) in enumerate([(eleven_days, True), (hours_ago, True), (just_now, False)]):
         expect(rows.nth(position)).to_contain_text(code)
         expect(rows.nth(position).locator(".tag--overdue")).to_have_count(1 if late else 0)
     check(boss, artifacts, "overdue-inbox")
 
-    boss.goto(f"{live_server}/records/{six_hours}")  # not classified, yet overdue
+    boss.goto(f"{live_server}/records/{hours_ago}")  # not classified, yet overdue
     expect(boss.locator(".summary-list--meta .tag--overdue")).to_have_text("逾期")
     check(boss, artifacts, "overdue-record")
     boss.goto(f"{live_server}/records?scope=department")
-    for code, late in [(eleven_days, True), (six_hours, True), (just_now, False)]:
+    for code, late in [(eleven_days, True), (hours_ago, True), (just_now, False)]:
         row = boss.locator("table tbody tr").filter(has_text=code)
         expect(row.locator(".tag--overdue")).to_have_count(1 if late else 0)
     check(boss, artifacts, "overdue-list")

@@ -16,7 +16,7 @@ def test_forms_index_and_detail_with_schema(client, token_for):
     assert index.status_code == 200
     assert [f["code"] for f in index.json["forms"]] == ["AR", "CP", "PR", "RS", "VR"]
     detail = client.get("/api/v1/forms/CP", headers=headers)
-    assert detail.json["version"] == 5
+    assert detail.json["version"] == 6
     assert "phone" in detail.json["schema"]["required"]
 
 
@@ -26,7 +26,7 @@ def test_submit_returns_201_with_the_record_and_location(client, token_for):
     assert response.status_code == 201
     body = response.json
     assert body["code"] == "CP-2026-000001"
-    assert (body["form"], body["version"], body["state"]) == ("CP", 5, "registered")
+    assert (body["form"], body["version"], body["state"]) == ("CP", 6, "registered")
     assert body["data"] == VALID_CP and body["submitted_by"] == "clerk"
     assert body["submitted_at"].startswith("2026-03-02T01:30:00")
     assert response.headers["Location"] == "/api/v1/records/CP-2026-000001"

@@ -69,8 +69,8 @@ def test_the_rendition_is_pdf_a_3u_with_metadata_output_intent_fonts_and_attache
         meta = pdf.open_metadata()
         assert (meta["pdfaid:part"], meta["pdfaid:conformance"]) == ("3", "U")
         assert meta["dc:title"] == f"客户抱怨处理表 {code}"
-        assert code in meta["pdf:Keywords"] and "CP 版号 5" in meta["pdf:Keywords"]
-        assert "版号 5" in meta["dc:description"] and meta["dc:creator"] == ["Clerk"]
+        assert code in meta["pdf:Keywords"] and "CP 版号 6" in meta["pdf:Keywords"]
+        assert "版号 6" in meta["dc:description"] and meta["dc:creator"] == ["Clerk"]
         assert meta["xmp:CreateDate"].startswith("2026-03-02T01:30:00")
         [intent] = pdf.Root.OutputIntents
         assert intent.S == "/GTS_PDFA1" and len(intent.DestOutputProfile.read_bytes()) > 1000

@@ -1,5 +1,6 @@
-"""Complaint response deadlines (5/8/12 hours by level, from receipt) and `workflow tick`,
-with a frozen clock: the boundary second is in time, the next one is overdue."""
+"""Complaint response deadlines (5/8/12 working hours by level, from receipt: CP v6 counts them on
+the office calendar) and `workflow tick`, with a frozen clock: the boundary second is in time, the
+next one is overdue."""
 
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ from core.audit.models import AuditEvent
 from core.web import services
 from forms.spec.library import SPEC_DIR
 from forms.spec.parser import SpecError, parse_spec
+from forms.working_time import OFFICE_ZONE, default_calendar
+from tests.support.complaint_deadlines import complaint_due
 from tests.support.instance import VALID_CP, login
 from tests.support.pdf import text_of
 
-RECEIVED = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # VALID_CP's 09:00 in Shanghai
+RECEIVED = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # VALID_CP's 09:00 in Shanghai, a plain Monday
 CLASSIFIED = {"cause_class": "quality", "responsible_department": "CS"}
 
 
@@ -24,7 +27,8 @@ def classified(client, token_for, level: str) -> str:  # type: ignore[no-untyped
     code = client.post("/api/v1/records", headers=token_for("clerk"),
                        json={"form": "CP", "data": VALID_CP}).json["code"]
     unclassified = client.get(f"/api/v1/records/{code}", headers=token_for("clerk")).json["due_at"]
-    assert datetime.fromisoformat(unclassified) == RECEIVED + timedelta(hours=5)  # the strictest level
+    assert datetime.fromisoformat(unclassified) == complaint_due(RECEIVED)  # the strictest level's
+    assert complaint_due(RECEIVED) == datetime(2026, 3, 2, 15, tzinfo=OFFICE_ZONE)  # 5 h, lunch off
     response = client.post(f"/api/v1/records/{code}/actions/classify", headers=token_for("supervisor"),
                            json={"fields": {**CLASSIFIED, "level": level}})
     assert response.status_code == 200, response.json
@@ -37,13 +41,18 @@ def tick(app) -> str:  # type: ignore[no-untyped-def]
     return str(result.output)
 
 
-@pytest.mark.parametrize(("level", "hours"), [("1", 5), ("2", 8), ("3", 12)])
-def test_the_deadline_is_hours_after_receipt_and_the_boundary_second_is_in_time(
-        app, client, clock, token_for, level, hours):  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(("level", "hours", "expected"), [
+    ("1", 5, datetime(2026, 3, 2, 15, tzinfo=OFFICE_ZONE)),  # 09-12, 13-15
+    ("2", 8, datetime(2026, 3, 3, 9, 30, tzinfo=OFFICE_ZONE)),  # Monday's 7.5 h, then half an hour
+    ("3", 12, datetime(2026, 3, 3, 14, 30, tzinfo=OFFICE_ZONE)),
+])
+def test_the_deadline_is_working_hours_after_receipt_and_the_boundary_second_is_in_time(
+        app, client, clock, token_for, level, hours, expected):  # type: ignore[no-untyped-def]
     code = classified(client, token_for, level)
     record = client.get(f"/api/v1/records/{code}", headers=token_for("clerk")).json
     due = datetime.fromisoformat(record["due_at"])
-    assert (due - RECEIVED).total_seconds() == hours * 3600
+    assert due == expected == complaint_due(RECEIVED, level)
+    assert default_calendar().working_between(RECEIVED, due) == timedelta(hours=hours)
     clock.current = due
     assert "Marked" not in tick(app)
     clock.advance(seconds=1)
@@ -76,19 +85,20 @@ def test_tick_marks_once_and_leaves_answered_complaints_alone(app, client, clock
 
 def test_a_corrected_level_moves_the_deadline_and_can_lift_the_overdue_mark(app, client, clock, token_for):  # type: ignore[no-untyped-def]
     code = classified(client, token_for, "1")
-    clock.advance(hours=5)  # 06:30 UTC, half an hour past the level-1 deadline
+    clock.current = complaint_due(RECEIVED) + timedelta(minutes=30, microseconds=1)  # past level 1's
     tick(app)
     assert client.get(f"/api/v1/records/{code}", headers=token_for("clerk")).json["overdue"] is True
     corrected = client.post(f"/api/v1/records/{code}/actions/correct", headers=token_for("supervisor"),
                             json={"fields": {"level": "3"}, "reason": "实为重大投诉"})
     assert corrected.status_code == 200
-    assert corrected.json["overdue"] is False and corrected.json["due_at"].startswith("2026-03-02T13:00")
+    assert corrected.json["overdue"] is False  # level 3: Tuesday 14:30 in Shanghai
+    assert corrected.json["due_at"].startswith("2026-03-03T06:30")
 
 
 def test_the_receipt_promises_the_deadline_in_the_office_zone(app, client, token_for, logged_in):  # type: ignore[no-untyped-def]
     code = classified(client, token_for, "2")
     receipt = text_of(logged_in("clerk").get(f"/records/{code}.pdf?variant=receipt").data)
-    assert "2026-03-02 17:00" in receipt  # 09:00 + 8 hours, Shanghai time
+    assert "2026-03-03 09:30" in receipt  # 09:00 + 8 working hours (7.5 on Monday), Shanghai time
 
 
 @pytest.mark.parametrize(("change", "problem"), [

@@ -5,13 +5,33 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
+from datetime import datetime
 from pathlib import Path
+
+import pytest
 
 from archive.files import content_key
 from archive.stores import file_store
+from core.clock import FrozenClock
 from forms import demo
+from forms.working_time import OFFICE_ZONE
+from tests.support.clock import START
 
 
+@pytest.fixture
+def clock(request: pytest.FixtureRequest) -> FrozenClock:
+    """The shared start (a Monday morning), or the moment a test names."""
+    return FrozenClock(getattr(request, "param", START))
+
+
+#: Whenever the demo runs, its old complaint is overdue: CP v6 counts working hours, and three
+#: days back from the middle of National Day held none (it was due on 8 October).
+@pytest.mark.parametrize("clock", [
+    pytest.param(START, id="monday-morning"),
+    pytest.param(datetime(2026, 10, 5, 10, 0, 0, 123456, tzinfo=OFFICE_ZONE), id="national-day"),
+    pytest.param(datetime(2026, 2, 24, 8, 30, 0, 250000, tzinfo=OFFICE_ZONE), id="after-spring-festival"),
+    pytest.param(datetime(2026, 3, 8, 21, 0, 0, 1, tzinfo=OFFICE_ZONE), id="sunday-evening"),
+], indirect=True)
 def test_the_demo_office_has_an_overdue_complaint_and_an_anonymiser(app, instance_dir, token_for) -> None:  # type: ignore[no-untyped-def]
     (instance_dir / "config.toml").write_text('[jobs]\nfixity_verify = 0\n', encoding="utf-8")
     result = app.test_cli_runner().invoke(args=["demo"])

@@ -109,7 +109,8 @@ def test_a_register_imports_with_its_codes_dates_people_and_state(app: Flask, tm
         "submitted_by": "王五", "receiving_staff": "王芳"}
     open_complaint = record(app, "CP-2026-000051")  # no code: the next after the highest imported
     assert open_complaint.state == "investigating" and open_complaint.filed_at is None
-    assert open_complaint.due_at == datetime(2026, 2, 1, 11, 30, tzinfo=UTC)  # level 1: 5 h from receipt
+    # level 1: 5 working hours from receipt on Sunday 1 February 2026: Monday 09:00-12:00, 13:00-15:00
+    assert open_complaint.due_at == datetime(2026, 2, 2, 7, 0, tzinfo=UTC)
     assert open_complaint.deadline_met_at is None  # still running (long past: overdue)
     closed = record(app, "CP-2026-000050")
     assert closed.deadline_met_at == closed.due_at  # answered, when the register does not say: not late

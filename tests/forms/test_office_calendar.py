@@ -23,6 +23,7 @@ from forms.deadlines import due_at, warn_at
 from forms.spec.library import SPEC_DIR
 from forms.spec.parser import SpecError, parse_spec
 from forms.working_time import OFFICE_ZONE, default_calendar, install
+from tests.support.complaint_deadlines import v5_spec
 from tests.support.instance import actor_of
 
 BEFORE_NATIONAL_DAY = {"received_at": "2026-09-30T17:30:00.123456+08:00"}
@@ -34,10 +35,11 @@ def cp_spec(**deadline: object):  # the shipped CP with its deadline table chang
     return parse_spec(raw, "CP (test)")
 
 
-def test_existing_specs_keep_the_wall_clock() -> None:
-    spec = cp_spec()
+def test_versions_before_the_working_clock_keep_the_wall_clock() -> None:
+    spec = v5_spec()  # CP v5 as shipped before v6: no clock key
     assert spec.workflow.deadline.clock == "calendar"
     assert due_at(spec, BEFORE_NATIONAL_DAY) == datetime(2026, 9, 30, 14, 30, 0, 123456, tzinfo=UTC)
+    assert cp_spec().workflow.deadline.clock == "working"  # the shipped v6
 
 
 def test_a_working_clock_deadline_waits_out_the_holiday() -> None:
@@ -52,7 +54,7 @@ def test_warn_at_is_a_fraction_of_working_time() -> None:
     received = {"received_at": "2026-03-03T16:00:00+08:00"}  # 1.5 h that Tuesday
     assert warn_at(spec, received, 0.8) == datetime(2026, 3, 4, 11, 30, tzinfo=OFFICE_ZONE)  # 4 h
     assert warn_at(spec, received, 1.0) == due_at(spec, received)
-    assert warn_at(cp_spec(), received, 0.8) == datetime(2026, 3, 3, 20, 0, tzinfo=OFFICE_ZONE)
+    assert warn_at(v5_spec(), received, 0.8) == datetime(2026, 3, 3, 20, 0, tzinfo=OFFICE_ZONE)
     assert warn_at(spec, {}, 0.8) is None
 
 

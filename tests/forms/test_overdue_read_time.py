@@ -16,10 +16,14 @@ from archive.models import Record
 from core.auth import accounts
 from core.clock import FrozenClock, SystemClock
 from core.web import services
+from forms.working_time import OFFICE_ZONE
+from tests.support.complaint_deadlines import complaint_due
 from tests.support.instance import VALID_CP, login, make_app
 from tests.support.lifecycle import step
 
-T0 = datetime(2026, 3, 2, 1, 30, 0, 123456, tzinfo=UTC)  # 09:30:00.123456 in Shanghai
+T0 = datetime(2026, 3, 2, 1, 30, 0, 123456, tzinfo=UTC)  # 09:30:00.123456 in Shanghai, a Monday
+#: Level 1's 5 working hours from T0 (the strictest, until classified): 2.5 h before lunch, 2.5 after.
+DUE_T0 = datetime(2026, 3, 2, 15, 30, 0, 123456, tzinfo=OFFICE_ZONE)
 
 
 @pytest.fixture
@@ -43,11 +47,12 @@ def test_an_unclassified_complaint_runs_on_the_strictest_limit_until_classified(
                                                                                 token_for) -> None:
     code = submitted(client, token_for, T0)
     shown = client.get(f"/api/v1/records/{code}", headers=token_for("clerk")).json
-    assert datetime.fromisoformat(shown["due_at"]) == T0 + timedelta(hours=5)  # level 1's 5 hours
+    assert datetime.fromisoformat(shown["due_at"]) == DUE_T0 == complaint_due(T0)  # level 1's 5 hours
     step(app, code, "classify", "supervisor", {"cause_class": "quality", "level": "3",
                                                "responsible_department": "CS"})
     shown = client.get(f"/api/v1/records/{code}", headers=token_for("clerk")).json
-    assert datetime.fromisoformat(shown["due_at"]) == T0 + timedelta(hours=12)
+    assert datetime.fromisoformat(shown["due_at"]) == complaint_due(T0, "3") == datetime(
+        2026, 3, 3, 15, 0, 0, 123456, tzinfo=OFFICE_ZONE)  # 7 working hours on Monday, 5 on Tuesday
 
 
 def test_eleven_days_late_shows_as_overdue_everywhere_without_a_tick(app: Flask, client, token_for,  # type: ignore[no-untyped-def]
@@ -78,7 +83,7 @@ def test_eleven_days_late_shows_as_overdue_everywhere_without_a_tick(app: Flask,
     assert sum(int(line.split(",")[2]) for line in csv_text.splitlines()[1:]) == 1
     assert "1 (50.0%)" in boss.get("/stats/complaints?weeks=4").text
 
-    clock.advance(hours=5, microseconds=1)  # on_time's deadline has now passed too
+    clock.current = DUE_T0 + timedelta(microseconds=1)  # on_time's deadline has now passed too
     api = client.get(f"/api/v1/records/{on_time}", headers=token_for("clerk")).json
     assert api["overdue"] is True and stored_marks(app) == [None, None]
 
@@ -91,8 +96,9 @@ def test_met_in_time_stays_in_time_and_met_late_stays_overdue(app: Flask, client
                                                    "responsible_department": "CS"})
         step(app, code, "investigate", "clerk", {"investigation": "抽查"})
     answer = {"root_cause": "包装", "corrective_action": "加衬垫", "customer_reply": "已告知"}
+    clock.current = DUE_T0  # the boundary itself is in time
     step(app, in_time, "respond", "clerk", answer)
-    clock.advance(hours=5, microseconds=1)
+    clock.advance(microseconds=1)
     step(app, too_late, "respond", "clerk", answer)
     clock.advance(days=11)
     headers = token_for("clerk")
@@ -109,7 +115,7 @@ def test_the_tick_gives_a_deadline_to_complaints_registered_without_one(app: Fla
     result = app.test_cli_runner().invoke(args=["workflow", "tick"])
     assert result.exit_code == 0 and f"Deadline set for 1 record(s): {code}." in result.output
     shown = client.get(f"/api/v1/records/{code}", headers=token_for("clerk")).json
-    assert datetime.fromisoformat(shown["due_at"]) == T0 + timedelta(hours=5)
+    assert datetime.fromisoformat(shown["due_at"]) == DUE_T0
 
 
 def test_on_the_system_clock_a_late_complaint_is_overdue_and_the_jobs_run(app: Flask,  # type: ignore[no-untyped-def]

@@ -121,10 +121,10 @@ def test_cp_receipt_promises_a_response_by_level(app, logged_in):
     urgent = text_of(client.get(f"/records/{complaint(app, level='3')}.pdf?variant=receipt").data)
     assert "客户投诉受理回执" in urgent and "CP-2026-000001" in urgent
     assert "三级（重大投诉）" in urgent and "总部转办" in urgent
-    assert "2026-03-02 21:00" in urgent  # received 09:00 + 12 hours for level 3
+    assert "2026-03-03 14:30" in urgent  # received Monday 09:00 + 12 working hours for level 3
     unclassified = text_of(client.get(f"/records/{complaint(app)}.pdf?variant=receipt").data)
     assert "待分类" in unclassified  # runs on the strictest limit until classified (issue 15, item 4)
-    assert "2026-03-02 14:00" in unclassified and "分类后通知" not in unclassified
+    assert "2026-03-02 15:00" in unclassified and "分类后通知" not in unclassified  # 5 h, lunch off
 
 
 def test_an_unknown_variant_is_a_clear_400(app, logged_in, client, token_for):

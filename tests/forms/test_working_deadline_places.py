@@ -1,55 +1,45 @@
-"""A complaint under a working-clock CP version (registered and approved in the real test
-database) shows one deadline in the API, on its page, on its receipt PDF and in the statistics; an earlier
-version's record keeps the wall clock."""
+"""A complaint under the shipped working-clock CP (v6) shows one deadline in the API, on its page,
+on its receipt PDF and in the statistics; a record of v5 (registered and approved beside it in the
+real test database, as on an upgraded instance) keeps the wall clock."""
 
 from __future__ import annotations
 
-import tomllib
 from datetime import datetime
-from pathlib import Path
 
 from flask import Flask
 
 from core.web import services
-from forms import versions
-from forms.spec.library import SPEC_DIR
-from forms.spec.parser import parse_spec
 from forms.statistics import complaint_stats
 from forms.working_time import OFFICE_ZONE
+from tests.support.complaint_deadlines import submit_under_v5
 from tests.support.instance import VALID_CP, actor_of
 from tests.support.pdf import text_of
 
 EVENING_BEFORE_HOLIDAY = {**VALID_CP, "received_at": "2026-09-30T17:30:00+08:00"}
 
 
-def register_working_cp(app: Flask) -> int:
-    raw = tomllib.loads((Path(SPEC_DIR) / "CP.toml").read_text(encoding="utf-8"))
-    raw["version"] += 1
-    raw["workflow"]["deadline"]["clock"] = "working"
-    spec = parse_spec(raw, "CP (working clock, test)")
-    with app.app_context():
-        db, clock = services().db, services().clock
-        versions.register_specs(db, clock, {"CP": spec})
-        versions.approve(db, clock, actor_of(app, "admin"), "CP", spec.version)
-    return spec.version
-
-
 def test_one_deadline_in_api_page_and_receipt(app, client, token_for, logged_in):  # type: ignore[no-untyped-def]
-    earlier = client.post("/api/v1/records", headers=token_for("clerk"),
-                          json={"form": "CP", "data": EVENING_BEFORE_HOLIDAY}).json
-    version = register_working_cp(app)
+    earlier = submit_under_v5(app, EVENING_BEFORE_HOLIDAY)
     posted = client.post("/api/v1/records", headers=token_for("clerk"),
                          json={"form": "CP", "data": EVENING_BEFORE_HOLIDAY}).json
-    assert (posted["version"], earlier["version"]) == (version, version - 1)
+    assert posted["version"] == 6
     api = client.get(f"/api/v1/records/{posted['code']}", headers=token_for("clerk")).json
     assert datetime.fromisoformat(api["due_at"]) == datetime(2026, 10, 8, 15, tzinfo=OFFICE_ZONE)
-    old = client.get(f"/api/v1/records/{earlier['code']}", headers=token_for("clerk")).json
+    old = client.get(f"/api/v1/records/{earlier}", headers=token_for("clerk")).json
+    assert old["version"] == 5
     assert datetime.fromisoformat(old["due_at"]) == datetime(2026, 9, 30, 22, 30, tzinfo=OFFICE_ZONE)
     clerk = logged_in("clerk")
-    receipt = text_of(clerk.get(f"/records/{posted['code']}.pdf?variant=receipt").data)
-    assert "2026-10-08 15:00" in receipt
-    page = clerk.get(f"/records/{posted['code']}").get_data(as_text=True)
-    assert "2026-10-08 15:00" in page
+    for code, shown in ((posted["code"], "2026-10-08 15:00"), (earlier, "2026-09-30 22:30")):
+        receipt = text_of(clerk.get(f"/records/{code}.pdf?variant=receipt").data)
+        assert shown in receipt
+        page = clerk.get(f"/records/{code}").get_data(as_text=True)
+        assert shown in page
+    level_3 = {"cause_class": "quality", "level": "3", "responsible_department": "CS"}
+    classified = client.post(f"/api/v1/records/{earlier}/actions/classify", headers=token_for("supervisor"),
+                             json={"fields": level_3})
+    assert classified.status_code == 200, classified.json  # recomputed by v5's rule: 12 wall-clock hours
+    due = datetime.fromisoformat(classified.json["due_at"])
+    assert due == datetime(2026, 10, 1, 5, 30, tzinfo=OFFICE_ZONE)
 
 
 def overdue_now(app: Flask) -> int:
@@ -60,9 +50,7 @@ def overdue_now(app: Flask) -> int:
 
 def test_statistics_and_api_agree_on_who_is_late(app, client, token_for, clock):  # type: ignore[no-untyped-def]
     clock.current = datetime(2026, 9, 30, 17, 40, 0, 123456, tzinfo=OFFICE_ZONE)  # registered then
-    earlier = client.post("/api/v1/records", headers=token_for("clerk"),
-                          json={"form": "CP", "data": EVENING_BEFORE_HOLIDAY}).json["code"]
-    register_working_cp(app)
+    earlier = submit_under_v5(app, EVENING_BEFORE_HOLIDAY)
     working = client.post("/api/v1/records", headers=token_for("clerk"),
                           json={"form": "CP", "data": EVENING_BEFORE_HOLIDAY}).json["code"]
 
