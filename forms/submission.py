@@ -89,6 +89,9 @@ def _file(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, spec: FormSp
     """The one transaction: draft dropped, code minted, the rules' flags decided (or their
     question raised: nothing saved), record with its flags and revision, rule effects, outbox."""
     registry = rules.office_rules()
+    # Before the transaction: a working-clock deadline may read the office calendar (its first
+    # use in this application), which must not take a second connection under the counter lock.
+    due = due_at(spec, clean)
     with db.transaction() as session:
         if draft_id is not None:
             session.delete(owned_draft(session, actor, draft_id))
@@ -96,7 +99,7 @@ def _file(db: Database, clock: Clock, zone: ZoneInfo, actor: Actor, spec: FormSp
         record = create_record(
             session, clock=clock, zone=zone, actor=actor, form_code=spec.code,
             form_version=spec.version, state=spec.workflow.initial, title=summary(spec, clean),
-            data=clean, department=actor.department, due_at=due_at(spec, clean),
+            data=clean, department=actor.department, due_at=due,
             decide_flags=lambda: registry.flags_for(filing),
             notice=notice_for_form(session, spec.code),  # the notice shown to the customer now
         )
