@@ -112,9 +112,13 @@ RECORD_SCHEMA = {
         "countersigned_at": {"type": ["string", "null"], "format": "date-time"},
         "due_at": {"type": ["string", "null"], "format": "date-time",
                    "description": "The response deadline, where the form has one (CP: by level; "
-                                  "the strictest until classified)"},
+                                  "the strictest until classified); null while it is paused"},
         "overdue": {"type": "boolean", "description": "The deadline passed before it was met, or has "
                     "passed while it still runs (read at the moment of the answer)"},
+        "deadline_paused_at": {"type": ["string", "null"], "format": "date-time",
+                               "description": "Since when the deadline is paused (the record waits "
+                                              "in a state that pauses it, e.g. for the customer); "
+                                              "the time paused is added to the allowed time"},
         "flags": {"type": "object", "description": "What the form's rules found, e.g. a visit "
                   "registration filed as a conflict: {\"conflict_with\": \"VR-2026-000001\", "
                   "\"claimed_by\": \"sales\", \"claimed_by_name\": \"王芳\", "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, JSONData, UTCDateTime
@@ -91,6 +91,11 @@ class Record(Base):
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     deadline_met_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     overdue_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Since when the deadline is paused (the record waits in a state its spec says pauses it),
+    #: None unless it is; ``due_at`` is None meanwhile. The hours spent paused before, on the
+    #: deadline's own clock, lengthen the allowed time (forms.deadlines, migration 0031).
+    deadline_paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    deadline_paused_hours: Mapped[float] = mapped_column(Float, default=0.0, server_default=text("0"))
     #: Findings of a form's rules about the record, e.g. {"conflict_with": "VR-2026-000001"}.
     flags: Mapped[dict[str, Any] | None] = mapped_column(JSONData)
     #: Filing (archive.filing): when the record was filed and at which revision, the volume

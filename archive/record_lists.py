@@ -50,8 +50,8 @@ _LISTED = (Record.id, Record.code, Record.form_code, Record.form_version, Record
            Department.code, Department.name_zh, Department.name_en, User.username, User.display_name,
            Record.submitted_at, Record.revision, _Signer.username, _Signer.display_name,
            Record.countersigned_at, Record.due_at, Record.deadline_met_at, Record.overdue_at,
-           Record.flags, Record.filed_at, Record.filed_revision, Record.volume, Record.retention_class,
-           Record.retention_until, Record.end_action)
+           Record.deadline_paused_at, Record.flags, Record.filed_at, Record.filed_revision, Record.volume,
+           Record.retention_class, Record.retention_until, Record.end_action)
 
 
 @dataclass(frozen=True)
@@ -161,7 +161,8 @@ def _listed_rows() -> Select[Any]:
 def _view(row: Any, now: datetime) -> RecordView:
     (_id, code, form_code, form_version, state, title, department, name_zh, name_en, username,
      display_name, submitted_at, revision, signer, signer_name, countersigned_at, due_at, met_at,
-     marked_at, flags, filed_at, filed_revision, volume, retention_class, retention_until, end_action) = row
+     marked_at, paused_at, flags, filed_at, filed_revision, volume, retention_class, retention_until,
+     end_action) = row
     filing = None if filed_at is None else FilingState(
         filed_at, filed_revision or revision, volume or "", retention_class or "", retention_until,
         end_action or "")
@@ -171,7 +172,8 @@ def _view(row: Any, now: datetime) -> RecordView:
         submitted_by=username, submitted_by_name=display_name, submitted_at=submitted_at,
         revision=revision, countersigned_by=signer, countersigned_by_name=(signer_name or signer) if signer
         else "", countersigned_at=countersigned_at, due_at=due_at,
-        overdue_at=overdue_since(due_at, met_at, marked_at, now), flags=dict(flags or {}), filing=filing)
+        overdue_at=overdue_since(due_at, met_at, marked_at, now), deadline_paused_at=paused_at,
+        flags=dict(flags or {}), filing=filing)
 
 
 def _audit(db: Database, actor: Actor, now: datetime, detail: dict[str, Any]) -> None:

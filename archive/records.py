@@ -92,6 +92,9 @@ class RecordView:
     countersigned_at: datetime | None = None
     due_at: datetime | None = None  # the response deadline, where the form has one
     overdue_at: datetime | None = None  # since when it is overdue (archive.overdue), None if not
+    #: Since when its deadline is paused (a state that waits for someone outside the office);
+    #: ``due_at`` is None meanwhile (forms.deadlines).
+    deadline_paused_at: datetime | None = None
     flags: dict[str, Any] = field(default_factory=dict)  # what form rules found (e.g. a conflict)
     filing: FilingState | None = None  # where and how long the record is kept, once filed
     #: An imported record's scan of its paper form (records import, forms/legacy): its name,
@@ -110,7 +113,9 @@ class RecordView:
             "countersigned_by": self.countersigned_by,
             "countersigned_at": self.countersigned_at.isoformat() if self.countersigned_at else None,
             "due_at": self.due_at.isoformat() if self.due_at else None,
-            "overdue": self.overdue_at is not None, "flags": self.flags,
+            "overdue": self.overdue_at is not None,
+            "deadline_paused_at": self.deadline_paused_at.isoformat() if self.deadline_paused_at else None,
+            "flags": self.flags,
             "filing": self.filing.as_json() if self.filing else None,
             "notice": self.notice.as_json() if self.notice else None,
         }
@@ -328,7 +333,8 @@ def record_view(session: Session, record: Record, *, with_revisions: bool = Fals
         countersigned_at=record.countersigned_at, due_at=record.due_at,
         overdue_at=record.overdue_at if now is None else overdue_since(
             record.due_at, record.deadline_met_at, record.overdue_at, now),
-        flags=dict(record.flags or {}), filing=_filing_state(record), legacy_scan=record.legacy_scan,
+        deadline_paused_at=record.deadline_paused_at, flags=dict(record.flags or {}),
+        filing=_filing_state(record), legacy_scan=record.legacy_scan,
         notice=stamp_of(record.notice_id, record.notice_version, record.purpose),
         imported=record.imported_at is not None,
     )

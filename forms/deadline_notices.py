@@ -3,7 +3,9 @@ deadline (``NOTIFY_WARN_AT`` of its allowed time has run, default 0.8; forms.dea
 so a working-time deadline warns in working time) and a record overdue, told to the active
 supervisors of the record's department. A customer request (PR) nearing its deadline is its
 own event. One notification per (event, record, recipient, deadline): the key holds the
-deadline, so a deadline moved later (a level changed) warns again, a tick run twice does not."""
+deadline, so a deadline moved later (a level changed) warns again, a tick run twice does not.
+A paused deadline (forms.deadlines: waiting for the customer) has no ``due_at`` and is not told;
+after the pause the warning moment moves on by the time paused, as the deadline does."""
 
 from __future__ import annotations
 
@@ -69,7 +71,7 @@ def already_told(session: Session) -> set[str]:
 def _event(spec: FormSpec, record: Record, now: datetime, fraction: float) -> str | None:
     if record.due_at < now:  # the boundary itself is in time (forms.deadlines)
         return "deadline.overdue"
-    warn = warn_at(spec, record.data, fraction)
+    warn = warn_at(spec, record.data, fraction, paused_hours=record.deadline_paused_hours or 0.0)
     if warn is None or warn > now:
         return None
     return "request.nearing" if record.form_code == "PR" else "deadline.nearing"

@@ -11,6 +11,16 @@ the mark (``overdue_at``) and its audit event; marking is a single conditional U
 may overlap without marking anything twice. A deadline is met by reaching a ``met`` state on or
 before ``due_at``: the boundary itself is in time (5:00 after receipt is in time for five hours,
 5:00 and a second is not).
+
+A spec may name states that pause the deadline (``pause``: waiting for the customer). On
+entering one the record keeps since when (``deadline_paused_at``) and ``due_at`` becomes None:
+no deadline runs, so every reader (page, lists, inbox, API, receipt, statistics, the tick,
+notices) sees a record that is neither due nor overdue, and the record page says since when it
+is paused. On leaving it the time spent paused, counted on the deadline's own clock (working
+hours for a working clock, wall hours otherwise), is added to the hours allowed
+(``deadline_paused_hours``, summed over every pause) and ``due_at`` is set again. A record whose
+deadline has already passed (or falls that very moment) when it enters a pause state is not
+paused: it stays overdue.
 """
 
 from __future__ import annotations
@@ -36,7 +46,8 @@ DAYS_BY_FORM: dict[str, int] = {}
 
 
 def _allowed(spec: FormSpec, data: dict[str, Any]) -> tuple[datetime, float] | None:
-    """The start (UTC) and allowed hours of the record's deadline, or None without one."""
+    """The start (UTC) and allowed hours of the record's deadline (before any pause), or None
+    without one."""
     deadline = spec.workflow.deadline
     if deadline is None or not deadline.hours:
         return None
@@ -49,44 +60,81 @@ def _allowed(spec: FormSpec, data: dict[str, Any]) -> tuple[datetime, float] | N
     return parse_moment(start).astimezone(UTC), hours
 
 
-def due_at(spec: FormSpec, data: dict[str, Any], *,
+def _working(spec: FormSpec) -> bool:
+    return spec.workflow.deadline is not None and spec.workflow.deadline.clock == "working"
+
+
+def _after(spec: FormSpec, start: datetime, hours: float, calendar: OfficeCalendar | None) -> datetime:
+    """``hours`` on the deadline's clock after ``start``."""
+    if _working(spec):
+        return (calendar or current()).add(start, hours)
+    return start + timedelta(hours=hours)
+
+
+def due_at(spec: FormSpec, data: dict[str, Any], *, paused_hours: float = 0.0,
            calendar: OfficeCalendar | None = None) -> datetime | None:
     """When the record must be answered (UTC), or None when the form has no deadline or no
     start time. Until the record says which limit applies (a complaint not yet classified),
     the strictest one does: a complaint runs on level 1's hours from receipt, so one that
     waits for its classification can still be overdue. A ``clock = "working"`` deadline
     counts its hours only in working time on the office's calendar (this process's,
-    forms.working_time.current, unless one is given)."""
+    forms.working_time.current, unless one is given). ``paused_hours``, the time the record
+    spent paused (on the same clock), lengthens the allowed time."""
     allowed = _allowed(spec, data)
     if allowed is None:
         return None
     start, hours = allowed
-    if spec.workflow.deadline and spec.workflow.deadline.clock == "working":
-        return (calendar or current()).add(start, hours)
-    return start + timedelta(hours=hours)
+    return _after(spec, start, hours + max(0.0, paused_hours), calendar)
 
 
-def warn_at(spec: FormSpec, data: dict[str, Any], fraction: float, *,
+def warn_at(spec: FormSpec, data: dict[str, Any], fraction: float, *, paused_hours: float = 0.0,
             calendar: OfficeCalendar | None = None) -> datetime | None:
     """The moment ``fraction`` (0..1) of the record's allowed time has run: working time for a
     ``clock = "working"`` deadline (so 80% of 5 working hours is 4 working hours, which may
-    fall on the next working day), wall-clock time otherwise. Pauses are not supported yet."""
+    fall on the next working day), wall-clock time otherwise. The time spent paused
+    (``paused_hours``) is added, as to the deadline."""
     allowed = _allowed(spec, data)
     if allowed is None:
         return None
     start, hours = allowed
     part = max(0.0, min(1.0, fraction)) * hours
-    if spec.workflow.deadline and spec.workflow.deadline.clock == "working":
-        return (calendar or current()).add(start, part)
-    return start + timedelta(hours=part)
+    return _after(spec, start, part + max(0.0, paused_hours), calendar)
+
+
+def paused_hours_between(spec: FormSpec, start: datetime, end: datetime, *,
+                         calendar: OfficeCalendar | None = None) -> float:
+    """How long a pause from ``start`` to ``end`` was on the deadline's clock, in hours: only
+    its working time for a working clock (a pause over a weekend adds nothing for the
+    weekend), the wall-clock time otherwise."""
+    if end <= start:
+        return 0.0
+    if _working(spec):
+        return (calendar or current()).working_between(start, end) / timedelta(hours=1)
+    return (end - start) / timedelta(hours=1)
+
+
+def pauses(spec: FormSpec, state: str) -> bool:
+    """Whether ``state`` pauses the deadline (the spec's ``pause``)."""
+    deadline = spec.workflow.deadline
+    return deadline is not None and state in deadline.pause
 
 
 def refreshed(spec: FormSpec, record: Record, now: datetime) -> None:
     """Keep ``record.due_at`` in step with its data (a level set, a receipt time corrected)
     and ``deadline_met_at`` with its state (the first moment it reached a ``met`` state; a
     record sent back to an open state runs again); a record no longer late by the new
-    deadline is no longer marked overdue."""
-    record.due_at = due_at(spec, record.data)
+    deadline is no longer marked overdue. A record entering a pause state while its deadline
+    is still ahead is paused (``due_at`` None, ``deadline_paused_at`` now); one leaving it has
+    the time paused added to its allowed time (module docstring)."""
+    paused_before = record.deadline_paused_hours or 0.0
+    if record.deadline_paused_at is not None and not pauses(spec, record.state):
+        paused_before += paused_hours_between(spec, record.deadline_paused_at, now)
+        record.deadline_paused_at, record.deadline_paused_hours = None, paused_before
+    due = due_at(spec, record.data, paused_hours=paused_before)
+    if (pauses(spec, record.state) and record.deadline_paused_at is None
+            and due is not None and due > now):
+        record.deadline_paused_at = now
+    record.due_at = None if record.deadline_paused_at is not None else due
     if is_open(spec, record.state) or record.due_at is None:
         record.deadline_met_at = None
     elif record.deadline_met_at is None:
@@ -115,8 +163,9 @@ def schedule_missing(db: Database, now: datetime) -> list[str]:
              if spec_version(db, v.form_code, v.version).workflow.deadline is not None}
     scheduled = []
     with db.transaction() as session:
-        for record in session.scalars(select(Record).where(
-                Record.due_at.is_(None), Record.form_code.in_(forms)).with_for_update()):
+        for record in session.scalars(select(Record).where(  # a paused one has no deadline on purpose
+                Record.due_at.is_(None), Record.deadline_paused_at.is_(None), Record.form_code.in_(forms))
+                .with_for_update()):
             spec = spec_version(db, record.form_code, record.form_version)
             if is_open(spec, record.state):
                 refreshed(spec, record, now)

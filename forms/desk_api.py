@@ -38,7 +38,9 @@ def inbox_list() -> Response:
         "code": t.code, "title": t.title, "form": t.form_code, "state": t.state,
         "actions": [name for name, _label in t.actions], "submitted_by": t.submitted_by,
         "submitted_at": t.submitted_at.isoformat(), "due_at": t.due_at.isoformat() if t.due_at else None,
-        "overdue": t.overdue} for t in tasks]})
+        "overdue": t.overdue,
+        "deadline_paused_at": t.deadline_paused_at.isoformat() if t.deadline_paused_at else None,
+    } for t in tasks]})
 
 
 @bp.post("/records/actions/<action>")
@@ -81,7 +83,8 @@ OPENAPI_PATHS: dict[str, Any] = {
     "/inbox": {"get": {
         "summary": "What waits for the token's user (the inbox page), overdue first, then by deadline",
         "responses": {"200": {"description": "{total, tasks: [{code, title, form, state, actions, "
-                                             "submitted_by, submitted_at, due_at, overdue}]}",
+                                             "submitted_by, submitted_at, due_at, overdue, "
+                                             "deadline_paused_at}]} (due_at null while paused)",
                               "content": {"application/json": {"schema": _OBJECT}}},
                       "401": error_response("No or bad token")}}},
     "/records/actions/{action}": {"post": {

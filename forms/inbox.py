@@ -56,6 +56,7 @@ class Task:
     overdue: bool
     submitted_by_name: str = ""  # and display name, for people
     revision: int = 0  # the revision listed (a countersignature is given to the one read)
+    deadline_paused_at: datetime | None = None  # since when its deadline is paused (due_at None)
 
 
 #: state → the task transitions open there to a role, by role or as filler.
@@ -184,7 +185,8 @@ def _branches(waiting: list[_Kind], scope: list[_Kind]) -> Branches:
 _ORDER_NAMES = ("no_due", "due", "at", "id")
 _SHOWN = (Record.id, Record.code, Record.title, Record.form_code, Record.form_version, Record.state,
           Record.revision, Record.submitted_by_id, Record.submitted_at, Record.due_at,
-          Record.deadline_met_at, Record.overdue_at, Record.countersigned_at, User.username,
+          Record.deadline_met_at, Record.overdue_at, Record.deadline_paused_at, Record.countersigned_at,
+          User.username,
           User.display_name, Department.code.label("department_code"))
 
 
@@ -256,4 +258,4 @@ def _task(row: Any, actor: Actor, spec: FormSpec, tasks: StateTasks, now: dateti
     late = overdue_since(row.due_at, row.deadline_met_at, row.overdue_at, now)
     return Task(row.code, row.title, row.form_code, row.state, dict(spec.workflow.states.get(row.state, {})),
                 actions, row.username, row.submitted_at, row.due_at, late is not None,
-                row.display_name, row.revision)
+                row.display_name, row.revision, row.deadline_paused_at)

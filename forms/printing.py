@@ -25,7 +25,6 @@ from core.db import Database
 from core.i18n import pick
 from forms import versions
 from forms.attachment_printing import printed_images
-from forms.deadlines import due_at
 from forms.fields import REGISTRY, Reading, is_empty
 from forms.masking import shown_record
 from forms.names import Names, display, load_names
@@ -116,10 +115,15 @@ def receipt_context(spec: FormSpec, record: RecordView, zone: ZoneInfo,
         value = record.data.get(name)
         return display(field, value, "zh", names or Names()) if field and value is not None else ""
 
-    deadline = due_at(spec, record.data)
+    def moment(value: datetime | None) -> str:
+        return local(value, zone).strftime("%Y-%m-%d %H:%M") if value else ""
+
+    # The stored deadline (forms.deadlines.refreshed), as the page, the API and the statistics
+    # read it: computed again here, a receipt printed after a calendar change or a pause would
+    # promise another time than the record page shows.
     return {"received_at": shown("received_at"), "customer": shown("customer_name"),
-            "channel": shown("channel"), "level": shown("level"),
-            "deadline": local(deadline, zone).strftime("%Y-%m-%d %H:%M") if deadline else ""}
+            "channel": shown("channel"), "level": shown("level"), "deadline": moment(record.due_at),
+            "paused_since": moment(record.deadline_paused_at)}
 
 
 def verify_url(public_url: str, record: RecordView, short_fingerprint: str) -> str:

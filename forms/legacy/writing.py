@@ -49,7 +49,7 @@ from core.auth.models import User
 from core.auth.roles import Actor, Role
 from core.outbox.queue import enqueue
 from forms.customers.linking import replace_keys
-from forms.deadlines import due_at
+from forms.deadlines import due_at, pauses
 from forms.legacy.checking import LegacyRow
 from forms.legacy.people import LEGACY_DISPLAY_NAME, LEGACY_USERNAME, Directory
 from forms.legacy.scans import SCAN_FIELD
@@ -200,20 +200,25 @@ def _record_values(row: LegacyRow, spec: FormSpec, code: str, seq: int, submitte
         "code": code, "form_code": row.form, "form_version": row.version, "year": row.year, "seq": seq,
         "state": row.state, "title": summary(spec, row.data)[:200], "department_id": department,
         "submitted_by_id": submitter, "submitted_at": row.submitted_at, "revision": 1, "data": row.data,
-        **_deadline(spec, row), "imported_at": writer.now, "imported_from": origin,
+        **_deadline(spec, row, writer.now), "imported_at": writer.now, "imported_from": origin,
         "legacy_people": row.people or None, "legacy_scan": row.scan,
     }
 
 
-def _deadline(spec: FormSpec, row: LegacyRow) -> dict[str, object]:
+def _deadline(spec: FormSpec, row: LegacyRow, now: datetime) -> dict[str, object]:
     """The response deadline a submission would have (:func:`forms.deadlines.due_at`), met at
     that moment when the record is in a state that meets it: the register does not say when it
     was answered, and an answered legacy complaint is not counted late for want of that date.
-    Without a deadline the minute's tick would read every such record to give it one."""
+    Without a deadline the minute's tick would read every such record to give it one. It is
+    computed here once and stored: every reader (the page, the receipt, the API, the
+    statistics) reads the stored value. A record in a state that pauses the deadline (waiting
+    for the customer) is paused from the import, as a record entering that state is, unless
+    its deadline has passed already (forms.deadlines.refreshed): then it stays overdue."""
     due = due_at(spec, row.data)
     deadline = spec.workflow.deadline
     met = due if due is not None and deadline is not None and row.state in deadline.met else None
-    return {"due_at": due, "deadline_met_at": met}
+    paused = now if due is not None and pauses(spec, row.state) and due > now else None
+    return {"due_at": None if paused else due, "deadline_met_at": met, "deadline_paused_at": paused}
 
 
 def _filing_values(row: LegacyRow, values: dict[str, object], cls: ClassView, zone: ZoneInfo,

@@ -106,13 +106,17 @@ class Deadline:
     """A response deadline: ``hours`` (by the value of the choice field ``field``) after the
     moment in the datetime field ``start``; reaching one of the states ``met`` meets it.
     ``clock`` says how the hours count: ``calendar`` (the wall clock, every version before
-    issue 22) or ``working`` (only working hours on the office's calendar: forms.working_time)."""
+    issue 22) or ``working`` (only working hours on the office's calendar: forms.working_time).
+    While a record is in one of the states ``pause`` (waiting for the customer) the deadline
+    does not run: the time spent there, on the same clock, is added to the allowed time when
+    it leaves (forms.deadlines.refreshed)."""
 
     field: str
     start: str
     hours: dict[str, float]
     met: tuple[str, ...]
     clock: str = "calendar"
+    pause: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

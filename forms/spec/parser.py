@@ -292,24 +292,26 @@ def _workflow(value: Any, fields: dict[str, FieldSpec], problems: _Problems) -> 
         problems.add("workflow.initial", f"{initial!r} is not one of the states")
     transitions = [_transition(t, states, set(fields), problems)
                    for t in value.get("transitions", [])]
-    deadline = _deadline(value["deadline"], states, fields, problems) if "deadline" in value else None
+    deadline = (_deadline(value["deadline"], states, initial, fields, problems)
+                if "deadline" in value else None)
     return Workflow(initial or "", states, tuple(t for t in transitions if t), deadline)
 
 
 #: How a deadline's hours count (model.Deadline.clock).
 CLOCKS = ("calendar", "working")
+DEADLINE_KEYS = frozenset({"field", "start", "hours", "met", "clock", "pause"})
 
 
-def _deadline(value: Any, states: dict[str, Texts], fields: dict[str, FieldSpec],
+def _deadline(value: Any, states: dict[str, Texts], initial: Any, fields: dict[str, FieldSpec],
               problems: _Problems) -> Deadline | None:
     where = "workflow.deadline"
     if not isinstance(value, dict):
         problems.add(where, "must be a table with field, start, hours and met")
         return None
-    unknown = set(value) - {"field", "start", "hours", "met", "clock"}
+    unknown = set(value) - DEADLINE_KEYS
     if unknown:
         problems.add(where, f"unknown keys {', '.join(sorted(unknown))} "
-                            "(known: clock, field, hours, met, start)")
+                            f"(known: {', '.join(sorted(DEADLINE_KEYS))})")
     clock = value.get("clock", "calendar")
     if clock not in CLOCKS:
         problems.add(where, f"clock {clock!r} must be one of: {', '.join(CLOCKS)}")
@@ -335,9 +337,33 @@ def _deadline(value: Any, states: dict[str, Texts], fields: dict[str, FieldSpec]
     for state in met:
         if state not in states:
             problems.add(where, f"met: state {state!r} is not declared in workflow.states")
+    pause = _pause(value.get("pause", []), states, initial, met, problems)
     return Deadline(str(value.get("field")), str(value.get("start")),
                     {k: float(v) for k, v in hours.items() if isinstance(v, int | float)}, tuple(met),
-                    clock if clock in CLOCKS else "calendar")
+                    clock if clock in CLOCKS else "calendar", pause)
+
+
+def _pause(value: Any, states: dict[str, Texts], initial: Any, met: list[Any],
+           problems: _Problems) -> tuple[str, ...]:
+    """``pause = ["awaiting_customer"]``: states the record waits in for someone outside the
+    office. Not the initial state (a deadline is set when the record is submitted, before any
+    state change could pause it) and not a state that meets the deadline (a met deadline no
+    longer runs: there would be nothing to pause)."""
+    where = "workflow.deadline"
+    if not isinstance(value, list) or not all(isinstance(state, str) for state in value):
+        problems.add(where, 'pause must list states, e.g. pause = ["awaiting_customer"]')
+        return ()
+    for state in value:
+        if state not in states:
+            problems.add(where, f"pause: state {state!r} is not declared in workflow.states")
+        elif state == initial:
+            problems.add(where, f"pause: {state!r} is the initial state; a deadline cannot be paused "
+                                "from submission")
+        elif state in met:
+            problems.add(where, f"pause: {state!r} meets the deadline (met); it cannot also pause it")
+    if len(set(value)) != len(value):
+        problems.add(where, "pause: a state is listed twice")
+    return tuple(value)
 
 
 def _transition(item: Any, states: dict[str, Texts], field_names: set[str],

@@ -41,8 +41,9 @@ def test_rows_whose_code_is_taken_are_not_counted_as_without_problems(
 
 
 @pytest.mark.parametrize(("lang", "states"), [
-    ("en", "one of Registered, Classified, Investigating, Responded, Closed, Returned for completion."),
-    ("zh", "应为以下之一：已登记、已分类、调查改善中、已回复客户、已结案、已退回补充。")])
+    ("en", "one of Registered, Classified, Investigating, Responded, Closed, Returned for completion, "
+           "Waiting for the customer."),
+    ("zh", "应为以下之一：已登记、已分类、调查改善中、已回复客户、已结案、已退回补充、待客户补充资料。")])
 def test_a_forms_states_are_listed_in_the_reports_language(app: Flask, tmp_path: Path, lang: str,
                                                           states: str) -> None:
     row = cp_row("CP-2015-000001", DAY, 状态="已结束")
