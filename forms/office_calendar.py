@@ -14,6 +14,7 @@ The deadline tick reloads it on every run (forms.deadlines.tick).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from archive.models import Record
@@ -124,16 +126,26 @@ def refresh(db: Database) -> OfficeCalendar:
     return calendar
 
 
+#: One loader at a time: the first deadline computed outside a request loads the calendar with
+#: a connection of its own, while its caller holds one for its transaction; threads arriving
+#: together would each take a second connection and could exhaust the pool (800 concurrent
+#: submissions waited 30 s for connections held by each other). They wait for the one load.
+_loading = threading.Lock()
+
+
 def _app_calendar() -> OfficeCalendar | None:
     """forms.working_time's source: the running application's calendar, loaded at its first use
-    outside a request (a command, a job); None outside an application."""
+    outside a request (a command, a job) when it was not at start-up; None outside an
+    application."""
     held = _held()
     if held is None:
         return None
     if held.calendar is None:
         from core.web import services
 
-        return refresh(services().db)
+        with _loading:
+            if held.calendar is None:
+                return refresh(services().db)
     return held.calendar
 
 
@@ -369,6 +381,11 @@ def init_app(app: object) -> None:
     assert isinstance(app, Flask)
     app.extensions[EXTENSION] = Held()
     set_source(_app_calendar)
+    with app.app_context():
+        try:  # at start-up, before any transaction needs it (see _loading)
+            reload(services().db)
+        except DBAPIError:  # a new instance: `flask init` creates the tables, first use loads it
+            app.extensions[EXTENSION] = Held()
 
     def fresh() -> None:
         if request.endpoint != "static":  # a stylesheet computes no deadline
