@@ -21,8 +21,8 @@ from core.api import (
     ApiError,
     add_openapi_paths,
     api_actor,
+    json_body_with_keys,
     json_errors,
-    json_object_body,
     register_api,
     token_required,
 )
@@ -32,15 +32,6 @@ from core.web import services
 
 bp = Blueprint("archive_office_api", __name__, url_prefix=f"{API_PREFIX}/archive")
 json_errors(bp, REFUSALS)  # refused values 422, DisposalRefused too (archive_api: executing is 409)
-
-
-def _body(allowed: set[str], required: set[str] = frozenset()) -> dict[str, Any]:  # type: ignore[assignment]
-    body = json_object_body()
-    errors = {k: "unknown key" for k in set(body) - allowed}
-    errors.update({k: "required" for k in required - set(body)})
-    if errors:
-        raise ApiError(422, "; ".join(f"{k}: {v}" for k, v in errors.items()), errors)
-    return body
 
 
 def _text(body: dict[str, Any], name: str) -> str:
@@ -60,7 +51,7 @@ def _id(text: str, what: str) -> int:
 @bp.post("/holds")
 @token_required
 def hold_create() -> tuple[Response, int]:
-    body = _body({"name", "reason", "owner"}, {"name", "reason"})
+    body = json_body_with_keys({"name", "reason", "owner"}, {"name", "reason"})
     s, actor = services(), api_actor()
     hold = holds.create_hold(s.db, s.clock, actor, name=_text(body, "name"), reason=_text(body, "reason"),
                              owner=_text(body, "owner") or actor.username)
@@ -71,7 +62,7 @@ def hold_create() -> tuple[Response, int]:
 @token_required
 def hold_add(hold_id: str) -> Response:
     """Add records by code: each existing record is added, each other code refused with why."""
-    codes = _body({"codes"}, {"codes"})["codes"]
+    codes = json_body_with_keys({"codes"}, {"codes"})["codes"]
     if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
         raise ApiError(422, "codes: a list of record codes", {"codes": "a list of record codes"})
     s = services()
@@ -83,7 +74,7 @@ def hold_add(hold_id: str) -> Response:
 @bp.post("/holds/<hold_id>/release")
 @token_required
 def hold_release(hold_id: str) -> Response:
-    reason = _text(_body({"reason"}, {"reason"}), "reason")
+    reason = _text(json_body_with_keys({"reason"}, {"reason"}), "reason")
     s = services()
     released = holds.release_hold(s.db, s.clock, api_actor(), _id(hold_id, "legal hold"), reason)
     return jsonify(released.as_json())
@@ -113,7 +104,8 @@ def due() -> Response:
 @bp.post("/disposal-lists")
 @token_required
 def disposal_propose() -> tuple[Response, int]:
-    body = _body({"codes", "note"}, {"codes"})  # note (the appraisal) is refused by the service if empty
+    # note (the appraisal) is refused by the service if empty
+    body = json_body_with_keys({"codes", "note"}, {"codes"})
     codes = body["codes"]
     if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
         raise ApiError(422, "codes: a list of record codes", {"codes": "a list of record codes"})
@@ -127,7 +119,7 @@ def disposal_propose() -> tuple[Response, int]:
 def disposal_decide(list_id: str) -> Response:
     """An administrator other than the proposer approves (``approve: true``) or rejects (with a
     reason) a proposed list."""
-    body = _body({"approve", "reason"}, {"approve"})
+    body = json_body_with_keys({"approve", "reason"}, {"approve"})
     if not isinstance(body["approve"], bool):
         raise ApiError(422, "approve: true or false", {"approve": "true or false"})
     s = services()
@@ -141,7 +133,7 @@ def disposal_decide(list_id: str) -> Response:
 def disposal_witnesses(list_id: str) -> Response:
     """The keeper who will execute an approved list names its two witnesses (监销人):
     ``{"witnesses": ["auditor", "admin"]}``; naming again replaces the pair."""
-    body = _body({"witnesses"}, {"witnesses"})
+    body = json_body_with_keys({"witnesses"}, {"witnesses"})
     names = body["witnesses"]
     if not isinstance(names, list) or len(names) != 2 or not all(isinstance(n, str) for n in names):
         raise ApiError(422, "witnesses: a list of two usernames", {"witnesses": "a list of two usernames"})
@@ -166,7 +158,7 @@ def disposal_confirm(list_id: str) -> Response:
 def review_decide(code: str) -> Response:
     """An archivist's decision on a record at the end of its review period: keep it
     ``keep_years`` more, or 0 to clear it for destruction."""
-    body = _body({"keep_years", "reason"}, {"keep_years", "reason"})
+    body = json_body_with_keys({"keep_years", "reason"}, {"keep_years", "reason"})
     years = body["keep_years"]
     if isinstance(years, bool) or not isinstance(years, int):
         raise ApiError(422, "keep_years: a whole number of years", {"keep_years": "a whole number"})
@@ -189,7 +181,7 @@ def class_list() -> Response:
 def class_update(code: str) -> Response:
     """Change a class (administrators): the values sent replace the class's; its filed records
     are rescheduled, and the audit event keeps the values before and after."""
-    body = _body(set(retention.EDITABLE))
+    body = json_body_with_keys(set(retention.EDITABLE))
     s = services()
     if not api_actor().is_admin:  # before looking the class up: others learn nothing from a 404
         raise PermissionDenied(_("Only administrators change retention classes."))

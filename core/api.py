@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import replace
 from functools import wraps
 from typing import Any, TypeVar, cast
@@ -161,6 +162,18 @@ def json_object_body() -> dict[str, Any]:
     if not isinstance(payload, dict):
         raise ApiError(400, "the body must be a JSON object")
     return payload
+
+
+def json_body_with_keys(allowed: AbstractSet[str],
+                        required: AbstractSet[str] = frozenset()) -> dict[str, Any]:
+    """The JSON object body, refused (422, naming each key) when it carries a key the call does
+    not take or lacks one it needs: a misspelt key is an error, not a silently ignored value."""
+    body = json_object_body()
+    errors = {k: "unknown key" for k in set(body) - allowed}
+    errors.update({k: "required" for k in required - set(body)})
+    if errors:
+        raise ApiError(422, "; ".join(f"{k}: {v}" for k, v in errors.items()), errors)
+    return body
 
 
 class OpenApiParts:

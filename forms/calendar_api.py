@@ -18,8 +18,8 @@ from core.api import (
     add_openapi_paths,
     api_actor,
     error_response,
+    json_body_with_keys,
     json_errors,
-    json_object_body,
     register_api,
     token_required,
 )
@@ -34,14 +34,6 @@ bp = Blueprint("calendar_api", __name__, url_prefix=f"{API_PREFIX}/calendar")
 json_errors(bp, REFUSALS)
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-
-
-def _body(allowed: set[str]) -> dict[str, Any]:
-    body = json_object_body()
-    unknown = {key: "unknown key" for key in set(body) - allowed}
-    if unknown:
-        raise ApiError(422, "; ".join(f"{k}: {v}" for k, v in unknown.items()), unknown)
-    return body
 
 
 def _text(body: dict[str, Any], name: str) -> str:
@@ -94,7 +86,7 @@ def calendar_year() -> Response:
 def calendar_set_day(day: str) -> Response:
     """Body ``{"kind": "holiday" | "workday", "name": "国庆节"}``."""
     actor, s = _admin(), services()
-    body = _body({"kind", "name"})
+    body = json_body_with_keys({"kind", "name"})
     chosen = _day(day)
     errors: dict[str, str] = {}
     for name, parse in (("kind", parse_kind), ("name", parse_name)):
@@ -127,7 +119,7 @@ def calendar_set_hours(weekday: str) -> Response:
     actor, s = _admin(), services()
     if weekday.lower() not in WEEKDAYS:
         raise ApiError(404, f"no weekday {weekday[:20]!r}: one of {', '.join(WEEKDAYS)}")
-    spans = _body({"spans"}).get("spans")
+    spans = json_body_with_keys({"spans"}).get("spans")
     if not isinstance(spans, list) or not all(isinstance(span, str) for span in spans):
         raise FieldProblems({"spans": "a list of spans such as \"09:00-12:00\""})
     parsed = checked_spans([parse_span(span, "spans") for span in spans[:100]], "spans")
@@ -142,7 +134,7 @@ def calendar_schedule() -> Response:
     """Body ``{"text": "date,kind,name\\n…", "apply": false}``: what the schedule changes and its
     problems by line; with ``"apply": true`` and no problem, it is imported."""
     actor, s = _admin(), services()
-    body = _body({"text", "apply"})
+    body = json_body_with_keys({"text", "apply"})
     text, apply = _text(body, "text"), body.get("apply", False)
     if not isinstance(apply, bool):
         raise FieldProblems({"apply": "true or false"})
