@@ -22,12 +22,13 @@ that deduplicates by Message-ID shows it once. We accept that narrow window rath
 
 from __future__ import annotations
 
+import hashlib
 import smtplib
 import ssl
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Any
 
@@ -121,9 +122,31 @@ def compose(note: Notification, prefs: NotificationPrefs, sender: str, base_url:
     message = EmailMessage()
     message["Subject"] = f"[Dossier] {sentence}"
     message["From"], message["To"] = sender, prefs.email
-    message["Message-ID"] = make_msgid(idstring=note.key.replace("|", ".")[:60], domain="dossier")
+    message["Date"] = format_datetime(note.created_at)  # the event's moment, the same on a resend
+    message["Message-ID"] = message_id(note.key, sender)
     message.set_content(body)
     return message
+
+
+def message_id(key: str, sender: str) -> str:
+    """The Message-ID of the notification with ``key``: the same every time it is composed, so a
+    resend after a crash is recognised as the same mail. A digest of the key, not the key itself:
+    make_msgid(idstring=key) made a fresh id on each call, and a deadline key's colons
+    ("…|2026-03-02T07:00:00+00:00") cut the header at the first, leaving no '@' and no '>'."""
+    return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{mail_domain(sender)}>"
+
+
+def mail_domain(sender: str) -> str:
+    """The right-hand side of Dossier's Message-IDs: the sender's domain when it is a plain one."""
+    domain = sender.rpartition("@")[2].strip(" >")
+    return domain if domain and all(c.isalnum() or c in ".-" for c in domain) and domain.isascii() \
+        else "dossier"
+
+
+def stamp(message: EmailMessage, when: datetime, sender: str) -> None:
+    """The Date and a Message-ID of a mail that is not one notification's (a digest)."""
+    message["Date"] = format_datetime(when)
+    message["Message-ID"] = make_msgid(domain=mail_domain(sender))
 
 
 def deliver(settings: SmtpSettings, message: EmailMessage) -> None:

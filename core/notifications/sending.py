@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from core.notifications.events import describe, link_path
-from core.notifications.mail import SmtpSettings, compose, deliver, permanent, take_rate
+from core.notifications.mail import SmtpSettings, compose, deliver, permanent, stamp, take_rate
 from core.notifications.models import Notification, NotificationPrefs
 from core.outbox.jobs import Outcome
 from core.outbox.queue import Task
@@ -112,6 +112,7 @@ def _send_digest(smtp: SmtpSettings, user_id: int) -> int:
         if not notes:
             return 0
         message = _digest_message(prefs, notes, smtp.sender, current_app.config["PUBLIC_URL"])
+        stamp(message, now, smtp.sender)
         ids = [note.id for note in notes]
     try:
         deliver(smtp, message)

@@ -5,18 +5,23 @@ digest, and no e-mail at all when no server is configured."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
 from flask import Flask
+from flask_babel import Babel
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from core.clock import FrozenClock
 from core.config import ConfigError, instance_paths, load_config
 from core.notifications import notify
-from core.notifications.mail import SmtpSettings
-from core.notifications.models import NotificationPrefs
+from core.notifications.mail import SmtpSettings, compose
+from core.notifications.models import Notification, NotificationPrefs
 from core.outbox import queue
 from core.outbox.models import ScheduledJob
 from core.web import services
@@ -146,6 +151,44 @@ def _digest_run(app: Flask) -> tuple[bool | None, str | None]:
     with app.app_context(), services().db.reading() as session:
         job = session.get(ScheduledJob, "notify_digest")
         return job.last_ok, job.last_result
+
+
+#: RFC 5322's msg-id as receiving servers check it: <left@right>, no spaces or further brackets.
+MESSAGE_ID = re.compile(r"<[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+>")
+
+
+def test_each_mail_has_a_whole_message_id_and_a_date(office: Flask, frozen: FrozenClock,
+                                                     smtp_server: SmtpServer) -> None:
+    """A deadline notice's key holds its deadline (colons): make_msgid cut the header at the first
+    one, leaving '<…2026-03-02T07' with no '@' or '>'; and no mail carried a Date header."""
+    set_prefs(office, "supervisor", email="boss@office.test", events=["deadline.overdue"])
+    set_prefs(office, "clerk", email="clerk@office.test", events=["record.returned"], digest=True)
+    uid = user_id(office, "supervisor")
+    with office.app_context(), services().db.transaction() as session:
+        notify(session, event="deadline.overdue", recipients=[uid], record_code=CODE,
+               at=frozen.now(), key=f"deadline.overdue|{CODE}|2026-03-02T07:00:00+00:00")
+    _tell(office, "clerk", "returned|digest-headers")
+    work(office)
+    assert len(smtp_server.mailbox.messages) == 2  # the overdue notice and the clerk's digest
+    for message in smtp_server.mailbox.messages:
+        assert MESSAGE_ID.fullmatch(str(message["Message-ID"])), message["Message-ID"]
+        assert parsedate_to_datetime(message["Date"]) == frozen.now().replace(microsecond=0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(key=st.text(min_size=1, max_size=200))
+def test_a_notifications_message_id_is_whole_and_the_same_each_time(key: str) -> None:
+    """Derived from the notification's key (a resend after a crash is recognised as the same
+    mail), whatever the key holds."""
+    note = Notification(id=1, recipient_id=1, event="record.returned", record_code=CODE, key=key,
+                        created_at=datetime(2026, 3, 2, 1, 30, 0, 654321, tzinfo=UTC))
+    prefs = NotificationPrefs(user_id=1, email="clerk@office.test", language="en")
+    app = Flask(__name__)
+    Babel(app)  # compose speaks the recipient's language
+    with app.app_context():
+        first = compose(note, prefs, "dossier@office.test", "https://records.example.com")
+        again = compose(note, prefs, "dossier@office.test", "https://records.example.com")
+    assert MESSAGE_ID.fullmatch(str(first["Message-ID"])) and first["Message-ID"] == again["Message-ID"]
 
 
 def test_without_a_server_configured_the_app_list_still_works(
