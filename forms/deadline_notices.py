@@ -2,8 +2,12 @@
 deadline (``NOTIFY_WARN_AT`` of its allowed time has run, default 0.8; forms.deadlines.warn_at,
 so a working-time deadline warns in working time) and a record overdue, told to the active
 supervisors of the record's department. A customer request (PR) nearing its deadline is its
-own event. One notification per (event, record, recipient, deadline): the key holds the
-deadline, so a deadline moved later (a level changed) warns again, a tick run twice does not.
+own event. One warning per (record, recipient, deadline): the key holds the deadline, so a
+deadline moved later (a level changed) warns again, a tick run twice does not. One overdue notice
+per lateness: its key holds since when the record is late (``overdue_at``, which the tick sets
+before telling and which stays while a changed deadline leaves the record late), so classifying a
+late complaint does not tell its supervisors a second time; a record put back in time and late
+again is told again.
 A paused deadline (forms.deadlines: waiting for the customer) has no ``due_at`` and is not told;
 after the pause the warning moment moves on by the time paused, as the deadline does."""
 
@@ -51,7 +55,10 @@ def notify_deadlines(db: Database, now: datetime, fraction: float = DEFAULT_WARN
                 Record.due_at.is_not(None), Record.deadline_met_at.is_(None)).order_by(Record.id)):
             spec = spec_version(db, record.form_code, record.form_version)
             event = _event(spec, record, now, fraction) if is_open(spec, record.state) else None
-            key = f"{event}|{record.code}|{record.due_at.isoformat()}"
+            if event == "deadline.overdue" and record.overdue_at is None:
+                continue  # late since an instant ago: the next tick marks it, then it is told
+            since = record.overdue_at if event == "deadline.overdue" else record.due_at
+            key = f"{event}|{record.code}|{since.isoformat()}"
             if event is None or key in told:
                 continue
             added = notify(session, event=event, recipients=supervisors_of(session, record.department_id),

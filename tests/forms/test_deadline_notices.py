@@ -18,12 +18,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from flask import Flask
 
+from archive.records import get_record
 from core.auth import accounts
 from core.clock import FrozenClock, SystemClock
 from core.web import services
 from forms import deadlines
 from forms.submission import submit
 from forms.versions import fillable_spec, spec_version
+from forms.workflow import act
 from tests.support.instance import PASSWORD, VALID_CP, actor_of
 from tests.support.notifications import PUBLIC_URL, mail_app, notes_of, set_prefs, work
 from tests.support.smtp_server import SmtpServer
@@ -163,3 +165,36 @@ def test_on_the_system_clock_a_complaint_nearing_its_deadline_is_told_once(
     assert note.event == "deadline.nearing" and warn <= note.created_at < due
     with app.app_context():
         services().db.dispose()
+
+
+def test_a_complaint_late_all_along_is_told_once_though_its_deadline_moved(
+        office: Flask, frozen: FrozenClock, smtp_server: SmtpServer) -> None:
+    """Classifying a late complaint (level 3: more hours) moves its deadline, but it was late
+    before and is late after: one overdue notice, not a second a minute later (the walk's
+    supervisor got two for one complaint). A correction that puts it back in time, then late
+    again, is a new lateness: told again."""
+    code, _warn, due = _complaint(office)
+    frozen.current = due + timedelta(days=2, microseconds=7)
+    work(office)
+    assert [m["Subject"] for m in smtp_server.mailbox.to(EN)] == [f"[Dossier] {code} is overdue"]
+    with office.app_context():
+        s = services()
+        act(s.db, s.clock, s.zone, actor_of(office, "supervisor"), code, "classify",
+            fields={"cause_class": "quality", "level": "3", "responsible_department": "CS"})
+        record = get_record(s.db, s.clock, actor_of(office, "supervisor"), code)
+    assert due < record.due_at < frozen.now()  # moved later, still late
+    frozen.current += timedelta(seconds=61)
+    work(office)
+    assert len(smtp_server.mailbox.to(EN)) == 1 and len(notes_of(office, "supervisor")) == 1
+
+    received = frozen.now().astimezone(SHANGHAI).replace(second=0, microsecond=0)
+    with office.app_context():
+        s = services()
+        act(s.db, s.clock, s.zone, actor_of(office, "clerk"), code, "correct",
+            fields={"received_at": received.isoformat()}, reason="受理时间登记错误")
+        record = get_record(s.db, s.clock, actor_of(office, "clerk"), code)
+    assert record.due_at > frozen.now()  # in time again
+    frozen.current = record.due_at + timedelta(seconds=61)
+    work(office)
+    overdue = [m for m in smtp_server.mailbox.to(EN) if m["Subject"].endswith("is overdue")]
+    assert len(overdue) == 2
