@@ -62,6 +62,8 @@ class FileProblem:
     message: str  # lazy: shown in the reader's language
 
     def __str__(self) -> str:
+        if self.field not in COLUMNS:  # "line", "header": the API's keys, not words of the file
+            return str(_l("Line %(line)s: %(message)s", line=self.line, message=self.message))
         return str(_l("Line %(line)s, %(field)s: %(message)s",
                       line=self.line, field=self.field, message=self.message))
 

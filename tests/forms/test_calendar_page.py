@@ -517,7 +517,7 @@ def test_a_file_with_problems_names_them_by_line_and_cannot_be_imported(app: Fla
     wrong_columns = upload(client, token, b"day,type,label\n2027-01-01,holiday,x\n")
     assert (
         wrong_columns.status_code == 422
-        and "Line 1, header: the header must be date,kind,name" in wrong_columns.text
+        and "Line 1: the header must be date,kind,name" in wrong_columns.text
     )
     header_only = upload(client, token, b"# nothing\ndate,kind,name\n")
     assert header_only.status_code == 422 and "The file has no days: nothing to import" in header_only.text

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from flask_babel import force_locale
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -123,3 +124,18 @@ def test_import_is_a_dry_run_unless_applied(app: Flask, tmp_path: Path) -> None:
 
 def test_the_shipped_calendar_is_the_default() -> None:
     assert default_calendar().days[date(2026, 10, 1)] is False
+
+
+@pytest.mark.parametrize(("locale", "shown"), [
+    ("zh", ["第 2 行：应有 3 个值（date,kind,name）", "第 1 行：表头必须是 date,kind,name"]),
+    ("en", ["Line 2: expected 3 values (date,kind,name)", "Line 1: the header must be date,kind,name"])])
+def test_a_line_or_header_problem_reads_in_the_pages_language(app: Flask, locale: str,
+                                                              shown: list[str]) -> None:
+    """'line' and 'header' are not the file's columns: the preview said '第 8 行，line：…' on a
+    Chinese page. A column's problem still names its column (date, kind, name: the file's own)."""
+    with app.test_request_context(), force_locale(locale):
+        wrong_count = parse_schedule("date,kind,name\n2027-02-08,workday\n")[1]
+        wrong_header = parse_schedule("day,kind,name\n")[1]
+        column = parse_schedule("date,kind,name\n2027-02-06,holday,春节\n")[1]
+        assert [str(p) for p in wrong_count + wrong_header] == shown
+        assert "kind" in str(column[0]) and "2" in str(column[0])
