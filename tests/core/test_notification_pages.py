@@ -154,3 +154,12 @@ def test_the_settings_page_names_each_event_without_a_placeholder(
     page = logged_in("clerk").get("/notifications/settings", headers={"Accept-Language": language}).text
     assert label in page and "%(" not in page and "%s" not in page
     assert page.count('name="events"') == 8  # every event can be chosen
+
+
+def test_an_unread_notice_is_marked_new_in_the_pages_punctuation(
+        app: Flask, logged_in: Callable[[str], FlaskClient]) -> None:
+    """The Chinese list said '新:' (an English colon after the translated word)."""
+    _returned(app)
+    clerk = logged_in("clerk")
+    assert "<strong>新：</strong>" in clerk.get("/notifications", headers={"Accept-Language": "zh"}).text
+    assert "<strong>New:</strong>" in clerk.get("/notifications", headers={"Accept-Language": "en"}).text
