@@ -59,7 +59,8 @@ def notify_deadlines(db: Database, now: datetime, fraction: float = DEFAULT_WARN
                 continue  # late since an instant ago: the next tick marks it, then it is told
             since = record.overdue_at if event == "deadline.overdue" else record.due_at
             key = f"{event}|{record.code}|{since.isoformat()}"
-            if event is None or key in told:
+            # the overdue key held the deadline before it held since when: told under it is told
+            if event is None or key in told or f"{event}|{record.code}|{record.due_at.isoformat()}" in told:
                 continue
             added = notify(session, event=event, recipients=supervisors_of(session, record.department_id),
                            record_code=record.code, at=now, form_id=record.form_code, key=key)

@@ -21,13 +21,14 @@ from flask import Flask
 from archive.records import get_record
 from core.auth import accounts
 from core.clock import FrozenClock, SystemClock
+from core.notifications import notify
 from core.web import services
 from forms import deadlines
 from forms.submission import submit
 from forms.versions import fillable_spec, spec_version
 from forms.workflow import act
 from tests.support.instance import PASSWORD, VALID_CP, actor_of
-from tests.support.notifications import PUBLIC_URL, mail_app, notes_of, set_prefs, work
+from tests.support.notifications import PUBLIC_URL, mail_app, notes_of, set_prefs, user_id, work
 from tests.support.smtp_server import SmtpServer
 
 EVENTS = ["deadline.nearing", "deadline.overdue"]
@@ -198,3 +199,19 @@ def test_a_complaint_late_all_along_is_told_once_though_its_deadline_moved(
     work(office)
     overdue = [m for m in smtp_server.mailbox.to(EN) if m["Subject"].endswith("is overdue")]
     assert len(overdue) == 2
+
+
+def test_an_overdue_notice_under_the_earlier_key_is_not_repeated(
+        office: Flask, frozen: FrozenClock, smtp_server: SmtpServer) -> None:
+    """Told before the key held since when the record is late (it held the deadline): the
+    worker restarted on the new code told every overdue record again (seen on the walk)."""
+    code, _warn, due = _complaint(office)
+    frozen.current = due + timedelta(hours=1, microseconds=3)
+    earlier_key = f"deadline.overdue|{code}|{due.astimezone(UTC).isoformat()}"
+    with office.app_context(), services().db.transaction() as session:
+        notify(session, event="deadline.overdue", recipients=[user_id(office, "supervisor")],
+               record_code=code, at=frozen.now(), key=earlier_key)
+    work(office)
+    frozen.current += timedelta(seconds=61)
+    work(office)
+    assert len(notes_of(office, "supervisor")) == 1
