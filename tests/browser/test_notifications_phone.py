@@ -128,3 +128,21 @@ def _tell(app: Flask, username: str, code: str) -> None:
     with app.app_context(), services().db.transaction() as session:
         notify(session, event="record.returned", recipients=[user_id(app, username)], record_code=code,
                at=services().clock.now(), key=f"returned|{code}")
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en"])
+def test_a_notices_time_is_not_broken_across_lines_on_a_phone(  # type: ignore[no-untyped-def]
+        app: Flask, live_server, new_page, artifacts, locale) -> None:
+    """With the sentence and the mark-read button beside it, '2026-12-06 12:32' broke after
+    '2026-12-' on the walk's 390 px Chinese list."""
+    uid = user_id(app, "supervisor")
+    with app.app_context(), services().db.transaction() as session:
+        for n in range(3):
+            notify(session, event="deadline.overdue", recipients=[uid], record_code=f"CP-2026-00001{n}",
+                   at=services().clock.now(), key=f"deadline.overdue|CP-2026-00001{n}|wrap")
+    page = signed_in(new_page, live_server, "supervisor", locale, PHONE)
+    page.goto(f"{live_server}/notifications")
+    times = page.locator("li.notification time")
+    expect(times).to_have_count(3)
+    assert times.evaluate_all("els => els.map(e => e.getClientRects().length)") == [1, 1, 1]
+    check(page, artifacts, f"notifications-times-{locale}")
