@@ -10,21 +10,16 @@
 
 Plain ``CREATE INDEX`` on both SQLite and PostgreSQL.
 
-Revises 0031 when it is present: that number was reserved for another migration written at the
-same time (the working-clock complaint, issue 22); until it lands this one follows 0030, so the
-chain has one head whichever lands first. Once 0031 is in, this may say '0031' plainly.
-
 Revision ID: 0032
-Revises: 0031 (or 0030 without it)
+Revises: 0031
 Create Date: 2026-12-06 03:30:00
 """
-from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0032'
-down_revision = '0031' if any(Path(__file__).parent.glob('0031_*.py')) else '0030'
+down_revision = '0031'
 branch_labels = None
 depends_on = None
 
