@@ -112,13 +112,18 @@ def _check_ca_file(ca_file: str, security: str) -> None:
         raise ValueError(f"[smtp] ca_file: {ca_file} cannot be read as PEM certificates: {exc}") from exc
 
 
+#: The notification settings page (core.notifications.views), linked from every e-mail's foot.
+SETTINGS_PATH = "/notifications/settings"
+
+
 def compose(note: Notification, prefs: NotificationPrefs, sender: str, base_url: str) -> EmailMessage:
     """The e-mail in the recipient's language; the subject names the event and code only."""
     with force_locale(prefs.language or "zh"):
         sentence = describe(note.event, note.record_code)
         link = base_url.rstrip("/") + link_path(note.event, note.record_code)
         body = "\n\n".join([sentence, _("Open it in Dossier: %(link)s", link=link),
-                            _("You can choose which events e-mail you on your profile page.")])
+                            _("Choose which events e-mail you: %(link)s",
+                              link=base_url.rstrip("/") + SETTINGS_PATH)])
     message = EmailMessage()
     message["Subject"] = f"[Dossier] {sentence}"
     message["From"], message["To"] = sender, prefs.email

@@ -71,6 +71,7 @@ def test_a_returned_records_filler_is_told_in_the_app_and_by_mail_in_their_langu
         body = mail.get_content()
         assert mail["Subject"] == f"[Dossier] {code} {said}"
         assert opener in body and f"{PUBLIC_URL}/records/{code}" in body and said in body
+        assert f"{PUBLIC_URL}/notifications/settings" in body  # where to choose the e-mails
         other = next(c for name, c in codes.items() if name != username)
         assert other not in mail["Subject"] and other not in body  # only their own record
         for personal in PERSONAL:
