@@ -15,6 +15,7 @@ from archive.records import RecordView, RevisionView
 from core.auth.roles import NotFound
 from core.errors import render_error
 from core.i18n import current_locale, pick
+from core.notifications.service import read_on_opening
 from core.web import current_actor, page_number, services
 from forms import steps, versions
 from forms.conflicts import conflict_note
@@ -49,6 +50,8 @@ def record(code: str) -> ResponseReturnValue:
         if gone is None:
             raise
         return render_template("archive/destroyed.html", tombstone=gone), 410
+    # the notices about it are read by opening it (the header count drops at once)
+    read_on_opening(services().db, actor.user_id, view.code, services().clock.now())
     spec = versions.spec_version(services().db, view.form_code, view.form_version)
     shown = shown_record(spec, actor, view)  # personal fields masked unless the actor needs them
     locale, names = current_locale(), request_names()

@@ -163,3 +163,18 @@ def test_an_unread_notice_is_marked_new_in_the_pages_punctuation(
     clerk = logged_in("clerk")
     assert "<strong>新：</strong>" in clerk.get("/notifications", headers={"Accept-Language": "zh"}).text
     assert "<strong>New:</strong>" in clerk.get("/notifications", headers={"Accept-Language": "en"}).text
+
+
+def test_opening_the_record_reads_its_notices_and_only_its_own(
+        app: Flask, logged_in: Callable[[str], FlaskClient]) -> None:
+    """Following a notice to its record reads it: the header's count drops on that page; a
+    notice about another record stays unread, and someone else opening the record reads none."""
+    code, other = _returned(app), _returned(app)
+    supervisor = logged_in("supervisor").get(f"/records/{code}").text
+    assert _unread(supervisor) == 0
+    assert _unread(logged_in("clerk").get("/notifications").text) == 2  # the supervisor read none
+    page = logged_in("clerk").get(f"/records/{code}").text
+    assert _unread(page) == 1
+    unread = {note.record_code for note in notes_of(app, "clerk") if note.read_at is None}
+    assert unread == {other}
+    assert _unread(logged_in("clerk").get(f"/records/{code}").text) == 1  # again: nothing to write
