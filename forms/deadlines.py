@@ -119,6 +119,13 @@ def pauses(spec: FormSpec, state: str) -> bool:
     return deadline is not None and state in deadline.pause
 
 
+def starts_pause(spec: FormSpec, state: str, due: datetime | None, now: datetime) -> bool:
+    """Whether a record reaching ``state`` at ``now`` with deadline ``due`` is paused: a pause
+    state while its deadline is still ahead (one already late, or due that moment, stays late).
+    The one rule for a workflow step (:func:`refreshed`) and a legacy import."""
+    return pauses(spec, state) and due is not None and due > now
+
+
 def refreshed(spec: FormSpec, record: Record, now: datetime) -> None:
     """Keep ``record.due_at`` in step with its data (a level set, a receipt time corrected)
     and ``deadline_met_at`` with its state (the first moment it reached a ``met`` state; a
@@ -131,8 +138,7 @@ def refreshed(spec: FormSpec, record: Record, now: datetime) -> None:
         paused_before += paused_hours_between(spec, record.deadline_paused_at, now)
         record.deadline_paused_at, record.deadline_paused_hours = None, paused_before
     due = due_at(spec, record.data, paused_hours=paused_before)
-    if (pauses(spec, record.state) and record.deadline_paused_at is None
-            and due is not None and due > now):
+    if record.deadline_paused_at is None and starts_pause(spec, record.state, due, now):
         record.deadline_paused_at = now
     record.due_at = None if record.deadline_paused_at is not None else due
     if is_open(spec, record.state) or record.due_at is None:

@@ -49,7 +49,7 @@ from core.auth.models import User
 from core.auth.roles import Actor, Role
 from core.outbox.queue import enqueue
 from forms.customers.linking import replace_keys
-from forms.deadlines import due_at, pauses
+from forms.deadlines import due_at, starts_pause
 from forms.legacy.checking import LegacyRow
 from forms.legacy.people import LEGACY_DISPLAY_NAME, LEGACY_USERNAME, Directory
 from forms.legacy.scans import SCAN_FIELD
@@ -217,7 +217,7 @@ def _deadline(spec: FormSpec, row: LegacyRow, now: datetime) -> dict[str, object
     due = due_at(spec, row.data)
     deadline = spec.workflow.deadline
     met = due if due is not None and deadline is not None and row.state in deadline.met else None
-    paused = now if due is not None and pauses(spec, row.state) and due > now else None
+    paused = now if starts_pause(spec, row.state, due, now) else None
     return {"due_at": None if paused else due, "deadline_met_at": met, "deadline_paused_at": paused}
 
 
