@@ -28,7 +28,15 @@ from core.problems import FieldProblems
 from core.web import services
 from forms import office_calendar
 from forms.calendar_file import FIRST_YEAR, LAST_YEAR, MAX_BYTES
-from forms.calendar_input import checked_spans, parse_day, parse_kind, parse_name, parse_span, span_text
+from forms.calendar_input import (
+    checked_spans,
+    parse_day,
+    parse_kind,
+    parse_name,
+    parse_span,
+    span_text,
+    year_asked,
+)
 
 bp = Blueprint("calendar_api", __name__, url_prefix=f"{API_PREFIX}/calendar")
 json_errors(bp, REFUSALS)
@@ -64,10 +72,9 @@ def calendar_year() -> Response:
     """``?year=2026`` (default: this year in the office's zone)."""
     actor, s = _admin(), services()
     raw = request.args.get("year", "")
-    if raw and not (raw.isascii() and raw.isdecimal() and len(raw) == 4
-                    and FIRST_YEAR <= int(raw) <= LAST_YEAR):
+    year = year_asked(raw) if raw else s.clock.now().astimezone(s.zone).year
+    if year is None:
         raise ApiError(400, f"year: a year from {FIRST_YEAR} to {LAST_YEAR}", {"year": "not a year"})
-    year = int(raw) if raw else s.clock.now().astimezone(s.zone).year
     view = office_calendar.year_view(s.db, actor, year)
     return jsonify({
         "year": view.year,

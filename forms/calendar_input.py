@@ -54,6 +54,14 @@ def shown(value: str) -> str:
     return clean if len(clean) <= 40 else clean[:39] + "…"
 
 
+def year_asked(text: str) -> int | None:
+    """A year as the page's and the API's ``?year=`` give it (four ASCII digits, from
+    FIRST_YEAR to LAST_YEAR), or None when it is not one (each answers 400 in its own way)."""
+    if not (text.isascii() and text.isdecimal() and len(text) == 4):
+        return None
+    return int(text) if FIRST_YEAR <= int(text) <= LAST_YEAR else None
+
+
 def parse_day(text: str | None, field: str = "day") -> date:
     """A date typed as 2026-10-01 (or 2026/10/1), from 2000 to 2100."""
     typed = _typed(text, field)

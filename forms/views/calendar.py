@@ -30,7 +30,7 @@ from core.problems import FieldProblems
 from core.web import current_actor, services
 from forms import office_calendar
 from forms.calendar_file import FIRST_YEAR, LAST_YEAR, MAX_BYTES, UnreadableFile, decode_schedule
-from forms.calendar_input import shown, span_text
+from forms.calendar_input import shown, span_text, year_asked
 from forms.views.calendar_forms import (
     ApplyForm,
     CalendarForm,
@@ -60,11 +60,7 @@ def _this_year() -> int:
 
 def _year(text: str | None) -> int | None:
     """The year asked for (this year in the office's zone when none), None when it is not one."""
-    if text is None or text == "":
-        return _this_year()
-    if not (text.isascii() and text.isdecimal() and len(text) == 4):
-        return None
-    return int(text) if FIRST_YEAR <= int(text) <= LAST_YEAR else None
+    return _this_year() if text is None or text == "" else year_asked(text)
 
 
 def _bad_year(text: str) -> ResponseReturnValue:
